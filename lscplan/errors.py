@@ -1,0 +1,26 @@
+"""The exceptions lscplan raises to its callers (the CLI maps them to exit codes)."""
+
+from __future__ import annotations
+
+from .diagnostics import Report
+
+
+class LscplanError(Exception):
+    """Base class of every error lscplan raises on purpose."""
+
+
+class UsageError(LscplanError):
+    """A path or option the user gave cannot be used (exit code 2)."""
+
+
+class PlanInvalid(LscplanError):
+    """The plan has errors; ``report`` carries every diagnostic found."""
+
+    def __init__(self, report: Report, side: str | None = None):
+        super().__init__(f"the plan has {len(report.errors)} error(s)")
+        self.report = report
+        self.side = side
+
+
+class BuildError(LscplanError):
+    """Rendering or writing a document failed."""

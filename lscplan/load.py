@@ -1,0 +1,361 @@
+"""Stage 1, load: read the plan's YAML files strictly, keeping a source position for
+every value.
+
+Only plain data is constructed (mappings, sequences, text, numbers, booleans, null and
+dates, which the schema then refuses where it wants text). Tags, merge keys, duplicate
+keys, non-text keys, non-finite or absurdly long numbers, unbounded alias expansion,
+and control, bidirectional or invisible characters are all reported as diagnostics.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .diagnostics import Diagnostic, Location, error, warning
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_EXPANDED_NODES = 200_000
+MAX_NUMBER_CHARS = 24
+
+#: The plan's files: relative path (or folder glob) -> kind of source (schema name).
+SINGLE_FILES = {
+    "plan.yaml": "plan",
+    "vision.yaml": "vision",
+    "priorities.yaml": "priorities",
+    "metrics.yaml": "metrics",
+    "finance.yaml": "finance",
+    "activity.yaml": "activity",
+    "workforce.yaml": "workforce",
+    "engagement.yaml": "engagement",
+}
+FOLDERS = {"portfolios": "portfolio", "board": "board-paper"}
+
+_TAG = "tag:yaml.org,2002:"
+_FORBIDDEN_CHARS = {
+    "\u00ad": "SOFT HYPHEN",
+    "\u061c": "ARABIC LETTER MARK",
+    "\u180e": "MONGOLIAN VOWEL SEPARATOR",
+    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+}
+
+
+@dataclass
+class SourceFile:
+    """One plan file: its data and where each value and key came from."""
+
+    path: str  # relative to the plan directory, with forward slashes
+    kind: str
+    text: str = ""
+    data: Any = None
+    ok: bool = False
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    raw_scalars: dict[str, str] = field(default_factory=dict)
+
+    def location(self, pointer: str = "", *, key: bool = False) -> Location:
+        """The location of the value (or, with ``key``, of the key) at ``pointer``;
+        falls back to the nearest enclosing value that has a position."""
+        if key and pointer in self.key_positions:
+            line, col = self.key_positions[pointer]
+            return Location(self.path, line, col, pointer)
+        probe = pointer
+        while True:
+            if probe in self.positions:
+                line, col = self.positions[probe]
+                return Location(self.path, line, col, pointer)
+            if not probe:
+                return Location(self.path, 1 if self.text else 0, 1 if self.text else 0, pointer)
+            probe = probe.rsplit("/", 1)[0]
+
+
+@dataclass
+class LoadedPlan:
+    root: Path
+    files: dict[str, SourceFile]
+
+    def of_kind(self, kind: str) -> list[SourceFile]:
+        return [f for f in self.files.values() if f.kind == kind]
+
+    def sources(self) -> dict[str, list[str]]:
+        """File path -> its lines, for showing diagnostics in context."""
+        return {p: f.text.splitlines() for p, f in self.files.items()}
+
+
+def escape_pointer_part(part: object) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+def pointer_of(parts: list | tuple) -> str:
+    return "".join("/" + escape_pointer_part(p) for p in parts)
+
+
+def load(plan_dir: Path) -> tuple[LoadedPlan, list[Diagnostic]]:
+    """Read every plan file under ``plan_dir``. Returns the plan (files that failed
+    have ``ok`` false) and the diagnostics found on the way."""
+    root = plan_dir.resolve()
+    diagnostics: list[Diagnostic] = []
+    files: dict[str, SourceFile] = {}
+    for rel, kind in _discover(root, diagnostics):
+        source = SourceFile(rel, kind)
+        files[rel] = source
+        diagnostics.extend(_read(root, source))
+    return LoadedPlan(root, files), diagnostics
+
+
+def _discover(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, str]]:
+    found = []
+    for name, kind in SINGLE_FILES.items():
+        if os.path.lexists(root / name):
+            found.append((name, kind))
+        else:
+            diagnostics.append(
+                error("file-missing", f"the plan has no {name}; every plan needs one",
+                      Location(name))
+            )
+    for folder, kind in FOLDERS.items():
+        path = root / folder
+        if not path.is_dir():
+            if folder == "portfolios":
+                diagnostics.append(error(
+                    "file-missing", "the plan has no portfolios/ folder", Location(folder)))
+            continue
+        for entry in sorted(path.iterdir()):
+            if entry.suffix in (".yaml", ".yml"):
+                found.append((f"{folder}/{entry.name}", kind))
+    known = {rel for rel, _ in found}
+    for entry in sorted(root.iterdir()):
+        if entry.suffix in (".yaml", ".yml") and entry.name not in known:
+            diagnostics.append(warning(
+                "file-unknown",
+                f"{entry.name} is not a plan file lscplan reads; expected one of "
+                + ", ".join(SINGLE_FILES),
+                Location(entry.name),
+            ))
+    return found
+
+
+def _read(root: Path, source: SourceFile) -> list[Diagnostic]:
+    path = root / source.path
+    where = Location(source.path)
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                return [error("file-outside-plan",
+                              "this file is a link to a file outside the plan directory; "
+                              "plan files must live inside it", where)]
+            info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return [error("file-not-regular", "this is not a regular file", where)]
+        if info.st_size > MAX_FILE_BYTES:
+            return [error("file-too-large",
+                          f"this file is {info.st_size:,} bytes; plan files are limited to "
+                          f"{MAX_FILE_BYTES:,}", where)]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [error("file-unreadable", f"cannot read this file: {exc.strerror}", where)]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        return [error("file-encoding",
+                      f"this file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at line "
+                      f"{line}); save it as UTF-8",
+                      Location(source.path, line, column))]
+    source.text = text
+    return _parse(source)
+
+
+def _parse(source: SourceFile) -> list[Diagnostic]:
+    try:
+        node = yaml.compose(source.text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = str(exc.problem or exc.context or "invalid YAML").strip()
+        if exc.context and exc.problem:
+            message = f"{message} ({str(exc.context).strip()})"
+        loc = Location(source.path, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)
+        return [error("yaml-syntax", f"this is not valid YAML: {message}", loc)]
+    except yaml.YAMLError as exc:
+        return [error("yaml-syntax", f"this is not valid YAML: {exc}", Location(source.path))]
+    if node is None:
+        return [error("file-empty", "this file is empty; it must hold a mapping of fields",
+                      Location(source.path))]
+    size = _expanded_size(node, {}, MAX_EXPANDED_NODES + 1)
+    if size > MAX_EXPANDED_NODES:
+        return [error("yaml-aliases",
+                      f"aliases expand this file to more than {MAX_EXPANDED_NODES:,} values; "
+                      "plan files must not use aliases to multiply data",
+                      _mark_location(source.path, node, ""))]
+    builder = _Builder(source)
+    source.data = builder.build(node, [])
+    source.ok = not builder.diagnostics
+    return builder.diagnostics
+
+
+def _expanded_size(node: Node, memo: dict[int, int], limit: int) -> int:
+    """Number of nodes once aliases are expanded (aliases share node objects)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = limit  # a cycle counts as unbounded
+    total = 1
+    if isinstance(node, SequenceNode):
+        for child in node.value:
+            total += _expanded_size(child, memo, limit)
+            if total >= limit:
+                break
+    elif isinstance(node, MappingNode):
+        for k, v in node.value:
+            total += _expanded_size(k, memo, limit) + _expanded_size(v, memo, limit)
+            if total >= limit:
+                break
+    memo[key] = min(total, limit)
+    return memo[key]
+
+
+def _mark_location(path: str, node: Node, pointer: str) -> Location:
+    mark = node.start_mark
+    return Location(path, mark.line + 1, mark.column + 1, pointer)
+
+
+def _describe_char(char: str) -> str:
+    name = _FORBIDDEN_CHARS.get(char) or unicodedata.name(char, "control character")
+    return f"U+{ord(char):04X} {name}"
+
+
+def _bad_char(text: str, multiline: bool) -> str | None:
+    for char in text:
+        if char in "\n\t" and multiline:
+            continue
+        category = unicodedata.category(char)
+        if category == "Cc" or char in _FORBIDDEN_CHARS:
+            return char
+        if category == "Cf":  # format characters: bidi controls, zero-width marks
+            return char
+        if category in ("Zl", "Zp"):
+            return char
+    return None
+
+
+class _Builder:
+    """Turns a composed YAML node tree into plain Python data, recording positions."""
+
+    def __init__(self, source: SourceFile):
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.constructor = SafeConstructor()
+
+    def fail(self, rule: str, message: str, node: Node, pointer: str) -> None:
+        self.diagnostics.append(error(rule, message, _mark_location(self.source.path, node,
+                                                                    pointer)))
+
+    def build(self, node: Node, path: list) -> Any:
+        pointer = pointer_of(path)
+        mark = node.start_mark
+        self.source.positions[pointer] = (mark.line + 1, mark.column + 1)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path, pointer)
+        if isinstance(node, SequenceNode):
+            if node.tag != _TAG + "seq":
+                self._tag(node, pointer)
+                return None
+            return [self.build(child, [*path, i]) for i, child in enumerate(node.value)]
+        return self._scalar(node, pointer)
+
+    def _tag(self, node: Node, pointer: str) -> None:
+        self.fail("yaml-tag",
+                  f"the YAML tag {node.tag.replace(_TAG, '!!')} is not allowed: plan files "
+                  "hold plain data only",
+                  node, pointer)
+
+    def _mapping(self, node: MappingNode, path: list, pointer: str) -> dict | None:
+        if node.tag != _TAG + "map":
+            self._tag(node, pointer)
+            return None
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                self.fail("yaml-merge", "merge keys (<<) are not supported; write the fields out",
+                          key_node, pointer)
+                continue
+            if not isinstance(key_node, ScalarNode) or key_node.tag != _TAG + "str":
+                shown = key_node.value if isinstance(key_node, ScalarNode) else "a collection"
+                self.fail("yaml-key",
+                          f"the key {shown!r} is not text (YAML reads it as "
+                          f"{key_node.tag.removeprefix(_TAG)}); put it in quotes",
+                          key_node, pointer)
+                continue
+            key = key_node.value
+            bad = _bad_char(key, multiline=False)
+            if bad:
+                self.fail("text-characters",
+                          f"the key {key!r} contains {_describe_char(bad)}; remove it",
+                          key_node, pointer)
+            child_pointer = pointer + "/" + escape_pointer_part(key)
+            line = key_node.start_mark.line + 1
+            if key in first_seen:
+                self.fail("yaml-duplicate-key",
+                          f"the key {key!r} appears twice in this mapping (first at line "
+                          f"{first_seen[key]}); keep one",
+                          key_node, child_pointer)
+                continue
+            first_seen[key] = line
+            self.source.key_positions[child_pointer] = (line, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, [*path, key])
+        return result
+
+    def _scalar(self, node: ScalarNode, pointer: str) -> Any:
+        tag = node.tag.removeprefix(_TAG)
+        if tag == "str":
+            value = node.value
+            bad = _bad_char(value, multiline=True)
+            if bad:
+                self.fail("text-characters",
+                          f"this text contains {_describe_char(bad)}, which would be invisible "
+                          "or reorder text in a document; remove it", node, pointer)
+            return value
+        if tag in ("int", "float"):
+            if len(node.value) > MAX_NUMBER_CHARS:
+                self.fail("yaml-number",
+                          f"this number is {len(node.value)} characters long; plan figures have "
+                          f"at most {MAX_NUMBER_CHARS}", node, pointer)
+                return None
+            value = (self.constructor.construct_yaml_int(node) if tag == "int"
+                     else self.constructor.construct_yaml_float(node))
+            if isinstance(value, float) and not math.isfinite(value):
+                self.fail("yaml-number",
+                          f"{node.value} is not a finite number; plan figures must be finite",
+                          node, pointer)
+                return None
+            self.source.raw_scalars[pointer] = node.value
+            return value
+        if tag in ("bool", "null", "timestamp"):
+            self.source.raw_scalars[pointer] = node.value
+            construct = {
+                "bool": self.constructor.construct_yaml_bool,
+                "null": self.constructor.construct_yaml_null,
+                "timestamp": self.constructor.construct_yaml_timestamp,
+            }[tag]
+            try:
+                return construct(node)
+            except ValueError:
+                self.fail("yaml-syntax", f"{node.value!r} is not a valid date; quote it",
+                          node, pointer)
+                return None
+        self._tag(node, pointer)
+        return None

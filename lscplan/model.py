@@ -1,0 +1,954 @@
+"""Stage 3, model: the plan as frozen dataclasses, built from schema-valid data.
+
+Derived figures (movements, percentages, totals, growth, surplus) are computed here
+once, so neither the rules, the templates nor the diff do arithmetic of their own.
+Every entity keeps the Location it came from, so rules can point at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .diagnostics import Location
+from .load import LoadedPlan, SourceFile, escape_pointer_part
+
+ILLUSTRATIVE = "illustrative"
+
+
+def round_half_up(value: float | Decimal, places: int = 1) -> float:
+    """Round as published tables do (5.65 -> 5.7), not as binary floats do."""
+    quantum = Decimal(1).scaleb(-places)
+    return float(Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def percent_change(old: float, new: float, places: int = 1) -> float | None:
+    if old == 0:
+        return None
+    return round_half_up((Decimal(str(new)) - Decimal(str(old))) * 100 / Decimal(str(old)),
+                         places)
+
+
+def year_range(first: str, last: str) -> tuple[str, ...]:
+    start, end = int(first[:4]), int(last[:4])
+    return tuple(f"{y}/{(y + 1) % 100:02d}" for y in range(start, end + 1))
+
+
+def _loc(source: SourceFile, *parts: Any) -> Location:
+    return source.location("".join("/" + escape_pointer_part(p) for p in parts))
+
+
+@dataclass(frozen=True)
+class Series:
+    """One value per financial year (ordered by year), with its provenance."""
+
+    values: Mapping[str, float]
+    provenance: str
+    loc: Location = field(compare=False)
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
+    @property
+    def years(self) -> tuple[str, ...]:
+        return tuple(sorted(self.values))
+
+    def items(self) -> list[tuple[str, float]]:
+        return [(y, self.values[y]) for y in self.years]
+
+    @property
+    def first(self) -> float:
+        return self.values[self.years[0]]
+
+    @property
+    def last(self) -> float:
+        return self.values[self.years[-1]]
+
+    @property
+    def change(self) -> float:
+        return self.last - self.first
+
+    @property
+    def growth_percent(self) -> float | None:
+        return percent_change(self.first, self.last)
+
+    def get(self, year: str) -> float | None:
+        return self.values.get(year)
+
+
+def _series(source: SourceFile, data: Mapping | None, provenance: str, *parts: Any
+            ) -> Series | None:
+    if data is None:
+        return None
+    return Series(dict(sorted(data.items())), provenance, _loc(source, *parts))
+
+
+def sum_series(series: list[Series], provenance: str, loc: Location) -> Series:
+    years = sorted({y for s in series for y in s.values})
+    return Series({y: sum(s.values.get(y, 0) for s in series) for y in years}, provenance, loc)
+
+
+# --- plan.yaml -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    published: str
+    file: str | None
+    url: str | None
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Population:
+    year: int
+    people: int
+    provenance: str
+    note: str | None
+    loc: Location = field(compare=False)
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class ICP:
+    id: str
+    name: str
+    description: str | None
+    population: Population | None
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    type: str
+    icp: str | None
+    role: str | None
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Executive:
+    id: str
+    name: str
+    role: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Governance:
+    pmo_established: str
+    portfolios: int
+    programmes: int
+    provenance: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    title: str
+    to: str
+    deadline: str
+    provenance: str
+    components: tuple[Component, ...]
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    definition: str
+    provenance: str
+
+
+@dataclass(frozen=True)
+class Period:
+    first: str
+    last: str
+    loc: Location = field(compare=False)
+
+    @property
+    def years(self) -> tuple[str, ...]:
+        return year_range(self.first, self.last)
+
+
+@dataclass(frozen=True)
+class System:
+    id: str
+    name: str
+    kind: str
+    area: str
+    version: str
+    date: str
+    status: str
+    author: str
+    sources: tuple[Source, ...]
+    population: tuple[Population, ...]
+    icps: tuple[ICP, ...]
+    organisations: tuple[Organisation, ...]
+    executives: tuple[Executive, ...]
+    governance: Governance
+    submission: Submission
+    glossary: tuple[GlossaryEntry, ...]
+
+    def organisations_of(self, kind: str) -> tuple[Organisation, ...]:
+        return tuple(o for o in self.organisations if o.type == kind)
+
+    @property
+    def ccgs(self) -> tuple[Organisation, ...]:
+        return self.organisations_of("ccg")
+
+    @property
+    def trusts(self) -> tuple[Organisation, ...]:
+        return self.organisations_of("trust")
+
+    @property
+    def councils(self) -> tuple[Organisation, ...]:
+        return tuple(o for o in self.organisations if o.type.endswith("council"))
+
+    def ccgs_of(self, icp_id: str) -> tuple[Organisation, ...]:
+        return tuple(o for o in self.ccgs if o.icp == icp_id)
+
+    @property
+    def latest_population(self) -> Population:
+        return max(self.population, key=lambda p: p.year)
+
+
+# --- vision.yaml, priorities.yaml, portfolios/ ------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: str
+    text: str
+    provenance: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Vision:
+    statement: str
+    provenance: str
+    ambitions: tuple[Statement, ...]
+    intents: tuple[Statement, ...]
+    ltp_themes: tuple[Statement, ...]
+    case_for_change: tuple[Statement, ...]
+    public_summary: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Priority:
+    id: str
+    number: int
+    title: str
+    statement: str
+    lead: Person | None
+    portfolios: tuple[str, ...]
+    public_summary: str
+    provenance: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    title: str
+    description: str | None
+    provenance: str
+    portfolio: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    id: str
+    title: str
+    kind: str
+    sponsor: Person | None
+    priorities: tuple[str, ...]
+    provenance: str
+    summary: str
+    narrative: str
+    programmes: tuple[Programme, ...]
+    metrics: tuple[str, ...]
+    file: str
+    loc: Location = field(compare=False)
+
+
+# --- metrics.yaml -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standard:
+    value: float
+    text: str
+    provenance: str
+
+
+@dataclass(frozen=True)
+class Baseline:
+    year: str
+    value: float
+    provenance: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    title: str
+    description: str
+    kind: str
+    priorities: tuple[str, ...]
+    unit: str
+    direction: str
+    national_metric: str | None
+    public_phrase: str | None
+    standard: Standard | None
+    baseline: Baseline
+    values: Series
+    provenance: str
+    loc: Location = field(compare=False)
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher-is-better"
+
+    @property
+    def target(self) -> float:
+        """The value for the last year of the period."""
+        return self.values.last
+
+    @property
+    def change(self) -> float:
+        """Target minus baseline."""
+        return self.values.last - self.baseline.value
+
+    @property
+    def improves(self) -> bool:
+        return self.change >= 0 if self.higher_is_better else self.change <= 0
+
+    @property
+    def illustrative(self) -> bool:
+        return self.values.illustrative or self.baseline.provenance == ILLUSTRATIVE
+
+    @property
+    def meets_standard(self) -> bool | None:
+        if self.standard is None:
+            return None
+        if self.higher_is_better:
+            return self.target >= self.standard.value
+        return self.target <= self.standard.value
+
+
+# --- finance.yaml -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    label: str
+    organisation: str | None
+    baseline: int
+    allocation: int
+    published_movement: int
+    published_percent: float
+    loc: Location = field(compare=False)
+
+    @property
+    def movement(self) -> int:
+        return self.allocation - self.baseline
+
+    @property
+    def percent(self) -> float | None:
+        return percent_change(self.baseline, self.allocation)
+
+
+@dataclass(frozen=True)
+class Allocations:
+    title: str
+    provenance: str
+    baseline_year: str
+    allocation_year: str
+    baseline_label: str
+    allocation_label: str
+    rows: tuple[AllocationRow, ...]
+    total: AllocationRow
+
+    @property
+    def sum_baseline(self) -> int:
+        return sum(r.baseline for r in self.rows)
+
+    @property
+    def sum_allocation(self) -> int:
+        return sum(r.allocation for r in self.rows)
+
+    @property
+    def sum_movement(self) -> int:
+        return sum(r.movement for r in self.rows)
+
+
+@dataclass(frozen=True)
+class FinancialYear:
+    year: str
+    income: int
+    expenditure: int
+
+    @property
+    def surplus(self) -> int:
+        """Income less expenditure: negative is a deficit."""
+        return self.income - self.expenditure
+
+    @property
+    def in_balance(self) -> bool:
+        return self.surplus >= 0
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    provenance: str
+    years: tuple[FinancialYear, ...]
+    loc: Location = field(compare=False)
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
+    @property
+    def surplus(self) -> Series:
+        return Series({y.year: y.surplus for y in self.years}, self.provenance, self.loc)
+
+    @property
+    def income(self) -> Series:
+        return Series({y.year: y.income for y in self.years}, self.provenance, self.loc)
+
+    @property
+    def expenditure(self) -> Series:
+        return Series({y.year: y.expenditure for y in self.years}, self.provenance, self.loc)
+
+    @property
+    def balance_year(self) -> str | None:
+        """The first year from which every year is in balance."""
+        found = None
+        for y in reversed(self.years):
+            if not y.in_balance:
+                break
+            found = y.year
+        return found
+
+
+@dataclass(frozen=True)
+class ContextFigure:
+    id: str
+    label: str
+    value: float
+    unit: str
+    provenance: str
+    note: str | None
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Finance:
+    allocations: Allocations
+    trajectory: Trajectory
+    efficiency: Series
+    context: tuple[ContextFigure, ...]
+
+    def efficiency_percent(self, year: str) -> float | None:
+        """Efficiency as a share of that year's expenditure."""
+        spend = next((y.expenditure for y in self.trajectory.years if y.year == year), None)
+        saving = self.efficiency.get(year)
+        if not spend or saving is None:
+            return None
+        return round_half_up(saving * 100 / spend, 1)
+
+
+# --- activity.yaml, workforce.yaml ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PointOfDelivery:
+    id: str
+    title: str
+    unit: str
+    provenance: str
+    by_icp: Mapping[str, Series]
+    published_system: Series | None
+    loc: Location = field(compare=False)
+
+    @property
+    def system(self) -> Series:
+        """System-wide figures: the sum over ICPs."""
+        return sum_series(list(self.by_icp.values()), self.provenance, self.loc)
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
+
+@dataclass(frozen=True)
+class StaffGroup:
+    id: str
+    title: str
+    provenance: str
+    wte: Series
+    vacancies: Series | None
+    loc: Location = field(compare=False)
+
+    def vacancy_rate(self, year: str) -> float | None:
+        if self.vacancies is None:
+            return None
+        wte, vac = self.wte.get(year), self.vacancies.get(year)
+        if wte is None or vac is None or wte + vac == 0:
+            return None
+        return round_half_up(vac * 100 / (wte + vac), 1)
+
+
+@dataclass(frozen=True)
+class Workforce:
+    groups: tuple[StaffGroup, ...]
+    published_total: Series | None
+    loc: Location = field(compare=False)
+
+    @property
+    def total(self) -> Series:
+        provenance = (ILLUSTRATIVE if any(g.wte.illustrative for g in self.groups)
+                      else self.groups[0].provenance)
+        return sum_series([g.wte for g in self.groups], provenance, self.loc)
+
+    @property
+    def total_vacancies(self) -> Series | None:
+        series = [g.vacancies for g in self.groups if g.vacancies is not None]
+        if not series:
+            return None
+        return sum_series(series, series[0].provenance, self.loc)
+
+
+# --- engagement.yaml, board/ ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngagementFigure:
+    label: str
+    value: float
+    provenance: str
+
+
+@dataclass(frozen=True)
+class Engagement:
+    id: str
+    title: str
+    when: str
+    led_by: str | None
+    description: str
+    provenance: str
+    figures: tuple[EngagementFigure, ...]
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    name: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class EngagementPlan:
+    undertaken: tuple[Engagement, ...]
+    planned: tuple[Engagement, ...]
+    partners: tuple[Partner, ...]
+
+
+@dataclass(frozen=True)
+class Objective:
+    text: str
+    supported: bool
+
+
+@dataclass(frozen=True)
+class Extract:
+    """A piece of the plan a board paper shows: ``kind`` and, for charts, a metric."""
+
+    kind: str
+    metric: str | None
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class BoardPaper:
+    id: str
+    organisation: str | None
+    meeting: str
+    meeting_date: str
+    agenda_item: str
+    title: str
+    prepared_by: str
+    paper_date: str
+    sponsor: str
+    responsible_manager: str
+    previous_committees: tuple[str, ...]
+    background_papers: tuple[str, ...]
+    summary: str
+    recommendations: tuple[str, ...]
+    risks_identified: bool
+    risk_references: tuple[str, ...]
+    impact_required: bool
+    impact_note: str
+    strategic_objectives: tuple[Objective, ...]
+    contact: str | None
+    body: str
+    extracts: tuple[Extract, ...]
+    provenance: str
+    file: str
+    loc: Location = field(compare=False)
+
+    @property
+    def doc_id(self) -> str:
+        return f"board-{self.id}"
+
+
+# --- the plan ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    system: System
+    period: Period
+    vision: Vision
+    priorities: tuple[Priority, ...]
+    portfolios: tuple[Portfolio, ...]
+    metrics: tuple[Metric, ...]
+    finance: Finance
+    activity: tuple[PointOfDelivery, ...]
+    workforce: Workforce
+    engagement: EngagementPlan
+    board_papers: tuple[BoardPaper, ...]
+
+    @property
+    def programmes(self) -> tuple[Programme, ...]:
+        return tuple(p for pf in self.portfolios for p in pf.programmes)
+
+    def _index(self, items: tuple) -> dict[str, Any]:
+        return {item.id: item for item in items}
+
+    def priority(self, pid: str) -> Priority:
+        return self._index(self.priorities)[pid]
+
+    def portfolio(self, pid: str) -> Portfolio:
+        return self._index(self.portfolios)[pid]
+
+    def metric(self, mid: str) -> Metric:
+        return self._index(self.metrics)[mid]
+
+    def icp(self, icp_id: str) -> ICP:
+        return self._index(self.system.icps)[icp_id]
+
+    def organisation(self, org_id: str) -> Organisation:
+        return self._index(self.system.organisations)[org_id]
+
+    def source(self, source_id: str) -> Source:
+        return self._index(self.system.sources)[source_id]
+
+    def portfolios_for(self, priority: Priority) -> tuple[Portfolio, ...]:
+        known = self._index(self.portfolios)
+        return tuple(known[p] for p in priority.portfolios if p in known)
+
+    def metrics_for(self, priority: Priority) -> tuple[Metric, ...]:
+        return tuple(m for m in self.metrics if priority.id in m.priorities)
+
+    @property
+    def headline_metrics(self) -> tuple[Metric, ...]:
+        return tuple(m for m in self.metrics if m.public_phrase)
+
+    def illustrative_figures(self) -> Iterator[tuple[str, str, int, Location]]:
+        """(file, what, how many figures, where) for every illustrative series or figure."""
+        for pop in self.system.population:
+            if pop.illustrative:
+                yield ("plan.yaml", f"population {pop.year}", 1, pop.loc)
+        for icp in self.system.icps:
+            if icp.population and icp.population.illustrative:
+                yield ("plan.yaml", f"population of {icp.name}", 1, icp.population.loc)
+        for m in self.metrics:
+            count = (len(m.values.values) if m.values.illustrative else 0) + (
+                1 if m.baseline.provenance == ILLUSTRATIVE else 0)
+            if count:
+                yield ("metrics.yaml", f"metric {m.title}", count, m.loc)
+        fin = self.finance
+        if fin.allocations.provenance == ILLUSTRATIVE:
+            yield ("finance.yaml", "CCG allocations", 4 * len(fin.allocations.rows),
+                   fin.allocations.total.loc)
+        if fin.trajectory.illustrative:
+            yield ("finance.yaml", "system financial trajectory", 2 * len(fin.trajectory.years),
+                   fin.trajectory.loc)
+        if fin.efficiency.illustrative:
+            yield ("finance.yaml", "efficiency savings", len(fin.efficiency.values),
+                   fin.efficiency.loc)
+        for c in fin.context:
+            if c.provenance == ILLUSTRATIVE:
+                yield ("finance.yaml", c.label, 1, c.loc)
+        for pod in self.activity:
+            if pod.illustrative:
+                yield ("activity.yaml", f"activity: {pod.title}",
+                       sum(len(s.values) for s in pod.by_icp.values()), pod.loc)
+        for g in self.workforce.groups:
+            if g.wte.illustrative:
+                count = len(g.wte.values) + (len(g.vacancies.values) if g.vacancies else 0)
+                yield ("workforce.yaml", f"workforce: {g.title}", count, g.loc)
+        for e in self.engagement.undertaken:
+            for f in e.figures:
+                if f.provenance == ILLUSTRATIVE:
+                    yield ("engagement.yaml", f"{e.title}: {f.label}", 1, e.loc)
+
+
+# --- building the model ------------------------------------------------------------------
+
+
+def build_model(loaded: LoadedPlan) -> Plan:
+    """Build the typed plan from files that passed the schema."""
+    plan_file = loaded.files["plan.yaml"]
+    p = plan_file.data
+    period = Period(p["period"]["first"], p["period"]["last"], _loc(plan_file, "period"))
+    portfolios = tuple(
+        _portfolio(f) for f in sorted(loaded.of_kind("portfolio"), key=lambda f: f.path)
+    )
+    papers = tuple(
+        _board_paper(f) for f in sorted(loaded.of_kind("board-paper"), key=lambda f: f.path)
+    )
+    return Plan(
+        system=_system(plan_file),
+        period=period,
+        vision=_vision(loaded.files["vision.yaml"]),
+        priorities=_priorities(loaded.files["priorities.yaml"]),
+        portfolios=portfolios,
+        metrics=_metrics(loaded.files["metrics.yaml"]),
+        finance=_finance(loaded.files["finance.yaml"]),
+        activity=_activity(loaded.files["activity.yaml"]),
+        workforce=_workforce(loaded.files["workforce.yaml"]),
+        engagement=_engagement(loaded.files["engagement.yaml"]),
+        board_papers=papers,
+    )
+
+
+def _person(data: Mapping | None) -> Person | None:
+    return Person(data["name"], data["role"]) if data else None
+
+
+def _population(source: SourceFile, d: Mapping, *parts: Any) -> Population:
+    return Population(d["year"], d["people"], d["provenance"], d.get("note"),
+                      _loc(source, *parts))
+
+
+def _system(f: SourceFile) -> System:
+    d = f.data
+    sub = d["submission"]
+    gov = d["governance"]
+    return System(
+        id=d["id"], name=d["name"], kind=d["kind"], area=d["area"], version=d["version"],
+        date=d["date"], status=d["status"], author=d["author"],
+        sources=tuple(Source(s["id"], s["title"], s["published"], s.get("file"), s.get("url"),
+                             _loc(f, "sources", i)) for i, s in enumerate(d["sources"])),
+        population=tuple(_population(f, pop, "population", i)
+                         for i, pop in enumerate(d["population"])),
+        icps=tuple(
+            ICP(icp["id"], icp["name"], icp.get("description"),
+                _population(f, icp["population"], "icps", i, "population")
+                if icp.get("population") else None,
+                _loc(f, "icps", i))
+            for i, icp in enumerate(d["icps"])),
+        organisations=tuple(
+            Organisation(o["id"], o["name"], o["type"], o.get("icp"), o.get("role"),
+                         _loc(f, "organisations", i))
+            for i, o in enumerate(d["organisations"])),
+        executives=tuple(Executive(e["id"], e["name"], e["role"], _loc(f, "executives", i))
+                         for i, e in enumerate(d["executives"])),
+        governance=Governance(gov["pmo_established"], gov["portfolios"], gov["programmes"],
+                              gov["provenance"], gov["description"]),
+        submission=Submission(
+            sub["title"], sub["to"], sub["deadline"], sub["provenance"],
+            tuple(Component(c["id"], c["title"], c["description"]) for c in sub["components"])),
+        glossary=tuple(GlossaryEntry(g["term"], g["definition"], g["provenance"])
+                       for g in d["glossary"]),
+    )
+
+
+def _statements(f: SourceFile, key: str, default: str) -> tuple[Statement, ...]:
+    return tuple(Statement(s["id"], s["text"], s.get("provenance", default), _loc(f, key, i))
+                 for i, s in enumerate(f.data.get(key, [])))
+
+
+def _vision(f: SourceFile) -> Vision:
+    d = f.data
+    prov = d["provenance"]
+    return Vision(d["statement"], prov, _statements(f, "ambitions", prov),
+                  _statements(f, "intents", prov), _statements(f, "ltp_themes", prov),
+                  _statements(f, "case_for_change", prov), d["public_summary"],
+                  _loc(f, "statement"))
+
+
+def _priorities(f: SourceFile) -> tuple[Priority, ...]:
+    prov = f.data["provenance"]
+    return tuple(
+        Priority(p["id"], p["number"], p["title"], p["statement"], _person(p.get("lead")),
+                 tuple(p["portfolios"]), p["public_summary"], prov, _loc(f, "priorities", i))
+        for i, p in enumerate(f.data["priorities"]))
+
+
+def _portfolio(f: SourceFile) -> Portfolio:
+    d = f.data
+    return Portfolio(
+        id=d["id"], title=d["title"], kind=d["kind"], sponsor=_person(d.get("sponsor")),
+        priorities=tuple(d["priorities"]), provenance=d["provenance"], summary=d["summary"],
+        narrative=d["narrative"],
+        programmes=tuple(
+            Programme(p["id"], p["title"], p.get("description"),
+                      p.get("provenance", d["provenance"]), d["id"], _loc(f, "programmes", i))
+            for i, p in enumerate(d["programmes"])),
+        metrics=tuple(d.get("metrics", [])), file=f.path, loc=_loc(f, "id"),
+    )
+
+
+def _metrics(f: SourceFile) -> tuple[Metric, ...]:
+    out = []
+    for i, m in enumerate(f.data["metrics"]):
+        std = m.get("standard")
+        base = m["baseline"]
+        out.append(Metric(
+            id=m["id"], title=m["title"], description=m["description"], kind=m["kind"],
+            priorities=tuple(m["priorities"]), unit=m["unit"], direction=m["direction"],
+            national_metric=m.get("national_metric"), public_phrase=m.get("public_phrase"),
+            standard=Standard(std["value"], std["text"], std["provenance"]) if std else None,
+            baseline=Baseline(base["year"], base["value"], base.get("provenance", m["provenance"]),
+                              _loc(f, "metrics", i, "baseline")),
+            values=_series(f, m["values"], m["provenance"], "metrics", i, "values"),
+            provenance=m["provenance"], loc=_loc(f, "metrics", i),
+        ))
+    return tuple(out)
+
+
+def _allocation_row(f: SourceFile, d: Mapping, label: str, *parts: Any) -> AllocationRow:
+    return AllocationRow(label, d.get("organisation"), d["baseline"], d["allocation"],
+                         d["movement"], d["increase_percent"], _loc(f, *parts))
+
+
+def _finance(f: SourceFile) -> Finance:
+    d = f.data
+    a = d["allocations"]
+    traj = d["trajectory"]
+    eff = d["efficiency"]
+    allocations = Allocations(
+        title=a["title"], provenance=a["provenance"], baseline_year=a["baseline_year"],
+        allocation_year=a["allocation_year"], baseline_label=a["baseline_label"],
+        allocation_label=a["allocation_label"],
+        rows=tuple(_allocation_row(f, r, r["organisation"], "allocations", "rows", i)
+                   for i, r in enumerate(a["rows"])),
+        total=_allocation_row(f, a["total"], a["total"]["label"], "allocations", "total"),
+    )
+    trajectory = Trajectory(
+        traj["provenance"],
+        tuple(FinancialYear(y, v["income"], v["expenditure"])
+              for y, v in sorted(traj["years"].items())),
+        _loc(f, "trajectory", "years"))
+    return Finance(
+        allocations=allocations, trajectory=trajectory,
+        efficiency=_series(f, eff["years"], eff["provenance"], "efficiency", "years"),
+        context=tuple(ContextFigure(c["id"], c["label"], c["value"], c["unit"], c["provenance"],
+                                    c.get("note"), _loc(f, "context", i))
+                      for i, c in enumerate(d.get("context", []))),
+    )
+
+
+def _activity(f: SourceFile) -> tuple[PointOfDelivery, ...]:
+    out = []
+    for i, pod in enumerate(f.data["points_of_delivery"]):
+        prov = pod["provenance"]
+        out.append(PointOfDelivery(
+            id=pod["id"], title=pod["title"], unit=pod["unit"], provenance=prov,
+            by_icp={icp: _series(f, vals, prov, "points_of_delivery", i, "by_icp", icp)
+                    for icp, vals in pod["by_icp"].items()},
+            published_system=_series(f, pod.get("system"), prov, "points_of_delivery", i,
+                                     "system"),
+            loc=_loc(f, "points_of_delivery", i),
+        ))
+    return tuple(out)
+
+
+def _workforce(f: SourceFile) -> Workforce:
+    d = f.data
+    groups = tuple(
+        StaffGroup(g["id"], g["title"], g["provenance"],
+                   _series(f, g["wte"], g["provenance"], "staff_groups", i, "wte"),
+                   _series(f, g.get("vacancies"), g["provenance"], "staff_groups", i,
+                           "vacancies"),
+                   _loc(f, "staff_groups", i))
+        for i, g in enumerate(d["staff_groups"]))
+    total = d.get("total")
+    published = (_series(f, total["wte"], groups[0].provenance, "total", "wte")
+                 if total else None)
+    return Workforce(groups, published, _loc(f, "staff_groups"))
+
+
+def _engagement(f: SourceFile) -> EngagementPlan:
+    d = f.data
+
+    def items(key: str) -> tuple[Engagement, ...]:
+        return tuple(
+            Engagement(e["id"], e["title"], e["when"], e.get("led_by"), e["description"],
+                       e["provenance"],
+                       tuple(EngagementFigure(x["label"], x["value"], x["provenance"])
+                             for x in e.get("figures", [])),
+                       _loc(f, key, i))
+            for i, e in enumerate(d.get(key, [])))
+
+    return EngagementPlan(items("undertaken"), items("planned"),
+                          tuple(Partner(p["id"], p["name"], p.get("role"))
+                                for p in d.get("partners", [])))
+
+
+def _board_paper(f: SourceFile) -> BoardPaper:
+    d = f.data
+    extracts = []
+    for i, e in enumerate(d.get("extracts", [])):
+        if isinstance(e, str):
+            extracts.append(Extract(e, None, _loc(f, "extracts", i)))
+        else:
+            extracts.append(Extract("metric-chart", e["metric-chart"], _loc(f, "extracts", i)))
+    return BoardPaper(
+        id=d["id"], organisation=d.get("organisation"), meeting=d["meeting"],
+        meeting_date=d["meeting_date"], agenda_item=d["agenda_item"], title=d["title"],
+        prepared_by=d["prepared_by"], paper_date=d["paper_date"], sponsor=d["sponsor"],
+        responsible_manager=d["responsible_manager"],
+        previous_committees=tuple(d.get("previous_committees", [])),
+        background_papers=tuple(d.get("background_papers", [])), summary=d["summary"],
+        recommendations=tuple(d["recommendations"]),
+        risks_identified=d["risks"]["identified"],
+        risk_references=tuple(d["risks"].get("references", [])),
+        impact_required=d["impact_assessment"]["required"],
+        impact_note=d["impact_assessment"]["note"],
+        strategic_objectives=tuple(Objective(o["text"], o["supported"])
+                                   for o in d.get("strategic_objectives", [])),
+        contact=d.get("contact"), body=d["body"], extracts=tuple(extracts),
+        provenance=d["provenance"], file=f.path, loc=_loc(f, "id"),
+    )

@@ -1,0 +1,89 @@
+"""Presenting results to people and machines: check diagnostics as text, JSON or
+GitHub workflow commands. The only module that formats diagnostics."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from .diagnostics import Diagnostic, Report, Severity
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+                     r"\u2060-\u2069\ufeff]")
+
+
+def safe(text: str) -> str:
+    """Escape control, bidirectional and invisible characters so no value can drive the
+    terminal or disguise itself."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _counts(report: Report) -> str:
+    e, w = len(report.errors), len(report.warnings)
+    return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+
+
+def text_report(report: Report, sources: dict[str, list[str]] | None = None,
+                plan_dir: str = "", strict: bool = False) -> str:
+    """Compiler-style: ``file:line:col: severity[rule]: message``, the source line and a
+    caret under the column."""
+    out: list[str] = []
+    prefix = plan_dir.rstrip("/") + "/" if plan_dir else ""
+    for d in report:
+        loc = d.location
+        where = f"{prefix}{safe(loc.file)}"
+        if loc.line:
+            where += f":{loc.line}:{loc.column}"
+        out.append(f"{where}: {d.severity}[{d.rule}]: {safe(d.message)}")
+        lines = (sources or {}).get(loc.file) or []
+        if 0 < loc.line <= len(lines):
+            source = safe(lines[loc.line - 1].replace("\t", " "))
+            out.append(f"  {loc.line:>4} | {source}")
+            out.append(f"       | {' ' * max(loc.column - 1, 0)}^")
+    out.append(("ok: " if report.ok(strict) else "failed: ") + _counts(report))
+    return "\n".join(out) + "\n"
+
+
+def json_report(report: Report, sources: dict[str, list[str]] | None = None,
+                plan_dir: str = "", strict: bool = False) -> str:
+    payload = {
+        "ok": report.ok(strict),
+        "diagnostics": [d.as_dict() for d in report],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=True) + "\n"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_report(report: Report, sources: dict[str, list[str]] | None = None,
+                  plan_dir: str = "", strict: bool = False) -> str:
+    """GitHub Actions workflow commands, escaped so a value cannot forge another."""
+    out = []
+    prefix = plan_dir.rstrip("/") + "/" if plan_dir else ""
+    for d in report:
+        level = "error" if d.severity is Severity.ERROR or strict else "warning"
+        props = [f"file={_gh_property(prefix + d.location.file)}"]
+        if d.location.line:
+            props += [f"line={d.location.line}", f"col={d.location.column}"]
+        props.append(f"title={_gh_property(d.rule)}")
+        out.append(f"::{level} {','.join(props)}::{_gh_data(safe(d.message))}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+CHECK_FORMATS: dict[str, Callable[..., str]] = {
+    "text": text_report,
+    "json": json_report,
+    "github": github_report,
+}
+
+
+def diagnostic_line(d: Diagnostic) -> str:
+    loc = d.location
+    return f"{safe(loc.file)}:{loc.line}:{loc.column}: {d.severity}[{d.rule}]: {safe(d.message)}"

@@ -1,0 +1,6 @@
+"""Stage 2, validate: JSON Schema per file, then the plan rules."""
+
+from .rules import check_rules
+from .schema import validate_schema
+
+__all__ = ["check_rules", "validate_schema"]

@@ -1,0 +1,360 @@
+"""Stage 2b, validate the plan rules a plan team checks by hand, on the typed model.
+
+One function per rule; each yields diagnostics carrying the rule id it is named for.
+Published figures are compared with the model's derived figures, so the arithmetic
+lives in one place (``model``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+
+from ..diagnostics import Diagnostic, Location, error, warning
+from ..model import ILLUSTRATIVE, Plan, Series
+from . import standards
+
+Rule = Callable[[Plan], Iterator[Diagnostic]]
+RULES: list[Rule] = []
+
+
+def rule(func: Rule) -> Rule:
+    RULES.append(func)
+    return func
+
+
+def check_rules(plan: Plan) -> list[Diagnostic]:
+    """Run every plan rule."""
+    return [d for check in RULES for d in check(plan)]
+
+
+def _fmt(value: float) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"
+
+
+@rule
+def unique_ids(plan: Plan) -> Iterator[Diagnostic]:
+    """unique-id: ids are unique within each kind of entity."""
+    kinds: dict[str, Iterable] = {
+        "source": plan.system.sources,
+        "ICP": plan.system.icps,
+        "organisation": plan.system.organisations,
+        "executive": plan.system.executives,
+        "priority": plan.priorities,
+        "portfolio": plan.portfolios,
+        "programme": plan.programmes,
+        "metric": plan.metrics,
+        "point of delivery": plan.activity,
+        "staff group": plan.workforce.groups,
+        "engagement": plan.engagement.undertaken + plan.engagement.planned,
+        "ambition": plan.vision.ambitions,
+        "intent": plan.vision.intents,
+        "case-for-change item": plan.vision.case_for_change,
+    }
+    for kind, items in kinds.items():
+        seen: dict[str, Location] = {}
+        for item in items:
+            if item.id in seen:
+                first = seen[item.id]
+                yield error("unique-id",
+                            f"the {kind} id {item.id!r} is used twice (first at "
+                            f"{first.file}:{first.line}); ids must be unique", item.loc)
+            else:
+                seen[item.id] = item.loc
+
+
+@rule
+def file_ids(plan: Plan) -> Iterator[Diagnostic]:
+    """file-id: a portfolio or board paper's id matches its file name."""
+    for item in (*plan.portfolios, *plan.board_papers):
+        stem = item.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if item.id != stem:
+            yield error("file-id",
+                        f"the id {item.id!r} does not match the file name {stem!r}; "
+                        "rename one so they agree", item.loc)
+
+
+def _missing(kind: str, ref: str, known: Iterable[str], loc: Location, where: str
+             ) -> Iterator[Diagnostic]:
+    if ref not in set(known):
+        yield error("reference", f"{where} refers to the {kind} {ref!r}, which the plan "
+                    f"does not define", loc)
+
+
+@rule
+def references(plan: Plan) -> Iterator[Diagnostic]:
+    """reference: every id a source refers to is defined."""
+    sys = plan.system
+    priorities = [p.id for p in plan.priorities]
+    portfolios = [p.id for p in plan.portfolios]
+    metrics = [m.id for m in plan.metrics]
+    icps = [i.id for i in sys.icps]
+    orgs = [o.id for o in sys.organisations]
+    for org in sys.organisations:
+        if org.icp:
+            yield from _missing("ICP", org.icp, icps, org.loc, f"organisation {org.id!r}")
+    for pr in plan.priorities:
+        for pf in pr.portfolios:
+            yield from _missing("portfolio", pf, portfolios, pr.loc, f"priority {pr.number}")
+    for pf in plan.portfolios:
+        for pr_id in pf.priorities:
+            yield from _missing("priority", pr_id, priorities, pf.loc, f"portfolio {pf.id!r}")
+        for m in pf.metrics:
+            yield from _missing("metric", m, metrics, pf.loc, f"portfolio {pf.id!r}")
+    for m in plan.metrics:
+        for pr_id in m.priorities:
+            yield from _missing("priority", pr_id, priorities, m.loc, f"metric {m.id!r}")
+    for row in plan.finance.allocations.rows:
+        if row.organisation:
+            yield from _missing("organisation", row.organisation, orgs, row.loc,
+                                "this allocation row")
+    for pod in plan.activity:
+        for icp in pod.by_icp:
+            yield from _missing("ICP", icp, icps, pod.by_icp[icp].loc, f"activity {pod.id!r}")
+        for icp in sorted(set(icps) - set(pod.by_icp)):
+            yield error("reference", f"activity {pod.id!r} has no figures for the ICP "
+                        f"{icp!r}; give every ICP", pod.loc)
+    for paper in plan.board_papers:
+        if paper.organisation:
+            yield from _missing("organisation", paper.organisation, orgs, paper.loc,
+                                f"board paper {paper.id!r}")
+        for ex in paper.extracts:
+            if ex.metric:
+                yield from _missing("metric", ex.metric, metrics, ex.loc,
+                                    f"board paper {paper.id!r}")
+    yield from _provenance(plan)
+
+
+def _provenances(plan: Plan) -> Iterator[tuple[str, Location]]:
+    sys = plan.system
+    for p in sys.population:
+        yield p.provenance, p.loc
+    for icp in sys.icps:
+        if icp.population:
+            yield icp.population.provenance, icp.population.loc
+    yield sys.governance.provenance, sys.sources[0].loc
+    yield sys.submission.provenance, sys.sources[0].loc
+    yield plan.vision.provenance, plan.vision.loc
+    for s in plan.vision.case_for_change:
+        yield s.provenance, s.loc
+    for pr in plan.priorities:
+        yield pr.provenance, pr.loc
+    for pf in plan.portfolios:
+        yield pf.provenance, pf.loc
+        for prog in pf.programmes:
+            yield prog.provenance, prog.loc
+    for m in plan.metrics:
+        yield m.provenance, m.loc
+        yield m.baseline.provenance, m.baseline.loc
+        if m.standard:
+            yield m.standard.provenance, m.loc
+    fin = plan.finance
+    yield fin.allocations.provenance, fin.allocations.total.loc
+    yield fin.trajectory.provenance, fin.trajectory.loc
+    yield fin.efficiency.provenance, fin.efficiency.loc
+    for c in fin.context:
+        yield c.provenance, c.loc
+    for pod in plan.activity:
+        yield pod.provenance, pod.loc
+    for g in plan.workforce.groups:
+        yield g.provenance, g.loc
+    for e in plan.engagement.undertaken + plan.engagement.planned:
+        yield e.provenance, e.loc
+        for f in e.figures:
+            yield f.provenance, e.loc
+    for paper in plan.board_papers:
+        yield paper.provenance, paper.loc
+
+
+def _provenance(plan: Plan) -> Iterator[Diagnostic]:
+    known = {s.id for s in plan.system.sources}
+    for prov, loc in _provenances(plan):
+        if prov != ILLUSTRATIVE and prov not in known:
+            yield error("reference",
+                        f"the provenance {prov!r} is neither 'illustrative' nor a source "
+                        "declared in plan.yaml sources", loc)
+
+
+@rule
+def golden_thread(plan: Plan) -> Iterator[Diagnostic]:
+    """golden-thread: priorities and portfolios name each other; each priority is
+    delivered by a portfolio and measured by a metric."""
+    portfolios = {p.id: p for p in plan.portfolios}
+    for pr in plan.priorities:
+        for pf_id in pr.portfolios:
+            pf = portfolios.get(pf_id)
+            if pf and pr.id not in pf.priorities:
+                yield error("golden-thread",
+                            f"priority {pr.number} lists the portfolio {pf_id!r}, but "
+                            f"{pf.file} does not list the priority {pr.id!r}", pr.loc)
+        if not plan.metrics_for(pr):
+            yield error("priority-measured",
+                        f"priority {pr.number} ({pr.title}) is measured by no metric; "
+                        "name it in a metric's priorities", pr.loc)
+    for pf in plan.portfolios:
+        for pr_id in pf.priorities:
+            pr = next((p for p in plan.priorities if p.id == pr_id), None)
+            if pr and pf.id not in pr.portfolios:
+                yield error("golden-thread",
+                            f"portfolio {pf.id!r} serves the priority {pr_id!r}, but "
+                            f"priorities.yaml does not list it under priority {pr.number}",
+                            pf.loc)
+
+
+@rule
+def priority_numbers(plan: Plan) -> Iterator[Diagnostic]:
+    """priority-numbering: priorities are numbered 1..N in order."""
+    for expected, pr in enumerate(plan.priorities, start=1):
+        if pr.number != expected:
+            yield error("priority-numbering",
+                        f"priority {pr.id!r} is numbered {pr.number}; priorities are "
+                        f"numbered 1 to {len(plan.priorities)} in order, so this should be "
+                        f"{expected}", pr.loc)
+
+
+def _series_of(plan: Plan) -> Iterator[tuple[str, Series]]:
+    for m in plan.metrics:
+        yield f"metric {m.id!r}", m.values
+    yield "the financial trajectory", plan.finance.trajectory.income
+    yield "the efficiency savings", plan.finance.efficiency
+    for pod in plan.activity:
+        for icp, s in pod.by_icp.items():
+            yield f"activity {pod.id!r} for {icp!r}", s
+        if pod.published_system:
+            yield f"activity {pod.id!r} system total", pod.published_system
+    for g in plan.workforce.groups:
+        yield f"staff group {g.id!r} WTE", g.wte
+        if g.vacancies:
+            yield f"staff group {g.id!r} vacancies", g.vacancies
+    if plan.workforce.published_total:
+        yield "the workforce total", plan.workforce.published_total
+
+
+@rule
+def period(plan: Plan) -> Iterator[Diagnostic]:
+    """period / period-coverage: the period runs forward, and every trajectory has
+    every year of it exactly once and none outside it."""
+    per = plan.period
+    if per.first > per.last:
+        yield error("period", f"the plan period starts in {per.first}, after it ends in "
+                    f"{per.last}", per.loc)
+        return
+    years = set(per.years)
+    for what, series in _series_of(plan):
+        missing = sorted(years - set(series.values))
+        extra = sorted(set(series.values) - years)
+        if missing:
+            yield error("period-coverage", f"{what} has no value for {', '.join(missing)}; "
+                        f"give one for every year {per.first} to {per.last}", series.loc)
+        if extra:
+            yield error("period-coverage", f"{what} has values for {', '.join(extra)}, "
+                        f"outside the plan period {per.first} to {per.last}", series.loc)
+    for m in plan.metrics:
+        if m.baseline.year > per.first:
+            yield error("period-coverage", f"metric {m.id!r} has its baseline in "
+                        f"{m.baseline.year}, after the plan period starts ({per.first})",
+                        m.baseline.loc)
+
+
+@rule
+def allocations_add_up(plan: Plan) -> Iterator[Diagnostic]:
+    """allocation-movement, allocation-percent, allocation-total: the published
+    allocations table agrees with its own figures, to its published rounding."""
+    table = plan.finance.allocations
+    for row in (*table.rows, table.total):
+        if row.published_movement != row.movement:
+            yield error("allocation-movement",
+                        f"{row.label}: the published movement {row.published_movement:,} is "
+                        f"not allocation minus baseline ({row.allocation:,} - "
+                        f"{row.baseline:,} = {row.movement:,})", row.loc)
+        if row.percent is not None and row.published_percent != row.percent:
+            yield error("allocation-percent",
+                        f"{row.label}: the published increase {row.published_percent}% does "
+                        f"not match movement / baseline, which rounds to {row.percent}%",
+                        row.loc)
+    total = table.total
+    for label, published, actual in (
+        ("baseline", total.baseline, table.sum_baseline),
+        ("allocation", total.allocation, table.sum_allocation),
+    ):
+        if published != actual:
+            yield error("allocation-total",
+                        f"the total {label} {published:,} is not the sum of the rows "
+                        f"({actual:,}); a difference of {published - actual:+,}", total.loc)
+
+
+def _totals(what: str, published: Series | None, derived: Series, rule_id: str
+            ) -> Iterator[Diagnostic]:
+    if published is None:
+        return
+    for year, value in published.items():
+        actual = derived.get(year)
+        if actual is not None and abs(value - actual) > 1e-6:
+            yield error(rule_id, f"{what} for {year} is published as {_fmt(value)} but the "
+                        f"figures it sums come to {_fmt(actual)}", published.loc)
+
+
+@rule
+def totals_add_up(plan: Plan) -> Iterator[Diagnostic]:
+    """activity-total, workforce-total: published totals equal the sum of their parts."""
+    for pod in plan.activity:
+        yield from _totals(f"the system total of {pod.title}", pod.published_system,
+                           pod.system, "activity-total")
+    yield from _totals("the workforce total", plan.workforce.published_total,
+                       plan.workforce.total, "workforce-total")
+
+
+@rule
+def metric_direction(plan: Plan) -> Iterator[Diagnostic]:
+    """trajectory-direction (warning): a target moves the wrong way for its direction."""
+    for m in plan.metrics:
+        previous_year, previous = m.baseline.year, m.baseline.value
+        for year, value in m.values.items():
+            worse = value < previous if m.higher_is_better else value > previous
+            if worse:
+                better = "higher" if m.higher_is_better else "lower"
+                yield warning("trajectory-direction",
+                              f"metric {m.id!r} gets worse from {previous_year} "
+                              f"({_fmt(previous)}) to {year} ({_fmt(value)}), but "
+                              f"{better} is better", m.values.loc)
+            previous_year, previous = year, value
+
+
+@rule
+def national_standards(plan: Plan) -> Iterator[Diagnostic]:
+    """standard-missing (warning): a metric with a national standard does not state it."""
+    for m in plan.metrics:
+        known = standards.NATIONAL.get(m.national_metric or m.id)
+        if known and m.standard is None:
+            yield warning("standard-missing",
+                          f"metric {m.id!r} has a national standard ({known}) but states "
+                          "none; add a standard", m.loc)
+
+
+@rule
+def financial_balance(plan: Plan) -> Iterator[Diagnostic]:
+    """balance-not-reached (warning): the system trajectory ends out of balance."""
+    traj = plan.finance.trajectory
+    if traj.years and not traj.years[-1].in_balance:
+        last = traj.years[-1]
+        yield warning("balance-not-reached",
+                      f"the system is still in deficit in {last.year} ({last.surplus:,} "
+                      "£'000); the plan should return to financial balance", traj.loc)
+
+
+@rule
+def illustrative_counts(plan: Plan) -> Iterator[Diagnostic]:
+    """illustrative (warning): how many figures in each file no source gives."""
+    counts: Counter[str] = Counter()
+    first: dict[str, Location] = {}
+    for file, _what, count, loc in plan.illustrative_figures():
+        counts[file] += count
+        first.setdefault(file, loc)
+    for file, count in sorted(counts.items()):
+        yield warning("illustrative",
+                      f"{count} figure{'s' if count != 1 else ''} in {file} "
+                      f"{'are' if count != 1 else 'is'} illustrative (no source gives "
+                      f"{'them' if count != 1 else 'it'}); documents mark them as such",
+                      first[file])

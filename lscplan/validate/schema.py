@@ -1,0 +1,209 @@
+"""Stage 2a, validate against JSON Schema: every error mapped back to the file, line
+and column it came from, and worded for a plan-team member rather than a programmer."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+
+from ..diagnostics import Diagnostic, error
+from ..load import LoadedPlan, SourceFile, escape_pointer_part
+from ..resources import schemas_dir
+
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+YEAR_RE = re.compile(r"([0-9]{4})/([0-9]{2})")
+
+
+def is_id(value: object) -> bool:
+    return not isinstance(value, str) or ID_RE.fullmatch(value) is not None
+
+
+def is_financial_year(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    match = YEAR_RE.fullmatch(value)
+    return bool(match) and (int(match[1]) + 1) % 100 == int(match[2])
+
+
+def _format_checker() -> jsonschema.FormatChecker:
+    checker = jsonschema.FormatChecker(["date", "email"])
+    checker.checks("lscplan-id")(is_id)
+    checker.checks("financial-year")(is_financial_year)
+    return checker
+
+
+@cache
+def _schemas() -> tuple[Registry, dict[str, dict]]:
+    by_name: dict[str, dict] = {}
+    registry: Registry = Registry()
+    for path in sorted(schemas_dir().glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        by_name[path.name.removesuffix(".schema.json")] = schema
+        registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
+    return registry, by_name
+
+
+@cache
+def validator_for(kind: str) -> jsonschema.Draft202012Validator:
+    registry, by_name = _schemas()
+    return jsonschema.Draft202012Validator(
+        by_name[kind], registry=registry, format_checker=_format_checker()
+    )
+
+
+def validate_schema(plan: LoadedPlan) -> list[Diagnostic]:
+    """Check each loaded file against the schema of its kind."""
+    diagnostics: list[Diagnostic] = []
+    for source in plan.files.values():
+        if not source.ok:
+            continue
+        found = list(dict.fromkeys(_file_errors(source)))  # pattern and format agree
+        if found:
+            source.ok = False
+        diagnostics.extend(found)
+    return diagnostics
+
+
+def _file_errors(source: SourceFile) -> Iterator[Diagnostic]:
+    validator = validator_for(source.kind)
+    for err in sorted(validator.iter_errors(source.data), key=lambda e: list(e.absolute_path)):
+        yield from _diagnose(source, err)
+
+
+def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
+    if err.validator in ("anyOf", "oneOf") and err.context:
+        deepest = best_match(err.context)
+        if len(deepest.absolute_path) > len(err.absolute_path) or deepest.validator not in (
+            "type", "enum", "const"
+        ):
+            yield from _diagnose(source, deepest)
+            return
+    parts = list(err.absolute_path)
+    pointer = "".join("/" + escape_pointer_part(p) for p in parts)
+    name = field_name(parts)
+    kind = err.validator
+    if kind == "additionalProperties":
+        allowed = list(err.schema.get("properties", {}))
+        for extra in _extras(err):
+            child = pointer + "/" + escape_pointer_part(extra)
+            hint = difflib.get_close_matches(extra, allowed, n=1)
+            message = f"unknown field {show(extra)} in {name or 'this file'}"
+            message += f"; did you mean {hint[0]!r}?" if hint else (
+                f"; expected one of: {', '.join(allowed)}" if allowed else "")
+            yield error("schema", message, source.location(child, key=True))
+        return
+    if kind == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        where = name or "this file"
+        yield error("schema", f"{where} is missing the required field {missing!r}",
+                    source.location(pointer, key=True))
+        return
+    if kind == "propertyNames":
+        bad = err.instance
+        child = pointer + "/" + escape_pointer_part(bad)
+        yield error("schema", f"{show(bad)} in {name} is not a financial year like 2019/20"
+                    if "year" in json.dumps(err.validator_value) else
+                    f"{show(bad)} is not an allowed key in {name}",
+                    source.location(child, key=True))
+        return
+    where = source.location(pointer)
+    found = describe(err.instance, source.raw_scalars.get(pointer))
+    subject = name or "this file"
+    if kind == "type":
+        expected = err.validator_value
+        expected = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        message = f"{subject} should be {wanted}, but is {found}"
+        raw = source.raw_scalars.get(pointer)
+        if "string" in expected and raw is not None:
+            message += f"; put it in quotes (\"{raw}\") to keep it as text"
+        yield error("schema", message, where)
+    elif kind == "enum":
+        options = ", ".join(str(o) for o in err.validator_value)
+        yield error("schema", f"{subject} must be one of: {options}; found {found}", where)
+    elif kind == "const":
+        yield error("schema", f"{subject} must be {err.validator_value!r}; found {found}", where)
+    elif kind in ("pattern", "format"):
+        fmt = err.schema.get("format") or err.validator_value
+        what = _FORMAT_WORDS.get(fmt, f"match {fmt}")
+        yield error("schema", f"{subject} must be {what}; found {found}", where)
+    elif kind in ("minItems", "minLength"):
+        yield error("schema", f"{subject} must not be empty", where)
+    elif kind == "minimum":
+        yield error("schema", f"{subject} must be at least {err.validator_value}; found {found}",
+                    where)
+    elif kind == "maximum":
+        yield error("schema", f"{subject} must be at most {err.validator_value}; found {found}",
+                    where)
+    else:
+        yield error("schema", f"{subject}: {err.message}", where)
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "null": "empty",
+}
+_FORMAT_WORDS = {
+    "lscplan-id": "an id: lowercase letters and digits in words joined by hyphens, "
+    "like mental-health",
+    "financial-year": "a financial year like 2019/20",
+    "date": 'a date written "YYYY-MM-DD" in quotes',
+    "email": "an email address",
+}
+
+
+def _extras(err: ValidationError) -> list[str]:
+    props = err.schema.get("properties", {})
+    patterns = [re.compile(p) for p in err.schema.get("patternProperties", {})]
+    return [k for k in err.instance
+            if k not in props and not any(p.search(k) for p in patterns)]
+
+
+def field_name(parts: list) -> str:
+    """A readable path: ``priorities[2].portfolios``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def show(value: object) -> str:
+    """A value quoted safely for a message: control characters escaped, long text cut."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe(value: Any, raw: str | None = None) -> str:
+    if isinstance(value, bool):
+        shown = raw if raw is not None else str(value).lower()
+        return f"{shown!r}, which YAML reads as the boolean {str(value).lower()}"
+    if value is None:
+        return "empty"
+    if isinstance(value, date | datetime):
+        return f"the date {raw or value.isoformat()}, which YAML reads as a date, not text"
+    if isinstance(value, str):
+        return show(value)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping of fields"
+    return type(value).__name__

@@ -1,0 +1,79 @@
+"""The model: derived figures computed once, as published tables round them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lscplan.model import percent_change, round_half_up, year_range
+from lscplan.pipeline import check
+
+
+@pytest.fixture
+def plan(small_plan: Path):
+    checked = check(small_plan)
+    assert checked.plan is not None
+    return checked.plan
+
+
+def test_round_half_up_matches_published_tables() -> None:
+    assert round_half_up(5.65) == 5.7
+    assert round_half_up(5.75) == 5.8
+    assert percent_change(228427, 241524) == 5.7
+    assert percent_change(2456431, 2601966) == 5.9
+    assert percent_change(0, 10) is None
+
+
+def test_year_range() -> None:
+    assert year_range("2019/20", "2023/24") == (
+        "2019/20", "2020/21", "2021/22", "2022/23", "2023/24")
+    assert year_range("1999/00", "2000/01") == ("1999/00", "2000/01")
+
+
+def test_allocations_derived(plan) -> None:
+    table = plan.finance.allocations
+    assert [r.movement for r in table.rows] == [5000, 10000]
+    assert table.total.percent == 5.0
+    assert table.sum_allocation == 315000
+
+
+def test_trajectory_and_balance(plan) -> None:
+    traj = plan.finance.trajectory
+    assert [y.surplus for y in traj.years] == [-12000, -5000, 0]
+    assert traj.balance_year == "2021/22"
+    assert plan.finance.efficiency_percent("2021/22") == 3.0
+
+
+def test_activity_system_is_the_sum_of_icps(plan) -> None:
+    pod = plan.activity[0]
+    assert pod.system.values == {"2019/20": 100000, "2020/21": 98500, "2021/22": 97000}
+    assert pod.system.growth_percent == -3.0
+
+
+def test_metric_derived(plan) -> None:
+    metric = plan.metric("ae-four-hour")
+    assert metric.target == 95.0
+    assert metric.change == 10.0
+    assert metric.improves and metric.meets_standard
+    assert metric.illustrative
+
+
+def test_golden_thread_lookups(plan) -> None:
+    priority = plan.priority("neighbourhoods")
+    assert [p.id for p in plan.portfolios_for(priority)] == ["out-of-hospital"]
+    assert [m.id for m in plan.metrics_for(priority)] == ["ae-four-hour"]
+    assert [p.id for p in plan.programmes] == [
+        "system-efficiency", "neighbourhood-teams", "primary-care-networks"]
+
+
+def test_workforce_vacancy_rate(plan) -> None:
+    group = plan.workforce.groups[0]
+    assert group.vacancy_rate("2019/20") == 9.1
+    assert plan.workforce.total.values["2021/22"] == 3200
+
+
+def test_illustrative_figures_are_counted(plan) -> None:
+    found = {(file, what): n for file, what, n, _ in plan.illustrative_figures()}
+    assert found[("finance.yaml", "system financial trajectory")] == 6
+    assert found[("metrics.yaml", "metric A&E four-hour standard")] == 4

@@ -1,0 +1,43 @@
+"""Validation: every folder in tests/cases/invalid breaks the starter plan in one way
+and names the errors (rule, file, line) that ``check`` must report, and no others."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lscplan.pipeline import check
+
+CASES = sorted((Path(__file__).parent / "cases" / "invalid").iterdir())
+
+
+def apply_case(plan: Path, case: dict) -> None:
+    for change in case["edits"]:
+        path = plan / change["file"]
+        if "old" not in change:
+            path.write_text(change["new"], encoding="utf-8")
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert change["old"] in text, f"{change['old']!r} not in {change['file']}"
+        path.write_text(text.replace(change["old"], change["new"], 1), encoding="utf-8")
+
+
+def test_starter_plan_is_valid(small_plan: Path) -> None:
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    assert checked.plan is not None
+
+
+@pytest.mark.parametrize("case_dir", CASES, ids=[c.name for c in CASES])
+def test_invalid_case(case_dir: Path, small_plan: Path) -> None:
+    case = yaml.safe_load((case_dir / "case.yaml").read_text(encoding="utf-8"))
+    apply_case(small_plan, case)
+    report = check(small_plan).report
+    found = Counter((d.rule, d.location.file, d.location.line) for d in report.errors)
+    expected = Counter((e["rule"], e["file"], e["line"]) for e in case["expected"])
+    assert found == expected, "\n".join(
+        f"{d.location.file}:{d.location.line}: {d.rule}: {d.message}" for d in report.errors
+    )
