@@ -1,8 +1,13 @@
 """lscplan: an Integrated Care System's five-year plan from validated YAML sources."""
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("lscplan")
-except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    __version__ = "0.0.0"
+def __getattr__(name: str) -> str:
+    # Read lazily: importlib.metadata costs more than the rest of ``lscplan check``.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("lscplan")
+        except PackageNotFoundError:  # pragma: no cover - a bare checkout
+            return "0.0.0"
+    raise AttributeError(name)

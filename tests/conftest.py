@@ -14,8 +14,6 @@ import pytest
 
 from lscplan.resources import bundled_plan_dir, starter_dir
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:

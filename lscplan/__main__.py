@@ -1,0 +1,5 @@
+"""``python -m lscplan``."""
+
+from .cli import main
+
+main()
