@@ -31,6 +31,13 @@ class CheckFormat(StrEnum):
     github = "github"
 
 
+class DiffFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    html = "html"
+
+
 def _fail_usage(message: str) -> typer.Exit:
     typer.echo(f"lscplan: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
@@ -76,6 +83,45 @@ def check(
 
 
 @app.command()
+def build(
+    plan_dir: Annotated[Path, typer.Argument(help="The plan directory.")] = Path("plan"),
+    out: Annotated[Path, typer.Option("--out", help="Where to write the documents.")] = (
+        Path("build")),
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", metavar="DOC_ID", help="Render only this document (repeatable).")] = None,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write no PDF files.")] = False,
+    no_html: Annotated[bool, typer.Option("--no-html", help="Write no HTML files.")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", help="PDF worker processes (default: one per CPU).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Render every document even when it is up to date.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")
+                     ] = False,
+) -> None:
+    """Check the plan, then render its documents to HTML and PDF in --out. Exit 1
+    when the plan has errors (nothing is written)."""
+    from .errors import BuildError, PlanInvalid, UsageError
+    from .pipeline import build as run_build
+    from .progress import BuildDisplay
+    from .reporters import text_report
+
+    try:
+        with BuildDisplay(quiet) as display:
+            run_build(plan_dir, out, only, html=not no_html, pdf=not no_pdf, force=force,
+                      jobs=jobs, progress=display.event)
+    except UsageError as exc:
+        raise _fail_usage(str(exc)) from None
+    except PlanInvalid as exc:
+        sys.stdout.write(text_report(exc.report, exc.sources, str(plan_dir)))
+        raise typer.Exit(EXIT_PLAN) from None
+    except BuildError as exc:
+        typer.echo(f"lscplan: {exc}", err=True)
+        raise typer.Exit(EXIT_PLAN) from None
+    except OSError as exc:
+        raise _fail_usage(f"cannot write to {out}: {exc.strerror or exc}") from None
+
+
+@app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the new plan.")],
 ) -> None:
@@ -89,6 +135,36 @@ def init(
         raise _fail_usage(str(exc)) from None
     typer.echo(f"created a plan with {len(written)} files in {directory}")
     typer.echo(f"next: lscplan check {directory}")
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(
+        help="The old version: a plan directory or a git revision (HEAD~1, main).")],
+    new: Annotated[str | None, typer.Argument(
+        help="The new version; without it, the working tree's plan folder.")] = None,
+    plan_path: Annotated[str, typer.Option(
+        "--plan-path", help="The plan folder inside the repository, for revisions.")] = "plan",
+    fmt: Annotated[DiffFormat, typer.Option("--format", help="Output format.")] = (
+        DiffFormat.text),
+    exit_code: Annotated[bool, typer.Option(
+        "--exit-code", help="Exit 1 when there are changes, 0 when there are none.")] = False,
+) -> None:
+    """Show what changed between two versions of the plan, by entity. Exit 2 when a
+    version cannot be read or fails its checks."""
+    from .diff import diff_versions
+    from .errors import UsageError, VersionsInvalid
+    from .reporters import DIFF_FORMATS, diff_trouble
+
+    try:
+        result = diff_versions(old, new, plan_path)
+    except UsageError as exc:
+        raise _fail_usage(str(exc)) from None
+    except VersionsInvalid as exc:
+        sys.stderr.write(diff_trouble(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    sys.stdout.write(DIFF_FORMATS[fmt.value](result, color=sys.stdout.isatty()))
+    raise typer.Exit(EXIT_PLAN if exit_code and result.changes else EXIT_OK)
 
 
 def main() -> None:

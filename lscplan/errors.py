@@ -16,10 +16,22 @@ class UsageError(LscplanError):
 class PlanInvalid(LscplanError):
     """The plan has errors; ``report`` carries every diagnostic found."""
 
-    def __init__(self, report: Report, side: str | None = None):
+    def __init__(self, report: Report, side: str | None = None,
+                 sources: dict[str, list[str]] | None = None, plan_dir: str = ""):
         super().__init__(f"the plan has {len(report.errors)} error(s)")
         self.report = report
         self.side = side
+        self.sources = sources or {}
+        self.plan_dir = plan_dir
+
+
+class VersionsInvalid(LscplanError):
+    """``diff``: one or both versions fail their checks; ``failures`` holds a
+    PlanInvalid per failing side (``side`` names it, e.g. ``old (HEAD~1)``)."""
+
+    def __init__(self, failures: tuple[PlanInvalid, ...]):
+        super().__init__(", ".join(f"{f.side} fails its checks" for f in failures))
+        self.failures = failures
 
 
 class BuildError(LscplanError):

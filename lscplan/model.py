@@ -679,6 +679,13 @@ class Plan:
     def metrics_for(self, priority: Priority) -> tuple[Metric, ...]:
         return tuple(m for m in self.metrics if priority.id in m.priorities)
 
+    def thread(self, priority: Priority) -> tuple[tuple[Portfolio, tuple[Metric, ...]], ...]:
+        """The golden thread of a priority: each portfolio that delivers it, with those
+        of the portfolio's metrics that measure this priority."""
+        measures = {m.id: m for m in self.metrics_for(priority)}
+        return tuple((pf, tuple(measures[m] for m in pf.metrics if m in measures))
+                     for pf in self.portfolios_for(priority))
+
     @property
     def headline_metrics(self) -> tuple[Metric, ...]:
         return tuple(m for m in self.metrics if m.public_phrase)

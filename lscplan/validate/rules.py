@@ -358,3 +358,36 @@ def illustrative_counts(plan: Plan) -> Iterator[Diagnostic]:
                       f"{'are' if count != 1 else 'is'} illustrative (no source gives "
                       f"{'them' if count != 1 else 'it'}); documents mark them as such",
                       first[file])
+
+
+READING_EASE_AIM = 60
+READING_EASE_MIN_WORDS = 20
+
+
+def _public_passages(plan: Plan) -> Iterator[tuple[str, str, Location]]:
+    yield "the vision's public summary", plan.vision.public_summary, plan.vision.loc
+    for pr in plan.priorities:
+        yield f"the public summary of priority {pr.number}", pr.public_summary, pr.loc
+    for m in plan.metrics:
+        if m.public_phrase:
+            yield f"the public phrase of metric {m.id!r}", m.public_phrase, m.loc
+
+
+@rule
+def reading_ease(plan: Plan) -> Iterator[Diagnostic]:
+    """reading-ease (warning): a passage of the public summary reads harder than plain
+    English (Flesch reading ease below 60). Passages under 20 words are too short to
+    score and are skipped, as are the metrics' short public phrases."""
+    passages = [(what, text, loc) for what, text, loc in _public_passages(plan)
+                if len(text.split()) >= READING_EASE_MIN_WORDS]
+    if not passages:
+        return
+    import textstat  # imported here: it loads a pronouncing dictionary
+
+    for what, text, loc in passages:
+        score = textstat.flesch_reading_ease(text)
+        if score < READING_EASE_AIM:
+            yield warning("reading-ease",
+                          f"{what} scores {score:.1f} for Flesch reading ease; aim for "
+                          f"{READING_EASE_AIM} or more (plain English): shorter sentences "
+                          "and shorter words", loc)

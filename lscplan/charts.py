@@ -1,0 +1,269 @@
+"""Stage 4b, render charts: matplotlib to SVG strings that can be inlined in HTML.
+
+One function draws every trajectory (a metric with its baseline and national
+standard, the financial trajectory, activity per ICP, workforce per staff group);
+``bar_chart`` draws the few simple comparisons. The output is deterministic: text
+stays text (``svg.fonttype: none``), no date in the metadata, ids derived from the
+chart's own id (unique within a document, identical run to run). Illustrative
+series are drawn dashed and say "(illustrative)" in the legend.
+
+matplotlib is imported on first use, so ``lscplan --help`` and ``check`` never pay
+for it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+from . import formatting
+
+NHS_BLUE = "#005EB8"
+PALETTE = (  # ordered so neighbouring series contrast; each also has its own marker
+    "#005EB8",  # NHS Blue
+    "#00A499",  # NHS Aqua Green
+    "#425563",  # NHS Dark Grey
+    "#FFB81C",  # NHS Warm Yellow
+    "#003087",  # NHS Dark Blue
+    "#41B6E6",  # NHS Light Blue
+    "#768692",  # NHS Mid Grey
+    "#0072CE",  # NHS Bright Blue
+)
+MARKERS = ("o", "^", "D", "v", "P", "X", "h", "*")
+DARK_GREY = "#425563"
+MID_GREY = "#768692"
+FONTS = ["Frutiger", "Arial", "Liberation Sans", "DejaVu Sans"]
+WIDTH, HEIGHT = 6.6, 2.2  # inches: the A4 text width, with room for three charts a page
+LEGEND_ROW = 0.2  # inches of height added per row of legend
+ILLUSTRATIVE_TEXT = "#8A5A00"
+ILLUSTRATIVE = " (illustrative)"
+
+_STYLE = {
+    "svg.fonttype": "none",
+    "svg.image_inline": True,
+    "font.family": "sans-serif",
+    "font.sans-serif": FONTS,
+    "font.size": 9,
+    "axes.edgecolor": MID_GREY,
+    "axes.labelcolor": DARK_GREY,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#D8DDE0",
+    "grid.linewidth": 0.6,
+    "xtick.color": DARK_GREY,
+    "ytick.color": DARK_GREY,
+    "legend.frameon": False,
+    "legend.fontsize": 8,
+    "lines.linewidth": 2.2,
+    "lines.markersize": 5,
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One series: a value (or ``None``) for each x label of the chart."""
+
+    label: str
+    values: Sequence[float | None]
+    illustrative: bool = False
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A horizontal reference line, such as a national standard or break-even."""
+
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Point:
+    """A single marked point, such as a metric's baseline."""
+
+    x: str
+    value: float
+    label: str
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _axis_formatter(unit: str, places: int | None = None) -> Callable[[float, int], str]:
+    def fmt(v: float, _pos: int) -> str:
+        if unit == "percent":
+            return formatting.percent(round(v, 2), places)
+        if unit == "gbp-thousands":
+            return formatting.money(v)
+        return formatting.thousands(round(v, 2), places)
+
+    return fmt
+
+
+def _tick_places(ticks: Sequence[float]) -> int:
+    """Decimal places that show every tick exactly (at most two), the same for all."""
+    return max((len(f"{t:.2f}".rstrip("0").split(".")[1]) for t in ticks), default=0)
+
+
+def _format_axis(axis, unit: str) -> None:
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    ticks = list(axis.get_majorticklocs())
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_major_formatter(FuncFormatter(_axis_formatter(unit, _tick_places(ticks))))
+
+
+def _svg(fig, chart_id: str, title: str, description: str) -> str:
+    plt = _pyplot()
+    buffer = io.StringIO()
+    with plt.rc_context({"svg.hashsalt": chart_id}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    return _inline(buffer.getvalue(), chart_id, title, description)
+
+
+_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+_STYLE_EL = re.compile(r"\s*<style[^>]*>.*?</style>", re.S)
+_EMPTY_DEFS = re.compile(r"\s*<defs>\s*</defs>", re.S)
+_ID = re.compile(r'\bid="([^"]+)"')
+_FAMILY_GAP = re.compile(r"',\s+")
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _presentation_attributes(match: re.Match) -> str:
+    """``style="fill: none; stroke: #005eb8"`` -> ``fill="none" stroke="#005eb8"``:
+    the same drawing, but nothing an HTML stylesheet parser (WeasyPrint's reads
+    every inline style in the page) mistakes for CSS it does not know."""
+    pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
+
+
+def _inline(svg: str, chart_id: str, title: str, description: str) -> str:
+    """Make matplotlib's SVG fit to sit inside an HTML page: no XML prolog or
+    DOCTYPE, no metadata, no global stylesheet, ids prefixed with the chart id, a
+    title and description for assistive technology, and a fluid width."""
+    svg = _PROLOG.sub("", svg, count=1)
+    svg = _METADATA.sub("", svg)
+    svg = _STYLE_EL.sub("", svg)
+    svg = _EMPTY_DEFS.sub("", svg)
+    # "'A','B',sans-serif": WeasyPrint's SVG text reads a family list only without
+    # spaces after the commas (browsers read both).
+    svg = _FAMILY_GAP.sub("',", svg)
+    svg = _STYLE_ATTR.sub(_presentation_attributes, svg)
+    for old in sorted(set(_ID.findall(svg)), key=len, reverse=True):
+        new = f"{chart_id}-{old.replace('.', '-')}"
+        svg = svg.replace(f'id="{old}"', f'id="{new}"')
+        svg = svg.replace(f"url(#{old})", f"url(#{new})")
+        svg = svg.replace(f'href="#{old}"', f'href="#{new}"')
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    head = (f'<svg class="chart" role="img" aria-labelledby="{title_id}" '
+            f'aria-describedby="{desc_id}"')
+    svg = re.sub(r'<svg\b', head, svg, count=1)
+    svg = re.sub(r'\swidth="[^"]*pt"\sheight="[^"]*pt"', "", svg, count=1)
+    svg = re.sub(r'(<svg\b[^>]*>)',
+                 rf'\1<title id="{title_id}">{escape(title)}</title>'
+                 rf'<desc id="{desc_id}">{escape(description)}</desc>', svg, count=1)
+    return svg.strip() + "\n"
+
+
+def _legend_layout(labels: Sequence[str]) -> tuple[list[str], int, int]:
+    """The legend's labels wrapped to fit, its columns, and its height in lines."""
+    longest = max((len(s) for s in labels), default=0)
+    ncol = 2 if longest > 28 or len(labels) == 4 else 3
+    ncol = max(1, min(ncol, len(labels)))
+    wrapped = [textwrap.fill(s, {1: 90, 2: 46, 3: 30}[ncol]) for s in labels]
+    rows = -(-len(labels) // ncol)  # matplotlib fills the legend column by column
+    height = sum(max(w.count("\n") + 1 for w in wrapped[r::rows]) for r in range(rows))
+    return wrapped, ncol, height
+
+
+def _mark_illustrative(ax) -> None:
+    ax.text(1.0, 1.01, "Illustrative figures", transform=ax.transAxes, ha="right",
+            va="bottom", fontsize=8, color=ILLUSTRATIVE_TEXT, fontstyle="italic")
+
+
+def trajectory_chart(chart_id: str, title: str, x: Sequence[str], lines: Sequence[Line],
+                     unit: str, description: str, *, reference: Reference | None = None,
+                     point: Point | None = None, zero: bool = False) -> str:
+    """A line chart of one or more series over the years ``x``: every trajectory in
+    every document is drawn by this function.
+
+    ``reference`` draws a labelled horizontal line (a national standard, break-even);
+    ``point`` marks one value (a baseline); ``zero`` starts the y axis at zero.
+    Illustrative lines are dashed; when every line is illustrative the chart says
+    "Illustrative figures", otherwise each illustrative line's legend entry says
+    "(illustrative)".
+    """
+    plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
+    all_illustrative = all(line.illustrative for line in lines)
+    labels = [line.label + (ILLUSTRATIVE if line.illustrative and not all_illustrative
+                            else "") for line in lines]
+    labels += [point.label] if point is not None else []
+    labels += [reference.label] if reference is not None else []
+    wrapped, ncol, rows = _legend_layout(labels)
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(WIDTH, HEIGHT + LEGEND_ROW * rows),
+                               layout="constrained")
+        positions = list(range(len(x)))
+        handles = []
+        for i, line in enumerate(lines):
+            pts = [(p, v) for p, v in zip(positions, line.values, strict=True) if v is not None]
+            handles += ax.plot([p for p, _ in pts], [v for _, v in pts],
+                               color=PALETTE[i % len(PALETTE)],
+                               marker=MARKERS[i % len(MARKERS)],
+                               linestyle=(0, (4, 2)) if line.illustrative else "-")
+        if point is not None:
+            handles += ax.plot([x.index(point.x)], [point.value], linestyle="none",
+                               marker="s", markersize=7, markerfacecolor="white",
+                               markeredgecolor=DARK_GREY, markeredgewidth=1.5, zorder=5)
+        if reference is not None:
+            handles.append(ax.axhline(reference.value, color=DARK_GREY, linewidth=1.2,
+                                      linestyle=(0, (1, 1.5))))
+        ax.set_xticks(positions, list(x))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
+        if zero:
+            ax.set_ylim(bottom=0)
+        ax.margins(x=0.04, y=0.15)
+        _format_axis(ax.yaxis, unit)
+        if all_illustrative:
+            _mark_illustrative(ax)
+        fig.legend(handles, wrapped, loc="outside lower center", ncol=ncol,
+                   columnspacing=1.8, handlelength=2.6)
+        return _svg(fig, chart_id, title, description)
+
+
+def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float],
+              unit: str, description: str, *, illustrative: bool = False,
+              width: float = WIDTH) -> str:
+    """Horizontal bars, one per label, each with its value written at its end;
+    ``width`` in inches (half the default for charts set side by side)."""
+    plt = _pyplot()
+    with plt.rc_context(_STYLE | {"axes.grid.axis": "x"}):
+        height = max(1.3, 0.32 * len(labels) + 0.6)
+        fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+        positions = list(range(len(labels)))[::-1]
+        bars = ax.barh(positions, list(values), color=NHS_BLUE, height=0.6,
+                       hatch="//" if illustrative else None, edgecolor="white")
+        ax.set_yticks(positions, list(labels))
+        fmt = _axis_formatter(unit)
+        ax.bar_label(bars, labels=[fmt(v, 0) for v in values], padding=3, fontsize=8,
+                     color=DARK_GREY)
+        if illustrative:
+            _mark_illustrative(ax)
+        ax.margins(x=0.3 if min(values) < 0 else 0.15)  # room for the value labels
+        _format_axis(ax.xaxis, unit)
+        return _svg(fig, chart_id, title, description)

@@ -1,0 +1,149 @@
+"""How figures are written in the documents: thousands separators, money, percentages,
+signed changes, dates and units. Shared by the Jinja filters, the chart axes and the
+generated chart descriptions, so a figure reads the same wherever it appears.
+
+Money in the plan is integer £'000. Negative numbers use the minus sign (U+2212).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+MINUS = "\u2212"
+
+UNIT_LABELS = {
+    "percent": "%",
+    "number": "number",
+    "rate-per-100000": "per 100,000",
+    "years": "years",
+    "weeks": "weeks",
+    "gbp-thousands": "£'000",
+    "ratio": "ratio",
+    "wte": "WTE",
+    "attendances": "attendances",
+    "admissions": "admissions",
+    "appointments": "appointments",
+    "contacts": "contacts",
+    "episodes": "episodes",
+}
+
+
+def _sign(text: str, negative: bool) -> str:
+    return f"{MINUS}{text}" if negative else text
+
+
+def thousands(value: float | int | None, places: int | None = None) -> str:
+    """``2601966`` -> ``2,601,966``; a fraction keeps one decimal place unless
+    ``places`` says otherwise; ``None`` -> an en dash."""
+    if value is None:
+        return "–"
+    if places is None:
+        places = 0 if float(value).is_integer() else 1
+    return _sign(f"{abs(value):,.{places}f}", value < 0)
+
+
+def signed(value: float | int | None, places: int | None = None) -> str:
+    """A change with its sign: ``+5,000``, ``−1.5``, ``0``."""
+    if value is None:
+        return "–"
+    if value == 0:
+        return thousands(0, places)
+    return ("+" if value > 0 else "") + thousands(value, places)
+
+
+def percent(value: float | None, places: int | None = None) -> str:
+    """``87.5`` -> ``87.5%``; ``85.0`` -> ``85%``; ``places=1`` -> ``85.0%``."""
+    if value is None:
+        return "–"
+    return f"{thousands(value, places)}%"
+
+
+def money(thousands_of_pounds: float | None) -> str:
+    """Money given in £'000, written for reading: ``£2.60bn``, ``£105.0m``, ``£471k``."""
+    if thousands_of_pounds is None:
+        return "–"
+    v = float(thousands_of_pounds)
+    size = abs(v)
+    if size == 0:
+        return "£0"
+    if size >= 1_000_000:
+        text = f"£{size / 1_000_000:,.2f}bn"
+    elif size >= 1_000:
+        text = f"£{size / 1_000:,.1f}m"
+    else:
+        text = f"£{size:,.0f}k"
+    return _sign(text, v < 0)
+
+
+def money_thousands(value: float | None) -> str:
+    """Money in £'000 as a table shows it under a £'000 heading: ``2,601,966``."""
+    return thousands(value)
+
+
+def iso_date(value: str) -> str:
+    """``2019-11-15`` -> ``15 November 2019``; other text is returned as it is."""
+    try:
+        d = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    return f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+def financial_year(value: str | int) -> str:
+    """``2019`` -> ``2019/20``; a financial year such as ``2019/20`` is kept."""
+    if isinstance(value, int):
+        return f"{value}/{(value + 1) % 100:02d}"
+    return value
+
+
+def sentence_case(text: str) -> str:
+    """The first letter in capitals, the rest as written (``capitalize`` would
+    lowercase "A&E")."""
+    return text[:1].upper() + text[1:]
+
+
+def unit_label(unit: str) -> str:
+    return UNIT_LABELS.get(unit, unit)
+
+
+def value(v: float | None, unit: str) -> str:
+    """A figure with its unit, as a sentence would say it: ``85%``, ``£12.0m``,
+    ``123.4 per 100,000``, ``18 weeks``, ``3,000 WTE``."""
+    if v is None:
+        return "–"
+    if unit == "percent":
+        return percent(v)
+    if unit == "gbp-thousands":
+        return money(v)
+    if unit == "number":
+        return thousands(v)
+    if unit == "ratio":
+        return thousands(v, None if float(v).is_integer() else 2)
+    return f"{thousands(v)} {unit_label(unit)}"
+
+
+def cell(v: float | None, unit: str) -> str:
+    """A figure in a table whose heading already names the unit: no unit symbol,
+    except ``%`` which reads better with the number."""
+    if v is None:
+        return "–"
+    if unit == "percent":
+        return percent(v)
+    return thousands(v)
+
+
+ORGANISATION_TYPES = {
+    "ccg": "Clinical commissioning group",
+    "trust": "NHS trust",
+    "upper-tier-council": "County council",
+    "unitary-council": "Unitary council",
+    "district-council": "District council",
+    "healthwatch": "Healthwatch",
+    "voluntary-sector": "Voluntary, community and faith sector",
+    "other": "Other partner",
+}
+
+
+def organisation_type(kind: str) -> str:
+    """``upper-tier-council`` -> ``County council``; unknown kinds read as words."""
+    return ORGANISATION_TYPES.get(kind, kind.replace("-", " ").capitalize())

@@ -1,0 +1,80 @@
+"""Stage 4a, render narratives: the plan's Markdown to safe HTML.
+
+CommonMark through markdown-it-py with raw HTML off, so ``<script>`` arrives as
+text. Links survive only with an http, https or mailto URL; any other link
+(``javascript:``, ``file:``, ``data:``) stays as the plain text that was written.
+Images never reach the output: each is replaced by its alt text, whatever its URL,
+so no document can pull in a local file or a tracking pixel. Headings are moved
+under the heading of the section that shows the narrative, keeping their order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline.image import image as _image_rule
+from markdown_it.rules_inline.state_inline import StateInline
+from markdown_it.token import Token
+
+ALLOWED_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def safe_link(url: str) -> bool:
+    """True for the only URLs a narrative may link to: http, https and mailto."""
+    return isinstance(url, str) and url.strip().lower().startswith(ALLOWED_SCHEMES)
+
+
+def _parse_any_image(state: StateInline, silent: bool) -> bool:
+    # Parse ``![alt](url)`` whatever the URL, so that even a refused URL is consumed
+    # as an image (and rendered as its alt text) rather than left in the text.
+    md = state.md
+    validate = md.validateLink
+    md.validateLink = lambda url: True
+    try:
+        return _image_rule(state, silent)
+    finally:
+        md.validateLink = validate
+
+
+def _image_as_alt_text(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                       env: Any) -> str:
+    from markdown_it.common.utils import escapeHtml
+
+    alt = self.renderInlineAsText(tokens[idx].children or [], options, env)
+    return escapeHtml(alt)
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False})
+    md.validateLink = safe_link
+    md.inline.ruler.at("image", _parse_any_image)
+    md.add_render_rule("image", _image_as_alt_text)
+    return md
+
+
+def to_html(text: str, level: int = 1) -> str:
+    """Render Markdown ``text`` to HTML for a section whose heading is at ``level``.
+
+    The narrative's highest heading becomes ``h{level + 1}`` and the others keep
+    their distance below it (never deeper than h6), so a document's headings stay
+    in order whichever level the author started at.
+    """
+    md = _markdown()
+    tokens = md.parse(text)
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    if levels:
+        shift = level + 1 - min(levels)
+        for token in tokens:
+            if token.type in ("heading_open", "heading_close"):
+                token.tag = f"h{min(6, max(1, int(token.tag[1]) + shift))}"
+    return md.renderer.render(tokens, md.options, {})
+
+
+def to_inline_html(text: str) -> str:
+    """Render one paragraph of Markdown without the surrounding ``<p>``."""
+    md = _markdown()
+    return md.renderer.render(md.parseInline(text.strip()), md.options, {})

@@ -1,0 +1,385 @@
+"""Stage 4, render: the typed plan to self-contained HTML documents.
+
+``environment()`` is the one Jinja environment (templates from
+``resources.templates_dir()``, autoescape on, ``StrictUndefined`` so a missing field
+fails the build instead of rendering blank, and the formatting filters).
+``documents(plan)`` lists what a build produces: the LTP submission, the public
+summary and one board paper per file in ``board/``. ``render_html`` renders one of
+them. Templates receive the model's dataclasses and never do arithmetic; the charts
+each document shows are made here (``Figures``), from the model's figures, with a
+description generated from the same data and the table of that data.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import charts, formatting, narrative
+from .model import Metric, Plan, PointOfDelivery, Series
+from .resources import templates_dir
+
+ILLUSTRATIVE_LEGEND = Markup('<sup class="illus">i</sup> = illustrative figure: '
+                             "no source document gives it")
+
+
+# --- build provenance -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What a document says about the build that produced it. Nothing in it changes
+    between two builds of the same sources at the same commit."""
+
+    plan_version: str
+    commit: str | None
+    generator: str
+
+    @property
+    def provenance(self) -> str:
+        text = f"Plan version {self.plan_version}"
+        return f"{text} · commit {self.commit}" if self.commit else text
+
+
+def git_commit(directory: Path) -> str | None:
+    """The short commit of HEAD when ``directory`` is inside a git work tree."""
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=directory, capture_output=True,
+            text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = proc.stdout.strip()
+    return commit if proc.returncode == 0 and commit else None
+
+
+def build_info(plan: Plan, plan_dir: Path) -> BuildInfo:
+    from . import __version__
+
+    return BuildInfo(plan.system.version, git_commit(plan_dir), f"lscplan {__version__}")
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    illustrative: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: tuple[Cell, ...]
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart as a document shows it: title, inline SVG, a description written from
+    the data, and the data as a table (columns are x labels)."""
+
+    id: str
+    title: str
+    svg: Markup
+    description: str
+    illustrative: bool
+    unit: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    @property
+    def unit_label(self) -> str:
+        return formatting.unit_label(self.unit)
+
+
+def _movement(label: str, first: float, last: float, y0: str, y1: str, unit: str) -> str:
+    a, b = formatting.value(first, unit), formatting.value(last, unit)
+    if a == b:
+        return f"{label} stays at {a} from {y0} to {y1}"
+    verb = "rises" if last > first else "falls"
+    return f"{label} {verb} from {a} in {y0} to {b} in {y1}"
+
+
+def _sentence(text: str) -> str:
+    return formatting.sentence_case(text) + "."
+
+
+@lru_cache(maxsize=512)
+def _trajectory_svg(*args: Any, **kwargs: Any) -> str:
+    return charts.trajectory_chart(*args, **kwargs)
+
+
+@lru_cache(maxsize=128)
+def _bar_svg(*args: Any, **kwargs: Any) -> str:
+    return charts.bar_chart(*args, **kwargs)
+
+
+def _cells(series: Series, years: Sequence[str], unit: str) -> tuple[Cell, ...]:
+    return tuple(Cell(formatting.cell(series.get(y), unit), series.illustrative)
+                 for y in years)
+
+
+class Figures:
+    """The charts of one plan, each made once however many documents show it."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+
+    def metric(self, metric: Metric, prefix: str = "chart") -> Figure:
+        m, years = metric, self.plan.period.years
+        x = (m.baseline.year, *years) if m.baseline.year not in years else years
+        values = tuple(m.baseline.value if y == m.baseline.year else m.values.get(y)
+                       for y in x)
+        title = m.title + (charts.ILLUSTRATIVE if m.illustrative else "")
+        better = "Higher" if m.higher_is_better else "Lower"
+        parts = [_movement(m.title, m.baseline.value, m.target, f"{m.baseline.year} (baseline)",
+                           years[-1], m.unit), f"{better} is better"]
+        reference = None
+        if m.standard is not None:
+            standard = formatting.value(m.standard.value, m.unit)
+            reference = charts.Reference(m.standard.value, f"National standard ({standard})")
+            reached = "reaches" if m.meets_standard else "does not reach"
+            parts.append(f"national standard: {m.standard.text.rstrip('.')}")
+            parts.append(f"the plan {reached} it by {years[-1]}")
+        if m.illustrative:
+            parts.append("these figures are illustrative")
+        description = " ".join(_sentence(p) for p in parts)
+        chart_id = f"{prefix}-metric-{m.id}"
+        svg = _trajectory_svg(
+            chart_id, title, x, (charts.Line(m.title, values, m.illustrative),), m.unit,
+            description, reference=reference,
+            point=charts.Point(m.baseline.year, m.baseline.value,
+                               f"Baseline {m.baseline.year}"))
+        cells = tuple(
+            Cell(formatting.cell(v, m.unit),
+                 m.baseline.provenance == "illustrative" if y == m.baseline.year
+                 else m.values.illustrative)
+            for y, v in zip(x, values, strict=True))
+        columns = tuple(f"{y} (baseline)" if y == m.baseline.year else y for y in x)
+        return Figure(chart_id, title, Markup(svg), description, m.illustrative, m.unit,
+                      columns, (Row(m.title, cells),))
+
+    def financial_trajectory(self, prefix: str = "chart") -> Figure:
+        traj = self.plan.finance.trajectory
+        surplus = traj.surplus
+        years = surplus.years
+        title = "System surplus or deficit" + (charts.ILLUSTRATIVE if traj.illustrative else "")
+        parts = [_movement("the system's surplus or deficit", surplus.first, surplus.last,
+                           years[0], years[-1], "gbp-thousands")]
+        if traj.balance_year:
+            parts.append(f"the system is in financial balance from {traj.balance_year}")
+        else:
+            parts.append("the system does not reach financial balance within the plan")
+        if traj.illustrative:
+            parts.append("these figures are illustrative")
+        description = " ".join(_sentence(p) for p in parts)
+        chart_id = f"{prefix}-financial-trajectory"
+        svg = _trajectory_svg(
+            chart_id, title, years,
+            (charts.Line("Surplus or deficit", tuple(surplus.values[y] for y in years),
+                         traj.illustrative),),
+            "gbp-thousands", description, reference=charts.Reference(0, "Financial balance"))
+        rows = (Row("Income", _cells(traj.income, years, "gbp-thousands")),
+                Row("Expenditure", _cells(traj.expenditure, years, "gbp-thousands")),
+                Row("Surplus or deficit", _cells(surplus, years, "gbp-thousands"), total=True))
+        return Figure(chart_id, title, Markup(svg), description, traj.illustrative,
+                      "gbp-thousands", years, rows)
+
+    def activity(self, pod: PointOfDelivery, prefix: str = "chart") -> Figure:
+        years = self.plan.period.years
+        icps = [(self.plan.icp(i).name, s) for i, s in pod.by_icp.items()]
+        title = f"{pod.title} by ICP" + (charts.ILLUSTRATIVE if pod.illustrative else "")
+        system = pod.system
+        parts = [_movement(f"{pod.title} across the system", system.first, system.last,
+                           years[0], years[-1], pod.unit)]
+        parts += [_movement(name, s.first, s.last, years[0], years[-1], pod.unit)
+                  for name, s in icps]
+        if pod.illustrative:
+            parts.append("these figures are illustrative")
+        description = " ".join(_sentence(p) for p in parts)
+        chart_id = f"{prefix}-activity-{pod.id}"
+        lines = tuple(charts.Line(name, tuple(s.get(y) for y in years), s.illustrative)
+                      for name, s in icps)
+        svg = _trajectory_svg(chart_id, title, years, lines, pod.unit, description)
+        rows = tuple(Row(name, _cells(s, years, pod.unit)) for name, s in icps)
+        rows += (Row("System total", _cells(system, years, pod.unit), total=True),)
+        return Figure(chart_id, title, Markup(svg), description, pod.illustrative, pod.unit,
+                      years, rows)
+
+    def workforce(self, prefix: str = "chart") -> Figure:
+        wf = self.plan.workforce
+        years = self.plan.period.years
+        illustrative = any(g.wte.illustrative for g in wf.groups)
+        title = "Workforce by staff group (WTE)" + (charts.ILLUSTRATIVE if illustrative else "")
+        total = wf.total
+        parts = [_movement("the total workforce", total.first, total.last, years[0],
+                           years[-1], "wte")]
+        parts += [_movement(g.title, g.wte.first, g.wte.last, years[0], years[-1], "wte")
+                  for g in wf.groups]
+        if illustrative:
+            parts.append("these figures are illustrative")
+        description = " ".join(_sentence(p) for p in parts)
+        chart_id = f"{prefix}-workforce"
+        lines = tuple(charts.Line(g.title, tuple(g.wte.get(y) for y in years),
+                                  g.wte.illustrative) for g in wf.groups)
+        svg = _trajectory_svg(chart_id, title, years, lines, "wte", description, zero=True)
+        rows = tuple(Row(g.title, _cells(g.wte, years, "wte")) for g in wf.groups)
+        rows += (Row("Total", _cells(total, years, "wte"), total=True),)
+        return Figure(chart_id, title, Markup(svg), description, illustrative, "wte",
+                      years, rows)
+
+    def headline(self, metric: Metric) -> Figure:
+        """The simple chart the public summary shows for a headline metric: the
+        baseline against the last year of the plan."""
+        m, last = metric, self.plan.period.last
+        title = formatting.sentence_case(m.public_phrase or m.title) + (
+            charts.ILLUSTRATIVE if m.illustrative else "")
+        description = _sentence(_movement(m.public_phrase or m.title, m.baseline.value,
+                                          m.target, m.baseline.year, last, m.unit))
+        if m.illustrative:
+            description += " These figures are illustrative."
+        chart_id = f"summary-metric-{m.id}"
+        labels = (f"Now ({m.baseline.year})", f"By {last}")
+        svg = _bar_svg(chart_id, title, labels, (m.baseline.value, m.target), m.unit,
+                       description, illustrative=m.illustrative, width=charts.WIDTH / 2)
+        cells = (Cell(formatting.cell(m.baseline.value, m.unit),
+                      m.baseline.provenance == "illustrative"),
+                 Cell(formatting.cell(m.target, m.unit), m.values.illustrative))
+        return Figure(chart_id, title, Markup(svg), description, m.illustrative, m.unit,
+                      labels, (Row(m.title, cells),))
+
+
+def headline_sentence(metric: Metric, last_year: str) -> str:
+    """A plain-English sentence for a headline metric of the public summary:
+    "People seen within four hours at A&E: 95% by 2023/24, up from 84.5% in 2018/19."
+    """
+    m = metric
+    phrase = formatting.sentence_case(m.public_phrase or m.title)
+    target = formatting.value(m.target, m.unit)
+    now = formatting.value(m.baseline.value, m.unit)
+    if m.target == m.baseline.value:
+        change = f"the same as in {m.baseline.year}"
+    else:
+        way = "up" if m.target > m.baseline.value else "down"
+        change = f"{way} from {now} in {m.baseline.year}"
+    return f"{phrase}: {target} by {last_year}, {change}."
+
+
+# --- the environment -------------------------------------------------------------------
+
+
+def illustrative_marker(flag: bool) -> Markup:
+    """The superscript "i" that marks an illustrative figure (nothing otherwise)."""
+    if not flag:
+        return Markup("")
+    return Markup('<sup class="illus" title="illustrative figure">i</sup>')
+
+
+def _markdown(text: str, level: int = 1) -> Markup:
+    return Markup(narrative.to_html(text, level))
+
+
+def _inline_markdown(text: str) -> Markup:
+    return Markup(narrative.to_inline_html(text))
+
+
+def _fail(message: str) -> None:
+    raise jinja2.TemplateRuntimeError(message)
+
+
+FILTERS: Mapping[str, Callable[..., Any]] = {
+    "thousands": formatting.thousands,
+    "signed": formatting.signed,
+    "percent": formatting.percent,
+    "money": formatting.money,
+    "money_k": formatting.money_thousands,
+    "date": formatting.iso_date,
+    "year": formatting.financial_year,
+    "value": formatting.value,
+    "cell": formatting.cell,
+    "unit": formatting.unit_label,
+    "org_type": formatting.organisation_type,
+    "sentence": formatting.sentence_case,
+    "illus": illustrative_marker,
+    "markdown": _markdown,
+    "inline_markdown": _inline_markdown,
+}
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one Jinja environment every document (and the diff page) renders with."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    env.globals.update(illus=illustrative_marker, ILLUSTRATIVE_LEGEND=ILLUSTRATIVE_LEGEND,
+                       fail=_fail)
+    env.tests["safe_url"] = narrative.safe_link
+    return env
+
+
+# --- the documents -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document a build produces: its id (the output file stem), its title, the
+    template that renders it and what that template gets besides the plan."""
+
+    id: str
+    title: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+def _years_span(plan: Plan) -> tuple[int, int]:
+    return int(plan.period.first[:4]), int(plan.period.last[:4]) + 1
+
+
+def documents(plan: Plan) -> list[Document]:
+    """Every document of the plan, in manifest order."""
+    sub = plan.system.submission
+    start, end = _years_span(plan)
+    docs = [
+        Document("ltp-submission", f"{sub.title} {plan.period.first} to {plan.period.last}",
+                 "ltp-submission.html.j2"),
+        Document("public-summary",
+                 f"Our plan for health and care in {plan.system.area}, {start} to {end}: "
+                 "a summary", "public-summary.html.j2"),
+    ]
+    docs += [Document(paper.doc_id, paper.title, "board-paper.html.j2", {"paper": paper})
+             for paper in plan.board_papers]
+    return docs
+
+
+def inputs(doc: Document, sources: Mapping[str, Any]) -> dict[str, Any]:
+    """The plan files (of ``sources``: path -> content) a document is made from: every
+    file but the board papers, and a board paper's own file. No template shows one
+    board paper in another document (tests/test_render.py holds them to it), so a
+    change to one paper leaves every other document as it was."""
+    own = doc.context["paper"].file if "paper" in doc.context else None
+    return {path: text for path, text in sources.items()
+            if not path.startswith("board/") or path == own}
+
+
+def render_html(plan: Plan, doc: Document, info: BuildInfo) -> str:
+    """Render one document to a self-contained HTML page."""
+    template = environment().get_template(doc.template)
+    return template.render(
+        plan=plan, doc=doc, info=info, figures=Figures(plan),
+        headline_sentence=headline_sentence, **doc.context)

@@ -1,0 +1,169 @@
+"""The versions ``lscplan diff`` compares: a plan directory, or a git revision of the
+repository the command runs in, read straight from git's object store into a
+temporary directory (``git ls-tree`` and ``git cat-file``), never by checking
+anything out, so the working tree and the index are left exactly as they were.
+
+An existing directory wins over a revision of the same name. ``--plan-path`` names
+the plan folder relative to the top of the repository, as ``git show REV:PATH`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import UsageError
+from .load import MAX_FILE_BYTES
+
+_PLAN_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One side of a diff. ``label`` names it for people (``old (HEAD~1)``); ``prefix``
+    is put before file names in its diagnostics (``HEAD~1:plan``)."""
+
+    side: str
+    spec: str
+    label: str
+    prefix: str
+    directory: Path | None = None
+    repository: Path | None = None
+    commit: str | None = None
+    plan_path: str = "plan"
+
+
+def resolve(side: str, spec: str | None, plan_path: str, cwd: Path) -> Version:
+    """Decide what ``spec`` names: a directory, else a git revision; None is the
+    working tree's plan folder."""
+    path = _plan_path(plan_path)
+    if spec is None:
+        top = _toplevel(cwd)
+        directory = (top / path) if top else (cwd / path)
+        return Version(side, "working tree", f"{side} (working tree)", str(directory),
+                       directory=directory)
+    if not spec:
+        raise UsageError(f"the {side} version is empty; give a plan directory or a revision")
+    candidate = cwd / spec
+    if candidate.is_dir():
+        return Version(side, spec, f"{side} ({spec})", spec, directory=candidate)
+    if spec.startswith("-"):
+        raise UsageError(f"{spec!r} is neither a plan directory nor a git revision")
+    top = _toplevel(cwd)
+    commit = _commit(top, spec) if top else None
+    if commit is None:
+        where = "this git repository" if top else "a git repository (there is none here)"
+        raise UsageError(f"{spec!r} ({side}) is neither a plan directory nor a revision of "
+                         f"{where}")
+    return Version(side, spec, f"{side} ({spec})", f"{spec}:{path}", repository=top,
+                   commit=commit, plan_path=path)
+
+
+@contextmanager
+def open_version(version: Version) -> Iterator[Path]:
+    """The version as a plan directory, for as long as the context lasts."""
+    if version.directory is not None:
+        yield version.directory
+        return
+    assert version.repository is not None and version.commit is not None
+    with tempfile.TemporaryDirectory(prefix="lscplan-diff-") as tmp:
+        root = Path(tmp) / "plan"
+        root.mkdir()
+        _export(version, root)
+        yield root
+
+
+def _plan_path(plan_path: str) -> str:
+    path = PurePosixPath(plan_path.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or str(path) in ("", "."):
+        raise UsageError(f"--plan-path {plan_path!r} must be a folder inside the repository, "
+                         "relative to its top")
+    return str(path)
+
+
+def _git(repository: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        return subprocess.run(["git", *args], cwd=repository, input=stdin, capture_output=True,
+                              env=env, check=False)
+    except FileNotFoundError:
+        raise UsageError("git is not installed, so revisions cannot be read") from None
+
+
+def _toplevel(cwd: Path) -> Path | None:
+    try:
+        proc = _git(cwd, "rev-parse", "--show-toplevel")
+    except UsageError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return Path(proc.stdout.decode("utf-8", "surrogateescape").strip())
+
+
+def _commit(top: Path, spec: str) -> str | None:
+    proc = _git(top, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}")
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip()
+
+
+def _export(version: Version, root: Path) -> None:
+    """Write the version's plan files (YAML only: all the loader reads) under ``root``."""
+    top, commit, folder = version.repository, version.commit, version.plan_path
+    assert top is not None and commit is not None
+    proc = _git(top, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--", folder)
+    if proc.returncode != 0:
+        raise UsageError(f"cannot list {version.spec}:{folder}: "
+                         f"{proc.stderr.decode('utf-8', 'replace').strip()}")
+    wanted: list[tuple[str, str, str, int, Path]] = []
+    for entry in proc.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name_bytes = entry.partition(b"\t")
+        mode, kind, oid, size = meta.decode().split()
+        name = name_bytes.decode("utf-8", "surrogateescape")
+        if not name.startswith(folder + "/") or kind != "blob":
+            continue
+        rel = PurePosixPath(name[len(folder) + 1:])
+        if ".." in rel.parts or not rel.name.endswith(_PLAN_SUFFIXES):
+            continue
+        target = root.joinpath(*rel.parts)
+        wanted.append((mode, oid, name, int(size) if size.isdigit() else 0, target))
+    if not wanted:
+        raise UsageError(f"{version.spec} has no plan folder {folder!r}; name it with "
+                         "--plan-path")
+    readable = [w for w in wanted if w[3] <= MAX_FILE_BYTES]
+    blobs = _read_blobs(top, [oid for _, oid, _, _, _ in readable])
+    for mode, oid, _name, size, target in wanted:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if mode == "120000":  # a symbolic link: the loader decides whether to follow it
+            os.symlink(blobs[oid].decode("utf-8", "surrogateescape"), target)
+        elif size > MAX_FILE_BYTES:  # the loader refuses it by size: keep the size only
+            with open(target, "wb") as handle:
+                handle.truncate(size)
+        else:
+            target.write_bytes(blobs[oid])
+
+
+def _read_blobs(top: Path, oids: list[str]) -> dict[str, bytes]:
+    """Blob contents by object id, in one ``git cat-file --batch``."""
+    if not oids:
+        return {}
+    proc = _git(top, "cat-file", "--batch", stdin="".join(f"{o}\n" for o in oids).encode())
+    if proc.returncode != 0:
+        raise UsageError(f"cannot read from git: {proc.stderr.decode('utf-8', 'replace')}")
+    out, data, pos = {}, proc.stdout, 0
+    for oid in oids:
+        end = data.index(b"\n", pos)
+        header = data[pos:end].decode().split()
+        if len(header) != 3 or header[1] != "blob":
+            raise UsageError(f"cannot read the git object {oid}")
+        size = int(header[2])
+        out[oid] = data[end + 1:end + 1 + size]
+        pos = end + 1 + size + 1
+    return out

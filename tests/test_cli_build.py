@@ -1,0 +1,141 @@
+"""``lscplan build`` through the real entry point: exit codes, options, the manifest,
+the progress lines, and the imports ``--help`` and ``check`` avoid.
+
+HTML-only builds keep this module quick; the PDF side is covered by test_write.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import edit
+
+from lscplan.progress import BuildDisplay, line
+from lscplan.write import Event
+
+DOCS = ["ltp-submission", "public-summary", "board-governing-body-update"]
+BOARD = "board-governing-body-update"
+
+
+def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli("build", small_plan, "--out", out, "--no-pdf")
+    assert result.code == 0, result.stderr
+    assert result.stdout.splitlines() == [f"built {d}.html" for d in DOCS]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{d}.html" for d in DOCS] + ["manifest.json"])
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [d["id"] for d in manifest["documents"]] == DOCS
+    entry = manifest["documents"][0]
+    assert entry["html"] == "ltp-submission.html" and entry["pdf"] is None
+    assert entry["pages"] is None and entry["sha256"]["pdf"] is None
+    assert len(entry["sha256"]["html"]) == 64
+    assert manifest["plan"]["version"] == "0.1"
+
+    again = cli("build", small_plan, "--out", out, "--no-pdf")
+    assert again.code == 0
+    assert again.stdout.splitlines() == [f"unchanged {d}" for d in DOCS]
+
+
+def test_defaults_plan_and_build_in_cwd(cli, small_plan: Path) -> None:
+    result = cli("build", "--no-pdf", "--quiet", cwd=small_plan.parent)
+    assert result.code == 0 and result.stdout == "" and result.stderr == ""
+    assert (small_plan.parent / "build" / "manifest.json").exists()
+
+
+def test_pdf_only_one_document(cli, small_plan: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli("build", small_plan, "--out", out, "--only", BOARD, "--no-html",
+                 "--jobs", "1")
+    assert result.code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"built {BOARD}.pdf (")
+    assert lines[0].endswith(" pages)")
+    assert sorted(p.name for p in out.iterdir()) == [f"{BOARD}.pdf", "manifest.json"]
+    entry = json.loads((out / "manifest.json").read_text())["documents"][0]
+    assert entry["id"] == BOARD and entry["html"] is None and entry["pages"] >= 2
+
+
+def test_only_repeatable_and_manifest_stays_complete(cli, small_plan, tmp_path) -> None:
+    out = tmp_path / "out"
+    assert cli("build", small_plan, "--out", out, "--no-pdf", "-q").code == 0
+    result = cli("build", small_plan, "--out", out, "--no-pdf", "--force",
+                 "--only", "public-summary", "--only", BOARD)
+    assert result.code == 0
+    assert result.stdout.splitlines() == ["built public-summary.html", f"built {BOARD}.html"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [d["id"] for d in manifest["documents"]] == DOCS
+
+
+def test_plan_errors_exit_1_and_write_nothing(cli, small_plan: Path, tmp_path: Path) -> None:
+    edit(small_plan / "finance.yaml", "    allocation: 315000", "    allocation: 315001")
+    out = tmp_path / "out"
+    result = cli("build", small_plan, "--out", out)
+    assert result.code == 1
+    assert f"{small_plan}/finance.yaml:" in result.stdout
+    assert "error[allocation-total]" in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].startswith("failed: ")
+    assert not out.exists()
+
+
+def test_usage_errors_exit_2(cli, small_plan: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    unknown = cli("build", small_plan, "--out", out, "--only", "board-nope")
+    assert unknown.code == 2
+    assert "board-nope" in unknown.stderr
+    assert "ltp-submission, public-summary, board-governing-body-update" in unknown.stderr
+    nothing = cli("build", small_plan, "--out", out, "--no-pdf", "--no-html")
+    assert nothing.code == 2 and "nothing to build" in nothing.stderr
+    assert cli("build", tmp_path / "missing", "--out", out).code == 2
+    assert cli("build", small_plan, "--out", out, "--jobs", "0").code == 2
+    (tmp_path / "file").write_text("x")
+    assert cli("build", small_plan, "--out", tmp_path / "file").code == 2
+    assert cli("build", small_plan, "--bogus").code == 2
+    assert not out.exists()
+
+
+def test_progress_lines() -> None:
+    assert line(Event("built", "x", "x.pdf", 23)) == "built x.pdf (23 pages)"
+    assert line(Event("built", "x", "x.pdf", 1)) == "built x.pdf (1 page)"
+    assert line(Event("built", "x", "x.html")) == "built x.html"
+    assert line(Event("unchanged", "public-summary")) == "unchanged public-summary"
+    assert line(Event("render", "x", "x.pdf")) is None
+
+
+def test_rich_display_on_a_terminal() -> None:
+    import io
+
+    stream = io.StringIO()
+    with BuildDisplay(stream=stream, rich=True) as display:
+        display.event(Event("start", count=1))
+        display.event(Event("render", "x", "x.pdf"))
+        display.event(Event("done", "x"))
+        display.event(Event("built", "x", "x.pdf", 3))
+    assert "built x.pdf (3 pages)" in stream.getvalue()
+    quiet = io.StringIO()
+    with BuildDisplay(quiet=True, stream=quiet) as display:
+        display.event(Event("built", "x", "x.pdf", 3))
+    assert quiet.getvalue() == ""
+
+
+LAZY = """
+import sys
+from lscplan.cli import app
+try:
+    app({args!r})
+except SystemExit:
+    pass
+heavy = sorted(m for m in ("weasyprint", "matplotlib", "jinja2", "markdown_it")
+               if m in sys.modules)
+print("heavy:", ",".join(heavy))
+"""
+
+
+def test_help_and_check_do_not_import_the_renderers(small_plan: Path) -> None:
+    for args in (["--help"], ["build", "--help"], ["check", str(small_plan)]):
+        proc = subprocess.run([sys.executable, "-c", LAZY.format(args=args)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.stdout.rstrip().splitlines()[-1] == "heavy:", (args, proc.stdout)

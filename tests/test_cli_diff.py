@@ -1,0 +1,200 @@
+"""``lscplan diff`` through the real entry point: every format and every exit code,
+and a broken version reported as trouble (2) naming its side."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import edit
+from typer.testing import CliRunner
+
+from lscplan.diff import DiffResult, diff_versions
+from lscplan.reporters import DIFF_FORMATS
+
+MESSAGE = "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%"
+
+
+@pytest.fixture
+def pair(small_plan: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The starter plan and a copy with one metric target changed."""
+    new = tmp_path / "new"
+    shutil.copytree(small_plan, new)
+    edit(new / "metrics.yaml", "2021/22: 95.0", "2021/22: 96.0")
+    return small_plan, new
+
+
+def test_no_changes(cli, small_plan: Path) -> None:
+    result = cli("diff", small_plan, small_plan, "--exit-code")
+    assert (result.code, result.stderr) == (0, "")
+    assert result.stdout == f"old ({small_plan}) → new ({small_plan}): no changes\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "html"])
+def test_every_format_and_exit_code(cli, pair: tuple[Path, Path], fmt: str) -> None:
+    old, new = pair
+    result = cli("diff", old, new, "--format", fmt, "--exit-code")
+    assert (result.code, result.stderr) == (1, "")
+    out = result.stdout
+    if fmt == "text":
+        assert out.splitlines()[2:4] == ["Metrics", f"  ~ {MESSAGE}"]
+        assert "\x1b[" not in out  # not a terminal: no colour
+    elif fmt == "markdown":
+        assert "| ~ | metric `ae-four-hour` | `values.2021/22` | 95.0 | 96.0 |" in out
+    elif fmt == "json":
+        payload = json.loads(out)
+        assert [(c["op"], c["entity"], c["id"], c["field"], c["old"], c["new"])
+                for c in payload["changes"]] == [
+            ("changed", "metric", "ae-four-hour", "values.2021/22", 95.0, 96.0)]
+        assert payload["summary"]["total"] == 1
+    else:
+        assert out.startswith("<!DOCTYPE html>")
+        assert "metric <code>ae-four-hour</code>, 2021/22: 95.0% → 96.0%" in out
+
+
+def test_changes_without_exit_code_exit_0(cli, pair: tuple[Path, Path]) -> None:
+    result = cli("diff", *pair)
+    assert result.code == 0
+    assert MESSAGE in result.stdout
+
+
+def test_one_version_compares_with_the_plan_folder_here(cli, pair: tuple[Path, Path],
+                                                        tmp_path: Path) -> None:
+    old, new = pair
+    here = tmp_path / "here"
+    shutil.copytree(new, here / "plan")
+    result = cli("diff", old, cwd=here)
+    assert result.code == 0, result.stderr
+    assert "→ new (working tree): 1 change" in result.stdout
+
+
+def test_a_broken_side_is_trouble_naming_the_side(cli, pair: tuple[Path, Path]) -> None:
+    old, new = pair
+    edit(new / "finance.yaml", "movement: 5000", "movement: 5500")
+    result = cli("diff", old, new, "--exit-code")
+    assert result.code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"lscplan: new ({new}) fails its checks:"
+    errors = [line for line in lines if "error[" in line]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"{new}/finance.yaml:10:7: error[allocation-movement]: ")
+    assert lines[-1].startswith("failed: 1 error")
+
+
+def test_both_sides_broken(cli, pair: tuple[Path, Path]) -> None:
+    old, new = pair
+    for side in pair:
+        edit(side / "metrics.yaml", "unit: percent", "unit: percentage")
+    result = cli("diff", old, new)
+    assert result.code == 2
+    assert f"lscplan: old ({old}) fails its checks:" in result.stderr
+    assert f"lscplan: new ({new}) fails its checks:" in result.stderr
+
+
+def test_usage_trouble(cli, small_plan: Path, tmp_path: Path) -> None:
+    missing = cli("diff", small_plan, tmp_path / "nowhere")
+    assert missing.code == 2
+    assert "is neither a plan directory nor a revision of a git repository" in missing.stderr
+    assert cli("diff", small_plan, small_plan, "--format", "pdf").code == 2
+    assert cli("diff").code == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli("diff", small_plan, empty)
+    assert result.code == 2
+    assert f"lscplan: new ({empty}) fails its checks:" in result.stderr
+
+
+def test_the_command_calls_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lscplan import cli as cli_module
+
+    calls = []
+
+    def fake(old: str, new: str | None, plan_path: str) -> DiffResult:
+        calls.append((old, new, plan_path))
+        return DiffResult(())
+
+    monkeypatch.setattr("lscplan.diff.diff_versions", fake)
+    result = CliRunner().invoke(cli_module.app, ["diff", "main", "--plan-path", "docs/plan",
+                                                 "--format", "json", "--exit-code"])
+    assert result.exit_code == 0
+    assert calls == [("main", None, "docs/plan")]
+    assert json.loads(result.stdout)["changes"] == []
+
+
+# --- acceptance: the bundled plan ---------------------------------------------------------------
+
+
+def _rewrite(path: Path, change: Callable[[dict], None]) -> None:
+    """Change a plan file's data and write it back in another layout (block style, no
+    comments): only the change itself may show in the diff."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**6),
+                    encoding="utf-8")
+
+
+def test_bundled_plan_three_changes_each_once_in_every_format(
+        cli, bundled_plan: Path, tmp_path: Path) -> None:
+    new = tmp_path / "changed-plan"
+    shutil.copytree(bundled_plan, new)
+    last = yaml.safe_load((new / "plan.yaml").read_text(encoding="utf-8"))["period"]["last"]
+    found: dict[str, str] = {}
+
+    def target(data: dict) -> None:  # a changed metric target
+        metric = data["metrics"][0]
+        found["metric"] = metric["id"]
+        metric["values"][last] += -1 if metric["values"][last] >= 1 else 1
+
+    def retitle(data: dict) -> None:  # priority 4 retitled
+        priority = next(p for p in data["priorities"] if p["number"] == 4)
+        found["priority"] = priority["id"]
+        priority["title"] += " (revised)"
+
+    def drop(data: dict) -> None:  # a programme removed from the cancer portfolio
+        found["programme"] = data["programmes"].pop()["id"]
+
+    _rewrite(new / "metrics.yaml", target)
+    _rewrite(new / "priorities.yaml", retitle)
+    _rewrite(new / "portfolios" / "cancer.yaml", drop)
+
+    result = diff_versions(str(bundled_plan), str(new))
+    expected = [
+        ("changed", "priority", found["priority"], "title"),
+        ("removed", "programme", found["programme"], None),
+        ("changed", "metric", found["metric"], f"values.{last}"),
+    ]
+    assert [(c.op, c.entity, c.id, c.field) for c in result.changes] == expected
+    messages = [c.message for c in result.changes]
+    assert messages[0].startswith(f"priority 4 `{found['priority']}` retitled: ")
+    assert messages[1] == f"programme `{found['programme']}` removed from portfolio `cancer`"
+    assert messages[2].startswith(f"metric `{found['metric']}`, {last}: ")
+
+    text = DIFF_FORMATS["text"](result)
+    marked = [line[4:] for line in text.splitlines() if line[:4] in ("  ~ ", "  - ", "  + ")]
+    assert marked == messages
+
+    markdown = DIFF_FORMATS["markdown"](result)
+    rows = [row for row in markdown.splitlines() if row[:4] in ("| ~ ", "| - ", "| + ")]
+    assert len(rows) == 3
+    for row, (_, _, eid, _) in zip(rows, expected, strict=True):
+        assert f"`{eid}`" in row and markdown.count(f"`{eid}`") == 1
+
+    page = DIFF_FORMATS["html"](result)
+    assert page.count('<div class="message">') == 3
+    assert (page.count('<tr class="changed">'), page.count('<tr class="removed">'),
+            page.count('<tr class="added">')) == (2, 1, 0)
+    for _, _, eid, _ in expected:
+        assert page.count(f"<code>{eid}</code>") == 2  # in the message and the entity
+
+    run = cli("diff", bundled_plan, new, "--format", "json", "--exit-code")
+    assert (run.code, run.stderr) == (1, "")
+    for output in (DIFF_FORMATS["json"](result), run.stdout):
+        payload = json.loads(output)
+        assert [(c["op"], c["entity"], c["id"], c["field"])
+                for c in payload["changes"]] == expected
+        assert payload["summary"]["total"] == 3

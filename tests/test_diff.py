@@ -1,0 +1,580 @@
+"""``diff``: two models compared by entity id. Each test edits a copy of the starter
+plan (the old side) and compares; both sides must pass their checks."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import edit
+
+from lscplan.diff import DiffResult, diff, word_diff
+from lscplan.pipeline import check
+
+Edit = tuple[str, str, str]
+
+
+def _model(plan_dir: Path):
+    checked = check(plan_dir)
+    assert checked.plan is not None and not checked.report.errors, [
+        d.message for d in checked.report.errors]
+    return checked.plan
+
+
+@pytest.fixture
+def compare(small_plan: Path, tmp_path: Path) -> Callable[..., DiffResult]:
+    """Apply edits ``(file, old, new)`` to a copy of the starter plan and diff the two."""
+
+    def run(*edits: Edit, then: Callable[[Path], None] | None = None) -> DiffResult:
+        new = tmp_path / "new"
+        shutil.copytree(small_plan, new)
+        for file, old, replacement in edits:
+            edit(new / file, old, replacement)
+        if then:
+            then(new)
+        return diff(_model(small_plan), _model(new))
+
+    return run
+
+
+def keys(result: DiffResult) -> list[tuple]:
+    return [(c.op, c.entity, c.id, c.field) for c in result.changes]
+
+
+def test_the_same_plan_has_no_changes(compare) -> None:
+    result = compare()
+    assert result.changes == ()
+    assert not result
+    assert result.summary == {"total": 0, "by_op": {"added": 0, "removed": 0, "changed": 0},
+                              "by_entity": {}, "consequences": 0}
+
+
+# --- one change of each kind to each kind of entity ---------------------------------------
+
+CASES: list[tuple[str, list[Edit], list[tuple]]] = [
+    ("system name", [("plan.yaml", "name: Healthier Example\n", "name: Healthier Place\n")],
+     [("changed", "system", None, "name")]),
+    ("source added", [("plan.yaml", "population:\n", "  - id: new-source\n    title: A new "
+                       "source\n    published: early 2019\npopulation:\n")],
+     [("added", "source", "new-source", None)]),
+    ("population figure", [("plan.yaml", "people: 500000", "people: 510000")],
+     [("changed", "population", "2019", "people")]),
+    ("ICP renamed", [("plan.yaml", "name: North Place", "name: Northern Place")],
+     [("changed", "icp", "north-place", "name")]),
+    ("ICP population removed", [("plan.yaml", """    population:
+      people: 300000
+      year: 2019
+      provenance: illustrative
+""", "")], [("removed", "icp", "north-place", "population")]),
+    ("ICP description added", [("plan.yaml", "    name: South Place\n",
+                                "    name: South Place\n    description: The south.\n")],
+     [("added", "icp", "south-place", "description")]),
+    ("organisation added", [("plan.yaml", "executives:", "  - id: new-trust\n    name: New "
+                             "Trust\n    type: trust\nexecutives:")],
+     [("added", "organisation", "new-trust", None)]),
+    ("organisation removed", [("plan.yaml", """  - id: example-council
+    name: Example County Council
+    type: upper-tier-council
+""", "")], [("removed", "organisation", "example-council", None)]),
+    ("executive role", [("plan.yaml", "role: Chief Officer\n", "role: Accountable Officer\n")],
+     [("changed", "executive", "alex-morgan", "role")]),
+    ("governance", [("plan.yaml", "programmes: 3", "programmes: 4")],
+     [("changed", "governance", None, "programmes")]),
+    ("submission deadline", [("plan.yaml", 'deadline: "2019-11-15"', 'deadline: "2019-11-29"')],
+     [("changed", "submission", None, "deadline")]),
+    ("submission component", [("plan.yaml", "title: Metrics plan", "title: The metrics plan")],
+     [("changed", "submission-component", "metrics-plan", "title")]),
+    ("glossary definition", [("plan.yaml", "The partnership of NHS", "The partnership of all NHS")],
+     [("changed", "glossary", "Integrated care system (ICS)", "definition")]),
+    ("glossary term added", [("plan.yaml", "glossary:\n", "glossary:\n  - term: PCN\n    "
+                              "definition: Primary care network.\n    provenance: "
+                              "example-briefing\n")],
+     [("added", "glossary", "PCN", None)]),
+    ("vision statement", [("vision.yaml", "will live long", "will live longer")],
+     [("changed", "vision", None, "statement")]),
+    ("ambition added", [("vision.yaml", "intents:", "  - id: best-care\n    text: We will give "
+                         "the best care\nintents:")],
+     [("added", "ambition", "best-care", None)]),
+    ("intent text", [("vision.yaml", "Support our communities", "Support our people")],
+     [("changed", "intent", "support-communities", "text")]),
+    ("Long Term Plan theme", [("vision.yaml", "the best start in life", "a good start in life")],
+     [("changed", "ltp-theme", "best-start", "text")]),
+    ("case for change", [("vision.yaml", "We spend more than we receive.",
+                          "We spend more than we are given.")],
+     [("changed", "case-for-change", "financial-gap", "text")]),
+    ("vision public summary", [("vision.yaml", "a long and healthy life", "a long, healthy life")],
+     [("changed", "vision", None, "public_summary")]),
+    ("priority statement", [("priorities.yaml", "Maximise the benefits", "Maximise the gains")],
+     [("changed", "priority", "neighbourhoods", "statement")]),
+    ("priority lead removed", [("priorities.yaml", """    lead:
+      name: Dr Alex Morgan
+      role: Chief Officer
+""", "")], [("removed", "priority", "financial-balance", "lead")]),
+    ("priority lead role", [("priorities.yaml", "      role: Chief Officer",
+                             "      role: Chief Executive")],
+     [("changed", "priority", "financial-balance", "lead.role")]),
+    ("portfolio summary", [("portfolios/finance.yaml", "Back to balance.", "Back in balance.")],
+     [("changed", "portfolio", "finance", "summary")]),
+    ("portfolio sponsor", [("portfolios/out-of-hospital.yaml", "  role: Chief Officer",
+                            "  role: Senior Responsible Officer")],
+     [("changed", "portfolio", "out-of-hospital", "sponsor.role")]),
+    ("portfolio narrative", [("portfolios/out-of-hospital.yaml", "will work together",
+                              "will work closely together")],
+     [("changed", "portfolio", "out-of-hospital", "narrative")]),
+    ("programme retitled", [("portfolios/finance.yaml", "title: System efficiency",
+                             "title: System-wide efficiency")],
+     [("changed", "programme", "system-efficiency", "title")]),
+    ("programme added", [("portfolios/finance.yaml", "metrics:", "  - id: estates\n    title: "
+                          "Estates\nmetrics:")],
+     [("added", "programme", "estates", None)]),
+    ("programme removed", [("portfolios/out-of-hospital.yaml", """  - id: primary-care-networks
+    title: Primary care networks
+""", "")], [("removed", "programme", "primary-care-networks", None)]),
+    ("programme description removed", [("portfolios/out-of-hospital.yaml",
+                                        "    description: Joined-up teams for 30,000 to 50,000 "
+                                        "people.\n", "")],
+     [("removed", "programme", "neighbourhood-teams", "description")]),
+    ("metric title", [("metrics.yaml", "title: A&E four-hour standard",
+                       "title: A&E four-hour performance")],
+     [("changed", "metric", "ae-four-hour", "title")]),
+    ("metric standard", [("metrics.yaml", "text: 95% within four hours",
+                          "text: 95% of patients within four hours")],
+     [("changed", "metric", "ae-four-hour", "standard.text")]),
+    ("metric public phrase removed", [("metrics.yaml",
+                                       "    public_phrase: people at A&E seen within four "
+                                       "hours\n", "")],
+     [("removed", "metric", "ae-four-hour", "public_phrase")]),
+    ("allocations table title", [("finance.yaml", "title: Core CCG allocations",
+                                  "title: CCG core allocations")],
+     [("changed", "allocations", None, "title")]),
+    ("context figure", [("finance.yaml", "value: 50000", "value: 55000")],
+     [("changed", "context-figure", "forecast-shortfall", "value")]),
+    ("context figure note", [("finance.yaml", "unit: gbp-thousands\n",
+                              "unit: gbp-thousands\n    note: Before savings.\n")],
+     [("added", "context-figure", "forecast-shortfall", "note")]),
+    ("activity title", [("activity.yaml", "title: A&E attendances",
+                         "title: Emergency department attendances")],
+     [("changed", "activity", "ae-attendances", "title")]),
+    ("staff group title", [("workforce.yaml", "title: Registered nurses and midwives",
+                            "title: Nurses and midwives")],
+     [("changed", "staff-group", "nursing", "title")]),
+    ("engagement description", [("engagement.yaml", "People told us how they use technology.",
+                                  "People told us how they use digital services.")],
+     [("changed", "engagement", "digital-survey", "description")]),
+    ("engagement figure", [("engagement.yaml", "value: 400", "value: 450")],
+     [("changed", "engagement", "digital-survey", "figures.Survey responses.value")]),
+    ("engagement partner added", [("engagement.yaml", "partners:\n", "partners:\n  - id: "
+                                   "citizens-panel\n    name: Citizens' panel\n")],
+     [("added", "partner", "citizens-panel", None)]),
+    ("board paper title", [("board/governing-body-update.yaml", "title: Update on the Example",
+                            "title: Progress on the Example")],
+     [("changed", "board-paper", "governing-body-update", "title")]),
+    ("board paper meeting date", [("board/governing-body-update.yaml", '"2019-11-19"',
+                                   '"2019-11-26"')],
+     [("changed", "board-paper", "governing-body-update", "meeting_date")]),
+    ("board paper recommendation", [("board/governing-body-update.yaml",
+                                     "  - To note progress with the plan.\n",
+                                     "  - To note progress with the plan.\n  - To approve the "
+                                     "summary.\n")],
+     [("changed", "board-paper", "governing-body-update", "recommendations")]),
+    ("board paper risks", [("board/governing-body-update.yaml", "required: false",
+                            "required: true")],
+     [("changed", "board-paper", "governing-body-update", "impact_required")]),
+    ("board paper objective", [("board/governing-body-update.yaml", "supported: false",
+                                "supported: true")],
+     [("changed", "board-paper", "governing-body-update", "strategic_objectives")]),
+    ("board paper body", [("board/governing-body-update.yaml", "has three components",
+                           "has three parts")],
+     [("changed", "board-paper", "governing-body-update", "body")]),
+    ("board paper extracts", [("board/governing-body-update.yaml", "extracts: [priorities, ",
+                               "extracts: [")],
+     [("changed", "board-paper", "governing-body-update", "extracts")]),
+]
+
+
+@pytest.mark.parametrize(("edits", "expected"), [(e, x) for _, e, x in CASES],
+                         ids=[name for name, _, _ in CASES])
+def test_each_entity_and_change_kind(compare, edits: list[Edit], expected: list[tuple]) -> None:
+    result = compare(*edits)
+    assert keys(result) == expected
+    assert all(not c.consequences for c in result.changes)
+
+
+def test_changed_records_carry_old_and_new(compare) -> None:
+    (change,) = compare(("plan.yaml", "people: 500000", "people: 510000")).changes
+    assert (change.old, change.new) == (500000, 510000)
+    assert change.message == "population 2019, people: 500,000 → 510,000"
+
+
+# --- messages in the plan's own terms -------------------------------------------------------
+
+
+def test_metric_year_value(compare) -> None:
+    result = compare(("metrics.yaml", "2021/22: 95.0", "2021/22: 96.0"))
+    (change,) = result.changes
+    assert (change.op, change.entity, change.id, change.field) == (
+        "changed", "metric", "ae-four-hour", "values.2021/22")
+    assert (change.old, change.new) == (95.0, 96.0)
+    assert change.message == "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%"
+    assert [(q.field, q.old, q.new) for q in change.consequences] == [("change", 10.0, 11.0)]
+    assert change.consequences[0].message == "change from baseline +10.0pp → +11.0pp"
+
+
+def test_priority_retitled(compare) -> None:
+    (change,) = compare(("priorities.yaml", "title: Financial balance",
+                         "title: Financial sustainability")).changes
+    assert change.message == ("priority 2 `financial-balance` retitled: “Financial balance” → "
+                              "“Financial sustainability”")
+    assert change.words is None  # a title is short: old and new whole
+
+
+def test_programme_removed_from_its_portfolio(compare) -> None:
+    (change,) = compare(("portfolios/out-of-hospital.yaml", """  - id: primary-care-networks
+    title: Primary care networks
+""", "")).changes
+    assert change.message == ("programme `primary-care-networks` removed from portfolio "
+                              "`out-of-hospital`")
+    assert change.old == {"title": "Primary care networks", "description": None,
+                          "provenance": "example-briefing", "portfolio": "out-of-hospital"}
+    assert change.new is None
+
+
+def test_programme_moved_between_portfolios(compare) -> None:
+    result = compare(
+        ("portfolios/out-of-hospital.yaml", """  - id: primary-care-networks
+    title: Primary care networks
+""", ""),
+        ("portfolios/finance.yaml", "metrics:", "  - id: primary-care-networks\n    title: "
+         "Primary care networks\nmetrics:"))
+    (change,) = result.changes
+    assert (change.entity, change.id, change.field) == (
+        "programme", "primary-care-networks", "portfolio")
+    assert change.message == ("programme `primary-care-networks` moved from portfolio "
+                              "`out-of-hospital` to portfolio `finance`")
+
+
+def test_metric_standard_removed_is_one_record(compare) -> None:
+    result = compare(("metrics.yaml", """    standard:
+      value: 95
+      text: 95% within four hours
+      provenance: example-briefing
+""", ""))
+    (change,) = result.changes
+    assert (change.op, change.field) == ("removed", "standard")
+    assert change.old == {"value": 95, "text": "95% within four hours",
+                          "provenance": "example-briefing"}
+    assert [q.field for q in change.consequences] == ["meets_standard"]
+    assert (change.consequences[0].old, change.consequences[0].new) == (True, None)
+
+
+def test_metric_baseline_moves_the_change_from_baseline(compare) -> None:
+    (change,) = compare(("metrics.yaml", "value: 85.0", "value: 80.0")).changes
+    assert (change.field, change.old, change.new) == ("baseline.value", 85.0, 80.0)
+    assert [(q.field, q.old, q.new) for q in change.consequences] == [("change", 10.0, 15.0)]
+
+
+# --- consequences: derived figures grouped with the source change -----------------------------
+
+
+def test_allocation_change_carries_its_consequences(compare) -> None:
+    result = compare(
+        ("finance.yaml", """      allocation: 105000
+      movement: 5000
+      increase_percent: 5.0""", """      allocation: 106000
+      movement: 6000
+      increase_percent: 6.0"""),
+        ("finance.yaml", """    allocation: 315000
+    movement: 15000
+    increase_percent: 5.0""", """    allocation: 316000
+    movement: 16000
+    increase_percent: 5.3"""))
+    (change,) = result.changes
+    assert (change.entity, change.id, change.field, change.old, change.new) == (
+        "allocation", "north-ccg", "allocation", 105000, 106000)
+    assert [(q.entity, q.id, q.field, q.old, q.new) for q in change.consequences] == [
+        ("allocation", "north-ccg", "movement", 5000, 6000),
+        ("allocation", "north-ccg", "percent", 5.0, 6.0),
+        ("allocations", None, "total.allocation", 315000, 316000),
+        ("allocations", None, "total.movement", 15000, 16000),
+        ("allocations", None, "total.percent", 5.0, 5.3),
+    ]
+    assert change.consequences[2].message == "system allocation total +1,000 (315,000 → 316,000)"
+    assert result.summary["consequences"] == 5
+    assert result.summary["total"] == 1
+
+
+def test_two_allocation_changes_share_the_total_once(compare) -> None:
+    result = compare(
+        ("finance.yaml", """      baseline: 100000
+      allocation: 105000
+      movement: 5000""", """      baseline: 101000
+      allocation: 106050
+      movement: 5050"""),
+        ("finance.yaml", """      baseline: 200000
+      allocation: 210000
+      movement: 10000""", """      baseline: 199000
+      allocation: 208950
+      movement: 9950"""))
+    assert keys(result) == [
+        ("changed", "allocation", "north-ccg", "baseline"),
+        ("changed", "allocation", "north-ccg", "allocation"),
+        ("changed", "allocation", "south-ccg", "baseline"),
+        ("changed", "allocation", "south-ccg", "allocation"),
+    ]
+    fields = [q.field for c in result.changes for q in c.consequences]
+    assert fields.count("movement") == 2  # each row's own movement, with its row
+    assert not [f for f in fields if f.startswith("total.")]  # the totals did not move
+
+
+def test_trajectory_income_moves_the_surplus(compare) -> None:
+    (change,) = compare(("finance.yaml", "2020/21: {income: 325000,",
+                         "2020/21: {income: 330000,")).changes
+    assert (change.entity, change.id, change.field) == ("trajectory", None, "income.2020/21")
+    assert change.message == "the financial trajectory, income 2020/21: 325,000 → 330,000"
+    assert [(q.field, q.old, q.new) for q in change.consequences] == [
+        ("surplus.2020/21", -5000, 0), ("balance_year", "2021/22", "2020/21")]
+
+
+def test_efficiency_moves_its_share_of_spend(compare) -> None:
+    (change,) = compare(("finance.yaml", "2020/21: 9500", "2020/21: 9900")).changes
+    assert (change.entity, change.field) == ("efficiency", "values.2020/21")
+    assert [(q.field, q.old, q.new) for q in change.consequences] == [
+        ("percent.2020/21", 2.9, 3.0)]
+
+
+def test_activity_moves_the_system_total(compare) -> None:
+    result = compare(
+        ("activity.yaml", "north-place: {2019/20: 60000,", "north-place: {2019/20: 61000,"),
+        ("activity.yaml", "system: {2019/20: 100000,", "system: {2019/20: 101000,"))
+    (change,) = result.changes
+    assert (change.entity, change.id, change.field) == (
+        "activity", "ae-attendances", "by_icp.north-place.2019/20")
+    assert change.message == "activity `ae-attendances`, north-place 2019/20: 60,000 → 61,000"
+    assert [(q.field, q.old, q.new) for q in change.consequences] == [
+        ("system.2019/20", 100000, 101000)]
+
+
+def test_staff_group_added_moves_the_workforce_total(compare) -> None:
+    result = compare(("workforce.yaml", "staff_groups:\n", """staff_groups:
+  - id: medical
+    title: Doctors
+    provenance: illustrative
+    wte: {2019/20: 500, 2020/21: 510, 2021/22: 520}
+"""))
+    (change,) = result.changes
+    assert (change.op, change.entity, change.id) == ("added", "staff-group", "medical")
+    assert change.message == "staff group `medical` added: “Doctors”"
+    assert [(q.field, q.old, q.new) for q in change.consequences] == [
+        ("total.2019/20", 3000, 3500), ("total.2020/21", 3100, 3610),
+        ("total.2021/22", 3200, 3720)]
+
+
+def test_staff_group_wte_moves_rate_and_total(compare) -> None:
+    (change,) = compare(("workforce.yaml", "wte: {2019/20: 3000,", "wte: {2019/20: 3100,")
+                        ).changes
+    assert change.field == "wte.2019/20"
+    assert [(q.field, q.old, q.new) for q in change.consequences] == [
+        ("vacancy_rate.2019/20", 9.1, 8.8), ("total.2019/20", 3000, 3100)]
+
+
+def test_period_shortened(compare) -> None:
+    def drop_last_year(plan: Path) -> None:
+        for path in plan.rglob("*.yaml"):
+            text = path.read_text(encoding="utf-8")
+            text = re.sub(r"\n\s*2021/22: \{[^}]*\}", "", text)
+            text = re.sub(r",\s*2021/22: [^,}\n]+", "", text)
+            text = re.sub(r"\n\s*2021/22: [^\n]+", "", text)
+            path.write_text(text, encoding="utf-8")
+
+    result = compare(("plan.yaml", "last: 2021/22", "last: 2020/21"), then=drop_last_year)
+    assert ("changed", "period", None, "last") in keys(result)
+    assert ("removed", "metric", "ae-four-hour", "values.2021/22") in keys(result)
+    assert ("removed", "trajectory", None, "income.2021/22") in keys(result)
+    metric = next(c for c in result.changes if c.id == "ae-four-hour")
+    assert metric.message == "metric `ae-four-hour`, 2021/22 removed (was 95.0%)"
+    assert [(q.field, q.old, q.new) for q in metric.consequences] == [
+        ("change", 10.0, 5.0), ("meets_standard", True, False)]
+    # every derived figure is grouped with a source change
+    assert {c.entity for c in result.changes} <= {"period", "metric", "trajectory",
+                                                  "efficiency", "activity", "staff-group"}
+
+
+# --- identity: ids, not positions ---------------------------------------------------------------
+
+
+def _swap(path: Path, first: str, second: str) -> None:
+    """Swap two adjacent blocks of a file's text."""
+    text = path.read_text(encoding="utf-8")
+    assert first + second in text
+    path.write_text(text.replace(first + second, second + first), encoding="utf-8")
+
+
+def test_reordering_is_not_a_change(compare) -> None:
+    def reorder(plan: Path) -> None:
+        metrics = (plan / "metrics.yaml").read_text(encoding="utf-8")
+        head, rest = metrics.split("  - id: ae-four-hour\n")
+        first, second = rest.split("  - id: financial-balance\n")
+        (plan / "metrics.yaml").write_text(
+            head + "  - id: financial-balance\n" + second.rstrip("\n") + "\n"
+            + "  - id: ae-four-hour\n" + first, encoding="utf-8")
+        _swap(plan / "plan.yaml", """  - id: north-ccg
+    name: NHS North CCG
+    type: ccg
+    icp: north-place
+""", """  - id: south-ccg
+    name: NHS South CCG
+    type: ccg
+    icp: south-place
+""")
+        _swap(plan / "finance.yaml", """    - organisation: north-ccg
+      baseline: 100000
+      allocation: 105000
+      movement: 5000
+      increase_percent: 5.0
+""", """    - organisation: south-ccg
+      baseline: 200000
+      allocation: 210000
+      movement: 10000
+      increase_percent: 5.0
+""")
+        _swap(plan / "portfolios/out-of-hospital.yaml", """  - id: neighbourhood-teams
+    title: Neighbourhood teams
+    description: Joined-up teams for 30,000 to 50,000 people.
+""", """  - id: primary-care-networks
+    title: Primary care networks
+""")
+        edit(plan / "board/governing-body-update.yaml",
+             "extracts: [priorities, allocations-table, {metric-chart: ae-four-hour}]",
+             "extracts: [{metric-chart: ae-four-hour}, allocations-table, priorities]")
+        health = "  - text: Better Health - improve population health\n    supported: true\n"
+        care = "  - text: Better Care - improve outcomes\n    supported: false\n"
+        _swap(plan / "board/governing-body-update.yaml", health, care)
+        north = "      north-place: {2019/20: 60000, 2020/21: 59000, 2021/22: 58000}\n"
+        edit(plan / "activity.yaml", north + "      south-place: {2019/20: 40000, "
+             "2020/21: 39500, 2021/22: 39000}",
+             "      south-place: {2021/22: 39000, 2020/21: 39500, 2019/20: 40000}\n"
+             + north.rstrip("\n"))
+        # keys in another order, text reflowed: the same plan
+        edit(plan / "metrics.yaml", """    unit: percent
+    direction: higher-is-better""", """    direction: higher-is-better
+    unit: percent""")
+        edit(plan / "portfolios/out-of-hospital.yaml",
+             "  Teams in **neighbourhoods** will work together. See\n"
+             "  [the strategy](https://example.org/strategy).",
+             "  Teams in **neighbourhoods**\n"
+             "  will work together.   See [the strategy](https://example.org/strategy).")
+
+    result = compare(then=reorder)
+    assert result.changes == ()
+
+
+def test_a_renamed_id_is_removed_and_added(compare) -> None:
+    result = compare(("portfolios/finance.yaml", "id: system-efficiency",
+                      "id: efficiency-programme"))
+    assert keys(result) == [("added", "programme", "efficiency-programme", None),
+                            ("removed", "programme", "system-efficiency", None)]
+
+
+def test_adding_a_portfolio(compare) -> None:
+    def add(plan: Path) -> None:
+        (plan / "portfolios/cancer.yaml").write_text("""id: cancer
+title: Cancer
+kind: portfolio
+priorities: [neighbourhoods]
+provenance: example-briefing
+summary: Earlier diagnosis.
+narrative: |
+  We will find cancer earlier.
+programmes:
+  - id: early-diagnosis
+    title: Early diagnosis
+metrics: [ae-four-hour]
+""", encoding="utf-8")
+        edit(plan / "priorities.yaml", "portfolios: [out-of-hospital]",
+             "portfolios: [out-of-hospital, cancer]")
+
+    result = compare(then=add)
+    assert keys(result) == [("changed", "priority", "neighbourhoods", "portfolios"),
+                            ("added", "portfolio", "cancer", None),
+                            ("added", "programme", "early-diagnosis", None)]
+    assert result.changes[2].message == "programme `early-diagnosis` added to portfolio `cancer`"
+    assert result.summary["by_op"] == {"added": 2, "removed": 0, "changed": 1}
+    assert result.summary["by_entity"]["portfolio"] == {"added": 1, "removed": 0, "changed": 0}
+
+
+def test_adding_a_board_paper_and_moving_an_engagement(compare) -> None:
+    def change(plan: Path) -> None:
+        paper = (plan / "board/governing-body-update.yaml").read_text(encoding="utf-8")
+        (plan / "board/second-update.yaml").write_text(
+            paper.replace("id: governing-body-update", "id: second-update"), encoding="utf-8")
+        edit(plan / "engagement.yaml", "undertaken:\n", "undertaken:\n  - id: "
+             "public-summary-engagement\n    title: Engagement on the public summary\n    "
+             "when: Winter 2019\n    description: We shared the plan.\n    provenance: "
+             "example-briefing\n")
+        edit(plan / "engagement.yaml", """planned:
+  - id: public-summary-engagement
+    title: Engagement on the public summary
+    when: Winter 2019
+    description: We will share the plan with local people.
+    provenance: example-briefing
+""", "planned: []\n")
+
+    result = compare(then=change)
+    assert keys(result) == [
+        ("changed", "engagement", "public-summary-engagement", "stage"),
+        ("changed", "engagement", "public-summary-engagement", "description"),
+        ("added", "board-paper", "second-update", None),
+    ]
+
+
+# --- long text: a word-level diff ------------------------------------------------------------
+
+
+def test_long_text_gets_a_word_diff(compare) -> None:
+    (change,) = compare(("board/governing-body-update.yaml", "The plan has three components.",
+                         "The plan now has three main components.")).changes
+    assert change.message == "board paper `governing-body-update`, body reworded"
+    assert change.words == (("=", "## Context\nThe plan "), ("+", "now "), ("=", "has three "),
+                            ("+", "main "), ("=", "components."))
+
+
+def test_word_diff_replaces_words_and_ignores_reflow() -> None:
+    assert word_diff("a b c d", "a x c d") == (("=", "a "), ("-", "b "), ("+", "x "),
+                                              ("=", "c d"))
+    assert word_diff("one two\nthree", "one   two three") == (("=", "one two three"),)
+    assert word_diff("first para.\n\nsecond", "first para.\n\nsecond!") == (
+        ("=", "first para.\n\n"), ("-", "second"), ("+", "second!"))
+
+
+def test_diff_records_are_json_safe(compare) -> None:
+    import json
+
+    result = compare(("portfolios/finance.yaml", "id: system-efficiency", "id: other-efficiency"),
+                     ("metrics.yaml", "2021/22: 95.0", "2021/22: 96.0"))
+    payload = json.loads(json.dumps(result.as_dict()))
+    assert set(payload) == {"changes", "summary", "sides"}
+    assert set(payload["changes"][0]) == {"op", "entity", "id", "field", "old", "new", "message",
+                                          "words", "consequences"}
+
+
+def test_a_derived_figure_no_change_explains_is_still_shown() -> None:
+    from lscplan.diff import Derived, _attach
+
+    orphan = Derived("workforce", None, "total.2019/20", 1, 2, "workforce total moved",
+                     (("staff-group", "nursing", "wte"),))
+    (change,) = _attach([], [orphan])
+    assert (change.op, change.entity, change.field, change.message) == (
+        "changed", "workforce", "total.2019/20", "workforce total moved (derived)")
+
+
+def test_text_compares_as_markdown_reads() -> None:
+    from lscplan.diff import _same
+
+    assert _same("one two\nthree", "one   two three\n")
+    assert _same("para one.\n\n  para two.", "para one.\n\npara two.")
+    assert not _same("para one.\n\npara two.", "para one. para two.")
+    assert not _same("Items:\n- a\n- b", "Items: - a - b")
+    assert not _same("## Context\nText", "## Context Text")

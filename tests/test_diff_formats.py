@@ -1,0 +1,170 @@
+"""The diff formats (``reporters.DIFF_FORMATS``), each handed a hand-built result and
+held to its exact output: text, Markdown, JSON and the HTML review page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from lscplan.diff import Change, Consequence, DiffResult
+from lscplan.reporters import DIFF_FORMATS, html_diff, json_diff, markdown_diff, text_diff
+
+RESULT = DiffResult((
+    Change("changed", "vision", None, "statement", "Our plan is b for all.",
+           "Our plan is x for all.", "the vision, statement reworded",
+           (("=", "Our plan is "), ("-", "b "), ("+", "x "), ("=", "for all."))),
+    Change("changed", "priority", "money", "title", "Money | matters",
+           "Money <script>alert(1)</script>",
+           "priority 2 `money` retitled: “Money | matters” → “Money <script>alert(1)</script>”"),
+    Change("removed", "programme", "screening", None,
+           {"title": "Screening", "description": None, "provenance": "example-briefing",
+            "portfolio": "cancer"}, None,
+           "programme `screening` removed from portfolio `cancer`"),
+    Change("changed", "metric", "ae-four-hour", "values.2021/22", 95.0, 96.0,
+           "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%", None,
+           (Consequence("metric", "ae-four-hour", "change", 10.0, 11.0,
+                        "change from baseline +10.0pp → +11.0pp"),)),
+), "old (HEAD~1)", "new (working tree)")
+
+EMPTY = DiffResult((), "old (a)", "new (b)")
+
+
+def test_the_formats() -> None:
+    assert set(DIFF_FORMATS) == {"text", "markdown", "json", "html"}
+
+
+def test_text() -> None:
+    assert text_diff(RESULT) == """\
+old (HEAD~1) → new (working tree): 4 changes (0 added, 1 removed, 3 changed)
+
+Vision
+  ~ the vision, statement reworded
+      Our plan is [-b-] {+x+} for all.
+
+Priorities
+  ~ priority 2 `money` retitled: “Money | matters” → “Money <script>alert(1)</script>”
+
+Programmes
+  - programme `screening` removed from portfolio `cancer`
+
+Metrics
+  ~ metric `ae-four-hour`, 2021/22: 95.0% → 96.0%
+      ↳ change from baseline +10.0pp → +11.0pp
+"""
+    assert text_diff(EMPTY) == "old (a) → new (b): no changes\n"
+
+
+def test_text_colour_only_when_asked() -> None:
+    assert "\x1b[" not in text_diff(RESULT)
+    coloured = text_diff(RESULT, color=True)
+    assert "\x1b[31m[-b-]" in coloured and "\x1b[32m{+x+}" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == text_diff(RESULT)
+
+
+def test_text_makes_values_safe() -> None:
+    hostile = DiffResult((Change("changed", "system", None, "name", "a", "b",
+                                 "the system, name: “\x1b[2Jx\u202e” → “two\nlines”"),))
+    out = text_diff(hostile)
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "“\\u001b[2Jx\\u202e” → “two\\nlines”" in out
+    assert "\x1b[2J" not in text_diff(hostile, color=True)
+
+
+def test_text_elides_long_unchanged_runs() -> None:
+    words = " ".join(f"w{i}" for i in range(40))
+    change = Change("changed", "vision", None, "statement", "", "", "the vision reworded",
+                    (("=", words + " "), ("+", "new "), ("=", words)))
+    out = text_diff(DiffResult((change,)))
+    assert "      … w34 w35 w36 w37 w38 w39 {+new+} w0 w1 w2 w3 w4 w5 …\n" in out
+
+
+def test_markdown() -> None:
+    assert markdown_diff(RESULT) == """\
+**lscplan diff** old (HEAD\\~1) → new (working tree): 4 changes (0 added, 1 removed, \
+3 changed), 1 derived figure moved
+
+#### Vision
+
+| | entity | field | old | new |
+|---|---|---|---|---|
+| ~ | the vision | `statement` | Our plan is ~~b~~ for all. | Our plan is **x** for all. |
+
+#### Priorities
+
+| | entity | field | old | new |
+|---|---|---|---|---|
+| ~ | priority `money` | `title` | Money \\| matters | Money &lt;script&gt;alert(1)&lt;/script&gt; |
+
+#### Programmes
+
+| | entity | field | old | new |
+|---|---|---|---|---|
+| - | programme `screening` removed from portfolio `cancer` |  | Screening |  |
+
+#### Metrics
+
+| | entity | field | old | new |
+|---|---|---|---|---|
+| ~ | metric `ae-four-hour` | `values.2021/22` | 95.0 | 96.0 |
+| ↳ | change from baseline +10.0pp → +11.0pp | change | 10.0 | 11.0 |
+"""
+
+
+def test_markdown_cells_cannot_break_the_table() -> None:
+    change = Change("changed", "glossary", "a|b", "definition", "one\ntwo | three",
+                    "[link](javascript:x) *bold* `code`", "glossary term changed")
+    row = markdown_diff(DiffResult((change,))).splitlines()[-1]
+    assert row == ("| ~ | glossary term a\\|b | `definition` | one<br>two \\| three | "
+                   "\\[link\\](javascript:x) \\*bold\\* \\`code\\` |")
+    assert len(re.findall(r"(?<!\\)\|", row)) == 6  # six cell borders, no more
+
+
+def test_json_is_the_contract() -> None:
+    payload = json.loads(json_diff(RESULT))
+    assert list(payload) == ["changes", "sides", "summary"]  # sorted keys
+    first = payload["changes"][0]
+    assert {k: first[k] for k in ("op", "entity", "id", "field", "old", "new")} == {
+        "op": "changed", "entity": "vision", "id": None, "field": "statement",
+        "old": "Our plan is b for all.", "new": "Our plan is x for all."}
+    assert first["words"] == [["=", "Our plan is "], ["-", "b "], ["+", "x "], ["=", "for all."]]
+    assert payload["changes"][3]["consequences"] == [{
+        "entity": "metric", "id": "ae-four-hour", "field": "change", "old": 10.0, "new": 11.0,
+        "message": "change from baseline +10.0pp → +11.0pp"}]
+    assert payload["summary"] == {
+        "total": 4, "consequences": 1,
+        "by_op": {"added": 0, "removed": 1, "changed": 3},
+        "by_entity": {"vision": {"added": 0, "removed": 0, "changed": 1},
+                      "priority": {"added": 0, "removed": 0, "changed": 1},
+                      "programme": {"added": 0, "removed": 1, "changed": 0},
+                      "metric": {"added": 0, "removed": 0, "changed": 1}}}
+    assert payload["sides"] == {"old": "old (HEAD~1)", "new": "new (working tree)"}
+    assert json_diff(RESULT) == json_diff(RESULT)
+    assert json.loads(json_diff(EMPTY))["changes"] == []
+
+
+def test_html_review_page() -> None:
+    page = html_diff(RESULT)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page
+    assert "Money &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Our plan is <del>b </del>for all." in page
+    assert "Our plan is <ins>x </ins>for all." in page
+    assert "<h2 id=\"programme\">Programmes</h2>" in page
+    assert "<dt>portfolio</dt><dd>cancer</dd>" in page  # the removed programme, field by field
+    assert ("programme <code>screening</code> removed from portfolio <code>cancer</code>"
+            in page)
+    assert "change from baseline +10.0pp → +11.0pp" in page
+    assert re.search(r"<th>All \(4\)</th><th class=\"n\">0</th><th class=\"n\">1</th>"
+                     r"<th class=\"n\">3</th>", page)
+    assert "http" not in page.replace('http-equiv', '')  # self-contained: nothing fetched
+    assert "No changes." in html_diff(EMPTY)
+
+
+def test_html_escapes_every_value() -> None:
+    evil = "\"><script>alert(1)</script><img src=x onerror=alert(1)>"
+    change = Change("changed", "board-paper", evil, evil, evil, evil, evil,
+                    (("=", evil), ("-", evil), ("+", evil)),
+                    (Consequence("allocations", None, "total.allocation", evil, evil, evil),))
+    page = html_diff(DiffResult((change, Change("added", "metric", "m", None, None,
+                                                {"title": evil}, evil)), evil, evil))
+    assert "<script" not in page and "<img" not in page

@@ -1,0 +1,64 @@
+"""narrative: Markdown to safe HTML (links, images, raw HTML, heading levels)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lscplan.narrative import safe_link, to_html, to_inline_html
+
+
+def test_renders_commonmark():
+    html = to_html("Teams in **neighbourhoods** work *together*.\n\n- one\n- two\n")
+    assert html == ("<p>Teams in <strong>neighbourhoods</strong> work <em>together</em>.</p>\n"
+                    "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n")
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a", "http://example.org",
+                                 "mailto:team@example.nhs.uk"])
+def test_keeps_http_https_and_mailto_links(url):
+    assert f'<a href="{url}">x</a>' in to_html(f"[x]({url})")
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(1)",
+                                 "file:///etc/passwd", "data:text/html,hi", "vbscript:x",
+                                 "ftp://example.org"])
+def test_any_other_link_stays_plain_text(url):
+    html = to_html(f"see [x]({url}) and <{url}>")
+    assert "<a" not in html
+    assert "href" not in html
+
+
+def test_reference_links_are_checked_too():
+    html = to_html("[x][evil]\n\n[evil]: javascript:alert(1)\n")
+    assert "<a" not in html and "href" not in html
+
+
+@pytest.mark.parametrize("src", ["file:///etc/passwd", "https://example.org/pixel.png",
+                                 "data:image/png;base64,AAAA", "local.png"])
+def test_images_become_their_alt_text(src):
+    html = to_html(f"before ![a **chart**]({src}) after")
+    assert html == "<p>before a chart after</p>\n"
+    assert "<img" not in html and src not in html
+
+
+def test_raw_html_is_text():
+    html = to_html('<script>alert(1)</script>\n\nx <img src=file:///etc/passwd> y')
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "&lt;img" in html
+
+
+def test_headings_move_under_the_section_level():
+    assert to_html("# A\n\n## B\n", level=2) == "<h3>A</h3>\n<h4>B</h4>\n"
+    # the highest heading used goes just below the section, whatever its level
+    assert to_html("## A\n\n### B\n", level=1) == "<h2>A</h2>\n<h3>B</h3>\n"
+    # never below h6
+    assert to_html("# A\n\n## B\n\n### C\n", level=4) == "<h5>A</h5>\n<h6>B</h6>\n<h6>C</h6>\n"
+
+
+def test_inline_rendering_has_no_paragraph():
+    assert to_inline_html("a *b* [c](mailto:x@example.org)\n") == (
+        'a <em>b</em> <a href="mailto:x@example.org">c</a>')
+
+
+def test_safe_link():
+    assert safe_link(" HTTPS://x") and not safe_link(None) and not safe_link("//x")

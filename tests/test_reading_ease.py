@@ -1,0 +1,49 @@
+"""The reading-ease rule: public summary passages should read as plain English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import edit
+
+from lscplan.pipeline import check
+
+PLAIN = ("We want everyone here to live a long and healthy life. We will help you stay "
+         "well at home. You will get care close to where you live, when you need it.")
+HARD = ("The Integrated Care System will collaboratively operationalise transformational "
+        "population health management capabilities across organisational boundaries, "
+        "facilitating sustainable, evidence-based reconfiguration of commissioning "
+        "arrangements and interdependent provider collaboratives.")
+
+
+def _reading(plan: Path):
+    return [d for d in check(plan).report if d.rule == "reading-ease"]
+
+
+def test_hard_public_summary_is_a_warning(small_plan: Path) -> None:
+    edit(small_plan / "vision.yaml",
+         "We want everyone in Example to live a long and healthy life.", HARD)
+    found = _reading(small_plan)
+    assert len(found) == 1
+    d = found[0]
+    assert d.severity == "warning" and d.location.file == "vision.yaml"
+    assert "the vision's public summary scores " in d.message
+    assert "aim for 60 or more" in d.message
+
+
+def test_plain_and_short_passages_pass(small_plan: Path) -> None:
+    edit(small_plan / "vision.yaml",
+         "We want everyone in Example to live a long and healthy life.", PLAIN)
+    edit(small_plan / "priorities.yaml", "More care will be close to your home.",
+         "Care closer to home through transformational integration.")  # too short to score
+    assert _reading(small_plan) == []
+
+
+def test_priority_summary_and_strict(small_plan: Path, cli) -> None:
+    edit(small_plan / "priorities.yaml", "We will spend public money wisely.", HARD)
+    found = _reading(small_plan)
+    assert [d.location.file for d in found] == ["priorities.yaml"]
+    assert "priority 2" in found[0].message
+    assert cli("check", small_plan).code == 0
+    strict = cli("check", small_plan, "--strict")
+    assert strict.code == 1 and "warning[reading-ease]" in strict.stdout

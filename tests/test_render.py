@@ -1,0 +1,301 @@
+"""render: the Jinja environment, the documents of a plan, and their HTML.
+
+The golden files in tests/golden/ hold the HTML of every document of the starter
+plan. Regenerate them after an intended change with ``make golden`` (which runs
+this module's golden test with LSCPLAN_REGENERATE_GOLDEN=1) and review the diff.
+Chart drawings are replaced by a placeholder before comparing: the charts have
+their own tests, and their coordinates depend on the fonts installed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jinja2
+import pytest
+from helpers import edit
+
+from lscplan import render
+from lscplan.model import Extract
+from lscplan.pipeline import check
+from lscplan.resources import starter_dir
+
+GOLDEN = Path(__file__).parent / "golden"
+INFO = render.BuildInfo("0.1", None, "lscplan test")
+
+
+@pytest.fixture(scope="module")
+def starter():
+    checked = check(starter_dir())
+    assert checked.plan is not None and checked.report.ok()
+    return checked.plan
+
+
+@pytest.fixture(scope="module")
+def pages(starter) -> dict[str, str]:
+    return {doc.id: render.render_html(starter, doc, INFO) for doc in render.documents(starter)}
+
+
+def _without_drawings(html: str) -> str:
+    head = r'(<svg class="chart"[^>]*><title[^<]*</title><desc[^<]*</desc>)'
+    return re.sub(head + r".*?</svg>", r"\1[drawing]</svg>", html, flags=re.S)
+
+
+# --- the environment --------------------------------------------------------------------
+
+
+def test_environment_is_strict_and_escapes():
+    env = render.environment()
+    assert env is render.environment()
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ paper.missing_field }}").render(paper=object())
+    assert env.from_string("{{ x }}").render(x="<script>") == "&lt;script&gt;"
+
+
+@pytest.mark.parametrize(("expr", "expected"), [
+    ("2601966|thousands", "2,601,966"),
+    ("-12000|thousands", "−12,000"),
+    ("87.5|percent", "87.5%"),
+    ("5|percent(1)", "5.0%"),
+    ("2601966|money", "£2.60bn"),
+    ("-72000|money", "−£72.0m"),
+    ("471|money", "£471k"),
+    ("0|money", "£0"),
+    ("15000|signed", "+15,000"),
+    ("-1.5|signed", "−1.5"),
+    ("2019|year", "2019/20"),
+    ("'2019-11-15'|date", "15 November 2019"),
+    ("85|value('percent')", "85%"),
+    ("18|value('weeks')", "18 weeks"),
+    ("'upper-tier-council'|org_type", "County council"),
+    ("'a&E'|sentence", "A&amp;E"),
+])
+def test_filters(expr, expected):
+    assert render.environment().from_string("{{ " + expr + " }}").render() == expected
+
+
+def test_illustrative_marker():
+    env = render.environment()
+    assert env.from_string("{{ illus(true) }}").render() == (
+        '<sup class="illus" title="illustrative figure">i</sup>')
+    assert env.from_string("{{ illus(false) }}").render() == ""
+
+
+def test_markdown_filter_is_safe():
+    out = render.environment().from_string("{{ t|markdown(2) }}").render(
+        t="# H\n\n<b>x</b> [y](javascript:alert(1))")
+    assert out.startswith("<h3>H</h3>") and "<b>" not in out and "href" not in out
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+def test_documents_of_the_starter_plan(starter):
+    docs = render.documents(starter)
+    assert [d.id for d in docs] == ["ltp-submission", "public-summary",
+                                    "board-governing-body-update"]
+    assert docs[0].title == "Example Five Year Strategic Plan 2019/20 to 2021/22"
+    assert docs[2].title == "Update on the Example ICS Plan"
+    assert docs[2].context["paper"].id == "governing-body-update"
+
+
+def test_build_info_provenance(tmp_path):
+    assert render.BuildInfo("1.0", "abc1234", "x").provenance == "Plan version 1.0 · commit abc1234"
+    assert render.BuildInfo("1.0", None, "x").provenance == "Plan version 1.0"
+    assert render.git_commit(tmp_path) is None
+
+
+# --- golden HTML -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("doc_id", ["ltp-submission", "public-summary",
+                                    "board-governing-body-update"])
+def test_golden(pages, doc_id):
+    path = GOLDEN / f"{doc_id}.html"
+    got = _without_drawings(pages[doc_id])
+    if os.environ.get("LSCPLAN_REGENERATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert path.exists(), "no golden file: run `make golden`"
+    assert got == path.read_text(encoding="utf-8"), (
+        f"{doc_id}.html differs from {path}; if the change is intended, run `make golden`")
+
+
+# --- structure -------------------------------------------------------------------------
+
+
+class Outline(HTMLParser):
+    """What the structure checks need from a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.html_lang: str | None = None
+        self.headings: list[int] = []
+        self.ids: Counter[str] = Counter()
+        self.tables: list[dict] = []
+        self.figures: list[dict] = []
+        self.svgs: list[dict] = []
+        self.illus = 0
+        self.tags: Counter[str] = Counter()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags[tag] += 1
+        if tag == "html":
+            self.html_lang = a.get("lang")
+        if a.get("id"):
+            self.ids[a["id"]] += 1
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "table":
+            self.tables.append({"caption": False, "th": 0, "th_scoped": 0})
+        if tag == "caption" and self.tables:
+            self.tables[-1]["caption"] = True
+        if tag == "th" and self.tables:
+            self.tables[-1]["th"] += 1
+            self.tables[-1]["th_scoped"] += "scope" in a
+        if tag == "figure":
+            self.figures.append({"figcaption": False, "svg": False, "table": False,
+                                 "description": False})
+        if self.figures and "figure" in self.stack:
+            f = self.figures[-1]
+            f["figcaption"] |= tag == "figcaption"
+            f["svg"] |= tag == "svg"
+            f["table"] |= tag == "table"
+            f["description"] |= "chart-description" in (a.get("class") or "")
+        if tag == "svg":
+            self.svgs.append(a)
+        if tag == "sup" and "illus" in (a.get("class") or ""):
+            self.illus += 1
+        if tag == "a" and "href" in a:
+            self.hrefs.append(a["href"])
+        if tag not in ("br", "meta", "img", "link", "input", "hr", "path", "use", "rect"):
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.stack:
+            while self.stack and self.stack.pop() != tag:
+                pass
+
+
+def _outline(html: str) -> Outline:
+    parser = Outline()
+    parser.feed(html)
+    return parser
+
+
+@pytest.mark.parametrize("doc_id", ["ltp-submission", "public-summary",
+                                    "board-governing-body-update"])
+def test_structure(pages, doc_id):
+    html = pages[doc_id]
+    o = _outline(html)
+    assert html.startswith("<!DOCTYPE html>\n<html lang=\"en-GB\">")
+    assert o.html_lang == "en-GB"
+    assert o.headings.count(1) == 1 and o.headings[0] == 1
+    for before, after in zip(o.headings, o.headings[1:], strict=False):
+        assert after <= before + 1, f"heading level jumps from h{before} to h{after}"
+    assert not [i for i, n in o.ids.items() if n > 1], "duplicate ids"
+    assert o.tables and all(t["caption"] for t in o.tables)
+    assert all(t["th"] and t["th"] == t["th_scoped"] for t in o.tables)
+    for f in o.figures:
+        assert f["figcaption"] and f["svg"] and f["table"] and f["description"]
+    for svg in o.svgs:
+        assert svg.get("role") == "img" and svg["aria-labelledby"] in o.ids
+    assert o.illus > 0  # the starter plan has illustrative figures; they are marked
+    assert "illustrative figure: no source document gives it" in html
+    assert "Frutiger, Arial, \"Liberation Sans\", sans-serif" in html
+    assert "#005EB8" in html
+    assert not o.tags["script"] and not o.tags["img"] and not o.tags["link"]
+    assert all(h.startswith(("#", "http:", "https:", "mailto:")) for h in o.hrefs)
+
+
+def test_submission_contents_and_sections(pages, starter):
+    html = pages["ltp-submission"]
+    assert "target-counter(attr(href), page)" in html  # page numbers in the contents
+    for section in ("narrative", "system", "case-for-change", "vision", "priorities",
+                    "portfolios", "engagement", "metrics-plan", "quantified-plan", "finance",
+                    "activity", "workforce", "golden-thread", "glossary", "sources",
+                    "illustrative-figures"):
+        assert f'<a href="#{section}">' in html and f'id="{section}"' in html
+    assert starter.vision.statement in html
+    for pf in starter.portfolios:
+        assert f'id="portfolio-{pf.id}"' in html
+    assert "Healthier Example</th>" in html and "315,000" in html and "5.0%" in html
+    assert html.count('<figure class="chart-figure"') == len(starter.metrics) + 3
+
+
+def test_charts_describe_their_data(pages):
+    html = pages["ltp-submission"]
+    assert ("A&amp;E four-hour standard rises from 85% in 2018/19 (baseline) to 95% in "
+            "2021/22.") in html
+    assert "The system is in financial balance from 2021/22." in html
+
+
+def test_public_summary_is_plain(pages, starter):
+    html = pages["public-summary"]
+    assert "We want everyone in Example to live a long and healthy life." in html
+    for pr in starter.priorities:
+        assert pr.public_summary in html
+    assert ("People at A&amp;E seen within four hours: 95% by 2021/22, up from 85% in "
+            "2018/19.") in html
+    assert "Words we use" in html
+
+
+def test_board_paper_cover_sheet(pages):
+    html = pages["board-governing-body-update"]
+    for field in ("Agenda item", "Meeting title and date", "Report title", "Paper prepared by",
+                  "Date of paper", "Executive sponsor", "Responsible manager",
+                  "Committees where paper previously presented", "Background papers",
+                  "Summary of report", "Recommendations", "Identified risks",
+                  "Impact assessment", "Strategic objective", "Please contact"):
+        assert f">{field}" in html, field
+    assert "Governing Body – 19 November 2019" in html
+    assert "4 November 2019" in html and "AF100" in html
+    assert '<td class="select">✓</td>' in html and '<td class="select"></td>' in html
+    assert "mailto:sam.lee@example.nhs.uk" in html
+    # the extracts it asks for: priorities, allocations table and one metric chart
+    assert "<h3>Our priorities</h3>" in html and "<h3>Allocations</h3>" in html
+    assert 'id="chart-metric-ae-four-hour"' in html
+
+
+def test_missing_value_fails_the_render(starter):
+    env = render.environment()
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("board-paper.html.j2").render(
+            plan=starter, doc=render.documents(starter)[2], info=INFO,
+            figures=render.Figures(starter), headline_sentence=render.headline_sentence)
+
+
+def test_unknown_extract_fails(starter):
+    paper = starter.board_papers[0]
+    bad = dataclasses.replace(paper, extracts=(Extract("nonsense", None, paper.loc),))
+    doc = render.Document(bad.doc_id, bad.title, "board-paper.html.j2", {"paper": bad})
+    with pytest.raises(jinja2.TemplateRuntimeError, match="unknown extract nonsense"):
+        render.render_html(starter, doc, INFO)
+
+
+def test_board_papers_show_only_in_their_own_document(pages, small_plan):
+    """The incremental build relies on this (render.inputs): a board paper's file
+    changes no other document."""
+    paper = small_plan / "board/governing-body-update.yaml"
+    edit(paper, "Sam Lee", "Kim Patel")
+    edit(paper, "The plan has three components.", "The plan has four components.")
+    (small_plan / "board/another.yaml").write_text(
+        paper.read_text().replace("id: governing-body-update", "id: another"))
+    checked = check(small_plan)
+    assert checked.report.ok(), checked.report.errors
+    docs = {d.id: d for d in render.documents(checked.plan)}
+    assert set(docs) == {*pages, "board-another"}
+    for doc_id in ("ltp-submission", "public-summary"):
+        assert render.render_html(checked.plan, docs[doc_id], INFO) == pages[doc_id]
+        assert not [p for p in render.inputs(docs[doc_id], checked.sources)
+                    if p.startswith("board/")]
+    assert [p for p in render.inputs(docs["board-another"], checked.sources)
+            if p.startswith("board/")] == ["board/another.yaml"]

@@ -1,0 +1,171 @@
+"""Versions read straight from git: revisions in a temporary repository, compared
+with each other and with the working tree, which is never touched."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import edit
+
+from lscplan.diff import diff_versions
+from lscplan.errors import UsageError, VersionsInvalid
+
+TARGET = ("metrics.yaml", "2021/22: 95.0", "2021/22: 96.0")
+
+
+def git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org",
+         "-c", "commit.gpgsign=false", *args],
+        cwd=repo, check=True, capture_output=True, text=True)
+    return proc.stdout
+
+
+def commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, small_plan: Path) -> Path:
+    """A repository whose HEAD~1 is the starter plan and HEAD changes one metric target."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    shutil.copytree(small_plan, root / "plan")
+    (root / "README.md").write_text("a plan\n", encoding="utf-8")
+    commit(root, "one")
+    edit(root / "plan" / TARGET[0], *TARGET[1:])
+    commit(root, "two")
+    return root
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file of the working tree and of .git's index and refs, by content hash."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "objects" not in path.relative_to(root).parts:
+            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def test_two_revisions(repo: Path) -> None:
+    result = diff_versions("HEAD~1", "HEAD", cwd=repo)
+    assert [(c.op, c.entity, c.id, c.field) for c in result.changes] == [
+        ("changed", "metric", "ae-four-hour", "values.2021/22")]
+    assert (result.old_label, result.new_label) == ("old (HEAD~1)", "new (HEAD)")
+
+
+def test_a_revision_against_the_working_tree(repo: Path) -> None:
+    assert diff_versions("HEAD", cwd=repo).changes == ()
+    edit(repo / "plan" / "priorities.yaml", "title: Neighbourhoods", "title: Our neighbourhoods")
+    result = diff_versions("HEAD", cwd=repo)
+    assert [(c.entity, c.field) for c in result.changes] == [("priority", "title")]
+    assert result.new_label == "new (working tree)"
+    assert len(diff_versions("HEAD~1", cwd=repo).changes) == 2
+
+
+def test_from_a_subdirectory_paths_are_from_the_top(repo: Path) -> None:
+    result = diff_versions("HEAD~1", "HEAD", cwd=repo / "plan" / "portfolios")
+    assert len(result.changes) == 1
+    assert diff_versions("HEAD", cwd=repo / "plan" / "portfolios").changes == ()
+
+
+def test_plan_path(tmp_path: Path, small_plan: Path) -> None:
+    root = tmp_path / "elsewhere"
+    (root / "docs").mkdir(parents=True)
+    git(root, "init", "-q")
+    shutil.copytree(small_plan, root / "docs" / "ics-plan")
+    commit(root, "one")
+    edit(root / "docs" / "ics-plan" / TARGET[0], *TARGET[1:])
+    commit(root, "two")
+    result = diff_versions("HEAD~1", "HEAD", "docs/ics-plan", cwd=root)
+    assert len(result.changes) == 1
+    assert diff_versions("HEAD", None, "docs/ics-plan/", cwd=root).changes == ()
+    with pytest.raises(UsageError, match="HEAD~1 has no plan folder 'plan'; name it with "
+                                         "--plan-path"):
+        diff_versions("HEAD~1", "HEAD", cwd=root)
+    with pytest.raises(UsageError, match="must be a folder inside the repository"):
+        diff_versions("HEAD~1", "HEAD", "../docs", cwd=root)
+
+
+def test_an_unknown_revision(repo: Path, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="'no-such-branch' \\(new\\) is neither a plan "
+                                         "directory nor a revision of this git repository"):
+        diff_versions("HEAD", "no-such-branch", cwd=repo)
+    outside = tmp_path / "not-a-repo"
+    outside.mkdir()
+    with pytest.raises(UsageError, match="there is none here"):
+        diff_versions("HEAD~1", "HEAD", cwd=outside)
+
+
+def test_a_directory_wins_over_a_revision_of_the_same_name(repo: Path) -> None:
+    git(repo, "tag", "v1", "HEAD~1")
+    shutil.copytree(repo / "plan", repo / "v1")  # the working tree's plan, as HEAD
+    assert diff_versions("v1", "HEAD", cwd=repo).old_label == "old (v1)"
+    assert diff_versions("v1", "HEAD", cwd=repo).changes == ()  # the directory, not the tag
+    assert len(diff_versions("HEAD~1", "HEAD", cwd=repo).changes) == 1
+
+
+def test_the_working_tree_is_untouched(repo: Path) -> None:
+    edit(repo / "plan" / "vision.yaml", "healthy lives", "healthier lives")  # uncommitted
+    (repo / "plan" / "untracked.txt").write_text("mine\n", encoding="utf-8")
+    status = git(repo, "status", "--porcelain")  # refreshes the index first
+    before = snapshot(repo)
+    diff_versions("HEAD~1", "HEAD", cwd=repo)
+    diff_versions("HEAD", cwd=repo)
+    assert snapshot(repo) == before
+    assert git(repo, "status", "--porcelain") == status
+
+
+def test_a_broken_revision_names_its_side(repo: Path) -> None:
+    edit(repo / "plan" / "metrics.yaml", "unit: percent", "unit: percentage")
+    commit(repo, "three: broken")
+    with pytest.raises(VersionsInvalid) as caught:
+        diff_versions("HEAD~1", "HEAD", cwd=repo)
+    (failure,) = caught.value.failures
+    assert failure.side == "new (HEAD)"
+    assert failure.plan_dir == "HEAD:plan"
+    assert [d.location.file for d in failure.report.errors] == ["metrics.yaml"]
+    with pytest.raises(VersionsInvalid) as both:
+        diff_versions("HEAD", "HEAD", cwd=repo)
+    assert [f.side for f in both.value.failures] == ["old (HEAD)", "new (HEAD)"]
+
+
+def test_cli_in_a_repository(cli, repo: Path) -> None:
+    result = cli("diff", "HEAD~1", "HEAD", cwd=repo)
+    assert result.code == 0, result.stderr
+    assert "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%" in result.stdout
+    assert cli("diff", "HEAD~1", "HEAD", "--exit-code", cwd=repo).code == 1
+    assert cli("diff", "HEAD", "--exit-code", cwd=repo).code == 0
+    bad = cli("diff", "HEAD~5", cwd=repo)
+    assert bad.code == 2
+    assert bad.stderr == ("lscplan: 'HEAD~5' (old) is neither a plan directory nor a revision "
+                          "of this git repository\n")
+
+
+def test_cli_broken_revision(cli, repo: Path) -> None:
+    edit(repo / "plan" / "metrics.yaml", "unit: percent", "unit: percentage")
+    commit(repo, "three: broken")
+    result = cli("diff", "HEAD", "HEAD~1", cwd=repo)
+    assert result.code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("lscplan: old (HEAD) fails its checks:\n")
+    assert "HEAD:plan/metrics.yaml:8:11: error[schema]: " in result.stderr
+
+
+def test_a_link_out_of_the_plan_is_refused_not_followed(repo: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("password: hunter2\n", encoding="utf-8")
+    (repo / "plan" / "engagement.yaml").unlink()
+    (repo / "plan" / "engagement.yaml").symlink_to(secret)
+    commit(repo, "three: a link")
+    with pytest.raises(VersionsInvalid) as caught:
+        diff_versions("HEAD~1", "HEAD", cwd=repo)
+    (failure,) = caught.value.failures
+    assert [(d.rule, d.location.file) for d in failure.report.errors] == [
+        ("file-outside-plan", "engagement.yaml")]

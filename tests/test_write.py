@@ -1,0 +1,364 @@
+"""write (through pipeline.build): PDFs read back, the manifest, byte-identical
+rebuilds, atomic replacement, incremental builds, and what hostile input can reach.
+
+PDF layout takes seconds, so the starter plan and the bundled plan are each built
+once per module; tests that change things work on copies of those builds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from helpers import edit
+from pypdf import PdfReader
+
+from lscplan import render, write
+from lscplan.errors import BuildError, PlanInvalid, UsageError
+from lscplan.pipeline import build, check
+from lscplan.resources import bundled_plan_dir, starter_dir
+
+STARTER_DOCS = ["ltp-submission", "public-summary", "board-governing-body-update"]
+BOARD = "board-governing-body-update"
+
+
+def pdf_text(path: Path) -> str:
+    text = " ".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return re.sub(r"\s+", " ", text)
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def _build(plan: Path, out: Path, **kwargs) -> SimpleNamespace:
+    events: list[write.Event] = []
+    result = build(plan, out, progress=events.append, **kwargs)
+    return SimpleNamespace(plan=plan, out=out, result=result, events=events)
+
+
+@pytest.fixture(scope="module")
+def starter_build(tmp_path_factory) -> SimpleNamespace:
+    root = tmp_path_factory.mktemp("starter")
+    shutil.copytree(starter_dir(), root / "plan")
+    return _build(root / "plan", root / "build", jobs=2)
+
+
+@pytest.fixture
+def clone(starter_build, tmp_path) -> SimpleNamespace:
+    """A copy of the starter plan and of its build, to change."""
+    shutil.copytree(starter_build.plan, tmp_path / "plan")
+    shutil.copytree(starter_build.out, tmp_path / "build")
+    return SimpleNamespace(plan=tmp_path / "plan", out=tmp_path / "build")
+
+
+def actions(events: list[write.Event], action: str) -> list[str]:
+    return [e.file or e.document for e in events if e.action == action]
+
+
+# --- what a build writes ---------------------------------------------------------------
+
+
+def test_build_writes_every_document(starter_build):
+    names = {f"{d}.{ext}" for d in STARTER_DOCS for ext in ("html", "pdf")}
+    assert set(os.listdir(starter_build.out)) == names | {"manifest.json"}
+    assert sorted(starter_build.result.built) == sorted(names)
+    assert starter_build.result.rendered_pdfs == STARTER_DOCS
+    built = {e.file: e.pages for e in starter_build.events if e.action == "built"}
+    assert built[f"{BOARD}.pdf"] >= 2 and built[f"{BOARD}.html"] is None
+
+
+def test_manifest(starter_build):
+    raw = (starter_build.out / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(raw)
+    assert raw == json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert [d["id"] for d in manifest["documents"]] == STARTER_DOCS
+    assert manifest["plan"] == {"id": "example-ics", "name": "Healthier Example",
+                                "version": "0.1", "date": "2019-11-15", "status": "draft",
+                                "commit": None}
+    for entry in manifest["documents"]:
+        assert set(entry) >= {"id", "title", "html", "pdf", "pages", "sha256", "input"}
+        for fmt in ("html", "pdf"):
+            assert entry[fmt] == f"{entry['id']}.{fmt}"
+            assert entry["sha256"][fmt] == write.sha256_file(starter_build.out / entry[fmt])
+        assert entry["pages"] == len(PdfReader(starter_build.out / entry["pdf"]).pages)
+    assert manifest["documents"][0]["title"] == (
+        "Example Five Year Strategic Plan 2019/20 to 2021/22")
+
+
+def test_pdf_text(starter_build):
+    plan = check(starter_build.plan).plan
+    text = pdf_text(starter_build.out / "ltp-submission.pdf")
+    assert plan.vision.statement in text
+    for pr in plan.priorities:
+        assert pr.statement in text
+    assert "315,000" in text and "Healthier Example" in text
+    # the contents carries page numbers from target-counter
+    assert re.search(r"1 Strategic narrative \.*\s*3\b", text) or re.search(
+        r"Strategic narrative[ .]*\d", text)
+    assert "Page 2 of" in text and "Plan version 0.1" in text
+    board = pdf_text(starter_build.out / f"{BOARD}.pdf")
+    for fact in ("Agenda item 9.0", "Governing Body – 19 November 2019", "Sam Lee",
+                 "4 November 2019", "AF100", "To note progress with the plan.",
+                 "sam.lee@example.nhs.uk", "Better Health - improve population health"):
+        assert fact in board, fact
+
+
+def test_pdf_metadata_and_tags(starter_build):
+    manifest = json.loads((starter_build.out / "manifest.json").read_text())
+    entry = manifest["documents"][0]
+    reader = PdfReader(starter_build.out / "ltp-submission.pdf")
+    assert reader.metadata.title == entry["title"]
+    assert reader.metadata.author == "Example ICS strategy team"
+    assert reader.metadata["/CreationDate"].startswith("D:20191115")
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root  # tagged
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
+    assert reader.trailer["/ID"][0] == entry["input"][:32]
+    assert reader.outline  # bookmarks from the headings
+
+
+# --- the same sources, the same bytes ---------------------------------------------------
+
+
+def test_same_sources_same_bytes(starter_build, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1")  # the plan's date wins, and is restored
+    again = _build(starter_build.plan, tmp_path / "again", jobs=1, force=True)
+    assert os.environ["SOURCE_DATE_EPOCH"] == "1"
+    assert snapshot(again.out) == snapshot(starter_build.out)
+
+
+def test_source_date_epoch_is_restored(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    with write.source_date_epoch(123):
+        assert os.environ["SOURCE_DATE_EPOCH"] == "123"
+    assert "SOURCE_DATE_EPOCH" not in os.environ
+    assert write.epoch_of("2019-11-15") == 1573776000
+
+
+# --- incremental ------------------------------------------------------------------------
+
+
+def test_rebuild_with_nothing_changed_renders_nothing(clone):
+    before = snapshot(clone.out)
+    again = _build(clone.plan, clone.out)
+    assert again.result.built == [] and again.result.rendered_pdfs == []
+    assert actions(again.events, "unchanged") == STARTER_DOCS
+    assert actions(again.events, "render") == []
+    assert snapshot(clone.out) == before
+
+
+def test_one_board_paper_change_renders_only_that_paper(clone):
+    before = snapshot(clone.out)
+    edit(clone.plan / "board/governing-body-update.yaml", "Sam Lee", "Kim Patel")
+    again = _build(clone.plan, clone.out)
+    assert again.result.rendered_pdfs == [BOARD]
+    assert sorted(again.result.built) == [f"{BOARD}.html", f"{BOARD}.pdf"]
+    assert actions(again.events, "unchanged") == ["ltp-submission", "public-summary"]
+    after = snapshot(clone.out)
+    for name in ("ltp-submission.pdf", "ltp-submission.html", "public-summary.pdf"):
+        assert after[name] == before[name]
+    assert "Kim Patel" in pdf_text(clone.out / f"{BOARD}.pdf")
+    manifest = json.loads(after["manifest.json"])
+    assert manifest["documents"][2]["sha256"]["pdf"] == write.sha256_bytes(after[f"{BOARD}.pdf"])
+
+
+def test_force_and_only(clone):
+    again = _build(clone.plan, clone.out, only=["public-summary"], force=True)
+    assert again.result.rendered_pdfs == ["public-summary"]
+    assert [d.id for d in again.result.documents] == ["public-summary"]
+    manifest = json.loads((clone.out / "manifest.json").read_text())
+    assert [d["id"] for d in manifest["documents"]] == STARTER_DOCS  # still complete
+
+
+def test_outputs_of_a_removed_paper_are_removed(clone):
+    (clone.plan / "board/governing-body-update.yaml").unlink()
+    again = _build(clone.plan, clone.out)
+    assert not (clone.out / f"{BOARD}.pdf").exists()
+    assert not (clone.out / f"{BOARD}.html").exists()
+    assert sorted(actions(again.events, "removed")) == [f"{BOARD}.html", f"{BOARD}.pdf"]
+    manifest = json.loads((clone.out / "manifest.json").read_text())
+    assert [d["id"] for d in manifest["documents"]] == STARTER_DOCS[:2]
+
+
+def test_html_only_then_everything(tmp_path):
+    shutil.copytree(starter_dir(), tmp_path / "plan")
+    first = _build(tmp_path / "plan", tmp_path / "out", pdf=False)
+    assert sorted(os.listdir(tmp_path / "out")) == sorted(
+        [f"{d}.html" for d in STARTER_DOCS] + ["manifest.json"])
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text())
+    assert all(d["pdf"] is None and d["pages"] is None for d in manifest["documents"])
+    assert first.result.rendered_pdfs == []
+    second = _build(tmp_path / "plan", tmp_path / "out", html=False, only=[BOARD])
+    assert second.result.built == [f"{BOARD}.pdf"]
+    assert actions(second.events, "unchanged") == []
+
+
+# --- nothing written on failure ----------------------------------------------------------
+
+
+def test_invalid_plan_writes_nothing(clone, tmp_path):
+    before = snapshot(clone.out)
+    edit(clone.plan / "finance.yaml", "    allocation: 315000", "    allocation: 315001")
+    with pytest.raises(PlanInvalid) as caught:
+        build(clone.plan, clone.out, force=True)
+    assert caught.value.report.errors
+    assert snapshot(clone.out) == before
+    with pytest.raises(PlanInvalid):
+        build(clone.plan, tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()
+
+
+def test_unknown_document_is_a_usage_error(clone):
+    before = snapshot(clone.out)
+    with pytest.raises(UsageError, match="ltp-submission, public-summary, board-governing"):
+        build(clone.plan, clone.out, only=["nope"])
+    assert snapshot(clone.out) == before
+
+
+def test_failed_render_leaves_previous_outputs(clone, monkeypatch):
+    before = snapshot(clone.out)
+    real = render.render_html
+
+    def failing(plan, doc, info):
+        if doc.id == BOARD:
+            raise RuntimeError("template trouble")
+        return real(plan, doc, info)
+
+    monkeypatch.setattr(render, "render_html", failing)
+    with pytest.raises(BuildError, match="template trouble"):
+        build(clone.plan, clone.out, force=True, jobs=1)
+    assert snapshot(clone.out) == before  # nothing replaced, no temporary files left
+
+
+def test_staging_commits_together_or_not_at_all(tmp_path):
+    (tmp_path / "a.html").write_text("old")
+    staging = write.Staging(tmp_path)
+    staging.write("a.html", b"new")
+    staging.write("b.pdf", b"new")
+    assert (tmp_path / "a.html").read_text() == "old"
+    staging.discard()
+    assert sorted(os.listdir(tmp_path)) == ["a.html"]
+    staging.write("a.html", b"new")
+    staging.commit()
+    assert (tmp_path / "a.html").read_text() == "new"
+    assert oct((tmp_path / "a.html").stat().st_mode & 0o777) != oct(0o600)
+
+
+# --- hostile input ----------------------------------------------------------------------
+
+
+HOSTILE = ("\n  <script>alert('x')</script> ![x](file:///etc/passwd)\n"
+           "  [click](javascript:alert(1)) <img src=file:///etc/passwd>\n"
+           "  <link rel=stylesheet href=file:///etc/passwd>\n")
+
+
+def test_hostile_narrative_reaches_neither_html_nor_pdf(small_plan, tmp_path):
+    edit(small_plan / "portfolios/out-of-hospital.yaml",
+         "  [the strategy](https://example.org/strategy).\n",
+         "  [the strategy](https://example.org/strategy).\n" + HOSTILE)
+    edit(small_plan / "board/governing-body-update.yaml", "  The plan has three components.\n",
+         "  The plan has three components.\n" + HOSTILE)
+    out = tmp_path / "out"
+    build(small_plan, out, only=["ltp-submission", BOARD], jobs=1)
+    passwd = Path("/etc/passwd").read_text()[:40]
+    for doc in ("ltp-submission", BOARD):
+        html = (out / f"{doc}.html").read_text()
+        for bad in ("<script", "<img", "<link", 'href="javascript', 'src="file', 'href="file'):
+            assert bad not in html
+        assert "&lt;script&gt;" in html  # shown as text, never run
+        reader = PdfReader(out / f"{doc}.pdf")
+        assert all(not page.images for page in reader.pages)
+        uris = [a.get_object().get("/A", {}).get("/URI", "")
+                for page in reader.pages for a in page.get("/Annots", []) or []]
+        assert not [u for u in uris if u and not str(u).startswith(("https:", "mailto:"))]
+        assert passwd not in pdf_text(out / f"{doc}.pdf")
+
+
+def test_fetcher_allows_only_the_templates_and_the_plan(tmp_path):
+    root = tmp_path / "plan"
+    root.mkdir()
+    (root / "ok.css").write_text("p { color: red }")
+    (root / "escape.css").symlink_to("/etc/passwd")
+    fetcher = write.safe_fetcher([root])
+    response = fetcher.fetch((root / "ok.css").as_uri())
+    assert response.read() == b"p { color: red }"
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+    for url in ("file:///etc/passwd", (root / "escape.css").as_uri(),
+                (root / ".." / "plan" / ".." / "x").as_uri(), "http://example.org/x.png",
+                "https://example.org/x.css", "ftp://example.org/x", "file://host/etc/passwd"):
+        with pytest.raises(write.FetchRefused):
+            fetcher.fetch(url)
+
+
+def test_outside_files_never_reach_the_pdf(tmp_path):
+    HTML = write.weasyprint().HTML
+    fetcher = write.safe_fetcher([tmp_path])
+    html = ('<link rel="stylesheet" href="file:///etc/passwd">'
+            '<link rel="attachment" href="file:///etc/passwd">'
+            '<p>text</p><img src="file:///etc/passwd" alt="x">'
+            '<img src="https://example.org/pixel.png" alt="y">')
+    data = HTML(string=html, base_url=tmp_path.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    assert "file:///etc/passwd" in fetcher.refused
+    assert "https://example.org/pixel.png" in fetcher.refused
+    out = tmp_path / "x.pdf"
+    out.write_bytes(data)
+    reader = PdfReader(out)
+    assert not reader.pages[0].images
+    assert "/EmbeddedFiles" not in str(reader.trailer["/Root"].get("/Names", {}))
+
+
+# --- the bundled plan -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled_build(tmp_path_factory) -> SimpleNamespace:
+    root = tmp_path_factory.mktemp("bundled")
+    shutil.copytree(bundled_plan_dir(), root / "plan")
+    built = _build(root / "plan", root / "build")
+    built.plan_model = check(root / "plan").plan
+    return built
+
+
+def test_bundled_plan_submission(bundled_build):
+    plan = bundled_build.plan_model
+    text = pdf_text(bundled_build.out / "ltp-submission.pdf")
+    assert re.sub(r"\s+", " ", plan.vision.statement) in text
+    assert len(plan.priorities) == 8
+    for pr in plan.priorities:
+        assert pr.title in text
+        assert re.sub(r"\s+", " ", pr.statement) in text
+    assert "2,601,966" in text
+    for pf in plan.portfolios:
+        assert pf.title in text
+    manifest = json.loads((bundled_build.out / "manifest.json").read_text())
+    ids = [d["id"] for d in manifest["documents"]]
+    assert ids[:2] == ["ltp-submission", "public-summary"]
+    assert ids[2:] == sorted(f"board-{p.id}" for p in plan.board_papers)
+    assert all(d["pdf"] and d["html"] and d["pages"] for d in manifest["documents"])
+
+
+def test_bundled_plan_public_summary(bundled_build):
+    plan = bundled_build.plan_model
+    text = pdf_text(bundled_build.out / "public-summary.pdf")
+    for pr in plan.priorities:
+        assert pr.title in text
+    assert "Words we use" in text
+    assert len(PdfReader(bundled_build.out / "public-summary.pdf").pages) <= 12
+
+
+def test_bundled_plan_morecambe_bay_cover_sheet(bundled_build):
+    text = pdf_text(bundled_build.out / "board-mbccg-governing-body-2019-11-19.pdf")
+    for fact in ("Agenda item 9.0", "Governing Body – 19 November 2019",
+                 "Update on the Lancashire and South Cumbria ICS Plan",
+                 "Anthony Gardner", "4 November 2019", "BHCP Leadership Team",
+                 "NHS Long Term Plan", "AF196", "N/A",
+                 "Better Health - improve population health and wellbeing",
+                 "anthony.gardner@morecambebayccg.nhs.uk"):
+        assert fact in text, fact
