@@ -48,16 +48,25 @@ class BuildInfo:
         return f"{text} · commit {self.commit}" if self.commit else text
 
 
-def git_commit(directory: Path) -> str | None:
-    """The short commit of HEAD when ``directory`` is inside a git work tree."""
+def _git(directory: Path, *args: str) -> str | None:
     try:
-        proc = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=directory, capture_output=True,
-            text=True, timeout=10, check=False)
+        proc = subprocess.run(["git", *args], cwd=directory, capture_output=True, text=True,
+                              timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    commit = proc.stdout.strip()
-    return commit if proc.returncode == 0 and commit else None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def git_commit(directory: Path) -> str | None:
+    """The short commit that last changed the plan in ``directory``, when it is inside a
+    git work tree, marked when the plan has uncommitted changes. A commit elsewhere in
+    the repository leaves it (and so every document) as it was."""
+    commit = _git(directory, "log", "-1", "--format=%h", "--", ".")
+    if not commit:
+        return None
+    if _git(directory, "status", "--porcelain", "--", "."):
+        commit += " with uncommitted changes"
+    return commit
 
 
 def build_info(plan: Plan, plan_dir: Path) -> BuildInfo:

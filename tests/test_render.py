@@ -110,6 +110,26 @@ def test_build_info_provenance(tmp_path):
     assert render.git_commit(tmp_path) is None
 
 
+def test_provenance_names_the_commit_that_last_changed_the_plan(small_plan, tmp_path):
+    import subprocess
+
+    def git(*args):
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org",
+                               *args], cwd=tmp_path, check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    git("init", "-q")
+    git("add", "plan")
+    git("commit", "-qm", "plan")
+    plan_commit = git("rev-parse", "--short", "HEAD")
+    (tmp_path / "README").write_text("elsewhere\n")
+    git("add", "README")
+    git("commit", "-qm", "not the plan")
+    assert render.git_commit(small_plan) == plan_commit
+    (small_plan / "vision.yaml").write_text("changed\n")
+    assert render.git_commit(small_plan) == f"{plan_commit} with uncommitted changes"
+
+
 # --- golden HTML -------------------------------------------------------------------------
 
 
