@@ -4,7 +4,8 @@ The golden files in tests/golden/ hold the HTML of every document of the starter
 plan. Regenerate them after an intended change with ``make golden`` (which runs
 this module's golden test with LSCPLAN_REGENERATE_GOLDEN=1) and review the diff.
 Chart drawings are replaced by a placeholder before comparing: the charts have
-their own tests, and their coordinates depend on the fonts installed.
+their own tests, and their coordinates depend on the fonts installed. So is the
+inlined stylesheet, which is templates/style.css verbatim (asserted below).
 """
 
 from __future__ import annotations
@@ -43,7 +44,15 @@ def pages(starter) -> dict[str, str]:
 
 def _without_drawings(html: str) -> str:
     head = r'(<svg class="chart"[^>]*><title[^<]*</title><desc[^<]*</desc>)'
-    return re.sub(head + r".*?</svg>", r"\1[drawing]</svg>", html, flags=re.S)
+    html = re.sub(head + r".*?</svg>", r"\1[drawing]</svg>", html, flags=re.S)
+    return re.sub(r"(<style>).*?(</style>)", r"\1[templates/style.css]\2", html, count=1,
+                  flags=re.S)
+
+
+def test_stylesheet_is_inlined_verbatim(pages):
+    css = (render.templates_dir() / "style.css").read_text(encoding="utf-8").strip()
+    for html in pages.values():
+        assert css in html
 
 
 # --- the environment --------------------------------------------------------------------

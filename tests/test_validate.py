@@ -41,3 +41,18 @@ def test_invalid_case(case_dir: Path, small_plan: Path) -> None:
     assert found == expected, "\n".join(
         f"{d.location.file}:{d.location.line}: {d.rule}: {d.message}" for d in report.errors
     )
+
+
+def test_markdown_that_documents_would_not_show_is_warned(small_plan: Path) -> None:
+    path = small_plan / "portfolios" / "finance.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(
+        "The system will return to financial balance.",
+        "Back <b>now</b> ![map](file:///etc/passwd) [x](javascript:alert(1)) "
+        "[ok](https://example.org)"), encoding="utf-8")
+    warnings = [d for d in check(small_plan).report.warnings if d.rule == "markdown"]
+    assert [(d.location.file, d.location.line) for d in warnings] == [
+        ("portfolios/finance.yaml", 1)] * 4
+    messages = " ".join(d.message for d in warnings)
+    assert "'<b>'" in messages and "file:///etc/passwd" in messages
+    assert "javascript:alert(1)" in messages and "https://example.org" not in messages

@@ -391,3 +391,44 @@ def reading_ease(plan: Plan) -> Iterator[Diagnostic]:
                           f"{what} scores {score:.1f} for Flesch reading ease; aim for "
                           f"{READING_EASE_AIM} or more (plain English): shorter sentences "
                           "and shorter words", loc)
+
+
+def _markdown_fields(plan: Plan) -> Iterator[tuple[str, str, Location]]:
+    yield "governance.description", plan.system.governance.description, plan.system.sources[0].loc
+    yield "vision public_summary", plan.vision.public_summary, plan.vision.loc
+    for pf in plan.portfolios:
+        yield f"portfolio {pf.id!r} summary", pf.summary, pf.loc
+        yield f"portfolio {pf.id!r} narrative", pf.narrative, pf.loc
+        for prog in pf.programmes:
+            if prog.description:
+                yield f"programme {prog.id!r} description", prog.description, prog.loc
+    for paper in plan.board_papers:
+        yield f"board paper {paper.id!r} summary", paper.summary, paper.loc
+        yield f"board paper {paper.id!r} body", paper.body, paper.loc
+
+
+@rule
+def markdown_content(plan: Plan) -> Iterator[Diagnostic]:
+    """markdown (warning): Markdown that documents will not show as written: raw HTML
+    (shown as text), images (shown as their alt text) and links other than http,
+    https and mailto (shown as plain text)."""
+    from markdown_it import MarkdownIt
+
+    from ..narrative import safe_link
+
+    md = MarkdownIt("commonmark", {"html": True})
+    md.validateLink = lambda url: True
+    for what, text, loc in _markdown_fields(plan):
+        found: list[str] = []
+        for token in md.parse(text):
+            for t in [token, *(token.children or [])]:
+                if t.type in ("html_inline", "html_block"):
+                    found.append(f"raw HTML {t.content.strip()[:40]!r} (shown as text)")
+                elif t.type == "image":
+                    found.append(f"an image {t.attrGet('src')!r} (documents show no images, "
+                                 "only its alt text)")
+                elif t.type == "link_open" and not safe_link(str(t.attrGet("href"))):
+                    found.append(f"a link to {t.attrGet('href')!r} (only http, https and "
+                                 "mailto links are kept)")
+        for problem in dict.fromkeys(found):
+            yield warning("markdown", f"the {what} has {problem}", loc)
