@@ -47,3 +47,33 @@ def test_priority_summary_and_strict(small_plan: Path, cli) -> None:
     assert cli("check", small_plan).code == 0
     strict = cli("check", small_plan, "--strict")
     assert strict.code == 1 and "warning[reading-ease]" in strict.stdout
+
+
+def test_scores_are_remembered_between_runs(tmp_path: Path, monkeypatch) -> None:
+    from lscplan.validate import readability
+
+    monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    first = readability.flesch_scores([PLAIN, HARD])
+    assert first[PLAIN] >= 60 > first[HARD]
+    assert (tmp_path / "cache" / readability.CACHE_FILE).is_file()
+    # A second run scores from the cache, without asking textstat.
+    import textstat
+
+    def unused(text: str) -> float:
+        raise AssertionError("scored again")
+
+    monkeypatch.setattr(textstat, "flesch_reading_ease", unused)
+    assert readability.flesch_scores([HARD, PLAIN]) == first
+
+
+def test_an_unusable_cache_only_costs_time(tmp_path: Path, monkeypatch) -> None:
+    from lscplan.validate import readability
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(blocker))
+    assert readability.flesch_scores([PLAIN])[PLAIN] >= 60
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / readability.CACHE_FILE).write_text("{not json")
+    monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    assert readability.flesch_scores([PLAIN])[PLAIN] >= 60

@@ -382,10 +382,11 @@ def reading_ease(plan: Plan) -> Iterator[Diagnostic]:
                 if len(text.split()) >= READING_EASE_MIN_WORDS]
     if not passages:
         return
-    import textstat  # imported here: it loads a pronouncing dictionary
+    from .readability import flesch_scores
 
+    scores = flesch_scores(text for _, text, _ in passages)
     for what, text, loc in passages:
-        score = textstat.flesch_reading_ease(text)
+        score = scores[text]
         if score < READING_EASE_AIM:
             yield warning("reading-ease",
                           f"{what} scores {score:.1f} for Flesch reading ease; aim for "
