@@ -534,7 +534,7 @@ def entities(plan: Plan) -> Entities:
                                                "description": comp.description})
     for entry in s.glossary:
         put("glossary", entry.term, {"definition": entry.definition,
-                                     "provenance": entry.provenance})
+                                     "provenance": entry.provenance, "public": entry.public})
 
     v = plan.vision
     put("vision", None, {"statement": v.statement, "provenance": v.provenance,

@@ -180,6 +180,7 @@ class GlossaryEntry:
     term: str
     definition: str
     provenance: str
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,11 @@ class System:
 
     def ccgs_of(self, icp_id: str) -> tuple[Organisation, ...]:
         return tuple(o for o in self.ccgs if o.icp == icp_id)
+
+    @property
+    def public_glossary(self) -> tuple[GlossaryEntry, ...]:
+        """The terms the public summary explains."""
+        return tuple(g for g in self.glossary if g.public)
 
     @property
     def latest_population(self) -> Population:
@@ -796,7 +802,8 @@ def _system(f: SourceFile) -> System:
         submission=Submission(
             sub["title"], sub["to"], sub["deadline"], sub["provenance"],
             tuple(Component(c["id"], c["title"], c["description"]) for c in sub["components"])),
-        glossary=tuple(GlossaryEntry(g["term"], g["definition"], g["provenance"])
+        glossary=tuple(GlossaryEntry(g["term"], g["definition"], g["provenance"],
+                                     g.get("public", False))
                        for g in d["glossary"]),
     )
 

@@ -89,6 +89,8 @@ CASES: list[tuple[str, list[Edit], list[tuple]]] = [
      [("changed", "submission-component", "metrics-plan", "title")]),
     ("glossary definition", [("plan.yaml", "The partnership of NHS", "The partnership of all NHS")],
      [("changed", "glossary", "Integrated care system (ICS)", "definition")]),
+    ("glossary term no longer public", [("plan.yaml", "    public: true\n", "")],
+     [("changed", "glossary", "Integrated care system (ICS)", "public")]),
     ("glossary term added", [("plan.yaml", "glossary:\n", "glossary:\n  - term: PCN\n    "
                               "definition: Primary care network.\n    provenance: "
                               "example-briefing\n")],

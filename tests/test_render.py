@@ -328,3 +328,18 @@ def test_board_papers_show_only_in_their_own_document(pages, small_plan):
                     if p.startswith("board/")]
     assert [p for p in render.inputs(docs["board-another"], checked.sources)
             if p.startswith("board/")] == ["board/another.yaml"]
+
+
+def test_public_summary_explains_only_public_terms(small_plan):
+    path = small_plan / "plan.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(
+        "glossary:\n",
+        "glossary:\n  - term: Programme Management Office (PMO)\n"
+        "    definition: The team that supports the portfolios.\n"
+        "    provenance: example-briefing\n"), encoding="utf-8")
+    plan = check(small_plan).plan
+    html = {d.id: render.render_html(plan, d, INFO) for d in render.documents(plan)}
+    assert "Programme Management Office (PMO)" in html["ltp-submission"]
+    assert "Programme Management Office (PMO)" not in html["public-summary"]
+    assert "Integrated care system (ICS)" in html["public-summary"]
