@@ -12,7 +12,6 @@ description generated from the same data and the table of that data.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -49,12 +48,15 @@ class BuildInfo:
 
 
 def _git(directory: Path, *args: str) -> str | None:
+    """The output of a read-only git command, or None outside a repository."""
+    from .errors import UsageError
+    from .revisions import run_git
+
     try:
-        proc = subprocess.run(["git", *args], cwd=directory, capture_output=True, text=True,
-                              timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
+        proc = run_git(directory, *args)
+    except UsageError:  # git is not installed
         return None
-    return proc.stdout.strip() if proc.returncode == 0 else None
+    return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
 
 
 def git_commit(directory: Path) -> str | None:

@@ -86,7 +86,10 @@ def _plan_path(plan_path: str) -> str:
     return str(path)
 
 
-def _git(repository: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+def run_git(repository: Path, *args: str, stdin: bytes | None = None
+            ) -> subprocess.CompletedProcess:
+    """Run a read-only git command in ``repository``: no prompts, no optional locks
+    (so not even ``git status`` refreshes the index)."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
     try:
         return subprocess.run(["git", *args], cwd=repository, input=stdin, capture_output=True,
@@ -97,7 +100,7 @@ def _git(repository: Path, *args: str, stdin: bytes | None = None) -> subprocess
 
 def _toplevel(cwd: Path) -> Path | None:
     try:
-        proc = _git(cwd, "rev-parse", "--show-toplevel")
+        proc = run_git(cwd, "rev-parse", "--show-toplevel")
     except UsageError:
         return None
     if proc.returncode != 0:
@@ -106,7 +109,7 @@ def _toplevel(cwd: Path) -> Path | None:
 
 
 def _commit(top: Path, spec: str) -> str | None:
-    proc = _git(top, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}")
+    proc = run_git(top, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}")
     if proc.returncode != 0:
         return None
     return proc.stdout.decode().strip()
@@ -116,7 +119,7 @@ def _export(version: Version, root: Path) -> None:
     """Write the version's plan files (YAML only: all the loader reads) under ``root``."""
     top, commit, folder = version.repository, version.commit, version.plan_path
     assert top is not None and commit is not None
-    proc = _git(top, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--", folder)
+    proc = run_git(top, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--", folder)
     if proc.returncode != 0:
         raise UsageError(f"cannot list {version.spec}:{folder}: "
                          f"{proc.stderr.decode('utf-8', 'replace').strip()}")
@@ -154,7 +157,7 @@ def _read_blobs(top: Path, oids: list[str]) -> dict[str, bytes]:
     """Blob contents by object id, in one ``git cat-file --batch``."""
     if not oids:
         return {}
-    proc = _git(top, "cat-file", "--batch", stdin="".join(f"{o}\n" for o in oids).encode())
+    proc = run_git(top, "cat-file", "--batch", stdin="".join(f"{o}\n" for o in oids).encode())
     if proc.returncode != 0:
         raise UsageError(f"cannot read from git: {proc.stderr.decode('utf-8', 'replace')}")
     out, data, pos = {}, proc.stdout, 0

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
 from ..diagnostics import Diagnostic, Location, error, warning
+from ..formatting import thousands
 from ..model import ILLUSTRATIVE, Plan, Series
 from . import standards
 
@@ -26,12 +27,6 @@ def rule(func: Rule) -> Rule:
 def check_rules(plan: Plan) -> list[Diagnostic]:
     """Run every plan rule."""
     return [d for check in RULES for d in check(plan)]
-
-
-def _fmt(value: float) -> str:
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
 
 
 @rule
@@ -292,8 +287,8 @@ def _totals(what: str, published: Series | None, derived: Series, rule_id: str
     for year, value in published.items():
         actual = derived.get(year)
         if actual is not None and abs(value - actual) > 1e-6:
-            yield error(rule_id, f"{what} for {year} is published as {_fmt(value)} but the "
-                        f"figures it sums come to {_fmt(actual)}", published.loc)
+            yield error(rule_id, f"{what} for {year} is published as {thousands(value)} but the "
+                        f"figures it sums come to {thousands(actual)}", published.loc)
 
 
 @rule
@@ -317,7 +312,7 @@ def metric_direction(plan: Plan) -> Iterator[Diagnostic]:
                 better = "higher" if m.higher_is_better else "lower"
                 yield warning("trajectory-direction",
                               f"metric {m.id!r} gets worse from {previous_year} "
-                              f"({_fmt(previous)}) to {year} ({_fmt(value)}), but "
+                              f"({thousands(previous)}) to {year} ({thousands(value)}), but "
                               f"{better} is better", m.values.loc)
             previous_year, previous = year, value
 
