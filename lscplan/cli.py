@@ -98,8 +98,8 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")
                      ] = False,
 ) -> None:
-    """Check the plan, then render its documents to HTML and PDF in --out. Exit 1
-    when the plan has errors (nothing is written)."""
+    """Check the plan, then render its documents to HTML and PDF in --out and print a
+    summary line. Exit 1 when the plan has errors (nothing is written)."""
     from .errors import BuildError, PlanInvalid, UsageError
     from .pipeline import build as run_build
     from .progress import BuildDisplay
@@ -107,8 +107,9 @@ def build(
 
     try:
         with BuildDisplay(quiet) as display:
-            run_build(plan_dir, out, only, html=not no_html, pdf=not no_pdf, force=force,
-                      jobs=jobs, progress=display.event)
+            result = run_build(plan_dir, out, only, html=not no_html, pdf=not no_pdf,
+                               force=force, jobs=jobs, progress=display.event)
+        display.finish(result)
     except UsageError as exc:
         raise _fail_usage(str(exc)) from None
     except PlanInvalid as exc:

@@ -83,7 +83,7 @@ def build(plan_dir: Path, out_dir: Path, only: Sequence[str] | None = None,
                          f"documents are: {', '.join(ids)}")
     info = render.build_info(plan, plan_dir)
     system = plan.system
-    return write.write_documents(
+    result = write.write_documents(
         docs, list(only) if only else ids, lambda doc: render.render_html(plan, doc, info),
         out_dir,
         digests={d.id: write.sources_digest(render.inputs(d, checked.sources),
@@ -94,3 +94,6 @@ def build(plan_dir: Path, out_dir: Path, only: Sequence[str] | None = None,
         roots=(render.templates_dir(), plan_dir),
         html=html, pdf=pdf, force=force, jobs=jobs, progress=progress,
     )
+    result.warnings = len(checked.report.warnings)
+    result.illustrative = sum(count for *_, count, _loc in plan.illustrative_figures())
+    return result

@@ -1,12 +1,42 @@
 """How ``lscplan build`` shows its progress: a rich progress bar per document on a
-terminal, plain lines otherwise (``built ltp-submission.pdf (23 pages)``,
-``unchanged public-summary``), nothing at all with ``--quiet``. It only presents the
-``write.Event`` values the build reports; it decides nothing."""
+terminal, plain lines otherwise and in CI (``built ltp-submission.pdf (23 pages)``,
+``unchanged public-summary``), then one summary line; nothing at all with
+``--quiet``. It only presents the ``write.Event`` values and the ``BuildResult`` the
+build reports; it decides nothing."""
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import IO, Any
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def summary(result: Any) -> str:
+    """The build's closing line: documents built and unchanged, pages, warnings (with
+    the count of illustrative figures) and where the outputs are, e.g. ``done: 5
+    documents (1 built, 4 unchanged), 61 pages, 4 warnings (312 illustrative
+    figures); outputs in build/``."""
+    docs = result.documents
+    built = sum(1 for d in docs if d.built)
+    parts = [f"{_plural(len(docs), 'document')} ({built} built, {len(docs) - built} unchanged)"]
+    pages = [d.pages for d in docs if d.pages is not None]
+    parts.append(_plural(sum(pages), "page") if pages else "no PDF")
+    warnings = _plural(result.warnings, "warning")
+    if result.illustrative:
+        warnings += f" ({_plural(result.illustrative, 'illustrative figure')})"
+    parts.append(warnings)
+    return f"done: {', '.join(parts)}; outputs in {result.out_dir}{os.sep}"
+
+
+def interactive(stream: IO[str]) -> bool:
+    """A terminal a person watches: not CI, not a dumb terminal, not a pipe."""
+    if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
 
 
 def line(event: Any) -> str | None:
@@ -29,7 +59,7 @@ class BuildDisplay:
                  rich: bool | None = None):
         self.stream = stream or sys.stdout
         self.quiet = quiet
-        self.rich = (not quiet and self.stream.isatty()) if rich is None else rich
+        self.rich = (not quiet and interactive(self.stream)) if rich is None else rich
         self.lines: list[str] = []
         self._progress: Any = None
         self._task: Any = None
@@ -57,6 +87,12 @@ class BuildDisplay:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+    def finish(self, result: Any) -> None:
+        """Print the summary line (unless quiet)."""
+        if not self.quiet:
+            self.stream.write(summary(result) + "\n")
+            self.stream.flush()
 
     def event(self, event: Any) -> None:
         text = line(event)

@@ -89,6 +89,10 @@ class BuildResult:
     out_dir: Path
     manifest: Path
     documents: list[DocumentResult]
+    #: The plan's warnings, and how many of its figures are illustrative (set by
+    #: ``pipeline.build``, for the build's summary line).
+    warnings: int = 0
+    illustrative: int = 0
 
     @property
     def built(self) -> list[str]:

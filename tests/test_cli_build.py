@@ -6,6 +6,7 @@ HTML-only builds keep this module quick; the PDF side is covered by test_write.p
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -13,8 +14,8 @@ from pathlib import Path
 
 from helpers import edit
 
-from lscplan.progress import BuildDisplay, line
-from lscplan.write import Event
+from lscplan.progress import BuildDisplay, interactive, line, summary
+from lscplan.write import BuildResult, DocumentResult, Event
 
 DOCS = ["ltp-submission", "public-summary", "board-governing-body-update"]
 BOARD = "board-governing-body-update"
@@ -24,7 +25,9 @@ def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = cli("build", small_plan, "--out", out, "--no-pdf")
     assert result.code == 0, result.stderr
-    assert result.stdout.splitlines() == [f"built {d}.html" for d in DOCS]
+    assert result.stdout.splitlines() == [f"built {d}.html" for d in DOCS] + [
+        "done: 3 documents (3 built, 0 unchanged), no PDF, 5 warnings (30 illustrative "
+        f"figures); outputs in {out}/"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{d}.html" for d in DOCS] + ["manifest.json"])
     manifest = json.loads((out / "manifest.json").read_text())
@@ -37,7 +40,8 @@ def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
 
     again = cli("build", small_plan, "--out", out, "--no-pdf")
     assert again.code == 0
-    assert again.stdout.splitlines() == [f"unchanged {d}" for d in DOCS]
+    assert again.stdout.splitlines()[:-1] == [f"unchanged {d}" for d in DOCS]
+    assert again.stdout.splitlines()[-1].startswith("done: 3 documents (0 built, 3 unchanged)")
 
 
 def test_defaults_plan_and_build_in_cwd(cli, small_plan: Path) -> None:
@@ -52,8 +56,10 @@ def test_pdf_only_one_document(cli, small_plan: Path, tmp_path: Path) -> None:
                  "--jobs", "1")
     assert result.code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"built {BOARD}.pdf (")
+    assert len(lines) == 2 and lines[0].startswith(f"built {BOARD}.pdf (")
     assert lines[0].endswith(" pages)")
+    pages = int(lines[0].split("(")[1].split()[0])
+    assert lines[1].startswith(f"done: 1 document (1 built, 0 unchanged), {pages} pages, ")
     assert sorted(p.name for p in out.iterdir()) == [f"{BOARD}.pdf", "manifest.json"]
     entry = json.loads((out / "manifest.json").read_text())["documents"][0]
     assert entry["id"] == BOARD and entry["html"] is None and entry["pages"] >= 2
@@ -65,7 +71,8 @@ def test_only_repeatable_and_manifest_stays_complete(cli, small_plan, tmp_path) 
     result = cli("build", small_plan, "--out", out, "--no-pdf", "--force",
                  "--only", "public-summary", "--only", BOARD)
     assert result.code == 0
-    assert result.stdout.splitlines() == ["built public-summary.html", f"built {BOARD}.html"]
+    assert result.stdout.splitlines()[:-1] == ["built public-summary.html",
+                                               f"built {BOARD}.html"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert [d["id"] for d in manifest["documents"]] == DOCS
 
@@ -105,9 +112,37 @@ def test_progress_lines() -> None:
     assert line(Event("render", "x", "x.pdf")) is None
 
 
-def test_rich_display_on_a_terminal() -> None:
-    import io
+def test_summary_line() -> None:
+    docs = [DocumentResult("a", "A", built=["a.html", "a.pdf"], pages=40),
+            DocumentResult("b", "B", unchanged=["b.html", "b.pdf"], pages=1),
+            DocumentResult("c", "C", built=["c.html"])]
+    result = BuildResult(Path("build"), Path("build/manifest.json"), docs, warnings=4,
+                         illustrative=1312)
+    assert summary(result) == ("done: 3 documents (2 built, 1 unchanged), 41 pages, "
+                               "4 warnings (1,312 illustrative figures); outputs in build/")
+    one = BuildResult(Path("out"), Path("out/manifest.json"), docs[2:], warnings=1)
+    assert summary(one) == ("done: 1 document (1 built, 0 unchanged), no PDF, 1 warning; "
+                            "outputs in out/")
 
+
+def test_plain_lines_in_ci_and_off_a_terminal(monkeypatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert interactive(Terminal()) and not interactive(io.StringIO())
+    assert BuildDisplay(stream=Terminal()).rich
+    assert not BuildDisplay(quiet=True, stream=Terminal()).rich
+    monkeypatch.setenv("CI", "true")
+    assert not interactive(Terminal())
+    monkeypatch.delenv("CI")
+    monkeypatch.setenv("TERM", "dumb")
+    assert not interactive(Terminal())
+
+
+def test_rich_display_on_a_terminal() -> None:
     stream = io.StringIO()
     with BuildDisplay(stream=stream, rich=True) as display:
         display.event(Event("start", count=1))
@@ -118,6 +153,7 @@ def test_rich_display_on_a_terminal() -> None:
     quiet = io.StringIO()
     with BuildDisplay(quiet=True, stream=quiet) as display:
         display.event(Event("built", "x", "x.pdf", 3))
+        display.finish(BuildResult(Path("b"), Path("b/manifest.json"), []))
     assert quiet.getvalue() == ""
 
 
