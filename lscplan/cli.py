@@ -154,8 +154,8 @@ def diff(
     """Show what changed between two versions of the plan, by entity. Exit 2 when a
     version cannot be read or fails its checks."""
     from .diff import diff_versions
+    from .diff_report import DIFF_FORMATS, diff_trouble
     from .errors import UsageError, VersionsInvalid
-    from .reporters import DIFF_FORMATS, diff_trouble
 
     try:
         result = diff_versions(old, new, plan_path)

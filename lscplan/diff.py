@@ -1,12 +1,17 @@
 """Compare two plans: what changed, in the plan's own terms, keyed by entity ids.
 
+The result is data, never prose: each ``Change`` holds ``op``, ``entity``, ``id``,
+``field``, ``old``, ``new`` (and the unit of a figure); each ``Consequence`` a derived
+figure that moved, with the changes that caused it. The reporters
+(``lscplan.diff_report``) put them into words.
+
 ``diff(old, new)`` compares two models (never files, list positions or line numbers).
-Every entity is flattened into a nested mapping of JSON-safe fields; entities are
-matched by (kind, id), fields by name, year values by year. So:
+Every entity is flattened into a nested mapping of JSON-safe fields
+(``lscplan.diff_entities``); entities are matched by (kind, id), fields by name, year
+values by year. So:
 
 - a reordered list (of entities, or of references such as a priority's portfolios)
   is not a change, and neither is reflowed text (whitespace inside a paragraph);
-- a renamed id is the old entity removed plus the new one added;
 - a nested object or series present on one side only is one ``added``/``removed``
   record for the whole field (``standard``), otherwise one record per leaf
   (``standard.value``, ``values.2023/24``).
@@ -14,8 +19,8 @@ matched by (kind, id), fields by name, year values by year. So:
 Derived figures (allocation movements and percentages, the allocation totals,
 surpluses, efficiency as a share of spend, a metric's change from baseline and
 whether it meets its standard, system activity, workforce totals and vacancy rates)
-are never changes of their own: when one moves, it is attached as a ``Consequence``
-to the first source change that feeds it.
+are never changes of their own: when one moves, it is a ``Consequence`` credited to
+every source change that feeds it, and to no other.
 
 ``diff_versions(old, new, plan_path)`` is the library entry behind ``lscplan diff``:
 it resolves each side (a directory or a git revision), checks it with
@@ -24,83 +29,37 @@ it resolves each side (a directory or a git revision), checks it with
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
+import fnmatch
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .diff_entities import KINDS, entities, unit_of
 from .model import Plan, Series
 
 OPS = ("added", "removed", "changed")
-
-#: Entity kinds in plan order: kind -> (singular label, heading for a group).
-KINDS: dict[str, tuple[str, str]] = {
-    "system": ("the system", "System"),
-    "period": ("the plan period", "Plan period"),
-    "source": ("source", "Sources"),
-    "population": ("population", "Population"),
-    "icp": ("ICP", "Integrated care partnerships"),
-    "organisation": ("organisation", "Organisations"),
-    "executive": ("executive", "Executives"),
-    "governance": ("governance", "Governance"),
-    "submission": ("the submission", "Submission"),
-    "submission-component": ("submission component", "Submission components"),
-    "glossary": ("glossary term", "Glossary"),
-    "vision": ("the vision", "Vision"),
-    "ambition": ("ambition", "Ambitions"),
-    "intent": ("intent", "Intents"),
-    "ltp-theme": ("Long Term Plan theme", "Long Term Plan themes"),
-    "case-for-change": ("case for change", "Case for change"),
-    "priority": ("priority", "Priorities"),
-    "portfolio": ("portfolio", "Portfolios"),
-    "programme": ("programme", "Programmes"),
-    "metric": ("metric", "Metrics"),
-    "allocations": ("the allocations table", "Allocations table"),
-    "allocation": ("allocation", "Allocations"),
-    "trajectory": ("the financial trajectory", "Financial trajectory"),
-    "efficiency": ("efficiency savings", "Efficiency"),
-    "context-figure": ("finance figure", "Finance context figures"),
-    "activity": ("activity", "Activity"),
-    "workforce": ("the workforce plan", "Workforce"),
-    "staff-group": ("staff group", "Staff groups"),
-    "engagement": ("engagement", "Engagement"),
-    "partner": ("engagement partner", "Engagement partners"),
-    "board-paper": ("board paper", "Board papers"),
-}
 _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 
 #: Text longer than this many words (or with a line break) gets a word-level diff.
 LONG_TEXT_WORDS = 8
 
 Words = tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class Consequence:
-    """A derived figure that moved because of the source change it is attached to."""
-
-    entity: str
-    id: str | None
-    field: str
-    old: Any
-    new: Any
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"entity": self.entity, "id": self.id, "field": self.field,
-                "old": self.old, "new": self.new, "message": self.message}
+#: A change as consequences name their causes: (entity, id, field).
+ChangeKey = tuple[str, str | None, str | None]
 
 
 @dataclass(frozen=True)
 class Change:
     """One source change. ``field`` is None when the whole entity was added or removed;
-    ``words`` is a word-level diff (``("=" | "-" | "+", text)`` runs) for long text."""
+    ``words`` is a word-level diff (``("=" | "-" | "+", text)`` runs) for long text;
+    ``unit`` the unit of a figure; ``about`` the entity's fields (the new side's, else
+    the old's), so a reporter can name it."""
 
     op: str
     entity: str
@@ -108,26 +67,41 @@ class Change:
     field: str | None
     old: Any
     new: Any
-    message: str
     words: Words | None = None
-    consequences: tuple[Consequence, ...] = ()
-    name: str = ""  # the entity in the plan's terms ("priority 4 `x`"), for the formats
+    unit: str | None = None
+    about: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
-    def label(self) -> str:
-        return self.name or entity_name(self.entity, self.id, {})
+    def key(self) -> ChangeKey:
+        return (self.entity, self.id, self.field)
 
     @property
     def sort_key(self) -> tuple:
         return (_KIND_ORDER.get(self.entity, len(_KIND_ORDER)), self.entity, self.id or "")
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "op": self.op, "entity": self.entity, "id": self.id, "field": self.field,
-            "old": self.old, "new": self.new, "message": self.message,
-            "words": [list(w) for w in self.words] if self.words is not None else None,
-            "consequences": [c.as_dict() for c in self.consequences],
-        }
+        return {"op": self.op, "entity": self.entity, "id": self.id, "field": self.field,
+                "old": self.old, "new": self.new, "unit": self.unit,
+                "words": [list(w) for w in self.words] if self.words is not None else None}
+
+
+@dataclass(frozen=True)
+class Consequence:
+    """A derived figure that moved, and the source changes that moved it (``causes``;
+    empty only when no source change explains it)."""
+
+    entity: str
+    id: str | None
+    field: str
+    old: Any
+    new: Any
+    causes: tuple[ChangeKey, ...] = ()
+    unit: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"entity": self.entity, "id": self.id, "field": self.field,
+                "old": self.old, "new": self.new, "unit": self.unit,
+                "causes": [{"entity": e, "id": i, "field": f} for e, i, f in self.causes]}
 
 
 @dataclass(frozen=True)
@@ -135,6 +109,7 @@ class DiffResult:
     changes: tuple[Change, ...]
     old_label: str = "old"
     new_label: str = "new"
+    consequences: tuple[Consequence, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.changes)
@@ -150,7 +125,7 @@ class DiffResult:
             by_op[c.op] += 1
             by_entity.setdefault(c.entity, dict.fromkeys(OPS, 0))[c.op] += 1
         return {"total": len(self.changes), "by_op": by_op, "by_entity": by_entity,
-                "consequences": sum(len(c.consequences) for c in self.changes)}
+                "consequences": len(self.consequences)}
 
     def groups(self) -> list[tuple[str, tuple[Change, ...]]]:
         """Changes grouped by entity kind, in plan order."""
@@ -159,20 +134,28 @@ class DiffResult:
             out.setdefault(c.entity, []).append(c)
         return [(kind, tuple(items)) for kind, items in out.items()]
 
+    def consequences_of(self, change: Change) -> tuple[Consequence, ...]:
+        """The derived figures moved by ``change`` alone."""
+        return tuple(q for q in self.consequences if q.causes == (change.key,))
+
+    def shared_consequences(self, change: Change) -> tuple[Consequence, ...]:
+        """The derived figures moved by several changes, ``change`` the last of them
+        in the order the changes are listed."""
+        order = {c.key: i for i, c in enumerate(self.changes)}
+        return tuple(q for q in self.consequences if len(q.causes) > 1
+                     and max(q.causes, key=lambda k: order.get(k, -1)) == change.key)
+
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "changes": [c.as_dict() for c in self.changes],
-            "summary": self.summary,
-            "sides": {"old": self.old_label, "new": self.new_label},
-        }
+        return {"changes": [c.as_dict() for c in self.changes],
+                "consequences": [q.as_dict() for q in self.consequences],
+                "summary": self.summary,
+                "sides": {"old": self.old_label, "new": self.new_label}}
 
-
-def kind_label(kind: str) -> str:
-    return KINDS.get(kind, (kind, kind))[0]
-
-
-def kind_heading(kind: str) -> str:
-    return KINDS.get(kind, (kind, kind))[1]
+    @property
+    def unexplained(self) -> tuple[Consequence, ...]:
+        """Derived figures that moved with no source change to credit (cannot happen
+        for two plans that pass their checks)."""
+        return tuple(q for q in self.consequences if not q.causes)
 
 
 # --- the comparison --------------------------------------------------------------------
@@ -186,12 +169,14 @@ def diff(old: Plan, new: Plan, old_label: str = "old", new_label: str = "new") -
         kind, eid = key
         before, after = old_entities.get(key), new_entities.get(key)
         if before is None:
-            changes.append(_entity_change("added", kind, eid, None, after))
+            changes.append(Change("added", kind, eid, None, None, after, about=after or {}))
         elif after is None:
-            changes.append(_entity_change("removed", kind, eid, before, None))
+            changes.append(Change("removed", kind, eid, None, before, None, about=before))
         else:
-            changes.extend(_field_changes(kind, eid, before, after, before, after, ""))
-    return DiffResult(_attach(changes, list(derived(old, new))), old_label, new_label)
+            changes.extend(_field_changes(kind, eid, before, after, after, ""))
+    changes.sort(key=lambda c: c.sort_key)
+    consequences = _credit(changes, derived(old, new))
+    return DiffResult(tuple(changes), old_label, new_label, consequences)
 
 
 def _entity_order(key: tuple[str, str | None]) -> tuple:
@@ -199,30 +184,21 @@ def _entity_order(key: tuple[str, str | None]) -> tuple:
     return (_KIND_ORDER.get(kind, len(_KIND_ORDER)), kind, eid or "")
 
 
-def _entity_change(op: str, kind: str, eid: str | None, old: dict | None,
-                   new: dict | None) -> Change:
-    fields = old or new or {}
-    return Change(op, kind, eid, None, old, new, _entity_message(op, kind, eid, fields),
-                  name=entity_name(kind, eid, fields))
-
-
-def _field_changes(kind: str, eid: str | None, old: Any, new: Any, old_entity: dict,
-                   new_entity: dict, prefix: str) -> Iterator[Change]:
+def _field_changes(kind: str, eid: str | None, old: Any, new: Any, entity: dict,
+                   prefix: str) -> Iterator[Change]:
     keys = list(new) + [k for k in old if k not in new]
     for key in keys:
         name = f"{prefix}{key}"
         a, b = old.get(key), new.get(key)
         if isinstance(a, dict) and isinstance(b, dict):
-            yield from _field_changes(kind, eid, a, b, old_entity, new_entity, name + ".")
+            yield from _field_changes(kind, eid, a, b, entity, name + ".")
             continue
         if _same(a, b):
             continue
         op = "added" if a is None else "removed" if b is None else "changed"
         words = word_diff(a, b) if op == "changed" and _is_long(a, b) else None
-        message = _field_message(op, kind, eid, name, a, b, new_entity if b is not None
-                                 else old_entity, words is not None)
-        yield Change(op, kind, eid, name, a, b, message, words,
-                     name=entity_name(kind, eid, new_entity))
+        yield Change(op, kind, eid, name, a, b, words, unit_of(kind, name, entity),
+                     about=entity)
 
 
 _BLOCK_START = re.compile(r"([-*+]|\d+[.)])\s|[#>|]")
@@ -310,55 +286,49 @@ def _spacing(space: str) -> str:
     return "\n\n" if newlines > 1 else "\n" if newlines else " " if space else ""
 
 
-# --- consequences -------------------------------------------------------------------------
+# --- consequences: derived figures and the changes that move them ---------------------------
 
-ANY = object()
+ANY = "*"
 
 
 @dataclass(frozen=True)
 class Derived:
-    """A derived figure's value on each side and the source changes that move it:
-    ``(kind, id or ANY, field prefix, or None for a whole entity added or removed)``."""
+    """A derived figure's value on each side and what feeds it: ``(kind, id or ANY,
+    field pattern)``, the pattern's dotted parts matched as globs (``by_icp.*.2019/20``);
+    a field pattern of None stands for a whole entity added or removed."""
 
     entity: str
     id: str | None
     field: str
     old: Any
     new: Any
-    message: str
-    sources: tuple[tuple[str, Any, str | None], ...]
+    feeds: tuple[tuple[str, str | None, str | None], ...]
+    unit: str | None = None
 
 
-def _feeds(change: Change, sources: Iterable[tuple[str, Any, str | None]]) -> bool:
-    for kind, eid, prefix in sources:
-        if change.entity != kind or (eid is not ANY and change.id != eid):
+def _feeds(change: Change, feeds: Iterable[tuple[str, str | None, str | None]]) -> bool:
+    for kind, eid, pattern in feeds:
+        if change.entity != kind or (eid != ANY and change.id != eid):
             continue
-        if prefix is None:
-            if change.field is None:
+        if pattern is None or change.field is None:
+            if pattern is None and change.field is None:
                 return True
-        elif change.field is not None and (change.field == prefix
-                                           or change.field.startswith(prefix + ".")):
+            continue
+        got, want = change.field.split("."), pattern.split(".")
+        if all(fnmatch.fnmatchcase(g, w) for g, w in zip(got, want, strict=False)):
             return True
     return False
 
 
-def _attach(changes: list[Change], figures: list[Derived]) -> tuple[Change, ...]:
-    attached: dict[int, list[Consequence]] = {}
-    orphans = []
+def _credit(changes: list[Change], figures: Iterable[Derived]) -> tuple[Consequence, ...]:
+    """Each derived figure that moved, credited to every change that feeds it."""
+    out = []
     for d in figures:
         if _same(d.old, d.new):
             continue
-        consequence = Consequence(d.entity, d.id, d.field, d.old, d.new, d.message)
-        index = next((i for i, c in enumerate(changes) if _feeds(c, d.sources)), None)
-        if index is None:  # cannot happen for two plans that pass their checks
-            orphans.append(Change("changed", d.entity, d.id, d.field, d.old, d.new,
-                                  d.message + " (derived)"))
-        else:
-            attached.setdefault(index, []).append(consequence)
-    out = [c if i not in attached else dataclasses.replace(c, consequences=tuple(attached[i]))
-           for i, c in enumerate(changes)]
-    out.extend(orphans)
-    return tuple(sorted(out, key=lambda c: c.sort_key))
+        causes = tuple(c.key for c in changes if _feeds(c, d.feeds))
+        out.append(Consequence(d.entity, d.id, d.field, d.old, d.new, causes, d.unit))
+    return tuple(out)
 
 
 def _number(value: Any) -> Any:
@@ -375,14 +345,14 @@ def _series_of(series: Series | None, year: str) -> Any:
 
 
 def derived(old: Plan, new: Plan) -> Iterator[Derived]:
-    """Every derived figure on both sides, with the source changes that move it."""
+    """Every derived figure on both sides, with the source fields that feed it."""
     yield from _derived_finance(old, new)
     yield from _derived_metrics(old, new)
     yield from _derived_activity(old, new)
     yield from _derived_workforce(old, new)
 
 
-def _both(old: Iterable, new: Iterable, key: Callable = lambda x: x.id) -> Iterator[tuple]:
+def _both(old: Iterable, new: Iterable, key=lambda x: x.id) -> Iterator[tuple]:
     before = {key(x): x for x in old}
     for item in new:
         if key(item) in before:
@@ -395,361 +365,80 @@ def _years(*series: Series | None) -> list[str]:
 
 def _derived_finance(old: Plan, new: Plan) -> Iterator[Derived]:
     a, b = old.finance, new.finance
+    money = "gbp-thousands"
     for r, s in _both(a.allocations.rows, b.allocations.rows, key=lambda r: r.label):
         feeds = (("allocation", s.label, "baseline"), ("allocation", s.label, "allocation"))
-        yield Derived("allocation", s.label, "movement", r.movement, s.movement,
-                      f"movement for `{s.label}` {fmt_delta(r.movement, s.movement)} "
-                      f"({fmt_number(r.movement)} → {fmt_number(s.movement)})", feeds)
-        yield Derived("allocation", s.label, "percent", r.percent, s.percent,
-                      f"increase for `{s.label}` {fmt_number(r.percent, 'percent')} → "
-                      f"{fmt_number(s.percent, 'percent')}", feeds)
-    rows = (("allocation", ANY, "baseline"), ("allocation", ANY, "allocation"),
-            ("allocation", ANY, None))
+        yield Derived("allocation", s.label, "movement", r.movement, s.movement, feeds, money)
+        yield Derived("allocation", s.label, "percent", r.percent, s.percent, feeds, "percent")
+    rows = (("allocation", ANY, None),)
     ta, tb = a.allocations.total, b.allocations.total
-    for name, what, x, y in (
-        ("baseline", "baseline", ta.baseline, tb.baseline),
-        ("allocation", "allocation", ta.allocation, tb.allocation),
-        ("movement", "movement", ta.movement, tb.movement),
-    ):
-        yield Derived("allocations", None, f"total.{name}", x, y,
-                      f"system {what} total {fmt_delta(x, y)} ({fmt_number(x)} → "
-                      f"{fmt_number(y)})", rows)
-    yield Derived("allocations", None, "total.percent", ta.percent, tb.percent,
-                  f"system allocation increase {fmt_number(ta.percent, 'percent')} → "
-                  f"{fmt_number(tb.percent, 'percent')}", rows)
+    for name, feeds in (("baseline", ("baseline",)), ("allocation", ("allocation",)),
+                        ("movement", ("baseline", "allocation")),
+                        ("percent", ("baseline", "allocation"))):
+        unit = "percent" if name == "percent" else money
+        yield Derived("allocations", None, f"total.{name}", getattr(ta, name),
+                      getattr(tb, name),
+                      (*rows, *(("allocation", ANY, f) for f in feeds)), unit)
 
-    sa, sb = a.trajectory.surplus, b.trajectory.surplus
-    for year in _years(sa, sb):
-        feeds = (("trajectory", None, f"income.{year}"), ("trajectory", None,
-                                                          f"expenditure.{year}"))
-        x, y = sa.get(year), sb.get(year)
-        yield Derived("trajectory", None, f"surplus.{year}", x, y,
-                      f"surplus {year}: {fmt_number(x)} → {fmt_number(y)}", feeds)
-    yield Derived("trajectory", None, "balance_year", a.trajectory.balance_year,
-                  b.trajectory.balance_year,
-                  f"year of financial balance: {a.trajectory.balance_year or 'none'} → "
-                  f"{b.trajectory.balance_year or 'none'}",
-                  (("trajectory", None, "income"), ("trajectory", None, "expenditure")))
-    for year in _years(a.efficiency, b.efficiency, a.trajectory.income, b.trajectory.income):
-        x, y = a.efficiency_percent(year), b.efficiency_percent(year)
-        yield Derived("efficiency", None, f"percent.{year}", x, y,
-                      f"efficiency {year}: {fmt_number(x, 'percent')} → "
-                      f"{fmt_number(y, 'percent')} of expenditure",
+    ya, yb = a.trajectory, b.trajectory
+    for year in _years(ya.surplus, yb.surplus):
+        feeds = (("trajectory", None, f"income.{year}"),
+                 ("trajectory", None, f"expenditure.{year}"))
+        yield Derived("trajectory", None, f"surplus.{year}", ya.surplus.get(year),
+                      yb.surplus.get(year), feeds, money)
+    flipped = [y for y in _years(ya.surplus, yb.surplus)
+               if _in_balance(ya.surplus.get(y)) != _in_balance(yb.surplus.get(y))]
+    years = flipped or ["*"]
+    yield Derived("trajectory", None, "balance_year", ya.balance_year, yb.balance_year,
+                  tuple(("trajectory", None, f"{f}.{y}") for y in years
+                        for f in ("income", "expenditure")))
+    for year in _years(a.efficiency, b.efficiency, ya.income, yb.income):
+        yield Derived("efficiency", None, f"percent.{year}", a.efficiency_percent(year),
+                      b.efficiency_percent(year),
                       (("efficiency", None, f"values.{year}"),
-                       ("trajectory", None, f"expenditure.{year}")))
+                       ("trajectory", None, f"expenditure.{year}")), "percent")
+
+
+def _in_balance(surplus: Any) -> bool | None:
+    return None if surplus is None else surplus >= 0
 
 
 def _derived_metrics(old: Plan, new: Plan) -> Iterator[Derived]:
     for m, n in _both(old.metrics, new.metrics):
-        feeds = (("metric", n.id, "values"), ("metric", n.id, "baseline"))
-        x, y = _number(m.change), _number(n.change)
-        yield Derived("metric", n.id, "change", x, y,
-                      f"change from baseline {fmt_delta(0, x, n.unit)} → "
-                      f"{fmt_delta(0, y, n.unit)}", feeds)
+        lasts = tuple(("metric", n.id, f"values.{s.years[-1]}") for s in (m.values, n.values))
+        feeds = (*lasts, ("metric", n.id, "baseline.value"))
+        yield Derived("metric", n.id, "change", _number(m.change), _number(n.change), feeds,
+                      n.unit)
         yield Derived("metric", n.id, "meets_standard", m.meets_standard, n.meets_standard,
-                      f"meets the national standard: {fmt_value(m.meets_standard)} → "
-                      f"{fmt_value(n.meets_standard)}",
-                      (*feeds, ("metric", n.id, "standard")))
+                      (*lasts, ("metric", n.id, "standard.value"),
+                       ("metric", n.id, "direction")))
 
 
 def _derived_activity(old: Plan, new: Plan) -> Iterator[Derived]:
     for p, q in _both(old.activity, new.activity):
-        sp, sq = p.system, q.system
-        for year in _years(sp, sq):
-            x, y = sp.get(year), sq.get(year)
-            yield Derived("activity", q.id, f"system.{year}", x, y,
-                          f"system total {year}: {fmt_number(x)} → {fmt_number(y)}",
-                          (("activity", q.id, "by_icp"),))
+        for year in _years(p.system, q.system):
+            yield Derived("activity", q.id, f"system.{year}", p.system.get(year),
+                          q.system.get(year), (("activity", q.id, f"by_icp.*.{year}"),), q.unit)
 
 
 def _derived_workforce(old: Plan, new: Plan) -> Iterator[Derived]:
     for g, h in _both(old.workforce.groups, new.workforce.groups):
         for year in _years(g.wte, h.wte):
-            x, y = g.vacancy_rate(year), h.vacancy_rate(year)
-            yield Derived("staff-group", h.id, f"vacancy_rate.{year}", x, y,
-                          f"vacancy rate {year}: {fmt_number(x, 'percent')} → "
-                          f"{fmt_number(y, 'percent')}",
+            yield Derived("staff-group", h.id, f"vacancy_rate.{year}", g.vacancy_rate(year),
+                          h.vacancy_rate(year),
                           (("staff-group", h.id, f"wte.{year}"),
-                           ("staff-group", h.id, f"vacancies.{year}"),
-                           ("staff-group", h.id, "vacancies")))
+                           ("staff-group", h.id, f"vacancies.{year}")), "percent")
     groups = (("staff-group", ANY, None),)
     ta, tb = old.workforce.total, new.workforce.total
     for year in _years(ta, tb):
-        x, y = _number(ta.get(year)), _number(tb.get(year))
-        yield Derived("workforce", None, f"total.{year}", x, y,
-                      f"workforce total {year}: {fmt_number(x)} → {fmt_number(y)} WTE",
-                      (*groups, ("staff-group", ANY, f"wte.{year}")))
+        yield Derived("workforce", None, f"total.{year}", _number(ta.get(year)),
+                      _number(tb.get(year)), (*groups, ("staff-group", ANY, f"wte.{year}")),
+                      "wte")
     va, vb = old.workforce.total_vacancies, new.workforce.total_vacancies
     for year in _years(va, vb):
-        x, y = _number(_series_of(va, year)), _number(_series_of(vb, year))
-        yield Derived("workforce", None, f"total_vacancies.{year}", x, y,
-                      f"vacancies total {year}: {fmt_number(x)} → {fmt_number(y)}",
-                      (*groups, ("staff-group", ANY, f"vacancies.{year}"),
-                       ("staff-group", ANY, "vacancies")))
-
-
-# --- the plan as entities ------------------------------------------------------------------
-
-Entities = dict[tuple[str, str | None], dict[str, Any]]
-
-
-def entities(plan: Plan) -> Entities:
-    """Every entity of the plan: (kind, id) -> its fields as JSON-safe nested data.
-    Singletons (the system, the vision, the trajectory ...) have the id None."""
-    out: Entities = {}
-
-    def put(kind: str, eid: str | None, fields: dict[str, Any]) -> None:
-        key, n = (kind, eid), 2
-        while key in out:  # a repeated id (the checks refuse most): keep both
-            key, n = (kind, f"{eid}#{n}"), n + 1
-        out[key] = fields
-
-    s = plan.system
-    put("system", None, {"id": s.id, "name": s.name, "kind": s.kind, "area": s.area,
-                         "version": s.version, "date": s.date, "status": s.status,
-                         "author": s.author})
-    put("period", None, {"first": plan.period.first, "last": plan.period.last})
-    for src in s.sources:
-        put("source", src.id, {"title": src.title, "published": src.published,
-                               "file": src.file, "url": src.url})
-    for pop in s.population:
-        put("population", str(pop.year), _population(pop))
-    for icp in s.icps:
-        put("icp", icp.id, {"name": icp.name, "description": icp.description,
-                            "population": _population(icp.population)})
-    for org in s.organisations:
-        put("organisation", org.id, {"name": org.name, "type": org.type, "icp": org.icp,
-                                     "role": org.role})
-    for ex in s.executives:
-        put("executive", ex.id, {"name": ex.name, "role": ex.role})
-    g = s.governance
-    put("governance", None, {"pmo_established": g.pmo_established, "portfolios": g.portfolios,
-                             "programmes": g.programmes, "provenance": g.provenance,
-                             "description": g.description})
-    sub = s.submission
-    put("submission", None, {"title": sub.title, "to": sub.to, "deadline": sub.deadline,
-                             "provenance": sub.provenance})
-    for comp in sub.components:
-        put("submission-component", comp.id, {"title": comp.title,
-                                               "description": comp.description})
-    for entry in s.glossary:
-        put("glossary", entry.term, {"definition": entry.definition,
-                                     "provenance": entry.provenance, "public": entry.public})
-
-    v = plan.vision
-    put("vision", None, {"statement": v.statement, "provenance": v.provenance,
-                         "public_summary": v.public_summary})
-    for kind, items in (("ambition", v.ambitions), ("intent", v.intents),
-                        ("ltp-theme", v.ltp_themes), ("case-for-change", v.case_for_change)):
-        for st in items:
-            put(kind, st.id, {"text": st.text, "provenance": st.provenance})
-
-    for pr in plan.priorities:
-        put("priority", pr.id, {
-            "number": pr.number, "title": pr.title, "statement": pr.statement,
-            "lead": _person(pr.lead), "portfolios": list(pr.portfolios),
-            "public_summary": pr.public_summary, "provenance": pr.provenance})
-    for pf in plan.portfolios:
-        put("portfolio", pf.id, {
-            "title": pf.title, "kind": pf.kind, "sponsor": _person(pf.sponsor),
-            "priorities": list(pf.priorities), "provenance": pf.provenance,
-            "summary": pf.summary, "narrative": pf.narrative, "metrics": list(pf.metrics)})
-        for prog in pf.programmes:
-            put("programme", prog.id, {"title": prog.title, "description": prog.description,
-                                       "provenance": prog.provenance,
-                                       "portfolio": prog.portfolio})
-
-    for m in plan.metrics:
-        std = m.standard
-        put("metric", m.id, {
-            "title": m.title, "description": m.description, "kind": m.kind,
-            "priorities": list(m.priorities), "unit": m.unit, "direction": m.direction,
-            "national_metric": m.national_metric, "public_phrase": m.public_phrase,
-            "standard": {"value": std.value, "text": std.text, "provenance": std.provenance}
-            if std else None,
-            "baseline": {"year": m.baseline.year, "value": m.baseline.value,
-                         "provenance": m.baseline.provenance},
-            "values": _values(m.values), "provenance": m.provenance})
-
-    fin = plan.finance
-    al = fin.allocations
-    put("allocations", None, {
-        "title": al.title, "provenance": al.provenance, "baseline_year": al.baseline_year,
-        "allocation_year": al.allocation_year, "baseline_label": al.baseline_label,
-        "allocation_label": al.allocation_label, "total_label": al.total.label})
-    for row in al.rows:
-        put("allocation", row.label, {"baseline": row.baseline, "allocation": row.allocation})
-    tr = fin.trajectory
-    put("trajectory", None, {"provenance": tr.provenance,
-                             "income": {y.year: y.income for y in tr.years},
-                             "expenditure": {y.year: y.expenditure for y in tr.years}})
-    put("efficiency", None, {"provenance": fin.efficiency.provenance,
-                             "values": _values(fin.efficiency)})
-    for c in fin.context:
-        put("context-figure", c.id, {"label": c.label, "value": c.value, "unit": c.unit,
-                                     "provenance": c.provenance, "note": c.note})
-
-    for pod in plan.activity:
-        put("activity", pod.id, {
-            "title": pod.title, "unit": pod.unit, "provenance": pod.provenance,
-            "by_icp": {icp: _values(series) for icp, series in sorted(pod.by_icp.items())},
-            "system_total_published": pod.published_system is not None})
-    put("workforce", None, {"total_published": plan.workforce.published_total is not None})
-    for grp in plan.workforce.groups:
-        put("staff-group", grp.id, {
-            "title": grp.title, "provenance": grp.provenance, "wte": _values(grp.wte),
-            "vacancies": _values(grp.vacancies) if grp.vacancies else None})
-
-    for stage, items in (("undertaken", plan.engagement.undertaken),
-                         ("planned", plan.engagement.planned)):
-        for e in items:
-            put("engagement", e.id, {
-                "stage": stage, "title": e.title, "when": e.when, "led_by": e.led_by,
-                "description": e.description, "provenance": e.provenance,
-                "figures": {f.label: {"value": f.value, "provenance": f.provenance}
-                            for f in e.figures}})
-    for partner in plan.engagement.partners:
-        put("partner", partner.id, {"name": partner.name, "role": partner.role})
-
-    for bp in plan.board_papers:
-        put("board-paper", bp.id, {
-            "title": bp.title, "organisation": bp.organisation, "meeting": bp.meeting,
-            "meeting_date": bp.meeting_date, "agenda_item": bp.agenda_item,
-            "prepared_by": bp.prepared_by, "paper_date": bp.paper_date,
-            "sponsor": bp.sponsor, "responsible_manager": bp.responsible_manager,
-            "previous_committees": list(bp.previous_committees),
-            "background_papers": list(bp.background_papers), "summary": bp.summary,
-            "recommendations": list(bp.recommendations),
-            "risks_identified": bp.risks_identified,
-            "risk_references": list(bp.risk_references),
-            "impact_required": bp.impact_required, "impact_note": bp.impact_note,
-            "strategic_objectives": [{"text": o.text, "supported": o.supported}
-                                     for o in bp.strategic_objectives],
-            "contact": bp.contact, "body": bp.body,
-            "extracts": [f"{x.kind}: {x.metric}" if x.metric else x.kind
-                         for x in bp.extracts],
-            "provenance": bp.provenance})
-    return out
-
-
-def _values(series: Series) -> dict[str, Any]:
-    return {year: value for year, value in series.items()}
-
-
-def _person(person: Any) -> dict[str, str] | None:
-    return {"name": person.name, "role": person.role} if person else None
-
-
-def _population(pop: Any) -> dict[str, Any] | None:
-    if pop is None:
-        return None
-    return {"year": str(pop.year), "people": pop.people, "provenance": pop.provenance,
-            "note": pop.note}
-
-
-# --- messages, in the plan's own terms -------------------------------------------------------
-
-
-def fmt_number(value: Any, unit: str | None = None) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return fmt_value(value)
-    text = f"{value:,}"
-    return text + "%" if unit == "percent" else text
-
-
-def fmt_delta(old: Any, new: Any, unit: str | None = None) -> str:
-    if not isinstance(old, int | float) or not isinstance(new, int | float):
-        return "changed"
-    delta = Decimal(str(new)) - Decimal(str(old))
-    as_float = isinstance(old, float) or isinstance(new, float)
-    number = float(delta) if as_float else int(delta)
-    text = f"{number:+,}"
-    return text + ("pp" if unit == "percent" else "")
-
-
-def fmt_value(value: Any, unit: str | None = None) -> str:
-    """A value as a reviewer reads it in one line."""
-    if value is None:
-        return "none"
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if isinstance(value, int | float):
-        return fmt_number(value, unit)
-    if isinstance(value, str):
-        return f"“{value}”"
-    if isinstance(value, list):
-        return ", ".join(fmt_value(v) for v in value) if value else "none"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {fmt_value(v)}" for k, v in value.items())
-    return str(value)
-
-
-def entity_name(kind: str, eid: str | None, fields: dict[str, Any]) -> str:
-    if eid is None:
-        return kind_label(kind)
-    if kind == "priority" and fields.get("number") is not None:
-        return f"priority {fields['number']} `{eid}`"
-    if kind == "population":
-        return f"population {eid}"
-    return f"{kind_label(kind)} `{eid}`"
-
-
-def _title(fields: dict[str, Any]) -> str | None:
-    for key in ("title", "name", "label"):
-        if isinstance(fields.get(key), str):
-            return fields[key]
-    return None
-
-
-def _entity_message(op: str, kind: str, eid: str | None, fields: dict[str, Any]) -> str:
-    name = entity_name(kind, eid, fields)
-    if kind == "programme" and fields.get("portfolio"):
-        where = "to" if op == "added" else "from"
-        return f"{name} {op} {where} portfolio `{fields['portfolio']}`"
-    title = _title(fields)
-    if title:
-        return f"{name} {op}: {fmt_value(title)}"
-    scalars = {k: v for k, v in fields.items() if v is not None}
-    if scalars and len(scalars) <= 4 and all(
-            isinstance(v, str | int | float) for v in scalars.values()):
-        return f"{name} {op}: {fmt_value(scalars)}"
-    return f"{name} {op}"
-
-
-_SERIES_FIELDS = {"values": "", "income": "income ", "expenditure": "expenditure ",
-                  "wte": "WTE ", "vacancies": "vacancies ", "by_icp": ""}
-
-
-def field_phrase(field_name: str) -> str:
-    """``values.2023/24`` -> ``2023/24``; ``by_icp.north-place.2020/21`` ->
-    ``north-place 2020/21``; ``baseline.value`` -> ``baseline value``."""
-    head, _, rest = field_name.partition(".")
-    if head in _SERIES_FIELDS and rest:
-        return _SERIES_FIELDS[head] + rest.replace(".", " ")
-    return field_name.replace(".", " ").replace("_", " ")
-
-
-def _field_message(op: str, kind: str, eid: str | None, name: str, old: Any, new: Any,
-                   fields: dict[str, Any], long_text: bool) -> str:
-    who = entity_name(kind, eid, fields)
-    phrase = field_phrase(name)
-    unit = fields.get("unit") if kind == "metric" and (
-        name.startswith(("values.", "baseline.value", "standard.value"))) else None
-    if kind == "programme" and name == "portfolio" and op == "changed":
-        return f"{who} moved from portfolio `{old}` to portfolio `{new}`"
-    if name == "title" and op == "changed":
-        return f"{who} retitled: {fmt_value(old)} → {fmt_value(new)}"
-    if long_text:
-        return f"{who}, {phrase} reworded"
-    if op == "added":
-        return f"{who}, {phrase} added: {fmt_value(new, unit)}"
-    if op == "removed":
-        return f"{who}, {phrase} removed (was {fmt_value(old, unit)})"
-    return f"{who}, {phrase}: {fmt_value(old, unit)} → {fmt_value(new, unit)}"
+        yield Derived("workforce", None, f"total_vacancies.{year}",
+                      _number(_series_of(va, year)), _number(_series_of(vb, year)),
+                      (*groups, ("staff-group", ANY, f"vacancies.{year}")), "wte")
 
 
 # --- two versions: directories or git revisions -----------------------------------------------

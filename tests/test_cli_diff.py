@@ -14,7 +14,7 @@ from helpers import edit
 from typer.testing import CliRunner
 
 from lscplan.diff import DiffResult, diff_versions
-from lscplan.reporters import DIFF_FORMATS
+from lscplan.diff_report import DIFF_FORMATS, change_message
 
 MESSAGE = "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%"
 
@@ -44,7 +44,7 @@ def test_every_format_and_exit_code(cli, pair: tuple[Path, Path], fmt: str) -> N
         assert out.splitlines()[2:4] == ["Metrics", f"  ~ {MESSAGE}"]
         assert "\x1b[" not in out  # not a terminal: no colour
     elif fmt == "markdown":
-        assert "| ~ | metric `ae-four-hour` | `values.2021/22` | 95.0 | 96.0 |" in out
+        assert "| ~ | metric `ae-four-hour` | `values.2021/22` | 95.0% | 96.0% |" in out
     elif fmt == "json":
         payload = json.loads(out)
         assert [(c["op"], c["entity"], c["id"], c["field"], c["old"], c["new"])
@@ -169,7 +169,7 @@ def test_bundled_plan_three_changes_each_once_in_every_format(
         ("changed", "metric", found["metric"], f"values.{last}"),
     ]
     assert [(c.op, c.entity, c.id, c.field) for c in result.changes] == expected
-    messages = [c.message for c in result.changes]
+    messages = [change_message(c) for c in result.changes]
     assert messages[0].startswith(f"priority 4 `{found['priority']}` retitled: ")
     assert messages[1] == f"programme `{found['programme']}` removed from portfolio `cancer`"
     assert messages[2].startswith(f"metric `{found['metric']}`, {last}: ")

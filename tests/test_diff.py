@@ -12,6 +12,8 @@ import pytest
 from helpers import edit
 
 from lscplan.diff import DiffResult, diff, word_diff
+from lscplan.diff_report import change_message as said
+from lscplan.diff_report import consequence_message, placed
 from lscplan.pipeline import check
 
 Edit = tuple[str, str, str]
@@ -38,6 +40,11 @@ def compare(small_plan: Path, tmp_path: Path) -> Callable[..., DiffResult]:
         return diff(_model(small_plan), _model(new))
 
     return run
+
+
+def moved(result: DiffResult, change) -> list:
+    """The derived figures shown under ``change``."""
+    return [q for q, _ in placed(result, change)]
 
 
 def keys(result: DiffResult) -> list[tuple]:
@@ -202,13 +209,14 @@ CASES: list[tuple[str, list[Edit], list[tuple]]] = [
 def test_each_entity_and_change_kind(compare, edits: list[Edit], expected: list[tuple]) -> None:
     result = compare(*edits)
     assert keys(result) == expected
-    assert all(not c.consequences for c in result.changes)
+    assert not result.consequences
 
 
 def test_changed_records_carry_old_and_new(compare) -> None:
-    (change,) = compare(("plan.yaml", "people: 500000", "people: 510000")).changes
+    result = compare(("plan.yaml", "people: 500000", "people: 510000"))
+    (change,) = result.changes
     assert (change.old, change.new) == (500000, 510000)
-    assert change.message == "population 2019, people: 500,000 → 510,000"
+    assert said(change) == "population 2019, people: 500,000 → 510,000"
 
 
 # --- messages in the plan's own terms -------------------------------------------------------
@@ -220,24 +228,27 @@ def test_metric_year_value(compare) -> None:
     assert (change.op, change.entity, change.id, change.field) == (
         "changed", "metric", "ae-four-hour", "values.2021/22")
     assert (change.old, change.new) == (95.0, 96.0)
-    assert change.message == "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%"
-    assert [(q.field, q.old, q.new) for q in change.consequences] == [("change", 10.0, 11.0)]
-    assert change.consequences[0].message == "change from baseline +10.0pp → +11.0pp"
+    assert said(change) == "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%"
+    assert [(q.field, q.old, q.new) for q in moved(result, change)] == [("change", 10.0, 11.0)]
+    assert consequence_message(moved(result, change)[0]) == (
+        "change from baseline: +10.0pp → +11.0pp")
 
 
 def test_priority_retitled(compare) -> None:
-    (change,) = compare(("priorities.yaml", "title: Financial balance",
-                         "title: Financial sustainability")).changes
-    assert change.message == ("priority 2 `financial-balance` retitled: “Financial balance” → "
+    result = compare(("priorities.yaml", "title: Financial balance",
+                         "title: Financial sustainability"))
+    (change,) = result.changes
+    assert said(change) == ("priority 2 `financial-balance` retitled: “Financial balance” → "
                               "“Financial sustainability”")
     assert change.words is None  # a title is short: old and new whole
 
 
 def test_programme_removed_from_its_portfolio(compare) -> None:
-    (change,) = compare(("portfolios/out-of-hospital.yaml", """  - id: primary-care-networks
+    result = compare(("portfolios/out-of-hospital.yaml", """  - id: primary-care-networks
     title: Primary care networks
-""", "")).changes
-    assert change.message == ("programme `primary-care-networks` removed from portfolio "
+""", ""))
+    (change,) = result.changes
+    assert said(change) == ("programme `primary-care-networks` removed from portfolio "
                               "`out-of-hospital`")
     assert change.old == {"title": "Primary care networks", "description": None,
                           "provenance": "example-briefing", "portfolio": "out-of-hospital"}
@@ -254,7 +265,7 @@ def test_programme_moved_between_portfolios(compare) -> None:
     (change,) = result.changes
     assert (change.entity, change.id, change.field) == (
         "programme", "primary-care-networks", "portfolio")
-    assert change.message == ("programme `primary-care-networks` moved from portfolio "
+    assert said(change) == ("programme `primary-care-networks` moved from portfolio "
                               "`out-of-hospital` to portfolio `finance`")
 
 
@@ -268,14 +279,15 @@ def test_metric_standard_removed_is_one_record(compare) -> None:
     assert (change.op, change.field) == ("removed", "standard")
     assert change.old == {"value": 95, "text": "95% within four hours",
                           "provenance": "example-briefing"}
-    assert [q.field for q in change.consequences] == ["meets_standard"]
-    assert (change.consequences[0].old, change.consequences[0].new) == (True, None)
+    assert [q.field for q in moved(result, change)] == ["meets_standard"]
+    assert (moved(result, change)[0].old, moved(result, change)[0].new) == (True, None)
 
 
 def test_metric_baseline_moves_the_change_from_baseline(compare) -> None:
-    (change,) = compare(("metrics.yaml", "value: 85.0", "value: 80.0")).changes
+    result = compare(("metrics.yaml", "value: 85.0", "value: 80.0"))
+    (change,) = result.changes
     assert (change.field, change.old, change.new) == ("baseline.value", 85.0, 80.0)
-    assert [(q.field, q.old, q.new) for q in change.consequences] == [("change", 10.0, 15.0)]
+    assert [(q.field, q.old, q.new) for q in moved(result, change)] == [("change", 10.0, 15.0)]
 
 
 # --- consequences: derived figures grouped with the source change -----------------------------
@@ -296,14 +308,15 @@ def test_allocation_change_carries_its_consequences(compare) -> None:
     (change,) = result.changes
     assert (change.entity, change.id, change.field, change.old, change.new) == (
         "allocation", "north-ccg", "allocation", 105000, 106000)
-    assert [(q.entity, q.id, q.field, q.old, q.new) for q in change.consequences] == [
+    assert [(q.entity, q.id, q.field, q.old, q.new) for q in moved(result, change)] == [
         ("allocation", "north-ccg", "movement", 5000, 6000),
         ("allocation", "north-ccg", "percent", 5.0, 6.0),
         ("allocations", None, "total.allocation", 315000, 316000),
         ("allocations", None, "total.movement", 15000, 16000),
         ("allocations", None, "total.percent", 5.0, 5.3),
     ]
-    assert change.consequences[2].message == "system allocation total +1,000 (315,000 → 316,000)"
+    assert consequence_message(moved(result, change)[2]) == (
+        "system allocation total: £315,000k → £316,000k (+£1,000k)")
     assert result.summary["consequences"] == 5
     assert result.summary["total"] == 1
 
@@ -326,24 +339,27 @@ def test_two_allocation_changes_share_the_total_once(compare) -> None:
         ("changed", "allocation", "south-ccg", "baseline"),
         ("changed", "allocation", "south-ccg", "allocation"),
     ]
-    fields = [q.field for c in result.changes for q in c.consequences]
+    fields = [q.field for q in result.consequences]
     assert fields.count("movement") == 2  # each row's own movement, with its row
     assert not [f for f in fields if f.startswith("total.")]  # the totals did not move
 
 
 def test_trajectory_income_moves_the_surplus(compare) -> None:
-    (change,) = compare(("finance.yaml", "2020/21: {income: 325000,",
-                         "2020/21: {income: 330000,")).changes
+    result = compare(("finance.yaml", "2020/21: {income: 325000,",
+                         "2020/21: {income: 330000,"))
+    (change,) = result.changes
     assert (change.entity, change.id, change.field) == ("trajectory", None, "income.2020/21")
-    assert change.message == "the financial trajectory, income 2020/21: 325,000 → 330,000"
-    assert [(q.field, q.old, q.new) for q in change.consequences] == [
+    assert said(change) == (
+        "the financial trajectory, income 2020/21: £325,000k → £330,000k")
+    assert [(q.field, q.old, q.new) for q in moved(result, change)] == [
         ("surplus.2020/21", -5000, 0), ("balance_year", "2021/22", "2020/21")]
 
 
 def test_efficiency_moves_its_share_of_spend(compare) -> None:
-    (change,) = compare(("finance.yaml", "2020/21: 9500", "2020/21: 9900")).changes
+    result = compare(("finance.yaml", "2020/21: 9500", "2020/21: 9900"))
+    (change,) = result.changes
     assert (change.entity, change.field) == ("efficiency", "values.2020/21")
-    assert [(q.field, q.old, q.new) for q in change.consequences] == [
+    assert [(q.field, q.old, q.new) for q in moved(result, change)] == [
         ("percent.2020/21", 2.9, 3.0)]
 
 
@@ -354,8 +370,9 @@ def test_activity_moves_the_system_total(compare) -> None:
     (change,) = result.changes
     assert (change.entity, change.id, change.field) == (
         "activity", "ae-attendances", "by_icp.north-place.2019/20")
-    assert change.message == "activity `ae-attendances`, north-place 2019/20: 60,000 → 61,000"
-    assert [(q.field, q.old, q.new) for q in change.consequences] == [
+    assert said(change) == (
+        "activity `ae-attendances`, north-place 2019/20: 60,000 attendances → 61,000 attendances")
+    assert [(q.field, q.old, q.new) for q in moved(result, change)] == [
         ("system.2019/20", 100000, 101000)]
 
 
@@ -368,17 +385,18 @@ def test_staff_group_added_moves_the_workforce_total(compare) -> None:
 """))
     (change,) = result.changes
     assert (change.op, change.entity, change.id) == ("added", "staff-group", "medical")
-    assert change.message == "staff group `medical` added: “Doctors”"
-    assert [(q.field, q.old, q.new) for q in change.consequences] == [
+    assert said(change) == "staff group `medical` added: “Doctors”"
+    assert [(q.field, q.old, q.new) for q in moved(result, change)] == [
         ("total.2019/20", 3000, 3500), ("total.2020/21", 3100, 3610),
         ("total.2021/22", 3200, 3720)]
 
 
 def test_staff_group_wte_moves_rate_and_total(compare) -> None:
-    (change,) = compare(("workforce.yaml", "wte: {2019/20: 3000,", "wte: {2019/20: 3100,")
-                        ).changes
+    result = compare(("workforce.yaml", "wte: {2019/20: 3000,", "wte: {2019/20: 3100,")
+                        )
+    (change,) = result.changes
     assert change.field == "wte.2019/20"
-    assert [(q.field, q.old, q.new) for q in change.consequences] == [
+    assert [(q.field, q.old, q.new) for q in moved(result, change)] == [
         ("vacancy_rate.2019/20", 9.1, 8.8), ("total.2019/20", 3000, 3100)]
 
 
@@ -396,8 +414,8 @@ def test_period_shortened(compare) -> None:
     assert ("removed", "metric", "ae-four-hour", "values.2021/22") in keys(result)
     assert ("removed", "trajectory", None, "income.2021/22") in keys(result)
     metric = next(c for c in result.changes if c.id == "ae-four-hour")
-    assert metric.message == "metric `ae-four-hour`, 2021/22 removed (was 95.0%)"
-    assert [(q.field, q.old, q.new) for q in metric.consequences] == [
+    assert said(metric) == "metric `ae-four-hour`, 2021/22 removed (was 95.0%)"
+    assert [(q.field, q.old, q.new) for q in moved(result, metric)] == [
         ("change", 10.0, 5.0), ("meets_standard", True, False)]
     # every derived figure is grouped with a source change
     assert {c.entity for c in result.changes} <= {"period", "metric", "trajectory",
@@ -502,7 +520,7 @@ metrics: [ae-four-hour]
     assert keys(result) == [("changed", "priority", "neighbourhoods", "portfolios"),
                             ("added", "portfolio", "cancer", None),
                             ("added", "programme", "early-diagnosis", None)]
-    assert result.changes[2].message == "programme `early-diagnosis` added to portfolio `cancer`"
+    assert said(result.changes[2]) == "programme `early-diagnosis` added to portfolio `cancer`"
     assert result.summary["by_op"] == {"added": 2, "removed": 0, "changed": 1}
     assert result.summary["by_entity"]["portfolio"] == {"added": 1, "removed": 0, "changed": 0}
 
@@ -536,9 +554,10 @@ def test_adding_a_board_paper_and_moving_an_engagement(compare) -> None:
 
 
 def test_long_text_gets_a_word_diff(compare) -> None:
-    (change,) = compare(("board/governing-body-update.yaml", "The plan has three components.",
-                         "The plan now has three main components.")).changes
-    assert change.message == "board paper `governing-body-update`, body reworded"
+    result = compare(("board/governing-body-update.yaml", "The plan has three components.",
+                         "The plan now has three main components."))
+    (change,) = result.changes
+    assert said(change) == "board paper `governing-body-update`, body reworded"
     assert change.words == (("=", "## Context\nThe plan "), ("+", "now "), ("=", "has three "),
                             ("+", "main "), ("=", "components."))
 
@@ -557,19 +576,23 @@ def test_diff_records_are_json_safe(compare) -> None:
     result = compare(("portfolios/finance.yaml", "id: system-efficiency", "id: other-efficiency"),
                      ("metrics.yaml", "2021/22: 95.0", "2021/22: 96.0"))
     payload = json.loads(json.dumps(result.as_dict()))
-    assert set(payload) == {"changes", "summary", "sides"}
-    assert set(payload["changes"][0]) == {"op", "entity", "id", "field", "old", "new", "message",
-                                          "words", "consequences"}
+    assert set(payload) == {"changes", "consequences", "summary", "sides"}
+    assert set(payload["changes"][0]) == {"op", "entity", "id", "field", "old", "new", "unit",
+                                          "words"}
+    assert set(payload["consequences"][0]) == {"entity", "id", "field", "old", "new", "unit",
+                                               "causes"}
 
 
 def test_a_derived_figure_no_change_explains_is_still_shown() -> None:
-    from lscplan.diff import Derived, _attach
+    from lscplan.diff import Derived, _credit
+    from lscplan.diff_report import text_diff
 
-    orphan = Derived("workforce", None, "total.2019/20", 1, 2, "workforce total moved",
-                     (("staff-group", "nursing", "wte"),))
-    (change,) = _attach([], [orphan])
-    assert (change.op, change.entity, change.field, change.message) == (
-        "changed", "workforce", "total.2019/20", "workforce total moved (derived)")
+    orphan = Derived("workforce", None, "total.2019/20", 1, 2,
+                     (("staff-group", "nursing", "wte"),), "wte")
+    (q,) = _credit([], [orphan])
+    assert (q.entity, q.field, q.causes) == ("workforce", "total.2019/20", ())
+    shown = text_diff(DiffResult((), consequences=(q,)))
+    assert "workforce total 2019/20: 1 WTE → 2 WTE (+1 WTE) (derived" in shown
 
 
 def test_text_compares_as_markdown_reads() -> None:
@@ -580,3 +603,58 @@ def test_text_compares_as_markdown_reads() -> None:
     assert not _same("para one.\n\npara two.", "para one. para two.")
     assert not _same("Items:\n- a\n- b", "Items: - a - b")
     assert not _same("## Context\nText", "## Context Text")
+
+
+# --- issue 13: each consequence credited to the changes that moved it ------------------------
+
+
+def test_a_total_two_changes_moved_is_credited_to_both_once(compare) -> None:
+    result = compare(
+        ("finance.yaml", """      allocation: 105000
+      movement: 5000
+      increase_percent: 5.0""", """      allocation: 105500
+      movement: 5500
+      increase_percent: 5.5"""),
+        ("finance.yaml", """      allocation: 210000
+      movement: 10000
+      increase_percent: 5.0""", """      allocation: 210500
+      movement: 10500
+      increase_percent: 5.3"""),
+        ("finance.yaml", """    allocation: 315000
+    movement: 15000
+    increase_percent: 5.0""", """    allocation: 316000
+    movement: 16000
+    increase_percent: 5.3"""))
+    north, south = result.changes
+    total = next(q for q in result.consequences if q.field == "total.allocation")
+    assert total.causes == (north.key, south.key)
+    assert total not in moved(result, north)
+    assert [(q.field, by) for q, by in placed(result, south) if by] == [
+        ("total.allocation", "moved by allocation `north-ccg`, allocation and allocation "
+                             "`south-ccg`, allocation"),
+        ("total.movement", "moved by allocation `north-ccg`, allocation and allocation "
+                           "`south-ccg`, allocation"),
+        ("total.percent", "moved by allocation `north-ccg`, allocation and allocation "
+                          "`south-ccg`, allocation")]
+    from lscplan.diff_report import text_diff
+    assert text_diff(result).count("system allocation total") == 1
+
+
+def test_a_metric_target_is_credited_to_its_last_year_only(compare) -> None:
+    result = compare(("metrics.yaml", "2020/21: 90.0\n      2021/22: 95.0",
+                      "2020/21: 91.0\n      2021/22: 94.0"))
+    earlier, last = result.changes
+    assert (earlier.field, last.field) == ("values.2020/21", "values.2021/22")
+    assert moved(result, earlier) == []
+    assert [q.field for q in moved(result, last)] == ["change", "meets_standard"]
+
+
+def test_activity_system_totals_sit_under_their_own_year(compare) -> None:
+    result = compare(
+        ("activity.yaml", "north-place: {2019/20: 60000, 2020/21: 59000,",
+         "north-place: {2019/20: 61000, 2020/21: 59500,"),
+        ("activity.yaml", "system: {2019/20: 100000, 2020/21: 98500,",
+         "system: {2019/20: 101000, 2020/21: 99000,"))
+    first, second = result.changes
+    assert [q.field for q in moved(result, first)] == ["system.2019/20"]
+    assert [q.field for q in moved(result, second)] == ["system.2020/21"]

@@ -1,4 +1,4 @@
-"""The diff formats (``reporters.DIFF_FORMATS``), each handed a hand-built result and
+"""The diff formats (``diff_report.DIFF_FORMATS``), each handed a hand-built result and
 held to its exact output: text, Markdown, JSON and the HTML review page."""
 
 from __future__ import annotations
@@ -7,24 +7,21 @@ import json
 import re
 
 from lscplan.diff import Change, Consequence, DiffResult
-from lscplan.reporters import DIFF_FORMATS, html_diff, json_diff, markdown_diff, text_diff
+from lscplan.diff_report import DIFF_FORMATS, html_diff, json_diff, markdown_diff, text_diff
 
+METRIC = ("metric", "ae-four-hour", "values.2021/22")
 RESULT = DiffResult((
     Change("changed", "vision", None, "statement", "Our plan is b for all.",
-           "Our plan is x for all.", "the vision, statement reworded",
+           "Our plan is x for all.",
            (("=", "Our plan is "), ("-", "b "), ("+", "x "), ("=", "for all."))),
     Change("changed", "priority", "money", "title", "Money | matters",
-           "Money <script>alert(1)</script>",
-           "priority 2 `money` retitled: “Money | matters” → “Money <script>alert(1)</script>”"),
+           "Money <script>alert(1)</script>", about={"number": 2}),
     Change("removed", "programme", "screening", None,
            {"title": "Screening", "description": None, "provenance": "example-briefing",
-            "portfolio": "cancer"}, None,
-           "programme `screening` removed from portfolio `cancer`"),
-    Change("changed", "metric", "ae-four-hour", "values.2021/22", 95.0, 96.0,
-           "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%", None,
-           (Consequence("metric", "ae-four-hour", "change", 10.0, 11.0,
-                        "change from baseline +10.0pp → +11.0pp"),)),
-), "old (HEAD~1)", "new (working tree)")
+            "portfolio": "cancer"}, None),
+    Change("changed", *METRIC, 95.0, 96.0, unit="percent"),
+), "old (HEAD~1)", "new (working tree)", (
+    Consequence("metric", "ae-four-hour", "change", 10.0, 11.0, (METRIC,), "percent"),))
 
 EMPTY = DiffResult((), "old (a)", "new (b)")
 
@@ -49,7 +46,7 @@ Programmes
 
 Metrics
   ~ metric `ae-four-hour`, 2021/22: 95.0% → 96.0%
-      ↳ change from baseline +10.0pp → +11.0pp
+      ↳ change from baseline: +10.0pp → +11.0pp
 """
     assert text_diff(EMPTY) == "old (a) → new (b): no changes\n"
 
@@ -62,8 +59,8 @@ def test_text_colour_only_when_asked() -> None:
 
 
 def test_text_makes_values_safe() -> None:
-    hostile = DiffResult((Change("changed", "system", None, "name", "a", "b",
-                                 "the system, name: “\x1b[2Jx\u202e” → “two\nlines”"),))
+    hostile = DiffResult((Change("changed", "system", None, "name", "\x1b[2Jx\u202e",
+                                 "two\nlines"),))
     out = text_diff(hostile)
     assert "\x1b" not in out and "\u202e" not in out
     assert "“\\u001b[2Jx\\u202e” → “two\\nlines”" in out
@@ -72,7 +69,7 @@ def test_text_makes_values_safe() -> None:
 
 def test_text_elides_long_unchanged_runs() -> None:
     words = " ".join(f"w{i}" for i in range(40))
-    change = Change("changed", "vision", None, "statement", "", "", "the vision reworded",
+    change = Change("changed", "vision", None, "statement", "", "",
                     (("=", words + " "), ("+", "new "), ("=", words)))
     out = text_diff(DiffResult((change,)))
     assert "      … w34 w35 w36 w37 w38 w39 {+new+} w0 w1 w2 w3 w4 w5 …\n" in out
@@ -93,7 +90,8 @@ def test_markdown() -> None:
 
 | | entity | field | old | new |
 |---|---|---|---|---|
-| ~ | priority `money` | `title` | Money \\| matters | Money &lt;script&gt;alert(1)&lt;/script&gt; |
+| ~ | priority 2 `money` | `title` | Money \\| matters | \
+Money &lt;script&gt;alert(1)&lt;/script&gt; |
 
 #### Programmes
 
@@ -105,14 +103,14 @@ def test_markdown() -> None:
 
 | | entity | field | old | new |
 |---|---|---|---|---|
-| ~ | metric `ae-four-hour` | `values.2021/22` | 95.0 | 96.0 |
-| ↳ | change from baseline +10.0pp → +11.0pp | change | 10.0 | 11.0 |
+| ~ | metric `ae-four-hour` | `values.2021/22` | 95.0% | 96.0% |
+| ↳ | change from baseline | change | +10.0pp | +11.0pp |
 """
 
 
 def test_markdown_cells_cannot_break_the_table() -> None:
     change = Change("changed", "glossary", "a|b", "definition", "one\ntwo | three",
-                    "[link](javascript:x) *bold* `code`", "glossary term changed")
+                    "[link](javascript:x) *bold* `code`")
     row = markdown_diff(DiffResult((change,))).splitlines()[-1]
     assert row == ("| ~ | glossary term a\\|b | `definition` | one<br>two \\| three | "
                    "\\[link\\](javascript:x) \\*bold\\* \\`code\\` |")
@@ -121,15 +119,17 @@ def test_markdown_cells_cannot_break_the_table() -> None:
 
 def test_json_is_the_contract() -> None:
     payload = json.loads(json_diff(RESULT))
-    assert list(payload) == ["changes", "sides", "summary"]  # sorted keys
+    assert list(payload) == ["changes", "consequences", "sides", "summary"]  # sorted keys
     first = payload["changes"][0]
     assert {k: first[k] for k in ("op", "entity", "id", "field", "old", "new")} == {
         "op": "changed", "entity": "vision", "id": None, "field": "statement",
         "old": "Our plan is b for all.", "new": "Our plan is x for all."}
     assert first["words"] == [["=", "Our plan is "], ["-", "b "], ["+", "x "], ["=", "for all."]]
-    assert payload["changes"][3]["consequences"] == [{
+    assert first["message"] == "the vision, statement reworded"
+    assert payload["consequences"] == [{
         "entity": "metric", "id": "ae-four-hour", "field": "change", "old": 10.0, "new": 11.0,
-        "message": "change from baseline +10.0pp → +11.0pp"}]
+        "unit": "percent", "message": "change from baseline: +10.0pp → +11.0pp",
+        "causes": [{"entity": "metric", "id": "ae-four-hour", "field": "values.2021/22"}]}]
     assert payload["summary"] == {
         "total": 4, "consequences": 1,
         "by_op": {"added": 0, "removed": 1, "changed": 3},
@@ -153,7 +153,7 @@ def test_html_review_page() -> None:
     assert "<dt>portfolio</dt><dd>cancer</dd>" in page  # the removed programme, field by field
     assert ("programme <code>screening</code> removed from portfolio <code>cancer</code>"
             in page)
-    assert "change from baseline +10.0pp → +11.0pp" in page
+    assert "change from baseline" in page and "+10.0pp" in page
     assert re.search(r"<th>All \(4\)</th><th class=\"n\">0</th><th class=\"n\">1</th>"
                      r"<th class=\"n\">3</th>", page)
     assert "http" not in page.replace('http-equiv', '')  # self-contained: nothing fetched
@@ -162,9 +162,9 @@ def test_html_review_page() -> None:
 
 def test_html_escapes_every_value() -> None:
     evil = "\"><script>alert(1)</script><img src=x onerror=alert(1)>"
-    change = Change("changed", "board-paper", evil, evil, evil, evil, evil,
-                    (("=", evil), ("-", evil), ("+", evil)),
-                    (Consequence("allocations", None, "total.allocation", evil, evil, evil),))
+    change = Change("changed", "board-paper", evil, evil, evil, evil,
+                    (("=", evil), ("-", evil), ("+", evil)))
+    moved = Consequence("allocations", None, "total.allocation", evil, evil, (change.key,))
     page = html_diff(DiffResult((change, Change("added", "metric", "m", None, None,
-                                                {"title": evil}, evil)), evil, evil))
+                                                {"title": evil})), evil, evil, (moved,)))
     assert "<script" not in page and "<img" not in page

@@ -44,9 +44,6 @@ def _format_checker() -> jsonschema.FormatChecker:
 _ANNOTATIONS = {"description", "title", "examples", "$comment"}
 
 
-_ANNOTATIONS = {"description", "title", "examples", "$comment"}
-
-
 def _inline(node: Any, defs: dict, prefix: str) -> Any:
     """Replace ``$ref``s to the common definitions (``prefix`` + name) with the
     definitions themselves: the same schema, validated faster than through the

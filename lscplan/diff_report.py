@@ -1,0 +1,588 @@
+"""The diff in words: ``lscplan diff``'s reporters (text, Markdown, JSON, HTML). The
+comparison (``lscplan.diff``) hands over data; every label, message and number a
+reviewer reads is written here, numbers through ``formatting`` like the documents."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from . import formatting
+from .reporters import safe, text_report
+
+if TYPE_CHECKING:
+    from .diff import Change, ChangeKey, Consequence, DiffResult, Words
+    from .errors import VersionsInvalid
+
+# --- wording -------------------------------------------------------------------------------
+
+#: Entity kind -> (singular label, heading for a group).
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    "system": ("the system", "System"),
+    "period": ("the plan period", "Plan period"),
+    "source": ("source", "Sources"),
+    "population": ("population", "Population"),
+    "icp": ("ICP", "Integrated care partnerships"),
+    "organisation": ("organisation", "Organisations"),
+    "executive": ("executive", "Executives"),
+    "governance": ("governance", "Governance"),
+    "submission": ("the submission", "Submission"),
+    "submission-component": ("submission component", "Submission components"),
+    "glossary": ("glossary term", "Glossary"),
+    "vision": ("the vision", "Vision"),
+    "ambition": ("ambition", "Ambitions"),
+    "intent": ("intent", "Intents"),
+    "ltp-theme": ("Long Term Plan theme", "Long Term Plan themes"),
+    "case-for-change": ("case for change", "Case for change"),
+    "priority": ("priority", "Priorities"),
+    "portfolio": ("portfolio", "Portfolios"),
+    "programme": ("programme", "Programmes"),
+    "metric": ("metric", "Metrics"),
+    "allocations": ("the allocations table", "Allocations table"),
+    "allocation": ("allocation", "Allocations"),
+    "trajectory": ("the financial trajectory", "Financial trajectory"),
+    "efficiency": ("efficiency savings", "Efficiency"),
+    "context-figure": ("finance figure", "Finance context figures"),
+    "activity": ("activity", "Activity"),
+    "workforce": ("the workforce plan", "Workforce"),
+    "staff-group": ("staff group", "Staff groups"),
+    "engagement": ("engagement", "Engagement"),
+    "partner": ("engagement partner", "Engagement partners"),
+    "board-paper": ("board paper", "Board papers"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_WORDS.get(kind, (kind, kind))[0]
+
+
+def kind_heading(kind: str) -> str:
+    return KIND_WORDS.get(kind, (kind, kind))[1]
+
+
+def _places(value: float) -> int:
+    """Decimal places as the value was written (``95.0`` has one), at most four."""
+    exponent = Decimal(str(value)).as_tuple().exponent
+    return min(-exponent, 4) if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def figure(value: Any, unit: str | None = None) -> str:
+    """A figure exactly as written, with its unit: ``95.0%``, ``£316,000k``, ``1,200 WTE``;
+    money in £'000 as ``£…k``. Anything else as ``fmt_value`` writes it."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return fmt_value(value)
+    number = formatting.thousands(value, _places(value))
+    if unit is None or unit == "number":
+        return number
+    if unit == "percent":
+        return number + "%"
+    if unit == "gbp-thousands":
+        return (formatting.MINUS + "£" + number[1:] if value < 0 else "£" + number) + "k"
+    return f"{number} {formatting.unit_label(unit)}"
+
+
+def delta(old: Any, new: Any, unit: str | None = None) -> str | None:
+    """The change between two figures, signed, in the unit (``pp`` for percentages);
+    None when either is not a number."""
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in (old, new)):
+        return None
+    d = Decimal(str(new)) - Decimal(str(old))
+    places = max(_places(old), _places(new))
+    text = formatting.signed(float(d) if places else int(d), places)
+    if unit == "percent":
+        return text + "pp"
+    if unit == "gbp-thousands":
+        return text[0] + "£" + text[1:] + "k" if text[0] in "+" + formatting.MINUS else text
+    if unit is None or unit == "number":
+        return text
+    return f"{text} {formatting.unit_label(unit)}"
+
+
+def fmt_value(value: Any, unit: str | None = None) -> str:
+    """A value as a reviewer reads it in one line; nothing is an en dash, as in the
+    documents."""
+    if value is None or value == [] or value == {}:
+        return "–"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, int | float):
+        return figure(value, unit)
+    if isinstance(value, str):
+        return f"“{value}”"
+    if isinstance(value, list):
+        return ", ".join(fmt_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {fmt_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def entity_name(kind: str, eid: str | None, fields: dict[str, Any]) -> str:
+    """The entity in the plan's terms: ``priority 4 `x```, ``metric `y```, ``the vision``."""
+    if eid is None:
+        return kind_label(kind)
+    if kind == "priority" and fields.get("number") is not None:
+        return f"priority {fields['number']} `{eid}`"
+    if kind == "population":
+        return f"population {eid}"
+    return f"{kind_label(kind)} `{eid}`"
+
+
+def change_name(change: Change) -> str:
+    return entity_name(change.entity, change.id, change.about)
+
+
+_SERIES_FIELDS = {"values": "", "income": "income ", "expenditure": "expenditure ",
+                  "wte": "WTE ", "vacancies": "vacancies ", "by_icp": ""}
+
+
+def field_phrase(field_name: str) -> str:
+    """``values.2023/24`` -> ``2023/24``; ``by_icp.north-place.2020/21`` ->
+    ``north-place 2020/21``; ``baseline.value`` -> ``baseline value``."""
+    head, _, rest = field_name.partition(".")
+    if head in _SERIES_FIELDS and rest:
+        return _SERIES_FIELDS[head] + rest.replace(".", " ")
+    return field_name.replace(".", " ").replace("_", " ")
+
+
+def _title(fields: dict[str, Any]) -> str | None:
+    for key in ("title", "name", "label"):
+        if isinstance(fields.get(key), str):
+            return fields[key]
+    return None
+
+
+def change_message(c: Change) -> str:
+    """One change in a sentence: ``metric `x`, 2021/22: 95.0% → 96.0%``."""
+    who = change_name(c)
+    if c.field is None:
+        fields = c.old or c.new or {}
+        if c.entity == "programme" and fields.get("portfolio"):
+            where = "to" if c.op == "added" else "from"
+            return f"{who} {c.op} {where} portfolio `{fields['portfolio']}`"
+        title = _title(fields)
+        if title:
+            return f"{who} {c.op}: {fmt_value(title)}"
+        scalars = {k: v for k, v in fields.items() if v is not None}
+        if scalars and len(scalars) <= 4 and all(
+                isinstance(v, str | int | float) for v in scalars.values()):
+            return f"{who} {c.op}: {fmt_value(scalars)}"
+        return f"{who} {c.op}"
+    phrase = field_phrase(c.field)
+    if c.entity == "programme" and c.field == "portfolio" and c.op == "changed":
+        return f"{who} moved from portfolio `{c.old}` to portfolio `{c.new}`"
+    if c.field == "title" and c.op == "changed":
+        return f"{who} retitled: {fmt_value(c.old)} → {fmt_value(c.new)}"
+    if c.words is not None:
+        return f"{who}, {phrase} reworded"
+    if c.op == "added":
+        return f"{who}, {phrase} added: {fmt_value(c.new, c.unit)}"
+    if c.op == "removed":
+        return f"{who}, {phrase} removed (was {fmt_value(c.old, c.unit)})"
+    return f"{who}, {phrase}: {fmt_value(c.old, c.unit)} → {fmt_value(c.new, c.unit)}"
+
+
+#: A derived figure in words: (entity, field head) -> what it is ({id}, {year} filled in).
+_DERIVED_WORDS = {
+    ("allocation", "movement"): "movement for `{id}`",
+    ("allocation", "percent"): "increase for `{id}`",
+    ("allocations", "total.baseline"): "system baseline total",
+    ("allocations", "total.allocation"): "system allocation total",
+    ("allocations", "total.movement"): "system movement total",
+    ("allocations", "total.percent"): "system allocation increase",
+    ("trajectory", "surplus"): "surplus {year}",
+    ("trajectory", "balance_year"): "year of financial balance",
+    ("efficiency", "percent"): "efficiency {year} as a share of expenditure",
+    ("metric", "change"): "change from baseline",
+    ("metric", "meets_standard"): "meets the national standard",
+    ("activity", "system"): "system total {year}",
+    ("staff-group", "vacancy_rate"): "vacancy rate {year}",
+    ("workforce", "total"): "workforce total {year}",
+    ("workforce", "total_vacancies"): "vacancies total {year}",
+}
+#: Derived figures that are themselves changes, written with their sign.
+_SIGNED = {("metric", "change"), ("allocation", "movement"), ("allocations", "total.movement")}
+
+
+def _derived_key(q: Consequence) -> tuple[tuple[str, str], str]:
+    for key in ((q.entity, q.field), (q.entity, q.field.rpartition(".")[0])):
+        if key in _DERIVED_WORDS:
+            return key, q.field[len(key[1]) + 1:]
+    return (q.entity, q.field), ""
+
+
+def consequence_what(q: Consequence) -> str:
+    key, year = _derived_key(q)
+    template = _DERIVED_WORDS.get(key)
+    if template is None:
+        return f"{entity_name(q.entity, q.id, {})}, {field_phrase(q.field)}"
+    return template.format(id=q.id, year=year)
+
+
+def consequence_value(q: Consequence, value: Any) -> str:
+    key, _ = _derived_key(q)
+    if key in _SIGNED and isinstance(value, int | float) and not isinstance(value, bool):
+        return delta(0, value, q.unit) or fmt_value(value)
+    return fmt_value(value, q.unit)
+
+
+def consequence_message(q: Consequence) -> str:
+    """``system allocation total: £315,000k → £316,000k (+£1,000k)``."""
+    text = (f"{consequence_what(q)}: {consequence_value(q, q.old)} → "
+            f"{consequence_value(q, q.new)}")
+    key, _ = _derived_key(q)
+    change = None if key in _SIGNED else delta(q.old, q.new, q.unit)
+    return f"{text} ({change})" if change else text
+
+
+def cause_name(key: ChangeKey, result: DiffResult) -> str:
+    """A cause as a reviewer finds it in the list: ``allocation `x`, baseline``."""
+    entity, eid, field_name = key
+    change = next((c for c in result.changes if c.key == key), None)
+    who = change_name(change) if change else entity_name(entity, eid, {})
+    return who if field_name is None else f"{who}, {field_phrase(field_name)}"
+
+
+def moved_by(q: Consequence, result: DiffResult) -> str:
+    names = [cause_name(k, result) for k in q.causes]
+    if not names:
+        return "moved by no change listed here"
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"moved by {joined}"
+
+
+def placed(result: DiffResult, change: Change) -> list[tuple[Consequence, str | None]]:
+    """The consequences a reporter shows under ``change``: those it moved alone, then
+    those it and others moved (once, under the last of them) with ``moved by ...``."""
+    out: list[tuple[Consequence, str | None]] = [
+        (q, None) for q in result.consequences_of(change)]
+    out += [(q, moved_by(q, result)) for q in result.shared_consequences(change)]
+    return out
+
+
+# --- the formats ---------------------------------------------------------------------------
+# Each takes a DiffResult (lscplan.diff) and returns the whole output as text.
+
+_DIFF_MARKERS = {"added": "+", "removed": "-", "changed": "~"}
+_DIFF_STYLES = {"added": "green", "removed": "red", "changed": "yellow"}
+_ELIDE_KEEP = 6
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _diff_counts(result: DiffResult) -> str:
+    summary = result.summary
+    if not summary["total"]:
+        return "no changes"
+    ops = ", ".join(f"{n} {op}" for op, n in summary["by_op"].items())
+    return f"{_plural(summary['total'], 'change')} ({ops})"
+
+
+def _elide(text: str, where: str) -> str:
+    """Shorten an unchanged run of words to the few next to a change (``where`` is
+    ``start``, ``middle`` or ``end`` of the text)."""
+    lead, core, tail = _split_space(text)
+    words = re.findall(r"\S+\s*", core)
+    keep = _ELIDE_KEEP
+    if len(words) <= 2 * keep + 2:
+        return text
+    head, end = "".join(words[:keep]).rstrip(), "".join(words[-keep:])
+    if where == "start":
+        return "… " + end + tail
+    if where == "end":
+        return lead + head + " …"
+    return lead + head + " … " + end + tail
+
+
+def _runs_for_reading(words: Words) -> list[tuple[str, str]]:
+    """Word runs with long unchanged stretches elided, for the text and Markdown formats."""
+    out = []
+    for i, (op, text) in enumerate(words):
+        if op == "=":
+            where = "start" if i == 0 else "end" if i == len(words) - 1 else "middle"
+            text = _elide(text, where)
+        out.append((op, text))
+    return out
+
+
+def _one_line(text: str) -> str:
+    return safe(text).replace("\r", "\\r").replace("\n", "\\n").replace("\t", " ")
+
+
+def _split_space(text: str) -> tuple[str, str, str]:
+    """(leading whitespace, the words, trailing whitespace): markers go round the words."""
+    core = text.strip()
+    if not core:
+        return text, "", ""
+    start = text.index(core)
+    return text[:start], core, text[start + len(core):]
+
+
+def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
+    """The text format as lines of (text, rich style) segments, every value made safe."""
+    lines: list[list[tuple[str, str]]] = [
+        [(_one_line(f"{result.old_label} → {result.new_label}: "), "bold"),
+         (_diff_counts(result), "bold")]]
+    for kind, changes in result.groups():
+        lines.append([])
+        lines.append([(kind_heading(kind), "bold underline")])
+        for c in changes:
+            style = _DIFF_STYLES[c.op]
+            lines.append([("  ", ""), (_DIFF_MARKERS[c.op] + " ", style),
+                          (_one_line(change_message(c)), "")])
+            if c.words is not None:
+                line: list[tuple[str, str]] = [("      ", "")]
+                for op, text in _runs_for_reading(c.words):
+                    for n, part in enumerate(text.split("\n")):
+                        if n:
+                            lines.append(line if len(line) > 1 else [])
+                            line = [("      ", "")]
+                        if not part:
+                            continue
+                        if op == "=":
+                            line.append((safe(part), "dim"))
+                            continue
+                        lead, core, tail = _split_space(part)
+                        marked = f"[-{safe(core)}-]" if op == "-" else f"{{+{safe(core)}+}}"
+                        line += [(lead, ""), (marked, "red" if op == "-" else "green"),
+                                 (tail, "")]
+                lines.append(line)
+            for q, shared in placed(result, c):
+                note = f" ({shared})" if shared else ""
+                lines.append([("      ↳ ", "dim"),
+                              (_one_line(consequence_message(q) + note), "dim")])
+    lines += _unexplained_lines(result)
+    return lines
+
+
+def _unexplained_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
+    if not result.unexplained:
+        return []
+    lines: list[list[tuple[str, str]]] = [[], [("Derived figures", "bold underline")]]
+    for q in result.unexplained:
+        lines.append([("  ~ ", "yellow"), (_one_line(consequence_message(q) + " (derived, "
+                                                     + moved_by(q, result) + ")"), "")])
+    return lines
+
+
+def text_diff(result: DiffResult, color: bool = False) -> str:
+    """Changes grouped by entity kind, marked ``+`` added, ``-`` removed, ``~`` changed;
+    coloured (with rich) only when ``color``, which the CLI sets for a terminal."""
+    lines = _diff_lines(result)
+    if not color:
+        return "\n".join("".join(text for text, _ in line) for line in lines) + "\n"
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, color_system="standard",
+                      highlight=False, soft_wrap=True, width=200)
+    for line in lines:
+        text = Text()
+        for part, style in line:
+            text.append(part, style=style or None)
+        console.print(text)
+    return buffer.getvalue()
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_escape(text: str) -> str:
+    """Text for one Markdown table cell: nothing in it can format, link, break the
+    table or open HTML."""
+    text = safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def _md_code(text: str) -> str:
+    if re.fullmatch(r"[A-Za-z0-9 ._/:#-]+", text):
+        return f"`{text}`"
+    return md_escape(text)
+
+
+def _md_message(text: str) -> str:
+    """A message for a Markdown cell, its `ids` kept as code spans."""
+    return "".join(_md_code(part) if i % 2 else md_escape(part)
+                   for i, part in enumerate(text.split("`")))
+
+
+def _md_cell_value(value: object, limit: int = 160, unit: str | None = None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):  # a whole entity or object: its title, else its fields
+        title = next((value[k] for k in ("title", "name", "label")
+                      if isinstance(value.get(k), str)), None)
+        text = title if title is not None else fmt_value(value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = fmt_value(value, unit)
+    if len(text) > limit:
+        text = text[:limit].rstrip() + " …"
+    return md_escape(text)
+
+
+def _md_words(words: Words, side: str) -> str:
+    wrap = "~~" if side == "-" else "**"
+    out = []
+    for op, text in _runs_for_reading(words):
+        if op == "=":
+            out.append(md_escape(text))
+        elif op == side:
+            lead, core, tail = _split_space(text)
+            if core:
+                out.append(f"{md_escape(lead)}{wrap}{md_escape(core)}{wrap}{md_escape(tail)}")
+    return "".join(out)
+
+
+def markdown_diff(result: DiffResult, color: bool = False) -> str:
+    """A summary line and a table per entity kind, fit for a pull-request comment."""
+    out = [f"**lscplan diff** {md_escape(result.old_label)} → {md_escape(result.new_label)}: "
+           f"{_diff_counts(result)}"]
+    if result.summary["consequences"]:
+        out[0] += f", {_plural(result.summary['consequences'], 'derived figure')} moved"
+    for kind, changes in result.groups():
+        out += ["", f"#### {md_escape(kind_heading(kind))}", "",
+                "| | entity | field | old | new |", "|---|---|---|---|---|"]
+        for c in changes:
+            name = _md_message(change_message(c) if c.field is None else change_name(c))
+            field_cell = _md_code(c.field) if c.field else ""
+            if c.words is not None:
+                old, new = _md_words(c.words, "-"), _md_words(c.words, "+")
+            else:
+                old, new = _md_cell_value(c.old, unit=c.unit), _md_cell_value(c.new, unit=c.unit)
+            out.append(f"| {_DIFF_MARKERS[c.op]} | {name} | {field_cell} | {old} | {new} |")
+            for q, shared in placed(result, c):
+                what = consequence_what(q) + (f" ({shared})" if shared else "")
+                out.append(f"| ↳ | {_md_message(what)} | {md_escape(field_phrase(q.field))}"
+                           f" | {md_escape(consequence_value(q, q.old))}"
+                           f" | {md_escape(consequence_value(q, q.new))} |")
+    if result.unexplained:
+        out += ["", "#### Derived figures", "", "| | figure | field | old | new |",
+                "|---|---|---|---|---|"]
+        for q in result.unexplained:
+            out.append(f"| ~ | {_md_message(consequence_what(q))} (derived) | "
+                       f"{md_escape(field_phrase(q.field))} | "
+                       f"{md_escape(consequence_value(q, q.old))} | "
+                       f"{md_escape(consequence_value(q, q.new))} |")
+    return "\n".join(out) + "\n"
+
+
+def json_diff(result: DiffResult, color: bool = False) -> str:
+    """The contract: ``{"changes": [...], "summary": {...}}`` plus ``consequences`` and
+    ``sides``; each record with its ``message`` in words; keys sorted."""
+    payload = result.as_dict()
+    for record, change in zip(payload["changes"], result.changes, strict=True):
+        record["message"] = change_message(change)
+    for record, q in zip(payload["consequences"], result.consequences, strict=True):
+        record["message"] = consequence_message(q)
+    return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+
+
+@dataclass(frozen=True)
+class _HtmlConsequence:
+    message: tuple[tuple[bool, str], ...]
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class _HtmlChange:
+    op: str
+    marker: str
+    name: tuple[tuple[bool, str], ...]
+    field: str
+    message: tuple[tuple[bool, str], ...]
+    old: str
+    new: str
+    old_fields: tuple[tuple[str, str], ...]
+    new_fields: tuple[tuple[str, str], ...]
+    words: tuple[tuple[str, str], ...]
+    consequences: tuple[_HtmlConsequence, ...]
+
+
+@dataclass(frozen=True)
+class _HtmlGroup:
+    kind: str
+    heading: str
+    changes: tuple[_HtmlChange, ...]
+
+
+def _html_fields(value: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        return ()
+    return tuple((key, _html_value(v)) for key, v in value.items() if v not in (None, [], {}))
+
+
+def _html_value(value: object, unit: str | None = None) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else fmt_value(value, unit)
+
+
+def _code_spans(message: str) -> tuple[tuple[bool, str], ...]:
+    """A message split at its backticks: (is code, text) pieces for <code>."""
+    return tuple((i % 2 == 1, part) for i, part in enumerate(message.split("`")) if part)
+
+
+def _html_change(c: Change, result: DiffResult) -> _HtmlChange:
+    return _HtmlChange(
+        op=c.op, marker=_DIFF_MARKERS[c.op], name=_code_spans(change_name(c)),
+        field=c.field or "", message=_code_spans(change_message(c)),
+        old="" if isinstance(c.old, dict) else _html_value(c.old, c.unit),
+        new="" if isinstance(c.new, dict) else _html_value(c.new, c.unit),
+        old_fields=_html_fields(c.old), new_fields=_html_fields(c.new),
+        words=tuple(c.words or ()),
+        consequences=tuple(
+            _HtmlConsequence(_code_spans(consequence_what(q) + (f" ({s})" if s else "")),
+                             field_phrase(q.field), consequence_value(q, q.old),
+                             consequence_value(q, q.new)) for q, s in placed(result, c)))
+
+
+def html_diff(result: DiffResult, color: bool = False) -> str:
+    """A self-contained review page: summary counts, changes grouped by entity, old and
+    new side by side, long text redlined with <del> and <ins>. Autoescaped."""
+    from .diff import OPS
+
+    summary = result.summary
+    groups = tuple(_HtmlGroup(kind, kind_heading(kind),
+                              tuple(_html_change(c, result) for c in items))
+                   for kind, items in result.groups())
+    by_entity = tuple((kind_heading(kind), tuple(counts[op] for op in OPS))
+                      for kind, counts in summary["by_entity"].items())
+    from .render import environment
+
+    template = environment().get_template("diff.html.j2")
+    return template.render(
+        old_label=result.old_label, new_label=result.new_label, counts=_diff_counts(result),
+        total=summary["total"], by_op=tuple(summary["by_op"].items()), ops=OPS,
+        by_entity=by_entity, consequences=summary["consequences"], groups=groups)
+
+
+def diff_trouble(exc: VersionsInvalid) -> str:
+    """Why a diff could not be made: each failing version's diagnostics, naming it."""
+    out = []
+    for failure in exc.failures:
+        out.append(f"lscplan: {failure.side} fails its checks:\n")
+        out.append(text_report(failure.report, failure.sources, failure.plan_dir))
+    return "".join(out)
+
+
+DIFF_FORMATS: dict[str, Callable[..., str]] = {
+    "text": text_diff,
+    "markdown": markdown_diff,
+    "json": json_diff,
+    "html": html_diff,
+}
