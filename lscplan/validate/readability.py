@@ -16,18 +16,12 @@ import hashlib
 import importlib.util
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..files import cache_dir, write_atomic
+
 CACHE_FILE = "reading-ease.json"
-
-
-def cache_dir() -> Path:
-    if os.environ.get("LSCPLAN_CACHE_DIR"):
-        return Path(os.environ["LSCPLAN_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "lscplan"
 
 
 def _textstat_stamp() -> str:
@@ -67,10 +61,4 @@ def flesch_scores(texts: Iterable[str]) -> dict[str, float]:
 def _store(path: Path, data: dict) -> None:
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".reading-ease.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, sort_keys=True)
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        write_atomic(path, json.dumps(data, sort_keys=True).encode("utf-8"))
