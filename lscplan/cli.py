@@ -101,14 +101,18 @@ def build(
     """Check the plan, then render its documents to HTML and PDF in --out and print a
     summary line. Exit 1 when the plan has errors (nothing is written)."""
     from .errors import BuildError, PlanInvalid, UsageError
+    from .formats import FORMATS
     from .pipeline import build as run_build
     from .progress import BuildDisplay
     from .reporters import text_report
+    from .write import BuildOptions
 
+    skipped = {"html": no_html, "pdf": no_pdf}
+    formats = [name for name in FORMATS if not skipped.get(name)]
     try:
         with BuildDisplay(quiet) as display:
-            result = run_build(plan_dir, out, only, html=not no_html, pdf=not no_pdf,
-                               force=force, jobs=jobs, progress=display.event)
+            result = run_build(plan_dir, out,
+                               BuildOptions(only, formats, force, jobs, display.event))
         display.finish(result)
     except UsageError as exc:
         raise _fail_usage(str(exc)) from None

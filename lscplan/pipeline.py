@@ -3,7 +3,6 @@ and writes its documents. Nothing else lives here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,7 @@ from .load import load
 from .model import Plan, build_model
 
 if TYPE_CHECKING:  # the build stages are imported when a build runs, not before
-    from .write import BuildResult, Event
+    from .write import BuildOptions, BuildResult
 
 
 @dataclass
@@ -50,50 +49,47 @@ def check(plan_dir: Path) -> Checked:
     return Checked(report, plan, loaded.sources())
 
 
-def build(plan_dir: Path, out_dir: Path, only: Sequence[str] | None = None,
-          html: bool = True, pdf: bool = True, force: bool = False,
-          jobs: int | None = None, progress: Callable[[Event], None] | None = None,
+def build(plan_dir: Path, out_dir: Path, options: BuildOptions | None = None
           ) -> BuildResult:
     """Check the plan, then render its documents and write them into ``out_dir``.
 
-    Any error in the plan raises ``PlanInvalid`` before anything is written. ``only``
-    limits the documents rendered (the manifest still lists every document);
-    ``html``/``pdf`` choose the formats; ``force`` renders even what is up to date;
-    ``jobs`` is the number of PDF worker processes (default: one per CPU, at most one
-    per PDF to lay out). ``progress`` receives ``write.Event`` values.
+    Any error in the plan raises ``PlanInvalid`` before anything is written.
+    ``options`` (``write.BuildOptions``) chooses the documents, the formats, the
+    number of worker processes, ``force`` and the progress callback.
     """
-    if not (html or pdf):
-        raise UsageError("--no-html and --no-pdf together leave nothing to build")
-    if jobs is not None and jobs < 1:
-        raise UsageError(f"--jobs must be 1 or more, not {jobs}")
+    from . import documents, formats, pdf, render, write
+
+    options = options or write.BuildOptions()
+    if options.formats is not None and not set(options.formats) & set(formats.FORMATS):
+        raise UsageError("no format left to write: nothing to build")
+    if options.jobs is not None and options.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {options.jobs}")
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir} exists and is not a directory")
     checked = check(plan_dir)
     if checked.plan is None or not checked.report.ok():
         raise PlanInvalid(checked.report, sources=checked.sources, plan_dir=str(plan_dir))
 
-    from . import render, write
-
     plan = checked.plan
-    docs = render.documents(plan)
+    docs = documents.for_plan(plan)
     ids = [d.id for d in docs]
-    unknown = sorted(set(only or ()) - set(ids))
+    unknown = sorted(set(options.only or ()) - set(ids))
     if unknown:
         raise UsageError(f"no document {', '.join(map(repr, unknown))} in this plan; its "
                          f"documents are: {', '.join(ids)}")
     info = render.build_info(plan, plan_dir)
     system = plan.system
-    result = write.write_documents(
-        docs, list(only) if only else ids, lambda doc: render.render_html(plan, doc, info),
-        out_dir,
-        digests={d.id: write.sources_digest(render.inputs(d, checked.sources),
+    work = write.Work(
+        docs, lambda doc: render.render_html(plan, doc, info),
+        digests={d.id: write.sources_digest(documents.inputs(d, docs, checked.sources),
                                             info.provenance) for d in docs},
         plan_meta={"id": system.id, "name": system.name, "version": system.version,
                    "date": system.date, "status": system.status, "commit": info.commit},
-        epoch=write.epoch_of(system.date),
-        roots=(render.templates_dir(), plan_dir),
-        html=html, pdf=pdf, force=force, jobs=jobs, progress=progress,
+        epoch=pdf.epoch_of(system.date),
+        roots=(str(render.templates_dir()), str(plan_dir)),
+        plan=plan,
     )
+    result = write.write_documents(work, out_dir, options)
     result.warnings = len(checked.report.warnings)
     result.illustrative = sum(count for *_, count, _loc in plan.illustrative_figures())
     return result

@@ -3,17 +3,16 @@
 ``environment()`` is the one Jinja environment (templates from
 ``resources.templates_dir()``, autoescape on, ``StrictUndefined`` so a missing field
 fails the build instead of rendering blank, and the formatting filters).
-``documents(plan)`` lists what a build produces: the LTP submission, the public
-summary and one board paper per file in ``board/``. ``render_html`` renders one of
-them. Templates receive the model's dataclasses and never do arithmetic; the charts
-each document shows are made here (``Figures``), from the model's figures, with a
+``render_html`` renders one of the documents ``documents.for_plan`` declares.
+Templates receive the model's dataclasses and never do arithmetic; the charts each
+document shows are made here (``Figures``), from the model's figures, with a
 description generated from the same data and the table of that data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import charts, formatting, narrative
+from .documents import Document
 from .model import Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
 
@@ -344,48 +344,7 @@ def environment() -> jinja2.Environment:
     return env
 
 
-# --- the documents -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Document:
-    """One document a build produces: its id (the output file stem), its title, the
-    template that renders it and what that template gets besides the plan."""
-
-    id: str
-    title: str
-    template: str
-    context: Mapping[str, Any] = field(default_factory=dict, compare=False)
-
-
-def _years_span(plan: Plan) -> tuple[int, int]:
-    return int(plan.period.first[:4]), int(plan.period.last[:4]) + 1
-
-
-def documents(plan: Plan) -> list[Document]:
-    """Every document of the plan, in manifest order."""
-    sub = plan.system.submission
-    start, end = _years_span(plan)
-    docs = [
-        Document("ltp-submission", f"{sub.title} {plan.period.first} to {plan.period.last}",
-                 "ltp-submission.html.j2"),
-        Document("public-summary",
-                 f"Our plan for health and care in {plan.system.area}, {start} to {end}: "
-                 "a summary", "public-summary.html.j2"),
-    ]
-    docs += [Document(paper.doc_id, paper.title, "board-paper.html.j2", {"paper": paper})
-             for paper in plan.board_papers]
-    return docs
-
-
-def inputs(doc: Document, sources: Mapping[str, Any]) -> dict[str, Any]:
-    """The plan files (of ``sources``: path -> content) a document is made from: every
-    file but the board papers, and a board paper's own file. No template shows one
-    board paper in another document (tests/test_render.py holds them to it), so a
-    change to one paper leaves every other document as it was."""
-    own = doc.context["paper"].file if "paper" in doc.context else None
-    return {path: text for path, text in sources.items()
-            if not path.startswith("board/") or path == own}
+# --- a document -----------------------------------------------------------------------
 
 
 def render_html(plan: Plan, doc: Document, info: BuildInfo) -> str:

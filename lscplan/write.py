@@ -1,54 +1,94 @@
-"""Stage 5, write: HTML and PDF files, replaced atomically, and the manifest last.
+"""Stage 5, write: every document in each of its formats, replaced atomically, and
+the manifest last.
 
-PDFs are WeasyPrint's tagged PDF/UA-1, with the document's title, author and
-language. They are byte-identical run after run: ``SOURCE_DATE_EPOCH`` is the plan's
-own date while WeasyPrint writes (font subsets carry it), the PDF /ID comes from the
-document's content, and no date but the plan's enters the metadata. WeasyPrint
-fetches through ``safe_fetcher``: ``data:`` URLs and files inside the templates or
-the plan directory only; no other file, no network.
+``write_documents`` reads top to bottom, one function per stage:
+
+1. ``plan_work``: for each document asked for, which of its files the previous build
+   left that are still good, and so whether it must be rendered at all;
+2. ``render``: each such document's HTML, then the output of every format wanted
+   (``formats.FORMATS``: HTML, PDF; a format knows how to make itself from the
+   rendered document, and whether it runs in worker processes);
+3. ``stage``: every new output written to a temporary file beside its target;
+4. ``commit``: all of them moved into place together, then the outputs that are no
+   longer wanted (an out-of-date PDF of a document now built without one, the files
+   of a removed board paper) deleted;
+5. ``write_manifest``: every document of the plan, written last.
 
 Builds are incremental. Each manifest entry records ``sources`` (a digest of the
 plan files the document depends on, the templates, the package's code and the
-versions of the renderers) and
-``input`` (a digest of the rendered HTML and the renderer versions). When
-``sources`` is unchanged and the files on disk still have their recorded sha256,
-nothing is rendered; otherwise the HTML is rendered (cheap) and the PDF is laid out
-again only when ``input`` changed. Every output of a build is staged in a temporary
-file beside its target and moved into place only when all of them are ready, so a
-failed build leaves the previous outputs as they were.
+versions of the renderers) and ``input`` (a digest of the rendered HTML and the
+renderer versions). When ``sources`` is unchanged and the files on disk still have
+their recorded sha256, nothing is rendered; otherwise the HTML is rendered (cheap)
+and a format made from the HTML (the PDF) is produced again only when ``input``
+changed. A failed build leaves the previous outputs as they were.
 
-``jobs``: PDFs of independent documents are laid out in parallel worker processes
+``jobs``: formats that run in worker processes (PDF layout) do so in parallel
 (spawned, so nothing is shared). The default is one worker per CPU, at most one per
-PDF to lay out; with one PDF (or ``jobs=1``) it is done in this process. The number
-of workers never changes the bytes written.
+output to produce; with one such output (or ``jobs=1``) it is done in this process.
+The number of workers never changes the bytes written.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import mimetypes
 import os
-import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
+from .documents import Document
 from .errors import BuildError
+from .files import Staging, sha256_bytes, sha256_file, write_atomic
+from .formats import FORMATS, Format, Output, Rendered
+from .pdf import PDF_VARIANT
 from .resources import templates_dir
 
 MANIFEST = "manifest.json"
-PDF_VARIANT = "pdf/ua-1"
-FORMATS = ("html", "pdf")
 #: Packages whose version changes what a build writes.
 RENDERERS = ("lscplan", "weasyprint", "pydyf", "fonttools", "matplotlib", "jinja2",
              "markdown-it-py")
+
+
+# --- what a build is asked for --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the person building chose: the documents (``only``: ids; None for every
+    one; the manifest always lists them all), the formats (names; None for every
+    format each document declares), ``force`` to produce even what is up to date,
+    ``jobs`` worker processes (None: one per CPU), and a ``progress`` callback that
+    receives ``Event`` values."""
+
+    only: Sequence[str] | None = None
+    formats: Collection[str] | None = None
+    force: bool = False
+    jobs: int | None = None
+    progress: Callable[[Event], None] | None = None
+
+    def wants(self, fmt: str) -> bool:
+        return self.formats is None or fmt in self.formats
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a plan gives the build (made by ``pipeline.build``): every document in
+    manifest order, ``render(document)`` returning its HTML, ``digests`` (document
+    id -> ``sources_digest``), the plan's entry for the manifest, its date as
+    ``epoch`` seconds, the directories documents may read files from, and the typed
+    plan (for formats made from it)."""
+
+    documents: Sequence[Document]
+    render: Callable[[Document], str]
+    digests: Mapping[str, str]
+    plan_meta: Mapping[str, Any]
+    epoch: int
+    roots: tuple[str, ...]
+    plan: Any = None
 
 
 # --- progress and results ----------------------------------------------------------------
@@ -122,18 +162,6 @@ def _versions() -> str:
     return "\n".join(out)
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str | None:
-    try:
-        with path.open("rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
-    except OSError:
-        return None
-
-
 @cache
 def _code_digest() -> str:
     """The templates, lscplan's own code and the renderers' versions."""
@@ -167,209 +195,6 @@ def input_digest(html: str) -> str:
     return sha256_bytes(f"{_versions()}\n{PDF_VARIANT}\n".encode() + html.encode())
 
 
-# --- WeasyPrint --------------------------------------------------------------------------
-
-
-def weasyprint():
-    """Import WeasyPrint (on first use only: ``check`` never needs it). Its notice that
-    a future version will need the HarfBuzz subsetting library is not lscplan's to
-    act on, so it is silenced rather than shown to every user (or failing tests)."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required",
-                                category=DeprecationWarning)
-        import weasyprint as module
-        import weasyprint.urls
-    return module
-
-
-# --- the URL fetcher ------------------------------------------------------------------
-
-
-class FetchRefused(Exception):
-    """WeasyPrint asked for something outside what a document may use."""
-
-
-def _inside(path: Path, roots: Sequence[Path]) -> bool:
-    return any(path == root or path.is_relative_to(root) for root in roots)
-
-
-def safe_fetcher(roots: Sequence[Path | str]):
-    """A WeasyPrint URL fetcher that serves ``data:`` URLs and ``file:`` URLs whose
-    resolved path (symlinks followed) lies inside one of ``roots``; anything else,
-    another local file or any network address, raises ``FetchRefused``."""
-    urls = weasyprint().urls
-    URLFetcher, URLFetcherResponse = urls.URLFetcher, urls.URLFetcherResponse
-    allowed = tuple(Path(r).resolve() for r in roots)
-
-    class SafeFetcher(URLFetcher):
-        refused: list[str]
-
-        def __init__(self) -> None:
-            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
-            self.refused = []
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-            if scheme == "data":
-                return super().fetch(url, headers)
-            if scheme == "file":
-                parts = urlsplit(url)
-                if parts.netloc not in ("", "localhost"):
-                    return self._refuse(url)
-                path = Path(unquote(parts.path)).resolve()
-                if not _inside(path, allowed) or not path.is_file():
-                    return self._refuse(url)
-                mime, _ = mimetypes.guess_type(path.name)
-                return URLFetcherResponse(
-                    path.as_uri(), path.read_bytes(),
-                    {"Content-Type": mime or "application/octet-stream"})
-            return self._refuse(url)
-
-        def _refuse(self, url: str) -> Any:
-            self.refused.append(url)
-            raise FetchRefused(f"lscplan does not let documents fetch {url}")
-
-    return SafeFetcher()
-
-
-# --- PDF --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PdfTask:
-    """Everything needed to lay out one PDF, picklable for a worker process."""
-
-    document: str
-    html: str
-    identifier: str
-    epoch: int
-    roots: tuple[str, ...]
-
-
-@contextlib.contextmanager
-def source_date_epoch(epoch: int) -> Iterator[None]:
-    """Set ``SOURCE_DATE_EPOCH`` for the duration, then restore what was there."""
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous
-
-
-def epoch_of(day: str) -> int:
-    """Midnight UTC at the start of ``day`` (``YYYY-MM-DD``), in seconds."""
-    d = datetime.fromisoformat(day[:10]).replace(tzinfo=UTC)
-    return int(d.timestamp())
-
-
-def render_pdf(task: PdfTask) -> tuple[str, int, bytes]:
-    """Lay out one document: (document id, page count, PDF bytes)."""
-    HTML = weasyprint().HTML
-    options = {"pdf_variant": PDF_VARIANT, "pdf_identifier": task.identifier.encode(),
-               "uncompressed_pdf": False}
-    with source_date_epoch(task.epoch):
-        html = HTML(string=task.html, base_url=templates_dir().as_uri() + "/",
-                    url_fetcher=safe_fetcher(task.roots))
-        document = html.render(**options)
-        data = document.write_pdf(**options)
-    return task.document, len(document.pages), data
-
-
-def _render_pdfs(tasks: list[PdfTask], jobs: int | None, progress: Progress
-                 ) -> dict[str, tuple[int, bytes]]:
-    workers = min(jobs or os.cpu_count() or 1, len(tasks))
-    results: dict[str, tuple[int, bytes]] = {}
-    if workers <= 1:
-        for task in tasks:
-            progress(Event("render", task.document, f"{task.document}.pdf"))
-            doc_id, pages, data = render_pdf(task)
-            results[doc_id] = (pages, data)
-            progress(Event("done", doc_id))
-        return results
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        progress(Event("render", file=f"{len(tasks)} PDFs in {workers} processes"))
-        futures = [pool.submit(render_pdf, task) for task in tasks]
-        for future in as_completed(futures):
-            doc_id, pages, data = future.result()
-            results[doc_id] = (pages, data)
-            progress(Event("done", doc_id))
-    return results
-
-
-# --- atomic files ---------------------------------------------------------------------
-
-
-class Staging:
-    """Outputs written to temporary files beside their targets, moved into place
-    together by ``commit`` or thrown away by ``discard``."""
-
-    def __init__(self, out_dir: Path):
-        self.out_dir = out_dir
-        self.staged: dict[str, Path] = {}
-
-    def write(self, name: str, data: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.out_dir, prefix=f".{name}.", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o666 & ~_umask())  # as open() would make it, not mkstemp's 0600
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        old = self.staged.pop(name, None)
-        if old:
-            old.unlink(missing_ok=True)
-        self.staged[name] = Path(tmp)
-
-    def commit(self) -> None:
-        for name, tmp in self.staged.items():
-            os.replace(tmp, self.out_dir / name)
-        self.staged.clear()
-        _fsync_dir(self.out_dir)
-
-    def discard(self) -> None:
-        for tmp in self.staged.values():
-            tmp.unlink(missing_ok=True)
-        self.staged.clear()
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    staging = Staging(path.parent)
-    try:
-        staging.write(path.name, data)
-        staging.commit()
-    finally:
-        staging.discard()
-
-
 # --- the manifest ----------------------------------------------------------------------
 
 
@@ -392,169 +217,247 @@ def manifest_bytes(entries: list[dict], plan_meta: Mapping[str, Any]) -> bytes:
     return (json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def _expected(doc_id: str, fmt: str) -> str:
-    return f"{doc_id}.{fmt}"
+
+
+def _blank_entry(doc: Document) -> dict:
+    return {"id": doc.id, "title": doc.title, **dict.fromkeys(doc.formats), "pages": None,
+            "sha256": dict.fromkeys(doc.formats), "input": None, "sources": None}
 
 
 def _current(out_dir: Path, entry: Mapping | None, fmt: str) -> bool:
     """The entry records this format and the file on disk still has its sha256."""
-    if not entry or entry.get(fmt) != _expected(entry["id"], fmt):
+    if not entry or entry.get(fmt) != f"{entry['id']}.{fmt}":
         return False
     recorded = (entry.get("sha256") or {}).get(fmt)
     return bool(recorded) and sha256_file(out_dir / entry[fmt]) == recorded
 
 
-def _blank_entry(doc_id: str, title: str) -> dict:
-    return {"id": doc_id, "title": title, "html": None, "pdf": None, "pages": None,
-            "sha256": {"html": None, "pdf": None}, "input": None, "sources": None}
-
-
-def _keep(out_dir: Path, entry: Mapping, fmt: str, into: dict) -> bool:
-    if not _current(out_dir, entry, fmt):
-        return False
-    into[fmt] = entry[fmt]
-    into["sha256"][fmt] = entry["sha256"][fmt]
-    if fmt == "pdf":
-        into["pages"] = entry.get("pages")
-    return True
-
-
-def _carry(out_dir: Path, entry: Mapping, title: str) -> dict | None:
-    """A previous entry kept for a document this build did not render, with only the
-    outputs that are still on disk as recorded."""
-    kept = _blank_entry(entry["id"], title)
-    kept["input"], kept["sources"] = entry.get("input"), entry.get("sources")
-    if not any([_keep(out_dir, entry, fmt, kept) for fmt in FORMATS]):
-        return None
-    return kept
+def _carry(out_dir: Path, doc: Document, previous: Mapping) -> dict | None:
+    """A previous entry kept for a document this build did not consider, with only
+    the outputs that are still on disk as recorded (None when there are none)."""
+    kept = _blank_entry(doc)
+    kept["input"], kept["sources"] = previous.get("input"), previous.get("sources")
+    formats = [FORMATS[f] for f in doc.formats if _current(out_dir, previous, f)]
+    for fmt in formats:
+        kept[fmt.name], kept["sha256"][fmt.name] = previous[fmt.name], previous["sha256"][fmt.name]
+        if fmt.paged:
+            kept["pages"] = previous.get("pages")
+    return kept if formats else None
 
 
 # --- the build ------------------------------------------------------------------------
 
 
-def write_documents(
-    documents: Sequence[Any],
-    selected: Sequence[str],
-    render: Callable[[Any], str],
-    out_dir: Path,
-    *,
-    digests: Mapping[str, str],
-    plan_meta: Mapping[str, Any],
-    epoch: int,
-    roots: Sequence[Path],
-    html: bool = True,
-    pdf: bool = True,
-    force: bool = False,
-    jobs: int | None = None,
-    progress: Progress | None = None,
-) -> BuildResult:
-    """Bring ``out_dir`` up to date for the ``selected`` documents (ids) of
-    ``documents`` (objects with ``id`` and ``title``), then write the manifest.
+@dataclass
+class Step:
+    """One document's part in this build, filled in stage by stage."""
 
-    ``render(document)`` returns a document's HTML; it is called only for documents
-    whose ``digests`` (id -> ``sources_digest``) differ from the previous build's (or
-    for all, with ``force``).
-    """
-    report = progress or (lambda event: None)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    previous = read_manifest(out_dir)
-    wanted = {"html": html, "pdf": pdf}
-    entries: dict[str, dict] = {}
-    results: dict[str, DocumentResult] = {}
-    tasks: list[PdfTask] = []
-    htmls: dict[str, bytes] = {}
-    stale: list[tuple[str, str]] = []
-    chosen = [d for d in documents if d.id in set(selected)]
-    report(Event("start", count=len(chosen)))
-    staging = Staging(out_dir)
-    try:
-        for doc in chosen:
-            result = results[doc.id] = DocumentResult(doc.id, doc.title)
-            prev = previous.get(doc.id)
-            digest = digests[doc.id]
-            if (not force and prev and prev.get("sources") == digest
-                    and all(_current(out_dir, prev, f) for f in FORMATS if wanted[f])):
-                entry = _blank_entry(doc.id, doc.title)
-                entry["input"], entry["sources"] = prev.get("input"), digest
-                for fmt in FORMATS:
-                    _keep(out_dir, prev, fmt, entry)
-                entries[doc.id] = entry
-                result.unchanged += [entry[f] for f in FORMATS if entry[f]]
-                result.pages = entry["pages"]
-                report(Event("done", doc.id))
-                continue
-            report(Event("render", doc.id, f"{doc.id}.html"))
-            try:
-                text = render(doc)
-            except Exception as exc:  # a template failing on this plan's data
-                raise BuildError(f"could not render {doc.id}: {exc}") from exc
-            data = text.encode("utf-8")
-            entry = _blank_entry(doc.id, doc.title)
-            entry["input"], entry["sources"] = input_digest(text), digest
-            entries[doc.id] = entry
-            same_input = bool(prev) and not force and prev.get("input") == entry["input"]
-            for fmt in FORMATS:
-                name = _expected(doc.id, fmt)
-                if wanted[fmt]:
-                    if same_input and _keep(out_dir, prev, fmt, entry):
-                        result.unchanged.append(name)
-                    elif fmt == "html":
-                        htmls[doc.id] = data
-                        entry["html"], entry["sha256"]["html"] = name, sha256_bytes(data)
-                    else:
-                        tasks.append(PdfTask(doc.id, text, entry["input"][:32], epoch,
-                                             tuple(str(r) for r in roots)))
-                elif not (same_input and _keep(out_dir, prev, fmt, entry)) and prev \
-                        and prev.get(fmt) == name and (out_dir / name).exists():
-                    stale.append((doc.id, name))
-            if doc.id not in {t.document for t in tasks}:
-                report(Event("done", doc.id))
-        for doc_id, data in htmls.items():
-            staging.write(_expected(doc_id, "html"), data)
-            results[doc_id].built.append(_expected(doc_id, "html"))
+    doc: Document
+    digest: str
+    previous: dict | None
+    wanted: tuple[Format, ...]
+    entry: dict
+    result: DocumentResult
+    render: bool = False
+    outputs: dict[str, Output] = field(default_factory=dict)
+    stale: list[str] = field(default_factory=list)
+
+    def keep(self, fmt: Format) -> None:
+        """Record the previous build's output of ``fmt`` as this build's."""
+        prev = self.previous or {}
+        self.entry[fmt.name] = prev[fmt.name]
+        self.entry["sha256"][fmt.name] = prev["sha256"][fmt.name]
+        if fmt.paged:
+            self.entry["pages"] = prev.get("pages")
+        if fmt in self.wanted:
+            self.result.unchanged.append(prev[fmt.name])
+
+
+def _still_good(out_dir: Path, step: Step, fmt: Format, html_input: str | None = None
+                ) -> bool:
+    """The previous output of ``fmt`` is on disk as recorded and was made from the
+    same sources (or, for a format made from the HTML, the same HTML)."""
+    prev = step.previous
+    if not prev or not _current(out_dir, prev, fmt.name):
+        return False
+    return prev.get("sources") == step.digest or (
+        fmt.from_html and html_input is not None and prev.get("input") == html_input)
+
+
+def plan_work(work: Work, previous: Mapping[str, dict], out_dir: Path,
+              options: BuildOptions) -> list[Step]:
+    """Stage 1: a step for each document asked for, keeping what the previous build
+    left that is still good; ``step.render`` says whether anything is left to make."""
+    only = set(options.only) if options.only else None
+    steps = []
+    for doc in work.documents:
+        if only is not None and doc.id not in only:
+            continue
+        step = Step(doc, work.digests[doc.id], previous.get(doc.id),
+                    tuple(FORMATS[f] for f in doc.formats if options.wants(f)),
+                    _blank_entry(doc), DocumentResult(doc.id, doc.title))
+        for fmt in (FORMATS[f] for f in doc.formats):
+            if not (options.force and fmt in step.wanted) and _still_good(out_dir, step, fmt):
+                step.keep(fmt)
+        step.render = any(step.entry[f.name] is None for f in step.wanted)
+        if not step.render:
+            step.entry["input"] = (step.previous or {}).get("input")
+            step.entry["sources"] = step.digest
+        steps.append(step)
+    return steps
+
+
+def render(steps: Sequence[Step], work: Work, out_dir: Path, options: BuildOptions,
+           report: Callable[[Event], None]) -> None:
+    """Stage 2: render each step's HTML, then produce every wanted format not kept
+    (formats that run in worker processes last, in parallel); outputs no longer
+    wanted nor good are marked stale."""
+    pooled: list[tuple[Step, Format, Rendered]] = []
+    for step in steps:
+        if not step.render:
+            report(Event("done", step.doc.id))
+            _mark_stale(out_dir, step)
+            continue
+        doc = step.doc
+        report(Event("render", doc.id, f"{doc.id}.html"))
         try:
-            pdfs = _render_pdfs(tasks, jobs, report) if tasks else {}
-        except Exception as exc:
-            raise BuildError(f"could not write a PDF: {exc}") from exc
-        for doc_id, (pages, data) in sorted(pdfs.items()):
-            name = _expected(doc_id, "pdf")
-            staging.write(name, data)
-            entries[doc_id].update(pdf=name, pages=pages)
-            entries[doc_id]["sha256"]["pdf"] = sha256_bytes(data)
-            results[doc_id].built.append(name)
-        for doc_id in results:
-            results[doc_id].pages = entries[doc_id]["pages"]
-        # The manifest: every document of the plan, in order; those not built now
-        # keep their previous entry while their files are still as recorded.
-        final = []
-        for doc in documents:
-            if doc.id in entries:
-                final.append(entries[doc.id])
-            elif doc.id in previous:
-                kept = _carry(out_dir, previous[doc.id], doc.title)
-                if kept:
-                    final.append(kept)
-        known = {d.id for d in documents}
-        for doc_id, prev in sorted(previous.items()):
-            if doc_id not in known:
-                stale += [(doc_id, prev[f]) for f in FORMATS
-                          if prev.get(f) == _expected(doc_id, f)
-                          and (out_dir / prev[f]).exists()]
-        staging.commit()
-    finally:
-        staging.discard()
-    for doc_id, name in stale:
+            html = work.render(doc)
+        except Exception as exc:  # a template failing on this plan's data
+            raise BuildError(f"could not render {doc.id}: {exc}") from exc
+        rendered = Rendered(doc.id, doc.title, html, input_digest(html), work.epoch,
+                            work.roots, work.plan, doc)
+        step.entry["input"], step.entry["sources"] = rendered.input, step.digest
+        for fmt in (FORMATS[f] for f in doc.formats):
+            if step.entry[fmt.name] is not None:
+                continue
+            if not (options.force and fmt in step.wanted) and _still_good(
+                    out_dir, step, fmt, rendered.input):
+                step.keep(fmt)
+            elif fmt in step.wanted and fmt.pooled:
+                pooled.append((step, fmt, rendered))
+            elif fmt in step.wanted:
+                step.outputs[fmt.name] = _produce(fmt, rendered)
+        _mark_stale(out_dir, step)
+        if not any(s is step for s, _, _ in pooled):
+            report(Event("done", doc.id))
+    _produce_pooled(pooled, options.jobs, report)
+
+
+def _produce(fmt: Format, rendered: Rendered) -> Output:
+    try:
+        return fmt.produce(rendered)
+    except Exception as exc:
+        raise BuildError(f"could not write {fmt.file(rendered.id)}: {exc}") from exc
+
+
+def _produce_pooled(work: list[tuple[Step, Format, Rendered]], jobs: int | None,
+                    report: Callable[[Event], None]) -> None:
+    """Produce the outputs of pooled formats: in worker processes when there are
+    several, one at a time here otherwise."""
+    workers = min(jobs or os.cpu_count() or 1, len(work))
+    if workers <= 1:
+        for step, fmt, rendered in work:
+            report(Event("render", step.doc.id, fmt.file(step.doc.id)))
+            step.outputs[fmt.name] = _produce(fmt, rendered)
+            report(Event("done", step.doc.id))
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    report(Event("render", file=f"{len(work)} files in {workers} processes"))
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(fmt.produce, rendered.for_worker()): (step, fmt, rendered)
+                   for step, fmt, rendered in work}
+        for future in as_completed(futures):
+            step, fmt, rendered = futures[future]
+            try:
+                step.outputs[fmt.name] = future.result()
+            except Exception as exc:
+                raise BuildError(f"could not write {fmt.file(rendered.id)}: {exc}") from exc
+            report(Event("done", step.doc.id))
+
+
+def _mark_stale(out_dir: Path, step: Step) -> None:
+    """The previous outputs of formats not wanted now that are no longer good."""
+    prev = step.previous or {}
+    wanted = {f.name for f in step.wanted}
+    for name in step.doc.formats:
+        if (name not in wanted and step.entry[name] is None
+                and prev.get(name) == f"{step.doc.id}.{name}"
+                and (out_dir / prev[name]).exists()):
+            step.stale.append(prev[name])
+
+
+def stage(steps: Sequence[Step], staging: Staging) -> None:
+    """Stage 3: every new output to a temporary file beside its target."""
+    for step in steps:
+        for fmt in (FORMATS[f] for f in step.doc.formats if f in step.outputs):
+            output, name = step.outputs[fmt.name], fmt.file(step.doc.id)
+            staging.write(name, output.data)
+            step.entry[fmt.name] = name
+            step.entry["sha256"][fmt.name] = sha256_bytes(output.data)
+            if fmt.paged:
+                step.entry["pages"] = output.pages
+            step.result.built.append(name)
+        step.result.pages = step.entry["pages"]
+
+
+def commit(staging: Staging, steps: Sequence[Step], work: Work,
+           previous: Mapping[str, dict], out_dir: Path,
+           report: Callable[[Event], None]) -> None:
+    """Stage 4: move the staged outputs into place together, then delete the stale
+    ones and the outputs of documents the plan no longer has."""
+    staging.commit()
+    known = {d.id for d in work.documents}
+    gone = [(doc_id, prev[f]) for doc_id, prev in sorted(previous.items())
+            if doc_id not in known for f in FORMATS
+            if prev.get(f) == f"{doc_id}.{f}" and (out_dir / prev[f]).exists()]
+    for doc_id, name in [(s.doc.id, n) for s in steps for n in s.stale] + gone:
         (out_dir / name).unlink(missing_ok=True)
-        if doc_id in results:
-            results[doc_id].removed.append(name)
+        for step in steps:
+            if step.doc.id == doc_id:
+                step.result.removed.append(name)
         report(Event("removed", doc_id, name))
-    manifest = manifest_bytes(final, plan_meta)
+
+
+def write_manifest(steps: Sequence[Step], work: Work, previous: Mapping[str, dict],
+                   out_dir: Path) -> None:
+    """Stage 5: the manifest lists every document of the plan, in order; those not
+    considered now keep their previous entry while their files are still as
+    recorded. It is rewritten only when it changed."""
+    entries = {s.doc.id: s.entry for s in steps}
+    final = []
+    for doc in work.documents:
+        if doc.id in entries:
+            final.append(entries[doc.id])
+        elif doc.id in previous and (kept := _carry(out_dir, doc, previous[doc.id])):
+            final.append(kept)
+    manifest = manifest_bytes(final, work.plan_meta)
     if sha256_file(out_dir / MANIFEST) != sha256_bytes(manifest):
         write_atomic(out_dir / MANIFEST, manifest)
-    for result in results.values():
-        for name in result.built:
-            report(Event("built", result.id, name,
-                         result.pages if name.endswith(".pdf") else None))
-        if not result.built:
-            report(Event("unchanged", result.id))
-    return BuildResult(out_dir, out_dir / MANIFEST, list(results.values()))
+
+
+def write_documents(work: Work, out_dir: Path, options: BuildOptions) -> BuildResult:
+    """Bring ``out_dir`` up to date for the documents ``options`` asks for, then
+    write the manifest."""
+    report = options.progress or (lambda event: None)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(out_dir)
+    steps = plan_work(work, previous, out_dir, options)
+    report(Event("start", count=len(steps)))
+    staging = Staging(out_dir)
+    try:
+        render(steps, work, out_dir, options, report)
+        stage(steps, staging)
+        commit(staging, steps, work, previous, out_dir, report)
+    finally:
+        staging.discard()
+    write_manifest(steps, work, previous, out_dir)
+    for step in steps:
+        for name in step.result.built:
+            paged = FORMATS[name.rsplit(".", 1)[1]].paged
+            report(Event("built", step.doc.id, name, step.entry["pages"] if paged else None))
+        if not step.result.built:
+            report(Event("unchanged", step.doc.id))
+    return BuildResult(out_dir, out_dir / MANIFEST, [s.result for s in steps])

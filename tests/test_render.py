@@ -21,7 +21,7 @@ import jinja2
 import pytest
 from helpers import edit
 
-from lscplan import render
+from lscplan import documents, render
 from lscplan.model import Extract
 from lscplan.pipeline import check
 from lscplan.resources import starter_dir
@@ -39,7 +39,7 @@ def starter():
 
 @pytest.fixture(scope="module")
 def pages(starter) -> dict[str, str]:
-    return {doc.id: render.render_html(starter, doc, INFO) for doc in render.documents(starter)}
+    return {doc.id: render.render_html(starter, doc, INFO) for doc in documents.for_plan(starter)}
 
 
 def _without_drawings(html: str) -> str:
@@ -105,7 +105,7 @@ def test_markdown_filter_is_safe():
 
 
 def test_documents_of_the_starter_plan(starter):
-    docs = render.documents(starter)
+    docs = documents.for_plan(starter)
     assert [d.id for d in docs] == ["ltp-submission", "public-summary",
                                     "board-governing-body-update"]
     assert docs[0].title == "Example Five Year Strategic Plan 2019/20 to 2021/22"
@@ -298,20 +298,20 @@ def test_missing_value_fails_the_render(starter):
     env = render.environment()
     with pytest.raises(jinja2.UndefinedError):
         env.get_template("board-paper.html.j2").render(
-            plan=starter, doc=render.documents(starter)[2], info=INFO,
+            plan=starter, doc=documents.for_plan(starter)[2], info=INFO,
             figures=render.Figures(starter), headline_sentence=render.headline_sentence)
 
 
 def test_unknown_extract_fails(starter):
     paper = starter.board_papers[0]
     bad = dataclasses.replace(paper, extracts=(Extract("nonsense", None, paper.loc),))
-    doc = render.Document(bad.doc_id, bad.title, "board-paper.html.j2", {"paper": bad})
+    doc = documents.Document(bad.doc_id, bad.title, "board-paper.html.j2", {"paper": bad})
     with pytest.raises(jinja2.TemplateRuntimeError, match="unknown extract nonsense"):
         render.render_html(starter, doc, INFO)
 
 
 def test_board_papers_show_only_in_their_own_document(pages, small_plan):
-    """The incremental build relies on this (render.inputs): a board paper's file
+    """The incremental build relies on this (documents.inputs): a board paper's file
     changes no other document."""
     paper = small_plan / "board/governing-body-update.yaml"
     edit(paper, "Sam Lee", "Kim Patel")
@@ -320,14 +320,19 @@ def test_board_papers_show_only_in_their_own_document(pages, small_plan):
         paper.read_text().replace("id: governing-body-update", "id: another"))
     checked = check(small_plan)
     assert checked.report.ok(), checked.report.errors
-    docs = {d.id: d for d in render.documents(checked.plan)}
+    every = documents.for_plan(checked.plan)
+    docs = {d.id: d for d in every}
     assert set(docs) == {*pages, "board-another"}
+
+    def board_inputs(doc_id: str) -> list[str]:
+        inputs = documents.inputs(docs[doc_id], every, checked.sources)
+        return [p for p in inputs if p.startswith("board/")]
+
     for doc_id in ("ltp-submission", "public-summary"):
         assert render.render_html(checked.plan, docs[doc_id], INFO) == pages[doc_id]
-        assert not [p for p in render.inputs(docs[doc_id], checked.sources)
-                    if p.startswith("board/")]
-    assert [p for p in render.inputs(docs["board-another"], checked.sources)
-            if p.startswith("board/")] == ["board/another.yaml"]
+        assert board_inputs(doc_id) == []
+    assert board_inputs("board-another") == ["board/another.yaml"]
+    assert board_inputs("board-governing-body-update") == ["board/governing-body-update.yaml"]
 
 
 def test_public_summary_explains_only_public_terms(small_plan):
@@ -339,7 +344,7 @@ def test_public_summary_explains_only_public_terms(small_plan):
         "    definition: The team that supports the portfolios.\n"
         "    provenance: example-briefing\n"), encoding="utf-8")
     plan = check(small_plan).plan
-    html = {d.id: render.render_html(plan, d, INFO) for d in render.documents(plan)}
+    html = {d.id: render.render_html(plan, d, INFO) for d in documents.for_plan(plan)}
     assert "Programme Management Office (PMO)" in html["ltp-submission"]
     assert "Programme Management Office (PMO)" not in html["public-summary"]
     assert "Integrated care system (ICS)" in html["public-summary"]

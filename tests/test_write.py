@@ -7,6 +7,7 @@ once per module; tests that change things work on copies of those builds.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -18,10 +19,11 @@ import pytest
 from helpers import edit
 from pypdf import PdfReader
 
-from lscplan import render, write
+from lscplan import documents, files, formats, pdf, render, write
 from lscplan.errors import BuildError, PlanInvalid, UsageError
 from lscplan.pipeline import build, check
 from lscplan.resources import bundled_plan_dir, starter_dir
+from lscplan.write import BuildOptions
 
 STARTER_DOCS = ["ltp-submission", "public-summary", "board-governing-body-update"]
 BOARD = "board-governing-body-update"
@@ -38,7 +40,7 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 
 def _build(plan: Path, out: Path, **kwargs) -> SimpleNamespace:
     events: list[write.Event] = []
-    result = build(plan, out, progress=events.append, **kwargs)
+    result = build(plan, out, BuildOptions(progress=events.append, **kwargs))
     return SimpleNamespace(plan=plan, out=out, result=result, events=events)
 
 
@@ -85,7 +87,7 @@ def test_manifest(starter_build):
         assert set(entry) >= {"id", "title", "html", "pdf", "pages", "sha256", "input"}
         for fmt in ("html", "pdf"):
             assert entry[fmt] == f"{entry['id']}.{fmt}"
-            assert entry["sha256"][fmt] == write.sha256_file(starter_build.out / entry[fmt])
+            assert entry["sha256"][fmt] == files.sha256_file(starter_build.out / entry[fmt])
         assert entry["pages"] == len(PdfReader(starter_build.out / entry["pdf"]).pages)
     assert manifest["documents"][0]["title"] == (
         "Example Five Year Strategic Plan 2019/20 to 2021/22")
@@ -136,10 +138,10 @@ def test_same_sources_same_bytes(starter_build, tmp_path, monkeypatch):
 
 def test_source_date_epoch_is_restored(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    with write.source_date_epoch(123):
+    with pdf.source_date_epoch(123):
         assert os.environ["SOURCE_DATE_EPOCH"] == "123"
     assert "SOURCE_DATE_EPOCH" not in os.environ
-    assert write.epoch_of("2019-11-15") == 1573776000
+    assert pdf.epoch_of("2019-11-15") == 1573776000
 
 
 # --- incremental ------------------------------------------------------------------------
@@ -166,7 +168,7 @@ def test_one_board_paper_change_renders_only_that_paper(clone):
         assert after[name] == before[name]
     assert "Kim Patel" in pdf_text(clone.out / f"{BOARD}.pdf")
     manifest = json.loads(after["manifest.json"])
-    assert manifest["documents"][2]["sha256"]["pdf"] == write.sha256_bytes(after[f"{BOARD}.pdf"])
+    assert manifest["documents"][2]["sha256"]["pdf"] == files.sha256_bytes(after[f"{BOARD}.pdf"])
 
 
 def test_force_and_only(clone):
@@ -189,15 +191,54 @@ def test_outputs_of_a_removed_paper_are_removed(clone):
 
 def test_html_only_then_everything(tmp_path):
     shutil.copytree(starter_dir(), tmp_path / "plan")
-    first = _build(tmp_path / "plan", tmp_path / "out", pdf=False)
+    first = _build(tmp_path / "plan", tmp_path / "out", formats=["html"])
     assert sorted(os.listdir(tmp_path / "out")) == sorted(
         [f"{d}.html" for d in STARTER_DOCS] + ["manifest.json"])
     manifest = json.loads((tmp_path / "out/manifest.json").read_text())
     assert all(d["pdf"] is None and d["pages"] is None for d in manifest["documents"])
     assert first.result.rendered_pdfs == []
-    second = _build(tmp_path / "plan", tmp_path / "out", html=False, only=[BOARD])
+    second = _build(tmp_path / "plan", tmp_path / "out", formats=["pdf"], only=[BOARD])
     assert second.result.built == [f"{BOARD}.pdf"]
     assert actions(second.events, "unchanged") == []
+
+
+def test_force_without_pdf_keeps_the_pdf_that_is_still_good(clone):
+    before = snapshot(clone.out)
+    again = _build(clone.plan, clone.out, formats=["html"], force=True)
+    assert sorted(again.result.built) == sorted(f"{d}.html" for d in STARTER_DOCS)
+    assert actions(again.events, "removed") == []
+    assert snapshot(clone.out) == before  # the same HTML, the PDFs kept, the same manifest
+
+
+def test_a_new_format_needs_no_change_to_the_build(small_plan, tmp_path, monkeypatch):
+    """A format is a declaration: the build writes it, lists it in the manifest and
+    keeps it while the document's sources are unchanged."""
+    made: list[str] = []
+
+    def outline(rendered: formats.Rendered) -> formats.Output:
+        made.append(rendered.id)
+        headings = re.findall(r"<h1[^>]*>(.*?)</h1>", rendered.html)
+        text = f"{rendered.document.title} ({rendered.plan.system.name})\n" + "\n".join(headings)
+        return formats.Output(text.encode())
+
+    monkeypatch.setitem(formats.FORMATS, "txt", formats.Format("txt", outline, from_html=False))
+    monkeypatch.setattr(documents, "DOCUMENTS", tuple(
+        dataclasses.replace(kind, formats=(*kind.formats, "txt"))
+        if kind.id == "public-summary" else kind for kind in documents.DOCUMENTS))
+    out = tmp_path / "out"
+    first = _build(small_plan, out, formats=["html", "txt"])
+    assert made == ["public-summary"]
+    assert "public-summary.txt" in first.result.built
+    assert (out / "public-summary.txt").read_text().startswith("Our plan for health and care")
+    entry = json.loads((out / "manifest.json").read_text())["documents"][1]
+    assert entry["txt"] == "public-summary.txt" and entry["pdf"] is None
+    assert entry["sha256"]["txt"] == files.sha256_file(out / "public-summary.txt")
+    again = _build(small_plan, out, formats=["html", "txt"])
+    assert again.result.built == [] and made == ["public-summary"]
+    edit(small_plan / "plan.yaml", "Healthier Example", "Healthiest Example")
+    third = _build(small_plan, out, formats=["html", "txt"])
+    assert "public-summary.txt" in third.result.built and len(made) == 2
+    assert "Healthiest Example" in (out / "public-summary.txt").read_text()
 
 
 # --- nothing written on failure ----------------------------------------------------------
@@ -207,7 +248,7 @@ def test_invalid_plan_writes_nothing(clone, tmp_path):
     before = snapshot(clone.out)
     edit(clone.plan / "finance.yaml", "    allocation: 315000", "    allocation: 315001")
     with pytest.raises(PlanInvalid) as caught:
-        build(clone.plan, clone.out, force=True)
+        build(clone.plan, clone.out, BuildOptions(force=True))
     assert caught.value.report.errors
     assert snapshot(clone.out) == before
     with pytest.raises(PlanInvalid):
@@ -218,7 +259,7 @@ def test_invalid_plan_writes_nothing(clone, tmp_path):
 def test_unknown_document_is_a_usage_error(clone):
     before = snapshot(clone.out)
     with pytest.raises(UsageError, match="ltp-submission, public-summary, board-governing"):
-        build(clone.plan, clone.out, only=["nope"])
+        build(clone.plan, clone.out, BuildOptions(only=["nope"]))
     assert snapshot(clone.out) == before
 
 
@@ -233,13 +274,13 @@ def test_failed_render_leaves_previous_outputs(clone, monkeypatch):
 
     monkeypatch.setattr(render, "render_html", failing)
     with pytest.raises(BuildError, match="template trouble"):
-        build(clone.plan, clone.out, force=True, jobs=1)
+        build(clone.plan, clone.out, BuildOptions(force=True, jobs=1))
     assert snapshot(clone.out) == before  # nothing replaced, no temporary files left
 
 
 def test_staging_commits_together_or_not_at_all(tmp_path):
     (tmp_path / "a.html").write_text("old")
-    staging = write.Staging(tmp_path)
+    staging = files.Staging(tmp_path)
     staging.write("a.html", b"new")
     staging.write("b.pdf", b"new")
     assert (tmp_path / "a.html").read_text() == "old"
@@ -266,7 +307,7 @@ def test_hostile_narrative_reaches_neither_html_nor_pdf(small_plan, tmp_path):
     edit(small_plan / "board/governing-body-update.yaml", "  The plan has three components.\n",
          "  The plan has three components.\n" + HOSTILE)
     out = tmp_path / "out"
-    build(small_plan, out, only=["ltp-submission", BOARD], jobs=1)
+    build(small_plan, out, BuildOptions(only=["ltp-submission", BOARD], jobs=1))
     passwd = Path("/etc/passwd").read_text()[:40]
     for doc in ("ltp-submission", BOARD):
         html = (out / f"{doc}.html").read_text()
@@ -286,20 +327,20 @@ def test_fetcher_allows_only_the_templates_and_the_plan(tmp_path):
     root.mkdir()
     (root / "ok.css").write_text("p { color: red }")
     (root / "escape.css").symlink_to("/etc/passwd")
-    fetcher = write.safe_fetcher([root])
+    fetcher = pdf.safe_fetcher([root])
     response = fetcher.fetch((root / "ok.css").as_uri())
     assert response.read() == b"p { color: red }"
     assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
     for url in ("file:///etc/passwd", (root / "escape.css").as_uri(),
                 (root / ".." / "plan" / ".." / "x").as_uri(), "http://example.org/x.png",
                 "https://example.org/x.css", "ftp://example.org/x", "file://host/etc/passwd"):
-        with pytest.raises(write.FetchRefused):
+        with pytest.raises(pdf.FetchRefused):
             fetcher.fetch(url)
 
 
 def test_outside_files_never_reach_the_pdf(tmp_path):
-    HTML = write.weasyprint().HTML
-    fetcher = write.safe_fetcher([tmp_path])
+    HTML = pdf.weasyprint().HTML
+    fetcher = pdf.safe_fetcher([tmp_path])
     html = ('<link rel="stylesheet" href="file:///etc/passwd">'
             '<link rel="attachment" href="file:///etc/passwd">'
             '<p>text</p><img src="file:///etc/passwd" alt="x">'

@@ -1,0 +1,99 @@
+"""The documents a build produces, declared once.
+
+Each ``Kind`` says what a document is: its id, the template that renders it, its
+title, the formats it is written in (names from ``formats.FORMATS``), and, for kinds
+with one document per item of the plan (a board paper per file in ``board/``), the
+items and the name the template knows each by. ``for_plan(plan)`` turns the
+declaration into the documents of one plan, in manifest order; ``inputs`` says which
+plan files each document is made from, which is what lets a change to one board
+paper re-render only that paper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Plan
+
+HTML_AND_PDF = ("html", "pdf")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of a plan: its id (the output file stem), its title, the template
+    that renders it, what that template gets besides the plan, its formats, and the
+    plan file of its own (a board paper's) that no other document reads."""
+
+    id: str
+    title: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    formats: tuple[str, ...] = HTML_AND_PDF
+    own_file: str | None = None
+
+
+@dataclass(frozen=True)
+class Each:
+    """A document per item: ``items(plan)`` lists them (each with a ``file``), and the
+    template receives the item as ``name``."""
+
+    name: str
+    items: Callable[[Plan], Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of document. ``id`` is the document id, a ``str.format`` pattern over
+    the item for kinds with ``each`` (``board-{paper.id}``); ``title(plan)`` (or
+    ``title(plan, item)``) its title."""
+
+    id: str
+    template: str
+    title: Callable[..., str]
+    formats: tuple[str, ...] = HTML_AND_PDF
+    each: Each | None = None
+
+
+def _submission_title(plan: Plan) -> str:
+    return f"{plan.system.submission.title} {plan.period.first} to {plan.period.last}"
+
+
+def _summary_title(plan: Plan) -> str:
+    start, end = int(plan.period.first[:4]), int(plan.period.last[:4]) + 1
+    return f"Our plan for health and care in {plan.system.area}, {start} to {end}: a summary"
+
+
+#: Every kind of document, in manifest order.
+DOCUMENTS: tuple[Kind, ...] = (
+    Kind("ltp-submission", "ltp-submission.html.j2", _submission_title),
+    Kind("public-summary", "public-summary.html.j2", _summary_title),
+    Kind("board-{paper.id}", "board-paper.html.j2", lambda plan, paper: paper.title,
+         each=Each("paper", lambda plan: plan.board_papers)),
+)
+
+
+def for_plan(plan: Plan) -> list[Document]:
+    """Every document of the plan, in manifest order."""
+    docs = []
+    for kind in DOCUMENTS:
+        if kind.each is None:
+            docs.append(Document(kind.id, kind.title(plan), kind.template,
+                                 formats=kind.formats))
+            continue
+        name = kind.each.name
+        docs += [Document(kind.id.format(**{name: item}), kind.title(plan, item),
+                          kind.template, {name: item}, kind.formats, item.file)
+                 for item in kind.each.items(plan)]
+    return docs
+
+
+def inputs(doc: Document, docs: Sequence[Document], sources: Mapping[str, Any]
+           ) -> dict[str, Any]:
+    """The plan files (of ``sources``: path -> content) ``doc`` is made from: every
+    file but those the documents of ``docs`` have as their own, and its own. No
+    template shows one board paper in another document (tests/test_render.py holds
+    them to it), so a change to one paper leaves every other document as it was."""
+    owned = {d.own_file for d in docs if d.own_file} - {doc.own_file}
+    return {path: text for path, text in sources.items() if path not in owned}

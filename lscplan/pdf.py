@@ -1,0 +1,133 @@
+"""The PDF format: a document's HTML laid out by WeasyPrint.
+
+PDFs are WeasyPrint's tagged PDF/UA-1, with the document's title, author and
+language. They are byte-identical run after run: ``SOURCE_DATE_EPOCH`` is the plan's
+own date while WeasyPrint writes (font subsets carry it), the PDF /ID comes from the
+document's content, and no date but the plan's enters the metadata. WeasyPrint
+fetches through ``safe_fetcher``: ``data:`` URLs and files inside the templates or
+the plan directory only; no other file, no network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mimetypes
+import os
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from .resources import templates_dir
+
+if TYPE_CHECKING:
+    from .formats import Output, Rendered
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+def weasyprint():
+    """Import WeasyPrint (on first use only: ``check`` never needs it). Its notice that
+    a future version will need the HarfBuzz subsetting library is not lscplan's to
+    act on, so it is silenced rather than shown to every user (or failing tests)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required",
+                                category=DeprecationWarning)
+        import weasyprint as module
+        import weasyprint.urls
+    return module
+
+
+# --- the URL fetcher ------------------------------------------------------------------
+
+
+class FetchRefused(Exception):
+    """WeasyPrint asked for something outside what a document may use."""
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def safe_fetcher(roots: Sequence[Path | str]):
+    """A WeasyPrint URL fetcher that serves ``data:`` URLs and ``file:`` URLs whose
+    resolved path (symlinks followed) lies inside one of ``roots``; anything else,
+    another local file or any network address, raises ``FetchRefused``."""
+    urls = weasyprint().urls
+    URLFetcher, URLFetcherResponse = urls.URLFetcher, urls.URLFetcherResponse
+    allowed = tuple(Path(r).resolve() for r in roots)
+
+    class SafeFetcher(URLFetcher):
+        refused: list[str]
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+            self.refused = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                parts = urlsplit(url)
+                if parts.netloc not in ("", "localhost"):
+                    return self._refuse(url)
+                path = Path(unquote(parts.path)).resolve()
+                if not _inside(path, allowed) or not path.is_file():
+                    return self._refuse(url)
+                mime, _ = mimetypes.guess_type(path.name)
+                return URLFetcherResponse(
+                    path.as_uri(), path.read_bytes(),
+                    {"Content-Type": mime or "application/octet-stream"})
+            return self._refuse(url)
+
+        def _refuse(self, url: str) -> Any:
+            self.refused.append(url)
+            raise FetchRefused(f"lscplan does not let documents fetch {url}")
+
+    return SafeFetcher()
+
+
+# --- reproducible dates ---------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def source_date_epoch(epoch: int) -> Iterator[None]:
+    """Set ``SOURCE_DATE_EPOCH`` for the duration, then restore what was there."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def epoch_of(day: str) -> int:
+    """Midnight UTC at the start of ``day`` (``YYYY-MM-DD``), in seconds."""
+    d = datetime.fromisoformat(day[:10]).replace(tzinfo=UTC)
+    return int(d.timestamp())
+
+
+# --- layout ---------------------------------------------------------------------------
+
+
+def layout(rendered: Rendered) -> Output:
+    """Lay out one document's HTML as a PDF (the PDF format's ``produce``; it runs in
+    a worker process, so it is a module-level function of picklable arguments)."""
+    from .formats import Output
+
+    HTML = weasyprint().HTML
+    options = {"pdf_variant": PDF_VARIANT, "pdf_identifier": rendered.input[:32].encode(),
+               "uncompressed_pdf": False}
+    with source_date_epoch(rendered.epoch):
+        html = HTML(string=rendered.html, base_url=templates_dir().as_uri() + "/",
+                    url_fetcher=safe_fetcher(rendered.roots))
+        document = html.render(**options)
+        data = document.write_pdf(**options)
+    return Output(data, len(document.pages))
