@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from fnmatch import fnmatch
 from pathlib import Path
 
-from helpers import edit
+from helpers import REPO, edit
+
+from lscplan.scaffold import editor_settings, settings_text
 
 
 def test_version(cli) -> None:
@@ -114,3 +119,26 @@ def test_init_refuses_a_non_empty_directory(cli, small_plan: Path) -> None:
     result = cli("init", small_plan)
     assert result.code == 2
     assert "not an empty directory" in result.stderr
+
+
+def test_init_maps_every_file_to_its_schema_for_editors(cli, tmp_path: Path) -> None:
+    """`init` copies the schemas and writes VS Code settings mapping each plan file to
+    its schema; the copied schemas work offline in another validator."""
+    target = tmp_path / "new-plan"
+    assert cli("init", target).code == 0
+    mapping = json.loads((target / ".vscode" / "settings.json").read_text())["yaml.schemas"]
+    for path in sorted(target.rglob("*.yaml")):
+        rel = path.relative_to(target).as_posix()
+        schemas = [s for s, globs in mapping.items() if any(fnmatch(rel, g) for g in globs)]
+        assert len(schemas) == 1, rel
+        assert (target / schemas[0]).is_file()
+    exe = Path(sys.executable).with_name("check-jsonschema")
+    proc = subprocess.run([str(exe), "--schemafile", "schemas/portfolio.schema.json",
+                           "portfolios/finance.yaml"], cwd=target, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_repository_maps_the_bundled_plan_to_its_schemas() -> None:
+    settings = (REPO / ".vscode" / "settings.json").read_text(encoding="utf-8")
+    assert settings == settings_text(editor_settings("schemas", "plan"))

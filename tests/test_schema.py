@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
+from test_validate import CASES, apply_case
 
-from lscplan.load import FOLDERS, SINGLE_FILES
+from lscplan.load import FOLDERS, SINGLE_FILES, load
 from lscplan.pipeline import check
-from lscplan.resources import schemas_dir
-from lscplan.validate.schema import is_financial_year, is_id
+from lscplan.resources import schemas_dir, starter_dir
+from lscplan.validate.schema import is_financial_year, is_id, validate_schema
 
 SCHEMAS = sorted(schemas_dir().glob("*.schema.json"))
 
@@ -61,3 +66,70 @@ def test_bundled_plan_has_no_errors(bundled_plan: Path) -> None:
     checked = check(bundled_plan)
     assert [d.message for d in checked.report.errors] == []
     assert {d.rule for d in checked.report.warnings} == {"illustrative"}
+
+
+def test_schemas_refer_to_each_other_as_files() -> None:
+    """No `$id` pins a schema to a web address: each is known by its file name, so a
+    relative `$ref` resolves to the file beside it, offline and in any copy."""
+    names = {p.name for p in SCHEMAS}
+    for path in SCHEMAS:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        assert "$id" not in schema, path.name
+        for where, node in walk(schema):
+            ref = node.get("$ref")
+            if ref is not None and not ref.startswith("#"):
+                assert ref.split("#")[0] in names, f"{path.name}{where}: {ref}"
+
+
+def _check_jsonschema(files_by_kind: dict[str, list[Path]]) -> set[Path]:
+    """Run check-jsonschema, an independent validator, once per kind of file; returns
+    the files it rejects."""
+    exe = Path(sys.executable).with_name("check-jsonschema")
+    rejected: set[Path] = set()
+    for kind, files in sorted(files_by_kind.items()):
+        proc = subprocess.run(
+            [str(exe), "--schemafile", str(schemas_dir() / f"{kind}.schema.json"),
+             "--output-format", "json", *map(str, files)],
+            capture_output=True, text=True, timeout=600,
+        )
+        result = json.loads(proc.stdout)
+        assert not result.get("parse_errors"), result["parse_errors"]
+        assert proc.returncode == (1 if result["errors"] else 0), proc.stderr
+        rejected |= {Path(e["filename"]) for e in result["errors"]}
+    return rejected
+
+
+#: Cases check-jsonschema reads differently, so accepts what lscplan refuses: it reads
+#: YAML 1.2 (ruamel.yaml), where `yes` is text, not a boolean as in YAML 1.1 (PyYAML);
+#: and it turns an unquoted date into text where lscplan asks for quotes.
+READ_DIFFERENTLY = {"boolean-for-text", "date-for-text"}
+
+
+def test_check_jsonschema_agrees_with_the_schema_stage(
+    bundled_plan: Path, tmp_path: Path
+) -> None:
+    """On the bundled plan and every invalid case that YAML can read, check-jsonschema
+    accepts and rejects exactly the files `check`'s schema stage does."""
+    plans = {"bundled": bundled_plan}
+    for case_dir in CASES:
+        plan = tmp_path / case_dir.name
+        shutil.copytree(starter_dir(), plan)
+        apply_case(plan, yaml.safe_load((case_dir / "case.yaml").read_text(encoding="utf-8")))
+        plans[case_dir.name] = plan
+    files_by_kind: dict[str, list[Path]] = {}
+    expected: set[Path] = set()
+    schema_cases = set()
+    for name, plan in plans.items():
+        loaded, problems = load(plan)
+        unreadable = {d.location.file for d in problems if d.severity == "error"}
+        for source in loaded.files.values():
+            if source.path not in unreadable:
+                files_by_kind.setdefault(source.kind, []).append(plan / source.path)
+        for d in validate_schema(loaded):
+            expected.add(plan / d.location.file)
+            schema_cases.add(name)
+    different = {f for f in expected if f.parent.name in READ_DIFFERENTLY}
+    assert {f.parent.name for f in different} == READ_DIFFERENTLY
+    assert _check_jsonschema(files_by_kind) == expected - different
+    assert "bundled" not in schema_cases
+    assert len(schema_cases) >= 8  # the cases that are schema errors were all compared

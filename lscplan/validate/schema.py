@@ -69,7 +69,8 @@ def _schemas() -> tuple[Registry, dict[str, dict]]:
     for path in sorted(schemas_dir().glob("*.schema.json")):
         schema = json.loads(path.read_text(encoding="utf-8"))
         by_name[path.name.removesuffix(".schema.json")] = schema
-        registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
+        # no $id: a schema is known by its file name, so relative $refs resolve as files
+        registry = registry.with_resource(path.name, Resource.from_contents(schema))
     defs = by_name.get("common", {}).get("$defs", {})
     prefix = "common.schema.json#/$defs/"
     return registry, {name: _inline(schema, defs, prefix) for name, schema in by_name.items()}
