@@ -190,6 +190,8 @@ def _parse(source: SourceFile) -> list[Diagnostic]:
         message = str(exc.problem or exc.context or "invalid YAML").strip()
         if exc.context and exc.problem:
             message = f"{message} ({str(exc.context).strip()})"
+        message += next((hint for start, hint in _SYNTAX_HINTS.items()
+                         if str(exc.problem).startswith(start)), "")
         loc = Location(source.path, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)
         return [error("yaml-syntax", f"this is not valid YAML: {message}", loc)]
     except yaml.YAMLError as exc:
@@ -207,6 +209,15 @@ def _parse(source: SourceFile) -> list[Diagnostic]:
     source.data = builder.build(node, [])
     source.ok = not builder.diagnostics
     return builder.diagnostics
+
+
+#: What a plan author most likely meant, for YAML's commonest complaints about unquoted text.
+_SYNTAX_HINTS = {
+    "mapping values are not allowed": "; a colon followed by a space inside unquoted "
+    "text starts a new field: if the colon belongs to the text, put the whole value in "
+    'quotes, e.g. title: "Priority one: safe care"',
+    "found character": "; text that starts with @, ` or % must be in quotes",
+}
 
 
 def _expanded_size(node: Node, memo: dict[int, int], limit: int) -> int:
@@ -298,6 +309,8 @@ class _Builder:
             return None
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
+        if node.flow_style and self._split_values(node, pointer):
+            return None
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
                 self.fail("yaml-merge", "merge keys (<<) are not supported; write the fields out",
@@ -328,6 +341,51 @@ class _Builder:
             self.source.key_positions[child_pointer] = (line, key_node.start_mark.column + 1)
             result[key] = self.build(value_node, [*path, key])
         return result
+
+    def _split_values(self, node: MappingNode, pointer: str) -> bool:
+        """In a flow mapping (``{...}``) an unquoted comma ends the value: ``{title: Safe,
+        sustainable services}`` reads ``sustainable services`` as a key with no value.
+        Reports each value YAML split this way (rule ``yaml-split-value``)."""
+        text = self.source.text
+        found = False
+        owner = None  # the last entry written as ``key: value``
+        parts: list[Node] = []
+
+        def report() -> None:
+            if owner is None:
+                self.fail("yaml-split-value",
+                          f"{parts[0].value!r} has no value: each entry of a {{...}} mapping "
+                          "is written `field: value`", parts[0], pointer)
+                return
+            key, value = owner
+            written = text[value.start_mark.index:parts[-1].end_mark.index]
+            shown = ", ".join(repr(p.value) for p in parts)
+            shown += " as a field of its own" if len(parts) == 1 else " as fields of their own"
+            message = (f"YAML split the value of {key.value!r} at the comma: {written!r} reads "
+                       f"as {value.value!r} followed by {shown}; ")
+            if value.tag == _TAG + "int" and all(p.value.isdigit() for p in parts):
+                message += f"write the number without separators: {written.replace(',', '')}"
+            else:
+                quoted = written.replace("\\", "\\\\").replace('"', '\\"')
+                message += f'put the whole value in quotes: {key.value}: "{quoted}"'
+            self.fail("yaml-split-value", message, value,
+                      pointer + "/" + escape_pointer_part(key.value))
+
+        for key_node, value_node in node.value:
+            colon = ":" in text[key_node.end_mark.index:value_node.start_mark.index]
+            if (not colon and isinstance(key_node, ScalarNode) and not key_node.style
+                    and value_node.tag == _TAG + "null"):
+                parts.append(key_node)
+                continue
+            if parts:
+                report()
+                found, parts = True, []
+            plain = isinstance(value_node, ScalarNode) and not value_node.style
+            owner = (key_node, value_node) if plain else None
+        if parts:
+            report()
+            found = True
+        return found
 
     def _scalar(self, node: ScalarNode, pointer: str) -> Any:
         tag = node.tag.removeprefix(_TAG)

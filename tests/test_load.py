@@ -101,3 +101,39 @@ def test_every_error_in_one_run(small_plan: Path) -> None:
     (small_plan / "metrics.yaml").write_text("x: [\n")
     rules = sorted(r for r, _, _ in rules_of(small_plan))
     assert rules == ["yaml-duplicate-key", "yaml-syntax"]
+
+
+@pytest.mark.parametrize(("written", "advice"), [
+    ("{id: a, title: Safe, sustainable services}",
+     "put the whole value in quotes: title: \"Safe, sustainable services\""),
+    ("{id: a, title: One, two, three}", "'two', 'three' as fields of their own"),
+    ("{id: a, people: 1,200}", "write the number without separators: 1200"),
+    ("{sustainable services, id: a}", "'sustainable services' has no value"),
+])
+def test_value_split_by_a_comma_says_to_quote_it(
+    small_plan: Path, written: str, advice: str
+) -> None:
+    path = small_plan / "vision.yaml"
+    path.write_text(f"# a comment\nstatement: {written}\n", encoding="utf-8")
+    loaded, diagnostics = load(small_plan)
+    assert [(d.rule, d.location.line) for d in diagnostics] == [("yaml-split-value", 2)]
+    assert advice in diagnostics[0].message
+    assert not loaded.files["vision.yaml"].ok
+
+
+def test_empty_value_after_a_colon_is_not_a_split(small_plan: Path) -> None:
+    (small_plan / "vision.yaml").write_text("statement: {id: a, title: }\n", encoding="utf-8")
+    assert rules_of(small_plan) == []
+
+
+@pytest.mark.parametrize(("written", "advice"), [
+    ("title: Priority one: safe care", "if the colon belongs to the text, put the whole"),
+    ("title: @home", "must be in quotes"),
+])
+def test_syntax_errors_from_unquoted_text_suggest_quotes(
+    small_plan: Path, written: str, advice: str
+) -> None:
+    (small_plan / "vision.yaml").write_text(f"{written}\n", encoding="utf-8")
+    _, diagnostics = load(small_plan)
+    assert [(d.rule, d.location.line) for d in diagnostics] == [("yaml-syntax", 1)]
+    assert advice in diagnostics[0].message
