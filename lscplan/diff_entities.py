@@ -143,7 +143,8 @@ def entities(plan: Plan) -> Entities:
 
     for bp in plan.board_papers:
         put("board-paper", bp.id, {
-            "title": bp.title, "organisation": bp.organisation, "meeting": bp.meeting,
+            "title": bp.title, "version": bp.version, "status": bp.status,
+            "organisation": bp.organisation, "meeting": bp.meeting,
             "meeting_date": bp.meeting_date, "agenda_item": bp.agenda_item,
             "prepared_by": bp.prepared_by, "paper_date": bp.paper_date,
             "sponsor": bp.sponsor, "responsible_manager": bp.responsible_manager,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import formatting
 from .model import Plan
 
 HTML_AND_PDF = ("html", "pdf")
@@ -24,7 +25,8 @@ HTML_AND_PDF = ("html", "pdf")
 class Document:
     """One document of a plan: its id (the output file stem), its title, the template
     that renders it, what that template gets besides the plan, its formats, and the
-    plan file of its own (a board paper's) that no other document reads."""
+    plan file of its own (a board paper's) that no other document reads; its version,
+    status and date, and whether it is a draft (figures of the plan are illustrative)."""
 
     id: str
     title: str
@@ -32,6 +34,19 @@ class Document:
     context: Mapping[str, Any] = field(default_factory=dict, compare=False)
     formats: tuple[str, ...] = HTML_AND_PDF
     own_file: str | None = None
+    version: str | None = None
+    status: str = "draft"
+    date: str = ""
+    draft: bool = False
+
+    @property
+    def footer(self) -> str:
+        """What the cover band and every footer print: version, status and date."""
+        parts = [f"Version {self.version}"] if self.version else []
+        parts.append(formatting.status_label(self.status))
+        if self.date:
+            parts.append(formatting.iso_date(self.date))
+        return " · ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -75,16 +90,22 @@ DOCUMENTS: tuple[Kind, ...] = (
 
 
 def for_plan(plan: Plan) -> list[Document]:
-    """Every document of the plan, in manifest order."""
+    """Every document of the plan, in manifest order. A document of the plan as a
+    whole carries the plan's version, status and date; a document per item (a board
+    paper) the item's own."""
     docs = []
+    draft = plan.has_illustrative
+    sys = plan.system
     for kind in DOCUMENTS:
         if kind.each is None:
             docs.append(Document(kind.id, kind.title(plan), kind.template,
-                                 formats=kind.formats))
+                                 formats=kind.formats, version=sys.version,
+                                 status=sys.status, date=sys.date, draft=draft))
             continue
         name = kind.each.name
         docs += [Document(kind.id.format(**{name: item}), kind.title(plan, item),
-                          kind.template, {name: item}, kind.formats, item.file)
+                          kind.template, {name: item}, kind.formats, item.file,
+                          item.version, item.status, item.date, draft)
                  for item in kind.each.items(plan)]
     return docs
 

@@ -89,6 +89,11 @@ def iso_date(value: str) -> str:
     return f"{d.day} {d.strftime('%B')} {d.year}"
 
 
+def status_label(status: str) -> str:
+    """``for-approval`` -> ``For approval``: a plan or document status as printed."""
+    return status.replace("-", " ").capitalize()
+
+
 def financial_year(value: str | int) -> str:
     """``2019`` -> ``2019/20``; a financial year such as ``2019/20`` is kept."""
     if isinstance(value, int):

@@ -16,6 +16,7 @@ from .diagnostics import Location
 from .load import LoadedPlan, SourceFile, escape_pointer_part
 
 ILLUSTRATIVE = "illustrative"
+STATUSES = ("draft", "for-approval", "approved", "submitted")
 
 
 def round_half_up(value: float | Decimal, places: int = 1) -> float:
@@ -212,6 +213,7 @@ class System:
     governance: Governance
     submission: Submission
     glossary: tuple[GlossaryEntry, ...]
+    status_loc: Location = field(compare=False)
 
     def organisations_of(self, kind: str) -> tuple[Organisation, ...]:
         return tuple(o for o in self.organisations if o.type == kind)
@@ -629,11 +631,19 @@ class BoardPaper:
     extracts: tuple[Extract, ...]
     provenance: str
     file: str
+    version: str | None
+    status: str
     loc: Location = field(compare=False)
+    status_loc: Location = field(compare=False)
 
     @property
     def doc_id(self) -> str:
         return f"board-{self.id}"
+
+    @property
+    def date(self) -> str:
+        """The paper's date: its own date, else the meeting's."""
+        return self.paper_date or self.meeting_date
 
 
 # --- the plan ------------------------------------------------------------------------
@@ -691,6 +701,11 @@ class Plan:
         measures = {m.id: m for m in self.metrics_for(priority)}
         return tuple((pf, tuple(measures[m] for m in pf.metrics if m in measures))
                      for pf in self.portfolios_for(priority))
+
+    @property
+    def has_illustrative(self) -> bool:
+        """Whether any figure of the plan is illustrative (the documents are then drafts)."""
+        return next(self.illustrative_figures(), None) is not None
 
     @property
     def headline_metrics(self) -> tuple[Metric, ...]:
@@ -805,6 +820,7 @@ def _system(f: SourceFile) -> System:
         glossary=tuple(GlossaryEntry(g["term"], g["definition"], g["provenance"],
                                      g.get("public", False))
                        for g in d["glossary"]),
+        status_loc=_loc(f, "status"),
     )
 
 
@@ -964,5 +980,7 @@ def _board_paper(f: SourceFile) -> BoardPaper:
         strategic_objectives=tuple(Objective(o["text"], o["supported"])
                                    for o in d.get("strategic_objectives", [])),
         contact=d.get("contact"), body=d["body"], extracts=tuple(extracts),
-        provenance=d["provenance"], file=f.path, loc=_loc(f, "id"),
+        provenance=d["provenance"], file=f.path, version=d.get("version"),
+        status=d.get("status", "draft"), loc=_loc(f, "id"),
+        status_loc=_loc(f, "status") if "status" in d else _loc(f, "id"),
     )

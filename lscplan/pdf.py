@@ -1,9 +1,11 @@
 """The PDF format: a document's HTML laid out by WeasyPrint.
 
 PDFs are WeasyPrint's tagged PDF/UA-1, with the document's title, author and
-language. They are byte-identical run after run: ``SOURCE_DATE_EPOCH`` is the plan's
-own date while WeasyPrint writes (font subsets carry it), the PDF /ID comes from the
-document's content, and no date but the plan's enters the metadata. WeasyPrint
+language, and the plan version and commit as custom entries (``version``, ``commit``:
+build details stay in the metadata, never on the page). They are byte-identical run
+after run: ``SOURCE_DATE_EPOCH`` is the plan's own date while WeasyPrint writes (font
+subsets carry it), the PDF /ID comes from the document's content, and no date but the
+document's own enters the metadata. WeasyPrint
 fetches through ``safe_fetcher``: ``data:`` URLs and files inside the templates or
 the plan directory only; no other file, no network.
 """
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from .formats import Output, Rendered
 
 PDF_VARIANT = "pdf/ua-1"
+PDF_CUSTOM_METADATA = ("version", "commit")  # <meta> names copied into the PDF
 
 
 def weasyprint():
@@ -124,10 +127,12 @@ def layout(rendered: Rendered) -> Output:
 
     HTML = weasyprint().HTML
     options = {"pdf_variant": PDF_VARIANT, "pdf_identifier": rendered.input[:32].encode(),
-               "uncompressed_pdf": False}
+               "uncompressed_pdf": False, "custom_metadata": True}
     with source_date_epoch(rendered.epoch):
         html = HTML(string=rendered.html, base_url=templates_dir().as_uri() + "/",
                     url_fetcher=safe_fetcher(rendered.roots))
         document = html.render(**options)
+        custom = document.metadata.custom  # the HTML's other <meta> names
+        document.metadata.custom = {k: custom[k] for k in PDF_CUSTOM_METADATA if k in custom}
         data = document.write_pdf(**options)
     return Output(data, len(document.pages))

@@ -25,6 +25,7 @@ from .documents import Document
 from .model import Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
 
+DRAFT_MARK = "Draft: contains illustrative figures"
 ILLUSTRATIVE_LEGEND = Markup('<sup class="illus">i</sup> = illustrative figure: '
                              "no source document gives it")
 
@@ -34,8 +35,9 @@ ILLUSTRATIVE_LEGEND = Markup('<sup class="illus">i</sup> = illustrative figure: 
 
 @dataclass(frozen=True)
 class BuildInfo:
-    """What a document says about the build that produced it. Nothing in it changes
-    between two builds of the same sources at the same commit."""
+    """What a document records about the build that produced it, in its metadata only
+    (never on the page). Nothing in it changes between two builds of the same sources
+    at the same commit."""
 
     plan_version: str
     commit: str | None
@@ -43,6 +45,7 @@ class BuildInfo:
 
     @property
     def provenance(self) -> str:
+        """The version and commit, as the HTML and PDF metadata record them."""
         text = f"Plan version {self.plan_version}"
         return f"{text} · commit {self.commit}" if self.commit else text
 
@@ -295,6 +298,21 @@ def illustrative_marker(flag: bool) -> Markup:
     return Markup('<sup class="illus" title="illustrative figure">i</sup>')
 
 
+PLAN_SECTIONS = {
+    "plan.yaml": "Our system and its population",
+    "metrics.yaml": "Metrics plan",
+    "finance.yaml": "Finance",
+    "activity.yaml": "Activity",
+    "workforce.yaml": "Workforce",
+    "engagement.yaml": "Involving people",
+}
+
+
+def plan_section(file: str) -> str:
+    """The part of the plan a source file holds, as documents name it (never the file)."""
+    return PLAN_SECTIONS.get(file, "The plan")
+
+
 def _markdown(text: str, level: int = 1) -> Markup:
     return Markup(narrative.to_html(text, level))
 
@@ -320,6 +338,8 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "unit": formatting.unit_label,
     "org_type": formatting.organisation_type,
     "sentence": formatting.sentence_case,
+    "status": formatting.status_label,
+    "plan_section": plan_section,
     "illus": illustrative_marker,
     "markdown": _markdown,
     "inline_markdown": _inline_markdown,
@@ -339,6 +359,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.globals.update(illus=illustrative_marker, ILLUSTRATIVE_LEGEND=ILLUSTRATIVE_LEGEND,
+                       DRAFT_MARK=DRAFT_MARK,
                        fail=_fail)
     env.tests["safe_url"] = narrative.safe_link
     return env

@@ -142,3 +142,18 @@ def test_init_maps_every_file_to_its_schema_for_editors(cli, tmp_path: Path) -> 
 def test_the_repository_maps_the_bundled_plan_to_its_schemas() -> None:
     settings = (REPO / ".vscode" / "settings.json").read_text(encoding="utf-8")
     assert settings == settings_text(editor_settings("schemas", "plan"))
+
+
+def test_strict_refuses_a_submitted_plan_with_illustrative_figures(cli, small_plan: Path) -> None:
+    edit(small_plan / "plan.yaml", "status: draft", "status: submitted")
+    lenient = cli("check", small_plan)
+    assert lenient.code == 0 and "warning[submitted-illustrative]" in lenient.stdout
+    result = cli("check", small_plan, "--strict", "--format", "json")
+    assert result.code == 1
+    found = [d for d in json.loads(result.stdout)["diagnostics"]
+             if d["rule"] == "submitted-illustrative"]
+    assert len(found) == 1
+    status_line = (small_plan / "plan.yaml").read_text().splitlines().index("status: submitted")
+    assert (found[0]["file"], found[0]["line"], found[0]["column"], found[0]["path"]) == (
+        "plan.yaml", status_line + 1, 9, "/status")
+    assert "cannot be submitted while" in found[0]["message"]

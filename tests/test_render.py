@@ -119,6 +119,35 @@ def test_build_info_provenance(tmp_path):
     assert render.git_commit(tmp_path) is None
 
 
+def test_footer_shows_version_status_and_date_never_the_commit(starter):
+    info = render.BuildInfo("0.1", "abc1234", "lscplan test")
+    docs = documents.for_plan(starter)
+    assert docs[0].footer == "Version 0.1 · Draft · 15 November 2019"
+    assert docs[2].footer == "Draft · 4 November 2019"  # the paper's own status and date
+    for doc in docs:
+        html = render.render_html(starter, doc, info)
+        assert '<meta name="commit" content="abc1234">' in html
+        assert html.count("abc1234") == 1  # in the metadata, nowhere on the page
+        assert doc.footer in html
+        assert not re.search(r"\b\w+\.yaml\b|\bline \d", _without_drawings(html)), doc.id
+
+
+def test_draft_mark_while_any_figure_is_illustrative(starter, pages):
+    assert starter.has_illustrative
+    for html in pages.values():
+        assert f'<p class="draft-mark" role="note">{render.DRAFT_MARK}</p>' in html
+    sourced = dataclasses.replace(starter, activity=(), metrics=(), system=dataclasses.replace(
+        starter.system, population=(), icps=()))
+    sourced = dataclasses.replace(sourced, finance=dataclasses.replace(
+        sourced.finance, trajectory=dataclasses.replace(sourced.finance.trajectory,
+                                                        provenance="example-briefing"),
+        efficiency=dataclasses.replace(sourced.finance.efficiency,
+                                       provenance="example-briefing")),
+        workforce=dataclasses.replace(sourced.workforce, groups=()))
+    assert not sourced.has_illustrative
+    assert not any(d.draft for d in documents.for_plan(sourced))
+
+
 def test_provenance_names_the_commit_that_last_changed_the_plan(small_plan, tmp_path):
     import subprocess
 

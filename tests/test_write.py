@@ -103,7 +103,7 @@ def test_pdf_text(starter_build):
     # the contents carries page numbers from target-counter
     assert re.search(r"1 Strategic narrative \.*\s*3\b", text) or re.search(
         r"Strategic narrative[ .]*\d", text)
-    assert "Page 2 of" in text and "Plan version 0.1" in text
+    assert "Page 2 of" in text and "Version 0.1 · Draft · 15 November 2019" in text
     board = pdf_text(starter_build.out / f"{BOARD}.pdf")
     for fact in ("Agenda item 9.0", "Governing Body – 19 November 2019", "Sam Lee",
                  "4 November 2019", "AF100", "To note progress with the plan.",
@@ -124,6 +124,16 @@ def test_pdf_metadata_and_tags(starter_build):
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
     assert reader.trailer["/ID"][0] == entry["input"][:32]
     assert reader.outline  # bookmarks from the headings
+    # build details are metadata only: the version here, never on a page
+    assert reader.metadata["/version"] == "0.1" and "/viewport" not in reader.metadata
+
+
+def test_every_page_carries_the_draft_mark_while_figures_are_illustrative(starter_build):
+    for doc in STARTER_DOCS:
+        pages = PdfReader(starter_build.out / f"{doc}.pdf").pages
+        unmarked = [i + 1 for i, page in enumerate(pages)
+                    if render.DRAFT_MARK not in re.sub(r"\s+", " ", page.extract_text())]
+        assert not unmarked, f"{doc}: pages {unmarked} lack the draft mark"
 
 
 # --- the same sources, the same bytes ---------------------------------------------------

@@ -355,6 +355,26 @@ def illustrative_counts(plan: Plan) -> Iterator[Diagnostic]:
                       first[file])
 
 
+@rule
+def submitted_with_illustrative(plan: Plan) -> Iterator[Diagnostic]:
+    """submitted-illustrative (warning; refused under --strict): a plan or paper whose
+    status is `submitted` while figures of the plan are still illustrative."""
+    if not plan.has_illustrative:
+        return
+    count = sum(n for _file, _what, n, _loc in plan.illustrative_figures())
+    why = (f"while {count} figure{'s' if count != 1 else ''} of the plan "
+           f"{'are' if count != 1 else 'is'} illustrative; replace them with sourced "
+           "figures or give a status before `submitted`")
+    if plan.system.status == "submitted":
+        yield warning("submitted-illustrative", f"the plan cannot be submitted {why}",
+                      plan.system.status_loc)
+    for paper in plan.board_papers:
+        if paper.status == "submitted":
+            yield warning("submitted-illustrative",
+                          f"the paper {paper.id!r} cannot be submitted {why}",
+                          paper.status_loc)
+
+
 READING_EASE_AIM = 60
 READING_EASE_MIN_WORDS = 20
 
