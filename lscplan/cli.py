@@ -150,25 +150,34 @@ def diff(
         help="The new version; without it, the working tree's plan folder.")] = None,
     plan_path: Annotated[str, typer.Option(
         "--plan-path", help="The plan folder inside the repository, for revisions.")] = "plan",
+    old_plan_path: Annotated[str | None, typer.Option(
+        "--old-plan-path", help="The old version's plan folder, where it moved.")] = None,
+    new_plan_path: Annotated[str | None, typer.Option(
+        "--new-plan-path", help="The new version's plan folder, where it moved.")] = None,
     fmt: Annotated[DiffFormat, typer.Option("--format", help="Output format.")] = (
         DiffFormat.text),
     exit_code: Annotated[bool, typer.Option(
         "--exit-code", help="Exit 1 when there are changes, 0 when there are none.")] = False,
 ) -> None:
-    """Show what changed between two versions of the plan, by entity. Exit 2 when a
-    version cannot be read or fails its checks."""
+    """Show what changed between two versions of the plan, by entity. A version that
+    fails its checks is compared all the same when it can be read (exit 2 after the
+    diff); exit 2 too when a version cannot be read."""
     from .diff import diff_versions
     from .diff_report import DIFF_FORMATS, diff_trouble
     from .errors import UsageError, VersionsInvalid
 
     try:
-        result = diff_versions(old, new, plan_path)
+        result = diff_versions(old, new, plan_path, old_plan_path=old_plan_path,
+                               new_plan_path=new_plan_path)
     except UsageError as exc:
         raise _fail_usage(str(exc)) from None
     except VersionsInvalid as exc:
-        sys.stderr.write(diff_trouble(exc))
+        sys.stderr.write(diff_trouble(exc.failures))
         raise typer.Exit(EXIT_USAGE) from None
     sys.stdout.write(DIFF_FORMATS[fmt.value](result, color=sys.stdout.isatty()))
+    if result.failing:
+        sys.stderr.write(diff_trouble(result.failing))
+        raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_PLAN if exit_code and result.changes else EXIT_OK)
 
 

@@ -29,6 +29,7 @@ it resolves each side (a directory or a git revision), checks it with
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import fnmatch
 import itertools
@@ -40,6 +41,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .diagnostics import Diagnostic, Report
 from .diff_entities import KINDS, entities, unit_of
 from .model import Plan, Series
 
@@ -59,7 +61,7 @@ class Change:
     """One source change. ``field`` is None when the whole entity was added or removed;
     ``words`` is a word-level diff (``("=" | "-" | "+", text)`` runs) for long text;
     ``unit`` the unit of a figure; ``about`` the entity's fields (the new side's, else
-    the old's), so a reporter can name it."""
+    the old's), so a reporter can name it; ``item`` marks one item of a list."""
 
     op: str
     entity: str
@@ -70,6 +72,7 @@ class Change:
     words: Words | None = None
     unit: str | None = None
     about: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    item: bool = False  # one item added to, removed from or reworded in the list ``field``
 
     @property
     def key(self) -> ChangeKey:
@@ -77,11 +80,11 @@ class Change:
 
     @property
     def sort_key(self) -> tuple:
-        return (_KIND_ORDER.get(self.entity, len(_KIND_ORDER)), self.entity, self.id or "")
+        return _entity_order((self.entity, self.id), self.about)
 
     def as_dict(self) -> dict[str, Any]:
         return {"op": self.op, "entity": self.entity, "id": self.id, "field": self.field,
-                "old": self.old, "new": self.new, "unit": self.unit,
+                "old": self.old, "new": self.new, "unit": self.unit, "item": self.item,
                 "words": [list(w) for w in self.words] if self.words is not None else None}
 
 
@@ -105,11 +108,29 @@ class Consequence:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """A diagnostic the change ``introduced`` (only the new side has it) or ``fixed``
+    (only the old side has it)."""
+
+    op: str
+    diagnostic: Diagnostic
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"op": self.op, **self.diagnostic.as_dict()}
+
+
+@dataclass(frozen=True)
 class DiffResult:
+    """The changes, the derived figures they moved, the diagnostics they introduced or
+    fixed, and ``failing``: the sides that fail their checks (each a ``PlanInvalid``),
+    compared all the same because both could be read."""
+
     changes: tuple[Change, ...]
     old_label: str = "old"
     new_label: str = "new"
     consequences: tuple[Consequence, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    failing: tuple[Any, ...] = field(default=(), compare=False)
 
     def __bool__(self) -> bool:
         return bool(self.changes)
@@ -148,6 +169,8 @@ class DiffResult:
     def as_dict(self) -> dict[str, Any]:
         return {"changes": [c.as_dict() for c in self.changes],
                 "consequences": [q.as_dict() for q in self.consequences],
+                "diagnostics": [f.as_dict() for f in self.findings],
+                "failing": [f.side for f in self.failing],
                 "summary": self.summary,
                 "sides": {"old": self.old_label, "new": self.new_label}}
 
@@ -165,7 +188,8 @@ def diff(old: Plan, new: Plan, old_label: str = "old", new_label: str = "new") -
     """Compare two plans by entity id."""
     old_entities, new_entities = entities(old), entities(new)
     changes: list[Change] = []
-    for key in sorted(old_entities.keys() | new_entities.keys(), key=_entity_order):
+    both = {**old_entities, **new_entities}
+    for key in sorted(both, key=lambda k: _entity_order(k, both[k])):
         kind, eid = key
         before, after = old_entities.get(key), new_entities.get(key)
         if before is None:
@@ -174,14 +198,18 @@ def diff(old: Plan, new: Plan, old_label: str = "old", new_label: str = "new") -
             changes.append(Change("removed", kind, eid, None, before, None, about=before))
         else:
             changes.extend(_field_changes(kind, eid, before, after, after, ""))
-    changes.sort(key=lambda c: c.sort_key)
+    changes.sort(key=lambda c: c.sort_key)  # stable: fields stay in entity order
     consequences = _credit(changes, derived(old, new))
     return DiffResult(tuple(changes), old_label, new_label, consequences)
 
 
-def _entity_order(key: tuple[str, str | None]) -> tuple:
+def _entity_order(key: tuple[str, str | None], fields: dict[str, Any]) -> tuple:
+    """Plan order: by kind, then by number where the plan numbers them (priorities),
+    then by id."""
     kind, eid = key
-    return (_KIND_ORDER.get(kind, len(_KIND_ORDER)), kind, eid or "")
+    number = fields.get("number")
+    number = number if isinstance(number, int) and not isinstance(number, bool) else 0
+    return (_KIND_ORDER.get(kind, len(_KIND_ORDER)), kind, number, eid or "")
 
 
 def _field_changes(kind: str, eid: str | None, old: Any, new: Any, entity: dict,
@@ -195,10 +223,39 @@ def _field_changes(kind: str, eid: str | None, old: Any, new: Any, entity: dict,
             continue
         if _same(a, b):
             continue
+        if isinstance(a, list) and isinstance(b, list):
+            yield from _item_changes(kind, eid, name, a, b, entity)
+            continue
         op = "added" if a is None else "removed" if b is None else "changed"
         words = word_diff(a, b) if op == "changed" and _is_long(a, b) else None
         yield Change(op, kind, eid, name, a, b, words, unit_of(kind, name, entity),
                      about=entity)
+
+
+def _item_changes(kind: str, eid: str | None, name: str, old: list, new: list,
+                  entity: dict) -> Iterator[Change]:
+    """A list compared as a set of items: each item removed or added is one record;
+    a long text item removed and a similar one added is one item reworded."""
+    removed, added = list(old), list(new)
+    for item in old:
+        match = next((i for i, x in enumerate(added) if _same(x, item)), None)
+        if match is not None:
+            removed.remove(item)
+            del added[match]
+    for item in list(removed):
+        if not isinstance(item, str):
+            continue
+        similar = [x for x in added if isinstance(x, str) and _is_long(item, x)
+                   and difflib.SequenceMatcher(None, item, x).ratio() >= 0.6]
+        if similar:
+            removed.remove(item)
+            added.remove(similar[0])
+            yield Change("changed", kind, eid, name, item, similar[0],
+                         word_diff(item, similar[0]), about=entity, item=True)
+    for item in removed:
+        yield Change("removed", kind, eid, name, item, None, about=entity, item=True)
+    for item in added:
+        yield Change("added", kind, eid, name, None, item, about=entity, item=True)
 
 
 _BLOCK_START = re.compile(r"([-*+]|\d+[.)])\s|[#>|]")
@@ -382,21 +439,21 @@ def _derived_finance(old: Plan, new: Plan) -> Iterator[Derived]:
 
     ya, yb = a.trajectory, b.trajectory
     for year in _years(ya.surplus, yb.surplus):
-        feeds = (("trajectory", None, f"income.{year}"),
-                 ("trajectory", None, f"expenditure.{year}"))
+        feeds = (("trajectory", None, f"years.{year}.income"),
+                 ("trajectory", None, f"years.{year}.expenditure"))
         yield Derived("trajectory", None, f"surplus.{year}", ya.surplus.get(year),
                       yb.surplus.get(year), feeds, money)
     flipped = [y for y in _years(ya.surplus, yb.surplus)
                if _in_balance(ya.surplus.get(y)) != _in_balance(yb.surplus.get(y))]
     years = flipped or ["*"]
     yield Derived("trajectory", None, "balance_year", ya.balance_year, yb.balance_year,
-                  tuple(("trajectory", None, f"{f}.{y}") for y in years
+                  tuple(("trajectory", None, f"years.{y}.{f}") for y in years
                         for f in ("income", "expenditure")))
     for year in _years(a.efficiency, b.efficiency, ya.income, yb.income):
         yield Derived("efficiency", None, f"percent.{year}", a.efficiency_percent(year),
                       b.efficiency_percent(year),
-                      (("efficiency", None, f"values.{year}"),
-                       ("trajectory", None, f"expenditure.{year}")), "percent")
+                      (("efficiency", None, f"years.{year}"),
+                       ("trajectory", None, f"years.{year}.expenditure")), "percent")
 
 
 def _in_balance(surplus: Any) -> bool | None:
@@ -445,27 +502,59 @@ def _derived_workforce(old: Plan, new: Plan) -> Iterator[Derived]:
 
 
 def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
-                  cwd: Path | None = None) -> DiffResult:
+                  cwd: Path | None = None, old_plan_path: str | None = None,
+                  new_plan_path: str | None = None) -> DiffResult:
     """Compare two versions of a plan, each a directory or a git revision of the
     repository at ``cwd``; with ``new`` None, compare ``old`` with the working tree's
-    plan folder. Raises UsageError for a version that cannot be read and
-    VersionsInvalid when either version fails its checks."""
+    plan folder. ``old_plan_path``/``new_plan_path`` name each side's plan folder
+    where it moved (default ``plan_path``).
+
+    A side that fails its checks but could be read and modelled is compared all the
+    same (it is in ``failing``). Raises UsageError for a version that cannot be read,
+    and VersionsInvalid when a side cannot be modelled."""
     from .errors import PlanInvalid, VersionsInvalid
     from .pipeline import check
     from .revisions import open_version, resolve
 
     here = Path.cwd() if cwd is None else cwd
-    sides = [resolve("old", old, plan_path, here), resolve("new", new, plan_path, here)]
-    plans: list[Plan] = []
+    sides = [resolve("old", old, old_plan_path or plan_path, here),
+             resolve("new", new, new_plan_path or plan_path, here)]
+    plans: list[Plan | None] = []
+    reports: list[Report] = []
     failures: list[PlanInvalid] = []
     for side in sides:
         with open_version(side) as directory:
             checked = check(directory)
+        plans.append(checked.plan)
+        reports.append(checked.report)
         if checked.plan is None or checked.report.errors:
             failures.append(PlanInvalid(checked.report, side.label, checked.sources,
                                         side.prefix))
-        else:
-            plans.append(checked.plan)
-    if failures:
+    before, after = plans
+    if before is None or after is None:
         raise VersionsInvalid(tuple(failures))
-    return diff(plans[0], plans[1], sides[0].label, sides[1].label)
+    result = diff(before, after, sides[0].label, sides[1].label)
+    return dataclasses.replace(result, findings=findings(reports[0], reports[1]),
+                               failing=tuple(failures))
+
+
+def findings(old: Report, new: Report) -> tuple[Finding, ...]:
+    """The diagnostics only one side has, matched by severity, rule, file and message
+    (not by line: an edit above moves every line below it)."""
+    def key(d: Diagnostic) -> tuple:
+        return (d.severity, d.rule, d.location.file, d.message)
+
+    before = [key(d) for d in old]
+    after = [key(d) for d in new]
+    out = []
+    for d in new:
+        if key(d) in before:
+            before.remove(key(d))
+        else:
+            out.append(Finding("introduced", d))
+    for d in old:
+        if key(d) in after:
+            after.remove(key(d))
+        else:
+            out.append(Finding("fixed", d))
+    return tuple(out)

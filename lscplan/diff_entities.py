@@ -2,7 +2,8 @@
 entity kinds (to be replaced by the plan's single declaration of its kinds).
 
 ``entities(plan)`` flattens every entity into JSON-safe nested fields keyed by
-(kind, id); ``KINDS`` gives the kinds in plan order; ``unit_of`` says which unit a
+(kind, id), named as the YAML names them (``impact_assessment.required``,
+``years.2020/21.income``); ``KINDS`` gives the kinds in plan order; ``unit_of`` says which unit a
 figure field is in, so the reporters can print it."""
 
 from __future__ import annotations
@@ -110,11 +111,10 @@ def entities(plan: Plan) -> Entities:
     for row in al.rows:
         put("allocation", row.label, {"baseline": row.baseline, "allocation": row.allocation})
     tr = fin.trajectory
-    put("trajectory", None, {"provenance": tr.provenance,
-                             "income": {y.year: y.income for y in tr.years},
-                             "expenditure": {y.year: y.expenditure for y in tr.years}})
+    put("trajectory", None, {"provenance": tr.provenance, "years": {
+        y.year: {"income": y.income, "expenditure": y.expenditure} for y in tr.years}})
     put("efficiency", None, {"provenance": fin.efficiency.provenance,
-                             "values": _values(fin.efficiency)})
+                             "years": _values(fin.efficiency)})
     for c in fin.context:
         put("context-figure", c.id, {"label": c.label, "value": c.value, "unit": c.unit,
                                      "provenance": c.provenance, "note": c.note})
@@ -151,9 +151,9 @@ def entities(plan: Plan) -> Entities:
             "previous_committees": list(bp.previous_committees),
             "background_papers": list(bp.background_papers), "summary": bp.summary,
             "recommendations": list(bp.recommendations),
-            "risks_identified": bp.risks_identified,
-            "risk_references": list(bp.risk_references),
-            "impact_required": bp.impact_required, "impact_note": bp.impact_note,
+            "risks": {"identified": bp.risks_identified,
+                      "references": list(bp.risk_references)},
+            "impact_assessment": {"required": bp.impact_required, "note": bp.impact_note},
             "strategic_objectives": [{"text": o.text, "supported": o.supported}
                                      for o in bp.strategic_objectives],
             "contact": bp.contact, "body": bp.body,
@@ -191,10 +191,9 @@ _UNITS: dict[tuple[str, str], str] = {
     ("allocation", "percent"): "percent",
     ("allocations", "total.percent"): "percent",
     ("allocations", "total"): "gbp-thousands",
-    ("trajectory", "income"): "gbp-thousands",
-    ("trajectory", "expenditure"): "gbp-thousands",
+    ("trajectory", "years"): "gbp-thousands",
     ("trajectory", "surplus"): "gbp-thousands",
-    ("efficiency", "values"): "gbp-thousands",
+    ("efficiency", "years"): "gbp-thousands",
     ("efficiency", "percent"): "percent",
     ("context-figure", "value"): "field:unit",
     ("activity", "by_icp"): "field:unit",

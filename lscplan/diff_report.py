@@ -12,11 +12,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import formatting
+from .diagnostics import Report
 from .reporters import safe, text_report
 
 if TYPE_CHECKING:
-    from .diff import Change, ChangeKey, Consequence, DiffResult, Words
-    from .errors import VersionsInvalid
+    from .diff import Change, ChangeKey, Consequence, DiffResult, Finding, Words
+    from .errors import PlanInvalid
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
 
 # --- wording -------------------------------------------------------------------------------
 
@@ -137,13 +142,14 @@ def change_name(change: Change) -> str:
     return entity_name(change.entity, change.id, change.about)
 
 
-_SERIES_FIELDS = {"values": "", "income": "income ", "expenditure": "expenditure ",
-                  "wte": "WTE ", "vacancies": "vacancies ", "by_icp": ""}
+_SERIES_FIELDS = {"values": "", "years": "", "wte": "WTE ", "vacancies": "vacancies ",
+                  "by_icp": ""}
 
 
 def field_phrase(field_name: str) -> str:
     """``values.2023/24`` -> ``2023/24``; ``by_icp.north-place.2020/21`` ->
-    ``north-place 2020/21``; ``baseline.value`` -> ``baseline value``."""
+    ``north-place 2020/21``; ``years.2020/21.income`` -> ``2020/21 income``;
+    ``baseline.value`` -> ``baseline value``."""
     head, _, rest = field_name.partition(".")
     if head in _SERIES_FIELDS and rest:
         return _SERIES_FIELDS[head] + rest.replace(".", " ")
@@ -174,6 +180,11 @@ def change_message(c: Change) -> str:
             return f"{who} {c.op}: {fmt_value(scalars)}"
         return f"{who} {c.op}"
     phrase = field_phrase(c.field)
+    if c.item:
+        if c.words is not None:
+            return f"{who}, {phrase}: an item reworded"
+        sign, item = ("+", c.new) if c.op == "added" else ("−", c.old)
+        return f"{who}, {phrase}: {sign} {_item_text(item)}"
     if c.entity == "programme" and c.field == "portfolio" and c.op == "changed":
         return f"{who} moved from portfolio `{c.old}` to portfolio `{c.new}`"
     if c.field == "title" and c.op == "changed":
@@ -185,6 +196,42 @@ def change_message(c: Change) -> str:
     if c.op == "removed":
         return f"{who}, {phrase} removed (was {fmt_value(c.old, c.unit)})"
     return f"{who}, {phrase}: {fmt_value(c.old, c.unit)} → {fmt_value(c.new, c.unit)}"
+
+
+def _item_text(item: Any) -> str:
+    """A list item: an id as code (`primary-care-networks`), anything else as a value."""
+    if isinstance(item, str) and re.fullmatch(r"[\w./:-]+", item):
+        return f"`{item}`"
+    return fmt_value(item)
+
+
+def failing_line(result: DiffResult) -> str | None:
+    """``new (HEAD) fails its checks (2 errors); compared all the same``, or None."""
+    if not result.failing:
+        return None
+    parts = [f"{f.side} fails its checks ({_plural(len(f.report.errors), 'error')})"
+             for f in result.failing]
+    return "; ".join(parts) + "; compared all the same"
+
+
+def finding_message(f: Finding) -> str:
+    """``introduced error[rule] finance.yaml:10:7: message``."""
+    d, loc = f.diagnostic, f.diagnostic.location
+    where = loc.file + (f":{loc.line}:{loc.column}" if loc.line else "")
+    return f"{f.op} {d.severity}[{d.rule}] {where}: {d.message}"
+
+
+def findings_heading(result: DiffResult) -> str:
+    introduced = [f for f in result.findings if f.op == "introduced"]
+    fixed = [f for f in result.findings if f.op == "fixed"]
+    return (f"Checks: the change introduces {_counts(introduced)} and fixes "
+            f"{_counts(fixed)}")
+
+
+def _counts(findings: list[Finding]) -> str:
+    errors = sum(1 for f in findings if str(f.diagnostic.severity) == "error")
+    return (f"{_plural(errors, 'error')}, "
+            f"{_plural(len(findings) - errors, 'warning')}")
 
 
 #: A derived figure in words: (entity, field head) -> what it is ({id}, {year} filled in).
@@ -273,8 +320,6 @@ _DIFF_STYLES = {"added": "green", "removed": "red", "changed": "yellow"}
 _ELIDE_KEEP = 6
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _diff_counts(result: DiffResult) -> str:
@@ -330,6 +375,15 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
     lines: list[list[tuple[str, str]]] = [
         [(_one_line(f"{result.old_label} → {result.new_label}: "), "bold"),
          (_diff_counts(result), "bold")]]
+    failing = failing_line(result)
+    if failing:
+        lines.append([(_one_line(failing), "bold red")])
+    if result.findings:
+        lines += [[], [(findings_heading(result), "bold underline")]]
+        for f in result.findings:
+            style = "red" if f.op == "introduced" else "green"
+            lines.append([("  ", ""), ("+ " if f.op == "introduced" else "- ", style),
+                          (_one_line(finding_message(f)), "")])
     for kind, changes in result.groups():
         lines.append([])
         lines.append([(kind_heading(kind), "bold underline")])
@@ -452,6 +506,17 @@ def markdown_diff(result: DiffResult, color: bool = False) -> str:
            f"{_diff_counts(result)}"]
     if result.summary["consequences"]:
         out[0] += f", {_plural(result.summary['consequences'], 'derived figure')} moved"
+    failing = failing_line(result)
+    if failing:
+        out += ["", f"**{md_escape(failing)}**"]
+    if result.findings:
+        out += ["", f"#### {md_escape(findings_heading(result))}", "",
+                "| | severity | rule | where | message |", "|---|---|---|---|---|"]
+        for f in result.findings:
+            d, loc = f.diagnostic, f.diagnostic.location
+            where = loc.file + (f":{loc.line}:{loc.column}" if loc.line else "")
+            out.append(f"| {'+' if f.op == 'introduced' else '-'} {f.op} | {d.severity} | "
+                       f"`{md_escape(d.rule)}` | {_md_code(where)} | {md_escape(d.message)} |")
     for kind, changes in result.groups():
         out += ["", f"#### {md_escape(kind_heading(kind))}", "",
                 "| | entity | field | old | new |", "|---|---|---|---|---|"]
@@ -566,17 +631,24 @@ def html_diff(result: DiffResult, color: bool = False) -> str:
 
     template = environment().get_template("diff.html.j2")
     return template.render(
+        failing=failing_line(result), findings_heading=findings_heading(result),
+        findings=tuple((f.op, finding_message(f)) for f in result.findings),
         old_label=result.old_label, new_label=result.new_label, counts=_diff_counts(result),
         total=summary["total"], by_op=tuple(summary["by_op"].items()), ops=OPS,
         by_entity=by_entity, consequences=summary["consequences"], groups=groups)
 
 
-def diff_trouble(exc: VersionsInvalid) -> str:
-    """Why a diff could not be made: each failing version's diagnostics, naming it."""
+def diff_trouble(failures: tuple[PlanInvalid, ...]) -> str:
+    """Each failing version's errors, naming it (its warnings counted, not listed)."""
     out = []
-    for failure in exc.failures:
+    for failure in failures:
+        errors, warnings = failure.report.errors, failure.report.warnings
         out.append(f"lscplan: {failure.side} fails its checks:\n")
-        out.append(text_report(failure.report, failure.sources, failure.plan_dir))
+        listed = text_report(Report(list(errors)), failure.sources, failure.plan_dir)
+        out.append(listed[:listed.rstrip("\n").rfind("\n") + 1])
+        out.append(f"failed: {_plural(len(errors), 'error')}"
+                   + (f" ({_plural(len(warnings), 'warning')} not shown)\n"
+                      if warnings else "\n"))
     return "".join(out)
 
 

@@ -72,18 +72,43 @@ def test_one_version_compares_with_the_plan_folder_here(cli, pair: tuple[Path, P
     assert "→ new (working tree): 1 change" in result.stdout
 
 
-def test_a_broken_side_is_trouble_naming_the_side(cli, pair: tuple[Path, Path]) -> None:
+def test_a_broken_side_is_compared_all_the_same(cli, pair: tuple[Path, Path]) -> None:
     old, new = pair
     edit(new / "finance.yaml", "movement: 5000", "movement: 5500")
     result = cli("diff", old, new, "--exit-code")
     assert result.code == 2
-    assert result.stdout == ""
+    out = result.stdout.splitlines()
+    assert out[1] == f"new ({new}) fails its checks (1 error); compared all the same"
+    assert out[3] == ("Checks: the change introduces 1 error, 0 warnings and fixes 0 errors, "
+                      "0 warnings")
+    assert out[4].startswith("  + introduced error[allocation-movement] finance.yaml:10:7: ")
+    assert MESSAGE in result.stdout  # the change itself
     lines = result.stderr.splitlines()
     assert lines[0] == f"lscplan: new ({new}) fails its checks:"
     errors = [line for line in lines if "error[" in line]
     assert len(errors) == 1
     assert errors[0].startswith(f"{new}/finance.yaml:10:7: error[allocation-movement]: ")
     assert lines[-1].startswith("failed: 1 error")
+    assert "warning[" not in result.stderr  # the errors are not buried among warnings
+
+
+def test_a_fixed_error_and_a_new_warning_are_named(cli, pair: tuple[Path, Path]) -> None:
+    old, new = pair
+    edit(old / "finance.yaml", "movement: 5000", "movement: 5500")
+    edit(new / "finance.yaml", "2021/22: {income: 335000,", "2021/22: {income: 330000,")
+    result = cli("diff", old, new, "--format", "json")
+    assert result.code == 2  # the old side fails its checks
+    found = [(d["op"], d["severity"], d["rule"]) for d in json.loads(result.stdout)["diagnostics"]]
+    assert ("fixed", "error", "allocation-movement") in found
+    assert ("introduced", "warning", "balance-not-reached") in found
+
+
+def test_an_unreadable_side_is_trouble(cli, pair: tuple[Path, Path]) -> None:
+    old, new = pair
+    edit(new / "metrics.yaml", "unit: percent", "unit: percentage")
+    result = cli("diff", old, new)
+    assert (result.code, result.stdout) == (2, "")
+    assert f"lscplan: new ({new}) fails its checks:" in result.stderr
 
 
 def test_both_sides_broken(cli, pair: tuple[Path, Path]) -> None:
@@ -114,15 +139,16 @@ def test_the_command_calls_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
 
     calls = []
 
-    def fake(old: str, new: str | None, plan_path: str) -> DiffResult:
-        calls.append((old, new, plan_path))
+    def fake(old: str, new: str | None, plan_path: str, **paths: str | None) -> DiffResult:
+        calls.append((old, new, plan_path, paths))
         return DiffResult(())
 
     monkeypatch.setattr("lscplan.diff.diff_versions", fake)
     result = CliRunner().invoke(cli_module.app, ["diff", "main", "--plan-path", "docs/plan",
                                                  "--format", "json", "--exit-code"])
     assert result.exit_code == 0
-    assert calls == [("main", None, "docs/plan")]
+    assert calls == [("main", None, "docs/plan",
+                      {"old_plan_path": None, "new_plan_path": None})]
     assert json.loads(result.stdout)["changes"] == []
 
 

@@ -188,19 +188,21 @@ CASES: list[tuple[str, list[Edit], list[tuple]]] = [
                                      "  - To note progress with the plan.\n",
                                      "  - To note progress with the plan.\n  - To approve the "
                                      "summary.\n")],
-     [("changed", "board-paper", "governing-body-update", "recommendations")]),
+     [("added", "board-paper", "governing-body-update", "recommendations")]),
     ("board paper risks", [("board/governing-body-update.yaml", "required: false",
                             "required: true")],
-     [("changed", "board-paper", "governing-body-update", "impact_required")]),
+     [("changed", "board-paper", "governing-body-update",
+       "impact_assessment.required")]),
     ("board paper objective", [("board/governing-body-update.yaml", "supported: false",
                                 "supported: true")],
-     [("changed", "board-paper", "governing-body-update", "strategic_objectives")]),
+     [("removed", "board-paper", "governing-body-update", "strategic_objectives"),
+      ("added", "board-paper", "governing-body-update", "strategic_objectives")]),
     ("board paper body", [("board/governing-body-update.yaml", "has three components",
                            "has three parts")],
      [("changed", "board-paper", "governing-body-update", "body")]),
     ("board paper extracts", [("board/governing-body-update.yaml", "extracts: [priorities, ",
                                "extracts: [")],
-     [("changed", "board-paper", "governing-body-update", "extracts")]),
+     [("removed", "board-paper", "governing-body-update", "extracts")]),
 ]
 
 
@@ -348,9 +350,10 @@ def test_trajectory_income_moves_the_surplus(compare) -> None:
     result = compare(("finance.yaml", "2020/21: {income: 325000,",
                          "2020/21: {income: 330000,"))
     (change,) = result.changes
-    assert (change.entity, change.id, change.field) == ("trajectory", None, "income.2020/21")
+    assert (change.entity, change.id, change.field) == ("trajectory", None,
+                                                        "years.2020/21.income")
     assert said(change) == (
-        "the financial trajectory, income 2020/21: £325,000k → £330,000k")
+        "the financial trajectory, 2020/21 income: £325,000k → £330,000k")
     assert [(q.field, q.old, q.new) for q in moved(result, change)] == [
         ("surplus.2020/21", -5000, 0), ("balance_year", "2021/22", "2020/21")]
 
@@ -358,7 +361,7 @@ def test_trajectory_income_moves_the_surplus(compare) -> None:
 def test_efficiency_moves_its_share_of_spend(compare) -> None:
     result = compare(("finance.yaml", "2020/21: 9500", "2020/21: 9900"))
     (change,) = result.changes
-    assert (change.entity, change.field) == ("efficiency", "values.2020/21")
+    assert (change.entity, change.field) == ("efficiency", "years.2020/21")
     assert [(q.field, q.old, q.new) for q in moved(result, change)] == [
         ("percent.2020/21", 2.9, 3.0)]
 
@@ -412,7 +415,7 @@ def test_period_shortened(compare) -> None:
     result = compare(("plan.yaml", "last: 2021/22", "last: 2020/21"), then=drop_last_year)
     assert ("changed", "period", None, "last") in keys(result)
     assert ("removed", "metric", "ae-four-hour", "values.2021/22") in keys(result)
-    assert ("removed", "trajectory", None, "income.2021/22") in keys(result)
+    assert ("removed", "trajectory", None, "years.2021/22") in keys(result)
     metric = next(c for c in result.changes if c.id == "ae-four-hour")
     assert said(metric) == "metric `ae-four-hour`, 2021/22 removed (was 95.0%)"
     assert [(q.field, q.old, q.new) for q in moved(result, metric)] == [
@@ -517,11 +520,14 @@ metrics: [ae-four-hour]
              "portfolios: [out-of-hospital, cancer]")
 
     result = compare(then=add)
-    assert keys(result) == [("changed", "priority", "neighbourhoods", "portfolios"),
+    assert keys(result) == [("added", "priority", "neighbourhoods", "portfolios"),
                             ("added", "portfolio", "cancer", None),
                             ("added", "programme", "early-diagnosis", None)]
+    assert (result.changes[0].old, result.changes[0].new, result.changes[0].item) == (
+        None, "cancer", True)
+    assert said(result.changes[0]) == "priority 1 `neighbourhoods`, portfolios: + `cancer`"
     assert said(result.changes[2]) == "programme `early-diagnosis` added to portfolio `cancer`"
-    assert result.summary["by_op"] == {"added": 2, "removed": 0, "changed": 1}
+    assert result.summary["by_op"] == {"added": 3, "removed": 0, "changed": 0}
     assert result.summary["by_entity"]["portfolio"] == {"added": 1, "removed": 0, "changed": 0}
 
 
@@ -576,9 +582,10 @@ def test_diff_records_are_json_safe(compare) -> None:
     result = compare(("portfolios/finance.yaml", "id: system-efficiency", "id: other-efficiency"),
                      ("metrics.yaml", "2021/22: 95.0", "2021/22: 96.0"))
     payload = json.loads(json.dumps(result.as_dict()))
-    assert set(payload) == {"changes", "consequences", "summary", "sides"}
+    assert set(payload) == {"changes", "consequences", "diagnostics", "failing", "summary",
+                            "sides"}
     assert set(payload["changes"][0]) == {"op", "entity", "id", "field", "old", "new", "unit",
-                                          "words"}
+                                          "item", "words"}
     assert set(payload["consequences"][0]) == {"entity", "id", "field", "old", "new", "unit",
                                                "causes"}
 
@@ -658,3 +665,31 @@ def test_activity_system_totals_sit_under_their_own_year(compare) -> None:
     first, second = result.changes
     assert [q.field for q in moved(result, first)] == ["system.2019/20"]
     assert [q.field for q in moved(result, second)] == ["system.2020/21"]
+
+
+def test_priorities_are_listed_by_number_not_id(compare) -> None:
+    result = compare(("priorities.yaml", "Maximise the benefits", "Maximise the gains"),
+                     ("priorities.yaml", "title: Financial balance", "title: Money"))
+    assert [c.id for c in result.changes] == ["neighbourhoods", "financial-balance"]
+
+
+def test_a_list_change_is_its_items(compare) -> None:
+    from lscplan.diff_report import markdown_diff
+
+    result = compare(("metrics.yaml", "priorities: [neighbourhoods]",
+                      "priorities: [neighbourhoods, financial-balance]"))
+    (item,) = result.changes
+    assert (item.op, item.field, item.old, item.new, item.item) == (
+        "added", "priorities", None, "financial-balance", True)
+    assert said(item) == "metric `ae-four-hour`, priorities: + `financial-balance`"
+    row = markdown_diff(result).splitlines()[-1]
+    assert row == "| + | metric `ae-four-hour` | `priorities` |  | financial-balance |"
+
+
+def test_figures_carry_their_unit_in_every_cell(compare) -> None:
+    from lscplan.diff_report import markdown_diff
+
+    result = compare(("finance.yaml", "2020/21: {income: 325000,", "2020/21: {income: 330000,"))
+    markdown = markdown_diff(result)
+    assert "| £325,000k | £330,000k |" in markdown
+    assert "| surplus 2020/21 | surplus 2020/21 | −£5,000k | £0k |" in markdown

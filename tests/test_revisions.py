@@ -169,3 +169,18 @@ def test_a_link_out_of_the_plan_is_refused_not_followed(repo: Path, tmp_path: Pa
     (failure,) = caught.value.failures
     assert [(d.rule, d.location.file) for d in failure.report.errors] == [
         ("file-outside-plan", "engagement.yaml")]
+
+
+def test_a_moved_plan_folder_is_diffed_with_a_path_for_each_side(cli, repo: Path) -> None:
+    git(repo, "mv", "plan", "docs-plan")
+    commit(repo, "three: the plan moves")
+    with pytest.raises(UsageError, match="has no plan folder 'plan'"):
+        diff_versions("HEAD~1", "HEAD", cwd=repo)
+    result = diff_versions("HEAD~2", "HEAD", cwd=repo, new_plan_path="docs-plan")
+    assert [(c.entity, c.field) for c in result.changes] == [("metric", "values.2021/22")]
+    run = cli("diff", "HEAD~1", "HEAD", "--old-plan-path", "plan", "--new-plan-path",
+              "docs-plan", "--exit-code", cwd=repo)
+    assert (run.code, run.stdout) == (0, "old (HEAD~1) → new (HEAD): no changes\n")
+    same = cli("diff", "HEAD~1", "HEAD", "--plan-path", "docs-plan", "--old-plan-path", "plan",
+               cwd=repo)
+    assert same.code == 0, same.stderr
