@@ -4,7 +4,12 @@ every value.
 Only plain data is constructed (mappings, sequences, text, numbers, booleans, null and
 dates, which the schema then refuses where it wants text). Tags, merge keys, duplicate
 keys, non-text keys, non-finite or absurdly long numbers, unbounded alias expansion,
-and control, bidirectional or invisible characters are all reported as diagnostics.
+YAML directives, nesting deeper than ``MAX_DEPTH`` and control, bidirectional or
+invisible characters are all reported as diagnostics, each at its line and column.
+
+The depth and directives are checked on libyaml's event stream, which is read
+iteratively and abandoned at the first collection past the limit, before the
+(recursive) composer or anything after it sees the file.
 """
 
 from __future__ import annotations
@@ -21,12 +26,16 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from .diagnostics import Diagnostic, Location, error, warning
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
 MAX_NUMBER_CHARS = 24
+#: Collections (mappings and sequences, block or flow) nested inside each other; a
+#: real plan needs about 8.
+MAX_DEPTH = 64
 
 #: The plan's files: relative path (or folder glob) -> kind of source (schema name).
 SINGLE_FILES = {
@@ -183,27 +192,26 @@ def _read(root: Path, source: SourceFile) -> list[Diagnostic]:
 
 
 def _parse(source: SourceFile) -> list[Diagnostic]:
+    found = _scan(source)
+    if found:
+        return [found]
     try:
         node = yaml.compose(source.text, Loader=_COMPOSER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = str(exc.problem or exc.context or "invalid YAML").strip()
-        if exc.context and exc.problem:
-            message = f"{message} ({str(exc.context).strip()})"
-        message += next((hint for start, hint in _SYNTAX_HINTS.items()
-                         if str(exc.problem).startswith(start)), "")
-        loc = Location(source.path, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)
-        return [error("yaml-syntax", f"this is not valid YAML: {message}", loc)]
     except yaml.YAMLError as exc:
-        return [error("yaml-syntax", f"this is not valid YAML: {exc}", Location(source.path))]
+        return [_syntax_error(source, exc)]
     if node is None:
         return [error("file-empty", "this file is empty; it must hold a mapping of fields",
                       Location(source.path))]
-    size = _expanded_size(node, {}, MAX_EXPANDED_NODES + 1)
+    size, depth = _expanded(node, {}, 1)
     if size > MAX_EXPANDED_NODES:
         return [error("yaml-aliases",
                       f"aliases expand this file to more than {MAX_EXPANDED_NODES:,} values; "
                       "plan files must not use aliases to multiply data",
+                      _mark_location(source.path, node, ""))]
+    if depth > MAX_DEPTH:
+        return [error("yaml-depth",
+                      f"aliases nest lists and mappings more than {MAX_DEPTH} deep in this "
+                      "file; plan files must not use aliases to nest data",
                       _mark_location(source.path, node, ""))]
     builder = _Builder(source)
     source.data = builder.build(node, [])
@@ -220,24 +228,117 @@ _SYNTAX_HINTS = {
 }
 
 
-def _expanded_size(node: Node, memo: dict[int, int], limit: int) -> int:
-    """Number of nodes once aliases are expanded (aliases share node objects)."""
+#: Characters YAML's reader refuses anywhere in a file (YAML 1.1 "printable").
+_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _text_location(source: SourceFile, index: int) -> Location:
+    """The line and column of the character at ``index`` of the file's text."""
+    line_start = source.text.rfind("\n", 0, index) + 1
+    return Location(source.path, source.text.count("\n", 0, index) + 1, index - line_start + 1)
+
+
+def _scan(source: SourceFile) -> Diagnostic | None:
+    """What must be refused before the file is composed: characters YAML's reader
+    refuses, directives, nesting deeper than ``MAX_DEPTH`` (which would exhaust the
+    composer's stack) and more than ``MAX_EXPANDED_NODES`` values. libyaml's event
+    parser keeps its own stack, so reading events up to the first one past a limit is
+    safe (and, abandoned there, linear in time); YAML errors on the way are reported
+    as the composer would report them."""
+    bad = _UNPRINTABLE.search(source.text)
+    if bad:
+        return error("text-characters",
+                     f"this file contains {_describe_char(bad.group())}, which YAML does not "
+                     "allow in a file; remove it", _text_location(source, bad.start()))
+    depth = values = 0
+    try:
+        for event in yaml.parse(source.text, Loader=_COMPOSER):
+            if isinstance(event, yaml.NodeEvent):
+                values += 1
+                if values > MAX_EXPANDED_NODES:
+                    return error("file-too-large",
+                                 f"this file holds more than {MAX_EXPANDED_NODES:,} values; "
+                                 "no plan file needs that many",
+                                 _mark(source.path, event.start_mark))
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return error("yaml-depth",
+                                 f"lists and mappings are nested more than {MAX_DEPTH} deep "
+                                 "here; plan files need far fewer levels",
+                                 _mark(source.path, event.start_mark))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.DocumentStartEvent) and (event.version or event.tags):
+                what = "%YAML" if event.version else "%TAG"
+                return error("yaml-directive",
+                             f"the YAML directive {what} is not allowed: it changes how the "
+                             "rest of the file is read; remove it",
+                             _mark(source.path, event.start_mark))
+    except yaml.YAMLError as exc:
+        return _syntax_error(source, exc)
+    return None
+
+
+_UNCLOSED = ("flow sequence", "flow mapping", "quoted scalar")
+
+
+def _syntax_error(source: SourceFile, exc: yaml.YAMLError) -> Diagnostic:
+    """A YAML error at its place. Where a flow collection or quoted text is left open,
+    that is the place, not the line where libyaml noticed (which the message names)."""
+    if isinstance(exc, ReaderError):  # libyaml counts the position in UTF-8 bytes
+        index = len(source.text.encode("utf-8")[: exc.position].decode("utf-8", "ignore"))
+        return error("yaml-syntax", f"this is not valid YAML: {exc.reason}",
+                     _text_location(source, index))
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return error("yaml-syntax", f"this is not valid YAML: {exc}", Location(source.path))
+    problem = str(exc.problem or exc.context or "invalid YAML").strip()
+    context = str(exc.context or "").strip()
+    start, noticed = exc.context_mark, exc.problem_mark
+    if (start and noticed and start.line < noticed.line
+            and any(kind in context for kind in _UNCLOSED)):
+        what = next(kind for kind in _UNCLOSED if kind in context)
+        what = "quoted text" if what == "quoted scalar" else f"the {what}"
+        return error("yaml-syntax",
+                     f"this is not valid YAML: {what} that starts here is not closed "
+                     f"(at line {noticed.line + 1}, column {noticed.column + 1}: {problem})",
+                     _mark(source.path, start))
+    mark = noticed or start
+    message = problem
+    if exc.context and exc.problem:
+        message = f"{message} ({context}"
+        message += f" that starts at line {start.line + 1})" if start else ")"
+    message += next((hint for begin, hint in _SYNTAX_HINTS.items()
+                     if str(exc.problem).startswith(begin)), "")
+    loc = _mark(source.path, mark) if mark else Location(source.path)
+    return error("yaml-syntax", f"this is not valid YAML: {message}", loc)
+
+
+def _mark(path: str, mark: Any) -> Location:
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def _expanded(node: Node, memo: dict[int, tuple[int, int]], level: int) -> tuple[int, int]:
+    """The number of values and the nesting depth of ``node`` once aliases (which share
+    node objects) are expanded; each capped just past its limit, so neither the work
+    nor the recursion (``level`` deep) goes further."""
+    if not isinstance(node, SequenceNode | MappingNode):
+        return 1, 0
+    if level > MAX_DEPTH:
+        return 1, MAX_DEPTH + 1
     key = id(node)
     if key in memo:
         return memo[key]
-    memo[key] = limit  # a cycle counts as unbounded
-    total = 1
-    if isinstance(node, SequenceNode):
-        for child in node.value:
-            total += _expanded_size(child, memo, limit)
-            if total >= limit:
-                break
-    elif isinstance(node, MappingNode):
-        for k, v in node.value:
-            total += _expanded_size(k, memo, limit) + _expanded_size(v, memo, limit)
-            if total >= limit:
-                break
-    memo[key] = min(total, limit)
+    memo[key] = (MAX_EXPANDED_NODES + 1, MAX_DEPTH + 1)  # a cycle counts as unbounded
+    children = (node.value if isinstance(node, SequenceNode)
+                else [child for pair in node.value for child in pair])
+    size, height = 1, 0
+    for child in children:
+        child_size, child_height = _expanded(child, memo, level + 1)
+        size, height = size + child_size, max(height, child_height)
+        if size > MAX_EXPANDED_NODES or height >= MAX_DEPTH:
+            break
+    memo[key] = (min(size, MAX_EXPANDED_NODES + 1), height + 1)
     return memo[key]
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from lscplan.load import MAX_FILE_BYTES, load
+from lscplan.load import MAX_DEPTH, MAX_FILE_BYTES, load
 
 
 def rules_of(plan: Path) -> list[tuple[str, str, int]]:
@@ -137,3 +138,94 @@ def test_syntax_errors_from_unquoted_text_suggest_quotes(
     _, diagnostics = load(small_plan)
     assert [(d.rule, d.location.line) for d in diagnostics] == [("yaml-syntax", 1)]
     assert advice in diagnostics[0].message
+
+
+def diagnostics_of(plan: Path) -> list[tuple[str, str, int, int]]:
+    _, diagnostics = load(plan)
+    return [(d.rule, d.location.file, d.location.line, d.location.column) for d in diagnostics]
+
+
+@pytest.mark.parametrize("deep", [
+    "deep: " + "[" * 5000 + "]" * 5000 + "\n",          # flow sequences
+    "deep: " + "{a: " * 5000 + "}" * 5000 + "\n",        # flow mappings
+    "deep:\n" + "- " * 5000 + "x\n",                     # block sequences on one line
+    "deep:\n" + "".join(" " * i + "k:\n" for i in range(500)),  # block mappings
+])
+def test_deep_nesting_is_refused_before_it_can_crash(cli, small_plan: Path, deep: str) -> None:
+    # libyaml's composer recursed through this until the process died (SIGSEGV).
+    with open(small_plan / "engagement.yaml", "a", encoding="utf-8") as fh:
+        fh.write(deep)
+    result = cli("check", small_plan, "--format", "json")
+    assert result.code == 1, result.stderr[-2000:]
+    (found,) = json.loads(result.stdout)["diagnostics"]
+    assert found["rule"] == "yaml-depth" and f"more than {MAX_DEPTH} deep" in found["message"]
+    assert found["file"] == "engagement.yaml" and found["line"] >= 22 and found["column"] > 0
+
+
+def test_nesting_up_to_the_limit_is_read(small_plan: Path) -> None:
+    # one level for the file's mapping, MAX_DEPTH - 1 for the value
+    depth = MAX_DEPTH - 1
+    with open(small_plan / "engagement.yaml", "a", encoding="utf-8") as fh:
+        fh.write("deep: " + "[" * depth + "]" * depth + "\n")
+    loaded, diagnostics = load(small_plan)
+    assert diagnostics == [] and loaded.files["engagement.yaml"].ok
+
+
+def test_too_many_values_are_refused_before_composing(small_plan: Path) -> None:
+    with open(small_plan / "engagement.yaml", "a", encoding="utf-8") as fh:
+        fh.write("many:\n" + "  - [a, b, c, d, e, f, g, h, i]\n" * 25_000)
+    ((rule, file, line, column),) = diagnostics_of(small_plan)
+    assert (rule, file) == ("file-too-large", "engagement.yaml") and line > 22 and column > 0
+
+
+@pytest.mark.parametrize(("directive", "line"), [
+    ("%YAML 1.1\n---\n", 1),
+    ("# notes\n%TAG !x! tag:example.org,2019:\n---\n", 2),
+])
+def test_yaml_directives_are_refused_at_their_line(small_plan: Path, directive: str,
+                                                   line: int) -> None:
+    path = small_plan / "vision.yaml"
+    path.write_text(directive + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert diagnostics_of(small_plan) == [("yaml-directive", "vision.yaml", line, 1)]
+
+
+def test_a_control_byte_yaml_refuses_is_located(small_plan: Path) -> None:
+    path = small_plan / "vision.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].replace("vision", "visión\x00", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    column = lines[2].index("\x00") + 1
+    _, diagnostics = load(small_plan)
+    (found,) = diagnostics
+    assert (found.rule, found.location.line, found.location.column) == (
+        "text-characters", 3, column)
+    assert "U+0000" in found.message
+
+
+def test_an_unclosed_flow_sequence_is_reported_where_it_opens(small_plan: Path) -> None:
+    path = small_plan / "priorities.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("portfolios: [out-of-hospital]", "portfolios: [out-of-hospital"),
+                    encoding="utf-8")
+    _, diagnostics = load(small_plan)
+    (found,) = diagnostics
+    assert (found.rule, found.location.line, found.location.column) == ("yaml-syntax", 8, 17)
+    assert "flow sequence that starts here is not closed (at line 9" in found.message
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(small_plan: Path) -> None:
+    with open(small_plan / "engagement.yaml", "a", encoding="utf-8") as fh:
+        fh.write('note: "never closed\nmore: text\n')
+    _, diagnostics = load(small_plan)
+    (found,) = diagnostics
+    assert (found.rule, found.location.line, found.location.column) == ("yaml-syntax", 22, 7)
+    assert "quoted text that starts here is not closed" in found.message
+
+
+def test_aliases_cannot_nest_past_the_limit(small_plan: Path) -> None:
+    # each alias adds 40 levels: 30 of them nest 1,200 deep once expanded
+    lines = ["a0: &a0 " + "[" * 40 + "x" + "]" * 40]
+    lines += [f"a{i}: &a{i} " + "[" * 40 + f"*a{i - 1}" + "]" * 40 for i in range(1, 30)]
+    with open(small_plan / "engagement.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    assert [r for r, *_ in diagnostics_of(small_plan)] == ["yaml-depth"]

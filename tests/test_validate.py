@@ -56,3 +56,23 @@ def test_markdown_that_documents_would_not_show_is_warned(small_plan: Path) -> N
     messages = " ".join(d.message for d in warnings)
     assert "'<b>'" in messages and "file:///etc/passwd" in messages
     assert "javascript:alert(1)" in messages and "https://example.org" not in messages
+
+
+#: Problems with a whole file, which have no line or column.
+WHOLE_FILE_RULES = {"file-missing", "file-empty", "file-unreadable", "file-not-regular",
+                    "file-outside-plan", "file-unknown"}
+
+
+@pytest.mark.parametrize("case_dir", CASES, ids=[c.name for c in CASES])
+def test_every_diagnostic_points_at_its_place(case_dir: Path, small_plan: Path) -> None:
+    case = yaml.safe_load((case_dir / "case.yaml").read_text(encoding="utf-8"))
+    apply_case(small_plan, case)
+    checked = check(small_plan)
+    for d in checked.report:
+        loc = d.location
+        assert loc.file, d
+        if d.rule in WHOLE_FILE_RULES or (d.rule == "file-too-large" and not loc.line):
+            continue
+        lines = checked.sources[loc.file]
+        assert 1 <= loc.line <= len(lines), d
+        assert 1 <= loc.column <= len(lines[loc.line - 1]) + 1, d
