@@ -1,5 +1,5 @@
-"""Shared fixtures: an isolated HOME and working directory for every test, the starter
-and bundled plans copied somewhere writable, and the real CLI entry point."""
+"""Shared fixtures: an isolated HOME, caches and working directory for every test, the
+starter and bundled plans copied somewhere writable, and the real CLI entry point."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import lscplan
 from lscplan.resources import bundled_plan_dir, starter_dir
 
 
@@ -20,6 +21,9 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     home = tmp_path_factory.mktemp("home")
     work = tmp_path_factory.mktemp("work")
     monkeypatch.setenv("HOME", str(home))
+    # No test reads or writes the user's caches (nor one another's).
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path_factory.mktemp("lscplan-cache")))
     monkeypatch.chdir(work)
     return work
 
@@ -47,17 +51,30 @@ class Result:
     stderr: str
 
 
-@pytest.fixture
-def cli() -> Callable[..., Result]:
-    """Run the installed ``lscplan`` entry point as a user would."""
+@pytest.fixture(scope="session")
+def entry_point() -> Path:
+    """The ``lscplan`` entry point installed beside the interpreter running the tests,
+    checked to run the code under test (not another installation, nor whichever
+    ``lscplan`` is first on PATH)."""
     exe = Path(sys.executable).with_name("lscplan")
+    assert exe.is_file(), f"{exe} is missing: install lscplan into this environment"
+    interpreter = exe.read_text(encoding="utf-8").splitlines()[0].removeprefix("#!").strip()
+    probe = subprocess.run([interpreter, "-c", "import lscplan; print(lscplan.__file__)"],
+                           capture_output=True, text=True, check=True, timeout=60)
+    assert Path(probe.stdout.strip()) == Path(lscplan.__file__), (
+        f"{exe} runs {probe.stdout.strip()}, not the code under test ({lscplan.__file__})")
+    return exe
+
+
+@pytest.fixture
+def cli(entry_point: Path) -> Callable[..., Result]:
+    """Run the ``lscplan`` entry point as a user would."""
 
     def run(*args: str | Path, cwd: Path | None = None, env: dict | None = None) -> Result:
         proc = subprocess.run(
-            [str(exe), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env,
-            timeout=600,
+            [str(entry_point), *map(str, args)], capture_output=True, text=True, cwd=cwd,
+            env=env, timeout=600,
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return run
-
