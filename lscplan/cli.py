@@ -178,7 +178,7 @@ def diff(
     if result.failing:
         sys.stderr.write(diff_trouble(result.failing))
         raise typer.Exit(EXIT_USAGE)
-    raise typer.Exit(EXIT_PLAN if exit_code and result.changes else EXIT_OK)
+    raise typer.Exit(EXIT_PLAN if exit_code and result else EXIT_OK)
 
 
 def main() -> None:

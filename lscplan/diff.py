@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Report
-from .diff_entities import KINDS, entities, unit_of
+from .diff_entities import KINDS, Entities, entities, unit_of
 from .model import Plan, Series
 
 OPS = ("added", "removed", "changed")
@@ -108,6 +108,36 @@ class Consequence:
 
 
 @dataclass(frozen=True)
+class Reorder:
+    """The same items in a new order: a kind's entities (``id`` and ``field`` None) or
+    the list ``field`` of one entity. Not a change of content, but the documents may
+    list them in the new order."""
+
+    entity: str
+    id: str | None
+    field: str | None
+    old: tuple
+    new: tuple
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"entity": self.entity, "id": self.id, "field": self.field,
+                "old": list(self.old), "new": list(self.new)}
+
+
+@dataclass(frozen=True)
+class DocumentChange:
+    """A document of the plan that a build will write differently: ``added``,
+    ``removed`` or ``changed`` (its HTML, and so its PDF, differs)."""
+
+    id: str
+    op: str
+    title: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "op": self.op, "title": self.title}
+
+
+@dataclass(frozen=True)
 class Finding:
     """A diagnostic the change ``introduced`` (only the new side has it) or ``fixed``
     (only the old side has it)."""
@@ -131,9 +161,12 @@ class DiffResult:
     consequences: tuple[Consequence, ...] = ()
     findings: tuple[Finding, ...] = ()
     failing: tuple[Any, ...] = field(default=(), compare=False)
+    reorders: tuple[Reorder, ...] = ()
+    documents: tuple[DocumentChange, ...] | None = None  # None: not compared
 
     def __bool__(self) -> bool:
-        return bool(self.changes)
+        """Any difference: a change, or a document that will be written differently."""
+        return bool(self.changes or self.documents)
 
     def __len__(self) -> int:
         return len(self.changes)
@@ -170,6 +203,9 @@ class DiffResult:
         return {"changes": [c.as_dict() for c in self.changes],
                 "consequences": [q.as_dict() for q in self.consequences],
                 "diagnostics": [f.as_dict() for f in self.findings],
+                "reorders": [r.as_dict() for r in self.reorders],
+                "documents": None if self.documents is None
+                else [doc.as_dict() for doc in self.documents],
                 "failing": [f.side for f in self.failing],
                 "summary": self.summary,
                 "sides": {"old": self.old_label, "new": self.new_label}}
@@ -184,23 +220,83 @@ class DiffResult:
 # --- the comparison --------------------------------------------------------------------
 
 
-def diff(old: Plan, new: Plan, old_label: str = "old", new_label: str = "new") -> DiffResult:
-    """Compare two plans by entity id."""
+def diff(old: Plan, new: Plan, old_label: str = "old", new_label: str = "new",
+         documents: bool = True) -> DiffResult:
+    """Compare two plans by entity id, pairing renamed entities; with ``documents``,
+    render both sides' documents (charts as fingerprints) to say which change."""
     old_entities, new_entities = entities(old), entities(new)
+    renames = _renames(old_entities, new_entities)
+    renamed_from = {new_key: old_key for old_key, new_key in renames.items()}
+    ids = {old_key[1]: new_key[1] for old_key, new_key in renames.items()}
     changes: list[Change] = []
+    reorders: list[Reorder] = _kind_reorders(old_entities, new_entities, ids)
     both = {**old_entities, **new_entities}
     for key in sorted(both, key=lambda k: _entity_order(k, both[k])):
         kind, eid = key
-        before, after = old_entities.get(key), new_entities.get(key)
+        if key in renames:
+            continue  # compared as the entity it was renamed to
+        before, after = old_entities.get(renamed_from.get(key, key)), new_entities.get(key)
         if before is None:
             changes.append(Change("added", kind, eid, None, None, after, about=after or {}))
         elif after is None:
             changes.append(Change("removed", kind, eid, None, before, None, about=before))
         else:
-            changes.extend(_field_changes(kind, eid, before, after, after, ""))
+            if key in renamed_from:
+                changes.append(Change("changed", kind, eid, "id", renamed_from[key][1], eid,
+                                      about=after))
+            changes.extend(_field_changes(kind, eid, before, after, after, "", ids, reorders))
     changes.sort(key=lambda c: c.sort_key)  # stable: fields stay in entity order
     consequences = _credit(changes, derived(old, new))
-    return DiffResult(tuple(changes), old_label, new_label, consequences)
+    result = DiffResult(tuple(changes), old_label, new_label, consequences,
+                        reorders=tuple(reorders))
+    if documents:
+        result = dataclasses.replace(result, documents=compare_documents(old, new, result))
+    return result
+
+
+#: Entities at least this alike (difflib's ratio over their fields) are one renamed.
+RENAME_SIMILARITY = 0.9
+
+
+def _renames(old: Entities, new: Entities) -> dict[tuple, tuple]:
+    """Removed entities paired with added ones of the same kind whose fields are the
+    same or nearly so: old key -> new key, best pairs first."""
+    gone = [k for k in old if k not in new and k[1] is not None]
+    came = [k for k in new if k not in old and k[1] is not None]
+    scored = []
+    for o in gone:
+        for n in came:
+            if o[0] != n[0]:
+                continue
+            a, b = _fingerprint(old[o]), _fingerprint(new[n])
+            matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+            if a == b or (matcher.real_quick_ratio() >= RENAME_SIMILARITY
+                          and matcher.quick_ratio() >= RENAME_SIMILARITY
+                          and matcher.ratio() >= RENAME_SIMILARITY):
+                scored.append((-(1.0 if a == b else matcher.ratio()), o, n))
+    pairs: dict[tuple, tuple] = {}
+    for _, o, n in sorted(scored):
+        if o not in pairs and n not in pairs.values():
+            pairs[o] = n
+    return pairs
+
+
+def _fingerprint(fields: dict[str, Any]) -> str:
+    return json.dumps(_canonical(fields), sort_keys=True, default=str)
+
+
+def _kind_reorders(old: Entities, new: Entities, ids: dict[str, str]) -> list[Reorder]:
+    """Kinds whose entities (those on both sides) are listed in a new order."""
+    out = []
+    for kind in KINDS:
+        before = [ids.get(k[1], k[1]) for k in old if k[0] == kind and k[1] is not None]
+        after = [k[1] for k in new if k[0] == kind and k[1] is not None]
+        common = set(before) & set(after)
+        before = [i for i in before if i in common]
+        after = [i for i in after if i in common]
+        if before != after:
+            out.append(Reorder(kind, None, None, tuple(before), tuple(after)))
+    return out
 
 
 def _entity_order(key: tuple[str, str | None], fields: dict[str, Any]) -> tuple:
@@ -213,15 +309,23 @@ def _entity_order(key: tuple[str, str | None], fields: dict[str, Any]) -> tuple:
 
 
 def _field_changes(kind: str, eid: str | None, old: Any, new: Any, entity: dict,
-                   prefix: str) -> Iterator[Change]:
+                   prefix: str, ids: dict[str, str], reorders: list[Reorder]
+                   ) -> Iterator[Change]:
+    """The changes between two versions of an entity's fields; a list's items are
+    compared after the renames (``ids``: old id -> new id), and a list whose items
+    are the same in a new order is recorded in ``reorders``."""
     keys = list(new) + [k for k in old if k not in new]
     for key in keys:
         name = f"{prefix}{key}"
         a, b = old.get(key), new.get(key)
         if isinstance(a, dict) and isinstance(b, dict):
-            yield from _field_changes(kind, eid, a, b, entity, name + ".")
+            yield from _field_changes(kind, eid, a, b, entity, name + ".", ids, reorders)
             continue
+        if isinstance(a, list) and ids:
+            a = _follow_renames(a, ids)
         if _same(a, b):
+            if isinstance(a, list) and isinstance(b, list) and a != b:
+                reorders.append(Reorder(kind, eid, name, tuple(a), tuple(b)))
             continue
         if isinstance(a, list) and isinstance(b, list):
             yield from _item_changes(kind, eid, name, a, b, entity)
@@ -230,6 +334,17 @@ def _field_changes(kind: str, eid: str | None, old: Any, new: Any, entity: dict,
         words = word_diff(a, b) if op == "changed" and _is_long(a, b) else None
         yield Change(op, kind, eid, name, a, b, words, unit_of(kind, name, entity),
                      about=entity)
+
+
+def _follow_renames(value: Any, ids: dict[str, str]) -> Any:
+    """A list's references to renamed entities, under their new ids."""
+    if isinstance(value, str):
+        return ids.get(value, value)
+    if isinstance(value, list):
+        return [_follow_renames(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: _follow_renames(v, ids) for k, v in value.items()}
+    return value
 
 
 def _item_changes(kind: str, eid: str | None, name: str, old: list, new: list,
@@ -306,8 +421,11 @@ def _is_long(a: Any, b: Any) -> bool:
 
 def word_diff(old: str, new: str) -> Words:
     """A word-level diff of two texts as runs of ``("=", text)``, ``("-", text)`` and
-    ``("+", text)``. Words are compared without their whitespace, so reflowing a
-    paragraph changes nothing; each run keeps the spacing of the text it came from."""
+    ``("+", text)``. Words and punctuation are separate tokens (``communities`` and
+    ``.``), compared without their whitespace, so reflowing a paragraph changes
+    nothing; a paragraph break is a token of its own, so splitting or joining
+    paragraphs is a ``"\n\n"`` run added or removed. Each run keeps the spacing of
+    the text it came from."""
     a, b = _tokens(old), _tokens(new)
     runs: list[tuple[str, str]] = []
 
@@ -329,18 +447,66 @@ def word_diff(old: str, new: str) -> Words:
             add("-", a[i1:i2])
             add("+", b[j1:j2])
     if runs:
-        runs[-1] = (runs[-1][0], runs[-1][1].rstrip())
+        runs[-1] = (runs[-1][0], runs[-1][1].rstrip(" \n") or runs[-1][1])
     return tuple(runs)
 
 
+#: A word (letters, digits and what joins them inside one: 1,500  95.0%  A&E  it's
+#: 2019/20  long-term), or one punctuation mark.
+_TOKEN = re.compile(r"[\w£$%]+(?:[.,'’&/:-][\w%]+)*|[^\w\s]")
+PARAGRAPH = "\n\n"
+
+
 def _tokens(text: str) -> list[tuple[str, str]]:
+    """(token, the spacing after it) pairs; a paragraph break is the token "\n\n"."""
+    out: list[tuple[str, str]] = []
     body = text.strip()
-    return [(m.group(1), _spacing(m.group(2))) for m in re.finditer(r"(\S+)(\s*)", body)]
+    matches = list(_TOKEN.finditer(body))
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(body)
+        space = body[m.end():end]
+        if space.count("\n") > 1:
+            out += [(m.group(), ""), (PARAGRAPH, "")]
+        else:
+            out.append((m.group(), "\n" if "\n" in space else " " if space else ""))
+    return out
 
 
-def _spacing(space: str) -> str:
-    newlines = space.count("\n")
-    return "\n\n" if newlines > 1 else "\n" if newlines else " " if space else ""
+# --- documents -----------------------------------------------------------------------------
+
+
+def compare_documents(old: Plan, new: Plan, result: DiffResult) -> tuple[DocumentChange, ...]:
+    """The documents a build of ``new`` writes differently from a build of ``old``: each
+    document a change could reach is rendered on both sides (HTML, charts as
+    fingerprints of their data) and compared. A board paper's change reaches only its
+    own document; any other change reaches them all."""
+    from . import documents
+    from .render import BuildInfo, render_html
+
+    before = {doc.id: doc for doc in documents.for_plan(old)}
+    after = {doc.id: doc for doc in documents.for_plan(new)}
+    papers = {c.id for c in result.changes if c.entity == "board-paper"}
+    papers |= {r.id for r in result.reorders if r.entity == "board-paper"}
+    reach_all = any(c.entity != "board-paper" for c in result.changes) or any(
+        r.entity != "board-paper" for r in result.reorders)
+    out = []
+    for doc_id in [*after, *(i for i in before if i not in after)]:
+        a, b = before.get(doc_id), after.get(doc_id)
+        if a is None or b is None:
+            out.append(DocumentChange(doc_id, "added" if a is None else "removed",
+                                      (b or a).title))  # type: ignore[union-attr]
+            continue
+        paper = b.context.get("paper")
+        if not (reach_all or (paper is not None and paper.id in papers)):
+            continue
+        try:
+            same = (render_html(old, a, BuildInfo(old.system.version, None, ""), draw=False)
+                    == render_html(new, b, BuildInfo(new.system.version, None, ""), draw=False))
+        except Exception:  # a side that fails its checks may not render
+            same = False
+        if not same:
+            out.append(DocumentChange(doc_id, "changed", b.title))
+    return tuple(out)
 
 
 # --- consequences: derived figures and the changes that move them ---------------------------

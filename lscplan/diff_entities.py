@@ -157,8 +157,7 @@ def entities(plan: Plan) -> Entities:
             "strategic_objectives": [{"text": o.text, "supported": o.supported}
                                      for o in bp.strategic_objectives],
             "contact": bp.contact, "body": bp.body,
-            "extracts": [f"{x.kind}: {x.metric}" if x.metric else x.kind
-                         for x in bp.extracts],
+            "extracts": [{x.kind: x.metric} if x.metric else x.kind for x in bp.extracts],
             "provenance": bp.provenance})
     return out
 

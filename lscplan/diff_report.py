@@ -16,7 +16,16 @@ from .diagnostics import Report
 from .reporters import safe, text_report
 
 if TYPE_CHECKING:
-    from .diff import Change, ChangeKey, Consequence, DiffResult, Finding, Words
+    from .diff import (
+        Change,
+        ChangeKey,
+        Consequence,
+        DiffResult,
+        DocumentChange,
+        Finding,
+        Reorder,
+        Words,
+    )
     from .errors import PlanInvalid
 
 def _plural(n: int, word: str) -> str:
@@ -185,6 +194,13 @@ def change_message(c: Change) -> str:
             return f"{who}, {phrase}: an item reworded"
         sign, item = ("+", c.new) if c.op == "added" else ("−", c.old)
         return f"{who}, {phrase}: {sign} {_item_text(item)}"
+    if c.field == "id" and c.op == "changed":
+        return f"{who} renamed from `{c.old}`"
+    if c.words is not None and all(not t.strip() for op, t in c.words if op != "="):
+        ops = {op for op, _ in c.words if op != "="}
+        what = ("split into more paragraphs" if ops == {"+"} else
+                "paragraphs joined" if ops == {"-"} else "paragraphs rearranged")
+        return f"{who}, {phrase}: {what}"
     if c.entity == "programme" and c.field == "portfolio" and c.op == "changed":
         return f"{who} moved from portfolio `{c.old}` to portfolio `{c.new}`"
     if c.field == "title" and c.op == "changed":
@@ -203,6 +219,36 @@ def _item_text(item: Any) -> str:
     if isinstance(item, str) and re.fullmatch(r"[\w./:-]+", item):
         return f"`{item}`"
     return fmt_value(item)
+
+
+def _listing(items: tuple, limit: int = 12) -> str:
+    shown = ", ".join(str(i) for i in items[:limit])
+    return shown + (f", … ({len(items) - limit} more)" if len(items) > limit else "")
+
+
+def reorder_message(r: Reorder) -> str:
+    """``Priorities in a new order: b, a (was a, b)``."""
+    if r.field is None:
+        what = kind_heading(r.entity)
+    else:
+        what = f"{entity_name(r.entity, r.id, {})}, {field_phrase(r.field)}"
+    return f"{what} in a new order: {_listing(r.new)} (was {_listing(r.old)})"
+
+
+_DOCUMENT_OPS = {"added": "a new document", "removed": "no longer built",
+                 "changed": "changes"}
+
+
+def document_message(doc: DocumentChange) -> str:
+    """```ltp-submission`: changes`` (the id names its files: ltp-submission.pdf)."""
+    return f"`{doc.id}`: {_DOCUMENT_OPS.get(doc.op, doc.op)}"
+
+
+def documents_heading(result: DiffResult) -> str:
+    n = len(result.documents or ())
+    if not n:
+        return "Documents: a build writes every document as before"
+    return f"Documents: a build writes {_plural(n, 'document')} differently"
 
 
 def failing_line(result: DiffResult) -> str | None:
@@ -347,14 +393,20 @@ def _elide(text: str, where: str) -> str:
 
 
 def _runs_for_reading(words: Words) -> list[tuple[str, str]]:
-    """Word runs with long unchanged stretches elided, for the text and Markdown formats."""
+    """Word runs with long unchanged stretches elided, for the text and Markdown
+    formats; a paragraph break added or removed shows as ``¶``."""
     out = []
     for i, (op, text) in enumerate(words):
         if op == "=":
             where = "start" if i == 0 else "end" if i == len(words) - 1 else "middle"
             text = _elide(text, where)
+        elif not text.strip():
+            text = PILCROW
         out.append((op, text))
     return out
+
+
+PILCROW = "¶"
 
 
 def _one_line(text: str) -> str:
@@ -413,6 +465,14 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
                 lines.append([("      ↳ ", "dim"),
                               (_one_line(consequence_message(q) + note), "dim")])
     lines += _unexplained_lines(result)
+    if result.reorders:
+        lines += [[], [("Order", "bold underline")]]
+        lines += [[("  ", ""), ("↕ ", "yellow"), (_one_line(reorder_message(r)), "")]
+                  for r in result.reorders]
+    if result.documents is not None and (result.changes or result.reorders):
+        lines += [[], [(documents_heading(result), "bold underline")]]
+        lines += [[("  ", ""), (_DIFF_MARKERS[d.op] + " ", _DIFF_STYLES[d.op]),
+                   (_one_line(document_message(d)), "")] for d in result.documents]
     return lines
 
 
@@ -533,6 +593,13 @@ def markdown_diff(result: DiffResult, color: bool = False) -> str:
                 out.append(f"| ↳ | {_md_message(what)} | {md_escape(field_phrase(q.field))}"
                            f" | {md_escape(consequence_value(q, q.old))}"
                            f" | {md_escape(consequence_value(q, q.new))} |")
+    if result.reorders:
+        out += ["", "#### Order", ""]
+        out += [f"- {_md_message(reorder_message(r))}" for r in result.reorders]
+    if result.documents is not None and (result.changes or result.reorders):
+        out += ["", f"#### {md_escape(documents_heading(result))}", ""]
+        out += [f"- {_DIFF_MARKERS[d.op]} {_md_message(document_message(d))}"
+                for d in result.documents]
     if result.unexplained:
         out += ["", "#### Derived figures", "", "| | figure | field | old | new |",
                 "|---|---|---|---|---|"]
@@ -609,7 +676,8 @@ def _html_change(c: Change, result: DiffResult) -> _HtmlChange:
         old="" if isinstance(c.old, dict) else _html_value(c.old, c.unit),
         new="" if isinstance(c.new, dict) else _html_value(c.new, c.unit),
         old_fields=_html_fields(c.old), new_fields=_html_fields(c.new),
-        words=tuple(c.words or ()),
+        words=tuple((op, PILCROW + text if op != "=" and not text.strip() else text)
+                    for op, text in c.words or ()),
         consequences=tuple(
             _HtmlConsequence(_code_spans(consequence_what(q) + (f" ({s})" if s else "")),
                              field_phrase(q.field), consequence_value(q, q.old),
@@ -633,6 +701,11 @@ def html_diff(result: DiffResult, color: bool = False) -> str:
     return template.render(
         failing=failing_line(result), findings_heading=findings_heading(result),
         findings=tuple((f.op, finding_message(f)) for f in result.findings),
+        reorders=tuple(_code_spans(reorder_message(r)) for r in result.reorders),
+        documents_heading=documents_heading(result) if result.documents is not None and (
+            result.changes or result.reorders) else None,
+        documents=tuple((d.op, _DIFF_MARKERS[d.op], _code_spans(document_message(d)))
+                        for d in result.documents or ()),
         old_label=result.old_label, new_label=result.new_label, counts=_diff_counts(result),
         total=summary["total"], by_op=tuple(summary["by_op"].items()), ops=OPS,
         by_entity=by_entity, consequences=summary["consequences"], groups=groups)

@@ -11,6 +11,7 @@ description generated from the same data and the table of that data.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -137,6 +138,11 @@ def _bar_svg(*args: Any, **kwargs: Any) -> str:
     return charts.bar_chart(*args, **kwargs)
 
 
+def _fingerprint(*args: Any, **kwargs: Any) -> str:
+    digest = hashlib.sha256(repr((args, sorted(kwargs.items()))).encode()).hexdigest()
+    return f"<svg data-chart=\"{digest}\"></svg>"
+
+
 def _cells(series: Series, years: Sequence[str], unit: str) -> tuple[Cell, ...]:
     return tuple(Cell(formatting.cell(series.get(y), unit), series.illustrative)
                  for y in years)
@@ -145,8 +151,12 @@ def _cells(series: Series, years: Sequence[str], unit: str) -> tuple[Cell, ...]:
 class Figures:
     """The charts of one plan, each made once however many documents show it."""
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, draw: bool = True):
         self.plan = plan
+        # draw=False: each chart is a fingerprint of what it would draw (for comparing
+        # documents without drawing them, as lscplan diff does)
+        self._line = _trajectory_svg if draw else _fingerprint
+        self._bar = _bar_svg if draw else _fingerprint
 
     def metric(self, metric: Metric, prefix: str = "chart") -> Figure:
         m, years = metric, self.plan.period.years
@@ -168,7 +178,7 @@ class Figures:
             parts.append("these figures are illustrative")
         description = " ".join(_sentence(p) for p in parts)
         chart_id = f"{prefix}-metric-{m.id}"
-        svg = _trajectory_svg(
+        svg = self._line(
             chart_id, title, x, (charts.Line(m.title, values, m.illustrative),), m.unit,
             description, reference=reference,
             point=charts.Point(m.baseline.year, m.baseline.value,
@@ -197,7 +207,7 @@ class Figures:
             parts.append("these figures are illustrative")
         description = " ".join(_sentence(p) for p in parts)
         chart_id = f"{prefix}-financial-trajectory"
-        svg = _trajectory_svg(
+        svg = self._line(
             chart_id, title, years,
             (charts.Line("Surplus or deficit", tuple(surplus.values[y] for y in years),
                          traj.illustrative),),
@@ -223,7 +233,7 @@ class Figures:
         chart_id = f"{prefix}-activity-{pod.id}"
         lines = tuple(charts.Line(name, tuple(s.get(y) for y in years), s.illustrative)
                       for name, s in icps)
-        svg = _trajectory_svg(chart_id, title, years, lines, pod.unit, description)
+        svg = self._line(chart_id, title, years, lines, pod.unit, description)
         rows = tuple(Row(name, _cells(s, years, pod.unit)) for name, s in icps)
         rows += (Row("System total", _cells(system, years, pod.unit), total=True),)
         return Figure(chart_id, title, Markup(svg), description, pod.illustrative, pod.unit,
@@ -245,7 +255,7 @@ class Figures:
         chart_id = f"{prefix}-workforce"
         lines = tuple(charts.Line(g.title, tuple(g.wte.get(y) for y in years),
                                   g.wte.illustrative) for g in wf.groups)
-        svg = _trajectory_svg(chart_id, title, years, lines, "wte", description, zero=True)
+        svg = self._line(chart_id, title, years, lines, "wte", description, zero=True)
         rows = tuple(Row(g.title, _cells(g.wte, years, "wte")) for g in wf.groups)
         rows += (Row("Total", _cells(total, years, "wte"), total=True),)
         return Figure(chart_id, title, Markup(svg), description, illustrative, "wte",
@@ -263,7 +273,7 @@ class Figures:
             description += " These figures are illustrative."
         chart_id = f"summary-metric-{m.id}"
         labels = (f"Now ({m.baseline.year})", f"By {last}")
-        svg = _bar_svg(chart_id, title, labels, (m.baseline.value, m.target), m.unit,
+        svg = self._bar(chart_id, title, labels, (m.baseline.value, m.target), m.unit,
                        description, illustrative=m.illustrative, width=charts.WIDTH / 2)
         cells = (Cell(formatting.cell(m.baseline.value, m.unit),
                       m.baseline.provenance == "illustrative"),
@@ -368,9 +378,10 @@ def environment() -> jinja2.Environment:
 # --- a document -----------------------------------------------------------------------
 
 
-def render_html(plan: Plan, doc: Document, info: BuildInfo) -> str:
-    """Render one document to a self-contained HTML page."""
+def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True) -> str:
+    """Render one document to a self-contained HTML page (``draw=False``: its charts
+    as fingerprints of their data, which is enough to tell whether it changed)."""
     template = environment().get_template(doc.template)
     return template.render(
-        plan=plan, doc=doc, info=info, figures=Figures(plan),
+        plan=plan, doc=doc, info=info, figures=Figures(plan, draw),
         headline_sentence=headline_sentence, **doc.context)

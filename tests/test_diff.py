@@ -494,11 +494,30 @@ def test_reordering_is_not_a_change(compare) -> None:
     assert result.changes == ()
 
 
-def test_a_renamed_id_is_removed_and_added(compare) -> None:
+def test_a_renamed_id_is_paired(compare) -> None:
     result = compare(("portfolios/finance.yaml", "id: system-efficiency",
                       "id: efficiency-programme"))
-    assert keys(result) == [("added", "programme", "efficiency-programme", None),
-                            ("removed", "programme", "system-efficiency", None)]
+    assert keys(result) == [("changed", "programme", "efficiency-programme", "id")]
+    assert said(result.changes[0]) == (
+        "programme `efficiency-programme` renamed from `system-efficiency`")
+
+
+def test_a_renamed_and_retitled_entity_is_paired_and_its_references_follow(compare) -> None:
+    result = compare(("metrics.yaml", "  - id: ae-four-hour", "  - id: ae-4h"),
+                     ("metrics.yaml", "title: A&E four-hour standard", "title: A&E 4h standard"),
+                     ("portfolios/out-of-hospital.yaml", "metrics: [ae-four-hour]",
+                      "metrics: [ae-4h]"),
+                     ("board/governing-body-update.yaml", "{metric-chart: ae-four-hour}",
+                      "{metric-chart: ae-4h}"))
+    assert keys(result) == [("changed", "metric", "ae-4h", "id"),
+                            ("changed", "metric", "ae-4h", "title")]
+
+
+def test_a_new_entity_unlike_the_one_removed_is_not_a_rename(compare) -> None:
+    result = compare(("portfolios/finance.yaml", """  - id: system-efficiency
+    title: System efficiency""", """  - id: estates
+    title: Making better use of our buildings and land across the system"""))
+    assert [c.op for c in result.changes] == ["added", "removed"]
 
 
 def test_adding_a_portfolio(compare) -> None:
@@ -573,7 +592,7 @@ def test_word_diff_replaces_words_and_ignores_reflow() -> None:
                                               ("=", "c d"))
     assert word_diff("one two\nthree", "one   two three") == (("=", "one two three"),)
     assert word_diff("first para.\n\nsecond", "first para.\n\nsecond!") == (
-        ("=", "first para.\n\n"), ("-", "second"), ("+", "second!"))
+        ("=", "first para.\n\nsecond"), ("+", "!"))
 
 
 def test_diff_records_are_json_safe(compare) -> None:
@@ -582,8 +601,8 @@ def test_diff_records_are_json_safe(compare) -> None:
     result = compare(("portfolios/finance.yaml", "id: system-efficiency", "id: other-efficiency"),
                      ("metrics.yaml", "2021/22: 95.0", "2021/22: 96.0"))
     payload = json.loads(json.dumps(result.as_dict()))
-    assert set(payload) == {"changes", "consequences", "diagnostics", "failing", "summary",
-                            "sides"}
+    assert set(payload) == {"changes", "consequences", "diagnostics", "documents", "failing",
+                            "reorders", "summary", "sides"}
     assert set(payload["changes"][0]) == {"op", "entity", "id", "field", "old", "new", "unit",
                                           "item", "words"}
     assert set(payload["consequences"][0]) == {"entity", "id", "field", "old", "new", "unit",
@@ -682,7 +701,7 @@ def test_a_list_change_is_its_items(compare) -> None:
     assert (item.op, item.field, item.old, item.new, item.item) == (
         "added", "priorities", None, "financial-balance", True)
     assert said(item) == "metric `ae-four-hour`, priorities: + `financial-balance`"
-    row = markdown_diff(result).splitlines()[-1]
+    row = next(r for r in markdown_diff(result).splitlines() if "`priorities`" in r)
     assert row == "| + | metric `ae-four-hour` | `priorities` |  | financial-balance |"
 
 
@@ -693,3 +712,73 @@ def test_figures_carry_their_unit_in_every_cell(compare) -> None:
     markdown = markdown_diff(result)
     assert "| £325,000k | £330,000k |" in markdown
     assert "| surplus 2020/21 | surplus 2020/21 | −£5,000k | £0k |" in markdown
+
+
+# --- issue 13: text, renames, order and documents -------------------------------------------
+
+
+def test_punctuation_is_not_stuck_to_words() -> None:
+    assert word_diff("We serve our communities.", "We serve our people.") == (
+        ("=", "We serve our "), ("-", "communities"), ("+", "people"), ("=", "."))
+
+
+def test_a_paragraph_split_is_marked(compare) -> None:
+    from lscplan.diff_report import text_diff
+
+    result = compare(("board/governing-body-update.yaml", "The plan has three components.",
+                      "The plan\n\n  has three components."))
+    (change,) = result.changes
+    assert ("+", "\n\n") in change.words
+    assert said(change) == ("board paper `governing-body-update`, body: split into more "
+                            "paragraphs")
+    assert "The plan{+¶+}has three components." in text_diff(result)
+
+
+def test_a_reorder_that_changes_a_document_is_reported(compare) -> None:
+    def reorder(plan: Path) -> None:
+        text = (plan / "board/governing-body-update.yaml").read_text(encoding="utf-8")
+        (plan / "board/governing-body-update.yaml").write_text(text.replace(
+            "extracts: [priorities, allocations-table, {metric-chart: ae-four-hour}]",
+            "extracts: [{metric-chart: ae-four-hour}, allocations-table, priorities]"),
+            encoding="utf-8")
+
+    result = compare(then=reorder)
+    assert result.changes == ()
+    (order,) = result.reorders
+    assert (order.entity, order.id, order.field) == (
+        "board-paper", "governing-body-update", "extracts")
+    assert [(d.id, d.op) for d in result.documents] == [
+        ("board-governing-body-update", "changed")]
+    assert bool(result)
+
+
+def test_a_board_paper_change_reaches_only_its_own_document(compare) -> None:
+    result = compare(("board/governing-body-update.yaml", "has three components",
+                      "has three parts"))
+    assert [(d.id, d.op) for d in result.documents] == [
+        ("board-governing-body-update", "changed")]
+
+
+def test_a_metric_change_reaches_the_documents_that_show_it(compare) -> None:
+    metric = compare(("metrics.yaml", "2021/22: 95.0", "2021/22: 96.0"))
+    assert {d.id for d in metric.documents} == {
+        "ltp-submission", "public-summary", "board-governing-body-update"}
+
+
+def test_renaming_every_metric_of_the_bundled_plan_reads_as_renames(
+        bundled_plan: Path, tmp_path: Path) -> None:
+    new = tmp_path / "renamed"
+    shutil.copytree(bundled_plan, new)
+    ids = re.findall(r"^  - id: (\S+)", (new / "metrics.yaml").read_text(encoding="utf-8"),
+                     re.M)
+    for path in new.rglob("*.yaml"):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for metric_id in ids:  # every reference but the national metric it reports
+            lines = [line if "national_metric:" in line else re.sub(
+                rf"(?<![\w-]){re.escape(metric_id)}(?![\w-])", f"{metric_id}-x", line)
+                for line in lines]
+        path.write_text("\n".join(lines), encoding="utf-8")
+    result = diff(_model(bundled_plan), _model(new), documents=False)
+    renames = [c for c in result.changes if c.field == "id" and c.entity == "metric"]
+    assert len(renames) == len(ids) >= 20
+    assert {c.op for c in result.changes if c.entity == "metric"} == {"changed"}
