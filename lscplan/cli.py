@@ -158,6 +158,10 @@ def diff(
         DiffFormat.text),
     exit_code: Annotated[bool, typer.Option(
         "--exit-code", help="Exit 1 when there are changes, 0 when there are none.")] = False,
+    full_diff: Annotated[str | None, typer.Option(
+        "--full-diff", metavar="WHERE",
+        help="Markdown: where the full (HTML) diff is, named when sections are left out.")
+    ] = None,
 ) -> None:
     """Show what changed between two versions of the plan, by entity. A version that
     fails its checks is compared all the same when it can be read (exit 2 after the
@@ -174,7 +178,8 @@ def diff(
     except VersionsInvalid as exc:
         sys.stderr.write(diff_trouble(exc.failures))
         raise typer.Exit(EXIT_USAGE) from None
-    sys.stdout.write(DIFF_FORMATS[fmt.value](result, color=sys.stdout.isatty()))
+    options = {"full_diff": full_diff} if fmt is DiffFormat.markdown else {}
+    sys.stdout.write(DIFF_FORMATS[fmt.value](result, color=sys.stdout.isatty(), **options))
     if result.failing:
         sys.stderr.write(diff_trouble(result.failing))
         raise typer.Exit(EXIT_USAGE)

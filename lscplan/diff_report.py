@@ -18,7 +18,6 @@ from .reporters import safe, text_report
 if TYPE_CHECKING:
     from .diff import (
         Change,
-        ChangeKey,
         Consequence,
         DiffResult,
         DocumentChange,
@@ -333,18 +332,20 @@ def consequence_message(q: Consequence) -> str:
     return f"{text} ({change})" if change else text
 
 
-def cause_name(key: ChangeKey, result: DiffResult) -> str:
-    """A cause as a reviewer finds it in the list: ``allocation `x`, baseline``."""
-    entity, eid, field_name = key
-    change = next((c for c in result.changes if c.key == key), None)
-    who = change_name(change) if change else entity_name(entity, eid, {})
-    return who if field_name is None else f"{who}, {field_phrase(field_name)}"
-
-
 def moved_by(q: Consequence, result: DiffResult) -> str:
-    names = [cause_name(k, result) for k in q.causes]
-    if not names:
+    """``moved by allocation `a`, baseline and allocation `b`, baseline``; several
+    fields of one entity said once: ``activity `x` (north 2019/20, south 2019/20)``."""
+    if not q.causes:
         return "moved by no change listed here"
+    fields: dict[str, list[str]] = {}
+    for key in q.causes:
+        change = next((c for c in result.changes if c.key == key), None)
+        who = change_name(change) if change else entity_name(key[0], key[1], {})
+        fields.setdefault(who, [])
+        if key[2] is not None:
+            fields[who].append(field_phrase(key[2]))
+    names = [who if not parts else f"{who}, {parts[0]}" if len(parts) == 1
+             else f"{who} ({', '.join(parts)})" for who, parts in fields.items()]
     joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"moved by {joined}"
 
@@ -520,7 +521,7 @@ def md_escape(text: str) -> str:
 
 
 def _md_code(text: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9 ._/:#-]+", text):
+    if re.fullmatch(r"[A-Za-z0-9 ._/:#*-]+", text):
         return f"`{text}`"
     return md_escape(text)
 
@@ -531,9 +532,12 @@ def _md_message(text: str) -> str:
                    for i, part in enumerate(text.split("`")))
 
 
-def _md_cell_value(value: object, limit: int = 160, unit: str | None = None) -> str:
+def _md_cell_value(value: object, limit: int = 160, unit: str | None = None,
+                   item: bool = False) -> str:
     if value is None:
         return ""
+    if item and isinstance(value, str):  # a list item is shown whole, never cut
+        return md_escape(value)
     if isinstance(value, dict):  # a whole entity or object: its title, else its fields
         title = next((value[k] for k in ("title", "name", "label")
                       if isinstance(value.get(k), str)), None)
@@ -560,55 +564,212 @@ def _md_words(words: Words, side: str) -> str:
     return "".join(out)
 
 
-def markdown_diff(result: DiffResult, color: bool = False) -> str:
-    """A summary line and a table per entity kind, fit for a pull-request comment."""
-    out = [f"**lscplan diff** {md_escape(result.old_label)} → {md_escape(result.new_label)}: "
-           f"{_diff_counts(result)}"]
-    if result.summary["consequences"]:
-        out[0] += f", {_plural(result.summary['consequences'], 'derived figure')} moved"
-    failing = failing_line(result)
-    if failing:
-        out += ["", f"**{md_escape(failing)}**"]
+#: A Markdown diff stays under this many characters (GitHub's comment limit is 65,536).
+MARKDOWN_BUDGET = 60_000
+#: A Markdown section with more rows than this is folded in <details>.
+FOLD_ROWS = 12
+_YEAR = re.compile(r"\d{4}/\d{2}")
+_ROOM = 2_000  # kept for the notes on what was folded and left out
+
+
+@dataclass
+class _Section:
+    """One Markdown section: a heading, a table head (or none, for a list), rows."""
+
+    heading: str
+    head: list[str]
+    rows: list[str]
+    left_out: int = 0
+
+    def text(self, fold: bool) -> str:
+        body = ["", *self.head, *self.rows] if self.head else ["", *self.rows]
+        if self.left_out:
+            body += ["", f"*{_plural(self.left_out, 'more row')} left out here.*"]
+        if fold:
+            return "\n".join(["", "", f"<details><summary><b>{self.heading}</b> "
+                               f"({_plural(len(self.rows) + self.left_out, 'row')})</summary>",
+                               *body, "", "</details>"])
+        return "\n".join(["", "", f"#### {self.heading}", *body])
+
+
+_TABLE = ["| | entity | field | old | new |", "|---|---|---|---|---|"]
+
+
+def _series_key(field_name: str | None) -> tuple[str, str] | None:
+    """``values.2023/24`` -> (``values.*``, ``2023/24``); None without one year in it."""
+    if not field_name:
+        return None
+    parts = field_name.split(".")
+    at = [i for i, p in enumerate(parts) if _YEAR.fullmatch(p)]
+    if len(at) != 1:
+        return None
+    year, parts[at[0]] = parts[at[0]], "*"
+    return ".".join(parts), year
+
+
+def _series_runs(items: list, key) -> list[list]:
+    """Items grouped by ``key(item)`` (None: alone), each group where its first is."""
+    groups: list[list] = []
+    index: dict = {}
+    for item in items:
+        k = key(item)
+        if k is not None and k in index:
+            index[k].append(item)
+        else:
+            groups.append([item])
+            if k is not None:
+                index[k] = groups[-1]
+    return groups
+
+
+def _change_series(c: Change) -> tuple | None:
+    if c.item or c.words is not None:
+        return None
+    s = _series_key(c.field)
+    return None if s is None else (c.entity, c.id, s[0])
+
+
+def _strip(years: list[str], marked: set[str]) -> str:
+    """The year strip: every year of the series, those that changed in bold."""
+    return " · ".join(f"**{y}**" if y in marked else y for y in years)
+
+
+def _series_years(about: dict, pattern: str, extra: set[str]) -> list[str]:
+    node: Any = about
+    for part in pattern.split("."):
+        if part == "*":
+            break
+        node = node.get(part) if isinstance(node, dict) else None
+    years = set(node) if isinstance(node, dict) else set()
+    return sorted(years | extra)
+
+
+def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
+    c = group[0]
+    if len(group) == 1:
+        name = _md_message(change_message(c) if c.field is None else change_name(c))
+        field_cell = _md_code(c.field) if c.field else ""
+        if c.words is not None:
+            old, new = _md_words(c.words, "-"), _md_words(c.words, "+")
+        else:
+            old = _md_cell_value(c.old, unit=c.unit, item=c.item)
+            new = _md_cell_value(c.new, unit=c.unit, item=c.item)
+        rows = [f"| {_DIFF_MARKERS[c.op]} | {name} | {field_cell} | {old} | {new} |"]
+    else:
+        pattern = _series_key(c.field)[0]  # type: ignore[index]
+        changed = {_series_key(x.field)[1]: x for x in group}  # type: ignore[index]
+        strip = _strip(_series_years(c.about, pattern, set(changed)), set(changed))
+        ops = {x.op for x in group}
+        marker = _DIFF_MARKERS[ops.pop()] if len(ops) == 1 else "~"
+        old = _strip_values([x.old for x in changed.values()], c.unit)
+        new = _strip_values([x.new for x in changed.values()], c.unit)
+        rows = [f"| {marker} | {_md_message(change_name(c))} | {_md_code(pattern)}<br>{strip} "
+                f"| {old} | {new} |"]
+    seen: list = []
+    for member in group:
+        seen += [p for p in placed(result, member) if p not in seen]
+    for run in _series_runs(seen, lambda p: None if p[1] else (
+            (p[0].entity, p[0].id, (_series_key(p[0].field) or (None,))[0])
+            if _series_key(p[0].field) else None)):
+        rows.append(_md_consequence_row(run))
+    return rows
+
+
+def _strip_values(values: list, unit: str | None) -> str:
+    """The values of a year strip's bold years, in order, the unit said once."""
+    if unit in (None, "number", "percent", "gbp-thousands"):
+        return md_escape(" · ".join(fmt_value(v, unit) for v in values))
+    return md_escape(" · ".join(fmt_value(v) for v in values) + " " +
+                     formatting.unit_label(unit))
+
+
+def _md_consequence_row(run: list[tuple[Consequence, str | None]]) -> str:
+    q, shared = run[0]
+    if len(run) == 1:
+        what = consequence_what(q) + (f" ({shared})" if shared else "")
+        return (f"| ↳ | {_md_message(what)} | {md_escape(field_phrase(q.field))}"
+                f" | {md_escape(consequence_value(q, q.old))}"
+                f" | {md_escape(consequence_value(q, q.new))} |")
+    pattern, first_year = _series_key(q.field)  # type: ignore[misc]
+    what = " ".join(consequence_what(q).replace(first_year, "").split())
+    years = [_series_key(x.field)[1] for x, _ in run]  # type: ignore[index]
+    old = md_escape(" · ".join(consequence_value(x, x.old) for x, _ in run))
+    new = md_escape(" · ".join(consequence_value(x, x.new) for x, _ in run))
+    return (f"| ↳ | {_md_message(what)} | {md_escape(field_phrase(pattern))}<br>"
+            f"{_strip(years, set(years))} | {old} | {new} |")
+
+
+def _md_sections(result: DiffResult) -> list[_Section]:
+    sections = []
     if result.findings:
-        out += ["", f"#### {md_escape(findings_heading(result))}", "",
-                "| | severity | rule | where | message |", "|---|---|---|---|---|"]
+        rows = []
         for f in result.findings:
             d, loc = f.diagnostic, f.diagnostic.location
             where = loc.file + (f":{loc.line}:{loc.column}" if loc.line else "")
-            out.append(f"| {'+' if f.op == 'introduced' else '-'} {f.op} | {d.severity} | "
-                       f"`{md_escape(d.rule)}` | {_md_code(where)} | {md_escape(d.message)} |")
-    for kind, changes in result.groups():
-        out += ["", f"#### {md_escape(kind_heading(kind))}", "",
-                "| | entity | field | old | new |", "|---|---|---|---|---|"]
-        for c in changes:
-            name = _md_message(change_message(c) if c.field is None else change_name(c))
-            field_cell = _md_code(c.field) if c.field else ""
-            if c.words is not None:
-                old, new = _md_words(c.words, "-"), _md_words(c.words, "+")
-            else:
-                old, new = _md_cell_value(c.old, unit=c.unit), _md_cell_value(c.new, unit=c.unit)
-            out.append(f"| {_DIFF_MARKERS[c.op]} | {name} | {field_cell} | {old} | {new} |")
-            for q, shared in placed(result, c):
-                what = consequence_what(q) + (f" ({shared})" if shared else "")
-                out.append(f"| ↳ | {_md_message(what)} | {md_escape(field_phrase(q.field))}"
-                           f" | {md_escape(consequence_value(q, q.old))}"
-                           f" | {md_escape(consequence_value(q, q.new))} |")
-    if result.reorders:
-        out += ["", "#### Order", ""]
-        out += [f"- {_md_message(reorder_message(r))}" for r in result.reorders]
+            rows.append(f"| {'+' if f.op == 'introduced' else '-'} {f.op} | {d.severity} | "
+                        f"`{md_escape(d.rule)}` | {_md_code(where)} | {md_escape(d.message)} |")
+        sections.append(_Section(md_escape(findings_heading(result)),
+                                 ["| | severity | rule | where | message |",
+                                  "|---|---|---|---|---|"], rows))
     if result.documents is not None and (result.changes or result.reorders):
-        out += ["", f"#### {md_escape(documents_heading(result))}", ""]
-        out += [f"- {_DIFF_MARKERS[d.op]} {_md_message(document_message(d))}"
-                for d in result.documents]
+        sections.append(_Section(md_escape(documents_heading(result)), [], [
+            f"- {_DIFF_MARKERS[d.op]} {_md_message(document_message(d))}"
+            for d in result.documents]))
+    for kind, changes in result.groups():
+        rows = []
+        for group in _series_runs(list(changes), _change_series):
+            rows += _md_change_rows(result, group)
+        sections.append(_Section(md_escape(kind_heading(kind)), list(_TABLE), rows))
+    if result.reorders:
+        sections.append(_Section("Order", [], [f"- {_md_message(reorder_message(r))}"
+                                              for r in result.reorders]))
     if result.unexplained:
-        out += ["", "#### Derived figures", "", "| | figure | field | old | new |",
-                "|---|---|---|---|---|"]
-        for q in result.unexplained:
-            out.append(f"| ~ | {_md_message(consequence_what(q))} (derived) | "
-                       f"{md_escape(field_phrase(q.field))} | "
-                       f"{md_escape(consequence_value(q, q.old))} | "
-                       f"{md_escape(consequence_value(q, q.new))} |")
-    return "\n".join(out) + "\n"
+        sections.append(_Section("Derived figures", ["| | figure | field | old | new |",
+                                                     "|---|---|---|---|---|"], [
+            f"| ~ | {_md_message(consequence_what(q))} (derived) | "
+            f"{md_escape(field_phrase(q.field))} | {md_escape(consequence_value(q, q.old))} | "
+            f"{md_escape(consequence_value(q, q.new))} |" for q in result.unexplained]))
+    return sections
+
+
+def markdown_diff(result: DiffResult, color: bool = False, budget: int = MARKDOWN_BUDGET,
+                  full_diff: str | None = None) -> str:
+    """A summary and a table per entity kind, fit for a pull-request comment: a series'
+    changed years in one row with a year strip, a long section folded in <details>,
+    and the whole under ``budget`` characters, saying what it folded and left out and
+    where the full diff is (``full_diff``, else how to make it)."""
+    head = [f"**lscplan diff** {md_escape(result.old_label)} → {md_escape(result.new_label)}: "
+            f"{_diff_counts(result)}"]
+    if result.summary["consequences"]:
+        head[0] += f", {_plural(result.summary['consequences'], 'derived figure')} moved"
+    failing = failing_line(result)
+    if failing:
+        head += ["", f"**{md_escape(failing)}**"]
+    sections = _md_sections(result)
+    room = budget - len("\n".join(head)) - _ROOM
+    texts = [s.text(len(s.rows) > FOLD_ROWS) for s in sections]
+    while sum(map(len, texts)) > room:  # the longest section gives up a tenth of its rows
+        i = max(range(len(sections)), key=lambda n: len(texts[n]))
+        s = sections[i]
+        cut = max(1, len(s.rows) // 10)
+        s.rows, s.left_out = s.rows[:-cut], s.left_out + cut
+        texts[i] = s.text(len(s.rows) + s.left_out > FOLD_ROWS)
+    folded = [s for s in sections if len(s.rows) + s.left_out > FOLD_ROWS]
+    cut = [s for s in sections if s.left_out]
+    notes = []
+    if folded:
+        notes.append("Folded (open each to read it): " + ", ".join(
+            f"{s.heading} ({_plural(len(s.rows) + s.left_out, 'row')})" for s in folded) + ".")
+    if cut:
+        notes.append(f"Left out to keep this under {budget:,} characters: " + ", ".join(
+            f"{s.heading} ({s.left_out} of {_plural(len(s.rows) + s.left_out, 'row')})"
+            for s in cut) + ".")
+    if folded or cut:
+        where = md_escape(full_diff) if full_diff else (
+            "run `lscplan diff --format html` to make the HTML page")
+        notes.append(f"The full diff: {where}.")
+        head += ["", " ".join(notes)]
+    return "\n".join(head) + "".join(texts) + "\n"
 
 
 def json_diff(result: DiffResult, color: bool = False) -> str:

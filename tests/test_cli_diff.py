@@ -4,6 +4,7 @@ and a broken version reported as trouble (2) naming its side."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -227,3 +228,86 @@ def test_bundled_plan_three_changes_each_once_in_every_format(
         assert [(c["op"], c["entity"], c["id"], c["field"])
                 for c in payload["changes"]] == expected
         assert payload["summary"]["total"] == 3
+
+
+# --- issue 13: a Markdown comment that fits ---------------------------------------------------
+
+_YEAR_VALUE = re.compile(r"(\d{4}/\d{2}: )(-?\d+(?:\.\d+)?)(?=[,}\s])")
+_KEY_VALUE = re.compile(r"^(\s*(?:baseline|allocation|movement|value|people|income|"
+                        r"expenditure): )(-?\d+(?:\.\d+)?)\s*$", re.M)
+
+
+def _bump(match: re.Match) -> str:
+    value = match.group(2)
+    return match.group(1) + (str(round(float(value) - 0.5, 1)) if "." in value
+                             else str(int(value) + 1))
+
+
+def test_a_series_is_one_row_with_a_year_strip(cli, pair: tuple[Path, Path]) -> None:
+    old, new = pair
+    edit(new / "metrics.yaml", "2019/20: 87.0", "2019/20: 86.0")
+    markdown = cli("diff", old, new, "--format", "markdown").stdout
+    rows = [r for r in markdown.splitlines() if r.startswith("| ~ | metric `ae-four-hour`")]
+    assert rows == ["| ~ | metric `ae-four-hour` | `values.*`<br>**2019/20** · 2020/21 · "
+                    "**2021/22** | 87.0% · 95.0% | 86.0% · 96.0% |"]
+
+
+def test_touching_every_figure_of_the_bundled_plan_fits_a_comment(
+        cli, bundled_plan: Path, tmp_path: Path) -> None:
+    new = tmp_path / "every-figure"
+    shutil.copytree(bundled_plan, new)
+    for path in new.rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(_KEY_VALUE.sub(_bump, _YEAR_VALUE.sub(_bump, text)), encoding="utf-8")
+    run = cli("diff", bundled_plan, new, "--format", "markdown", "--full-diff",
+              "the plan-diff artifact")
+    assert run.code == 2  # the sums no longer add up: compared all the same
+    markdown = run.stdout
+    payload = json.loads(cli("diff", bundled_plan, new, "--format", "json").stdout)
+    assert payload["summary"]["total"] > 400
+    assert len(markdown) < 60_000
+    notes = markdown.split("\n\n")[2]
+    assert notes.startswith("Folded (open each to read it): ")
+    assert "Metrics (" in notes and "Activity (" in notes
+    assert notes.endswith("The full diff: the plan-diff artifact.")
+    assert markdown.count("<details>") == markdown.count("</details>") >= 4
+    assert "<details><summary><b>Metrics</b>" in markdown
+
+
+def test_a_small_diff_folds_nothing(cli, pair: tuple[Path, Path]) -> None:
+    markdown = cli("diff", *pair, "--format", "markdown").stdout
+    assert "<details>" not in markdown and "Folded" not in markdown
+
+
+def test_over_the_budget_the_longest_sections_give_up_rows(
+        bundled_plan: Path, tmp_path: Path) -> None:
+    from lscplan.diff_report import markdown_diff
+
+    new = tmp_path / "every-figure"
+    shutil.copytree(bundled_plan, new)
+    for path in new.rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(_KEY_VALUE.sub(_bump, _YEAR_VALUE.sub(_bump, text)), encoding="utf-8")
+    result = diff_versions(str(bundled_plan), str(new))
+    markdown = markdown_diff(result, budget=20_000)
+    assert len(markdown) < 20_000
+    notes = markdown.split("\n\n")[2]
+    assert "Left out to keep this under 20,000 characters: " in notes
+    assert "Activity (" in notes.split("Left out")[1]
+    assert notes.endswith("The full diff: run `lscplan diff --format html` to make the HTML "
+                          "page.")
+    assert "more rows left out here.*" in markdown
+    assert "#### Documents" in markdown or "Documents:" in markdown
+
+
+def test_the_ci_workflow_is_the_one_documented() -> None:
+    root = Path(__file__).resolve().parent.parent
+    workflow = (root / ".github/workflows/plan-diff.yml").read_text(encoding="utf-8")
+    assert f"```yaml\n{workflow}```\n" in (root / "docs/ci.md").read_text(encoding="utf-8")
+    steps = yaml.safe_load(workflow)["jobs"]["plan-diff"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert "--format markdown" in runs and "--format html" in runs and "--full-diff" in runs
+    script = next(s["with"]["script"] for s in steps if "github-script" in s.get("uses", ""))
+    assert "updateComment" in script and "createComment" in script
+    upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"].split() == ["plan-diff.html", "build/*.pdf"]
