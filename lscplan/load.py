@@ -311,6 +311,9 @@ def _syntax_error(source: SourceFile, exc: yaml.YAMLError) -> Diagnostic:
     message += next((hint for begin, hint in _SYNTAX_HINTS.items()
                      if str(exc.problem).startswith(begin)), "")
     loc = _mark(source.path, mark) if mark else Location(source.path)
+    lines = source.text.splitlines()
+    if lines and loc.line > len(lines):  # after the last line break: the last line's end
+        loc = Location(source.path, len(lines), len(lines[-1]) + 1)
     return error("yaml-syntax", f"this is not valid YAML: {message}", loc)
 
 

@@ -229,3 +229,8 @@ def test_aliases_cannot_nest_past_the_limit(small_plan: Path) -> None:
     with open(small_plan / "engagement.yaml", "a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
     assert [r for r, *_ in diagnostics_of(small_plan)] == ["yaml-depth"]
+
+
+def test_an_error_at_the_end_of_the_file_is_on_its_last_line(small_plan: Path) -> None:
+    (small_plan / "vision.yaml").write_text("a: 1\nb c\n", encoding="utf-8")
+    assert diagnostics_of(small_plan) == [("yaml-syntax", "vision.yaml", 2, 4)]
