@@ -6,6 +6,11 @@ text. Links survive only with an http, https or mailto URL; any other link
 Images never reach the output: each is replaced by its alt text, whatever its URL,
 so no document can pull in a local file or a tracking pixel. Headings are moved
 under the heading of the section that shows the narrative, keeping their order.
+
+Lists and blockquotes may nest ``MAX_DEPTH`` deep. markdown-it drops everything past
+its nesting limit without a word, so that limit is set above ``MAX_DEPTH`` and
+``check`` refuses deeper Markdown (``too_deep``, rule ``markdown-depth``): no text
+is ever silently lost.
 """
 
 from __future__ import annotations
@@ -20,6 +25,13 @@ from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 
 ALLOWED_SCHEMES = ("http:", "https:", "mailto:")
+#: Lists and blockquotes nested inside each other; a real narrative needs 3 or 4.
+MAX_DEPTH = 16
+#: markdown-it's nesting limit in its own levels: a list takes two (list and item), a
+#: blockquote one; text inside the deepest container sits one level further in.
+_MAX_LEVELS = 2 * MAX_DEPTH + 2
+_CONTAINERS = {"bullet_list_open": 1, "ordered_list_open": 1, "blockquote_open": 1,
+               "bullet_list_close": -1, "ordered_list_close": -1, "blockquote_close": -1}
 
 
 def safe_link(url: str) -> bool:
@@ -49,7 +61,7 @@ def _image_as_alt_text(self: Any, tokens: Sequence[Token], idx: int, options: An
 
 @cache
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False})
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": _MAX_LEVELS})
     md.validateLink = safe_link
     md.inline.ruler.at("image", _parse_any_image)
     md.add_render_rule("image", _image_as_alt_text)
@@ -78,3 +90,14 @@ def to_inline_html(text: str) -> str:
     """Render one paragraph of Markdown without the surrounding ``<p>``."""
     md = _markdown()
     return md.renderer.render(md.parseInline(text.strip()), md.options, {})
+
+
+def too_deep(text: str) -> int | None:
+    """The line (0-based, within ``text``) of the first list or blockquote nested more
+    than ``MAX_DEPTH`` deep, or None when the Markdown keeps within the limit."""
+    depth = 0
+    for token in _markdown().parse(text):
+        depth += _CONTAINERS.get(token.type, 0)
+        if depth > MAX_DEPTH:
+            return token.map[0] if token.map else 0
+    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lscplan.narrative import safe_link, to_html, to_inline_html
+from lscplan.narrative import MAX_DEPTH, safe_link, to_html, to_inline_html, too_deep
 
 
 def test_renders_commonmark():
@@ -62,3 +62,19 @@ def test_inline_rendering_has_no_paragraph():
 
 def test_safe_link():
     assert safe_link(" HTTPS://x") and not safe_link(None) and not safe_link("//x")
+
+
+def test_markdown_up_to_the_depth_limit_is_shown_in_full() -> None:
+    # markdown-it drops text past its nesting limit without a word; the limit is set
+    # above MAX_DEPTH, and check refuses deeper Markdown (markdown-depth).
+    lists = "".join("  " * i + f"- level {i + 1}\n" for i in range(MAX_DEPTH))
+    quotes = "> " * MAX_DEPTH + "the deepest quote\n"
+    assert too_deep(lists) is None and too_deep(quotes) is None
+    assert f"level {MAX_DEPTH}" in to_html(lists)
+    assert "the deepest quote" in to_html(quotes)
+
+
+def test_markdown_past_the_depth_limit_is_found_at_its_line() -> None:
+    text = "Intro.\n\n" + "".join("  " * i + f"- level {i + 1}\n" for i in range(MAX_DEPTH + 3))
+    assert too_deep(text) == 2 + MAX_DEPTH
+    assert too_deep("Intro.\n\n1. item\n\n   " + "> " * MAX_DEPTH + "quote\n") == 4

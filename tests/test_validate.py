@@ -76,3 +76,14 @@ def test_every_diagnostic_points_at_its_place(case_dir: Path, small_plan: Path) 
         lines = checked.sources[loc.file]
         assert 1 <= loc.line <= len(lines), d
         assert 1 <= loc.column <= len(lines[loc.line - 1]) + 1, d
+
+
+def test_a_lookalike_character_is_named_with_its_code_point_and_place(small_plan: Path) -> None:
+    # the id prints exactly like a valid one: the message must say what is wrong with it
+    path = small_plan / "metrics.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  - id: financial-balance", "  - id: fin\u0430ncial-balance", 1), encoding="utf-8")
+    (found,) = check(small_plan).report.errors
+    assert found.rule == "schema"
+    assert "character 4 (line 24, column 12) is U+0430 CYRILLIC SMALL LETTER A" in found.message
+    assert (found.location.line, found.location.column) == (24, 12)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
 from functools import cache
@@ -15,7 +16,8 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
-from ..diagnostics import Diagnostic, error
+from .. import narrative
+from ..diagnostics import Diagnostic, Location, error
 from ..load import LoadedPlan, SourceFile, escape_pointer_part
 from ..resources import schemas_dir
 
@@ -76,12 +78,24 @@ def _schemas() -> tuple[Registry, dict[str, dict]]:
     return registry, {name: _inline(schema, defs, prefix) for name, schema in by_name.items()}
 
 
+def _markdown_depth(validator: Any, media_type: str, instance: Any,
+                    schema: dict) -> Iterator[ValidationError]:
+    """``contentMediaType: text/markdown`` (an annotation in JSON Schema) asserted:
+    the Markdown's nesting stays within what documents show in full."""
+    if media_type == "text/markdown" and isinstance(instance, str):
+        line = narrative.too_deep(instance)
+        if line is not None:
+            yield ValidationError(f"nested too deep at line {line}", instance=line)
+
+
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"contentMediaType": _markdown_depth})
+
+
 @cache
 def validator_for(kind: str) -> jsonschema.Draft202012Validator:
     registry, by_name = _schemas()
-    return jsonschema.Draft202012Validator(
-        by_name[kind], registry=registry, format_checker=_format_checker()
-    )
+    return _Validator(by_name[kind], registry=registry, format_checker=_format_checker())
 
 
 def validate_schema(plan: LoadedPlan) -> list[Diagnostic]:
@@ -123,7 +137,8 @@ def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
             message = f"unknown field {show(extra)} in {name or 'this file'}"
             message += f"; did you mean {hint[0]!r}?" if hint else (
                 f"; expected one of: {', '.join(allowed)}" if allowed else "")
-            yield error("schema", message, source.location(child, key=True))
+            yield _error_naming_lookalike(source, message, extra,
+                                          source.location(child, key=True))
         return
     if kind == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
@@ -134,14 +149,20 @@ def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
     if kind == "propertyNames":
         bad = err.instance
         child = pointer + "/" + escape_pointer_part(bad)
-        yield error("schema", f"{show(bad)} in {name} is not a financial year like 2019/20"
-                    if "year" in json.dumps(err.validator_value) else
-                    f"{show(bad)} is not an allowed key in {name}",
-                    source.location(child, key=True))
+        yield _error_naming_lookalike(
+            source, f"{show(bad)} in {name} is not a financial year like 2019/20"
+            if "year" in json.dumps(err.validator_value) else
+            f"{show(bad)} is not an allowed key in {name}", bad, source.location(child, key=True))
         return
     where = source.location(pointer)
-    found = describe(err.instance, source.raw_scalars.get(pointer))
     subject = name or "this file"
+    if kind == "contentMediaType":
+        yield error("markdown-depth",
+                    f"{subject} nests lists or blockquotes more than {narrative.MAX_DEPTH} deep "
+                    "here; documents would drop the text past that depth, so nest less",
+                    _line_in_block(source, where, err.instance))
+        return
+    found = describe(err.instance, source.raw_scalars.get(pointer))
     if kind == "type":
         expected = err.validator_value
         expected = expected if isinstance(expected, list) else [expected]
@@ -153,13 +174,17 @@ def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
         yield error("schema", message, where)
     elif kind == "enum":
         options = ", ".join(str(o) for o in err.validator_value)
-        yield error("schema", f"{subject} must be one of: {options}; found {found}", where)
+        yield _error_naming_lookalike(
+            source, f"{subject} must be one of: {options}; found {found}", err.instance, where)
     elif kind == "const":
-        yield error("schema", f"{subject} must be {err.validator_value!r}; found {found}", where)
+        yield _error_naming_lookalike(
+            source, f"{subject} must be {err.validator_value!r}; found {found}", err.instance,
+            where)
     elif kind in ("pattern", "format"):
         fmt = err.schema.get("format") or err.validator_value
         what = _FORMAT_WORDS.get(fmt, f"match {fmt}")
-        yield error("schema", f"{subject} must be {what}; found {found}", where)
+        yield _error_naming_lookalike(source, f"{subject} must be {what}; found {found}",
+                                      err.instance, where)
     elif kind in ("minItems", "minLength"):
         yield error("schema", f"{subject} must not be empty", where)
     elif kind == "minimum":
@@ -170,6 +195,40 @@ def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
                     where)
     else:
         yield error("schema", f"{subject}: {err.message}", where)
+
+
+def _error_naming_lookalike(source: SourceFile, message: str, value: object,
+                            where: Location) -> Diagnostic:
+    """A schema error about a value that must be plain ASCII (an id, a year, a key, one
+    of a list of words): a character outside ASCII, such as a Cyrillic а that looks
+    exactly like a Latin a, is named with its code point and place, and the column
+    points at it."""
+    if not isinstance(value, str) or value.isascii():
+        return error("schema", message, where)
+    index, char = next((i, c) for i, c in enumerate(value) if not c.isascii())
+    name = unicodedata.name(char, "an unnamed character")
+    lines = source.text.splitlines()
+    line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    column = line.find(char, max(where.column - 1, 0)) + 1
+    if column:
+        where = Location(where.file, where.line, column, where.pointer)
+        place = f"line {where.line}, column {column}"
+    else:
+        place = "the value"
+    return error("schema", f"{message}: character {index + 1} ({place}) is U+{ord(char):04X} "
+                 f"{name}, not ASCII; retype it", where)
+
+
+def _line_in_block(source: SourceFile, where: Location, line: int) -> Location:
+    """The place of ``line`` (0-based) of a text value at ``where``: exact for a YAML
+    block (``|`` or ``>``), whose lines are the file's; else the value's start."""
+    lines = source.text.splitlines()
+    start = lines[where.line - 1][where.column - 1:] if 0 < where.line <= len(lines) else ""
+    if not start.startswith(("|", ">")) or where.line + line >= len(lines):
+        return where
+    text = lines[where.line + line]
+    return Location(where.file, where.line + line + 1, len(text) - len(text.lstrip()) + 1,
+                    where.pointer)
 
 
 _TYPE_WORDS = {
