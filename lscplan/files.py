@@ -4,6 +4,8 @@ Every file lscplan writes (documents, the manifest, its caches) goes through
 ``Staging``: a temporary file beside the target, flushed and synced, then renamed
 into place, so a reader never sees a half-written file. ``Staging`` holds several
 outputs and moves them into place together; ``write_atomic`` is the one-file case.
+A run killed before it could clean up leaves only temporary files, which the next
+build removes (``remove_leftovers``).
 
 ``cache_dir()`` is ``$LSCPLAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/lscplan``, else
 ``~/.cache/lscplan``. Caches are an optimisation only: when one cannot be read or
@@ -15,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -73,6 +76,21 @@ class Staging:
         for tmp in self.staged.values():
             tmp.unlink(missing_ok=True)
         self.staged.clear()
+
+
+#: The temporary files ``Staging`` names: ``.<target>.<8 random characters>.tmp``.
+_TEMPORARY = re.compile(r"\.[^/]+\.[a-z0-9_]{8}\.tmp")
+
+
+def remove_leftovers(out_dir: Path) -> list[str]:
+    """Delete the temporary files a killed run (SIGKILL, power loss) left in ``out_dir``
+    before it could move them into place or throw them away; returns their names."""
+    removed = []
+    for path in sorted(out_dir.glob(".*.tmp")):
+        if _TEMPORARY.fullmatch(path.name) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed
 
 
 def write_atomic(path: Path, data: bytes) -> None:

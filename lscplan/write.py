@@ -42,7 +42,7 @@ from typing import Any
 
 from .documents import Document
 from .errors import BuildError
-from .files import Staging, sha256_bytes, sha256_file, write_atomic
+from .files import Staging, remove_leftovers, sha256_bytes, sha256_file, write_atomic
 from .formats import FORMATS, Format, Output, Rendered
 from .pdf import PDF_VARIANT
 from .resources import templates_dir
@@ -443,6 +443,7 @@ def write_documents(work: Work, out_dir: Path, options: BuildOptions) -> BuildRe
     write the manifest."""
     report = options.progress or (lambda event: None)
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out_dir)
     previous = read_manifest(out_dir)
     steps = plan_work(work, previous, out_dir, options)
     report(Event("start", count=len(steps)))
