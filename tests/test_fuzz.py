@@ -1,0 +1,164 @@
+"""Property-based test: no input crashes ``lscplan check``.
+
+Hypothesis feeds arbitrary bytes, and arbitrary mutations of the starter plan's
+files, to ``check`` running in a separate worker process (tests/fuzz_worker.py), so
+that a segfault or a hang is caught rather than taking the test run down. Each run
+must exit 0 or 1, print no traceback, answer within a time bound, and every
+diagnostic must name its file and, where the problem has a place, a line and column
+that exist in that file.
+
+The default run tries a fixed number of examples, derandomized so it is
+reproducible; ``pytest -m fuzz_long`` runs the longer, randomized profile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lscplan.resources import starter_dir
+
+#: Examples in the default run and in the long profile (``-m fuzz_long``).
+DEFAULT_EXAMPLES = 300
+LONG_EXAMPLES = 3000
+#: Seconds one check of a small plan may take before it counts as a hang.
+TIME_BOUND = 30
+#: Problems with a whole file, which have no line or column.
+WHOLE_FILE_RULES = {"file-missing", "file-empty", "file-unreadable", "file-not-regular",
+                    "file-outside-plan", "file-unknown", "file-too-large"}
+
+STARTER = starter_dir()
+FILES = sorted(p.relative_to(STARTER).as_posix() for p in STARTER.rglob("*.yaml"))
+#: Characters that mean something to YAML or Markdown, for mutations to insert.
+SPECIAL = [*"[]{}:-,&*!|>'\"%@`#?\n\t <", "\x00", "\u0430", "\u202e", "\ufeff", "- ", ": ",
+           "&a ", "*a", "!!python/none", "---\n", "%YAML 1.1\n", "[" * 200, "- " * 200,
+           "> " * 40, "  " * 50]
+
+
+class Worker:
+    """The worker process: restarted after a crash, so one finding does not hide others."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+
+    def check(self, plan: Path) -> dict:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(Path(__file__).with_name("fuzz_worker.py"))],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(f"{plan}\n")
+        self.proc.stdin.flush()
+        answer = _readline(self.proc, TIME_BOUND)
+        if answer is None:
+            self.proc.kill()
+            code = self.proc.wait()
+            self.close()
+            raise AssertionError(f"check did not answer within {TIME_BOUND} s (worker exit "
+                                 f"{code}): a hang or a crash")
+        return json.loads(answer)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()  # type: ignore[union-attr]
+            self.proc.wait(timeout=TIME_BOUND)
+            self.proc.stdout.close()  # type: ignore[union-attr]
+            self.proc = None
+
+
+def _readline(proc: subprocess.Popen, timeout: float) -> str | None:
+    """One line from the worker, or None when it died or did not answer in time."""
+    import selectors
+
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
+        if not selector.select(timeout):
+            return None
+    line = proc.stdout.readline()  # type: ignore[union-attr]
+    return line or None
+
+
+@pytest.fixture(scope="module")
+def worker() -> Iterator[Worker]:
+    running = Worker()
+    yield running
+    running.close()
+
+
+def _mutate(data: bytes, draw: st.DrawFn) -> bytes:
+    for _ in range(draw(st.integers(1, 6))):
+        at = draw(st.integers(0, len(data)))
+        kind = draw(st.sampled_from(["insert", "delete", "duplicate", "replace"]))
+        if kind == "insert":
+            piece = draw(st.one_of(st.sampled_from(SPECIAL), st.text(max_size=8)))
+            data = data[:at] + piece.encode("utf-8") + data[at:]
+        elif kind == "delete":
+            data = data[:at] + data[at + draw(st.integers(1, 40)):]
+        elif kind == "duplicate":
+            data = data[:at] + data[at:at + draw(st.integers(1, 200))] * draw(
+                st.integers(2, 60)) + data[at:]
+        else:
+            data = data[:at] + draw(st.binary(min_size=1, max_size=4)) + data[at + 1:]
+    return data
+
+
+@st.composite
+def broken_plans(draw: st.DrawFn) -> dict[str, bytes]:
+    """New contents for one to three of the starter plan's files."""
+    changes = {}
+    for name in draw(st.lists(st.sampled_from(FILES), min_size=1, max_size=3, unique=True)):
+        if draw(st.integers(0, 4)) == 0:
+            changes[name] = draw(st.binary(max_size=3000))
+        else:
+            changes[name] = _mutate((STARTER / name).read_bytes(), draw)
+    return changes
+
+
+def _assert_survives(worker: Worker, changes: dict[str, bytes]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = Path(tmp) / "plan"
+        shutil.copytree(STARTER, plan)
+        for name, content in changes.items():
+            (plan / name).write_bytes(content)
+        sources = {name: (plan / name).read_bytes().decode("utf-8", "replace").splitlines()
+                   for name in FILES}
+        result = worker.check(plan)
+    assert result["crash"] is None, result["crash"]
+    assert result["code"] in (0, 1), result
+    assert "Traceback" not in result["stderr"], result["stderr"]
+    for d in json.loads(result["stdout"])["diagnostics"]:
+        assert d["file"], d
+        if d["rule"] in WHOLE_FILE_RULES and d["line"] == 0:
+            continue
+        lines = sources.get(d["file"], [])
+        assert 1 <= d["line"] <= max(len(lines), 1), d
+        assert d["column"] >= 1, d
+
+
+_COMMON = {"deadline": None, "database": None,
+           "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
+                                     HealthCheck.function_scoped_fixture]}
+
+
+@settings(max_examples=DEFAULT_EXAMPLES, derandomize=True, **_COMMON)
+@given(changes=broken_plans())
+def test_no_input_crashes_check(worker: Worker, changes: dict[str, bytes]) -> None:
+    _assert_survives(worker, changes)
+
+
+@pytest.mark.fuzz_long
+@settings(max_examples=LONG_EXAMPLES, **_COMMON)
+@given(changes=broken_plans())
+def test_no_input_crashes_check_long(worker: Worker, changes: dict[str, bytes]) -> None:
+    _assert_survives(worker, changes)
