@@ -158,6 +158,9 @@ def diff(
         DiffFormat.text),
     exit_code: Annotated[bool, typer.Option(
         "--exit-code", help="Exit 1 when there are changes, 0 when there are none.")] = False,
+    documents: Annotated[bool, typer.Option(
+        "--documents/--no-documents",
+        help="Render both sides' documents to say which change (the default).")] = True,
     full_diff: Annotated[str | None, typer.Option(
         "--full-diff", metavar="WHERE",
         help="Markdown: where the full (HTML) diff is, named when sections are left out.")
@@ -172,7 +175,7 @@ def diff(
 
     try:
         result = diff_versions(old, new, plan_path, old_plan_path=old_plan_path,
-                               new_plan_path=new_plan_path)
+                               new_plan_path=new_plan_path, documents=documents)
     except UsageError as exc:
         raise _fail_usage(str(exc)) from None
     except VersionsInvalid as exc:

@@ -11,10 +11,14 @@ Every entity is flattened into a nested mapping of JSON-safe fields
 values by year. So:
 
 - a reordered list (of entities, or of references such as a priority's portfolios)
-  is not a change, and neither is reflowed text (whitespace inside a paragraph);
+  is not a change but a ``Reorder``, and reflowed text (whitespace inside a
+  paragraph) is nothing at all;
 - a nested object or series present on one side only is one ``added``/``removed``
   record for the whole field (``standard``), otherwise one record per leaf
-  (``standard.value``, ``values.2023/24``).
+  (``standard.value``, ``values.2023/24``); a list changes by its items;
+- an entity removed and a like one added is one rename (field ``id``).
+
+Whether the documents change is found by rendering them (``compare_documents``).
 
 Derived figures (allocation movements and percentages, the allocation totals,
 surpluses, efficiency as a share of spend, a metric's change from baseline and
@@ -24,7 +28,7 @@ every source change that feeds it, and to no other.
 
 ``diff_versions(old, new, plan_path)`` is the library entry behind ``lscplan diff``:
 it resolves each side (a directory or a git revision), checks it with
-``pipeline.check`` and compares the two models.
+``pipeline.check``, compares the two models and the two reports (``findings``).
 """
 
 from __future__ import annotations
@@ -250,7 +254,10 @@ def diff(old: Plan, new: Plan, old_label: str = "old", new_label: str = "new",
     result = DiffResult(tuple(changes), old_label, new_label, consequences,
                         reorders=tuple(reorders))
     if documents:
-        result = dataclasses.replace(result, documents=compare_documents(old, new, result))
+        docs = compare_documents(old, new, result)
+        # a new order no document shows is no difference to report
+        result = dataclasses.replace(result, documents=docs,
+                                     reorders=result.reorders if docs else ())
     return result
 
 
@@ -669,11 +676,11 @@ def _derived_workforce(old: Plan, new: Plan) -> Iterator[Derived]:
 
 def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
                   cwd: Path | None = None, old_plan_path: str | None = None,
-                  new_plan_path: str | None = None) -> DiffResult:
+                  new_plan_path: str | None = None, documents: bool = True) -> DiffResult:
     """Compare two versions of a plan, each a directory or a git revision of the
     repository at ``cwd``; with ``new`` None, compare ``old`` with the working tree's
     plan folder. ``old_plan_path``/``new_plan_path`` name each side's plan folder
-    where it moved (default ``plan_path``).
+    where it moved (default ``plan_path``); ``documents`` False skips rendering them.
 
     A side that fails its checks but could be read and modelled is compared all the
     same (it is in ``failing``). Raises UsageError for a version that cannot be read,
@@ -699,7 +706,7 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
     before, after = plans
     if before is None or after is None:
         raise VersionsInvalid(tuple(failures))
-    result = diff(before, after, sides[0].label, sides[1].label)
+    result = diff(before, after, sides[0].label, sides[1].label, documents)
     return dataclasses.replace(result, findings=findings(reports[0], reports[1]),
                                failing=tuple(failures))
 

@@ -221,7 +221,7 @@ def _item_text(item: Any) -> str:
 
 
 def _listing(items: tuple, limit: int = 12) -> str:
-    shown = ", ".join(str(i) for i in items[:limit])
+    shown = ", ".join(i if isinstance(i, str) else fmt_value(i) for i in items[:limit])
     return shown + (f", … ({len(items) - limit} more)" if len(items) > limit else "")
 
 
@@ -863,6 +863,7 @@ def html_diff(result: DiffResult, color: bool = False) -> str:
         failing=failing_line(result), findings_heading=findings_heading(result),
         findings=tuple((f.op, finding_message(f)) for f in result.findings),
         reorders=tuple(_code_spans(reorder_message(r)) for r in result.reorders),
+        unexplained=tuple(_code_spans(consequence_message(q)) for q in result.unexplained),
         documents_heading=documents_heading(result) if result.documents is not None and (
             result.changes or result.reorders) else None,
         documents=tuple((d.op, _DIFF_MARKERS[d.op], _code_spans(document_message(d)))

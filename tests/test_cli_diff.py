@@ -102,6 +102,11 @@ def test_a_fixed_error_and_a_new_warning_are_named(cli, pair: tuple[Path, Path])
     found = [(d["op"], d["severity"], d["rule"]) for d in json.loads(result.stdout)["diagnostics"]]
     assert ("fixed", "error", "allocation-movement") in found
     assert ("introduced", "warning", "balance-not-reached") in found
+    page = cli("diff", old, new, "--format", "html").stdout
+    assert '<li class="fixed">fixed error[allocation-movement] finance.yaml:10:7: ' in page
+    assert '<li class="introduced">introduced warning[balance-not-reached] ' in page
+    assert "compared all the same" in page
+    assert '<h2 id="documents">Documents: a build writes ' in page
 
 
 def test_an_unreadable_side_is_trouble(cli, pair: tuple[Path, Path]) -> None:
@@ -149,7 +154,7 @@ def test_the_command_calls_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
                                                  "--format", "json", "--exit-code"])
     assert result.exit_code == 0
     assert calls == [("main", None, "docs/plan",
-                      {"old_plan_path": None, "new_plan_path": None})]
+                      {"old_plan_path": None, "new_plan_path": None, "documents": True})]
     assert json.loads(result.stdout)["changes"] == []
 
 
@@ -277,6 +282,9 @@ def test_touching_every_figure_of_the_bundled_plan_fits_a_comment(
 def test_a_small_diff_folds_nothing(cli, pair: tuple[Path, Path]) -> None:
     markdown = cli("diff", *pair, "--format", "markdown").stdout
     assert "<details>" not in markdown and "Folded" not in markdown
+    assert "Documents: a build writes 3 documents differently" in markdown
+    quick = cli("diff", *pair, "--format", "markdown", "--no-documents").stdout
+    assert "Documents" not in quick and MESSAGE.split(",")[0] in quick
 
 
 def test_over_the_budget_the_longest_sections_give_up_rows(

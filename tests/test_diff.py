@@ -619,6 +619,11 @@ def test_a_derived_figure_no_change_explains_is_still_shown() -> None:
     assert (q.entity, q.field, q.causes) == ("workforce", "total.2019/20", ())
     shown = text_diff(DiffResult((), consequences=(q,)))
     assert "workforce total 2019/20: 1 WTE → 2 WTE (+1 WTE) (derived" in shown
+    from lscplan.diff_report import html_diff, markdown_diff
+    assert "workforce total 2019/20: 1 WTE → 2 WTE (+1 WTE)" in html_diff(
+        DiffResult((), consequences=(q,)))
+    assert "| ~ | workforce total 2019/20 (derived) |" in markdown_diff(
+        DiffResult((), consequences=(q,)))
 
 
 def test_text_compares_as_markdown_reads() -> None:
@@ -782,3 +787,13 @@ def test_renaming_every_metric_of_the_bundled_plan_reads_as_renames(
     renames = [c for c in result.changes if c.field == "id" and c.entity == "metric"]
     assert len(renames) == len(ids) >= 20
     assert {c.op for c in result.changes if c.entity == "metric"} == {"changed"}
+
+
+def test_a_new_order_no_document_shows_is_not_reported(
+        compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("lscplan.diff.compare_documents", lambda old, new, result: ())
+    result = compare(("board/governing-body-update.yaml",
+                      "extracts: [priorities, allocations-table, {metric-chart: ae-four-hour}]",
+                      "extracts: [{metric-chart: ae-four-hour}, allocations-table, priorities]"))
+    assert (result.changes, result.reorders, result.documents) == ((), (), ())
+    assert not result
