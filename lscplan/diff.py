@@ -8,7 +8,7 @@ figure that moved, with the changes that caused it. The reporters
 ``diff(old, new)`` compares two models (never files, list positions or line numbers).
 Every entity is flattened into a nested mapping of JSON-safe fields
 (``lscplan.diff_entities``); entities are matched by (kind, id), fields by name, year
-values by year. So:
+values by year, text as it reads (``lscplan.diff_text``). So:
 
 - a reordered list (of entities, or of references such as a priority's portfolios)
   is not a change but a ``Reorder``, and reflowed text (whitespace inside a
@@ -23,8 +23,9 @@ Whether the documents change is found by rendering them (``compare_documents``).
 Derived figures (allocation movements and percentages, the allocation totals,
 surpluses, efficiency as a share of spend, a metric's change from baseline and
 whether it meets its standard, system activity, workforce totals and vacancy rates)
-are never changes of their own: when one moves, it is a ``Consequence`` credited to
-every source change that feeds it, and to no other.
+are never changes of their own (``lscplan.diff_derived`` lists them and what feeds
+them): when one moves, it is a ``Consequence`` credited to every source change that
+feeds it, and to no other.
 
 ``diff_versions(old, new, plan_path)`` is the library entry behind ``lscplan diff``:
 it resolves each side (a directory or a git revision), checks it with
@@ -36,26 +37,21 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
-import itertools
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Report
+from .diff_derived import ANY, Derived, derived
 from .diff_entities import KINDS, Entities, entities, unit_of
-from .model import Plan, Series
+from .diff_text import Words, canonical, is_long, same, word_diff
+from .model import Plan
 
 OPS = ("added", "removed", "changed")
 _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 
-#: Text longer than this many words (or with a line break) gets a word-level diff.
-LONG_TEXT_WORDS = 8
-
-Words = tuple[tuple[str, str], ...]
 #: A change as consequences name their causes: (entity, id, field).
 ChangeKey = tuple[str, str | None, str | None]
 
@@ -289,7 +285,7 @@ def _renames(old: Entities, new: Entities) -> dict[tuple, tuple]:
 
 
 def _fingerprint(fields: dict[str, Any]) -> str:
-    return json.dumps(_canonical(fields), sort_keys=True, default=str)
+    return json.dumps(canonical(fields), sort_keys=True, default=str)
 
 
 def _kind_reorders(old: Entities, new: Entities, ids: dict[str, str]) -> list[Reorder]:
@@ -330,7 +326,7 @@ def _field_changes(kind: str, eid: str | None, old: Any, new: Any, entity: dict,
             continue
         if isinstance(a, list) and ids:
             a = _follow_renames(a, ids)
-        if _same(a, b):
+        if same(a, b):
             if isinstance(a, list) and isinstance(b, list) and a != b:
                 reorders.append(Reorder(kind, eid, name, tuple(a), tuple(b)))
             continue
@@ -338,7 +334,7 @@ def _field_changes(kind: str, eid: str | None, old: Any, new: Any, entity: dict,
             yield from _item_changes(kind, eid, name, a, b, entity)
             continue
         op = "added" if a is None else "removed" if b is None else "changed"
-        words = word_diff(a, b) if op == "changed" and _is_long(a, b) else None
+        words = word_diff(a, b) if op == "changed" and is_long(a, b) else None
         yield Change(op, kind, eid, name, a, b, words, unit_of(kind, name, entity),
                      about=entity)
 
@@ -360,14 +356,14 @@ def _item_changes(kind: str, eid: str | None, name: str, old: list, new: list,
     a long text item removed and a similar one added is one item reworded."""
     removed, added = list(old), list(new)
     for item in old:
-        match = next((i for i, x in enumerate(added) if _same(x, item)), None)
+        match = next((i for i, x in enumerate(added) if same(x, item)), None)
         if match is not None:
             removed.remove(item)
             del added[match]
     for item in list(removed):
         if not isinstance(item, str):
             continue
-        similar = [x for x in added if isinstance(x, str) and _is_long(item, x)
+        similar = [x for x in added if isinstance(x, str) and is_long(item, x)
                    and difflib.SequenceMatcher(None, item, x).ratio() >= 0.6]
         if similar:
             removed.remove(item)
@@ -378,105 +374,6 @@ def _item_changes(kind: str, eid: str | None, name: str, old: list, new: list,
         yield Change("removed", kind, eid, name, item, None, about=entity, item=True)
     for item in added:
         yield Change("added", kind, eid, name, None, item, about=entity, item=True)
-
-
-_BLOCK_START = re.compile(r"([-*+]|\d+[.)])\s|[#>|]")
-
-
-def _norm_text(text: str) -> str:
-    """Text as it reads (as Markdown renders it): whitespace inside a paragraph
-    collapsed, while paragraphs, list items, headings, quotes and table rows keep
-    their line breaks."""
-    out = []
-    for paragraph in re.split(r"\n[ \t]*\n", text.strip()):
-        lines = [" ".join(line.split()) for line in paragraph.splitlines() if line.strip()]
-        if lines:
-            joined = lines[0]
-            for before, line in itertools.pairwise(lines):
-                own_line = _BLOCK_START.match(line) or before.startswith(("#", "|"))
-                joined += ("\n" if own_line else " ") + line
-            out.append(joined)
-    return "\n\n".join(out)
-
-
-def _canonical(value: Any) -> Any:
-    if isinstance(value, str):
-        return _norm_text(value)
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    if isinstance(value, dict):
-        return {k: _canonical(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return sorted((_canonical(v) for v in value), key=lambda v: json.dumps(
-            v, sort_keys=True, default=str))
-    return value
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal as the plan reads: lists in any order, numbers by value, text reflowed."""
-    if type(a) is bool or type(b) is bool:
-        return type(a) is type(b) and a == b
-    return _canonical(a) == _canonical(b)
-
-
-def _is_long(a: Any, b: Any) -> bool:
-    return isinstance(a, str) and isinstance(b, str) and any(
-        "\n" in t.strip() or len(t.split()) > LONG_TEXT_WORDS for t in (a, b))
-
-
-def word_diff(old: str, new: str) -> Words:
-    """A word-level diff of two texts as runs of ``("=", text)``, ``("-", text)`` and
-    ``("+", text)``. Words and punctuation are separate tokens (``communities`` and
-    ``.``), compared without their whitespace, so reflowing a paragraph changes
-    nothing; a paragraph break is a token of its own, so splitting or joining
-    paragraphs is a ``"\n\n"`` run added or removed. Each run keeps the spacing of
-    the text it came from."""
-    a, b = _tokens(old), _tokens(new)
-    runs: list[tuple[str, str]] = []
-
-    def add(op: str, tokens: list[tuple[str, str]]) -> None:
-        text = "".join(w + s for w, s in tokens)
-        if not text:
-            return
-        if runs and runs[-1][0] == op:
-            runs[-1] = (op, runs[-1][1] + text)
-        else:
-            runs.append((op, text))
-
-    matcher = difflib.SequenceMatcher(None, [w for w, _ in a], [w for w, _ in b],
-                                      autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            add("=", b[j1:j2])
-        else:
-            add("-", a[i1:i2])
-            add("+", b[j1:j2])
-    if runs:
-        runs[-1] = (runs[-1][0], runs[-1][1].rstrip(" \n") or runs[-1][1])
-    return tuple(runs)
-
-
-#: A word (letters, digits and what joins them inside one: 1,500  95.0%  A&E  it's
-#: 2019/20  long-term), or one punctuation mark.
-_TOKEN = re.compile(r"[\w£$%]+(?:[.,'’&/:-][\w%]+)*|[^\w\s]")
-PARAGRAPH = "\n\n"
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """(token, the spacing after it) pairs; a paragraph break is the token "\n\n"."""
-    out: list[tuple[str, str]] = []
-    body = text.strip()
-    matches = list(_TOKEN.finditer(body))
-    for i, m in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(body)
-        space = body[m.end():end]
-        if space.count("\n") > 1:
-            out += [(m.group(), ""), (PARAGRAPH, "")]
-        else:
-            out.append((m.group(), "\n" if "\n" in space else " " if space else ""))
-    return out
 
 
 # --- documents -----------------------------------------------------------------------------
@@ -507,33 +404,17 @@ def compare_documents(old: Plan, new: Plan, result: DiffResult) -> tuple[Documen
         if not (reach_all or (paper is not None and paper.id in papers)):
             continue
         try:
-            same = (render_html(old, a, BuildInfo(old.system.version, None, ""), draw=False)
-                    == render_html(new, b, BuildInfo(new.system.version, None, ""), draw=False))
+            before_html = render_html(old, a, BuildInfo(old.system.version, None, ""), False)
+            identical = before_html == render_html(
+                new, b, BuildInfo(new.system.version, None, ""), False)
         except Exception:  # a side that fails its checks may not render
-            same = False
-        if not same:
+            identical = False
+        if not identical:
             out.append(DocumentChange(doc_id, "changed", b.title))
     return tuple(out)
 
 
-# --- consequences: derived figures and the changes that move them ---------------------------
-
-ANY = "*"
-
-
-@dataclass(frozen=True)
-class Derived:
-    """A derived figure's value on each side and what feeds it: ``(kind, id or ANY,
-    field pattern)``, the pattern's dotted parts matched as globs (``by_icp.*.2019/20``);
-    a field pattern of None stands for a whole entity added or removed."""
-
-    entity: str
-    id: str | None
-    field: str
-    old: Any
-    new: Any
-    feeds: tuple[tuple[str, str | None, str | None], ...]
-    unit: str | None = None
+# --- consequences: crediting derived figures to the changes that feed them ---------------
 
 
 def _feeds(change: Change, feeds: Iterable[tuple[str, str | None, str | None]]) -> bool:
@@ -554,121 +435,11 @@ def _credit(changes: list[Change], figures: Iterable[Derived]) -> tuple[Conseque
     """Each derived figure that moved, credited to every change that feeds it."""
     out = []
     for d in figures:
-        if _same(d.old, d.new):
+        if same(d.old, d.new):
             continue
         causes = tuple(c.key for c in changes if _feeds(c, d.feeds))
         out.append(Consequence(d.entity, d.id, d.field, d.old, d.new, causes, d.unit))
     return tuple(out)
-
-
-def _number(value: Any) -> Any:
-    """A derived number as JSON: integers stay integers, the rest rounded to 1 place."""
-    if value is None or isinstance(value, bool | int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return value
-    return float(Decimal(str(value)).quantize(Decimal("0.1")))
-
-
-def _series_of(series: Series | None, year: str) -> Any:
-    return None if series is None else series.get(year)
-
-
-def derived(old: Plan, new: Plan) -> Iterator[Derived]:
-    """Every derived figure on both sides, with the source fields that feed it."""
-    yield from _derived_finance(old, new)
-    yield from _derived_metrics(old, new)
-    yield from _derived_activity(old, new)
-    yield from _derived_workforce(old, new)
-
-
-def _both(old: Iterable, new: Iterable, key=lambda x: x.id) -> Iterator[tuple]:
-    before = {key(x): x for x in old}
-    for item in new:
-        if key(item) in before:
-            yield before[key(item)], item
-
-
-def _years(*series: Series | None) -> list[str]:
-    return sorted({y for s in series if s is not None for y in s.values})
-
-
-def _derived_finance(old: Plan, new: Plan) -> Iterator[Derived]:
-    a, b = old.finance, new.finance
-    money = "gbp-thousands"
-    for r, s in _both(a.allocations.rows, b.allocations.rows, key=lambda r: r.label):
-        feeds = (("allocation", s.label, "baseline"), ("allocation", s.label, "allocation"))
-        yield Derived("allocation", s.label, "movement", r.movement, s.movement, feeds, money)
-        yield Derived("allocation", s.label, "percent", r.percent, s.percent, feeds, "percent")
-    rows = (("allocation", ANY, None),)
-    ta, tb = a.allocations.total, b.allocations.total
-    for name, feeds in (("baseline", ("baseline",)), ("allocation", ("allocation",)),
-                        ("movement", ("baseline", "allocation")),
-                        ("percent", ("baseline", "allocation"))):
-        unit = "percent" if name == "percent" else money
-        yield Derived("allocations", None, f"total.{name}", getattr(ta, name),
-                      getattr(tb, name),
-                      (*rows, *(("allocation", ANY, f) for f in feeds)), unit)
-
-    ya, yb = a.trajectory, b.trajectory
-    for year in _years(ya.surplus, yb.surplus):
-        feeds = (("trajectory", None, f"years.{year}.income"),
-                 ("trajectory", None, f"years.{year}.expenditure"))
-        yield Derived("trajectory", None, f"surplus.{year}", ya.surplus.get(year),
-                      yb.surplus.get(year), feeds, money)
-    flipped = [y for y in _years(ya.surplus, yb.surplus)
-               if _in_balance(ya.surplus.get(y)) != _in_balance(yb.surplus.get(y))]
-    years = flipped or ["*"]
-    yield Derived("trajectory", None, "balance_year", ya.balance_year, yb.balance_year,
-                  tuple(("trajectory", None, f"years.{y}.{f}") for y in years
-                        for f in ("income", "expenditure")))
-    for year in _years(a.efficiency, b.efficiency, ya.income, yb.income):
-        yield Derived("efficiency", None, f"percent.{year}", a.efficiency_percent(year),
-                      b.efficiency_percent(year),
-                      (("efficiency", None, f"years.{year}"),
-                       ("trajectory", None, f"years.{year}.expenditure")), "percent")
-
-
-def _in_balance(surplus: Any) -> bool | None:
-    return None if surplus is None else surplus >= 0
-
-
-def _derived_metrics(old: Plan, new: Plan) -> Iterator[Derived]:
-    for m, n in _both(old.metrics, new.metrics):
-        lasts = tuple(("metric", n.id, f"values.{s.years[-1]}") for s in (m.values, n.values))
-        feeds = (*lasts, ("metric", n.id, "baseline.value"))
-        yield Derived("metric", n.id, "change", _number(m.change), _number(n.change), feeds,
-                      n.unit)
-        yield Derived("metric", n.id, "meets_standard", m.meets_standard, n.meets_standard,
-                      (*lasts, ("metric", n.id, "standard.value"),
-                       ("metric", n.id, "direction")))
-
-
-def _derived_activity(old: Plan, new: Plan) -> Iterator[Derived]:
-    for p, q in _both(old.activity, new.activity):
-        for year in _years(p.system, q.system):
-            yield Derived("activity", q.id, f"system.{year}", p.system.get(year),
-                          q.system.get(year), (("activity", q.id, f"by_icp.*.{year}"),), q.unit)
-
-
-def _derived_workforce(old: Plan, new: Plan) -> Iterator[Derived]:
-    for g, h in _both(old.workforce.groups, new.workforce.groups):
-        for year in _years(g.wte, h.wte):
-            yield Derived("staff-group", h.id, f"vacancy_rate.{year}", g.vacancy_rate(year),
-                          h.vacancy_rate(year),
-                          (("staff-group", h.id, f"wte.{year}"),
-                           ("staff-group", h.id, f"vacancies.{year}")), "percent")
-    groups = (("staff-group", ANY, None),)
-    ta, tb = old.workforce.total, new.workforce.total
-    for year in _years(ta, tb):
-        yield Derived("workforce", None, f"total.{year}", _number(ta.get(year)),
-                      _number(tb.get(year)), (*groups, ("staff-group", ANY, f"wte.{year}")),
-                      "wte")
-    va, vb = old.workforce.total_vacancies, new.workforce.total_vacancies
-    for year in _years(va, vb):
-        yield Derived("workforce", None, f"total_vacancies.{year}",
-                      _number(_series_of(va, year)), _number(_series_of(vb, year)),
-                      (*groups, ("staff-group", ANY, f"vacancies.{year}")), "wte")
 
 
 # --- two versions: directories or git revisions -----------------------------------------------

@@ -627,7 +627,7 @@ def test_a_derived_figure_no_change_explains_is_still_shown() -> None:
 
 
 def test_text_compares_as_markdown_reads() -> None:
-    from lscplan.diff import _same
+    from lscplan.diff_text import same as _same
 
     assert _same("one two\nthree", "one   two three\n")
     assert _same("para one.\n\n  para two.", "para one.\n\npara two.")

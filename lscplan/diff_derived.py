@@ -1,0 +1,145 @@
+"""The derived figures ``lscplan diff`` watches, on both sides, and what feeds each.
+
+A derived figure (an allocation's movement and percentage, the allocation totals,
+surpluses and the year of balance, efficiency as a share of spend, a metric's change
+from baseline and whether it meets its standard, system activity, workforce totals
+and vacancy rates) is never a change of its own. ``derived(old, new)`` yields each
+as a ``Derived``: its value on each side and the source fields that feed it, as
+``(kind, id or ANY, field pattern)``; ``diff`` credits it to the changes that match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .model import Plan, Series
+
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A derived figure's value on each side and what feeds it: ``(kind, id or ANY,
+    field pattern)``, the pattern's dotted parts matched as globs (``by_icp.*.2019/20``);
+    a field pattern of None stands for a whole entity added or removed."""
+
+    entity: str
+    id: str | None
+    field: str
+    old: Any
+    new: Any
+    feeds: tuple[tuple[str, str | None, str | None], ...]
+    unit: str | None = None
+
+
+def _number(value: Any) -> Any:
+    """A derived number as JSON: integers stay integers, the rest rounded to 1 place."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return value
+    return float(Decimal(str(value)).quantize(Decimal("0.1")))
+
+
+def _series_of(series: Series | None, year: str) -> Any:
+    return None if series is None else series.get(year)
+
+
+def derived(old: Plan, new: Plan) -> Iterator[Derived]:
+    """Every derived figure on both sides, with the source fields that feed it."""
+    yield from _derived_finance(old, new)
+    yield from _derived_metrics(old, new)
+    yield from _derived_activity(old, new)
+    yield from _derived_workforce(old, new)
+
+
+def _both(old: Iterable, new: Iterable, key=lambda x: x.id) -> Iterator[tuple]:
+    before = {key(x): x for x in old}
+    for item in new:
+        if key(item) in before:
+            yield before[key(item)], item
+
+
+def _years(*series: Series | None) -> list[str]:
+    return sorted({y for s in series if s is not None for y in s.values})
+
+
+def _derived_finance(old: Plan, new: Plan) -> Iterator[Derived]:
+    a, b = old.finance, new.finance
+    money = "gbp-thousands"
+    for r, s in _both(a.allocations.rows, b.allocations.rows, key=lambda r: r.label):
+        feeds = (("allocation", s.label, "baseline"), ("allocation", s.label, "allocation"))
+        yield Derived("allocation", s.label, "movement", r.movement, s.movement, feeds, money)
+        yield Derived("allocation", s.label, "percent", r.percent, s.percent, feeds, "percent")
+    rows = (("allocation", ANY, None),)
+    ta, tb = a.allocations.total, b.allocations.total
+    for name, feeds in (("baseline", ("baseline",)), ("allocation", ("allocation",)),
+                        ("movement", ("baseline", "allocation")),
+                        ("percent", ("baseline", "allocation"))):
+        unit = "percent" if name == "percent" else money
+        yield Derived("allocations", None, f"total.{name}", getattr(ta, name),
+                      getattr(tb, name),
+                      (*rows, *(("allocation", ANY, f) for f in feeds)), unit)
+
+    ya, yb = a.trajectory, b.trajectory
+    for year in _years(ya.surplus, yb.surplus):
+        feeds = (("trajectory", None, f"years.{year}.income"),
+                 ("trajectory", None, f"years.{year}.expenditure"))
+        yield Derived("trajectory", None, f"surplus.{year}", ya.surplus.get(year),
+                      yb.surplus.get(year), feeds, money)
+    flipped = [y for y in _years(ya.surplus, yb.surplus)
+               if _in_balance(ya.surplus.get(y)) != _in_balance(yb.surplus.get(y))]
+    years = flipped or ["*"]
+    yield Derived("trajectory", None, "balance_year", ya.balance_year, yb.balance_year,
+                  tuple(("trajectory", None, f"years.{y}.{f}") for y in years
+                        for f in ("income", "expenditure")))
+    for year in _years(a.efficiency, b.efficiency, ya.income, yb.income):
+        yield Derived("efficiency", None, f"percent.{year}", a.efficiency_percent(year),
+                      b.efficiency_percent(year),
+                      (("efficiency", None, f"years.{year}"),
+                       ("trajectory", None, f"years.{year}.expenditure")), "percent")
+
+
+def _in_balance(surplus: Any) -> bool | None:
+    return None if surplus is None else surplus >= 0
+
+
+def _derived_metrics(old: Plan, new: Plan) -> Iterator[Derived]:
+    for m, n in _both(old.metrics, new.metrics):
+        lasts = tuple(("metric", n.id, f"values.{s.years[-1]}") for s in (m.values, n.values))
+        feeds = (*lasts, ("metric", n.id, "baseline.value"))
+        yield Derived("metric", n.id, "change", _number(m.change), _number(n.change), feeds,
+                      n.unit)
+        yield Derived("metric", n.id, "meets_standard", m.meets_standard, n.meets_standard,
+                      (*lasts, ("metric", n.id, "standard.value"),
+                       ("metric", n.id, "direction")))
+
+
+def _derived_activity(old: Plan, new: Plan) -> Iterator[Derived]:
+    for p, q in _both(old.activity, new.activity):
+        for year in _years(p.system, q.system):
+            yield Derived("activity", q.id, f"system.{year}", p.system.get(year),
+                          q.system.get(year), (("activity", q.id, f"by_icp.*.{year}"),), q.unit)
+
+
+def _derived_workforce(old: Plan, new: Plan) -> Iterator[Derived]:
+    for g, h in _both(old.workforce.groups, new.workforce.groups):
+        for year in _years(g.wte, h.wte):
+            yield Derived("staff-group", h.id, f"vacancy_rate.{year}", g.vacancy_rate(year),
+                          h.vacancy_rate(year),
+                          (("staff-group", h.id, f"wte.{year}"),
+                           ("staff-group", h.id, f"vacancies.{year}")), "percent")
+    groups = (("staff-group", ANY, None),)
+    ta, tb = old.workforce.total, new.workforce.total
+    for year in _years(ta, tb):
+        yield Derived("workforce", None, f"total.{year}", _number(ta.get(year)),
+                      _number(tb.get(year)), (*groups, ("staff-group", ANY, f"wte.{year}")),
+                      "wte")
+    va, vb = old.workforce.total_vacancies, new.workforce.total_vacancies
+    for year in _years(va, vb):
+        yield Derived("workforce", None, f"total_vacancies.{year}",
+                      _number(_series_of(va, year)), _number(_series_of(vb, year)),
+                      (*groups, ("staff-group", ANY, f"vacancies.{year}")), "wte")
