@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,6 +46,24 @@ FILES = sorted(p.relative_to(STARTER).as_posix() for p in STARTER.rglob("*.yaml"
 SPECIAL = [*"[]{}:-,&*!|>'\"%@`#?\n\t <", "\x00", "\u0430", "\u202e", "\ufeff", "- ", ": ",
            "&a ", "*a", "!!python/none", "---\n", "%YAML 1.1\n", "[" * 200, "- " * 200,
            "> " * 40, "  " * 50]
+
+
+#: Markdown that documents could mishandle: deep nesting, raw HTML, odd links.
+MARKDOWN = ["".join("  " * i + f"- level {i}\n" for i in range(40)), "> " * 40 + "quote",
+            "<script>alert(1)</script>", "![x](file:///etc/passwd)", "[x](javascript:1)",
+            "# " * 10 + "heading\n\n###### h6\n\n#", "*" * 500, "[" * 500 + "]" * 500,
+            "| a | b |\n|---|---|\n| 1 | 2 |", "```\n" + "x" * 1000]
+
+
+def _scalars(node: Any) -> Iterator[Any]:
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _scalars(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _scalars(value)
+    else:
+        yield node
 
 
 class Worker:
@@ -113,15 +134,81 @@ def _mutate(data: bytes, draw: st.DrawFn) -> bytes:
     return data
 
 
+def _shape(text: str) -> str:
+    """Ids, years and dates have a shape; a value swapped for one of the same shape
+    passes the schema and reaches the plan rules."""
+    return re.sub(r"[a-z]+", "a", re.sub(r"[0-9]+", "0", text)) if len(text) < 40 else "long"
+
+
+def _leaves(node: Any, path: tuple = ()) -> Iterator[tuple]:
+    """The path of every value in parsed YAML data, containers included."""
+    yield path
+    items = node.items() if isinstance(node, dict) else (
+        enumerate(node) if isinstance(node, list) else ())
+    for key, child in items:
+        yield from _leaves(child, (*path, key))
+
+
+#: Every scalar of the starter plan: swapping one for another breaks references,
+#: totals and years while keeping the files readable.
+SCALARS = sorted({repr(v): v for name in FILES
+                  for v in _scalars(yaml.safe_load((STARTER / name).read_text("utf-8")))
+                  }.values(), key=repr)
+
+
+def _edit_data(text: str, draw: st.DrawFn, gentle: bool = False) -> bytes:
+    """Parse a plan file, change a few of its values, write it back: mutations that
+    get past YAML to the schemas, the model and the plan rules."""
+    data = yaml.safe_load(text)
+    values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                      max_size=3),
+        max_leaves=6)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _leaves(data) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        old = parent[path[-1]]
+        how = draw(st.sampled_from(["swap", "number"] if gentle else
+                                   ["swap", "swap", "number", "delete", "any", "markdown"]))
+        if how == "delete":
+            del parent[path[-1]]
+        elif how == "swap":  # mostly for a value of the same type, which the schema accepts
+            alike = [v for v in SCALARS if type(v) is type(old)
+                     and (not isinstance(v, str) or _shape(v) == _shape(old))]
+            parent[path[-1]] = draw(st.sampled_from(alike or SCALARS))
+        elif how == "number":
+            parent[path[-1]] = draw(st.floats(-1e9, 1e9) if isinstance(old, float)
+                                    else st.integers(-10**7, 10**7))
+        elif how == "markdown":
+            parent[path[-1]] = draw(st.sampled_from(MARKDOWN))
+        else:
+            parent[path[-1]] = draw(values)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
 @st.composite
 def broken_plans(draw: st.DrawFn) -> dict[str, bytes]:
-    """New contents for one to three of the starter plan's files."""
+    """New contents for one to three of the starter plan's files: arbitrary bytes,
+    byte-level mutations of the file, or changes to its values."""
+    if draw(st.booleans()):  # one value of one file: often still a plan, for the rules
+        name = draw(st.sampled_from(FILES))
+        return {name: _edit_data((STARTER / name).read_text("utf-8"), draw, gentle=True)}
     changes = {}
     for name in draw(st.lists(st.sampled_from(FILES), min_size=1, max_size=3, unique=True)):
-        if draw(st.integers(0, 4)) == 0:
+        original = (STARTER / name).read_bytes()
+        how = draw(st.sampled_from(["bytes", "mutate", "mutate", "edit", "edit", "edit"]))
+        if how == "bytes":
             changes[name] = draw(st.binary(max_size=3000))
+        elif how == "mutate":
+            changes[name] = _mutate(original, draw)
         else:
-            changes[name] = _mutate((STARTER / name).read_bytes(), draw)
+            changes[name] = _edit_data(original.decode("utf-8"), draw)
     return changes
 
 
