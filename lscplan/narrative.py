@@ -92,6 +92,37 @@ def to_inline_html(text: str) -> str:
     return md.renderer.render(md.parseInline(text.strip()), md.options, {})
 
 
+@cache
+def _as_written() -> MarkdownIt:
+    """A parser that keeps what the documents' parser refuses (raw HTML, every link),
+    to find it."""
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_LEVELS})
+    md.validateLink = lambda url: True
+    return md
+
+
+def not_shown(text: str) -> list[tuple[int, str]]:
+    """What documents will not show as written, with its line (0-based, within
+    ``text``): raw HTML (shown as text), images (shown as their alt text) and links
+    other than http, https and mailto (shown as plain text)."""
+    found: dict[str, int] = {}
+    for token in _as_written().parse(text):
+        line = token.map[0] if token.map else 0
+        for t in [token, *(token.children or [])]:
+            if t.type in ("html_inline", "html_block"):
+                problem = f"raw HTML {t.content.strip()[:40]!r} (shown as text)"
+            elif t.type == "image":
+                problem = (f"an image {t.attrGet('src')!r} (documents show no images, only "
+                           "its alt text)")
+            elif t.type == "link_open" and not safe_link(str(t.attrGet("href"))):
+                problem = (f"a link to {t.attrGet('href')!r} (only http, https and mailto "
+                           "links are kept)")
+            else:
+                continue
+            found.setdefault(problem, line)
+    return [(line, problem) for problem, line in found.items()]
+
+
 def too_deep(text: str) -> int | None:
     """The line (0-based, within ``text``) of the first list or blockquote nested more
     than ``MAX_DEPTH`` deep, or None when the Markdown keeps within the limit."""

@@ -49,10 +49,11 @@ def test_markdown_that_documents_would_not_show_is_warned(small_plan: Path) -> N
     path.write_text(text.replace(
         "The system will return to financial balance.",
         "Back <b>now</b> ![map](file:///etc/passwd) [x](javascript:alert(1)) "
-        "[ok](https://example.org)"), encoding="utf-8")
+        "[ok](https://example.org)\n\n  Later:\n\n  <div>block</div>"), encoding="utf-8")
     warnings = [d for d in check(small_plan).report.warnings if d.rule == "markdown"]
-    assert [(d.location.file, d.location.line) for d in warnings] == [
-        ("portfolios/finance.yaml", 1)] * 4
+    # each at the line of the narrative (a YAML block from line 8) where it is
+    assert [(d.location.file, d.location.line, d.location.column) for d in warnings] == [
+        ("portfolios/finance.yaml", 8, 3)] * 4 + [("portfolios/finance.yaml", 12, 3)]
     messages = " ".join(d.message for d in warnings)
     assert "'<b>'" in messages and "file:///etc/passwd" in messages
     assert "javascript:alert(1)" in messages and "https://example.org" not in messages

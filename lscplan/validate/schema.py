@@ -17,7 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
 from .. import narrative
-from ..diagnostics import Diagnostic, Location, error
+from ..diagnostics import Diagnostic, Location, Severity, error, warning
 from ..load import LoadedPlan, SourceFile, escape_pointer_part
 from ..resources import schemas_dir
 
@@ -81,11 +81,16 @@ def _schemas() -> tuple[Registry, dict[str, dict]]:
 def _markdown_depth(validator: Any, media_type: str, instance: Any,
                     schema: dict) -> Iterator[ValidationError]:
     """``contentMediaType: text/markdown`` (an annotation in JSON Schema) asserted:
-    the Markdown's nesting stays within what documents show in full."""
-    if media_type == "text/markdown" and isinstance(instance, str):
-        line = narrative.too_deep(instance)
-        if line is not None:
-            yield ValidationError(f"nested too deep at line {line}", instance=line)
+    the Markdown's nesting stays within what documents show in full (an error), and
+    what they would not show as written is found (a warning). ``instance`` carries
+    the rule, the line within the text and the problem."""
+    if media_type != "text/markdown" or not isinstance(instance, str):
+        return
+    line = narrative.too_deep(instance)
+    if line is not None:
+        yield ValidationError("markdown-depth", instance=("markdown-depth", line, ""))
+    for line, problem in narrative.not_shown(instance):
+        yield ValidationError("markdown", instance=("markdown", line, problem))
 
 
 _Validator = jsonschema.validators.extend(
@@ -105,7 +110,7 @@ def validate_schema(plan: LoadedPlan) -> list[Diagnostic]:
         if not source.ok:
             continue
         found = list(dict.fromkeys(_file_errors(source)))  # pattern and format agree
-        if found:
+        if any(d.severity is Severity.ERROR for d in found):
             source.ok = False
         diagnostics.extend(found)
     return diagnostics
@@ -157,10 +162,13 @@ def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
     where = source.location(pointer)
     subject = name or "this file"
     if kind == "contentMediaType":
-        yield error("markdown-depth",
-                    f"{subject} nests lists or blockquotes more than {narrative.MAX_DEPTH} deep "
-                    "here; documents would drop the text past that depth, so nest less",
-                    _line_in_block(source, where, err.instance))
+        rule, line, problem = err.instance
+        at = _line_in_block(source, where, line)
+        yield (warning("markdown", f"{subject} has {problem}", at) if rule == "markdown" else
+               error("markdown-depth",
+                     f"{subject} nests lists or blockquotes more than {narrative.MAX_DEPTH} "
+                     "deep here; documents would drop the text past that depth, so nest less",
+                     at))
         return
     found = describe(err.instance, source.raw_scalars.get(pointer))
     if kind == "type":
