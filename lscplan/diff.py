@@ -3,7 +3,8 @@
 The result is data, never prose: each ``Change`` holds ``op``, ``entity``, ``id``,
 ``field``, ``old``, ``new`` (and the unit of a figure); each ``Consequence`` a derived
 figure that moved, with the changes that caused it. The reporters
-(``lscplan.diff_report``) put them into words.
+(``lscplan.diff_report``, in the words of ``lscplan.diff_wording``) put them into
+words.
 
 ``diff(old, new)`` compares two models (never files, list positions or line numbers).
 Every entity is flattened into a nested mapping of JSON-safe fields

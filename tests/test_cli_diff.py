@@ -15,7 +15,8 @@ from helpers import edit
 from typer.testing import CliRunner
 
 from lscplan.diff import DiffResult, diff_versions
-from lscplan.diff_report import DIFF_FORMATS, change_message
+from lscplan.diff_report import DIFF_FORMATS
+from lscplan.diff_wording import change_message
 
 MESSAGE = "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%"
 

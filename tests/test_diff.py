@@ -12,8 +12,8 @@ import pytest
 from helpers import edit
 
 from lscplan.diff import DiffResult, diff, word_diff
-from lscplan.diff_report import change_message as said
-from lscplan.diff_report import consequence_message, placed
+from lscplan.diff_wording import change_message as said
+from lscplan.diff_wording import consequence_message, placed
 from lscplan.pipeline import check
 
 Edit = tuple[str, str, str]

@@ -1,0 +1,345 @@
+"""The diff in words, for ``lscplan diff``'s reporters (``diff_report``): entity
+labels and headings, figures with their units (through ``formatting``, like the
+documents), and a sentence for each change, consequence, reorder, document and
+diagnostic. The comparison (``lscplan.diff``) hands over data only."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from . import formatting
+
+if TYPE_CHECKING:
+    from .diff import Change, Consequence, DiffResult, DocumentChange, Finding, Reorder
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+#: Entity kind -> (singular label, heading for a group).
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    "system": ("the system", "System"),
+    "period": ("the plan period", "Plan period"),
+    "source": ("source", "Sources"),
+    "population": ("population", "Population"),
+    "icp": ("ICP", "Integrated care partnerships"),
+    "organisation": ("organisation", "Organisations"),
+    "executive": ("executive", "Executives"),
+    "governance": ("governance", "Governance"),
+    "submission": ("the submission", "Submission"),
+    "submission-component": ("submission component", "Submission components"),
+    "glossary": ("glossary term", "Glossary"),
+    "vision": ("the vision", "Vision"),
+    "ambition": ("ambition", "Ambitions"),
+    "intent": ("intent", "Intents"),
+    "ltp-theme": ("Long Term Plan theme", "Long Term Plan themes"),
+    "case-for-change": ("case for change", "Case for change"),
+    "priority": ("priority", "Priorities"),
+    "portfolio": ("portfolio", "Portfolios"),
+    "programme": ("programme", "Programmes"),
+    "metric": ("metric", "Metrics"),
+    "allocations": ("the allocations table", "Allocations table"),
+    "allocation": ("allocation", "Allocations"),
+    "trajectory": ("the financial trajectory", "Financial trajectory"),
+    "efficiency": ("efficiency savings", "Efficiency"),
+    "context-figure": ("finance figure", "Finance context figures"),
+    "activity": ("activity", "Activity"),
+    "workforce": ("the workforce plan", "Workforce"),
+    "staff-group": ("staff group", "Staff groups"),
+    "engagement": ("engagement", "Engagement"),
+    "partner": ("engagement partner", "Engagement partners"),
+    "board-paper": ("board paper", "Board papers"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_WORDS.get(kind, (kind, kind))[0]
+
+
+def kind_heading(kind: str) -> str:
+    return KIND_WORDS.get(kind, (kind, kind))[1]
+
+
+def _places(value: float) -> int:
+    """Decimal places as the value was written (``95.0`` has one), at most four."""
+    exponent = Decimal(str(value)).as_tuple().exponent
+    return min(-exponent, 4) if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def figure(value: Any, unit: str | None = None) -> str:
+    """A figure exactly as written, with its unit: ``95.0%``, ``£316,000k``, ``1,200 WTE``;
+    money in £'000 as ``£…k``. Anything else as ``fmt_value`` writes it."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return fmt_value(value)
+    number = formatting.thousands(value, _places(value))
+    if unit is None or unit == "number":
+        return number
+    if unit == "percent":
+        return number + "%"
+    if unit == "gbp-thousands":
+        return (formatting.MINUS + "£" + number[1:] if value < 0 else "£" + number) + "k"
+    return f"{number} {formatting.unit_label(unit)}"
+
+
+def delta(old: Any, new: Any, unit: str | None = None) -> str | None:
+    """The change between two figures, signed, in the unit (``pp`` for percentages);
+    None when either is not a number."""
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in (old, new)):
+        return None
+    d = Decimal(str(new)) - Decimal(str(old))
+    places = max(_places(old), _places(new))
+    text = formatting.signed(float(d) if places else int(d), places)
+    if unit == "percent":
+        return text + "pp"
+    if unit == "gbp-thousands":
+        return text[0] + "£" + text[1:] + "k" if text[0] in "+" + formatting.MINUS else text
+    if unit is None or unit == "number":
+        return text
+    return f"{text} {formatting.unit_label(unit)}"
+
+
+def fmt_value(value: Any, unit: str | None = None) -> str:
+    """A value as a reviewer reads it in one line; nothing is an en dash, as in the
+    documents."""
+    if value is None or value == [] or value == {}:
+        return "–"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, int | float):
+        return figure(value, unit)
+    if isinstance(value, str):
+        return f"“{value}”"
+    if isinstance(value, list):
+        return ", ".join(fmt_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {fmt_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def entity_name(kind: str, eid: str | None, fields: dict[str, Any]) -> str:
+    """The entity in the plan's terms: ``priority 4 `x```, ``metric `y```, ``the vision``."""
+    if eid is None:
+        return kind_label(kind)
+    if kind == "priority" and fields.get("number") is not None:
+        return f"priority {fields['number']} `{eid}`"
+    if kind == "population":
+        return f"population {eid}"
+    return f"{kind_label(kind)} `{eid}`"
+
+
+def change_name(change: Change) -> str:
+    return entity_name(change.entity, change.id, change.about)
+
+
+_SERIES_FIELDS = {"values": "", "years": "", "wte": "WTE ", "vacancies": "vacancies ",
+                  "by_icp": ""}
+
+
+def field_phrase(field_name: str) -> str:
+    """``values.2023/24`` -> ``2023/24``; ``by_icp.north-place.2020/21`` ->
+    ``north-place 2020/21``; ``years.2020/21.income`` -> ``2020/21 income``;
+    ``baseline.value`` -> ``baseline value``."""
+    head, _, rest = field_name.partition(".")
+    if head in _SERIES_FIELDS and rest:
+        return _SERIES_FIELDS[head] + rest.replace(".", " ")
+    return field_name.replace(".", " ").replace("_", " ")
+
+
+def _title(fields: dict[str, Any]) -> str | None:
+    for key in ("title", "name", "label"):
+        if isinstance(fields.get(key), str):
+            return fields[key]
+    return None
+
+
+def change_message(c: Change) -> str:
+    """One change in a sentence: ``metric `x`, 2021/22: 95.0% → 96.0%``."""
+    who = change_name(c)
+    if c.field is None:
+        fields = c.old or c.new or {}
+        if c.entity == "programme" and fields.get("portfolio"):
+            where = "to" if c.op == "added" else "from"
+            return f"{who} {c.op} {where} portfolio `{fields['portfolio']}`"
+        title = _title(fields)
+        if title:
+            return f"{who} {c.op}: {fmt_value(title)}"
+        scalars = {k: v for k, v in fields.items() if v is not None}
+        if scalars and len(scalars) <= 4 and all(
+                isinstance(v, str | int | float) for v in scalars.values()):
+            return f"{who} {c.op}: {fmt_value(scalars)}"
+        return f"{who} {c.op}"
+    phrase = field_phrase(c.field)
+    if c.item:
+        if c.words is not None:
+            return f"{who}, {phrase}: an item reworded"
+        sign, item = ("+", c.new) if c.op == "added" else ("−", c.old)
+        return f"{who}, {phrase}: {sign} {_item_text(item)}"
+    if c.field == "id" and c.op == "changed":
+        return f"{who} renamed from `{c.old}`"
+    if c.words is not None and all(not t.strip() for op, t in c.words if op != "="):
+        ops = {op for op, _ in c.words if op != "="}
+        what = ("split into more paragraphs" if ops == {"+"} else
+                "paragraphs joined" if ops == {"-"} else "paragraphs rearranged")
+        return f"{who}, {phrase}: {what}"
+    if c.entity == "programme" and c.field == "portfolio" and c.op == "changed":
+        return f"{who} moved from portfolio `{c.old}` to portfolio `{c.new}`"
+    if c.field == "title" and c.op == "changed":
+        return f"{who} retitled: {fmt_value(c.old)} → {fmt_value(c.new)}"
+    if c.words is not None:
+        return f"{who}, {phrase} reworded"
+    if c.op == "added":
+        return f"{who}, {phrase} added: {fmt_value(c.new, c.unit)}"
+    if c.op == "removed":
+        return f"{who}, {phrase} removed (was {fmt_value(c.old, c.unit)})"
+    return f"{who}, {phrase}: {fmt_value(c.old, c.unit)} → {fmt_value(c.new, c.unit)}"
+
+
+def _item_text(item: Any) -> str:
+    """A list item: an id as code (`primary-care-networks`), anything else as a value."""
+    if isinstance(item, str) and re.fullmatch(r"[\w./:-]+", item):
+        return f"`{item}`"
+    return fmt_value(item)
+
+
+def _listing(items: tuple, limit: int = 12) -> str:
+    shown = ", ".join(i if isinstance(i, str) else fmt_value(i) for i in items[:limit])
+    return shown + (f", … ({len(items) - limit} more)" if len(items) > limit else "")
+
+
+def reorder_message(r: Reorder) -> str:
+    """``Priorities in a new order: b, a (was a, b)``."""
+    if r.field is None:
+        what = kind_heading(r.entity)
+    else:
+        what = f"{entity_name(r.entity, r.id, {})}, {field_phrase(r.field)}"
+    return f"{what} in a new order: {_listing(r.new)} (was {_listing(r.old)})"
+
+
+_DOCUMENT_OPS = {"added": "a new document", "removed": "no longer built",
+                 "changed": "changes"}
+
+
+def document_message(doc: DocumentChange) -> str:
+    """```ltp-submission`: changes`` (the id names its files: ltp-submission.pdf)."""
+    return f"`{doc.id}`: {_DOCUMENT_OPS.get(doc.op, doc.op)}"
+
+
+def documents_heading(result: DiffResult) -> str:
+    n = len(result.documents or ())
+    if not n:
+        return "Documents: a build writes every document as before"
+    return f"Documents: a build writes {plural(n, 'document')} differently"
+
+
+def failing_line(result: DiffResult) -> str | None:
+    """``new (HEAD) fails its checks (2 errors); compared all the same``, or None."""
+    if not result.failing:
+        return None
+    parts = [f"{f.side} fails its checks ({plural(len(f.report.errors), 'error')})"
+             for f in result.failing]
+    return "; ".join(parts) + "; compared all the same"
+
+
+def finding_message(f: Finding) -> str:
+    """``introduced error[rule] finance.yaml:10:7: message``."""
+    d, loc = f.diagnostic, f.diagnostic.location
+    where = loc.file + (f":{loc.line}:{loc.column}" if loc.line else "")
+    return f"{f.op} {d.severity}[{d.rule}] {where}: {d.message}"
+
+
+def findings_heading(result: DiffResult) -> str:
+    introduced = [f for f in result.findings if f.op == "introduced"]
+    fixed = [f for f in result.findings if f.op == "fixed"]
+    return (f"Checks: the change introduces {_counts(introduced)} and fixes "
+            f"{_counts(fixed)}")
+
+
+def _counts(findings: list[Finding]) -> str:
+    errors = sum(1 for f in findings if str(f.diagnostic.severity) == "error")
+    return (f"{plural(errors, 'error')}, "
+            f"{plural(len(findings) - errors, 'warning')}")
+
+
+#: A derived figure in words: (entity, field head) -> what it is ({id}, {year} filled in).
+_DERIVED_WORDS = {
+    ("allocation", "movement"): "movement for `{id}`",
+    ("allocation", "percent"): "increase for `{id}`",
+    ("allocations", "total.baseline"): "system baseline total",
+    ("allocations", "total.allocation"): "system allocation total",
+    ("allocations", "total.movement"): "system movement total",
+    ("allocations", "total.percent"): "system allocation increase",
+    ("trajectory", "surplus"): "surplus {year}",
+    ("trajectory", "balance_year"): "year of financial balance",
+    ("efficiency", "percent"): "efficiency {year} as a share of expenditure",
+    ("metric", "change"): "change from baseline",
+    ("metric", "meets_standard"): "meets the national standard",
+    ("activity", "system"): "system total {year}",
+    ("staff-group", "vacancy_rate"): "vacancy rate {year}",
+    ("workforce", "total"): "workforce total {year}",
+    ("workforce", "total_vacancies"): "vacancies total {year}",
+}
+#: Derived figures that are themselves changes, written with their sign.
+_SIGNED = {("metric", "change"), ("allocation", "movement"), ("allocations", "total.movement")}
+
+
+def _derived_key(q: Consequence) -> tuple[tuple[str, str], str]:
+    for key in ((q.entity, q.field), (q.entity, q.field.rpartition(".")[0])):
+        if key in _DERIVED_WORDS:
+            return key, q.field[len(key[1]) + 1:]
+    return (q.entity, q.field), ""
+
+
+def consequence_what(q: Consequence) -> str:
+    key, year = _derived_key(q)
+    template = _DERIVED_WORDS.get(key)
+    if template is None:
+        return f"{entity_name(q.entity, q.id, {})}, {field_phrase(q.field)}"
+    return template.format(id=q.id, year=year)
+
+
+def consequence_value(q: Consequence, value: Any) -> str:
+    key, _ = _derived_key(q)
+    if key in _SIGNED and isinstance(value, int | float) and not isinstance(value, bool):
+        return delta(0, value, q.unit) or fmt_value(value)
+    return fmt_value(value, q.unit)
+
+
+def consequence_message(q: Consequence) -> str:
+    """``system allocation total: £315,000k → £316,000k (+£1,000k)``."""
+    text = (f"{consequence_what(q)}: {consequence_value(q, q.old)} → "
+            f"{consequence_value(q, q.new)}")
+    key, _ = _derived_key(q)
+    change = None if key in _SIGNED else delta(q.old, q.new, q.unit)
+    return f"{text} ({change})" if change else text
+
+
+def moved_by(q: Consequence, result: DiffResult) -> str:
+    """``moved by allocation `a`, baseline and allocation `b`, baseline``; several
+    fields of one entity said once: ``activity `x` (north 2019/20, south 2019/20)``."""
+    if not q.causes:
+        return "moved by no change listed here"
+    fields: dict[str, list[str]] = {}
+    for key in q.causes:
+        change = next((c for c in result.changes if c.key == key), None)
+        who = change_name(change) if change else entity_name(key[0], key[1], {})
+        fields.setdefault(who, [])
+        if key[2] is not None:
+            fields[who].append(field_phrase(key[2]))
+    names = [who if not parts else f"{who}, {parts[0]}" if len(parts) == 1
+             else f"{who} ({', '.join(parts)})" for who, parts in fields.items()]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"moved by {joined}"
+
+
+def placed(result: DiffResult, change: Change) -> list[tuple[Consequence, str | None]]:
+    """The consequences a reporter shows under ``change``: those it moved alone, then
+    those it and others moved (once, under the last of them) with ``moved by ...``."""
+    out: list[tuple[Consequence, str | None]] = [
+        (q, None) for q in result.consequences_of(change)]
+    out += [(q, moved_by(q, result)) for q in result.shared_consequences(change)]
+    return out
