@@ -135,3 +135,25 @@ def test_check_jsonschema_agrees_with_the_schema_stage(
     assert _check_jsonschema(files_by_kind) == expected - different
     assert "bundled" not in schema_cases
     assert len(schema_cases) >= 8  # the cases that are schema errors were all compared
+
+
+def test_plan_without_a_format_version_still_checks_and_is_told_what_to_add(
+    small_plan: Path,
+) -> None:
+    path = small_plan / "plan.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("format: 1  #", "#", 1),
+                    encoding="utf-8")
+    report = check(small_plan).report
+    assert report.errors == []
+    found = [d for d in report.warnings if d.rule == "format-version"]
+    assert [(d.location.file, d.location.line) for d in found] == [("plan.yaml", 2)]
+    assert "add the line `format: 1` at its top" in found[0].message
+
+
+def test_plan_in_a_newer_format_is_refused_with_one_error(small_plan: Path) -> None:
+    path = small_plan / "plan.yaml"
+    text = path.read_text(encoding="utf-8").replace("format: 1", "format: 2", 1)
+    path.write_text(text + "a_field_of_format_2: true\n", encoding="utf-8")
+    report = check(small_plan).report
+    assert [(d.rule, d.location.line) for d in report.errors] == [("format-version", 1)]
+    assert "reads format 1 at most; install a newer lscplan" in report.errors[0].message

@@ -103,9 +103,38 @@ def validator_for(kind: str) -> jsonschema.Draft202012Validator:
     return _Validator(by_name[kind], registry=registry, format_checker=_format_checker())
 
 
+#: The version of the plan format this lscplan reads (plan.yaml ``format``).
+FORMAT = 1
+
+
+def check_format(plan: LoadedPlan) -> list[Diagnostic]:
+    """format-version: plan.yaml names the version of the format it is written in. A
+    plan without it is read as format 1, with a warning saying what to add; a plan in a
+    newer format than this lscplan reads is refused (its files are not checked further,
+    since every difference would show as an error)."""
+    source = plan.files.get("plan.yaml")
+    if source is None or not source.ok or not isinstance(source.data, dict):
+        return []
+    declared = source.data.get("format")
+    if declared is None and "format" not in source.data:
+        return [warning("format-version",
+                        f"plan.yaml does not say which version of the plan format it is "
+                        f"written in; add the line `format: {FORMAT}` at its top (this "
+                        f"lscplan reads format {FORMAT} and reads it as that)",
+                        source.location())]
+    if isinstance(declared, int) and not isinstance(declared, bool) and declared > FORMAT:
+        for other in plan.files.values():
+            other.ok = False
+        return [error("format-version",
+                      f"this plan is written in format {declared}, and this lscplan reads "
+                      f"format {FORMAT} at most; install a newer lscplan",
+                      source.location("/format"))]
+    return []
+
+
 def validate_schema(plan: LoadedPlan) -> list[Diagnostic]:
-    """Check each loaded file against the schema of its kind."""
-    diagnostics: list[Diagnostic] = []
+    """Check each loaded file against the schema of its kind (after the format version)."""
+    diagnostics: list[Diagnostic] = check_format(plan)
     for source in plan.files.values():
         if not source.ok:
             continue
