@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install build check test lint golden bench clean
+.PHONY: help install build check test test-fast lint golden bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ check: $(STAMP) ## Check the bundled plan
 
 test: $(STAMP) ## Run the test suite (installs what it needs first)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## Every test that lays out no PDF: the quick inner loop
+	$(BIN)/python -m pytest -m "not pdf and not fuzz_long" -q
 
 lint: $(STAMP) ## Run ruff
 	$(BIN)/ruff check lscplan tests

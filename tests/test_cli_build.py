@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import edit
 
 from lscplan.progress import BuildDisplay, interactive, line, summary
@@ -50,6 +51,7 @@ def test_defaults_plan_and_build_in_cwd(cli, small_plan: Path) -> None:
     assert (small_plan.parent / "build" / "manifest.json").exists()
 
 
+@pytest.mark.pdf
 def test_pdf_only_one_document(cli, small_plan: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = cli("build", small_plan, "--out", out, "--only", BOARD, "--no-html",

@@ -2,7 +2,8 @@
 rebuilds, atomic replacement, incremental builds, and what hostile input can reach.
 
 PDF layout takes seconds, so the starter plan and the bundled plan are each built
-once per module; tests that change things work on copies of those builds.
+once per module; tests that change things work on copies of those builds. Tests
+that lay out a PDF are marked ``pdf`` (``make test-fast`` leaves them out).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def actions(events: list[write.Event], action: str) -> list[str]:
 # --- what a build writes ---------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_build_writes_every_document(starter_build):
     names = {f"{d}.{ext}" for d in STARTER_DOCS for ext in ("html", "pdf")}
     assert set(os.listdir(starter_build.out)) == names | {"manifest.json"}
@@ -75,6 +77,7 @@ def test_build_writes_every_document(starter_build):
     assert built[f"{BOARD}.pdf"] >= 2 and built[f"{BOARD}.html"] is None
 
 
+@pytest.mark.pdf
 def test_manifest(starter_build):
     raw = (starter_build.out / "manifest.json").read_text(encoding="utf-8")
     manifest = json.loads(raw)
@@ -93,6 +96,7 @@ def test_manifest(starter_build):
         "Example Five Year Strategic Plan 2019/20 to 2021/22")
 
 
+@pytest.mark.pdf
 def test_pdf_text(starter_build):
     plan = check(starter_build.plan).plan
     text = pdf_text(starter_build.out / "ltp-submission.pdf")
@@ -111,6 +115,7 @@ def test_pdf_text(starter_build):
         assert fact in board, fact
 
 
+@pytest.mark.pdf
 def test_pdf_metadata_and_tags(starter_build):
     manifest = json.loads((starter_build.out / "manifest.json").read_text())
     entry = manifest["documents"][0]
@@ -139,6 +144,7 @@ def test_every_page_carries_the_draft_mark_while_figures_are_illustrative(starte
 # --- the same sources, the same bytes ---------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_same_sources_same_bytes(starter_build, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1")  # the plan's date wins, and is restored
     again = _build(starter_build.plan, tmp_path / "again", jobs=1, force=True)
@@ -157,6 +163,7 @@ def test_source_date_epoch_is_restored(monkeypatch):
 # --- incremental ------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_rebuild_with_nothing_changed_renders_nothing(clone):
     before = snapshot(clone.out)
     again = _build(clone.plan, clone.out)
@@ -166,6 +173,7 @@ def test_rebuild_with_nothing_changed_renders_nothing(clone):
     assert snapshot(clone.out) == before
 
 
+@pytest.mark.pdf
 def test_one_board_paper_change_renders_only_that_paper(clone):
     before = snapshot(clone.out)
     edit(clone.plan / "board/governing-body-update.yaml", "Sam Lee", "Kim Patel")
@@ -181,6 +189,7 @@ def test_one_board_paper_change_renders_only_that_paper(clone):
     assert manifest["documents"][2]["sha256"]["pdf"] == files.sha256_bytes(after[f"{BOARD}.pdf"])
 
 
+@pytest.mark.pdf
 def test_force_and_only(clone):
     again = _build(clone.plan, clone.out, only=["public-summary"], force=True)
     assert again.result.rendered_pdfs == ["public-summary"]
@@ -189,6 +198,7 @@ def test_force_and_only(clone):
     assert [d["id"] for d in manifest["documents"]] == STARTER_DOCS  # still complete
 
 
+@pytest.mark.pdf
 def test_outputs_of_a_removed_paper_are_removed(clone):
     (clone.plan / "board/governing-body-update.yaml").unlink()
     again = _build(clone.plan, clone.out)
@@ -199,6 +209,7 @@ def test_outputs_of_a_removed_paper_are_removed(clone):
     assert [d["id"] for d in manifest["documents"]] == STARTER_DOCS[:2]
 
 
+@pytest.mark.pdf
 def test_html_only_then_everything(tmp_path):
     shutil.copytree(starter_dir(), tmp_path / "plan")
     first = _build(tmp_path / "plan", tmp_path / "out", formats=["html"])
@@ -212,6 +223,7 @@ def test_html_only_then_everything(tmp_path):
     assert actions(second.events, "unchanged") == []
 
 
+@pytest.mark.pdf
 def test_force_without_pdf_keeps_the_pdf_that_is_still_good(clone):
     before = snapshot(clone.out)
     again = _build(clone.plan, clone.out, formats=["html"], force=True)
@@ -254,6 +266,7 @@ def test_a_new_format_needs_no_change_to_the_build(small_plan, tmp_path, monkeyp
 # --- nothing written on failure ----------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_invalid_plan_writes_nothing(clone, tmp_path):
     before = snapshot(clone.out)
     edit(clone.plan / "finance.yaml", "    allocation: 315000", "    allocation: 315001")
@@ -266,6 +279,7 @@ def test_invalid_plan_writes_nothing(clone, tmp_path):
     assert not (tmp_path / "fresh").exists()
 
 
+@pytest.mark.pdf
 def test_unknown_document_is_a_usage_error(clone):
     before = snapshot(clone.out)
     with pytest.raises(UsageError, match="ltp-submission, public-summary, board-governing"):
@@ -273,6 +287,7 @@ def test_unknown_document_is_a_usage_error(clone):
     assert snapshot(clone.out) == before
 
 
+@pytest.mark.pdf
 def test_failed_render_leaves_previous_outputs(clone, monkeypatch):
     before = snapshot(clone.out)
     real = render.render_html
@@ -310,6 +325,7 @@ HOSTILE = ("\n  <script>alert('x')</script> ![x](file:///etc/passwd)\n"
            "  <link rel=stylesheet href=file:///etc/passwd>\n")
 
 
+@pytest.mark.pdf
 def test_hostile_narrative_reaches_neither_html_nor_pdf(small_plan, tmp_path):
     edit(small_plan / "portfolios/out-of-hospital.yaml",
          "  [the strategy](https://example.org/strategy).\n",
@@ -348,6 +364,7 @@ def test_fetcher_allows_only_the_templates_and_the_plan(tmp_path):
             fetcher.fetch(url)
 
 
+@pytest.mark.pdf
 def test_outside_files_never_reach_the_pdf(tmp_path):
     HTML = pdf.weasyprint().HTML
     fetcher = pdf.safe_fetcher([tmp_path])
@@ -377,6 +394,7 @@ def bundled_build(tmp_path_factory) -> SimpleNamespace:
     return built
 
 
+@pytest.mark.pdf
 def test_bundled_plan_submission(bundled_build):
     plan = bundled_build.plan_model
     text = pdf_text(bundled_build.out / "ltp-submission.pdf")
@@ -395,6 +413,7 @@ def test_bundled_plan_submission(bundled_build):
     assert all(d["pdf"] and d["html"] and d["pages"] for d in manifest["documents"])
 
 
+@pytest.mark.pdf
 def test_bundled_plan_public_summary(bundled_build):
     plan = bundled_build.plan_model
     text = pdf_text(bundled_build.out / "public-summary.pdf")
@@ -404,6 +423,7 @@ def test_bundled_plan_public_summary(bundled_build):
     assert len(PdfReader(bundled_build.out / "public-summary.pdf").pages) <= 12
 
 
+@pytest.mark.pdf
 def test_bundled_plan_morecambe_bay_cover_sheet(bundled_build):
     text = pdf_text(bundled_build.out / "board-mbccg-governing-body-2019-11-19.pdf")
     for fact in ("Agenda item 9.0", "Governing Body – 19 November 2019",
