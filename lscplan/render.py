@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import charts, formatting, narrative
+from . import chartcache, charts, formatting, narrative
 from .documents import Document
 from .model import Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
@@ -130,12 +130,12 @@ def _sentence(text: str) -> str:
 
 @lru_cache(maxsize=512)
 def _trajectory_svg(*args: Any, **kwargs: Any) -> str:
-    return charts.trajectory_chart(*args, **kwargs)
+    return chartcache.svg("trajectory_chart", *args, **kwargs)
 
 
 @lru_cache(maxsize=128)
 def _bar_svg(*args: Any, **kwargs: Any) -> str:
-    return charts.bar_chart(*args, **kwargs)
+    return chartcache.svg("bar_chart", *args, **kwargs)
 
 
 def _fingerprint(*args: Any, **kwargs: Any) -> str:

@@ -163,7 +163,7 @@ def _versions() -> str:
 
 
 @cache
-def _code_digest() -> str:
+def code_digest() -> str:
     """The templates, lscplan's own code and the renderers' versions."""
     h = hashlib.sha256(_versions().encode())
     package = Path(__file__).resolve().parent
@@ -182,7 +182,7 @@ def sources_digest(sources: Mapping[str, Sequence[str]], provenance: str) -> str
     """A digest of everything a document is made from: the plan files it depends on
     (``sources``: path -> lines), the templates, lscplan's own code, the renderers'
     versions and the provenance line it prints."""
-    h = hashlib.sha256(_code_digest().encode())
+    h = hashlib.sha256(code_digest().encode())
     h.update(b"\0" + provenance.encode() + b"\0")
     for name in sorted(sources):
         h.update(f"plan/{name}\0".encode())
@@ -367,8 +367,10 @@ def _produce_pooled(work: list[tuple[Step, Format, Rendered]], jobs: int | None,
     report(Event("render", file=f"{len(work)} files in {workers} processes"))
     with ProcessPoolExecutor(max_workers=workers,
                              mp_context=multiprocessing.get_context("spawn")) as pool:
+        # The longest document first: the build cannot end before its layout does.
+        longest_first = sorted(work, key=lambda task: -len(task[2].html))
         futures = {pool.submit(fmt.produce, rendered.for_worker()): (step, fmt, rendered)
-                   for step, fmt, rendered in work}
+                   for step, fmt, rendered in longest_first}
         for future in as_completed(futures):
             step, fmt, rendered = futures[future]
             try:

@@ -16,14 +16,22 @@ import lscplan
 from lscplan.resources import bundled_plan_dir, starter_dir
 
 
+@pytest.fixture(scope="session")
+def matplotlib_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("matplotlib")
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+             matplotlib_dir: Path) -> Path:
     home = tmp_path_factory.mktemp("home")
     work = tmp_path_factory.mktemp("work")
     monkeypatch.setenv("HOME", str(home))
     # No test reads or writes the user's caches (nor one another's).
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path_factory.mktemp("lscplan-cache")))
+    # matplotlib's font list is not the user's cache: built once for the whole run.
+    monkeypatch.setenv("MPLCONFIGDIR", str(matplotlib_dir))
     monkeypatch.chdir(work)
     return work
 
