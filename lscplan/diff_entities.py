@@ -148,18 +148,25 @@ def entities(plan: Plan) -> Entities:
             "meeting_date": bp.meeting_date, "agenda_item": bp.agenda_item,
             "prepared_by": bp.prepared_by, "paper_date": bp.paper_date,
             "sponsor": bp.sponsor, "responsible_manager": bp.responsible_manager,
-            "previous_committees": list(bp.previous_committees),
-            "background_papers": list(bp.background_papers), "summary": bp.summary,
+            "purpose": bp.purpose, "illustrative": list(bp.illustrative_fields),
+            "previous_committees": _listed(bp.previous_committees),
+            "background_papers": _listed(bp.background_papers), "summary": bp.summary,
             "recommendations": list(bp.recommendations),
-            "risks": {"identified": bp.risks_identified,
-                      "references": list(bp.risk_references)},
-            "impact_assessment": {"required": bp.impact_required, "note": bp.impact_note},
-            "strategic_objectives": [{"text": o.text, "supported": o.supported}
-                                     for o in bp.strategic_objectives],
+            "risks": None if bp.risks_identified is None else {
+                "identified": bp.risks_identified, "references": list(bp.risk_references),
+                "summary": bp.risk_summary},
+            "impact_assessment": None if bp.impact_required is None else {
+                "required": bp.impact_required, "note": bp.impact_note},
+            "strategic_objectives": None if bp.strategic_objectives is None else [
+                {"text": o.text, "supported": o.supported} for o in bp.strategic_objectives],
             "contact": bp.contact, "body": bp.body,
             "extracts": [{x.kind: x.metric} if x.metric else x.kind for x in bp.extracts],
             "provenance": bp.provenance})
     return out
+
+
+def _listed(items: tuple[str, ...] | None) -> list[str] | None:
+    return None if items is None else list(items)
 
 
 def _values(series: Series) -> dict[str, Any]:

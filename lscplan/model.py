@@ -611,21 +611,21 @@ class BoardPaper:
     organisation: str | None
     meeting: str
     meeting_date: str
-    agenda_item: str
+    agenda_item: str | None
     title: str
-    prepared_by: str
-    paper_date: str
-    sponsor: str
-    responsible_manager: str
-    previous_committees: tuple[str, ...]
-    background_papers: tuple[str, ...]
+    prepared_by: str | None
+    paper_date: str | None
+    sponsor: str | None
+    responsible_manager: str | None
+    previous_committees: tuple[str, ...] | None
+    background_papers: tuple[str, ...] | None
     summary: str
     recommendations: tuple[str, ...]
-    risks_identified: bool
+    risks_identified: bool | None
     risk_references: tuple[str, ...]
-    impact_required: bool
-    impact_note: str
-    strategic_objectives: tuple[Objective, ...]
+    impact_required: bool | None
+    impact_note: str | None
+    strategic_objectives: tuple[Objective, ...] | None
     contact: str | None
     body: str
     extracts: tuple[Extract, ...]
@@ -633,12 +633,20 @@ class BoardPaper:
     file: str
     version: str | None
     status: str
+    purpose: str | None
+    risk_summary: str | None
+    illustrative_fields: tuple[str, ...]
     loc: Location = field(compare=False)
     status_loc: Location = field(compare=False)
+    risks_loc: Location = field(compare=False)
 
     @property
     def doc_id(self) -> str:
         return f"board-{self.id}"
+
+    def assumed(self, name: str) -> bool:
+        """Whether the cover-sheet field ``name`` is illustrative (no source gives it)."""
+        return name in self.illustrative_fields
 
     @property
     def date(self) -> str:
@@ -965,20 +973,29 @@ def _board_paper(f: SourceFile) -> BoardPaper:
             extracts.append(Extract(e, None, _loc(f, "extracts", i)))
         else:
             extracts.append(Extract("metric-chart", e["metric-chart"], _loc(f, "extracts", i)))
+    risks, impact = d.get("risks"), d.get("impact_assessment")
+    objectives = d.get("strategic_objectives")
+
+    def listed(key: str) -> tuple[str, ...] | None:
+        return tuple(d[key]) if key in d else None
+
     return BoardPaper(
         id=d["id"], organisation=d.get("organisation"), meeting=d["meeting"],
-        meeting_date=d["meeting_date"], agenda_item=d["agenda_item"], title=d["title"],
-        prepared_by=d["prepared_by"], paper_date=d["paper_date"], sponsor=d["sponsor"],
-        responsible_manager=d["responsible_manager"],
-        previous_committees=tuple(d.get("previous_committees", [])),
-        background_papers=tuple(d.get("background_papers", [])), summary=d["summary"],
+        meeting_date=d["meeting_date"], agenda_item=d.get("agenda_item"), title=d["title"],
+        prepared_by=d.get("prepared_by"), paper_date=d.get("paper_date"),
+        sponsor=d.get("sponsor"), responsible_manager=d.get("responsible_manager"),
+        previous_committees=listed("previous_committees"),
+        background_papers=listed("background_papers"), summary=d["summary"],
         recommendations=tuple(d["recommendations"]),
-        risks_identified=d["risks"]["identified"],
-        risk_references=tuple(d["risks"].get("references", [])),
-        impact_required=d["impact_assessment"]["required"],
-        impact_note=d["impact_assessment"]["note"],
-        strategic_objectives=tuple(Objective(o["text"], o["supported"])
-                                   for o in d.get("strategic_objectives", [])),
+        risks_identified=risks["identified"] if risks else None,
+        risk_references=tuple(risks.get("references", [])) if risks else (),
+        risk_summary=risks.get("summary") if risks else None,
+        impact_required=impact["required"] if impact else None,
+        impact_note=impact["note"] if impact else None,
+        strategic_objectives=(tuple(Objective(o["text"], o["supported"]) for o in objectives)
+                              if objectives is not None else None),
+        purpose=d.get("purpose"), illustrative_fields=tuple(d.get("illustrative", [])),
+        risks_loc=_loc(f, "risks") if risks else _loc(f, "id"),
         contact=d.get("contact"), body=d["body"], extracts=tuple(extracts),
         provenance=d["provenance"], file=f.path, version=d.get("version"),
         status=d.get("status", "draft"), loc=_loc(f, "id"),

@@ -323,6 +323,14 @@ def plan_section(file: str) -> str:
     return PLAN_SECTIONS.get(file, "The plan")
 
 
+TO_BE_CONFIRMED = Markup('<span class="tbc">To be confirmed</span>')
+
+
+def confirmed(value: Any) -> Any:
+    """A cover-sheet value, or the marked placeholder when no source gives it."""
+    return TO_BE_CONFIRMED if value is None or value == "" else value
+
+
 def _markdown(text: str, level: int = 1) -> Markup:
     return Markup(narrative.to_html(text, level))
 
@@ -350,6 +358,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "sentence": formatting.sentence_case,
     "status": formatting.status_label,
     "plan_section": plan_section,
+    "tbc": confirmed,
     "illus": illustrative_marker,
     "markdown": _markdown,
     "inline_markdown": _inline_markdown,
@@ -369,7 +378,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.globals.update(illus=illustrative_marker, ILLUSTRATIVE_LEGEND=ILLUSTRATIVE_LEGEND,
-                       DRAFT_MARK=DRAFT_MARK,
+                       DRAFT_MARK=DRAFT_MARK, TO_BE_CONFIRMED=TO_BE_CONFIRMED,
                        fail=_fail)
     env.tests["safe_url"] = narrative.safe_link
     return env

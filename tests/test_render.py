@@ -377,3 +377,37 @@ def test_public_summary_explains_only_public_terms(small_plan):
     assert "Programme Management Office (PMO)" in html["ltp-submission"]
     assert "Programme Management Office (PMO)" not in html["public-summary"]
     assert "Integrated care system (ICS)" in html["public-summary"]
+
+
+def test_unknown_cover_sheet_fields_print_as_a_marked_placeholder(small_plan):
+    import yaml
+
+    paper = small_plan / "board" / "governing-body-update.yaml"
+    data = yaml.safe_load(paper.read_text(encoding="utf-8"))
+    for key in ("agenda_item", "sponsor", "paper_date", "previous_committees",
+                "strategic_objectives"):
+        del data[key]
+    data["illustrative"] = ["meeting_date"]
+    paper.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    checked = check(small_plan)
+    assert checked.plan is not None and checked.report.ok(), checked.report
+    doc = next(d for d in documents.for_plan(checked.plan) if d.id.startswith("board-"))
+    html = render.render_html(checked.plan, doc, INFO)
+    tbc = str(render.TO_BE_CONFIRMED)
+    assert html.count(tbc) >= 5
+    assert f"Agenda item {tbc}" in html
+    assert "None stated" not in html and "Not stated" not in html
+    assert re.search(r"19 November 2019<sup class=\"illus\"", html)  # the assumed date
+    assert doc.date == "2019-11-19"  # no paper date: the meeting's
+
+
+def test_bundled_papers_never_print_none_for_what_no_source_gives(bundled_plan):
+    checked = check(bundled_plan)
+    assert checked.plan is not None
+    for doc in documents.for_plan(checked.plan):
+        if "paper" not in doc.context:
+            continue
+        html = render.render_html(checked.plan, doc, INFO)
+        assert "Not stated" not in html and "None stated" not in html, doc.id
+        if doc.context["paper"].purpose == "decision":
+            assert "Identified risks" in html and str(render.TO_BE_CONFIRMED) in html

@@ -3,11 +3,13 @@ and names the errors (rule, file, line) that ``check`` must report, and no other
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
+from helpers import edit
 
 from lscplan.pipeline import check
 
@@ -88,3 +90,19 @@ def test_a_lookalike_character_is_named_with_its_code_point_and_place(small_plan
     assert found.rule == "schema"
     assert "character 4 (line 24, column 12) is U+0430 CYRILLIC SMALL LETTER A" in found.message
     assert (found.location.line, found.location.column) == (24, 12)
+
+
+def test_a_decision_paper_must_state_its_risks(small_plan) -> None:
+    paper = small_plan / "board" / "governing-body-update.yaml"
+    edit(paper, "purpose: information", "purpose: decision")
+    text = paper.read_text(encoding="utf-8")
+    assert "identified: true" in text
+    paper.write_text(text.replace("identified: true", "identified: false"), encoding="utf-8")
+    found = [d for d in check(small_plan).report.diagnostics if d.rule == "decision-risks"]
+    assert len(found) == 1 and found[0].severity == "error"
+    assert found[0].location.file == "board/governing-body-update.yaml"
+    assert found[0].location.pointer == "/risks"
+    # leaving the risks out says they are to be confirmed, which is allowed
+    kept = re.sub(r"risks:\n(  .*\n)+", "", paper.read_text(encoding="utf-8"))
+    paper.write_text(kept, encoding="utf-8")
+    assert not [d for d in check(small_plan).report.diagnostics if d.rule == "decision-risks"]

@@ -375,6 +375,19 @@ def submitted_with_illustrative(plan: Plan) -> Iterator[Diagnostic]:
                           paper.status_loc)
 
 
+@rule
+def decision_risks(plan: Plan) -> Iterator[Diagnostic]:
+    """decision-risks: a paper asking for a decision states its risks, or leaves them
+    out so its cover sheet says they are to be confirmed; never "none identified"."""
+    for paper in plan.board_papers:
+        if paper.purpose == "decision" and paper.risks_identified is False:
+            yield error("decision-risks",
+                        f"the paper {paper.id!r} asks for a decision but identifies no "
+                        "risks: state them (risks.identified: true, with references or a "
+                        "summary) or leave `risks` out so the cover sheet says they are to "
+                        "be confirmed", paper.risks_loc)
+
+
 READING_EASE_AIM = 60
 READING_EASE_MIN_WORDS = 20
 
