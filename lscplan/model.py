@@ -8,7 +8,7 @@ Every entity keeps the Location it came from, so rules can point at it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -103,6 +103,7 @@ class Source:
     file: str | None
     url: str | None
     loc: Location = field(compare=False)
+    date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -710,6 +711,23 @@ class Plan:
         return tuple((pf, tuple(measures[m] for m in pf.metrics if m in measures))
                      for pf in self.portfolios_for(priority))
 
+    def later_sources(self, day: str) -> frozenset[str]:
+        """The ids of the sources published after ``day`` (``YYYY-MM-DD``)."""
+        return frozenset(s.id for s in self.system.sources if s.date and s.date > day)
+
+    def as_of(self, day: str) -> Plan:
+        """The plan as it stood on ``day``: every entity whose provenance is a source
+        published after that day is left out (an optional one becomes None), and so
+        are those sources."""
+        later = self.later_sources(day)
+        return _without(self, later) if later else self
+
+    def postdating(self, day: str) -> Iterator[Any]:
+        """Every entity of the plan whose provenance is a source published after ``day``."""
+        later = self.later_sources(day)
+        if later:
+            yield from _postdating(self, later)
+
     @property
     def has_illustrative(self) -> bool:
         """Whether any figure of the plan is illustrative (the documents are then drafts)."""
@@ -759,6 +777,51 @@ class Plan:
                     yield ("engagement.yaml", f"{e.title}: {f.label}", 1, e.loc)
 
 
+# --- the plan at a date ---------------------------------------------------------------
+
+
+def _later(item: Any, later: frozenset[str]) -> bool:
+    if isinstance(item, Source):
+        return item.id in later
+    return getattr(item, "provenance", None) in later
+
+
+def _without(value: Any, later: frozenset[str]) -> Any:
+    """``value`` with every entity (at any depth) citing a ``later`` source left out."""
+    if not is_dataclass(value) or isinstance(value, type):
+        return value
+    changes: dict[str, Any] = {}
+    for f in fields(value):
+        v = getattr(value, f.name)
+        if isinstance(v, tuple):
+            new: Any = tuple(_without(x, later) for x in v if not _later(x, later))
+        elif isinstance(v, Mapping) and v and all(is_dataclass(x) for x in v.values()):
+            new = {k: _without(x, later) for k, x in v.items() if not _later(x, later)}
+        elif is_dataclass(v):
+            optional = "None" in str(f.type)
+            new = None if optional and _later(v, later) else _without(v, later)
+        else:
+            continue
+        if new != v:
+            changes[f.name] = new
+    return replace(value, **changes) if changes else value
+
+
+def _postdating(value: Any, later: frozenset[str]) -> Iterator[Any]:
+    if not is_dataclass(value) or isinstance(value, type):
+        return
+    for f in fields(value):
+        v = getattr(value, f.name)
+        items = (v if isinstance(v, tuple) else tuple(v.values()) if isinstance(v, Mapping)
+                 else (v,))
+        for x in items:
+            if is_dataclass(x) and not isinstance(x, Source):
+                if _later(x, later):
+                    yield x
+                else:
+                    yield from _postdating(x, later)
+
+
 # --- building the model ------------------------------------------------------------------
 
 
@@ -805,7 +868,8 @@ def _system(f: SourceFile) -> System:
         id=d["id"], name=d["name"], kind=d["kind"], area=d["area"], version=d["version"],
         date=d["date"], status=d["status"], author=d["author"],
         sources=tuple(Source(s["id"], s["title"], s["published"], s.get("file"), s.get("url"),
-                             _loc(f, "sources", i)) for i, s in enumerate(d["sources"])),
+                             _loc(f, "sources", i), s.get("date"))
+                for i, s in enumerate(d["sources"])),
         population=tuple(_population(f, pop, "population", i)
                          for i, pop in enumerate(d["population"])),
         icps=tuple(

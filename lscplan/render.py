@@ -389,7 +389,9 @@ def environment() -> jinja2.Environment:
 
 def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True) -> str:
     """Render one document to a self-contained HTML page (``draw=False``: its charts
-    as fingerprints of their data, which is enough to tell whether it changed)."""
+    as fingerprints of their data, which is enough to tell whether it changed). A
+    document shows only what the plan knew on its date (``Plan.as_of``)."""
+    plan = plan.as_of(doc.date) if doc.date else plan
     template = environment().get_template(doc.template)
     return template.render(
         plan=plan, doc=doc, info=info, figures=Figures(plan, draw),

@@ -411,3 +411,30 @@ def test_bundled_papers_never_print_none_for_what_no_source_gives(bundled_plan):
         assert "Not stated" not in html and "None stated" not in html, doc.id
         if doc.context["paper"].purpose == "decision":
             assert "Identified risks" in html and str(render.TO_BE_CONFIRMED) in html
+
+
+def test_a_document_shows_only_what_the_plan_knew_on_its_date(bundled_plan):
+    """The February 2019 HOSC briefing, asking for every extract, cites nothing
+    published after February 2019; the November 2019 submission nothing from 2021."""
+    edit(bundled_plan / "board" / "hosc-briefing-2019.yaml", "extracts: []",
+         "extracts: [vision, priorities, engagement, allocations-table]")
+    checked = check(bundled_plan)
+    plan = checked.plan
+    assert plan is not None and checked.report.ok()
+    later = plan.later_sources("2019-02-28")
+    assert later == {"shared-strategy-paper-2019", "mbccg-governing-body-2019",
+                     "pennine-icp-proposition-2021"}
+    docs = {d.id: d for d in documents.for_plan(plan)}
+    hosc = render.render_html(plan, docs["board-hosc-briefing-2019"], INFO)
+    for item in plan.engagement.undertaken + plan.engagement.planned + plan.priorities:
+        title = item.title.replace("&", "&amp;").replace("'", "&#39;")
+        assert (title in hosc) == (item.provenance not in later), item.id
+    assert "228,427" in hosc  # the allocations, published early 2019: kept
+    for source in later:
+        assert plan.source(source).title.split(":")[0] not in hosc
+    warned = [d for d in checked.report if d.rule == "postdates"]
+    assert any("hosc-briefing-2019" in d.message and "'engagement'" in d.message
+               for d in warned)
+    submission = render.render_html(plan, docs["ltp-submission"], INFO)
+    assert "1,800,000" not in submission and not re.search(r"\b2021\b(?!/)", submission)
+    assert "1,700,000" in submission or "1.7 million" in submission

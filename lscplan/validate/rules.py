@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from ..diagnostics import Diagnostic, Location, error, warning
 from ..formatting import thousands
@@ -373,6 +374,57 @@ def submitted_with_illustrative(plan: Plan) -> Iterator[Diagnostic]:
             yield warning("submitted-illustrative",
                           f"the paper {paper.id!r} cannot be submitted {why}",
                           paper.status_loc)
+
+
+def _what(entity: Any) -> str:
+    name = {"GlossaryEntry": "glossary entry"}.get(type(entity).__name__,
+                                                  type(entity).__name__.lower())
+    label = next((getattr(entity, a) for a in ("id", "term", "title", "year")
+                  if getattr(entity, a, None) is not None), None)
+    return f"{name} {label!r}" if label is not None else name
+
+
+@rule
+def postdates(plan: Plan) -> Iterator[Diagnostic]:
+    """postdates (warning): a document would cite something published after its date;
+    the document leaves it out. The plan's documents are dated the plan's date; a
+    board paper its own date, and only its extracts cite the plan."""
+    day = plan.system.date
+    for entity in plan.postdating(day):
+        loc = getattr(entity, "loc", None) or plan.system.status_loc
+        yield warning("postdates",
+                      f"the {_what(entity)} cites {entity.provenance!r}, published after "
+                      f"the plan's date ({day}): the plan's documents leave it out", loc)
+    for paper in plan.board_papers:
+        later = plan.later_sources(paper.date)
+        if not later:
+            continue
+        for extract in paper.extracts:
+            cited = [e for e in EXTRACT_CONTENT[extract.kind](plan)
+                     if getattr(e, "provenance", None) in later]
+            if cited:
+                sources = sorted({e.provenance for e in cited})
+                yield warning("postdates",
+                              f"the extract {extract.kind!r} of the paper {paper.id!r} "
+                              f"(dated {paper.date}) would cite {len(cited)} item"
+                              f"{'s' if len(cited) != 1 else ''} from "
+                              f"{', '.join(sources)}, published after it: the paper leaves "
+                              f"{'them' if len(cited) != 1 else 'it'} out", extract.loc)
+
+
+#: What each kind of board paper extract shows of the plan.
+EXTRACT_CONTENT: dict[str, Callable[[Plan], tuple]] = {
+    "vision": lambda p: (p.vision, *p.vision.ambitions, *p.vision.intents),
+    "priorities": lambda p: p.priorities,
+    "metrics-table": lambda p: p.metrics,
+    "metric-chart": lambda p: (),
+    "allocations-table": lambda p: (p.finance.allocations,),
+    "financial-trajectory": lambda p: (p.finance.trajectory,),
+    "activity-table": lambda p: p.activity,
+    "workforce-table": lambda p: p.workforce.groups,
+    "golden-thread": lambda p: p.priorities + p.portfolios + p.metrics,
+    "engagement": lambda p: p.engagement.undertaken + p.engagement.planned,
+}
 
 
 @rule
