@@ -29,6 +29,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from .diagnostics import Diagnostic, Location, error, warning
+from .kinds import FILES
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
@@ -36,19 +37,6 @@ MAX_NUMBER_CHARS = 24
 #: Collections (mappings and sequences, block or flow) nested inside each other; a
 #: real plan needs about 8.
 MAX_DEPTH = 64
-
-#: The plan's files: relative path (or folder glob) -> kind of source (schema name).
-SINGLE_FILES = {
-    "plan.yaml": "plan",
-    "vision.yaml": "vision",
-    "priorities.yaml": "priorities",
-    "metrics.yaml": "metrics",
-    "finance.yaml": "finance",
-    "activity.yaml": "activity",
-    "workforce.yaml": "workforce",
-    "engagement.yaml": "engagement",
-}
-FOLDERS = {"portfolios": "portfolio", "board": "board-paper"}
 
 _TAG = "tag:yaml.org,2002:"
 #: libyaml's parser when PyYAML was built with it (same nodes and marks, ten times faster).
@@ -103,12 +91,9 @@ class LoadedPlan:
         return {p: f.text.splitlines() for p, f in self.files.items()}
 
 
-def escape_pointer_part(part: object) -> str:
-    return str(part).replace("~", "~0").replace("/", "~1")
-
-
 def pointer_of(parts: list | tuple) -> str:
-    return "".join("/" + escape_pointer_part(p) for p in parts)
+    """The JSON pointer (RFC 6901) to the value at ``parts`` (keys and indexes)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def load(plan_dir: Path) -> tuple[LoadedPlan, list[Diagnostic]]:
@@ -125,32 +110,28 @@ def load(plan_dir: Path) -> tuple[LoadedPlan, list[Diagnostic]]:
 
 
 def _discover(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, str]]:
+    """(path, schema) of every plan file ``kinds.FILES`` declares that exists; a missing
+    required one, or a YAML file no kind claims, is a diagnostic."""
     found = []
-    for name, kind in SINGLE_FILES.items():
-        if os.path.lexists(root / name):
-            found.append((name, kind))
-        else:
-            diagnostics.append(
-                error("file-missing", f"the plan has no {name}; every plan needs one",
-                      Location(name))
-            )
-    for folder, kind in FOLDERS.items():
-        path = root / folder
-        if not path.is_dir():
-            if folder == "portfolios":
-                diagnostics.append(error(
-                    "file-missing", "the plan has no portfolios/ folder", Location(folder)))
-            continue
-        for entry in sorted(path.iterdir()):
-            if entry.suffix in (".yaml", ".yml"):
-                found.append((f"{folder}/{entry.name}", kind))
+    for kind in FILES:
+        path = root / kind.path
+        if kind.folder and path.is_dir():
+            found += [(f"{kind.path}{entry.name}", kind.schema)
+                      for entry in sorted(path.iterdir()) if entry.suffix in (".yaml", ".yml")]
+        elif not kind.folder and os.path.lexists(path):
+            found.append((kind.path, kind.schema))
+        elif kind.required:
+            what = f"{kind.path} folder" if kind.folder else kind.path
+            diagnostics.append(error("file-missing",
+                                     f"the plan has no {what}; every plan needs one",
+                                     Location(kind.path.rstrip("/"))))
     known = {rel for rel, _ in found}
     for entry in sorted(root.iterdir()):
         if entry.suffix in (".yaml", ".yml") and entry.name not in known:
             diagnostics.append(warning(
                 "file-unknown",
                 f"{entry.name} is not a plan file lscplan reads; expected one of "
-                + ", ".join(SINGLE_FILES),
+                + ", ".join(k.path for k in FILES if not k.folder),
                 Location(entry.name),
             ))
     return found
@@ -413,7 +394,7 @@ class _Builder:
             return None
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
-        if node.flow_style and self._split_values(node, pointer):
+        if node.flow_style and self._split_values(node, path):
             return None
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
@@ -433,7 +414,7 @@ class _Builder:
                 self.fail("text-characters",
                           f"the key {key!r} contains {_describe_char(bad)}; remove it",
                           key_node, pointer)
-            child_pointer = pointer + "/" + escape_pointer_part(key)
+            child_pointer = pointer_of([*path, key])
             line = key_node.start_mark.line + 1
             if key in first_seen:
                 self.fail("yaml-duplicate-key",
@@ -446,7 +427,7 @@ class _Builder:
             result[key] = self.build(value_node, [*path, key])
         return result
 
-    def _split_values(self, node: MappingNode, pointer: str) -> bool:
+    def _split_values(self, node: MappingNode, path: list) -> bool:
         """In a flow mapping (``{...}``) an unquoted comma ends the value: ``{title: Safe,
         sustainable services}`` reads ``sustainable services`` as a key with no value.
         Reports each value YAML split this way (rule ``yaml-split-value``)."""
@@ -459,7 +440,7 @@ class _Builder:
             if owner is None:
                 self.fail("yaml-split-value",
                           f"{parts[0].value!r} has no value: each entry of a {{...}} mapping "
-                          "is written `field: value`", parts[0], pointer)
+                          "is written `field: value`", parts[0], pointer_of(path))
                 return
             key, value = owner
             written = text[value.start_mark.index:parts[-1].end_mark.index]
@@ -472,8 +453,7 @@ class _Builder:
             else:
                 quoted = written.replace("\\", "\\\\").replace('"', '\\"')
                 message += f'put the whole value in quotes: {key.value}: "{quoted}"'
-            self.fail("yaml-split-value", message, value,
-                      pointer + "/" + escape_pointer_part(key.value))
+            self.fail("yaml-split-value", message, value, pointer_of([*path, key.value]))
 
         for key_node, value_node in node.value:
             colon = ":" in text[key_node.end_mark.index:value_node.start_mark.index]

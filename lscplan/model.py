@@ -7,13 +7,15 @@ Every entity keeps the Location it came from, so rules can point at it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from . import kinds
 from .diagnostics import Location
-from .load import LoadedPlan, SourceFile, escape_pointer_part
+from .load import LoadedPlan, SourceFile, pointer_of
 
 ILLUSTRATIVE = "illustrative"
 STATUSES = ("draft", "for-approval", "approved", "submitted")
@@ -38,7 +40,7 @@ def year_range(first: str, last: str) -> tuple[str, ...]:
 
 
 def _loc(source: SourceFile, *parts: Any) -> Location:
-    return source.location("".join("/" + escape_pointer_part(p) for p in parts))
+    return source.location(pointer_of(parts))
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ class Governance:
     programmes: int
     provenance: str
     description: str
+    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,7 @@ class Component:
     id: str
     title: str
     description: str
+    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,7 @@ class Submission:
     deadline: str
     provenance: str
     components: tuple[Component, ...]
+    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,8 @@ class GlossaryEntry:
     term: str
     definition: str
     provenance: str
-    public: bool = False
+    public: bool
+    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -206,6 +212,7 @@ class System:
     date: str
     status: str
     author: str
+    period: Period
     sources: tuple[Source, ...]
     population: tuple[Population, ...]
     icps: tuple[ICP, ...]
@@ -222,14 +229,6 @@ class System:
     @property
     def ccgs(self) -> tuple[Organisation, ...]:
         return self.organisations_of("ccg")
-
-    @property
-    def trusts(self) -> tuple[Organisation, ...]:
-        return self.organisations_of("trust")
-
-    @property
-    def councils(self) -> tuple[Organisation, ...]:
-        return tuple(o for o in self.organisations if o.type.endswith("council"))
 
     def ccgs_of(self, icp_id: str) -> tuple[Organisation, ...]:
         return tuple(o for o in self.ccgs if o.icp == icp_id)
@@ -314,6 +313,7 @@ class Standard:
     value: float
     text: str
     provenance: str
+    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -404,6 +404,7 @@ class Allocations:
     allocation_label: str
     rows: tuple[AllocationRow, ...]
     total: AllocationRow
+    loc: Location = field(compare=False)
 
     @property
     def sum_baseline(self) -> int:
@@ -413,9 +414,6 @@ class Allocations:
     def sum_allocation(self) -> int:
         return sum(r.allocation for r in self.rows)
 
-    @property
-    def sum_movement(self) -> int:
-        return sum(r.movement for r in self.rows)
 
 
 @dataclass(frozen=True)
@@ -563,6 +561,7 @@ class EngagementFigure:
     label: str
     value: float
     provenance: str
+    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -582,6 +581,7 @@ class Partner:
     id: str
     name: str
     role: str | None
+    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -655,13 +655,51 @@ class BoardPaper:
         return self.paper_date or self.meeting_date
 
 
+# --- a file kind with no class of its own ------------------------------------------
+
+
+class Record:
+    """An entity of a generic file kind (``kinds.FileKind.records``): its fields as
+    attributes, nested mappings as Records and lists as tuples, with its location."""
+
+    def __init__(self, fields: Mapping[str, Any], loc: Location):
+        self._fields = dict(fields)
+        self.loc = loc
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_fields"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Record) and self._fields == other._fields
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._fields))
+
+    def __repr__(self) -> str:
+        return f"Record({self._fields!r})"
+
+
+def _record(source: SourceFile, data: Any, path: tuple) -> Any:
+    if isinstance(data, Mapping):
+        return Record({k: _record(source, v, (*path, k)) for k, v in data.items()},
+                      _loc(source, *path))
+    if isinstance(data, list):
+        return tuple(_record(source, v, (*path, i)) for i, v in enumerate(data))
+    return data
+
+
 # --- the plan ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Plan:
+    """The whole plan: one part per file kind (``kinds.FILES``). Parts of generic
+    kinds (with no field here) are in ``more`` and read as attributes all the same."""
+
     system: System
-    period: Period
     vision: Vision
     priorities: tuple[Priority, ...]
     portfolios: tuple[Portfolio, ...]
@@ -671,6 +709,17 @@ class Plan:
     workforce: Workforce
     engagement: EngagementPlan
     board_papers: tuple[BoardPaper, ...]
+    more: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        more = self.__dict__.get("more", {})
+        if name in more:
+            return more[name]
+        raise AttributeError(name)
+
+    @property
+    def period(self) -> Period:
+        return self.system.period
 
     @property
     def programmes(self) -> tuple[Programme, ...]:
@@ -738,43 +787,28 @@ class Plan:
         return tuple(m for m in self.metrics if m.public_phrase)
 
     def illustrative_figures(self) -> Iterator[tuple[str, str, int, Location]]:
-        """(file, what, how many figures, where) for every illustrative series or figure."""
-        for pop in self.system.population:
-            if pop.illustrative:
-                yield ("plan.yaml", f"population {pop.year}", 1, pop.loc)
-        for icp in self.system.icps:
-            if icp.population and icp.population.illustrative:
-                yield ("plan.yaml", f"population of {icp.name}", 1, icp.population.loc)
-        for m in self.metrics:
-            count = (len(m.values.values) if m.values.illustrative else 0) + (
-                1 if m.baseline.provenance == ILLUSTRATIVE else 0)
-            if count:
-                yield ("metrics.yaml", f"metric {m.title}", count, m.loc)
-        fin = self.finance
-        if fin.allocations.provenance == ILLUSTRATIVE:
-            yield ("finance.yaml", "CCG allocations", 4 * len(fin.allocations.rows),
-                   fin.allocations.total.loc)
-        if fin.trajectory.illustrative:
-            yield ("finance.yaml", "system financial trajectory", 2 * len(fin.trajectory.years),
-                   fin.trajectory.loc)
-        if fin.efficiency.illustrative:
-            yield ("finance.yaml", "efficiency savings", len(fin.efficiency.values),
-                   fin.efficiency.loc)
-        for c in fin.context:
-            if c.provenance == ILLUSTRATIVE:
-                yield ("finance.yaml", c.label, 1, c.loc)
-        for pod in self.activity:
-            if pod.illustrative:
-                yield ("activity.yaml", f"activity: {pod.title}",
-                       sum(len(s.values) for s in pod.by_icp.values()), pod.loc)
-        for g in self.workforce.groups:
-            if g.wte.illustrative:
-                count = len(g.wte.values) + (len(g.vacancies.values) if g.vacancies else 0)
-                yield ("workforce.yaml", f"workforce: {g.title}", count, g.loc)
-        for e in self.engagement.undertaken:
-            for f in e.figures:
-                if f.provenance == ILLUSTRATIVE:
-                    yield ("engagement.yaml", f"{e.title}: {f.label}", 1, e.loc)
+        """(file, what, how many figures, where) for every illustrative series or figure,
+        from the figures each entity kind declares (``kinds.Figures``)."""
+        for kind, _id, entity in kinds.entities(self):
+            found: dict[str, list] = {}
+            for figures in kind.figures:
+                for holder, loc in kinds.location_of(entity, figures.holder):
+                    if holder.provenance != ILLUSTRATIVE:
+                        continue
+                    count = sum(_count(v) for path in figures.figures
+                                for v in kinds.values(holder, path))
+                    what = figures.what.format(e=entity, h=holder)
+                    if what in found:
+                        found[what][1] += count
+                    elif count:
+                        found[what] = [loc, count]
+            for what, (loc, count) in found.items():
+                yield loc.file, what, count, loc
+
+
+def _count(value: Any) -> int:
+    """How many figures a value holds: a series one per year, a number one."""
+    return len(value.values) if isinstance(value, Series) else 1
 
 
 # --- the plan at a date ---------------------------------------------------------------
@@ -826,29 +860,23 @@ def _postdating(value: Any, later: frozenset[str]) -> Iterator[Any]:
 
 
 def build_model(loaded: LoadedPlan) -> Plan:
-    """Build the typed plan from files that passed the schema."""
-    plan_file = loaded.files["plan.yaml"]
-    p = plan_file.data
-    period = Period(p["period"]["first"], p["period"]["last"], _loc(plan_file, "period"))
-    portfolios = tuple(
-        _portfolio(f) for f in sorted(loaded.of_kind("portfolio"), key=lambda f: f.path)
-    )
-    papers = tuple(
-        _board_paper(f) for f in sorted(loaded.of_kind("board-paper"), key=lambda f: f.path)
-    )
-    return Plan(
-        system=_system(plan_file),
-        period=period,
-        vision=_vision(loaded.files["vision.yaml"]),
-        priorities=_priorities(loaded.files["priorities.yaml"]),
-        portfolios=portfolios,
-        metrics=_metrics(loaded.files["metrics.yaml"]),
-        finance=_finance(loaded.files["finance.yaml"]),
-        activity=_activity(loaded.files["activity.yaml"]),
-        workforce=_workforce(loaded.files["workforce.yaml"]),
-        engagement=_engagement(loaded.files["engagement.yaml"]),
-        board_papers=papers,
-    )
+    """Build the typed plan from files that passed the schema: each file kind's part
+    with its builder (``BUILDERS``), or as generic Records."""
+    parts: dict[str, Any] = {}
+    for kind in kinds.FILES:
+        files = sorted(loaded.of_kind(kind.schema), key=lambda f: f.path)
+        build = BUILDERS.get(kind.schema) or (lambda f, kind=kind: _generic(f, kind))
+        parts[kind.part] = (tuple(build(f) for f in files) if kind.folder
+                            else build(files[0]) if files else None)
+    typed = {f.name for f in dataclasses.fields(Plan)}
+    return Plan(**{k: v for k, v in parts.items() if k in typed},
+                more={k: v for k, v in parts.items() if k not in typed})
+
+
+def _generic(f: SourceFile, kind: kinds.FileKind) -> Any:
+    if kind.records is None:
+        return _record(f, f.data, ())
+    return _record(f, f.data[kind.records], (kind.records,))
 
 
 def _person(data: Mapping | None) -> Person | None:
@@ -867,6 +895,7 @@ def _system(f: SourceFile) -> System:
     return System(
         id=d["id"], name=d["name"], kind=d["kind"], area=d["area"], version=d["version"],
         date=d["date"], status=d["status"], author=d["author"],
+        period=Period(d["period"]["first"], d["period"]["last"], _loc(f, "period")),
         sources=tuple(Source(s["id"], s["title"], s["published"], s.get("file"), s.get("url"),
                              _loc(f, "sources", i), s.get("date"))
                 for i, s in enumerate(d["sources"])),
@@ -885,13 +914,16 @@ def _system(f: SourceFile) -> System:
         executives=tuple(Executive(e["id"], e["name"], e["role"], _loc(f, "executives", i))
                          for i, e in enumerate(d["executives"])),
         governance=Governance(gov["pmo_established"], gov["portfolios"], gov["programmes"],
-                              gov["provenance"], gov["description"]),
+                              gov["provenance"], gov["description"], _loc(f, "governance")),
         submission=Submission(
             sub["title"], sub["to"], sub["deadline"], sub["provenance"],
-            tuple(Component(c["id"], c["title"], c["description"]) for c in sub["components"])),
+            tuple(Component(c["id"], c["title"], c["description"],
+                            _loc(f, "submission", "components", i))
+                  for i, c in enumerate(sub["components"])),
+            _loc(f, "submission")),
         glossary=tuple(GlossaryEntry(g["term"], g["definition"], g["provenance"],
-                                     g.get("public", False))
-                       for g in d["glossary"]),
+                                     g.get("public", False), _loc(f, "glossary", i))
+                       for i, g in enumerate(d["glossary"])),
         status_loc=_loc(f, "status"),
     )
 
@@ -941,7 +973,8 @@ def _metrics(f: SourceFile) -> tuple[Metric, ...]:
             id=m["id"], title=m["title"], description=m["description"], kind=m["kind"],
             priorities=tuple(m["priorities"]), unit=m["unit"], direction=m["direction"],
             national_metric=m.get("national_metric"), public_phrase=m.get("public_phrase"),
-            standard=Standard(std["value"], std["text"], std["provenance"]) if std else None,
+            standard=Standard(std["value"], std["text"], std["provenance"],
+                              _loc(f, "metrics", i, "standard")) if std else None,
             baseline=Baseline(base["year"], base["value"], base.get("provenance", m["provenance"]),
                               _loc(f, "metrics", i, "baseline")),
             values=_series(f, m["values"], m["provenance"], "metrics", i, "values"),
@@ -967,6 +1000,7 @@ def _finance(f: SourceFile) -> Finance:
         rows=tuple(_allocation_row(f, r, r["organisation"], "allocations", "rows", i)
                    for i, r in enumerate(a["rows"])),
         total=_allocation_row(f, a["total"], a["total"]["label"], "allocations", "total"),
+        loc=_loc(f, "allocations"),
     )
     trajectory = Trajectory(
         traj["provenance"],
@@ -1019,14 +1053,15 @@ def _engagement(f: SourceFile) -> EngagementPlan:
         return tuple(
             Engagement(e["id"], e["title"], e["when"], e.get("led_by"), e["description"],
                        e["provenance"],
-                       tuple(EngagementFigure(x["label"], x["value"], x["provenance"])
-                             for x in e.get("figures", [])),
+                       tuple(EngagementFigure(x["label"], x["value"], x["provenance"],
+                                              _loc(f, key, i, "figures", j))
+                             for j, x in enumerate(e.get("figures", []))),
                        _loc(f, key, i))
             for i, e in enumerate(d.get(key, [])))
 
     return EngagementPlan(items("undertaken"), items("planned"),
-                          tuple(Partner(p["id"], p["name"], p.get("role"))
-                                for p in d.get("partners", [])))
+                          tuple(Partner(p["id"], p["name"], p.get("role"), _loc(f, "partners", i))
+                                for i, p in enumerate(d.get("partners", []))))
 
 
 def _board_paper(f: SourceFile) -> BoardPaper:
@@ -1065,3 +1100,12 @@ def _board_paper(f: SourceFile) -> BoardPaper:
         status=d.get("status", "draft"), loc=_loc(f, "id"),
         status_loc=_loc(f, "status") if "status" in d else _loc(f, "id"),
     )
+
+
+#: How each file kind (by schema name) becomes its part of the Plan; a kind not named
+#: here is built as generic Records.
+BUILDERS: dict[str, Callable[[SourceFile], Any]] = {
+    "plan": _system, "vision": _vision, "priorities": _priorities, "metrics": _metrics,
+    "finance": _finance, "activity": _activity, "workforce": _workforce,
+    "engagement": _engagement, "portfolio": _portfolio, "board-paper": _board_paper,
+}

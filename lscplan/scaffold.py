@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from .errors import UsageError
-from .load import FOLDERS, SINGLE_FILES
+from .kinds import FILES
 from .resources import schemas_dir, starter_dir
 
 #: Where ``init`` puts the schemas, relative to the plan directory.
@@ -17,13 +17,11 @@ SCHEMA_FOLDER = "schemas"
 
 def schema_globs() -> dict[str, list[str]]:
     """Schema file name -> the plan files (globs relative to the plan directory) it
-    validates, read from the loader's declaration of plan files."""
+    validates, read from the declaration of plan files (``kinds.FILES``)."""
     globs: dict[str, list[str]] = {}
-    for name, kind in SINGLE_FILES.items():
-        globs.setdefault(f"{kind}.schema.json", []).append(name)
-    for folder, kind in FOLDERS.items():
-        globs.setdefault(f"{kind}.schema.json", []).extend(
-            [f"{folder}/*.yaml", f"{folder}/*.yml"])
+    for kind in FILES:
+        paths = [f"{kind.path}*.yaml", f"{kind.path}*.yml"] if kind.folder else [kind.path]
+        globs.setdefault(f"{kind.schema}.schema.json", []).extend(paths)
     return globs
 
 

@@ -14,7 +14,8 @@ import pytest
 import yaml
 from test_validate import CASES, apply_case
 
-from lscplan.load import FOLDERS, SINGLE_FILES, load
+from lscplan.kinds import FILES
+from lscplan.load import load
 from lscplan.pipeline import check
 from lscplan.resources import schemas_dir, starter_dir
 from lscplan.validate.schema import is_financial_year, is_id, validate_schema
@@ -45,7 +46,7 @@ def test_schema_is_valid_and_documented(path: Path) -> None:
 
 
 def test_every_file_kind_has_a_schema() -> None:
-    kinds = set(SINGLE_FILES.values()) | set(FOLDERS.values())
+    kinds = {kind.schema for kind in FILES}
     assert kinds <= {p.name.removesuffix(".schema.json") for p in SCHEMAS}
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from .. import kinds
 from ..diagnostics import Diagnostic, Location, error, warning
 from ..formatting import thousands
 from ..model import ILLUSTRATIVE, Plan, Series
@@ -33,32 +34,17 @@ def check_rules(plan: Plan) -> list[Diagnostic]:
 @rule
 def unique_ids(plan: Plan) -> Iterator[Diagnostic]:
     """unique-id: ids are unique within each kind of entity."""
-    kinds: dict[str, Iterable] = {
-        "source": plan.system.sources,
-        "ICP": plan.system.icps,
-        "organisation": plan.system.organisations,
-        "executive": plan.system.executives,
-        "priority": plan.priorities,
-        "portfolio": plan.portfolios,
-        "programme": plan.programmes,
-        "metric": plan.metrics,
-        "point of delivery": plan.activity,
-        "staff group": plan.workforce.groups,
-        "engagement": plan.engagement.undertaken + plan.engagement.planned,
-        "ambition": plan.vision.ambitions,
-        "intent": plan.vision.intents,
-        "case-for-change item": plan.vision.case_for_change,
-    }
-    for kind, items in kinds.items():
-        seen: dict[str, Location] = {}
-        for item in items:
-            if item.id in seen:
-                first = seen[item.id]
-                yield error("unique-id",
-                            f"the {kind} id {item.id!r} is used twice (first at "
-                            f"{first.file}:{first.line}); ids must be unique", item.loc)
-            else:
-                seen[item.id] = item.loc
+    seen: dict[tuple[str, str], Location] = {}
+    for kind, eid, item in kinds.entities(plan):
+        if eid is None:
+            continue
+        first = seen.get((kind.name, eid))
+        if first is None:
+            seen[kind.name, eid] = item.loc
+        else:
+            yield error("unique-id",
+                        f"the {kind.label} id {eid!r} is used twice (first at "
+                        f"{first.file}:{first.line}); ids must be unique", item.loc)
 
 
 @rule
@@ -124,44 +110,11 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
 
 
 def _provenances(plan: Plan) -> Iterator[tuple[str, Location]]:
-    sys = plan.system
-    for p in sys.population:
-        yield p.provenance, p.loc
-    for icp in sys.icps:
-        if icp.population:
-            yield icp.population.provenance, icp.population.loc
-    yield sys.governance.provenance, sys.sources[0].loc
-    yield sys.submission.provenance, sys.sources[0].loc
-    yield plan.vision.provenance, plan.vision.loc
-    for s in plan.vision.case_for_change:
-        yield s.provenance, s.loc
-    for pr in plan.priorities:
-        yield pr.provenance, pr.loc
-    for pf in plan.portfolios:
-        yield pf.provenance, pf.loc
-        for prog in pf.programmes:
-            yield prog.provenance, prog.loc
-    for m in plan.metrics:
-        yield m.provenance, m.loc
-        yield m.baseline.provenance, m.baseline.loc
-        if m.standard:
-            yield m.standard.provenance, m.loc
-    fin = plan.finance
-    yield fin.allocations.provenance, fin.allocations.total.loc
-    yield fin.trajectory.provenance, fin.trajectory.loc
-    yield fin.efficiency.provenance, fin.efficiency.loc
-    for c in fin.context:
-        yield c.provenance, c.loc
-    for pod in plan.activity:
-        yield pod.provenance, pod.loc
-    for g in plan.workforce.groups:
-        yield g.provenance, g.loc
-    for e in plan.engagement.undertaken + plan.engagement.planned:
-        yield e.provenance, e.loc
-        for f in e.figures:
-            yield f.provenance, e.loc
-    for paper in plan.board_papers:
-        yield paper.provenance, paper.loc
+    """(provenance, where) of every object the entity kinds say carries one."""
+    for kind, _id, entity in kinds.entities(plan):
+        for path in kind.provenance:
+            for holder, loc in kinds.location_of(entity, path):
+                yield holder.provenance, loc
 
 
 def _provenance(plan: Plan) -> Iterator[Diagnostic]:
@@ -211,21 +164,13 @@ def priority_numbers(plan: Plan) -> Iterator[Diagnostic]:
 
 
 def _series_of(plan: Plan) -> Iterator[tuple[str, Series]]:
-    for m in plan.metrics:
-        yield f"metric {m.id!r}", m.values
-    yield "the financial trajectory", plan.finance.trajectory.income
-    yield "the efficiency savings", plan.finance.efficiency
-    for pod in plan.activity:
-        for icp, s in pod.by_icp.items():
-            yield f"activity {pod.id!r} for {icp!r}", s
-        if pod.published_system:
-            yield f"activity {pod.id!r} system total", pod.published_system
-    for g in plan.workforce.groups:
-        yield f"staff group {g.id!r} WTE", g.wte
-        if g.vacancies:
-            yield f"staff group {g.id!r} vacancies", g.vacancies
-    if plan.workforce.published_total:
-        yield "the workforce total", plan.workforce.published_total
+    """(what, series) of every series the entity kinds say covers the plan period."""
+    for kind, _id, entity in kinds.entities(plan):
+        name = kinds.name_of(kind, entity)
+        for path, suffix in kind.series:
+            for series, key in kinds.keyed_values(entity, path):
+                what = f"{name} {suffix.format(key=key)}" if suffix else name
+                yield what, series
 
 
 @rule
@@ -445,12 +390,14 @@ READING_EASE_MIN_WORDS = 20
 
 
 def _public_passages(plan: Plan) -> Iterator[tuple[str, str, Location]]:
-    yield "the vision's public summary", plan.vision.public_summary, plan.vision.loc
-    for pr in plan.priorities:
-        yield f"the public summary of priority {pr.number}", pr.public_summary, pr.loc
-    for m in plan.metrics:
-        if m.public_phrase:
-            yield f"the public phrase of metric {m.id!r}", m.public_phrase, m.loc
+    """(what, text, where) of every field the entity kinds list as public."""
+    for kind, _id, entity in kinds.entities(plan):
+        for name in kind.public:
+            text = getattr(entity, name)
+            if text:
+                field, whose = name.replace("_", " "), kinds.name_of(kind, entity)
+                what = f"{whose}'s {field}" if kind.id is None else f"the {field} of {whose}"
+                yield what, text, entity.loc
 
 
 @rule

@@ -18,7 +18,7 @@ from referencing import Registry, Resource
 
 from .. import narrative
 from ..diagnostics import Diagnostic, Location, Severity, error, warning
-from ..load import LoadedPlan, SourceFile, escape_pointer_part
+from ..load import LoadedPlan, SourceFile, pointer_of
 from ..resources import schemas_dir
 
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -160,13 +160,13 @@ def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
             yield from _diagnose(source, deepest)
             return
     parts = list(err.absolute_path)
-    pointer = "".join("/" + escape_pointer_part(p) for p in parts)
+    pointer = pointer_of(parts)
     name = field_name(parts)
     kind = err.validator
     if kind == "additionalProperties":
         allowed = list(err.schema.get("properties", {}))
         for extra in _extras(err):
-            child = pointer + "/" + escape_pointer_part(extra)
+            child = pointer_of([*parts, extra])
             hint = difflib.get_close_matches(extra, allowed, n=1)
             message = f"unknown field {show(extra)} in {name or 'this file'}"
             message += f"; did you mean {hint[0]!r}?" if hint else (
@@ -182,7 +182,7 @@ def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
         return
     if kind == "propertyNames":
         bad = err.instance
-        child = pointer + "/" + escape_pointer_part(bad)
+        child = pointer_of([*parts, bad])
         yield _error_naming_lookalike(
             source, f"{show(bad)} in {name} is not a financial year like 2019/20"
             if "year" in json.dumps(err.validator_value) else

@@ -1,0 +1,251 @@
+"""The plan's shape, declared once: every kind of plan file and every kind of entity.
+
+``FILES`` says which files a plan has (``load`` finds them), which schema each obeys
+(``validate.schema``) and which part of ``model.Plan`` it builds (``model.build_model``).
+Each file kind lists its ``EntityKind``s: where the entities sit in the model, which
+field is their id, which objects carry a provenance, which figures that provenance
+covers, which fields are public text, and which series must cover the plan
+period. The plan rules (``validate.rules``) and the illustrative count
+(``model.Plan.illustrative_figures``) walk these declarations and nothing else, so a
+new file kind needs its schema, its entry here, its template partial and its starter
+file; its model is a generic ``model.Record`` unless ``model.BUILDERS`` names a class.
+
+How ``diff`` uses it: ``entities(plan)`` yields ``(kind, id, entity)`` for every entity
+in plan order (``id`` is None for a singleton such as the vision). Match entities by
+``(kind.name, id)``; compare the entity's own fields (``own_fields``, which leaves out
+``loc`` and the collections that are entities of their own, such as a portfolio's
+programmes). ``kind.label`` names one entity ("metric"), ``kind.heading`` a group of
+them ("Metrics").
+
+Paths are attribute names joined by dots, read from the model object by ``values``:
+a tuple met on the way is walked item by item, a mapping value by value (``by_icp``),
+None is skipped, and the empty path is the object itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Figures whose provenance is ``holder``'s; counted as illustrative when it is."""
+
+    holder: str  # path from the entity to the object with the provenance
+    figures: tuple[str, ...]  # paths from the holder to the figures it covers
+    what: str  # how Annex C names them; format fields ``e`` (entity) and ``h`` (holder)
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    name: str  # the diff's key for the kind: "metric", "staff-group"
+    label: str  # one of them, in messages: "metric"
+    heading: str  # a group of them: "Metrics"
+    within: tuple[str, ...]  # paths from the Plan to the entities
+    id: str | None = "id"  # the field holding the id; None for a singleton
+    named: str | None = None  # one entity in messages, from its fields; else "label 'id'"
+    provenance: tuple[str, ...] = ()  # paths to objects whose .provenance names a source
+    figures: tuple[Figures, ...] = ()
+    series: tuple[tuple[str, str], ...] = ()  # (path, name) of series covering the period
+    public: tuple[str, ...] = ()  # fields the public summary shows (plain English)
+
+
+@dataclass(frozen=True)
+class FileKind:
+    path: str  # "metrics.yaml", or "portfolios/" for a folder of files, one entity each
+    schema: str  # schemas/<schema>.schema.json; also the loaded file's kind
+    part: str  # the Plan attribute it builds (a tuple, one per file, for a folder)
+    entities: tuple[EntityKind, ...] = ()
+    required: bool = True
+    records: str | None = None  # a generic kind: the top-level list its entities are
+
+    @property
+    def folder(self) -> bool:
+        return self.path.endswith("/")
+
+
+FILES: tuple[FileKind, ...] = (
+    FileKind("plan.yaml", "plan", "system", (
+        EntityKind("system", "the system", "System", ("system",), id=None),
+        EntityKind("period", "the plan period", "Plan period", ("system.period",), id=None),
+        EntityKind("source", "source", "Sources", ("system.sources",)),
+        EntityKind("population", "population", "Population", ("system.population",),
+                   id="year", named="population {year}", provenance=("",),
+                   figures=(Figures("", ("people",), "population {e.year}"),)),
+        EntityKind("icp", "ICP", "Integrated care partnerships", ("system.icps",),
+                   provenance=("population",),
+                   figures=(Figures("population", ("people",), "population of {e.name}"),)),
+        EntityKind("organisation", "organisation", "Organisations",
+                   ("system.organisations",)),
+        EntityKind("executive", "executive", "Executives", ("system.executives",)),
+        EntityKind("governance", "governance", "Governance", ("system.governance",),
+                   id=None, provenance=("",)),
+        EntityKind("submission", "the submission", "Submission", ("system.submission",),
+                   id=None, provenance=("",)),
+        EntityKind("submission-component", "submission component", "Submission components",
+                   ("system.submission.components",)),
+        EntityKind("glossary", "glossary term", "Glossary", ("system.glossary",),
+                   id="term", provenance=("",)),
+    )),
+    FileKind("vision.yaml", "vision", "vision", (
+        EntityKind("vision", "the vision", "Vision", ("vision",), id=None, provenance=("",),
+                   public=("public_summary",)),
+        EntityKind("ambition", "ambition", "Ambitions", ("vision.ambitions",),
+                   provenance=("",)),
+        EntityKind("intent", "intent", "Intents", ("vision.intents",), provenance=("",)),
+        EntityKind("ltp-theme", "Long Term Plan theme", "Long Term Plan themes",
+                   ("vision.ltp_themes",), provenance=("",)),
+        EntityKind("case-for-change", "case for change", "Case for change",
+                   ("vision.case_for_change",), provenance=("",)),
+    )),
+    FileKind("priorities.yaml", "priorities", "priorities", (
+        EntityKind("priority", "priority", "Priorities", ("priorities",),
+                   named="priority {number}", provenance=("",), public=("public_summary",)),
+    )),
+    FileKind("metrics.yaml", "metrics", "metrics", (
+        EntityKind("metric", "metric", "Metrics", ("metrics",),
+                   provenance=("", "baseline", "standard"),
+                   figures=(Figures("", ("values",), "metric {e.title}"),
+                            Figures("baseline", ("value",), "metric {e.title}")),
+                   series=(("values", ""),), public=("public_phrase",)),
+    )),
+    FileKind("finance.yaml", "finance", "finance", (
+        EntityKind("allocations", "the allocations table", "Allocations table",
+                   ("finance.allocations",), id=None,
+                   provenance=("",),
+                   figures=(Figures("", ("rows.baseline", "rows.allocation",
+                                         "rows.published_movement",
+                                         "rows.published_percent"), "CCG allocations"),)),
+        EntityKind("allocation", "allocation", "Allocations", ("finance.allocations.rows",),
+                   id="label", named="{label}"),
+        EntityKind("trajectory", "the financial trajectory", "Financial trajectory",
+                   ("finance.trajectory",), id=None,
+                   provenance=("",),
+                   figures=(Figures("", ("years.income", "years.expenditure"),
+                                    "system financial trajectory"),),
+                   series=(("income", ""),)),
+        EntityKind("efficiency", "efficiency savings", "Efficiency", ("finance.efficiency",),
+                   id=None, named="the efficiency savings", provenance=("",),
+                   figures=(Figures("", ("values",), "efficiency savings"),),
+                   series=(("", ""),)),
+        EntityKind("context-figure", "finance figure", "Finance context figures",
+                   ("finance.context",), provenance=("",),
+                   figures=(Figures("", ("value",), "{e.label}"),)),
+    )),
+    FileKind("activity.yaml", "activity", "activity", (
+        EntityKind("activity", "activity", "Activity", ("activity",),
+                   provenance=("",),
+                   figures=(Figures("", ("by_icp",), "activity: {e.title}"),),
+                   series=(("by_icp", "for {key!r}"), ("published_system", "system total"))),
+    )),
+    FileKind("workforce.yaml", "workforce", "workforce", (
+        EntityKind("workforce", "the workforce plan", "Workforce", ("workforce",), id=None,
+                   named="the workforce", series=(("published_total", "total"),)),
+        EntityKind("staff-group", "staff group", "Staff groups", ("workforce.groups",),
+                   provenance=("",),
+                   figures=(Figures("", ("wte", "vacancies"), "workforce: {e.title}"),),
+                   series=(("wte", "WTE"), ("vacancies", "vacancies"))),
+    )),
+    FileKind("engagement.yaml", "engagement", "engagement", (
+        EntityKind("engagement", "engagement", "Engagement",
+                   ("engagement.undertaken", "engagement.planned"),
+                   provenance=("", "figures"),
+                   figures=(Figures("figures", ("value",), "{e.title}: {h.label}"),)),
+        EntityKind("partner", "engagement partner", "Engagement partners",
+                   ("engagement.partners",)),
+    )),
+    FileKind("portfolios/", "portfolio", "portfolios", (
+        EntityKind("portfolio", "portfolio", "Portfolios", ("portfolios",),
+                   provenance=("",)),
+        EntityKind("programme", "programme", "Programmes", ("portfolios.programmes",),
+                   provenance=("",)),
+    )),
+    FileKind("board/", "board-paper", "board_papers", (
+        EntityKind("board-paper", "board paper", "Board papers", ("board_papers",),
+                   provenance=("",)),
+    ), required=False),
+)
+
+ENTITY_KINDS: tuple[EntityKind, ...] = tuple(k for f in FILES for k in f.entities)
+
+
+def values(root: Any, path: str) -> Iterator[Any]:
+    """Every value at ``path`` below ``root`` (see the module docstring)."""
+    for value, _key in keyed_values(root, path):
+        yield value
+
+
+def keyed_values(root: Any, path: str) -> Iterator[tuple[Any, str | None]]:
+    """Like ``values``, with the mapping key each value was reached through (or None)."""
+    found: list[tuple[Any, str | None]] = [(root, None)]
+    for name in path.split(".") if path else ():
+        found = [(getattr(obj, name), key) for obj, key in found]
+        found = [pair for obj, key in found for pair in _spread(obj, key)]
+    for obj, key in found:
+        yield from _spread(obj, key)
+
+
+def _spread(obj: Any, key: str | None) -> Iterator[tuple[Any, str | None]]:
+    if obj is None:
+        return
+    if isinstance(obj, tuple):
+        for item in obj:
+            yield from _spread(item, key)
+    elif isinstance(obj, Mapping) and not hasattr(obj, "provenance"):
+        for k, item in obj.items():
+            yield from _spread(item, k)
+    else:
+        yield obj, key
+
+
+def entities(plan: Any) -> Iterator[tuple[EntityKind, str | None, Any]]:
+    """(kind, id, entity) for every entity of the plan, in plan order."""
+    for kind in ENTITY_KINDS:
+        for path in kind.within:
+            for entity in values(plan, path):
+                yield kind, (None if kind.id is None else str(getattr(entity, kind.id))), entity
+
+
+def name_of(kind: EntityKind, entity: Any) -> str:
+    """The entity in messages: "metric 'ae-four-hour'", "priority 4"."""
+    if kind.named is not None:
+        return kind.named.format_map(_Fields(entity))
+    if kind.id is None:
+        return kind.label
+    return f"{kind.label} {str(getattr(entity, kind.id))!r}"
+
+
+def location_of(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:
+    """(object, location) for each object at ``path`` below ``entity``: the object's own
+    location, or that of the nearest object above it that has one."""
+    found: list[tuple[Any, Any]] = [(entity, entity.loc)]
+    for name in path.split(".") if path else ():
+        found = [(child, getattr(child, "loc", loc)) for obj, loc in found
+                 for child, _key in _spread(getattr(obj, name), None)]
+    return iter(found)
+
+
+def own_fields(kind: EntityKind, entity: Any) -> dict[str, Any]:
+    """The entity's fields, without its location and without the collections that are
+    entities of their own (a portfolio's programmes)."""
+    nested = {path[len(own) + 1:] for own in kind.within for k in ENTITY_KINDS
+              for path in k.within if path.startswith(own + ".")
+              and "." not in path[len(own) + 1:]}
+    if not dataclasses.is_dataclass(entity):
+        return {k: v for k, v in vars(entity).items() if k != "loc"}
+    return {f.name: getattr(entity, f.name) for f in dataclasses.fields(entity)
+            if f.name != "loc" and f.name not in nested}
+
+
+class _Fields(dict):
+    """An entity's attributes as format fields ("{id!r}", "{number}")."""
+
+    def __init__(self, entity: Any):
+        super().__init__()
+        self.entity = entity
+
+    def __missing__(self, name: str) -> Any:
+        return getattr(self.entity, name)
