@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Callable
 
-from .diagnostics import Diagnostic, Report, Severity
+from .diagnostics import Report, Severity
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
                      r"\u2060-\u2069\ufeff]")
@@ -83,8 +83,3 @@ CHECK_FORMATS: dict[str, Callable[..., str]] = {
     "json": json_report,
     "github": github_report,
 }
-
-
-def diagnostic_line(d: Diagnostic) -> str:
-    loc = d.location
-    return f"{safe(loc.file)}:{loc.line}:{loc.column}: {d.severity}[{d.rule}]: {safe(d.message)}"
