@@ -1,10 +1,15 @@
 """Validation: every folder in tests/cases/invalid breaks the starter plan in one way
-and names the errors (rule, file, line) that ``check`` must report, and no others."""
+and names what ``check`` must report. Its case.yaml holds ``edits`` (each replaces the
+first ``old`` with ``new`` in ``file``; without ``old``, ``new`` is the whole file;
+``remove: true`` deletes the file), ``expected``: the errors (rule, file, line), and
+optionally ``warnings``: the warnings the edit adds to those of the starter plan. Both
+lists are exact: no other error, and no other new warning."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -12,19 +17,49 @@ import yaml
 from helpers import edit
 
 from lscplan.pipeline import check
+from lscplan.resources import starter_dir
 
 CASES = sorted((Path(__file__).parent / "cases" / "invalid").iterdir())
+README = Path(__file__).parent.parent / "README.md"
+PACKAGE = Path(__file__).parent.parent / "lscplan"
+#: A diagnostic made in the code: error("rule-id", ...), warning(...), self.fail(...).
+RULE_CALL = re.compile(r"\b(?:error|warning|fail)\(\s*\"([a-z]+(?:-[a-z]+)*)\"")
+
+#: Rules a case folder cannot reach (its edits are text), with the test that covers each.
+TESTED_ELSEWHERE = {
+    "file-encoding": "test_load.py::test_not_utf8",
+    "file-unreadable": "test_load.py::test_unreadable_file",
+    "file-not-regular": "test_load.py::test_not_a_regular_file",
+    "file-too-large": "test_load.py::test_absurdly_large_file",
+    "file-outside-plan": "test_load.py::test_symlink_leaving_the_plan_is_refused",
+}
 
 
 def apply_case(plan: Path, case: dict) -> None:
     for change in case["edits"]:
         path = plan / change["file"]
-        if "old" not in change:
+        if change.get("remove"):
+            path.unlink()
+        elif "old" not in change:
             path.write_text(change["new"], encoding="utf-8")
-            continue
-        text = path.read_text(encoding="utf-8")
-        assert change["old"] in text, f"{change['old']!r} not in {change['file']}"
-        path.write_text(text.replace(change["old"], change["new"], 1), encoding="utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
+            assert change["old"] in text, f"{change['old']!r} not in {change['file']}"
+            path.write_text(text.replace(change["old"], change["new"], 1), encoding="utf-8")
+
+
+def _keys(diagnostics: list) -> Counter:
+    return Counter((d.rule, d.location.file, d.location.line) for d in diagnostics)
+
+
+def _shown(diagnostics: list) -> str:
+    return "\n".join(f"{d.location.file}:{d.location.line}: {d.rule}: {d.message}"
+                     for d in diagnostics)
+
+
+@cache
+def starter_warnings() -> Counter:
+    return _keys(check(starter_dir()).report.warnings)
 
 
 def test_starter_plan_is_valid(small_plan: Path) -> None:
@@ -38,11 +73,26 @@ def test_invalid_case(case_dir: Path, small_plan: Path) -> None:
     case = yaml.safe_load((case_dir / "case.yaml").read_text(encoding="utf-8"))
     apply_case(small_plan, case)
     report = check(small_plan).report
-    found = Counter((d.rule, d.location.file, d.location.line) for d in report.errors)
-    expected = Counter((e["rule"], e["file"], e["line"]) for e in case["expected"])
-    assert found == expected, "\n".join(
-        f"{d.location.file}:{d.location.line}: {d.rule}: {d.message}" for d in report.errors
-    )
+    expected = Counter((e["rule"], e["file"], e["line"]) for e in case.get("expected", []))
+    assert _keys(report.errors) == expected, _shown(report.errors)
+    added = _keys(report.warnings) - starter_warnings()
+    warned = Counter((e["rule"], e["file"], e["line"]) for e in case.get("warnings", []))
+    assert added == warned, _shown(report.warnings)
+
+
+def test_every_rule_has_a_case() -> None:
+    """Each rule id the code reports is broken by some case folder (or, for the few a
+    text edit cannot reach, by the test named in TESTED_ELSEWHERE), and the README
+    documents it."""
+    rules = set()
+    for path in PACKAGE.rglob("*.py"):
+        rules |= set(RULE_CALL.findall(path.read_text(encoding="utf-8")))
+    covered = set(TESTED_ELSEWHERE)
+    for case_dir in CASES:
+        case = yaml.safe_load((case_dir / "case.yaml").read_text(encoding="utf-8"))
+        covered |= {e["rule"] for e in case.get("expected", []) + case.get("warnings", [])}
+    assert rules - covered == set()
+    assert rules - set(re.findall(r"`([a-z-]+)`", README.read_text(encoding="utf-8"))) == set()
 
 
 def test_markdown_that_documents_would_not_show_is_warned(small_plan: Path) -> None:
