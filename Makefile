@@ -36,7 +36,7 @@ lint: $(STAMP) ## Run ruff
 golden: $(STAMP) ## Regenerate the golden HTML files from the starter plan
 	LSCPLAN_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_render.py -k golden -q
 
-bench: $(STAMP) ## Measure check, build and incremental rebuild; prints ratios
+bench: $(STAMP) ## Measure builds against the WeasyPrint floor, and at scale; writes benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench.py
 
 clean: ## Remove build outputs and the virtual environment

@@ -1,85 +1,180 @@
-"""Benchmark: times the real commands on a copy of the bundled plan and prints ratios
-measured in this one run (never asserted by tests).
+"""Benchmark: times the real commands and prints ratios measured in this one run
+(never asserted by tests), then writes benchmarks/RESULTS.md.
 
-    python benchmarks/bench.py [--repeat N]
+    python benchmarks/bench.py [--scales 1,10,50] [--build-scales 1,10]
 
-Ratios against a full build (every document, HTML and PDF, one job):
-  check                   lscplan check
-  rebuild, nothing changed   should be close to the check alone
-  rebuild, one paper changed re-renders only that paper
-  full build with --jobs 2   independent documents in parallel
+1. The floor WeasyPrint sets: every document's HTML laid out one after another in
+   one process; floor = max(slowest document, serial time / CPUs).
+2. Builds of the bundled plan against it: a cold build (empty output folder, charts
+   cached from an earlier build), the first build ever (no chart cache either),
+   check, a rebuild with nothing changed and one with one board paper changed.
+3. Scale: synthetic plans (benchmarks/synthetic.py) at each factor; check, diff
+   and build --no-pdf time and peak memory, with the slope of log(time) against
+   log(size) (1 is linear).
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
-import statistics
+import math
+import os
+import platform
 import subprocess
 import sys
 import tempfile
-import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 LSCPLAN = str(Path(sys.executable).with_name("lscplan"))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import synthetic  # noqa: E402
+
+MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], capture_output=True).returncode
+seconds = time.perf_counter() - start
+print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
 
 
-def timed(*args: str, repeat: int = 1, before=None) -> float:
-    """Median wall time of running ``lscplan *args`` ``repeat`` times."""
-    times = []
-    for _ in range(repeat):
-        if before:
-            before()
-        start = time.perf_counter()
-        subprocess.run([LSCPLAN, *args], check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def run(*args: str, env: dict | None = None, ok=(0,)) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB, the largest process) of ``lscplan *args``."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, LSCPLAN, *args], env=env,
+                         capture_output=True, text=True, check=True).stdout.split()
+    if int(out[2]) not in ok:
+        raise SystemExit(f"lscplan {' '.join(args)} exited {out[2]}")
+    return float(out[0]), int(out[1]) / 1024
+
+
+def floor(html_dir: Path, plan: Path) -> tuple[float, float, str, dict[str, float]]:
+    """Lay out each document's HTML in one process: (floor, serial, slowest, times)."""
+    code = f"""
+import json, sys, time
+from pathlib import Path
+from lscplan import pdf, write
+from lscplan.formats import Rendered
+from lscplan.resources import templates_dir
+pdf.weasyprint()
+times = {{}}
+manifest = json.loads(Path({str(html_dir / "manifest.json")!r}).read_text())
+for entry in manifest["documents"]:
+    html = (Path({str(html_dir)!r}) / entry["html"]).read_text()
+    r = Rendered(entry["id"], entry["title"], html, write.input_digest(html),
+                 pdf.epoch_of(manifest["plan"]["date"]),
+                 (str(templates_dir()), {str(plan)!r}))
+    start = time.perf_counter()
+    pdf.layout(r)
+    times[entry["id"]] = time.perf_counter() - start
+print(json.dumps(times))
+"""
+    import json
+
+    times = json.loads(subprocess.run([sys.executable, "-c", code], check=True,
+                                      capture_output=True, text=True).stdout)
+    serial = sum(times.values())
+    slowest = max(times, key=times.get)
+    return max(times[slowest], serial / (os.cpu_count() or 1)), serial, slowest, times
+
+
+def slope(sizes: list[int], seconds: list[float]) -> float:
+    """d log(time) / d log(size), from the smallest to the largest plan."""
+    return math.log(seconds[-1] / seconds[0]) / math.log(sizes[-1] / sizes[0])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scales", default="1,10,50")
+    parser.add_argument("--build-scales", default="1,10")
     options = parser.parse_args()
+    lines: list[str] = []
+
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
     with tempfile.TemporaryDirectory() as tmp:
-        plan = Path(tmp) / "plan"
-        out = Path(tmp) / "build"
-        shutil.copytree(REPO / "plan", plan)
-        paper = next(sorted((plan / "board").glob("*.yaml")).__iter__())
-        counter = iter(range(1_000_000))
+        tmp_path = Path(tmp)
+        cache = tmp_path / "cache"
+        env = {**os.environ, "LSCPLAN_CACHE_DIR": str(cache)}
+        cold_env = {**os.environ, "LSCPLAN_CACHE_DIR": str(tmp_path / "cold-cache")}
+        plan = synthetic.generate(1, tmp_path / "plan")
+        html = tmp_path / "html"
+        run("build", str(plan), "--out", str(html), "--no-pdf", "-q", env=env)  # warms charts
+        floor_s, serial, slowest, times = floor(html, plan)
+        first, _ = run("build", str(plan), "--out", str(tmp_path / "first"), "-q",
+                       env=cold_env)
+        cold, cold_mem = run("build", str(plan), "--out", str(tmp_path / "out"), "-q",
+                             env=env)
+        check, _ = run("check", str(plan), env=env)
+        noop, _ = run("build", str(plan), "--out", str(tmp_path / "out"), "-q", env=env)
+        paper = sorted((plan / "board").glob("*.yaml"))[0]
+        paper.write_text(paper.read_text(encoding="utf-8").replace(
+            "title: ", "title: Revised ", 1), encoding="utf-8")
+        one, _ = run("build", str(plan), "--out", str(tmp_path / "out"), "-q", env=env)
 
-        def touch_paper() -> None:
-            with paper.open("a", encoding="utf-8") as fh:
-                fh.write(f"# edit {next(counter)}\n")
+        say(f"machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}, {platform.platform()}")
+        say(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average at the end: "
+            f"{os.getloadavg()[0]:.2f}")
+        say()
+        say("## The bundled plan against WeasyPrint's floor")
+        say()
+        say("| measure | seconds | ratio |")
+        say("| --- | ---: | ---: |")
+        say(f"| floor: max(slowest layout, serial layout / {os.cpu_count()} CPUs) "
+            f"| {floor_s:.2f} | 1.00 |")
+        say(f"| serial layout of every document ({len(times)}; slowest {slowest} "
+            f"{times[slowest]:.2f} s) | {serial:.2f} | {serial / floor_s:.2f} |")
+        say(f"| cold build, charts cached (target 1.25 × floor) | {cold:.2f} "
+            f"| {cold / floor_s:.2f} |")
+        say(f"| first build ever, no chart cache | {first:.2f} | {first / floor_s:.2f} |")
+        say(f"| check | {check:.2f} | {check / cold:.3f} of cold |")
+        say(f"| rebuild, nothing changed | {noop:.2f} | {noop / cold:.3f} of cold |")
+        say(f"| rebuild, one board paper changed | {one:.2f} | {one / cold:.3f} of cold |")
+        say(f"| peak memory of the cold build | {cold_mem:.0f} MiB | |")
 
-        def change_paper() -> None:
-            text = paper.read_text(encoding="utf-8")
-            paper.write_text(text.replace("title: ", f"title: v{next(counter)} ", 1),
-                             encoding="utf-8")
-
-        check = timed("check", str(plan), repeat=options.repeat)
-        full = timed("build", str(plan), "--out", str(out), "--force", "--quiet",
-                     "--jobs", "1", repeat=options.repeat)
-        nochange = timed("build", str(plan), "--out", str(out), "--quiet",
-                         repeat=options.repeat)
-        comment_only = timed("build", str(plan), "--out", str(out), "--quiet",
-                             repeat=options.repeat, before=touch_paper)
-        one_paper = timed("build", str(plan), "--out", str(out), "--quiet", "--jobs", "1",
-                          repeat=options.repeat, before=change_paper)
-        parallel = timed("build", str(plan), "--out", str(out), "--force", "--quiet",
-                         "--jobs", "2", repeat=options.repeat)
-    rows = [
-        ("full build, --jobs 1", full),
-        ("check", check),
-        ("rebuild, nothing changed", nochange),
-        ("rebuild, comment added to a paper", comment_only),
-        ("rebuild, one paper's title changed", one_paper),
-        ("full build, --jobs 2", parallel),
-    ]
-    print(f"median of {options.repeat} runs each, on a copy of the bundled plan")
-    print(f"{'measure':<38}{'seconds':>9}{'/ full build':>14}")
-    for name, seconds in rows:
-        print(f"{name:<38}{seconds:>9.2f}{seconds / full:>14.3f}")
+        scales = [int(s) for s in options.scales.split(",")]
+        build_scales = [int(s) for s in options.build_scales.split(",")]
+        rows = {}
+        for factor in scales:
+            big = synthetic.generate(factor, tmp_path / f"plan-{factor}")
+            edited = synthetic.generate(factor, tmp_path / f"edited-{factor}")
+            metrics = edited / "metrics.yaml"
+            metrics.write_text(metrics.read_text(encoding="utf-8").replace(
+                "value: 84.5", "value: 84.7", 1), encoding="utf-8")
+            row = {"check": run("check", str(big), env=env, ok=(0,)),
+                   "diff": run("diff", str(big), str(edited), env=env)}
+            if factor in build_scales:
+                row["build --no-pdf"] = run("build", str(big), "--out",
+                                            str(tmp_path / f"out-{factor}"), "--no-pdf",
+                                            "-q", env=cold_env)
+            rows[factor] = row
+        say()
+        say("## Scale: synthetic plans (benchmarks/synthetic.py)")
+        say()
+        say("| command | " + " | ".join(f"{f}x s (MiB)" for f in scales)
+            + " | slope of time | slope of memory |")
+        say("| --- |" + " ---: |" * (len(scales) + 2))
+        for command in ("check", "diff", "build --no-pdf"):
+            have = [f for f in scales if command in rows[f]]
+            cells = [f"{rows[f][command][0]:.2f} ({rows[f][command][1]:.0f})" if f in have
+                     else "–" for f in scales]
+            t = slope(have, [rows[f][command][0] for f in have]) if len(have) > 1 else 0
+            m = slope(have, [rows[f][command][1] for f in have]) if len(have) > 1 else 0
+            say(f"| {command} | " + " | ".join(cells) + f" | {t:.2f} | {m:.2f} |")
+        say()
+        say("Slopes are d log(time) / d log(size) from the smallest to the largest plan "
+            "measured: 1 is linear, below 1 sublinear (fixed costs such as Python start-up "
+            "dominate small plans). The build at scale draws every chart (no cache).")
+    results = REPO / "benchmarks" / "RESULTS.md"
+    notes = results.read_text(encoding="utf-8").split("<!-- measured -->")[0] if (
+        results.exists()) else "# Benchmark results\n\n"
+    results.write_text(notes + "<!-- measured -->\n" + "\n".join(lines) + "\n",
+                       encoding="utf-8")
+    print(f"\nwrote {results.relative_to(REPO)}")
 
 
 if __name__ == "__main__":
