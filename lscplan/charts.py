@@ -18,9 +18,11 @@ import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from html import escape
 
 from . import formatting
+from .resources import fonts_dir
 
 NHS_BLUE = "#005EB8"
 PALETTE = (  # ordered so neighbouring series contrast; each also has its own marker
@@ -36,7 +38,11 @@ PALETTE = (  # ordered so neighbouring series contrast; each also has its own ma
 MARKERS = ("o", "^", "D", "v", "P", "X", "h", "*")
 DARK_GREY = "#425563"
 MID_GREY = "#768692"
-FONTS = ["Frutiger", "Arial", "Liberation Sans", "DejaVu Sans"]
+#: matplotlib measures text in the bundled Liberation Sans (Arial's metrics) on every
+#: machine; the SVG then asks for the same family list as the stylesheet: the bundled
+#: face in PDFs, Frutiger or Arial (or Liberation Sans) in a browser.
+FONTS = ["Liberation Sans", "DejaVu Sans"]
+SVG_FONTS = "'lscplan Sans',Frutiger,Arial,'Liberation Sans',Arimo,sans-serif"
 WIDTH, HEIGHT = 6.6, 2.2  # inches: the A4 text width, with room for three charts a page
 LEGEND_ROW = 0.2  # inches of height added per row of legend
 ILLUSTRATIVE_TEXT = "#8A5A00"
@@ -97,7 +103,20 @@ def _pyplot():
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
+    _use_bundled_typeface()
     return plt
+
+
+@cache
+def _use_bundled_typeface() -> None:
+    """Make matplotlib's "Liberation Sans" the bundled files, whatever the machine
+    has installed under that name, so charts are laid out the same everywhere."""
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    manager.ttflist = [f for f in manager.ttflist if f.name != "Liberation Sans"]
+    for path in sorted(fonts_dir().glob("*.ttf")):
+        manager.addfont(str(path))
 
 
 def _axis_formatter(unit: str, places: int | None = None) -> Callable[[float, int], str]:
@@ -138,7 +157,7 @@ _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 _STYLE_EL = re.compile(r"\s*<style[^>]*>.*?</style>", re.S)
 _EMPTY_DEFS = re.compile(r"\s*<defs>\s*</defs>", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
-_FAMILY_GAP = re.compile(r"',\s+")
+_FAMILY = re.compile(r'font-family="[^"]*"')
 _STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
 
 
@@ -158,10 +177,9 @@ def _inline(svg: str, chart_id: str, title: str, description: str) -> str:
     svg = _METADATA.sub("", svg)
     svg = _STYLE_EL.sub("", svg)
     svg = _EMPTY_DEFS.sub("", svg)
-    # "'A','B',sans-serif": WeasyPrint's SVG text reads a family list only without
-    # spaces after the commas (browsers read both).
-    svg = _FAMILY_GAP.sub("',", svg)
     svg = _STYLE_ATTR.sub(_presentation_attributes, svg)
+    # (WeasyPrint's SVG text reads a family list only without spaces after the commas.)
+    svg = _FAMILY.sub(f'font-family="{SVG_FONTS}"', svg)
     for old in sorted(set(_ID.findall(svg)), key=len, reverse=True):
         new = f"{chart_id}-{old.replace('.', '-')}"
         svg = svg.replace(f'id="{old}"', f'id="{new}"')

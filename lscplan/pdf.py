@@ -5,9 +5,11 @@ language, and the plan version and commit as custom entries (``version``, ``comm
 build details stay in the metadata, never on the page). They are byte-identical run
 after run: ``SOURCE_DATE_EPOCH`` is the plan's own date while WeasyPrint writes (font
 subsets carry it), the PDF /ID comes from the document's content, and no date but the
-document's own enters the metadata. WeasyPrint
-fetches through ``safe_fetcher``: ``data:`` URLs and files inside the templates or
-the plan directory only; no other file, no network.
+document's own enters the metadata. They are the same on every machine too: they
+are set in the bundled typeface (``lscplan/fonts``, declared by its ``fonts.css``
+under a family name no system has), never in a font the machine happens to have.
+WeasyPrint fetches through ``safe_fetcher``: ``data:`` URLs and files inside the
+templates, the plan directory or the bundled fonts only; no other file, no network.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from .resources import templates_dir
+from .resources import fonts_dir, templates_dir
 
 if TYPE_CHECKING:
     from .formats import Output, Rendered
@@ -123,15 +125,22 @@ def epoch_of(day: str) -> int:
 def layout(rendered: Rendered) -> Output:
     """Lay out one document's HTML as a PDF (the PDF format's ``produce``; it runs in
     a worker process, so it is a module-level function of picklable arguments)."""
+    from weasyprint.text.fonts import FontConfiguration
+
     from .formats import Output
 
-    HTML = weasyprint().HTML
+    HTML, CSS = weasyprint().HTML, weasyprint().CSS
     options = {"pdf_variant": PDF_VARIANT, "pdf_identifier": rendered.input[:32].encode(),
                "uncompressed_pdf": False, "custom_metadata": True}
+    fonts, font_config = fonts_dir(), FontConfiguration()
+    fetcher = safe_fetcher((*rendered.roots, fonts))
     with source_date_epoch(rendered.epoch):
         html = HTML(string=rendered.html, base_url=templates_dir().as_uri() + "/",
-                    url_fetcher=safe_fetcher(rendered.roots))
-        document = html.render(**options)
+                    url_fetcher=fetcher)
+        # The bundled typeface, so the PDF is the same whatever fonts the machine has.
+        typeface = CSS(filename=fonts / "fonts.css", url_fetcher=fetcher,
+                       font_config=font_config)
+        document = html.render(stylesheets=[typeface], font_config=font_config, **options)
         custom = document.metadata.custom  # the HTML's other <meta> names
         document.metadata.custom = {k: custom[k] for k in PDF_CUSTOM_METADATA if k in custom}
         data = document.write_pdf(**options)

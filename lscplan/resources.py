@@ -27,6 +27,11 @@ def bundled_plan_dir() -> Path:
     return _resource("plan")
 
 
+def fonts_dir() -> Path:
+    """The bundled typeface (Liberation Sans, with its licence) and ``fonts.css``."""
+    return _PACKAGE / "fonts"
+
+
 def starter_dir() -> Path:
     """The small plan ``lscplan init`` copies."""
     return _PACKAGE / "starter_plan"

@@ -45,7 +45,7 @@ from .errors import BuildError
 from .files import Staging, remove_leftovers, sha256_bytes, sha256_file, write_atomic
 from .formats import FORMATS, Format, Output, Rendered
 from .pdf import PDF_VARIANT
-from .resources import templates_dir
+from .resources import fonts_dir, templates_dir
 
 MANIFEST = "manifest.json"
 #: Packages whose version changes what a build writes.
@@ -172,7 +172,7 @@ def code_digest() -> str:
             rel = path.relative_to(root)
             if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
                 continue
-            if label == "lscplan" and path.suffix != ".py":
+            if label == "lscplan" and path.suffix not in (".py", ".css", ".ttf"):
                 continue
             h.update(f"{label}/{rel.as_posix()}\0".encode() + path.read_bytes() + b"\0")
     return h.hexdigest()
@@ -190,9 +190,19 @@ def sources_digest(sources: Mapping[str, Sequence[str]], provenance: str) -> str
     return h.hexdigest()
 
 
+@cache
+def _fonts_digest() -> str:
+    h = hashlib.sha256()
+    for path in sorted(fonts_dir().iterdir()):
+        h.update(f"{path.name}\0".encode() + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def input_digest(html: str) -> str:
-    """What a document's PDF depends on: its HTML and the renderers' versions."""
-    return sha256_bytes(f"{_versions()}\n{PDF_VARIANT}\n".encode() + html.encode())
+    """What a document's PDF depends on: its HTML, the bundled typeface and the
+    renderers' versions."""
+    head = f"{_versions()}\n{PDF_VARIANT}\n{_fonts_digest()}\n"
+    return sha256_bytes(head.encode() + html.encode())
 
 
 # --- the manifest ----------------------------------------------------------------------

@@ -42,8 +42,9 @@ def test_accessible_title_and_description():
 def test_text_stays_text():
     svg = _metric_chart()
     assert ">2019/20</text>" in svg and ">National standard (95%)</text>" in svg
-    # family lists without spaces after commas, which WeasyPrint's SVG reader needs
-    assert "font-family=\"'Frutiger','Arial'," in svg
+    # the bundled typeface first (PDFs), then the stylesheet's fallbacks; no spaces
+    # after commas, which WeasyPrint's SVG reader needs
+    assert "font-family=\"'lscplan Sans',Frutiger,Arial,'Liberation Sans'," in svg
 
 
 def test_ids_are_prefixed_and_unique_per_chart():

@@ -31,6 +31,10 @@ def test_wheel_carries_its_data(wheel: Path) -> None:
         "lscplan/_data/schemas/metrics.schema.json",
         "lscplan/_data/templates/base.html.j2",
         "lscplan/starter_plan/plan.yaml",
+        "lscplan/fonts/fonts.css",
+        "lscplan/fonts/LICENSE.txt",
+        *(f"lscplan/fonts/LiberationSans-{style}.ttf"
+          for style in ("Regular", "Bold", "Italic", "BoldItalic")),
     ):
         assert required in names, required
 

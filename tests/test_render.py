@@ -268,7 +268,7 @@ def test_structure(pages, doc_id):
         assert svg.get("role") == "img" and svg["aria-labelledby"] in o.ids
     assert o.illus > 0  # the starter plan has illustrative figures; they are marked
     assert "illustrative figure: no source document gives it" in html
-    assert "Frutiger, Arial, \"Liberation Sans\", sans-serif" in html
+    assert "\"lscplan Sans\", Frutiger, Arial, \"Liberation Sans\", Arimo, sans-serif" in html
     assert "#005EB8" in html
     assert not o.tags["script"] and not o.tags["img"] and not o.tags["link"]
     assert all(h.startswith(("#", "http:", "https:", "mailto:")) for h in o.hrefs)
@@ -316,7 +316,7 @@ def test_board_paper_cover_sheet(pages):
         assert f">{field}" in html, field
     assert "Governing Body – 19 November 2019" in html
     assert "4 November 2019" in html and "AF100" in html
-    assert '<td class="select">✓</td>' in html and '<td class="select"></td>' in html
+    assert '<td class="select">Yes</td>' in html and '<td class="select">No</td>' in html
     assert "mailto:sam.lee@example.nhs.uk" in html
     # the extracts it asks for: priorities, allocations table and one metric chart
     assert "<h3>Our priorities</h3>" in html and "<h3>Allocations</h3>" in html

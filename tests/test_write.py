@@ -433,3 +433,44 @@ def test_bundled_plan_morecambe_bay_cover_sheet(bundled_build):
                  "Better Health - improve population health and wellbeing",
                  "anthony.gardner@morecambebayccg.nhs.uk"):
         assert fact in text, fact
+
+
+def test_pdfs_are_the_same_whatever_fonts_the_machine_has(cli, tmp_path):
+    """Set in the bundled typeface only: a machine without a single font configured
+    builds the same PDF bytes as this one (which has DejaVu and may have more)."""
+    empty = tmp_path / "fonts.conf"
+    empty.write_text('<?xml version="1.0"?>\n<fontconfig></fontconfig>\n')
+    shutil.copytree(bundled_plan_dir(), tmp_path / "plan")
+    pdfs = {}
+    for name, extra in (("default", {}), ("no-fonts", {"FONTCONFIG_FILE": str(empty)})):
+        out = tmp_path / name
+        result = cli("build", tmp_path / "plan", "--out", out, "--no-html", "--jobs", "2",
+                     "--only", "public-summary",
+                     "--only", "board-mbccg-governing-body-2019-11-19",
+                     env={**os.environ, **extra})
+        assert result.code == 0, result.stderr
+        pdfs[name] = snapshot(out)
+    assert pdfs["default"].keys() == pdfs["no-fonts"].keys()
+    for name, data in pdfs["default"].items():
+        assert data == pdfs["no-fonts"][name], name
+    bundled = {"lscplan-Sans", "lscplan-Sans-Bold", "lscplan-Sans-Italic",
+               "lscplan-Sans-Bold-Italic"}
+    assert embedded_fonts(tmp_path / "default" / "public-summary.pdf") == bundled
+    assert embedded_fonts(tmp_path / "default" / "board-mbccg-governing-body-2019-11-19.pdf"
+                          ) <= bundled
+
+
+def embedded_fonts(path: Path) -> set[str]:
+    """The fonts a PDF's pages and their drawings use, without subset prefixes."""
+    found: set[str] = set()
+
+    def walk(resources) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        for font in (resources.get("/Font") or {}).values():
+            found.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+")[-1])
+        for xobject in (resources.get("/XObject") or {}).values():
+            walk(xobject.get_object().get("/Resources"))
+
+    for page in PdfReader(path).pages:
+        walk(page.get("/Resources"))
+    return found
