@@ -120,11 +120,11 @@ def _use_bundled_typeface() -> None:
 
 
 def _axis_formatter(unit: str, places: int | None = None) -> Callable[[float, int], str]:
+    """Tick and value labels in the unit the figure's data table uses (money in
+    £'000, as published), so a figure never shows one unit and tabulates another."""
     def fmt(v: float, _pos: int) -> str:
         if unit == "percent":
             return formatting.percent(round(v, 2), places)
-        if unit == "gbp-thousands":
-            return formatting.money(v)
         return formatting.thousands(round(v, 2), places)
 
     return fmt
@@ -135,12 +135,24 @@ def _tick_places(ticks: Sequence[float]) -> int:
     return max((len(f"{t:.2f}".rstrip("0").split(".")[1]) for t in ticks), default=0)
 
 
-def _format_axis(axis, unit: str) -> None:
-    from matplotlib.ticker import FixedLocator, FuncFormatter
+def _value_axis(fig, ax, axis, unit: str, low: float, high: float) -> None:
+    """Ticks that cover the data (``low`` to ``high``) with one tick at or beyond
+    each end, as many as fit without their labels touching (five at most), and
+    the axis limits on the outermost ticks."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-    ticks = list(axis.get_majorticklocs())
-    axis.set_major_locator(FixedLocator(ticks))
-    axis.set_major_formatter(FuncFormatter(_axis_formatter(unit, _tick_places(ticks))))
+    if high == low:
+        low, high = (low - 1, high + 1) if low else (0, 1)
+    for nbins in (5, 4, 3, 2):
+        ticks = list(MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high))
+        ticks = [t for t in ticks if t >= low - (ticks[1] - ticks[0]) + 1e-9]
+        ticks = [t for t in ticks if t <= high + (ticks[1] - ticks[0]) - 1e-9]
+        axis.set_major_locator(FixedLocator(ticks))
+        axis.set_major_formatter(FuncFormatter(_axis_formatter(unit, _tick_places(ticks))))
+        (ax.set_xlim if axis is ax.xaxis else ax.set_ylim)(ticks[0], ticks[-1])
+        fig.canvas.draw()
+        if not overlaps(_tick_label_boxes(ax, axis)):
+            return
 
 
 def _svg(fig, chart_id: str, title: str, description: str) -> str:
@@ -196,6 +208,53 @@ def _inline(svg: str, chart_id: str, title: str, description: str) -> str:
     return svg.strip() + "\n"
 
 
+def _tick_label_boxes(ax, axis) -> list[tuple[str, object]]:
+    """The tick labels an axis shows (those within its limits), with their extents."""
+    renderer = ax.figure.canvas.get_renderer()
+    low, high = sorted(axis.get_view_interval())
+    span = (high - low) or 1
+    out = []
+    for tick in axis.get_major_ticks():
+        label = tick.label1
+        if (label.get_visible() and label.get_text()
+                and low - span * 1e-9 <= tick.get_loc() <= high + span * 1e-9):
+            out.append((label.get_text(), label.get_window_extent(renderer)))
+    return out
+
+
+def text_boxes(fig) -> list[tuple[str, object]]:
+    """Every text the figure shows, with its extent on the page (a matplotlib
+    ``Bbox`` in display units): tick labels within the axis limits, value labels,
+    notes and legend entries. Draws the figure first so the layout is final."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ticks: set[int] = set()
+    boxes = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                ticks.update((id(tick.label1), id(tick.label2)))
+            boxes += _tick_label_boxes(ax, axis)
+    for text in fig.findobj(Text):
+        if id(text) in ticks or not text.get_visible() or not text.get_text().strip():
+            continue
+        boxes.append((text.get_text(), text.get_window_extent(renderer)))
+    return boxes
+
+
+def overlaps(boxes: Sequence[tuple[str, object]]) -> list[tuple[str, str]]:
+    """The pairs of texts whose boxes overlap (touching edges do not count)."""
+    found = []
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1:]:
+            if (min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 0.5
+                    and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 0.5):
+                found.append((a, b))
+    return found
+
+
 def _legend_layout(labels: Sequence[str]) -> tuple[list[str], int, int]:
     """The legend's labels wrapped to fit, its columns, and its height in lines."""
     longest = max((len(s) for s in labels), default=0)
@@ -208,80 +267,121 @@ def _legend_layout(labels: Sequence[str]) -> tuple[list[str], int, int]:
 
 
 def _mark_illustrative(ax) -> None:
-    ax.text(1.0, 1.01, "Illustrative figures", transform=ax.transAxes, ha="right",
+    ax.text(1.0, 1.0, "Illustrative figures", transform=_above(ax), ha="right",
             va="bottom", fontsize=8, color=ILLUSTRATIVE_TEXT, fontstyle="italic")
+
+
+def _above(ax):
+    """Axes coordinates moved up 6 points: clear of a marker on the top edge."""
+    from matplotlib.transforms import offset_copy
+
+    return offset_copy(ax.transAxes, fig=ax.figure, y=6, units="points")
+
+
+def _note(ax, text: str) -> None:
+    """A short italic note above the plot's top left corner."""
+    ax.text(0.0, 1.0, text, transform=_above(ax), ha="left", va="bottom", fontsize=8,
+            color=DARK_GREY, fontstyle="italic")
 
 
 def trajectory_chart(chart_id: str, title: str, x: Sequence[str], lines: Sequence[Line],
                      unit: str, description: str, *, reference: Reference | None = None,
                      point: Point | None = None, zero: bool = False) -> str:
     """A line chart of one or more series over the years ``x``: every trajectory in
-    every document is drawn by this function.
+    every document is drawn by this function (``trajectory_figure``), as SVG."""
+    plt = _pyplot()
+    with plt.rc_context(_STYLE):
+        fig = trajectory_figure(x, lines, unit, reference=reference, point=point, zero=zero)
+        return _svg(fig, chart_id, title, description)
+
+
+def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
+                      reference: Reference | None = None, point: Point | None = None,
+                      zero: bool = False):
+    """The matplotlib figure of ``trajectory_chart``.
 
     ``reference`` draws a labelled horizontal line (a national standard, break-even);
-    ``point`` marks one value (a baseline); ``zero`` starts the y axis at zero.
-    Illustrative lines are dashed; when every line is illustrative the chart says
-    "Illustrative figures", otherwise each illustrative line's legend entry says
-    "(illustrative)".
+    ``point`` marks one value (a baseline); ``zero`` starts the y axis at zero. The
+    axis runs from a tick at or below the lowest value to one at or above the
+    highest; when it does not include zero, the chart says so. Illustrative lines
+    are dashed; when every line is illustrative the chart says "Illustrative
+    figures", otherwise each illustrative line's legend entry says "(illustrative)".
     """
     plt = _pyplot()
-    from matplotlib.ticker import MaxNLocator
-
     all_illustrative = all(line.illustrative for line in lines)
     labels = [line.label + (ILLUSTRATIVE if line.illustrative and not all_illustrative
                             else "") for line in lines]
     labels += [point.label] if point is not None else []
     labels += [reference.label] if reference is not None else []
     wrapped, ncol, rows = _legend_layout(labels)
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(WIDTH, HEIGHT + LEGEND_ROW * rows),
-                               layout="constrained")
-        positions = list(range(len(x)))
-        handles = []
-        for i, line in enumerate(lines):
-            pts = [(p, v) for p, v in zip(positions, line.values, strict=True) if v is not None]
-            handles += ax.plot([p for p, _ in pts], [v for _, v in pts],
-                               color=PALETTE[i % len(PALETTE)],
-                               marker=MARKERS[i % len(MARKERS)],
-                               linestyle=(0, (4, 2)) if line.illustrative else "-")
-        if point is not None:
-            handles += ax.plot([x.index(point.x)], [point.value], linestyle="none",
-                               marker="s", markersize=7, markerfacecolor="white",
-                               markeredgecolor=DARK_GREY, markeredgewidth=1.5, zorder=5)
-        if reference is not None:
-            handles.append(ax.axhline(reference.value, color=DARK_GREY, linewidth=1.2,
-                                      linestyle=(0, (1, 1.5))))
-        ax.set_xticks(positions, list(x))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
-        if zero:
-            ax.set_ylim(bottom=0)
-        ax.margins(x=0.04, y=0.15)
-        _format_axis(ax.yaxis, unit)
-        if all_illustrative:
-            _mark_illustrative(ax)
-        fig.legend(handles, wrapped, loc="outside lower center", ncol=ncol,
-                   columnspacing=1.8, handlelength=2.6)
-        return _svg(fig, chart_id, title, description)
+    fig, ax = plt.subplots(figsize=(WIDTH, HEIGHT + LEGEND_ROW * rows), layout="constrained")
+    positions = list(range(len(x)))
+    handles = []
+    values = []
+    for i, line in enumerate(lines):
+        pts = [(p, v) for p, v in zip(positions, line.values, strict=True) if v is not None]
+        values += [v for _, v in pts]
+        handles += ax.plot([p for p, _ in pts], [v for _, v in pts],
+                           color=PALETTE[i % len(PALETTE)], marker=MARKERS[i % len(MARKERS)],
+                           linestyle=(0, (4, 2)) if line.illustrative else "-", clip_on=False)
+    if point is not None:
+        values.append(point.value)
+        handles += ax.plot([x.index(point.x)], [point.value], linestyle="none",
+                           marker="s", markersize=7, markerfacecolor="white",
+                           markeredgecolor=DARK_GREY, markeredgewidth=1.5, zorder=5,
+                           clip_on=False)
+    if reference is not None:
+        values.append(reference.value)
+        handles.append(ax.axhline(reference.value, color=DARK_GREY, linewidth=1.2,
+                                  linestyle=(0, (1, 1.5))))
+    ax.set_xticks(positions, list(x))
+    ax.margins(x=0.04)
+    low, high = min(values, default=0), max(values, default=0)
+    if zero:
+        low, high = min(low, 0), max(high, 0)
+    if all_illustrative:
+        _mark_illustrative(ax)
+    fig.legend(handles, wrapped, loc="outside lower center", ncol=ncol,
+               columnspacing=1.8, handlelength=2.6)
+    _value_axis(fig, ax, ax.yaxis, unit, low, high)
+    bottom, top = ax.get_ylim()
+    if bottom > 0 or top < 0:
+        _note(ax, "The vertical axis does not start at zero")
+    return fig
 
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float],
               unit: str, description: str, *, illustrative: bool = False,
               width: float = WIDTH) -> str:
-    """Horizontal bars, one per label, each with its value written at its end;
-    ``width`` in inches (half the default for charts set side by side)."""
+    """Horizontal bars, one per label, each with its value written beside it
+    (``bar_figure``), as SVG."""
     plt = _pyplot()
     with plt.rc_context(_STYLE | {"axes.grid.axis": "x"}):
-        height = max(1.3, 0.32 * len(labels) + 0.6)
-        fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
-        positions = list(range(len(labels)))[::-1]
-        bars = ax.barh(positions, list(values), color=NHS_BLUE, height=0.6,
-                       hatch="//" if illustrative else None, edgecolor="white")
-        ax.set_yticks(positions, list(labels))
-        fmt = _axis_formatter(unit)
-        ax.bar_label(bars, labels=[fmt(v, 0) for v in values], padding=3, fontsize=8,
-                     color=DARK_GREY)
-        if illustrative:
-            _mark_illustrative(ax)
-        ax.margins(x=0.3 if min(values) < 0 else 0.15)  # room for the value labels
-        _format_axis(ax.xaxis, unit)
+        fig = bar_figure(labels, values, unit, illustrative=illustrative, width=width)
         return _svg(fig, chart_id, title, description)
+
+
+def bar_figure(labels: Sequence[str], values: Sequence[float], unit: str, *,
+               illustrative: bool = False, width: float = WIDTH):
+    """The matplotlib figure of ``bar_chart``: ``width`` in inches (half the default
+    for charts set side by side). The value axis includes zero, with a tick at or
+    beyond each end of the data; a value is written after the end of its bar, or
+    for a bar below zero just after zero, clear of the row labels."""
+    plt = _pyplot()
+    from matplotlib.transforms import offset_copy
+
+    height = max(1.3, 0.32 * len(labels) + 0.6)
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    positions = list(range(len(labels)))[::-1]
+    ax.barh(positions, list(values), color=NHS_BLUE, height=0.6,
+            hatch="//" if illustrative else None, edgecolor="white")
+    ax.set_yticks(positions, list(labels))
+    fmt = _axis_formatter(unit)
+    beside = offset_copy(ax.transData, fig=fig, x=3, units="points")
+    for position, value in zip(positions, values, strict=True):
+        ax.text(max(value, 0), position, fmt(value, 0), transform=beside, ha="left",
+                va="center", fontsize=8, color=DARK_GREY)
+    if illustrative:
+        _mark_illustrative(ax)
+    _value_axis(fig, ax, ax.xaxis, unit, min(0, *values), max(0, *values))
+    return fig
