@@ -72,7 +72,8 @@ class Kind:
 
 
 def _submission_title(plan: Plan) -> str:
-    return f"{plan.system.submission.title} {plan.period.first} to {plan.period.last}"
+    return formatting.with_years(plan.system.submission.title, plan.period.first,
+                                 plan.period.last)
 
 
 def _summary_title(plan: Plan) -> str:

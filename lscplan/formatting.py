@@ -101,6 +101,15 @@ def financial_year(value: str | int) -> str:
     return value
 
 
+def with_years(title: str, first: str, last: str, sep: str = " ") -> str:
+    """``title`` followed by ``first to last``, unless the title already names a year of
+    them (``... 2019/20 to 2023/24`` or ``... 2019-2024``)."""
+    years = {first, last, first[:4], str(int(last[:4]) + 1)}
+    if any(y in title for y in years):
+        return title
+    return f"{title}{sep}{first} to {last}"
+
+
 def sentence_case(text: str) -> str:
     """The first letter in capitals, the rest as written (``capitalize`` would
     lowercase "A&E")."""

@@ -201,6 +201,65 @@ class Period:
     def years(self) -> tuple[str, ...]:
         return year_range(self.first, self.last)
 
+    @property
+    def duration(self) -> str:
+        """The length of the period in words: ``three years``."""
+        n = len(self.years)
+        return f"{number_word(n)} year{'s' if n != 1 else ''}"
+
+    @property
+    def adjective(self) -> str:
+        """The length of the period as an adjective: ``three-year``."""
+        return f"{number_word(len(self.years))}-year"
+
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                 "nine", "ten")
+
+
+def number_word(n: int) -> str:
+    """``3`` -> ``three`` (up to ten; digits beyond)."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+@dataclass(frozen=True)
+class Term:
+    """What a plan calls one kind of thing: singular, plural and the short form tables
+    and chart titles use (``Integrated Care Partnership``, ``... Partnerships``, ``ICP``)."""
+
+    singular: str
+    plural: str
+    short: str
+
+    @property
+    def short_plural(self) -> str:
+        return self.plural if self.short == self.singular else self.short + "s"
+
+
+#: The words documents use when plan.yaml ``terms`` does not name its own.
+DEFAULT_TERMS = {
+    "place": Term("Integrated Care Partnership", "Integrated Care Partnerships", "ICP"),
+    "priority": Term("priority", "priorities", "priority"),
+    "portfolio": Term("portfolio", "portfolios", "portfolio"),
+}
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The plan's own words for its places, priorities and portfolios."""
+
+    place: Term = DEFAULT_TERMS["place"]
+    priority: Term = DEFAULT_TERMS["priority"]
+    portfolio: Term = DEFAULT_TERMS["portfolio"]
+
+
+def _terms(data: Mapping | None) -> Terms:
+    words = {}
+    for name, given in (data or {}).items():
+        short = given.get("short", given["singular"])
+        words[name] = Term(given["singular"], given["plural"], short)
+    return Terms(**words)
+
 
 @dataclass(frozen=True)
 class System:
@@ -709,6 +768,7 @@ class Plan:
     workforce: Workforce
     engagement: EngagementPlan
     board_papers: tuple[BoardPaper, ...]
+    terms: Terms = Terms()
     more: Mapping[str, Any] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
@@ -868,6 +928,7 @@ def build_model(loaded: LoadedPlan) -> Plan:
         build = BUILDERS.get(kind.schema) or (lambda f, kind=kind: _generic(f, kind))
         parts[kind.part] = (tuple(build(f) for f in files) if kind.folder
                             else build(files[0]) if files else None)
+    parts["terms"] = _terms(loaded.files["plan.yaml"].data.get("terms"))
     typed = {f.name for f in dataclasses.fields(Plan)}
     return Plan(**{k: v for k, v in parts.items() if k in typed},
                 more={k: v for k, v in parts.items() if k not in typed})

@@ -221,7 +221,8 @@ class Figures:
     def activity(self, pod: PointOfDelivery, prefix: str = "chart") -> Figure:
         years = self.plan.period.years
         icps = [(self.plan.icp(i).name, s) for i, s in pod.by_icp.items()]
-        title = f"{pod.title} by ICP" + (charts.ILLUSTRATIVE if pod.illustrative else "")
+        title = f"{pod.title} by {self.plan.terms.place.short}" + (
+            charts.ILLUSTRATIVE if pod.illustrative else "")
         system = pod.system
         parts = [_movement(f"{pod.title} across the system", system.first, system.last,
                            years[0], years[-1], pod.unit)]
@@ -356,6 +357,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "unit": formatting.unit_label,
     "org_type": formatting.organisation_type,
     "sentence": formatting.sentence_case,
+    "with_years": formatting.with_years,
     "status": formatting.status_label,
     "plan_section": plan_section,
     "tbc": confirmed,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from lscplan import model
 from lscplan.model import percent_change, round_half_up, year_range
 from lscplan.pipeline import check
 
@@ -77,3 +78,11 @@ def test_illustrative_figures_are_counted(plan) -> None:
     found = {(file, what): n for file, what, n, _ in plan.illustrative_figures()}
     assert found[("finance.yaml", "system financial trajectory")] == 6
     assert found[("metrics.yaml", "metric A&E four-hour standard")] == 4
+
+
+def test_period_length_in_words_and_the_default_terms(small_plan: Path) -> None:
+    plan = check(small_plan).plan
+    assert (plan.period.adjective, plan.period.duration) == ("three-year", "three years")
+    assert plan.terms.place.plural == "places" and plan.terms.place.short_plural == "places"
+    assert model.Terms().place.short_plural == "ICPs"
+    assert model.Terms().priority.singular == "priority"

@@ -83,6 +83,10 @@ def test_environment_is_strict_and_escapes():
     ("18|value('weeks')", "18 weeks"),
     ("'upper-tier-council'|org_type", "County council"),
     ("'a&E'|sentence", "A&amp;E"),
+    ("'Allocations'|with_years('2019/20', '2020/21', ', ')", "Allocations, 2019/20 to 2020/21"),
+    ("'Allocations 2019/20 to 2020/21'|with_years('2019/20', '2020/21')",
+     "Allocations 2019/20 to 2020/21"),
+    ("'Strategic Plan 2019-2024'|with_years('2019/20', '2023/24')", "Strategic Plan 2019-2024"),
 ])
 def test_filters(expr, expected):
     assert render.environment().from_string("{{ " + expr + " }}").render() == expected
@@ -108,7 +112,7 @@ def test_documents_of_the_starter_plan(starter):
     docs = documents.for_plan(starter)
     assert [d.id for d in docs] == ["ltp-submission", "public-summary",
                                     "board-governing-body-update"]
-    assert docs[0].title == "Example Five Year Strategic Plan 2019/20 to 2021/22"
+    assert docs[0].title == "Example Strategic Plan 2019/20 to 2021/22"
     assert docs[2].title == "Update on the Example ICS Plan"
     assert docs[2].context["paper"].id == "governing-body-update"
 

@@ -9,6 +9,7 @@ that lay out a PDF are marked ``pdf`` (``make test-fast`` leaves them out).
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import os
 import re
@@ -93,7 +94,7 @@ def test_manifest(starter_build):
             assert entry["sha256"][fmt] == files.sha256_file(starter_build.out / entry[fmt])
         assert entry["pages"] == len(PdfReader(starter_build.out / entry["pdf"]).pages)
     assert manifest["documents"][0]["title"] == (
-        "Example Five Year Strategic Plan 2019/20 to 2021/22")
+        "Example Strategic Plan 2019/20 to 2021/22")
 
 
 @pytest.mark.pdf
@@ -474,3 +475,34 @@ def embedded_fonts(path: Path) -> set[str]:
     for page in PdfReader(path).pages:
         walk(page.get("/Resources"))
     return found
+
+
+def visible_text(path: Path) -> str:
+    """What a reader of an HTML page sees: no styles, tags or attributes."""
+    page = re.sub(r"<style.*?</style>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_a_plan_in_its_own_words(tmp_path):
+    """A three-year plan that calls its places "places" and its priorities "ambitions":
+    no document, HTML or PDF, says ICP, five-year or priority."""
+    plan = tmp_path / "plan"
+    shutil.copytree(starter_dir(), plan)
+    edit(plan / "plan.yaml", "priority: {singular: priority, plural: priorities}",
+         "priority: {singular: ambition, plural: ambitions}")
+    edit(plan / "plan.yaml", "title: Example Strategic Plan",
+         "title: Our Strategic Plan 2019 to 2022")
+    _build(plan, tmp_path / "build", jobs=2)
+    outputs = sorted((tmp_path / "build").glob("*.html")) + sorted(
+        (tmp_path / "build").glob("*.pdf"))
+    assert len(outputs) == 2 * len(STARTER_DOCS)
+    for path in outputs:
+        text = pdf_text(path) if path.suffix == ".pdf" else visible_text(path)
+        for word in ("ICP", "Integrated Care Partnership", "five-year", "five year",
+                     "priorit"):
+            assert word.lower() not in text.lower(), (path.name, word)
+        assert "Ambition 1" in text or path.name.startswith(("public", "board")), path.name
+    submission = visible_text(tmp_path / "build" / "ltp-submission.html")
+    assert "Our three-year response" in submission
+    assert "Our 2 places" in submission
+    assert "Our Strategic Plan 2019 to 2022 2019/20" not in submission
