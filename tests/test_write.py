@@ -483,6 +483,7 @@ def visible_text(path: Path) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
+@pytest.mark.pdf
 def test_a_plan_in_its_own_words(tmp_path):
     """A three-year plan that calls its places "places" and its priorities "ambitions":
     no document, HTML or PDF, says ICP, five-year or priority."""
