@@ -30,6 +30,11 @@ MAX_DEPTH = 16
 #: markdown-it's nesting limit in its own levels: a list takes two (list and item), a
 #: blockquote one; text inside the deepest container sits one level further in.
 _MAX_LEVELS = 2 * MAX_DEPTH + 2
+#: Markup characters in all the Markdown of one file; a real file has a few hundred.
+#: markdown-it's time grows faster than the text on runs of them (20,000 ``![`` take
+#: seconds), so ``check`` refuses a file past this before parsing it (``markdown-size``).
+MAX_MARKUP = 5000
+_MARKUP = frozenset("[]!*_`")
 _CONTAINERS = {"bullet_list_open": 1, "ordered_list_open": 1, "blockquote_open": 1,
                "bullet_list_close": -1, "ordered_list_close": -1, "blockquote_close": -1}
 
@@ -121,6 +126,11 @@ def not_shown(text: str) -> list[tuple[int, str]]:
                 continue
             found.setdefault(problem, line)
     return [(line, problem) for problem, line in found.items()]
+
+
+def markup(text: str) -> int:
+    """How many of markdown-it's costly markup characters ``text`` holds."""
+    return sum(1 for c in text if c in _MARKUP)
 
 
 def too_deep(text: str) -> int | None:

@@ -8,6 +8,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -86,6 +87,16 @@ def _markdown_depth(validator: Any, media_type: str, instance: Any,
     the rule, the line within the text and the problem."""
     if media_type != "text/markdown" or not isinstance(instance, str):
         return
+    budget = _markup_left.get()
+    if budget is not None:
+        spent = narrative.markup(instance)
+        _markup_left.set(budget - spent)
+        if budget - spent < 0:
+            # markdown-it's time grows faster than the text on runs of these characters,
+            # so a file past the budget is refused before any of it is parsed.
+            if budget >= 0:
+                yield ValidationError("markdown-size", instance=("markdown-size", 0, ""))
+            return
     line = narrative.too_deep(instance)
     if line is not None:
         yield ValidationError("markdown-depth", instance=("markdown-depth", line, ""))
@@ -145,9 +156,19 @@ def validate_schema(plan: LoadedPlan) -> list[Diagnostic]:
     return diagnostics
 
 
+#: Markup characters (``narrative.markup``) left for the Markdown of the file being
+#: checked; None outside ``_file_errors``.
+_markup_left: ContextVar[int | None] = ContextVar("markup_left", default=None)
+
+
 def _file_errors(source: SourceFile) -> Iterator[Diagnostic]:
     validator = validator_for(source.kind)
-    for err in sorted(validator.iter_errors(source.data), key=lambda e: list(e.absolute_path)):
+    token = _markup_left.set(narrative.MAX_MARKUP)
+    try:
+        errors = list(validator.iter_errors(source.data))
+    finally:
+        _markup_left.reset(token)
+    for err in sorted(errors, key=lambda e: list(e.absolute_path)):
         yield from _diagnose(source, err)
 
 
@@ -193,6 +214,12 @@ def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
     if kind == "contentMediaType":
         rule, line, problem = err.instance
         at = _line_in_block(source, where, line)
+        if rule == "markdown-size":
+            yield error("markdown-size",
+                        f"the Markdown of this file has more than {narrative.MAX_MARKUP:,} "
+                        "markup characters ([ ] ! * _ `) here; no plan needs that many, and "
+                        "reading them would take minutes, so shorten or split the text", at)
+            return
         yield (warning("markdown", f"{subject} has {problem}", at) if rule == "markdown" else
                error("markdown-depth",
                      f"{subject} nests lists or blockquotes more than {narrative.MAX_DEPTH} "
