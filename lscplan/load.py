@@ -244,10 +244,7 @@ def _scan(source: SourceFile) -> Diagnostic | None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return error("yaml-depth",
-                                 f"lists and mappings are nested more than {MAX_DEPTH} deep "
-                                 "here; plan files need far fewer levels",
-                                 _mark(source.path, event.start_mark))
+                    return _too_deep(_mark(source.path, event.start_mark))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, yaml.DocumentStartEvent) and (event.version or event.tags):
@@ -257,8 +254,16 @@ def _scan(source: SourceFile) -> Diagnostic | None:
                              "rest of the file is read; remove it",
                              _mark(source.path, event.start_mark))
     except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):  # libyaml's own limit (PyYAML 6.0.3+)
+            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+            return _too_deep(_mark(source.path, mark) if mark else Location(source.path))
         return _syntax_error(source, exc)
     return None
+
+
+def _too_deep(loc: Location) -> Diagnostic:
+    return error("yaml-depth", f"lists and mappings are nested more than {MAX_DEPTH} deep "
+                 "here; plan files need far fewer levels", loc)
 
 
 _UNCLOSED = ("flow sequence", "flow mapping", "quoted scalar")
