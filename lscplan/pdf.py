@@ -5,9 +5,11 @@ language, and the plan version and commit as custom entries (``version``, ``comm
 build details stay in the metadata, never on the page). They are byte-identical run
 after run: ``SOURCE_DATE_EPOCH`` is the plan's own date while WeasyPrint writes (font
 subsets carry it), the PDF /ID comes from the document's content, and no date but the
-document's own enters the metadata. They are the same on every machine too: they
-are set in the bundled typeface (``lscplan/fonts``, declared by its ``fonts.css``
-under a family name no system has), never in a font the machine happens to have.
+document's own enters the metadata, and the structure tree's table headers are
+numbered in the order they are met (``stable_structure_ids``). They are the same
+on every machine too: they are set in the bundled typeface (``lscplan/fonts``,
+declared by its ``fonts.css`` under a family name no system has), never in a font the
+machine happens to have.
 WeasyPrint fetches through ``safe_fetcher``: ``data:`` URLs and files inside the
 templates, the plan directory or the bundled fonts only; no other file, no network.
 """
@@ -119,6 +121,26 @@ def epoch_of(day: str) -> int:
     return int(d.timestamp())
 
 
+@contextlib.contextmanager
+def stable_structure_ids() -> Iterator[None]:
+    """While WeasyPrint writes: it names each table header of the PDF/UA structure
+    tree by ``id(box)``, a memory address that differs from run to run; number the
+    headers in the order they are met instead (every box lives until the PDF is
+    written, so no address is reused meanwhile)."""
+    from weasyprint.pdf import tags
+
+    numbers: dict[int, int] = {}
+
+    def number(obj: object) -> int:
+        return numbers.setdefault(id(obj), len(numbers) + 1)
+
+    tags.id = number  # the module's global shadows the builtin it calls
+    try:
+        yield
+    finally:
+        del tags.id
+
+
 # --- layout ---------------------------------------------------------------------------
 
 
@@ -134,7 +156,7 @@ def layout(rendered: Rendered) -> Output:
                "uncompressed_pdf": False, "custom_metadata": True}
     fonts, font_config = fonts_dir(), FontConfiguration()
     fetcher = safe_fetcher((*rendered.roots, fonts))
-    with source_date_epoch(rendered.epoch):
+    with source_date_epoch(rendered.epoch), stable_structure_ids():
         html = HTML(string=rendered.html, base_url=templates_dir().as_uri() + "/",
                     url_fetcher=fetcher)
         # The bundled typeface, so the PDF is the same whatever fonts the machine has.
