@@ -51,6 +51,8 @@ class EntityKind:
     figures: tuple[Figures, ...] = ()
     series: tuple[tuple[str, str], ...] = ()  # (path, name) of series covering the period
     public: tuple[str, ...] = ()  # fields the public summary shows (plain English)
+    ignored: tuple[str, ...] = ()  # fields diff does not compare (a portfolio's file)
+    within_field: str | None = None  # diff's name for which of ``within`` holds it
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,12 @@ FILES: tuple[FileKind, ...] = (
         EntityKind("priority", "priority", "Priorities", ("priorities",),
                    named="priority {number}", provenance=("",), public=("public_summary",)),
     )),
+    FileKind("portfolios/", "portfolio", "portfolios", (
+        EntityKind("portfolio", "portfolio", "Portfolios", ("portfolios",),
+                   provenance=("",), ignored=("file",)),
+        EntityKind("programme", "programme", "Programmes", ("portfolios.programmes",),
+                   provenance=("",)),
+    )),
     FileKind("metrics.yaml", "metrics", "metrics", (
         EntityKind("metric", "metric", "Metrics", ("metrics",),
                    provenance=("", "baseline", "standard"),
@@ -152,20 +160,14 @@ FILES: tuple[FileKind, ...] = (
     FileKind("engagement.yaml", "engagement", "engagement", (
         EntityKind("engagement", "engagement", "Engagement",
                    ("engagement.undertaken", "engagement.planned"),
-                   provenance=("", "figures"),
+                   provenance=("", "figures"), within_field="stage",
                    figures=(Figures("figures", ("value",), "{e.title}: {h.label}"),)),
         EntityKind("partner", "engagement partner", "Engagement partners",
                    ("engagement.partners",)),
     )),
-    FileKind("portfolios/", "portfolio", "portfolios", (
-        EntityKind("portfolio", "portfolio", "Portfolios", ("portfolios",),
-                   provenance=("",)),
-        EntityKind("programme", "programme", "Programmes", ("portfolios.programmes",),
-                   provenance=("",)),
-    )),
     FileKind("board/", "board-paper", "board_papers", (
         EntityKind("board-paper", "board paper", "Board papers", ("board_papers",),
-                   provenance=("",)),
+                   provenance=("",), ignored=("file",)),
     ), required=False),
 )
 
@@ -203,10 +205,18 @@ def _spread(obj: Any, key: str | None) -> Iterator[tuple[Any, str | None]]:
 
 def entities(plan: Any) -> Iterator[tuple[EntityKind, str | None, Any]]:
     """(kind, id, entity) for every entity of the plan, in plan order."""
+    for kind, _path, eid, entity in placed(plan):
+        yield kind, eid, entity
+
+
+def placed(plan: Any) -> Iterator[tuple[EntityKind, str, str | None, Any]]:
+    """(kind, path, id, entity) for every entity, with the path of ``kind.within`` it
+    was found at (engagement undertaken or planned)."""
     for kind in ENTITY_KINDS:
         for path in kind.within:
             for entity in values(plan, path):
-                yield kind, (None if kind.id is None else str(getattr(entity, kind.id))), entity
+                eid = None if kind.id is None else str(getattr(entity, kind.id))
+                yield kind, path, eid, entity
 
 
 def name_of(kind: EntityKind, entity: Any) -> str:
@@ -234,8 +244,8 @@ def own_fields(kind: EntityKind, entity: Any) -> dict[str, Any]:
     nested = {path[len(own) + 1:] for own in kind.within for k in ENTITY_KINDS
               for path in k.within if path.startswith(own + ".")
               and "." not in path[len(own) + 1:]}
-    if not dataclasses.is_dataclass(entity):
-        return {k: v for k, v in vars(entity).items() if k != "loc"}
+    if not dataclasses.is_dataclass(entity):  # a model.Record: the fields it was read with
+        return dict(vars(entity)["_fields"])
     return {f.name: getattr(entity, f.name) for f in dataclasses.fields(entity)
             if f.name != "loc" and f.name not in nested}
 

@@ -797,3 +797,28 @@ def test_a_new_order_no_document_shows_is_not_reported(
                       "extracts: [{metric-chart: ae-four-hour}, allocations-table, priorities]"))
     assert (result.changes, result.reorders, result.documents) == ((), (), ())
     assert not result
+
+
+def test_a_source_date_change_is_a_change(compare) -> None:
+    # diff walked a hand-written list of each kind's fields, which left out a source's
+    # date; it walks the kinds' declaration now, so every field is compared
+    result = compare(("plan.yaml", "    published: early 2019\n",
+                      '    published: early 2019\n    date: "2019-02-01"\n'))
+    assert keys(result) == [("added", "source", "example-briefing", "date")]
+
+
+def test_a_kind_with_no_view_is_compared_by_its_declared_fields() -> None:
+    # a new file kind needs nothing in diff: its entities' fields come from kinds.py
+    from lscplan.diagnostics import Location
+    from lscplan.diff_entities import fields_of
+    from lscplan.kinds import EntityKind
+    from lscplan.model import Record
+
+    kind = EntityKind("risk", "risk", "Risks", ("risks",), provenance=("",))
+    loc = Location("risks.yaml", 3, 5, "/risks/0")
+    risk = Record({"id": "workforce-gap", "likelihood": 4, "impact": 5,
+                   "mitigations": ("Recruit", "Retain"),
+                   "owner": Record({"name": "Chief nurse"}, loc)}, loc)
+    assert fields_of(kind, risk) == {"likelihood": 4, "impact": 5,
+                                     "mitigations": ["Recruit", "Retain"],
+                                     "owner": {"name": "Chief nurse"}}
