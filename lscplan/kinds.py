@@ -55,6 +55,25 @@ class EntityKind:
     within_field: str | None = None  # diff's name for which of ``within`` holds it
 
 
+PARTS = ("narrative", "quantified", "major")
+
+
+@dataclass(frozen=True)
+class Section:
+    """Where the documents show a file kind. Its partial (``partial``, by default
+    ``partials/<schema>.html.j2`` in the templates) defines
+    ``render(plan, figures, level, id)``, ``id`` being the anchor to put on what it shows;
+    the LTP submission places it, headed ``title``, at the end of ``part`` (``narrative``
+    or ``quantified``: a section of the strategic narrative or the quantified plan;
+    ``major``: a numbered part of its own after the golden thread), and lists it in its
+    contents; a board paper reproduces it where its ``extracts`` name ``extract``."""
+
+    title: str
+    part: str
+    extract: str | None = None
+    partial: str | None = None
+
+
 @dataclass(frozen=True)
 class FileKind:
     path: str  # "metrics.yaml", or "portfolios/" for a folder of files, one entity each
@@ -63,10 +82,18 @@ class FileKind:
     entities: tuple[EntityKind, ...] = ()
     required: bool = True
     records: str | None = None  # a generic kind: the top-level list its entities are
+    section: Section | None = None  # where the documents show it, when a partial does
 
     @property
     def folder(self) -> bool:
         return self.path.endswith("/")
+
+    @property
+    def partial(self) -> str:
+        """The template partial that shows this kind (for kinds with a ``section``)."""
+        if self.section and self.section.partial:
+            return self.section.partial
+        return f"partials/{self.schema}.html.j2"
 
 
 FILES: tuple[FileKind, ...] = (
@@ -172,6 +199,16 @@ FILES: tuple[FileKind, ...] = (
 )
 
 ENTITY_KINDS: tuple[EntityKind, ...] = tuple(k for f in FILES for k in f.entities)
+
+
+def sectioned(part: str | None = None) -> tuple[FileKind, ...]:
+    """The file kinds the documents show through their own partial (in ``part``)."""
+    return tuple(f for f in FILES if f.section and part in (None, f.section.part))
+
+
+def extract_kind(name: str) -> FileKind | None:
+    """The file kind a board paper's extract ``name`` reproduces, if a kind declares it."""
+    return next((f for f in sectioned() if f.section.extract == name), None)
 
 
 def values(root: Any, path: str) -> Iterator[Any]:

@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import chartcache, charts, formatting, narrative
+from . import chartcache, charts, formatting, kinds, narrative
 from .documents import Document
 from .model import Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
@@ -381,7 +381,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(FILTERS)
     env.globals.update(illus=illustrative_marker, ILLUSTRATIVE_LEGEND=ILLUSTRATIVE_LEGEND,
                        DRAFT_MARK=DRAFT_MARK, TO_BE_CONFIRMED=TO_BE_CONFIRMED,
-                       fail=_fail)
+                       fail=_fail, sections=kinds.sectioned, extract_kind=kinds.extract_kind)
     env.tests["safe_url"] = narrative.safe_link
     return env
 

@@ -442,3 +442,42 @@ def test_a_document_shows_only_what_the_plan_knew_on_its_date(bundled_plan):
     submission = render.render_html(plan, docs["ltp-submission"], INFO)
     assert "1,800,000" not in submission and not re.search(r"\b2021\b(?!/)", submission)
     assert "1,700,000" in submission or "1.7 million" in submission
+
+
+def test_a_kind_with_a_section_is_shown_through_its_partial_alone(starter, tmp_path,
+                                                                 monkeypatch):
+    # issue 9: a new file kind's partial is placed by its declaration, with no line in
+    # the document templates: here the engagement kind, declared with a Section and a
+    # partial of its own, appears in the submission, its contents and a paper's extracts
+    import shutil
+
+    from lscplan import kinds
+
+    templates = tmp_path / "templates"
+    shutil.copytree(render.templates_dir(), templates)
+    (templates / "partials" / "partners.html.j2").write_text(
+        '{% macro render(plan, figures, level, id) %}<ul id="{{ id }}-list">'
+        "{% for p in plan.engagement.partners %}<li>{{ p.name }}</li>{% endfor %}</ul>"
+        "{% endmacro %}\n", encoding="utf-8")
+    declared = tuple(
+        dataclasses.replace(f, section=kinds.Section("Our partners", "major", "partners",
+                                                     "partials/partners.html.j2"))
+        if f.schema == "engagement" else f for f in kinds.FILES)
+    monkeypatch.setattr(kinds, "FILES", declared)
+    monkeypatch.setattr(render, "templates_dir", lambda: templates)
+    render.environment.cache_clear()
+    try:
+        docs = documents.for_plan(starter)
+        html = render.render_html(starter, docs[0], INFO)
+        paper = starter.board_papers[0]
+        shown = dataclasses.replace(paper, extracts=(Extract("partners", None, paper.loc),))
+        board = render.render_html(starter, documents.Document(
+            shown.doc_id, shown.title, "board-paper.html.j2", {"paper": shown}), INFO)
+    finally:
+        render.environment.cache_clear()
+    partner = starter.engagement.partners[0].name
+    assert '<a href="#engagement">5 Our partners</a>' in html
+    assert '<h2 id="engagement-heading">5 Our partners</h2>' in html
+    assert f'<ul id="engagement-list"><li>{partner}</li>' in html
+    assert "<h3>Our partners</h3>" in board
+    assert f'<ul id="extract-engagement-list"><li>{partner}</li>' in board

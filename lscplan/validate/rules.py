@@ -106,6 +106,13 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
             if ex.metric:
                 yield from _missing("metric", ex.metric, metrics, ex.loc,
                                     f"board paper {paper.id!r}")
+            elif ex.kind not in EXTRACT_CONTENT and not kinds.extract_kind(ex.kind):
+                names = [*EXTRACT_CONTENT, *(f.section.extract for f in kinds.sectioned()
+                                             if f.section.extract)]
+                yield error("reference", f"board paper {paper.id!r} asks for the extract "
+                            f"{ex.kind!r}, which is not a part of the plan; the extracts "
+                            f"are: {', '.join(n for n in names if n != 'metric-chart')}",
+                            ex.loc)
     yield from _provenance(plan)
 
 
@@ -345,7 +352,7 @@ def postdates(plan: Plan) -> Iterator[Diagnostic]:
         if not later:
             continue
         for extract in paper.extracts:
-            cited = [e for e in EXTRACT_CONTENT[extract.kind](plan)
+            cited = [e for e in extract_content(plan, extract.kind)
                      if getattr(e, "provenance", None) in later]
             if cited:
                 sources = sorted({e.provenance for e in cited})
@@ -355,6 +362,16 @@ def postdates(plan: Plan) -> Iterator[Diagnostic]:
                               f"{'s' if len(cited) != 1 else ''} from "
                               f"{', '.join(sources)}, published after it: the paper leaves "
                               f"{'them' if len(cited) != 1 else 'it'} out", extract.loc)
+
+
+def extract_content(plan: Plan, name: str) -> tuple:
+    """What the board paper extract ``name`` shows of the plan: the entities of the
+    file kind that declares it, or those ``EXTRACT_CONTENT`` lists."""
+    declared = kinds.extract_kind(name)
+    if declared is not None:
+        return tuple(e for k in declared.entities for path in k.within
+                     for e in kinds.values(plan, path))
+    return EXTRACT_CONTENT[name](plan)
 
 
 #: What each kind of board paper extract shows of the plan.
