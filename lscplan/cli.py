@@ -98,8 +98,9 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")
                      ] = False,
 ) -> None:
-    """Check the plan, then render its documents to HTML and PDF in --out and print a
-    summary line. Exit 1 when the plan has errors (nothing is written)."""
+    """Check the plan, then render its documents to HTML and PDF (and the submission's
+    workbook, ltp-submission.xlsx) in --out and print a summary line. Exit 1 when the
+    plan has errors (nothing is written)."""
     from .errors import BuildError, PlanInvalid, UsageError
     from .formats import FORMATS
     from .pipeline import build as run_build

@@ -83,7 +83,9 @@ def _summary_title(plan: Plan) -> str:
 
 #: Every kind of document, in manifest order.
 DOCUMENTS: tuple[Kind, ...] = (
-    Kind("ltp-submission", "ltp-submission.html.j2", _submission_title),
+    # The submission's quantified plan is also a workbook (``lscplan.workbook``).
+    Kind("ltp-submission", "ltp-submission.html.j2", _submission_title,
+         formats=(*HTML_AND_PDF, "xlsx")),
     Kind("public-summary", "public-summary.html.j2", _summary_title),
     Kind("board-{paper.id}", "board-paper.html.j2", lambda plan, paper: paper.title,
          each=Each("paper", lambda plan: plan.board_papers)),

@@ -7,7 +7,7 @@ nothing else about any format: it renders each document's HTML once, hands it to
 the ``produce`` of every format the document declares and the build wants, stages
 the bytes as ``<doc-id>.<name>`` and records them in the manifest.
 
-To add a format (a workbook, say):
+To add a format (as the workbook, ``XLSX``, was added):
 
 1. write ``produce(rendered: Rendered) -> Output``; ``rendered.plan`` and
    ``rendered.document`` give it the typed plan and the document when it is made
@@ -74,8 +74,15 @@ def _html(rendered: Rendered) -> Output:
     return Output(rendered.html.encode("utf-8"))
 
 
+def _xlsx(rendered: Rendered) -> Output:
+    from . import workbook  # openpyxl is loaded when a workbook is written
+
+    return workbook.produce(rendered)
+
+
 HTML = Format("html", _html)
 PDF = Format("pdf", pdf.layout, pooled=True, paged=True)
+XLSX = Format("xlsx", _xlsx, from_html=False)
 
 #: Every format, by name, in the order a document's files are reported.
-FORMATS: dict[str, Format] = {f.name: f for f in (HTML, PDF)}
+FORMATS: dict[str, Format] = {f.name: f for f in (HTML, PDF, XLSX)}

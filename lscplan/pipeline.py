@@ -26,6 +26,9 @@ class Checked:
     sources: dict[str, list[str]] = field(default_factory=dict)
 
 
+_NOTHING = "no format left to write: nothing to build"
+
+
 def plan_directory(path: Path) -> Path:
     if not path.exists():
         raise UsageError(f"no plan directory at {path}")
@@ -61,7 +64,7 @@ def build(plan_dir: Path, out_dir: Path, options: BuildOptions | None = None
 
     options = options or write.BuildOptions()
     if options.formats is not None and not set(options.formats) & set(formats.FORMATS):
-        raise UsageError("no format left to write: nothing to build")
+        raise UsageError(_NOTHING)
     if options.jobs is not None and options.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {options.jobs}")
     if out_dir.exists() and not out_dir.is_dir():
@@ -77,6 +80,9 @@ def build(plan_dir: Path, out_dir: Path, options: BuildOptions | None = None
     if unknown:
         raise UsageError(f"no document {', '.join(map(repr, unknown))} in this plan; its "
                          f"documents are: {', '.join(ids)}")
+    asked = [d for d in docs if not options.only or d.id in options.only]
+    if not any(options.wants(f) for d in asked for f in d.formats):
+        raise UsageError(_NOTHING)  # e.g. --no-html --no-pdf for documents with no workbook
     info = render.build_info(plan, plan_dir)
     system = plan.system
     work = write.Work(

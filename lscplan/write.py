@@ -6,7 +6,7 @@ the manifest last.
 1. ``plan_work``: for each document asked for, which of its files the previous build
    left that are still good, and so whether it must be rendered at all;
 2. ``render``: each such document's HTML, then the output of every format wanted
-   (``formats.FORMATS``: HTML, PDF; a format knows how to make itself from the
+   (``formats.FORMATS``: HTML, PDF, the workbook; a format knows how to make itself from the
    rendered document, and whether it runs in worker processes);
 3. ``stage``: every new output written to a temporary file beside its target;
 4. ``commit``: all of them moved into place together, then the outputs that are no
@@ -50,7 +50,7 @@ from .resources import fonts_dir, templates_dir
 MANIFEST = "manifest.json"
 #: Packages whose version changes what a build writes.
 RENDERERS = ("lscplan", "weasyprint", "pydyf", "fonttools", "matplotlib", "jinja2",
-             "markdown-it-py")
+             "markdown-it-py", "openpyxl")
 
 
 # --- what a build is asked for --------------------------------------------------------

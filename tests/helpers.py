@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -13,3 +16,128 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+# --- a small evaluator for the formulas the workbook writes ---------------------------
+
+_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>\"[^\"]*\")|"
+                    r"(?P<ref>(?:'?[A-Za-z][\w ]*'?!)?\$?[A-Z]{1,3}\$?\d+"
+                    r"(?::\$?[A-Z]{1,3}\$?\d+)?)|(?P<fn>[A-Z]+)\(|(?P<op><>|>=|<=|[-+*/(),=<>]))")
+
+
+def evaluate(workbook: Any, sheet: str, formula: str) -> Any:
+    """The value of ``formula`` (``=SUM(C4:C8)``) on ``sheet`` of an openpyxl workbook,
+    as Excel computes it, for the shapes lscplan writes: numbers, text, references
+    (other sheets', ranges in SUM), + - * /, comparisons, SUM, ROUND and IF. A formula
+    cell referred to is evaluated in turn; an empty cell is 0."""
+    tokens = []
+    text = formula.removeprefix("=")
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        assert m, f"cannot read {text[pos:]!r} in {formula!r}"
+        kind = m.lastgroup
+        tokens.append((kind, m.group(kind)))
+        pos = m.end()
+    return _Eval(workbook, sheet, tokens).run()
+
+
+class _Eval:
+    def __init__(self, workbook: Any, sheet: str, tokens: list):
+        self.wb, self.sheet, self.tokens, self.i = workbook, sheet, tokens, 0
+
+    def run(self) -> Any:
+        value = self.compare()
+        assert self.i == len(self.tokens), self.tokens[self.i:]
+        return value
+
+    def peek(self) -> tuple | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self, want: str | None = None) -> tuple:
+        tok = self.tokens[self.i]
+        assert want is None or tok[1] == want, (tok, want)
+        self.i += 1
+        return tok
+
+    def compare(self) -> Any:
+        left = self.additive()
+        tok = self.peek()
+        if tok and tok[1] in ("=", "<>", ">=", "<=", ">", "<"):
+            op = self.take()[1]
+            right = self.additive()
+            return {"=": left == right, "<>": left != right, ">=": left >= right,
+                    "<=": left <= right, ">": left > right, "<": left < right}[op]
+        return left
+
+    def additive(self) -> Any:
+        value = self.term()
+        while (tok := self.peek()) and tok[1] in ("+", "-"):
+            op = self.take()[1]
+            right = self.term()
+            value = value + right if op == "+" else value - right
+        return value
+
+    def term(self) -> Any:
+        value = self.unary()
+        while (tok := self.peek()) and tok[1] in ("*", "/"):
+            op = self.take()[1]
+            right = self.unary()
+            value = value * right if op == "*" else value / right
+        return value
+
+    def unary(self) -> Any:
+        if self.peek()[1] == "-":
+            self.take()
+            return -self.unary()
+        return self.primary()
+
+    def primary(self) -> Any:
+        kind, text = self.take()
+        if kind == "num":
+            return float(text)
+        if kind == "str":
+            return text[1:-1]
+        if kind == "ref":
+            values = self.cells(text)
+            return values if ":" in text else values[0]
+        if kind == "fn":
+            args = [] if self.peek()[1] == ")" else [self.compare()]
+            while self.peek()[1] == ",":
+                self.take()
+                args.append(self.compare())
+            self.take(")")
+            return self.call(text, args)
+        assert text == "(", text
+        value = self.compare()
+        self.take(")")
+        return value
+
+    def call(self, name: str, args: list) -> Any:
+        if name == "SUM":
+            return sum(sum(a) if isinstance(a, list) else a for a in args)
+        if name == "ROUND":
+            value, places = args
+            quantum = Decimal(1).scaleb(-int(places))
+            return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+        if name == "IF":
+            return args[1] if args[0] else args[2]
+        raise AssertionError(f"no function {name}")
+
+    def cells(self, text: str) -> list:
+        from openpyxl.utils import range_boundaries
+
+        sheet = self.sheet
+        if "!" in text:
+            sheet, text = text.rsplit("!", 1)
+            sheet = sheet.strip("'")
+        ws = self.wb[sheet]
+        min_col, min_row, max_col, max_row = range_boundaries(text.replace("$", ""))
+        out = []
+        for row in range(min_row, max_row + 1):
+            for col in range(min_col, max_col + 1):
+                value = ws.cell(row, col).value
+                if isinstance(value, str) and value.startswith("="):
+                    value = evaluate(self.wb, sheet, value)
+                out.append(0 if value is None else value)
+        return out

@@ -26,23 +26,50 @@ def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = cli("build", small_plan, "--out", out, "--no-pdf")
     assert result.code == 0, result.stderr
-    assert result.stdout.splitlines() == [f"built {d}.html" for d in DOCS] + [
+    assert result.stdout.splitlines() == [
+        "built ltp-submission.html", "built ltp-submission.xlsx",
+        *(f"built {d}.html" for d in DOCS[1:]),
         "done: 3 documents (3 built, 0 unchanged), no PDF, 5 warnings (30 illustrative "
         f"figures); outputs in {out}/"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{d}.html" for d in DOCS] + ["manifest.json"])
+        [f"{d}.html" for d in DOCS] + ["ltp-submission.xlsx", "manifest.json"])
     manifest = json.loads((out / "manifest.json").read_text())
     assert [d["id"] for d in manifest["documents"]] == DOCS
     entry = manifest["documents"][0]
     assert entry["html"] == "ltp-submission.html" and entry["pdf"] is None
     assert entry["pages"] is None and entry["sha256"]["pdf"] is None
     assert len(entry["sha256"]["html"]) == 64
+    assert entry["xlsx"] == "ltp-submission.xlsx" and len(entry["sha256"]["xlsx"]) == 64
+    assert "xlsx" not in manifest["documents"][1]  # only the submission has a workbook
     assert manifest["plan"]["version"] == "0.1"
 
     again = cli("build", small_plan, "--out", out, "--no-pdf")
     assert again.code == 0
     assert again.stdout.splitlines()[:-1] == [f"unchanged {d}" for d in DOCS]
     assert again.stdout.splitlines()[-1].startswith("done: 3 documents (0 built, 3 unchanged)")
+
+
+def test_workbook_alone(cli, small_plan: Path, tmp_path: Path) -> None:
+    """--no-html --no-pdf leave the workbook: the only format left, so the only file."""
+    out = tmp_path / "out"
+    result = cli("build", small_plan, "--out", out, "--no-html", "--no-pdf")
+    assert result.code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "built ltp-submission.xlsx"
+    assert sorted(p.name for p in out.iterdir()) == ["ltp-submission.xlsx", "manifest.json"]
+    # an HTML build later keeps the workbook while the plan is unchanged
+    again = cli("build", small_plan, "--out", out, "--no-pdf")
+    assert "built ltp-submission.xlsx" not in again.stdout.splitlines()
+    assert (out / "ltp-submission.xlsx").exists()
+    # a change to the plan: the workbook is made again with the HTML; a workbook-only
+    # build then removes the HTML it leaves out of date, as --no-html always has
+    edit(small_plan / "finance.yaml", "2019/20: 9000", "2019/20: 9100")
+    third = cli("build", small_plan, "--out", out, "--no-pdf", "--only", "ltp-submission")
+    assert third.stdout.splitlines()[:2] == ["built ltp-submission.html",
+                                             "built ltp-submission.xlsx"]
+    edit(small_plan / "finance.yaml", "2019/20: 9100", "2019/20: 9200")
+    fourth = cli("build", small_plan, "--out", out, "--no-pdf", "--no-html")
+    assert {"built ltp-submission.xlsx", "removed ltp-submission.html (out of date)"
+            } <= set(fourth.stdout.splitlines())
 
 
 def test_defaults_plan_and_build_in_cwd(cli, small_plan: Path) -> None:
@@ -96,7 +123,8 @@ def test_usage_errors_exit_2(cli, small_plan: Path, tmp_path: Path) -> None:
     assert unknown.code == 2
     assert "board-nope" in unknown.stderr
     assert "ltp-submission, public-summary, board-governing-body-update" in unknown.stderr
-    nothing = cli("build", small_plan, "--out", out, "--no-pdf", "--no-html")
+    nothing = cli("build", small_plan, "--out", out, "--no-pdf", "--no-html",
+                  "--only", "public-summary")  # it has no workbook: no format is left
     assert nothing.code == 2 and "nothing to build" in nothing.stderr
     assert cli("build", tmp_path / "missing", "--out", out).code == 2
     assert cli("build", small_plan, "--out", out, "--jobs", "0").code == 2

@@ -71,11 +71,13 @@ def actions(events: list[write.Event], action: str) -> list[str]:
 @pytest.mark.pdf
 def test_build_writes_every_document(starter_build):
     names = {f"{d}.{ext}" for d in STARTER_DOCS for ext in ("html", "pdf")}
+    names.add("ltp-submission.xlsx")  # the submission's workbook too
     assert set(os.listdir(starter_build.out)) == names | {"manifest.json"}
     assert sorted(starter_build.result.built) == sorted(names)
     assert starter_build.result.rendered_pdfs == STARTER_DOCS
     built = {e.file: e.pages for e in starter_build.events if e.action == "built"}
     assert built[f"{BOARD}.pdf"] >= 2 and built[f"{BOARD}.html"] is None
+    assert built["ltp-submission.xlsx"] is None  # no pages: not a paged format
 
 
 @pytest.mark.pdf
@@ -93,6 +95,10 @@ def test_manifest(starter_build):
             assert entry[fmt] == f"{entry['id']}.{fmt}"
             assert entry["sha256"][fmt] == files.sha256_file(starter_build.out / entry[fmt])
         assert entry["pages"] == len(PdfReader(starter_build.out / entry["pdf"]).pages)
+    submission = manifest["documents"][0]
+    assert submission["xlsx"] == "ltp-submission.xlsx"
+    assert submission["sha256"]["xlsx"] == files.sha256_file(
+        starter_build.out / "ltp-submission.xlsx")
     assert manifest["documents"][0]["title"] == (
         "Example Strategic Plan 2019/20 to 2021/22")
 

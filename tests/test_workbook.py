@@ -1,0 +1,200 @@
+"""The workbook (``lscplan.workbook``): its sheets, figures as numbers with number
+formats, formulas that give the model's values, illustrative figures marked, defined
+names, the cover, and the same bytes from the same sources."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from helpers import edit, evaluate
+from openpyxl import load_workbook
+
+from lscplan import documents, workbook
+from lscplan.model import ILLUSTRATIVE
+from lscplan.pipeline import check
+
+SHEETS = ["Cover", "Allocations", "Finance", "Efficiency", "Activity", "Workforce",
+          "Metrics"]
+
+
+def _plan(plan_dir: Path):
+    checked = check(plan_dir)
+    assert checked.plan is not None and checked.report.ok(), checked.report
+    return checked.plan
+
+
+def _submission(plan):
+    return next(d for d in documents.for_plan(plan) if "xlsx" in d.formats)
+
+
+def _book(plan_dir: Path):
+    plan = _plan(plan_dir)
+    doc = _submission(plan)
+    sheets = workbook.layout(plan, doc)
+    data = workbook.write(sheets, doc.title, plan.system.author, doc.date)
+    return plan, doc, sheets, data, load_workbook(io.BytesIO(data))
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, str) or isinstance(b, str) or isinstance(a, bool):
+        return a == b
+    return abs(a - b) <= 1e-9 * max(1, abs(b))
+
+
+@pytest.mark.parametrize("which", ["small_plan", "bundled_plan"])
+def test_every_formula_gives_the_models_value(which, request) -> None:
+    """Totals, movements and percentages are formulas; computed over the figures as
+    written (fractions for percentages), each equals the model's own derived figure."""
+    plan_dir = request.getfixturevalue(which)
+    _p, _doc, sheets, _data, wb = _book(plan_dir)
+    count = 0
+    for sheet in sheets:
+        for (row, col), cell in sheet.cells.items():
+            if isinstance(cell, workbook.Formula):
+                written = wb[sheet.name].cell(row, col).value
+                assert written == cell.formula
+                value = evaluate(wb, sheet.name, written)
+                assert _close(value, cell.expected), (sheet.name, row, col, written)
+                count += 1
+    assert count > 20
+
+
+def test_formulas_against_the_model_itself(small_plan: Path) -> None:
+    """Spot checks that the expected values are the model's, not the layout's own."""
+    plan, _doc, _sheets, _data, wb = _book(small_plan)
+    fin = wb["Finance"]
+    traj = plan.finance.trajectory
+    assert [evaluate(wb, "Finance", fin.cell(6, 2 + i).value) for i in range(3)] == [
+        y.surplus for y in traj.years] == [-12000, -5000, 0]
+    eff = wb["Efficiency"]
+    assert evaluate(wb, "Efficiency", eff["B6"].value) == pytest.approx(
+        plan.finance.efficiency_percent("2019/20") / 100)
+    alloc = wb["Allocations"]
+    last = alloc.max_row
+    assert alloc.cell(last, 1).value.startswith("Sum of the 2 organisations")
+    assert evaluate(wb, "Allocations", alloc.cell(last, 2).value) == (
+        plan.finance.allocations.sum_baseline)
+    metrics = wb["Metrics"]
+    headers = [c.value for c in metrics[3]]
+    change = headers.index("Change from baseline") + 1
+    ae = plan.metric("ae-four-hour")
+    row = next(r for r in range(4, metrics.max_row + 1)
+               if metrics.cell(r, len(headers)).value == "ae-four-hour")
+    assert evaluate(wb, "Metrics", metrics.cell(row, change).value) == pytest.approx(ae.change)
+
+
+def test_figures_are_numbers_with_formats_and_provenance(bundled_plan: Path) -> None:
+    _p, _doc, sheets, _data, wb = _book(bundled_plan)
+    figures = 0
+    for sheet in sheets:
+        ws = wb[sheet.name]
+        for (row, col), cell in sheet.figures():
+            xc = ws.cell(row, col)
+            assert isinstance(xc.value, int | float) and not isinstance(xc.value, bool)
+            assert xc.number_format == cell.fmt != "General"
+            assert xc.protection.locked is False  # the only cells one can edit
+            shaded = xc.fill.fgColor.rgb.endswith("FFF2CC")
+            assert shaded == cell.illustrative
+            figures += 1
+    assert figures > 400
+    # no figure is text anywhere: every number-looking string is a label or an id
+    for ws in wb.worksheets[1:]:
+        for row in ws.iter_rows(min_row=4):
+            for xc in row:
+                if isinstance(xc.value, str) and not xc.value.startswith("="):
+                    assert not xc.value.replace(",", "").replace(".", "").isdigit()
+    # percentages are stored as fractions: the A&E standard of 95% is 0.95
+    metrics = wb["Metrics"]
+    row = next(r for r in range(4, metrics.max_row + 1)
+               if metrics.cell(r, metrics.max_column).value == "ae-four-hour")
+    assert metrics.cell(row, 4).value == 0.95 and metrics.cell(row, 4).number_format == "0.0%"
+    # the provenance column: illustrative rows say so; the allocations cite their source
+    alloc = wb["Allocations"]
+    assert alloc["H4"].value == "hosc-briefing-2019"
+    assert "hosc-briefing-2019" in alloc["A2"].value
+    assert wb["Finance"]["G4"].value == ILLUSTRATIVE
+    assert workbook.ILLUSTRATIVE_NOTE in wb["Finance"]["A2"].value
+
+
+def test_sheets_headers_names_and_cover(bundled_plan: Path) -> None:
+    plan, doc, _sheets, _data, wb = _book(bundled_plan)
+    assert wb.sheetnames == SHEETS
+    years = list(plan.period.years)
+    finance = wb["Finance"]
+    assert [c.value for c in finance[3]] == ["Measure", *years, "Provenance"]
+    assert finance.freeze_panes == "B4"
+    for name in SHEETS[1:]:
+        assert wb[name].freeze_panes is not None and wb[name].freeze_panes.endswith("4")
+    names = set(wb.defined_names)
+    assert {"AllocationsTable", "FinancialTrajectory", "EfficiencySavings",
+            "ActivityByPlace", "WorkforceInPost", "WorkforceVacancies",
+            "MetricsPlan"} <= names
+    assert wb.defined_names["FinancialTrajectory"].attr_text == "'Finance'!$A$3:$G$6"
+    cover = {row[0].value: row[1].value for row in wb["Cover"].iter_rows(max_col=2)
+             if row[0].value}
+    assert wb["Cover"]["A1"].value == doc.title == "ICS Strategic Plan 2019/20 to 2023/24"
+    assert cover["Version"] == plan.system.version
+    assert cover["Status"] == "Draft"
+    assert cover["Date"].date().isoformat() == plan.system.date
+    assert cover["Draft"] == "Draft: contains illustrative figures"
+    assert "are illustrative" in cover["Illustrative figures"]
+    # activity: a row per place, the system as a sum, the published total too
+    activity = wb["Activity"]
+    place_ids = [activity.cell(r, activity.max_column).value
+                 for r in range(4, 4 + len(plan.activity[0].by_icp) + 2)]
+    assert place_ids == [*plan.activity[0].by_icp, None, "system"]
+
+
+def test_the_plan_as_of_its_date(bundled_plan: Path) -> None:
+    """Like the documents, the workbook leaves out what cites a later source."""
+    plan, _doc, _sheets, _data, wb = _book(bundled_plan)
+    later = plan.later_sources(plan.system.date)
+    assert later
+    sources = [wb["Cover"].cell(r, 1).value for r in range(1, wb["Cover"].max_row + 1)]
+    assert not later & set(sources)
+
+
+def test_same_sources_same_bytes(cli, small_plan: Path, tmp_path: Path) -> None:
+    """Two builds a while apart write the same workbook: the plan's date is the date
+    inside it and on every zip entry; a figure changed changes it."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert cli("build", small_plan, "--out", one, "--no-pdf", "-q").code == 0
+    assert cli("build", small_plan, "--out", two, "--no-pdf", "-q").code == 0
+    first = (one / "ltp-submission.xlsx").read_bytes()
+    assert first == (two / "ltp-submission.xlsx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        assert {i.date_time for i in z.infolist()} == {(2019, 11, 15, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert "2019-11-15T00:00:00Z" in core and core.count("2019-11-15T00:00:00Z") == 2
+    edit(small_plan / "finance.yaml", "2019/20: 9000", "2019/20: 9100")
+    assert cli("build", small_plan, "--out", two, "--no-pdf", "-q").code == 0
+    assert (two / "ltp-submission.xlsx").read_bytes() != first
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_computes_the_same_values(small_plan: Path, tmp_path: Path) -> None:
+    """A spreadsheet application (LibreOffice, headless) opens the workbook and its
+    formulas give the model's figures."""
+    _p, _doc, sheets, data, _wb = _book(small_plan)
+    source = tmp_path / "in" / "ltp-submission.xlsx"
+    source.parent.mkdir()
+    source.write_bytes(data)
+    out = tmp_path / "out"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                    "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out),
+                    str(source)], check=True, capture_output=True, timeout=180)
+    values = load_workbook(out / "ltp-submission.xlsx", data_only=True)
+    for sheet in sheets:
+        for (row, col), cell in sheet.cells.items():
+            if isinstance(cell, workbook.Formula):
+                got = values[sheet.name].cell(row, col).value
+                expected = cell.expected
+                if expected == "":
+                    assert got in ("", None)
+                else:
+                    assert _close(got, expected), (sheet.name, row, col, got, expected)
