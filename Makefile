@@ -28,7 +28,7 @@ test: $(STAMP) ## Run the test suite (installs what it needs first)
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## Every test that lays out no PDF: the quick inner loop
-	$(BIN)/python -m pytest -m "not pdf and not fuzz_long" -q
+	$(BIN)/python -m pytest -m "not pdf and not fuzz_long" -q -n auto
 
 lint: $(STAMP) ## Run ruff
 	$(BIN)/ruff check lscplan tests

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 KILL_WHILE_WRITING_A_PDF = """
@@ -47,6 +48,7 @@ def _outputs(out: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
 
 
+@pytest.mark.pdf
 def test_a_build_killed_while_writing_pdfs_leaves_the_previous_outputs(
     cli, small_plan: Path, tmp_path: Path
 ) -> None:

@@ -140,6 +140,7 @@ def test_pdf_metadata_and_tags(starter_build):
     assert reader.metadata["/version"] == "0.1" and "/viewport" not in reader.metadata
 
 
+@pytest.mark.pdf
 def test_every_page_carries_the_draft_mark_while_figures_are_illustrative(starter_build):
     for doc in STARTER_DOCS:
         pages = PdfReader(starter_build.out / f"{doc}.pdf").pages
@@ -442,6 +443,7 @@ def test_bundled_plan_morecambe_bay_cover_sheet(bundled_build):
         assert fact in text, fact
 
 
+@pytest.mark.pdf
 def test_pdfs_are_the_same_whatever_fonts_the_machine_has(cli, tmp_path):
     """Set in the bundled typeface only: a machine without a single font configured
     builds the same PDF bytes as this one (which has DejaVu and may have more)."""
