@@ -319,38 +319,48 @@ def plan_work(work: Work, previous: Mapping[str, dict], out_dir: Path,
 
 def render(steps: Sequence[Step], work: Work, out_dir: Path, options: BuildOptions,
            report: Callable[[Event], None]) -> None:
-    """Stage 2: render each step's HTML, then produce every wanted format not kept
-    (formats that run in worker processes last, in parallel); outputs no longer
-    wanted nor good are marked stale."""
-    pooled: list[tuple[Step, Format, Rendered]] = []
-    for step in steps:
-        if not step.render:
-            report(Event("done", step.doc.id))
-            _mark_stale(out_dir, step)
-            continue
-        doc = step.doc
-        report(Event("render", doc.id, f"{doc.id}.html"))
-        try:
-            html = work.render(doc)
-        except Exception as exc:  # a template failing on this plan's data
-            raise BuildError(f"could not render {doc.id}: {exc}") from exc
-        rendered = Rendered(doc.id, doc.title, html, input_digest(html), work.epoch,
-                            work.roots, work.plan, doc)
-        step.entry["input"], step.entry["sources"] = rendered.input, step.digest
-        for fmt in (FORMATS[f] for f in doc.formats):
-            if step.entry[fmt.name] is not None:
+    """Stage 2: render each step's HTML, then produce every wanted format not kept;
+    a format that runs in worker processes is handed to them as soon as the HTML is
+    ready, so PDF layout runs while the next documents are rendered. Outputs no
+    longer wanted nor good are marked stale."""
+    may_pool = sum(1 for s in steps if s.render and any(f.pooled for f in s.wanted))
+    with Workers(options.jobs, may_pool, report) as workers:
+        for step in _longest_first(steps):
+            if not step.render:
+                report(Event("done", step.doc.id))
+                _mark_stale(out_dir, step)
                 continue
-            if not (options.force and fmt in step.wanted) and _still_good(
-                    out_dir, step, fmt, rendered.input):
-                step.keep(fmt)
-            elif fmt in step.wanted and fmt.pooled:
-                pooled.append((step, fmt, rendered))
-            elif fmt in step.wanted:
-                step.outputs[fmt.name] = _produce(fmt, rendered)
-        _mark_stale(out_dir, step)
-        if not any(s is step for s, _, _ in pooled):
-            report(Event("done", doc.id))
-    _produce_pooled(pooled, options.jobs, report)
+            doc = step.doc
+            report(Event("render", doc.id, f"{doc.id}.html"))
+            try:
+                html = work.render(doc)
+            except Exception as exc:  # a template failing on this plan's data
+                raise BuildError(f"could not render {doc.id}: {exc}") from exc
+            rendered = Rendered(doc.id, doc.title, html, input_digest(html), work.epoch,
+                                work.roots, work.plan, doc)
+            step.entry["input"], step.entry["sources"] = rendered.input, step.digest
+            for fmt in (FORMATS[f] for f in doc.formats):
+                if step.entry[fmt.name] is not None:
+                    continue
+                if not (options.force and fmt in step.wanted) and _still_good(
+                        out_dir, step, fmt, rendered.input):
+                    step.keep(fmt)
+                elif fmt in step.wanted and fmt.pooled:
+                    workers.submit(step, fmt, rendered)
+                elif fmt in step.wanted:
+                    step.outputs[fmt.name] = _produce(fmt, rendered)
+            _mark_stale(out_dir, step)
+            if not workers.has(step):
+                report(Event("done", doc.id))
+
+
+def _longest_first(steps: Sequence[Step]) -> list[Step]:
+    """The steps in the order to render them: the documents with most pages in the
+    previous build first (the build cannot end before the longest layout does), the
+    others in manifest order."""
+    def pages(step: Step) -> int:
+        return -int((step.previous or {}).get("pages") or 0)
+    return sorted(steps, key=pages)
 
 
 def _produce(fmt: Format, rendered: Rendered) -> Output:
@@ -360,34 +370,70 @@ def _produce(fmt: Format, rendered: Rendered) -> Output:
         raise BuildError(f"could not write {fmt.file(rendered.id)}: {exc}") from exc
 
 
-def _produce_pooled(work: list[tuple[Step, Format, Rendered]], jobs: int | None,
-                    report: Callable[[Event], None]) -> None:
-    """Produce the outputs of pooled formats: in worker processes when there are
-    several, one at a time here otherwise."""
-    workers = min(jobs or os.cpu_count() or 1, len(work))
-    if workers <= 1:
-        for step, fmt, rendered in work:
-            report(Event("render", step.doc.id, fmt.file(step.doc.id)))
-            step.outputs[fmt.name] = _produce(fmt, rendered)
-            report(Event("done", step.doc.id))
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+def _warm() -> None:
+    """A worker's start: import WeasyPrint while the main process renders HTML."""
+    from .pdf import weasyprint
 
-    report(Event("render", file=f"{len(work)} files in {workers} processes"))
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        # The longest document first: the build cannot end before its layout does.
-        longest_first = sorted(work, key=lambda task: -len(task[2].html))
-        futures = {pool.submit(fmt.produce, rendered.for_worker()): (step, fmt, rendered)
-                   for step, fmt, rendered in longest_first}
-        for future in as_completed(futures):
-            step, fmt, rendered = futures[future]
+    weasyprint()
+
+
+class Workers:
+    """The worker processes for pooled formats (PDF layout). With more than one
+    output that may go to them and more than one job allowed, they start at once
+    (spawned, so nothing is shared, each importing WeasyPrint meanwhile) and take each
+    output as it is submitted; otherwise each output is produced here, one at a
+    time, when ``collect`` comes. ``jobs`` never changes the bytes written."""
+
+    def __init__(self, jobs: int | None, expected: int, report: Callable[[Event], None]):
+        self.count = min(jobs or os.cpu_count() or 1, expected)
+        self.report = report
+        self.pool: Any = None
+        self.tasks: list[tuple[Any, Step, Format, Rendered]] = []
+
+    def __enter__(self) -> Workers:
+        if self.count > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.count, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm)
+        return self
+
+    def submit(self, step: Step, fmt: Format, rendered: Rendered) -> None:
+        future = self.pool.submit(fmt.produce, rendered.for_worker()) if self.pool else None
+        self.tasks.append((future, step, fmt, rendered))
+
+    def has(self, step: Step) -> bool:
+        return any(s is step for _, s, _, _ in self.tasks)
+
+    def collect(self) -> None:
+        """Wait for every output submitted (or produce each here, without a pool)."""
+        if self.pool is None:
+            for _, step, fmt, rendered in self.tasks:
+                self.report(Event("render", step.doc.id, fmt.file(step.doc.id)))
+                step.outputs[fmt.name] = _produce(fmt, rendered)
+                self.report(Event("done", step.doc.id))
+            return
+        from concurrent.futures import as_completed
+
+        self.report(Event("render", file=f"{len(self.tasks)} files in {self.count} processes"))
+        tasks = {future: (step, fmt, rendered) for future, step, fmt, rendered in self.tasks}
+        for future in as_completed(tasks):
+            step, fmt, rendered = tasks[future]
             try:
                 step.outputs[fmt.name] = future.result()
             except Exception as exc:
                 raise BuildError(f"could not write {fmt.file(rendered.id)}: {exc}") from exc
-            report(Event("done", step.doc.id))
+            self.report(Event("done", step.doc.id))
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        try:
+            if kind is None:
+                self.collect()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
 
 
 def _mark_stale(out_dir: Path, step: Step) -> None:
