@@ -1,9 +1,9 @@
 """The command line: options in, one library call, an exit code out.
 
-Exit codes: 0 success; 1 the plan has errors (or warnings under --strict), or with
-``diff --exit-code`` changes; 2 usage errors, unreadable paths, or a diff side that
-fails its checks. Commands import their stage modules lazily so ``--help`` and
-``check`` never load WeasyPrint or matplotlib.
+Exit codes: 0 success; 1 the plan has errors (or warnings under --strict), a workbook
+``import`` refuses, or with ``diff --exit-code`` changes; 2 usage errors, unreadable
+paths, or a diff side that fails its checks. Commands import their stage modules
+lazily so ``--help`` and ``check`` never load WeasyPrint or matplotlib.
 """
 
 from __future__ import annotations
@@ -188,6 +188,42 @@ def diff(
         sys.stderr.write(diff_trouble(result.failing))
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_PLAN if exit_code and result else EXIT_OK)
+
+
+@app.command("import")
+def import_(
+    workbook: Annotated[Path, typer.Argument(
+        help="The workbook: an ltp-submission.xlsx that build wrote, edited.")],
+    plan_dir: Annotated[Path, typer.Argument(help="The plan directory.")] = Path("plan"),
+) -> None:
+    """Write the figures changed in WORKBOOK into the plan's YAML files (comments and
+    layout kept), then show the change as diff does. Exit 1, writing nothing, when a
+    cell cannot be imported or the plan would fail its checks; 2 for a usage error."""
+    from .errors import PlanInvalid, UsageError, WorkbookInvalid
+    from .reporters import text_report, workbook_report
+    from .workbook_import import import_workbook
+
+    try:
+        imported = import_workbook(workbook, plan_dir)
+    except UsageError as exc:
+        raise _fail_usage(str(exc)) from None
+    except WorkbookInvalid as exc:
+        sys.stdout.write(workbook_report(exc.report, exc.workbook))
+        raise typer.Exit(EXIT_PLAN) from None
+    except PlanInvalid as exc:
+        sys.stdout.write(text_report(exc.report, exc.sources, str(plan_dir)))
+        typer.echo("lscplan: the plan fails its checks with these figures; nothing written",
+                   err=True)
+        raise typer.Exit(EXIT_PLAN) from None
+    if imported.diff is None:
+        typer.echo(f"no figure in {workbook} differs from the plan: nothing written")
+        raise typer.Exit(EXIT_OK)
+    from .diff_report import DIFF_FORMATS
+
+    sys.stdout.write(DIFF_FORMATS["text"](imported.diff, color=sys.stdout.isatty()))
+    n = len(imported.changes)
+    files = ", ".join(str(plan_dir / name) for name in imported.written)
+    typer.echo(f"imported {n} figure{'s' if n != 1 else ''} from {workbook} into {files}")
 
 
 def main() -> None:

@@ -34,5 +34,15 @@ class VersionsInvalid(LscplanError):
         self.failures = failures
 
 
+class WorkbookInvalid(LscplanError):
+    """``import``: the workbook cannot be imported; ``report`` holds a diagnostic per
+    cell refused (located by sheet and cell), ``workbook`` its path."""
+
+    def __init__(self, report: Report, workbook: str):
+        super().__init__(f"{workbook}: {len(report.errors)} cell(s) cannot be imported")
+        self.report = report
+        self.workbook = workbook
+
+
 class BuildError(LscplanError):
     """Rendering or writing a document failed."""

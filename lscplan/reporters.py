@@ -83,3 +83,18 @@ CHECK_FORMATS: dict[str, Callable[..., str]] = {
     "json": json_report,
     "github": github_report,
 }
+
+
+def workbook_report(report: Report, workbook: str) -> str:
+    """``import``'s refusals: ``WORKBOOK: Sheet!A1: error[rule]: message`` in workbook
+    order (sheet by sheet, as found), then a count and that nothing was written."""
+    out = []
+    for d in report.diagnostics:
+        where = f"{safe(workbook)}: {safe(d.location.pointer)}" if d.location.pointer else (
+            safe(workbook))
+        out.append(f"{where}: {d.severity}[{d.rule}]: {safe(d.message)}")
+    n = len(report.errors)
+    out.append(f"failed: {n} cell{'s' if n != 1 else ''} cannot be imported; nothing written"
+               if report.diagnostics and report.diagnostics[0].location.pointer else
+               "failed: the workbook cannot be imported; nothing written")
+    return "\n".join(out) + "\n"

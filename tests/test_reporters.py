@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 
 from lscplan.diagnostics import Location, Report, error, warning
-from lscplan.reporters import github_report, json_report, safe, text_report
+from lscplan.reporters import (
+    github_report,
+    json_report,
+    safe,
+    text_report,
+    workbook_report,
+)
 
 
 def sample() -> Report:
@@ -67,3 +73,21 @@ def test_github_strict_and_warnings() -> None:
 def test_safe_escapes_terminal_and_bidi_controls() -> None:
     assert safe("a\x1b[31mb\u202ec\x07") == "a\\u001b[31mb\\u202ec\\u0007"
     assert safe("plain text, £ and é") == "plain text, £ and é"
+
+
+def test_workbook_refusals_in_workbook_order() -> None:
+    report = Report([
+        error("workbook-number", "text, not a number ('1,000')",
+              Location("w.xlsx", 7, 4, "Finance!D7")),
+        error("workbook-unknown", "a row lscplan's workbook does not have",
+              Location("w.xlsx", 2, 1, "Metrics!A2")),
+    ])
+    assert workbook_report(report, "in/w.xlsx") == (
+        "in/w.xlsx: Finance!D7: error[workbook-number]: text, not a number ('1,000')\n"
+        "in/w.xlsx: Metrics!A2: error[workbook-unknown]: a row lscplan's workbook does "
+        "not have\n"
+        "failed: 2 cells cannot be imported; nothing written\n")
+    whole = Report([error("workbook-file", "not an Excel workbook", Location("w.xlsx"))])
+    assert workbook_report(whole, "w.xlsx") == (
+        "w.xlsx: error[workbook-file]: not an Excel workbook\n"
+        "failed: the workbook cannot be imported; nothing written\n")

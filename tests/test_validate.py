@@ -33,6 +33,13 @@ TESTED_ELSEWHERE = {
     "file-too-large": "test_load.py::test_absurdly_large_file",
     "file-outside-plan": "test_load.py::test_symlink_leaving_the_plan_is_refused",
     "postdates": "test_schema.py::test_bundled_plan_has_no_errors, test_render.py",
+    # lscplan import's refusals of a workbook's cells (not plan rules: no YAML edit
+    # reaches them)
+    "workbook-file": "test_cli_import.py::test_bad_paths",
+    "workbook-number": "test_workbook_import.py::test_refusals_name_sheet_and_cell",
+    "workbook-formula": "test_workbook_import.py::test_refusals_name_sheet_and_cell",
+    "workbook-text": "test_workbook_import.py::test_refusals_name_sheet_and_cell",
+    "workbook-unknown": "test_workbook_import.py::test_refusals_name_sheet_and_cell",
 }
 
 

@@ -1,0 +1,345 @@
+"""``lscplan import``: the figures of an edited workbook back into the plan's YAML.
+
+``import_workbook(path, plan_dir)`` reads a workbook of the shape ``build`` writes
+(``lscplan.workbook``; edited in Excel or LibreOffice), compares it cell by cell with
+the workbook lscplan would write for the plan as it stands now, and writes the figures
+that differ into the YAML sources. Only figures (the cells ``build`` leaves unlocked)
+are imported; everything else must be as lscplan writes it:
+
+- a figure cell must hold a number: text (``'1,234'``), a date, a formula or nothing is
+  refused (``workbook-number``);
+- a formula (a total, movement or percentage) must be the one lscplan writes
+  (``workbook-formula``): the figures it is calculated from are what to change;
+- labels, ids, units, provenance and the cover must read as lscplan writes them
+  (``workbook-text``), and a value where lscplan's workbook has none (a row, column,
+  year or sheet it does not know) is refused (``workbook-unknown``);
+- a file that is not an .xlsx workbook is refused as a whole (``workbook-file``).
+
+Each refusal is a ``Diagnostic`` located at the sheet and cell (``Finance!D7``), and
+when there is any, nothing is written. The figures are then written into copies of
+the files they come from, changing only the characters of each changed number (its
+node's span as ruamel.yaml's round-trip composer finds it): every comment, key order,
+quote, flow mapping and blank line stays as it was. The plan so changed is checked
+(``pipeline.check``); when it fails (an allocation that no longer adds up to its
+published total) nothing is written and the diagnostics are raised. Otherwise the
+files are replaced atomically and the result carries ``lscplan diff``'s comparison of
+the plan before and after.
+
+Provenance is not imported: it belongs to a whole series or table, not to one figure,
+so an illustrative figure edited in the workbook stays illustrative (change its
+``provenance`` in the YAML when a source gives it).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import documents, workbook
+from .diagnostics import Diagnostic, Location, Report, error
+from .errors import PlanInvalid, UsageError, WorkbookInvalid
+from .files import write_atomic
+from .pipeline import check
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """One figure the workbook changes: its cell, where it goes and its values."""
+
+    sheet: str
+    cell: str
+    target: workbook.Target
+    old: float | int
+    new: float | int
+
+
+@dataclass
+class Imported:
+    """What an import did: the figures changed, the files written (relative to the
+    plan folder) and the diff of the plan before and after (None when nothing
+    changed)."""
+
+    changes: list[FigureChange] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    diff: Any = None
+
+
+# --- reading the workbook ------------------------------------------------------------
+
+
+def _problem(book: str, sheet: str, row: int, col: int, rule: str, message: str
+             ) -> Diagnostic:
+    return error(rule, message, Location(book, row, col, f"{sheet}!{workbook.ref(row, col)}"))
+
+
+def _open(path: Path) -> Any:
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        raise WorkbookInvalid(Report([error(
+            "workbook-file", f"not an Excel workbook (.xlsx) lscplan can read: {exc}",
+            Location(path.name))]), str(path)) from None
+    except Exception as exc:  # openpyxl's own errors for a damaged or foreign file
+        raise WorkbookInvalid(Report([error(
+            "workbook-file", f"not an Excel workbook (.xlsx) lscplan can read: "
+            f"{type(exc).__name__}: {exc}", Location(path.name))]), str(path)) from None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    return repr(value)
+
+
+def _formula_key(text: str) -> str:
+    """A formula as compared: case, spaces, ``$`` and quotes round sheet names aside
+    (spreadsheet applications write the same formula these different ways)."""
+    return "".join(text.split()).upper().replace("$", "").replace("'", "")
+
+
+def _formula_text(value: Any) -> str | None:
+    if isinstance(value, str) and value.startswith("="):
+        return value
+    text = getattr(value, "text", None)  # openpyxl's ArrayFormula
+    return text if isinstance(text, str) else None
+
+
+def _yaml_number(value: int | float, target: workbook.Target, old: int | float
+                 ) -> int | float:
+    """The YAML figure for a cell's number: unscaled (a percentage's fraction times
+    100), rounded to nine decimal places; whole numbers stay whole where they were."""
+    number = (Decimal(value) if isinstance(value, int) else Decimal(repr(value)))
+    number = (number / target.scale).quantize(Decimal("1e-9")).normalize()
+    if number == number.to_integral_value() and isinstance(old, int):
+        return int(number)
+    return float(number)
+
+
+def _check_figure(book: str, sheet: str, row: int, col: int, cell: workbook.Figure,
+                  got: Any, problems: list[Diagnostic], changes: list[FigureChange]
+                  ) -> None:
+    def refuse(message: str) -> None:
+        problems.append(_problem(book, sheet, row, col, "workbook-number", message))
+
+    plan_has = f"the plan has {workbook.formatting.thousands(cell.value)}"
+    if got is None or got == "":
+        refuse(f"empty: a figure is needed here ({plan_has})")
+    elif _formula_text(got) is not None:
+        refuse(f"a formula ({_formula_text(got)}) where a figure is wanted: type the "
+               "figure itself")
+    elif isinstance(got, bool):
+        refuse(f"{got!s}, not a number")
+    elif isinstance(got, datetime | date):
+        refuse(f"a date ({_shown(got)}), not a number")
+    elif isinstance(got, str):
+        refuse(f"text, not a number ({_shown(got)}): type the number itself, without "
+               "separators or units")
+    elif isinstance(got, int | float):
+        new = _yaml_number(got, cell.target, cell.value)
+        if new != cell.value:
+            changes.append(FigureChange(sheet, workbook.ref(row, col), cell.target,
+                                        cell.value, new))
+    else:
+        refuse(f"{_shown(got)} is not a number")
+
+
+def _check_formula(book: str, sheet: str, row: int, col: int, cell: workbook.Formula,
+                   got: Any, problems: list[Diagnostic]) -> None:
+    text = _formula_text(got)
+    if text is not None and _formula_key(text) == _formula_key(cell.formula):
+        return
+    if text is not None:
+        message = (f"the formula was changed ({cell.formula} became {text}): calculated "
+                   "cells cannot be imported; change the figures they are calculated from")
+    elif got is None:
+        message = (f"the formula {cell.formula} was deleted: calculated cells cannot be "
+                   "imported; change the figures they are calculated from")
+    else:
+        message = (f"a calculated cell ({cell.formula}) holds {_shown(got)} instead: "
+                   "change the figures it is calculated from")
+    problems.append(_problem(book, sheet, row, col, "workbook-formula", message))
+
+
+def _check_text(book: str, sheet: str, row: int, col: int, cell: workbook.Text, got: Any,
+                problems: list[Diagnostic]) -> None:
+    want = cell.value
+    if isinstance(want, date) and isinstance(got, datetime):
+        got = got.date()
+    if got == want or (isinstance(got, int | float) and str(got) == want):
+        return
+    if cell.style == "key":
+        message = (f"reads {_shown(got)} where lscplan wrote {_shown(want)}: a row the "
+                   "plan does not have; rows are added, moved and renamed in the YAML, "
+                   "not in the workbook")
+        rule = "workbook-unknown"
+    elif cell.style == "header" and row == workbook.HEADER_ROW:
+        message = (f"a column heading reads {_shown(got)} where lscplan wrote "
+                   f"{_shown(want)}: columns and years are not imported")
+        rule = "workbook-unknown"
+    else:
+        message = (f"reads {_shown(got)} where lscplan wrote {_shown(want)}: labels, "
+                   "units and provenance are not imported (change them in the YAML)")
+        rule = "workbook-text"
+    if sheet == "Cover":
+        message += "; a workbook built from another version of the plan: build it again"
+    problems.append(_problem(book, sheet, row, col, rule, message))
+
+
+def _unknown(book: str, sheet: workbook.Sheet, row: int, col: int, got: Any,
+             years: Sequence[str]) -> Diagnostic:
+    rows = max(r for r, _ in sheet.cells)
+    cols = max(c for _, c in sheet.cells)
+    if row == workbook.HEADER_ROW and col > cols:
+        what = (f"a column lscplan's workbook does not have ({_shown(got)}); the plan's "
+                f"years are {years[0]} to {years[-1]}")
+    elif row > rows:
+        what = (f"a row lscplan's workbook does not have ({_shown(got)}): rows are "
+                "added in the YAML")
+    else:
+        what = f"a value ({_shown(got)}) where lscplan's workbook has none"
+    return _problem(book, sheet.name, row, col, "workbook-unknown",
+                    what + "; only the figures lscplan writes can be imported")
+
+
+def compare(expected: Sequence[workbook.Sheet], wb: Any, book: str, years: Sequence[str]
+            ) -> tuple[list[Diagnostic], list[FigureChange]]:
+    """Every cell of the workbook ``wb`` against the layout lscplan writes: the
+    problems (refusals) and the figures that changed."""
+    problems: list[Diagnostic] = []
+    changes: list[FigureChange] = []
+    names = [s.name for s in expected]
+    for extra in (n for n in wb.sheetnames if n not in names):
+        problems.append(_problem(book, extra, 1, 1, "workbook-unknown",
+                                 "a sheet lscplan's workbook does not have; only its "
+                                 f"own sheets ({', '.join(names)}) can be imported"))
+    for sheet in expected:
+        if sheet.name not in wb.sheetnames:
+            problems.append(_problem(book, sheet.name, 1, 1, "workbook-unknown",
+                                     "the sheet is missing: import a workbook lscplan "
+                                     "built, with every sheet it has"))
+            continue
+        ws = wb[sheet.name]
+        for cells in ws.iter_rows():
+            for xc in cells:
+                if xc.value is not None and (xc.row, xc.column) not in sheet.cells:
+                    problems.append(_unknown(book, sheet, xc.row, xc.column, xc.value,
+                                             years))
+        for (row, col), cell in sorted(sheet.cells.items()):
+            got = ws.cell(row, col).value
+            if isinstance(cell, workbook.Figure):
+                _check_figure(book, sheet.name, row, col, cell, got, problems, changes)
+            elif isinstance(cell, workbook.Formula):
+                _check_formula(book, sheet.name, row, col, cell, got, problems)
+            else:
+                _check_text(book, sheet.name, row, col, cell, got, problems)
+    return problems, changes
+
+
+# --- writing the YAML ---------------------------------------------------------------
+
+
+def _scalar_text(value: int | float) -> str:
+    """A number as YAML writes it and reads it back as the same number (a float
+    always with a decimal point, never an exponent, which YAML 1.1 reads as text)."""
+    if isinstance(value, int):
+        return str(value)
+    text = format(Decimal(repr(value)), "f")
+    return text if "." in text else text + ".0"
+
+
+def _node_at(root: Any, path: Sequence[str]) -> Any:
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    node = root
+    for part in path:
+        if isinstance(node, MappingNode):
+            node = next((v for k, v in node.value
+                         if isinstance(k, ScalarNode) and k.value == part), None)
+        elif isinstance(node, SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+        else:
+            node = None
+        if node is None:
+            break
+    if not isinstance(node, ScalarNode):
+        raise LookupError(f"no number at {'/'.join(path)}")
+    return node
+
+
+def rewrite(text: str, figures: Iterable[tuple[Sequence[str], int | float]]) -> str:
+    """``text`` with the number at each path replaced, and nothing else changed: the
+    node of each number is found with ruamel.yaml's round-trip composer and only its
+    characters are rewritten, so comments, order, quotes and layout stay."""
+    from ruamel.yaml import YAML
+
+    root = YAML(typ="rt").compose(text)
+    spans = []
+    for path, value in figures:
+        node = _node_at(root, path)
+        spans.append((node.start_mark.index, node.end_mark.index, _scalar_text(value)))
+    for start, end, new in sorted(spans, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+# --- the import ------------------------------------------------------------------------
+
+
+def _workbook_document(plan: Any) -> Any:
+    return next(d for d in documents.for_plan(plan) if workbook.FILE_SUFFIX in d.formats)
+
+
+def import_workbook(path: Path, plan_dir: Path) -> Imported:
+    """Write the figures of the workbook at ``path`` that differ from the plan into
+    the plan's YAML files. Raises UsageError (no such file), WorkbookInvalid (cells
+    refused, nothing written) or PlanInvalid (the plan fails its checks, before the
+    import or with the workbook's figures: nothing written)."""
+    from .diff import diff, findings
+
+    if not path.exists():
+        raise UsageError(f"no workbook at {path}")
+    if not path.is_file():
+        raise UsageError(f"{path} is not a file")
+    before = check(plan_dir)
+    if before.plan is None or before.report.errors:
+        raise PlanInvalid(before.report, sources=before.sources, plan_dir=str(plan_dir))
+    plan = before.plan
+    expected = workbook.layout(plan, _workbook_document(plan))
+    problems, changes = compare(expected, _open(path), path.name, plan.period.years)
+    if problems:
+        raise WorkbookInvalid(Report(problems), str(path))
+    if not changes:
+        return Imported()
+    by_file: dict[str, list[FigureChange]] = {}
+    for change in changes:
+        by_file.setdefault(change.target.file, []).append(change)
+    texts = {}
+    for name, file_changes in sorted(by_file.items()):
+        old = (plan_dir / name).read_bytes().decode("utf-8")
+        texts[name] = rewrite(old, ((c.target.path, c.new) for c in file_changes))
+    with tempfile.TemporaryDirectory(prefix="lscplan-import-") as tmp:
+        trial = Path(tmp) / "plan"
+        shutil.copytree(plan_dir, trial, symlinks=True)
+        for name, text in texts.items():
+            (trial / name).write_bytes(text.encode("utf-8"))
+        after = check(trial)
+    if after.plan is None or after.report.errors:
+        raise PlanInvalid(Report(after.report.errors), sources=after.sources,
+                          plan_dir=str(plan_dir))
+    for name, text in texts.items():
+        write_atomic(plan_dir / name, text.encode("utf-8"))
+    result = diff(plan, after.plan, f"old ({plan_dir})", f"new ({plan_dir} with {path.name})",
+                  documents=False)
+    result = replace(result, findings=findings(before.report, after.report))
+    return Imported(changes, sorted(texts), result)

@@ -1,0 +1,194 @@
+"""``lscplan import`` through the real entry point: build, edit the workbook as a
+spreadsheet would, import; the plan checks and differs by exactly those figures; and
+every refusal names its cell and leaves every file as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+WORKBOOK = "ltp-submission.xlsx"
+
+
+def _digests(plan_dir: Path) -> dict[str, str]:
+    return {str(p.relative_to(plan_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(plan_dir.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built(cli, small_plan: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    result = cli("build", small_plan, "--out", out, "--no-pdf", "-q")
+    assert result.code == 0, result.stdout + result.stderr
+    return out / WORKBOOK
+
+
+def _edited(built: Path, tmp_path: Path, edit) -> Path:
+    wb = load_workbook(built)
+    edit(wb)
+    target = tmp_path / "edited.xlsx"
+    wb.save(target)
+    return target
+
+
+def _row(ws, key: str) -> int:
+    return next(r for r in range(4, ws.max_row + 1) if ws.cell(r, ws.max_column).value == key)
+
+
+def test_round_trip(cli, built: Path, small_plan: Path, tmp_path: Path) -> None:
+    before = tmp_path / "before"
+    shutil.copytree(small_plan, before)
+
+    def edit(wb) -> None:
+        wb["Finance"]["C4"] = 326000  # income 2020/21, £'000
+        metrics = wb["Metrics"]
+        metrics.cell(_row(metrics, "ae-four-hour"), 9).value = 0.915  # 2021/22: 91.5%
+        workforce = wb["Workforce"]
+        workforce.cell(_row(workforce, "nursing"), 4).value = 3150  # WTE 2020/21
+
+    edited = _edited(built, tmp_path, edit)
+    old_finance = (small_plan / "finance.yaml").read_text(encoding="utf-8")
+    old_metrics = (small_plan / "metrics.yaml").read_text(encoding="utf-8")
+    result = cli("import", edited, small_plan)
+    assert result.code == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == (f"imported 3 figures from {edited} into {small_plan}/finance.yaml, "
+                         f"{small_plan}/metrics.yaml, {small_plan}/workforce.yaml")
+    assert lines[0] == (f"old ({small_plan}) → new ({small_plan} with edited.xlsx): "
+                        "3 changes (0 added, 0 removed, 3 changed)")
+    # diff's view: each figure, and the derived figures it moved
+    assert "  ~ metric `ae-four-hour`, 2021/22: 95.0% → 91.5%" in lines
+    assert "      ↳ meets the national standard: yes → no" in lines
+    assert "      ↳ surplus 2020/21: −£5,000k → −£4,000k (+£1,000k)" in lines
+
+    # only the numbers changed: every comment, key and layout is as it was
+    assert (small_plan / "finance.yaml").read_text(encoding="utf-8") == old_finance.replace(
+        "2020/21: {income: 325000,", "2020/21: {income: 326000,", 1)
+    new_metrics = (small_plan / "metrics.yaml").read_text(encoding="utf-8")
+    assert [(a, b) for a, b in zip(old_metrics.splitlines(), new_metrics.splitlines(),
+                                   strict=True) if a != b] == [
+        ("      2021/22: 95.0", "      2021/22: 91.5")]
+
+    assert cli("check", small_plan).code == 0
+    diff = cli("diff", before, small_plan, "--format", "json", "--no-documents")
+    assert diff.code == 0, diff.stderr
+    changes = {(c["entity"], c["id"], c["field"], c["old"], c["new"])
+               for c in json.loads(diff.stdout)["changes"]}
+    assert changes == {
+        ("trajectory", None, "years.2020/21.income", 325000, 326000),
+        ("metric", "ae-four-hour", "values.2021/22", 95.0, 91.5),
+        ("staff-group", "nursing", "wte.2020/21", 3100, 3150),
+    }
+    # the workbook built again holds the new figures: importing it changes nothing
+    out = built.parent
+    assert cli("build", small_plan, "--out", out, "--no-pdf", "-q").code == 0
+    again = cli("import", out / WORKBOOK, small_plan)
+    assert again.code == 0 and "nothing written" in again.stdout
+
+
+def test_an_unchanged_workbook_writes_nothing(cli, built: Path, small_plan: Path) -> None:
+    digests = _digests(small_plan)
+    result = cli("import", built, small_plan)
+    assert result.code == 0
+    assert result.stdout == f"no figure in {built} differs from the plan: nothing written\n"
+    assert _digests(small_plan) == digests
+
+
+def _refused(cli, built, small_plan, tmp_path, edit) -> str:
+    digests = _digests(small_plan)
+    result = cli("import", _edited(built, tmp_path, edit), small_plan)
+    assert result.code == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert _digests(small_plan) == digests  # nothing written
+    return result.stdout
+
+
+def test_text_in_a_number_cell(cli, built, small_plan, tmp_path) -> None:
+    def edit(wb) -> None:
+        wb["Finance"]["C4"] = 326000  # a good change, refused all the same
+        wb["Finance"]["D5"] = "335,000"
+
+    out = _refused(cli, built, small_plan, tmp_path, edit)
+    assert out.splitlines() == [
+        f"{tmp_path}/edited.xlsx: Finance!D5: error[workbook-number]: text, not a number "
+        "('335,000'): type the number itself, without separators or units",
+        "failed: 1 cell cannot be imported; nothing written"]
+
+
+def test_unknown_row_and_year(cli, built, small_plan, tmp_path) -> None:
+    def edit(wb) -> None:
+        ws = wb["Activity"]
+        row = ws.max_row + 1
+        ws.cell(row, 1, "Walk-in centre attendances")
+        ws.cell(row, 3, 1000)
+        wb["Finance"]["F3"] = "2022/23"
+
+    out = _refused(cli, built, small_plan, tmp_path, edit)
+    ws = load_workbook(built)["Activity"]
+    row = ws.max_row + 1
+    assert f"Activity!A{row}: error[workbook-unknown]: a row lscplan's workbook does not " in out
+    assert f"Activity!C{row}: error[workbook-unknown]" in out
+    assert ("Finance!F3: error[workbook-unknown]: a column lscplan's workbook does not "
+            "have ('2022/23'); the plan's years are 2019/20 to 2021/22") in out
+    assert out.splitlines()[-1] == "failed: 3 cells cannot be imported; nothing written"
+
+
+def test_changed_formula(cli, built, small_plan, tmp_path) -> None:
+    def edit(wb) -> None:
+        wb["Finance"]["B6"] = "=B4-B5+1000"
+
+    out = _refused(cli, built, small_plan, tmp_path, edit)
+    assert ("Finance!B6: error[workbook-formula]: the formula was changed (=B4-B5 became "
+            "=B4-B5+1000)") in out
+
+
+def test_figures_that_break_a_rule(cli, built, small_plan, tmp_path) -> None:
+    """A baseline changed without its total: the plan would fail allocation-total (and
+    the published movement no longer matches): reported, nothing written."""
+    def edit(wb) -> None:
+        wb["Allocations"]["B4"] = 101000
+
+    digests = _digests(small_plan)
+    result = cli("import", _edited(built, tmp_path, edit), small_plan)
+    assert result.code == 1
+    assert f"{small_plan}/finance.yaml:" in result.stdout
+    assert ("error[allocation-total]: the total baseline 300,000 is not the sum of the "
+            "rows (301,000)") in result.stdout
+    assert "warning[" not in result.stdout  # the errors alone: warnings are for check
+    assert "nothing written" in result.stderr
+    assert _digests(small_plan) == digests
+
+
+def test_bad_paths(cli, small_plan: Path, tmp_path: Path) -> None:
+    missing = cli("import", tmp_path / "nope.xlsx", small_plan)
+    assert missing.code == 2 and "no workbook at" in missing.stderr
+    built_somewhere = tmp_path / "x.xlsx"
+    built_somewhere.write_text("not a workbook")
+    digests = _digests(small_plan)
+    bad = cli("import", built_somewhere, small_plan)
+    assert bad.code == 1 and "error[workbook-file]" in bad.stdout
+    assert "Traceback" not in bad.stderr
+    assert _digests(small_plan) == digests
+    assert cli("import", built_somewhere, tmp_path / "no-plan").code == 2
+    assert cli("import").code == 2
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_workbook_saved_by_libreoffice(cli, built, small_plan, tmp_path) -> None:
+    """LibreOffice opens and saves the workbook (recalculating it, writing its own
+    XML): importing what it saved changes nothing and refuses nothing."""
+    saved = tmp_path / "saved"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                    "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(saved),
+                    str(built)], check=True, capture_output=True, timeout=180)
+    digests = _digests(small_plan)
+    result = cli("import", saved / WORKBOOK, small_plan)
+    assert result.code == 0, result.stdout
+    assert "nothing written" in result.stdout
+    assert _digests(small_plan) == digests

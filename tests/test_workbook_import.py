@@ -1,0 +1,111 @@
+"""Reading a workbook back (``lscplan.workbook_import``): the comparison with the
+workbook lscplan writes, the refusals with their cells, and the YAML rewritten only
+where a number changed."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from lscplan import documents, workbook
+from lscplan.pipeline import check
+from lscplan.workbook_import import _scalar_text, _yaml_number, compare, rewrite
+
+
+def _built(plan_dir: Path):
+    plan = check(plan_dir).plan
+    doc = next(d for d in documents.for_plan(plan) if "xlsx" in d.formats)
+    sheets = workbook.layout(plan, doc)
+    data = workbook.write(sheets, doc.title, plan.system.author, doc.date)
+    return plan, sheets, load_workbook(io.BytesIO(data))
+
+
+@pytest.mark.parametrize("which", ["small_plan", "bundled_plan"])
+def test_an_unedited_workbook_changes_nothing(which, request) -> None:
+    plan, sheets, wb = _built(request.getfixturevalue(which))
+    assert compare(sheets, wb, "x.xlsx", plan.period.years) == ([], [])
+
+
+def _rules(problems) -> list[tuple[str, str]]:
+    return [(p.location.pointer, p.rule) for p in problems]
+
+
+def test_refusals_name_sheet_and_cell(small_plan: Path) -> None:
+    plan, sheets, wb = _built(small_plan)
+    wb["Finance"]["B4"] = "316,000"  # text in a number cell
+    wb["Finance"]["C4"] = None  # a figure emptied
+    wb["Finance"]["D5"] = "=C5*1.01"  # a formula where a figure is wanted
+    wb["Finance"]["B6"] = "=B4-B5+1"  # a changed formula
+    wb["Finance"]["C6"] = 5  # a formula overwritten
+    wb["Finance"]["F3"] = "2022/23"  # a year it does not know
+    wb["Finance"]["A1"] = "Our trajectory"  # a label
+    last = wb["Activity"].max_row
+    wb["Activity"].cell(last + 1, 1, "Walk-in centre")  # a row it does not know
+    wb["Allocations"]["I4"] = "someone-else-ccg"  # an id changed
+    wb.create_sheet("Notes")["A1"] = "my notes"
+    problems, _changes = compare(sheets, wb, "x.xlsx", plan.period.years)
+    assert _rules(problems) == [
+        ("Notes!A1", "workbook-unknown"),
+        ("Allocations!I4", "workbook-unknown"),
+        ("Finance!F3", "workbook-unknown"),
+        ("Finance!A1", "workbook-text"),
+        ("Finance!B4", "workbook-number"),
+        ("Finance!C4", "workbook-number"),
+        ("Finance!D5", "workbook-number"),
+        ("Finance!B6", "workbook-formula"),
+        ("Finance!C6", "workbook-formula"),
+        (f"Activity!A{last + 1}", "workbook-unknown"),
+    ]
+    said = {p.location.pointer: p.message for p in problems}
+    assert said["Finance!B4"].startswith("text, not a number ('316,000')")
+    assert "=B4-B5 became =B4-B5+1" in said["Finance!B6"]
+    assert "the plan's years are 2019/20 to 2021/22" in said["Finance!F3"]
+    assert problems[0].location.file == "x.xlsx"
+
+
+def test_changes_are_figures_in_yaml_units(small_plan: Path) -> None:
+    plan, sheets, wb = _built(small_plan)
+    wb["Finance"]["B4"] = 316000
+    metrics = wb["Metrics"]
+    row = next(r for r in range(4, metrics.max_row + 1)
+               if metrics.cell(r, metrics.max_column).value == "ae-four-hour")
+    metrics.cell(row, 8).value = 0.875  # 87.5%, the second year
+    formulas_kept = wb["Finance"]["B6"].value
+    problems, changes = compare(sheets, wb, "x.xlsx", plan.period.years)
+    assert problems == [] and formulas_kept == "=B4-B5"
+    assert [(c.sheet, c.cell, c.target.file, c.target.path, c.old, c.new) for c in changes
+            ] == [("Finance", "B4", "finance.yaml", ("trajectory", "years", "2019/20", "income"),
+                   315000, 316000),
+                  ("Metrics", f"H{row}", "metrics.yaml", ("metrics", "0", "values", "2020/21"),
+                   plan.metric("ae-four-hour").values.values["2020/21"], 87.5)]
+
+
+def test_numbers_convert_exactly() -> None:
+    pct = workbook.Target("m.yaml", (), workbook.Decimal("0.01"))
+    one = workbook.Target("m.yaml", ())
+    assert _yaml_number(0.865, pct, 86.0) == 86.5
+    assert _yaml_number(0.92, pct, 92) == 92 and isinstance(_yaml_number(0.92, pct, 92), int)
+    assert _yaml_number(0.57, pct, 50.0) == 57.0  # 0.57 * 100 is 56.99999999999999
+    assert _yaml_number(1200.0, one, 1000) == 1200
+    assert _yaml_number(1200.5, one, 1000) == 1200.5
+    assert _scalar_text(1e-05) == "0.00001" and _scalar_text(92.0) == "92.0"
+    assert _scalar_text(-1500) == "-1500"
+
+
+def test_rewrite_changes_only_the_numbers() -> None:
+    text = ("# a comment\n"
+            "trajectory:\n"
+            "  provenance: illustrative  # kept\n"
+            "  years:\n"
+            "    2019/20: {income: 315000, expenditure: 327000}\n"
+            "metrics:\n"
+            "  - id: a\n"
+            "    values: {2019/20: 86.0,   2020/21: 88.0}  # spaced as it was\n")
+    new = rewrite(text, [(("trajectory", "years", "2019/20", "income"), 316000),
+                         (("metrics", "0", "values", "2020/21"), 87.5)])
+    assert new == text.replace("315000", "316000").replace("88.0}", "87.5}")
+    with pytest.raises(LookupError):
+        rewrite(text, [(("metrics", "1", "values", "2019/20"), 1)])
