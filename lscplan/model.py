@@ -8,7 +8,7 @@ Every entity keeps the Location it came from, so rules can point at it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -881,16 +881,22 @@ def _later(item: Any, later: frozenset[str]) -> bool:
 
 
 def _without(value: Any, later: frozenset[str]) -> Any:
-    """``value`` with every entity (at any depth) citing a ``later`` source left out."""
+    """``value`` with every entity (at any depth) citing a ``later`` source left out:
+    in the typed model, and in the Records of generic kinds (``Plan.more``)."""
+    if isinstance(value, Record):
+        kept = {k: _without_each(v, later) for k, v in vars(value)["_fields"].items()}
+        return value if kept == vars(value)["_fields"] else Record(kept, value.loc)
     if not is_dataclass(value) or isinstance(value, type):
         return value
     changes: dict[str, Any] = {}
     for f in fields(value):
         v = getattr(value, f.name)
         if isinstance(v, tuple):
-            new: Any = tuple(_without(x, later) for x in v if not _later(x, later))
+            new: Any = _without_each(v, later)
         elif isinstance(v, Mapping) and v and all(is_dataclass(x) for x in v.values()):
             new = {k: _without(x, later) for k, x in v.items() if not _later(x, later)}
+        elif isinstance(v, Mapping) and f.name == "more":
+            new = {k: _without_each(x, later) for k, x in v.items()}
         elif is_dataclass(v):
             optional = "None" in str(f.type)
             new = None if optional and _later(v, later) else _without(v, later)
@@ -901,19 +907,30 @@ def _without(value: Any, later: frozenset[str]) -> Any:
     return replace(value, **changes) if changes else value
 
 
+def _without_each(value: Any, later: frozenset[str]) -> Any:
+    """A list without the items citing a ``later`` source (each item itself filtered)."""
+    if isinstance(value, tuple):
+        return tuple(_without(x, later) for x in value if not _later(x, later))
+    return _without(value, later)
+
+
 def _postdating(value: Any, later: frozenset[str]) -> Iterator[Any]:
-    if not is_dataclass(value) or isinstance(value, type):
+    if isinstance(value, Record):
+        children: Iterable[Any] = vars(value)["_fields"].values()
+    elif is_dataclass(value) and not isinstance(value, type):
+        children = (getattr(value, f.name) for f in fields(value))
+    else:
         return
-    for f in fields(value):
-        v = getattr(value, f.name)
+    for v in children:
         items = (v if isinstance(v, tuple) else tuple(v.values()) if isinstance(v, Mapping)
                  else (v,))
         for x in items:
-            if is_dataclass(x) and not isinstance(x, Source):
-                if _later(x, later):
-                    yield x
-                else:
-                    yield from _postdating(x, later)
+            for y in (x if isinstance(x, tuple) else (x,)):  # the lists in Plan.more
+                if (is_dataclass(y) or isinstance(y, Record)) and not isinstance(y, Source):
+                    if _later(y, later):
+                        yield y
+                    else:
+                        yield from _postdating(y, later)
 
 
 # --- building the model ------------------------------------------------------------------

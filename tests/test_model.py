@@ -86,3 +86,24 @@ def test_period_length_in_words_and_the_default_terms(small_plan: Path) -> None:
     assert plan.terms.place.plural == "places" and plan.terms.place.short_plural == "places"
     assert model.Terms().place.short_plural == "ICPs"
     assert model.Terms().priority.singular == "priority"
+
+
+def test_a_generic_kind_shows_only_what_the_plan_knew_on_a_date(bundled_plan) -> None:
+    # the Records of a kind with no class of its own (Plan.more) are dated like the
+    # typed model: an item citing a later source is left out, at any depth
+    import dataclasses
+
+    from lscplan.model import Record
+
+    plan = check(bundled_plan).plan
+    later = sorted(plan.later_sources("2019-02-28"))[0]
+    loc = plan.system.status_loc
+    early = Record({"id": "early", "provenance": "illustrative", "actions": (
+        Record({"id": "a", "provenance": later}, loc),
+        Record({"id": "b", "provenance": "illustrative"}, loc))}, loc)
+    late = Record({"id": "late", "provenance": later, "actions": ()}, loc)
+    dated = dataclasses.replace(plan, more={"risks": (early, late)}).as_of("2019-02-28")
+    (kept,) = dated.risks
+    assert kept.id == "early" and [a.id for a in kept.actions] == ["b"]
+    assert late in list(dataclasses.replace(plan, more={"risks": (early, late)})
+                        .postdating("2019-02-28"))
