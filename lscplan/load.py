@@ -77,6 +77,18 @@ class SourceFile:
                 return Location(self.path, 1 if self.text else 0, 1 if self.text else 0, pointer)
             probe = probe.rsplit("/", 1)[0]
 
+    def text_location(self, pointer: str, line: int) -> Location:
+        """The place of ``line`` (0-based) of the text value at ``pointer``: exact for a
+        YAML block (``|`` or ``>``), whose lines are the file's; else the value's start."""
+        where = self.location(pointer)
+        lines = self.text.splitlines()
+        start = lines[where.line - 1][where.column - 1:] if 0 < where.line <= len(lines) else ""
+        if not start.startswith(("|", ">")) or where.line + line >= len(lines):
+            return where
+        text = lines[where.line + line]
+        return Location(where.file, where.line + line + 1, len(text) - len(text.lstrip()) + 1,
+                        where.pointer)
+
 
 @dataclass
 class LoadedPlan:

@@ -8,16 +8,18 @@ Every entity keeps the Location it came from, so rules can point at it.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, ClassVar
 
-from . import kinds
+from . import kinds, narrative
 from .diagnostics import Location
 from .load import LoadedPlan, SourceFile, pointer_of
 
 ILLUSTRATIVE = "illustrative"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 STATUSES = ("draft", "for-approval", "approved", "submitted")
 
 
@@ -41,6 +43,51 @@ def year_range(first: str, last: str) -> tuple[str, ...]:
 
 def _loc(source: SourceFile, *parts: Any) -> Location:
     return source.location(pointer_of(parts))
+
+
+class Text(str):
+    """A text of the plan that holds markers (``{from:...}``, ``{appendix:...}``,
+    ``{extract:...}``; see ``narrative``), with the place of each of its lines, so a
+    rule can point at the line of a marker. It is the string it holds in every other
+    way."""
+
+    lines: tuple[Location, ...]
+
+    def at(self, line: int) -> Location:
+        """Where ``line`` (0-based) of the text is in its file."""
+        return self.lines[min(max(line, 0), len(self.lines) - 1)]
+
+
+def _located(source: SourceFile, data: Any, path: tuple = ()) -> Any:
+    """``data`` with every string holding a marker as a ``Text`` that knows its lines."""
+    if isinstance(data, Mapping):
+        return {k: _located(source, v, (*path, k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_located(source, v, (*path, i)) for i, v in enumerate(data)]
+    if isinstance(data, str) and "{" in data and next(narrative.markers(data), None):
+        text = Text(data)
+        pointer = pointer_of(path)
+        text.lines = tuple(source.text_location(pointer, n)
+                           for n in range(max(1, len(data.splitlines()))))
+        return text
+    return data
+
+
+def texts(value: Any) -> Iterator[Text]:
+    """Every ``Text`` (a text holding a marker) in ``value``, at any depth."""
+    if isinstance(value, Text):
+        yield value
+    elif isinstance(value, tuple | list):
+        for v in value:
+            yield from texts(v)
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from texts(v)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            yield from texts(getattr(value, f.name))
+    elif isinstance(value, Record):
+        yield from texts(value._fields)
 
 
 @dataclass(frozen=True)
@@ -315,7 +362,10 @@ class Statement:
 
 @dataclass(frozen=True)
 class Vision:
-    statement: str
+    #: Left out (None) in a document dated before the vision's source.
+    DATED: ClassVar[tuple[str, ...]] = ("statement",)
+
+    statement: str | None
     provenance: str
     ambitions: tuple[Statement, ...]
     intents: tuple[Statement, ...]
@@ -664,6 +714,30 @@ class Extract:
     metric: str | None
     loc: Location = field(compare=False)
 
+    @property
+    def name(self) -> str:
+        """How a body marks its place: ``{extract:NAME}`` (``metric-chart:<id>``)."""
+        return f"{self.kind}:{self.metric}" if self.metric else self.kind
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """An appendix attached after a paper: its letter (A, B ... in order), title, and
+    Markdown and/or the plan extracts it holds."""
+
+    id: str
+    letter: str
+    title: str
+    body: str | None
+    extracts: tuple[Extract, ...]
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Implication:
+    heading: str
+    text: str
+
 
 @dataclass(frozen=True)
 class BoardPaper:
@@ -699,6 +773,34 @@ class BoardPaper:
     loc: Location = field(compare=False)
     status_loc: Location = field(compare=False)
     risks_loc: Location = field(compare=False)
+    format: str = "nhs-board"
+    appendices: tuple[Appendix, ...] = ()
+    report_of: str | None = None
+    electoral_divisions: str | None = None
+    consultations: str | None = None
+    implications: tuple[Implication, ...] | None = None
+
+    @property
+    def all_extracts(self) -> tuple[Extract, ...]:
+        """The extracts of the body, then those of each appendix."""
+        return self.extracts + tuple(e for a in self.appendices for e in a.extracts)
+
+    @property
+    def appendix_letters(self) -> dict[str, str]:
+        return {a.id: a.letter for a in self.appendices}
+
+    def markdown(self) -> Iterator[tuple[str, str]]:
+        """(field, text) of every Markdown text of the paper, where markers work."""
+        yield "summary", self.summary
+        yield "body", self.body
+        for name in ("risk_summary", "consultations"):
+            if getattr(self, name):
+                yield name, getattr(self, name)
+        for a in self.appendices:
+            if a.body:
+                yield f"appendix {a.id!r}", a.body
+        for i in self.implications or ():
+            yield f"implication {i.heading!r}", i.text
 
     @property
     def doc_id(self) -> str:
@@ -824,18 +926,37 @@ class Plan:
         """The ids of the sources published after ``day`` (``YYYY-MM-DD``)."""
         return frozenset(s.id for s in self.system.sources if s.date and s.date > day)
 
+    def known_on(self, day: str) -> Callable[[str], bool]:
+        """Whether a passage dated ``{from:WHEN}`` is known on ``day``: WHEN is a date
+        on or before it, or a source published on or before it."""
+        dates = {s.id: s.date for s in self.system.sources}
+
+        def known(when: str) -> bool:
+            when = dates.get(when) or when
+            # what is neither a date nor a source is refused by check (passage-date)
+            return not _ISO_DATE.fullmatch(when) or when <= day
+
+        return known
+
     def as_of(self, day: str) -> Plan:
         """The plan as it stood on ``day``: every entity whose provenance is a source
         published after that day is left out (an optional one becomes None), and so
-        are those sources."""
-        later = self.later_sources(day)
-        return _without(self, later) if later else self
+        are those sources and every passage of text dated after it (``{from:...}``)."""
+        return _without(self, self.later_sources(day), self.known_on(day))
 
     def postdating(self, day: str) -> Iterator[Any]:
         """Every entity of the plan whose provenance is a source published after ``day``."""
         later = self.later_sources(day)
         if later:
             yield from _postdating(self, later)
+
+    def later_passages(self, value: Any, day: str) -> Iterator[tuple[str, Location]]:
+        """(when, where) of every passage of text in ``value`` dated after ``day``."""
+        known = self.known_on(day)
+        for text in texts(value):
+            for when, line, _first, _last in narrative.dated_passages(text):
+                if not known(when):
+                    yield when, text.at(line)
 
     @property
     def has_illustrative(self) -> bool:
@@ -880,26 +1001,37 @@ def _later(item: Any, later: frozenset[str]) -> bool:
     return getattr(item, "provenance", None) in later
 
 
-def _without(value: Any, later: frozenset[str]) -> Any:
-    """``value`` with every entity (at any depth) citing a ``later`` source left out:
-    in the typed model, and in the Records of generic kinds (``Plan.more``)."""
+def _without(value: Any, later: frozenset[str], known: Callable[[str], bool]) -> Any:
+    """``value`` with every entity (at any depth) citing a ``later`` source left out,
+    in the typed model and in the Records of generic kinds (``Plan.more``), and every
+    passage of its texts not ``known`` yet."""
+    if isinstance(value, Text):
+        return narrative.passages_as_of(value, known)
     if isinstance(value, Record):
-        kept = {k: _without_each(v, later) for k, v in vars(value)["_fields"].items()}
+        kept = {k: _without_each(v, later, known) for k, v in vars(value)["_fields"].items()}
         return value if kept == vars(value)["_fields"] else Record(kept, value.loc)
     if not is_dataclass(value) or isinstance(value, type):
         return value
     changes: dict[str, Any] = {}
     for f in fields(value):
         v = getattr(value, f.name)
-        if isinstance(v, tuple):
-            new: Any = _without_each(v, later)
+        if isinstance(v, Text):
+            new: Any = _without(v, later, known)
+        elif isinstance(v, tuple):
+            new = _without_each(v, later, known)
         elif isinstance(v, Mapping) and v and all(is_dataclass(x) for x in v.values()):
-            new = {k: _without(x, later) for k, x in v.items() if not _later(x, later)}
+            new = {k: _without(x, later, known) for k, x in v.items()
+                   if not _later(x, later)}
         elif isinstance(v, Mapping) and f.name == "more":
-            new = {k: _without_each(x, later) for k, x in v.items()}
+            new = {k: _without_each(x, later, known) for k, x in v.items()}
         elif is_dataclass(v):
             optional = "None" in str(f.type)
-            new = None if optional and _later(v, later) else _without(v, later)
+            if optional and _later(v, later):
+                new = None
+            else:
+                new = _without(v, later, known)
+                if _later(v, later):  # a part the plan cannot do without: its dated text goes
+                    new = replace(new, **dict.fromkeys(getattr(v, "DATED", ())))
         else:
             continue
         if new != v:
@@ -907,11 +1039,11 @@ def _without(value: Any, later: frozenset[str]) -> Any:
     return replace(value, **changes) if changes else value
 
 
-def _without_each(value: Any, later: frozenset[str]) -> Any:
+def _without_each(value: Any, later: frozenset[str], known: Callable[[str], bool]) -> Any:
     """A list without the items citing a ``later`` source (each item itself filtered)."""
     if isinstance(value, tuple):
-        return tuple(_without(x, later) for x in value if not _later(x, later))
-    return _without(value, later)
+        return tuple(_without(x, later, known) for x in value if not _later(x, later))
+    return _without(value, later, known)
 
 
 def _postdating(value: Any, later: frozenset[str]) -> Iterator[Any]:
@@ -941,7 +1073,8 @@ def build_model(loaded: LoadedPlan) -> Plan:
     with its builder (``BUILDERS``), or as generic Records."""
     parts: dict[str, Any] = {}
     for kind in kinds.FILES:
-        files = sorted(loaded.of_kind(kind.schema), key=lambda f: f.path)
+        files = [dataclasses.replace(f, data=_located(f, f.data))
+                 for f in sorted(loaded.of_kind(kind.schema), key=lambda f: f.path)]
         build = BUILDERS.get(kind.schema) or (lambda f, kind=kind: _generic(f, kind))
         parts[kind.part] = (tuple(build(f) for f in files) if kind.folder
                             else build(files[0]) if files else None)
@@ -1142,14 +1275,25 @@ def _engagement(f: SourceFile) -> EngagementPlan:
                                 for i, p in enumerate(d.get("partners", []))))
 
 
+def _extracts(f: SourceFile, items: list, *parts: Any) -> tuple[Extract, ...]:
+    return tuple(Extract(e, None, _loc(f, *parts, i)) if isinstance(e, str)
+                 else Extract("metric-chart", e["metric-chart"], _loc(f, *parts, i))
+                 for i, e in enumerate(items))
+
+
+#: Appendix letters, in order (the schema allows as many appendices).
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
 def _board_paper(f: SourceFile) -> BoardPaper:
     d = f.data
-    extracts = []
-    for i, e in enumerate(d.get("extracts", [])):
-        if isinstance(e, str):
-            extracts.append(Extract(e, None, _loc(f, "extracts", i)))
-        else:
-            extracts.append(Extract("metric-chart", e["metric-chart"], _loc(f, "extracts", i)))
+    extracts = _extracts(f, d.get("extracts", []), "extracts")
+    appendices = tuple(
+        Appendix(a["id"], LETTERS[i], a["title"], a.get("body"),
+                 _extracts(f, a.get("extracts", []), "appendices", i, "extracts"),
+                 _loc(f, "appendices", i))
+        for i, a in enumerate(d.get("appendices", [])))
+    implications = d.get("implications")
     risks, impact = d.get("risks"), d.get("impact_assessment")
     objectives = d.get("strategic_objectives")
 
@@ -1173,10 +1317,15 @@ def _board_paper(f: SourceFile) -> BoardPaper:
                               if objectives is not None else None),
         purpose=d.get("purpose"), illustrative_fields=tuple(d.get("illustrative", [])),
         risks_loc=_loc(f, "risks") if risks else _loc(f, "id"),
-        contact=d.get("contact"), body=d["body"], extracts=tuple(extracts),
+        contact=d.get("contact"), body=d["body"], extracts=extracts,
         provenance=d["provenance"], file=f.path, version=d.get("version"),
         status=d.get("status", "draft"), loc=_loc(f, "id"),
         status_loc=_loc(f, "status") if "status" in d else _loc(f, "id"),
+        format=d.get("format", "nhs-board"), appendices=appendices,
+        report_of=d.get("report_of"), electoral_divisions=d.get("electoral_divisions"),
+        consultations=d.get("consultations"),
+        implications=(tuple(Implication(i["heading"], i["text"]) for i in implications)
+                      if implications is not None else None),
     )
 
 

@@ -7,6 +7,14 @@ Images never reach the output: each is replaced by its alt text, whatever its UR
 so no document can pull in a local file or a tracking pixel. Headings are moved
 under the heading of the section that shows the narrative, keeping their order.
 
+Three markers, in braces, are the plan's own: ``{appendix:ID}`` (a board paper's
+reference to one of its appendices, shown as a link "Appendix A"), ``{extract:NAME}``
+alone in a paragraph (the place where a board paper shows a plan extract) and
+``{from:WHEN}`` at the start of a paragraph, list item or heading (the passage, or
+the heading's whole section, is known only from WHEN: a date ``YYYY-MM-DD`` or the id
+of a source, whose date applies; ``passages_as_of`` leaves it out before then).
+``markers`` finds them with their lines for ``check``.
+
 Lists and blockquotes may nest ``MAX_DEPTH`` deep. markdown-it drops everything past
 its nesting limit without a word, so that limit is set above ``MAX_DEPTH`` and
 ``check`` refuses deeper Markdown (``too_deep``, rule ``markdown-depth``): no text
@@ -15,7 +23,9 @@ is ever silently lost.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -78,17 +88,162 @@ def to_html(text: str, level: int = 1) -> str:
 
     The narrative's highest heading becomes ``h{level + 1}`` and the others keep
     their distance below it (never deeper than h6), so a document's headings stay
-    in order whichever level the author started at.
+    in order whichever level the author started at. ``{from:...}`` markers are not
+    shown.
     """
+    return "".join(p for p in to_parts(text, level) if isinstance(p, str))
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A plan extract a text places where it stands: ``{extract:NAME}``."""
+
+    name: str
+
+
+def to_parts(text: str, level: int = 1, *, numbered: str | None = None,
+             appendices: Mapping[str, str] | None = None) -> list[str | Placed]:
+    """``text`` as HTML (as ``to_html``), cut where a paragraph holds only an
+    ``{extract:NAME}`` marker (a ``Placed`` there). ``numbered="paragraphs"`` numbers
+    every other top-level paragraph 1, 2, 3 ... through the whole text, as NHS board
+    papers do (``<p class="numbered" id="para-N">`` starting with the number);
+    ``numbered="sections"`` numbers the highest headings instead, as council reports
+    do. ``appendices`` maps an appendix id to its letter: ``{appendix:ID}`` becomes a
+    link "Appendix A"."""
     md = _markdown()
     tokens = md.parse(text)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
-    if levels:
-        shift = level + 1 - min(levels)
-        for token in tokens:
-            if token.type in ("heading_open", "heading_close"):
-                token.tag = f"h{min(6, max(1, int(token.tag[1]) + shift))}"
-    return md.renderer.render(tokens, md.options, {})
+    shift = level + 1 - min(levels) if levels else 0
+    parts: list[str | Placed] = []
+    start, number = 0, 0
+    for i, token in enumerate(tokens):
+        if token.type == "inline":
+            _mark_inline(token, appendices or {})
+        if token.type in ("heading_open", "heading_close"):
+            top = token.tag == f"h{min(levels)}"
+            token.tag = f"h{min(6, max(1, int(token.tag[1]) + shift))}"
+            if numbered == "sections" and top and token.type == "heading_open":
+                number += 1
+                _number(tokens[i + 1], number, "section-number")
+        if token.type != "paragraph_open" or token.level != 0:
+            continue
+        placed = _EXTRACT.fullmatch(tokens[i + 1].content.strip())
+        if placed:
+            parts.append(md.renderer.render(tokens[start:i], md.options, {}))
+            parts.append(Placed(placed[1]))
+            start = i + 3
+        elif numbered == "paragraphs":
+            number += 1
+            token.attrSet("class", "numbered")
+            token.attrSet("id", f"para-{number}")
+            _number(tokens[i + 1], number, "para-number")
+    parts.append(md.renderer.render(tokens[start:], md.options, {}))
+    return [p for p in parts if p != ""]
+
+
+_MARKER = re.compile(r"\{(appendix|extract|from):([^{}\s]*)\}")
+_EXTRACT = re.compile(r"\{extract:([^{}\s]+)\}")
+_FROM = re.compile(r"\{from:([^{}\s]*)\}\s*")
+
+
+def _number(inline: Token, number: int, kind: str) -> None:
+    label = Token("html_inline", "", 0)
+    label.content = f'<span class="{kind}">{number}.</span> '
+    inline.children = [label, *(inline.children or [])]
+
+
+def _mark_inline(token: Token, appendices: Mapping[str, str]) -> None:
+    """Drop ``{from:...}`` markers from a paragraph's text and turn ``{appendix:ID}``
+    into a link to the appendix (its id unknown: left as written)."""
+    children: list[Token] = []
+    for child in token.children or []:
+        if child.type != "text" or "{" not in child.content:
+            children.append(child)
+            continue
+        text = _FROM.sub("", child.content)
+        at = 0
+        for m in re.finditer(r"\{appendix:([^{}\s]+)\}", text):
+            if m[1] not in appendices:
+                continue
+            children.append(_text(text[at:m.start()]))
+            link = Token("link_open", "a", 1)
+            link.attrSet("href", f"#appendix-{m[1]}")
+            link.attrSet("class", "appendix-ref")
+            children += [link, _text(f"Appendix {appendices[m[1]]}"),
+                         Token("link_close", "a", -1)]
+            at = m.end()
+        children.append(_text(text[at:]))
+    token.children = [c for c in children if c.type != "text" or c.content]
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A marker written in a text: its kind (appendix, extract, from), what it names
+    and its line (0-based, within the text)."""
+
+    kind: str
+    value: str
+    line: int
+    opens: bool = False  # it is the first thing in its paragraph, list item or heading
+
+
+def markers(text: str) -> Iterator[Marker]:
+    """Every ``{appendix:...}``, ``{extract:...}`` and ``{from:...}`` in ``text``,
+    outside code, in order."""
+    for token in _markdown().parse(text):
+        if token.type != "inline":
+            continue
+        line = token.map[0] if token.map else 0
+        for n, child in enumerate(token.children or []):
+            if child.type == "softbreak":
+                line += 1
+            elif child.type == "text":
+                for m in _MARKER.finditer(child.content):
+                    yield Marker(m[1], m[2], line, n == 0 and m.start() == 0)
+
+
+def dated_passages(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """(when, marker line, first line, end line) of every passage a ``{from:WHEN}``
+    marker dates: the paragraph it opens, the list item it opens (the item's first
+    paragraph), or a heading's section up to the next heading as high or higher."""
+    if "{from:" not in text:
+        return
+    tokens = _markdown().parse(text)
+    end = len(text.splitlines())
+    for i, token in enumerate(tokens):
+        if token.type != "inline":
+            continue
+        m = _FROM.match(token.content)
+        if not m or not tokens[i - 1].map:
+            continue
+        opener = tokens[i - 1]
+        first, last = opener.map
+        if opener.type == "heading_open":
+            depth = int(opener.tag[1])
+            last = next((t.map[0] for t in tokens[i:] if t.type == "heading_open"
+                         and int(t.tag[1]) <= depth and t.map), end)
+        elif i >= 2 and tokens[i - 2].type == "list_item_open" and tokens[i - 2].map:
+            first, last = tokens[i - 2].map
+        yield m[1], first, first, last
+
+
+def passages_as_of(text: str, known: Callable[[str], bool]) -> str:
+    """``text`` without the passages whose ``{from:WHEN}`` is not ``known`` yet
+    (``known(when)`` false)."""
+    drop: set[int] = set()
+    for when, _line, first, last in dated_passages(text):
+        if not known(when):
+            drop.update(range(first, last))
+    if not drop:
+        return text
+    lines = text.splitlines(keepends=True)
+    return "".join(line for n, line in enumerate(lines) if n not in drop)
 
 
 def to_inline_html(text: str) -> str:

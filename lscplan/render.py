@@ -332,8 +332,29 @@ def confirmed(value: Any) -> Any:
     return TO_BE_CONFIRMED if value is None or value == "" else value
 
 
-def _markdown(text: str, level: int = 1) -> Markup:
-    return Markup(narrative.to_html(text, level))
+def _markdown(text: str, level: int = 1, appendices: Mapping[str, str] | None = None
+              ) -> Markup:
+    """Markdown as HTML; ``appendices`` (id -> letter) turns ``{appendix:ID}`` into
+    links to a board paper's appendices."""
+    parts = narrative.to_parts(text, level, appendices=appendices)
+    return Markup("".join(p for p in parts if isinstance(p, str)))
+
+
+def paper_parts(paper: Any, text: str, level: int = 1, numbered: str | None = None
+                ) -> list[Any]:
+    """A board paper's Markdown as HTML pieces, with each extract it places
+    (``{extract:NAME}``) as the paper's ``Extract`` where it stands."""
+    listed = {e.name: e for e in paper.extracts}
+    out: list[Any] = []
+    for part in narrative.to_parts(text, level, numbered=numbered,
+                                   appendices=paper.appendix_letters):
+        if isinstance(part, str):
+            out.append(Markup(part))
+        elif part.name in listed:
+            out.append(listed[part.name])
+        else:
+            _fail(f"the paper {paper.id!r} does not list the extract {part.name!r}")
+    return out
 
 
 def _inline_markdown(text: str) -> Markup:
@@ -381,7 +402,8 @@ def environment() -> jinja2.Environment:
     env.filters.update(FILTERS)
     env.globals.update(illus=illustrative_marker, ILLUSTRATIVE_LEGEND=ILLUSTRATIVE_LEGEND,
                        DRAFT_MARK=DRAFT_MARK, TO_BE_CONFIRMED=TO_BE_CONFIRMED,
-                       fail=_fail, sections=kinds.sectioned, extract_kind=kinds.extract_kind)
+                       fail=_fail, sections=kinds.sectioned, extract_kind=kinds.extract_kind,
+                       paper_parts=paper_parts)
     env.tests["safe_url"] = narrative.safe_link
     return env
 

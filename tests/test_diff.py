@@ -200,9 +200,12 @@ CASES: list[tuple[str, list[Edit], list[tuple]]] = [
     ("board paper body", [("board/governing-body-update.yaml", "has three components",
                            "has three parts")],
      [("changed", "board-paper", "governing-body-update", "body")]),
-    ("board paper extracts", [("board/governing-body-update.yaml", "extracts: [priorities, ",
-                               "extracts: [")],
-     [("removed", "board-paper", "governing-body-update", "extracts")]),
+    ("board paper extracts", [("board/governing-body-update.yaml", "extracts: [allocations-table, ",
+                               "extracts: ["),
+                              ("board/governing-body-update.yaml",
+                               "  {extract:allocations-table}\n", "")],
+     [("changed", "board-paper", "governing-body-update", "body"),
+      ("removed", "board-paper", "governing-body-update", "extracts")]),
 ]
 
 
@@ -470,8 +473,8 @@ def test_reordering_is_not_a_change(compare) -> None:
     title: Primary care networks
 """)
         edit(plan / "board/governing-body-update.yaml",
-             "extracts: [priorities, allocations-table, {metric-chart: ae-four-hour}]",
-             "extracts: [{metric-chart: ae-four-hour}, allocations-table, priorities]")
+             "extracts: [allocations-table, {metric-chart: ae-four-hour}]",
+             "extracts: [{metric-chart: ae-four-hour}, allocations-table]")
         health = "  - text: Better Health - improve population health\n    supported: true\n"
         care = "  - text: Better Care - improve outcomes\n    supported: false\n"
         _swap(plan / "board/governing-body-update.yaml", health, care)
@@ -508,9 +511,13 @@ def test_a_renamed_and_retitled_entity_is_paired_and_its_references_follow(compa
                      ("portfolios/out-of-hospital.yaml", "metrics: [ae-four-hour]",
                       "metrics: [ae-4h]"),
                      ("board/governing-body-update.yaml", "{metric-chart: ae-four-hour}",
-                      "{metric-chart: ae-4h}"))
+                      "{metric-chart: ae-4h}"),
+                     ("board/governing-body-update.yaml", "{extract:metric-chart:ae-four-hour}",
+                      "{extract:metric-chart:ae-4h}"))
+    # the body's mark of the chart is text: it changes with the id
     assert keys(result) == [("changed", "metric", "ae-4h", "id"),
-                            ("changed", "metric", "ae-4h", "title")]
+                            ("changed", "metric", "ae-4h", "title"),
+                            ("changed", "board-paper", "governing-body-update", "body")]
 
 
 def test_a_new_entity_unlike_the_one_removed_is_not_a_rename(compare) -> None:
@@ -583,8 +590,10 @@ def test_long_text_gets_a_word_diff(compare) -> None:
                          "The plan now has three main components."))
     (change,) = result.changes
     assert said(change) == "board paper `governing-body-update`, body reworded"
-    assert change.words == (("=", "## Context\nThe plan "), ("+", "now "), ("=", "has three "),
-                            ("+", "main "), ("=", "components."))
+    assert change.words[:4] == (("=", "## Context\n\nThe plan "), ("+", "now "),
+                                ("=", "has three "), ("+", "main "))
+    assert change.words[4][0] == "=" and change.words[4][1].startswith("components. The")
+    assert len(change.words) == 5
 
 
 def test_word_diff_replaces_words_and_ignores_reflow() -> None:
@@ -741,17 +750,15 @@ def test_a_paragraph_split_is_marked(compare) -> None:
 
 def test_a_reorder_that_changes_a_document_is_reported(compare) -> None:
     def reorder(plan: Path) -> None:
-        text = (plan / "board/governing-body-update.yaml").read_text(encoding="utf-8")
-        (plan / "board/governing-body-update.yaml").write_text(text.replace(
-            "extracts: [priorities, allocations-table, {metric-chart: ae-four-hour}]",
-            "extracts: [{metric-chart: ae-four-hour}, allocations-table, priorities]"),
-            encoding="utf-8")
+        health = "  - text: Better Health - improve population health\n    supported: true\n"
+        care = "  - text: Better Care - improve outcomes\n    supported: false\n"
+        _swap(plan / "board/governing-body-update.yaml", health, care)
 
     result = compare(then=reorder)
     assert result.changes == ()
     (order,) = result.reorders
     assert (order.entity, order.id, order.field) == (
-        "board-paper", "governing-body-update", "extracts")
+        "board-paper", "governing-body-update", "strategic_objectives")
     assert [(d.id, d.op) for d in result.documents] == [
         ("board-governing-body-update", "changed")]
     assert bool(result)
@@ -793,8 +800,8 @@ def test_a_new_order_no_document_shows_is_not_reported(
         compare, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("lscplan.diff.compare_documents", lambda old, new, result: ())
     result = compare(("board/governing-body-update.yaml",
-                      "extracts: [priorities, allocations-table, {metric-chart: ae-four-hour}]",
-                      "extracts: [{metric-chart: ae-four-hour}, allocations-table, priorities]"))
+                      "extracts: [allocations-table, {metric-chart: ae-four-hour}]",
+                      "extracts: [{metric-chart: ae-four-hour}, allocations-table]"))
     assert (result.changes, result.reorders, result.documents) == ((), (), ())
     assert not result
 

@@ -22,7 +22,7 @@ import pytest
 from helpers import edit
 
 from lscplan import documents, render
-from lscplan.model import Extract
+from lscplan.model import Appendix, Extract
 from lscplan.pipeline import check
 from lscplan.resources import starter_dir
 
@@ -322,9 +322,30 @@ def test_board_paper_cover_sheet(pages):
     assert "4 November 2019" in html and "AF100" in html
     assert '<td class="select">Yes</td>' in html and '<td class="select">No</td>' in html
     assert "mailto:sam.lee@example.nhs.uk" in html
-    # the extracts it asks for: priorities, allocations table and one metric chart
-    assert "<h3>Our priorities</h3>" in html and "<h3>Allocations</h3>" in html
-    assert 'id="chart-metric-ae-four-hour"' in html
+    assert '>Appendices</th><td colspan="3"><a href="#appendix-priorities">Appendix A</a>: ' \
+        "The partnership priorities" in html
+
+
+def test_board_paper_body_appendices_and_extracts(pages):
+    """Paragraphs are numbered through the whole body; the extracts it lists stand
+    where the body marks them, the appendix after the body, referred to by letter."""
+    html = pages["board-governing-body-update"]
+    body = html[html.index('<section class="paper-body"'):html.index('<section class="appendix"')]
+    numbers = re.findall(r'<p class="numbered" id="para-(\d+)"><span class="para-number">'
+                         r'(\d+)\.</span>', body)
+    assert numbers == [("1", "1"), ("2", "2"), ("3", "3")]  # not restarting per section
+    assert '<a href="#appendix-priorities" class="appendix-ref">Appendix A</a>' in body
+    assert "{appendix:" not in html and "{extract:" not in html
+    # the allocations table in the Finance section, the chart under Urgent care
+    finance, urgent = body.index(">Finance</h3>"), body.index(">Urgent care</h3>")
+    assert finance < body.index("<caption>Core CCG allocations") < urgent
+    assert urgent < body.index('id="chart-metric-ae-four-hour"')
+    # nothing the paper does not ask for, and the priorities only in Appendix A
+    assert "Extracts from the" not in html and "Metrics plan" not in html
+    appendix = html[html.index('<section class="appendix"'):]
+    assert 'id="appendix-priorities"' in appendix
+    assert ">Appendix A: The partnership priorities</h2>" in appendix
+    assert "priorities" in appendix and 'class="priorities"' not in body
 
 
 def test_missing_value_fails_the_render(starter):
@@ -337,7 +358,8 @@ def test_missing_value_fails_the_render(starter):
 
 def test_unknown_extract_fails(starter):
     paper = starter.board_papers[0]
-    bad = dataclasses.replace(paper, extracts=(Extract("nonsense", None, paper.loc),))
+    bad = dataclasses.replace(paper, appendices=(Appendix(
+        "x", "A", "X", None, (Extract("nonsense", None, paper.loc),), paper.loc),))
     doc = documents.Document(bad.doc_id, bad.title, "board-paper.html.j2", {"paper": bad})
     with pytest.raises(jinja2.TemplateRuntimeError, match="unknown extract nonsense"):
         render.render_html(starter, doc, INFO)
@@ -420,8 +442,9 @@ def test_bundled_papers_never_print_none_for_what_no_source_gives(bundled_plan):
 def test_a_document_shows_only_what_the_plan_knew_on_its_date(bundled_plan):
     """The February 2019 HOSC briefing, asking for every extract, cites nothing
     published after February 2019; the November 2019 submission nothing from 2021."""
-    edit(bundled_plan / "board" / "hosc-briefing-2019.yaml", "extracts: []",
-         "extracts: [vision, priorities, engagement, allocations-table]")
+    edit(bundled_plan / "board" / "hosc-briefing-2019.yaml", "extracts: [allocations-table]\n",
+         "extracts: [allocations-table]\nappendices:\n  - id: plan\n    title: The plan\n"
+         "    extracts: [vision, priorities, engagement, glossary]\n")
     checked = check(bundled_plan)
     plan = checked.plan
     assert plan is not None and checked.report.ok()
@@ -470,7 +493,9 @@ def test_a_kind_with_a_section_is_shown_through_its_partial_alone(starter, tmp_p
         docs = documents.for_plan(starter)
         html = render.render_html(starter, docs[0], INFO)
         paper = starter.board_papers[0]
-        shown = dataclasses.replace(paper, extracts=(Extract("partners", None, paper.loc),))
+        shown = dataclasses.replace(paper, appendices=(Appendix(
+            "partners", "A", "Our partners", "Who we work with.",
+            (Extract("partners", None, paper.loc),), paper.loc),))
         board = render.render_html(starter, documents.Document(
             shown.doc_id, shown.title, "board-paper.html.j2", {"paper": shown}), INFO)
     finally:
@@ -480,4 +505,4 @@ def test_a_kind_with_a_section_is_shown_through_its_partial_alone(starter, tmp_p
     assert '<h2 id="engagement-heading">5 Our partners</h2>' in html
     assert f'<ul id="engagement-list"><li>{partner}</li>' in html
     assert "<h3>Our partners</h3>" in board
-    assert f'<ul id="extract-engagement-list"><li>{partner}</li>' in board
+    assert f'<ul id="appendix-partners-1-engagement-list"><li>{partner}</li>' in board

@@ -7,6 +7,8 @@ lives in one place (``model``).
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -14,7 +16,8 @@ from typing import Any
 from .. import kinds
 from ..diagnostics import Diagnostic, Location, error, warning
 from ..formatting import thousands
-from ..model import ILLUSTRATIVE, Plan, Series
+from ..model import ILLUSTRATIVE, Plan, Series, texts
+from ..narrative import markers
 from . import standards
 
 Rule = Callable[[Plan], Iterator[Diagnostic]]
@@ -102,7 +105,7 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
         if paper.organisation:
             yield from _missing("organisation", paper.organisation, orgs, paper.loc,
                                 f"board paper {paper.id!r}")
-        for ex in paper.extracts:
+        for ex in paper.all_extracts:
             if ex.metric:
                 yield from _missing("metric", ex.metric, metrics, ex.loc,
                                     f"board paper {paper.id!r}")
@@ -338,20 +341,31 @@ def _what(entity: Any) -> str:
 
 @rule
 def postdates(plan: Plan) -> Iterator[Diagnostic]:
-    """postdates (warning): a document would cite something published after its date;
-    the document leaves it out. The plan's documents are dated the plan's date; a
-    board paper its own date, and only its extracts cite the plan."""
+    """postdates (warning): a document would cite something published after its date,
+    or show a passage of text dated after it (``{from:...}``); the document leaves it
+    out. The plan's documents are dated the plan's date; a board paper its own date,
+    and only its own text and extracts reach it."""
     day = plan.system.date
     for entity in plan.postdating(day):
         loc = getattr(entity, "loc", None) or plan.system.status_loc
         yield warning("postdates",
                       f"the {_what(entity)} cites {entity.provenance!r}, published after "
                       f"the plan's date ({day}): the plan's documents leave it out", loc)
+    others = [v for f in dataclasses.fields(plan) if f.name != "board_papers"
+              for v in (getattr(plan, f.name),)]
+    for when, loc in plan.later_passages(others, day):
+        yield warning("postdates",
+                      f"this passage is dated {when!r}, after the plan's date ({day}): the "
+                      "plan's documents leave it out", loc)
     for paper in plan.board_papers:
+        for when, loc in plan.later_passages(paper, paper.date):
+            yield warning("postdates",
+                          f"this passage of the paper {paper.id!r} is dated {when!r}, after "
+                          f"the paper's date ({paper.date}): the paper leaves it out", loc)
         later = plan.later_sources(paper.date)
         if not later:
             continue
-        for extract in paper.extracts:
+        for extract in paper.all_extracts:
             cited = [e for e in extract_content(plan, extract.kind)
                      if getattr(e, "provenance", None) in later]
             if cited:
@@ -386,7 +400,130 @@ EXTRACT_CONTENT: dict[str, Callable[[Plan], tuple]] = {
     "workforce-table": lambda p: p.workforce.groups,
     "golden-thread": lambda p: p.priorities + p.portfolios + p.metrics,
     "engagement": lambda p: p.engagement.undertaken + p.engagement.planned,
+    "glossary": lambda p: p.system.glossary,
 }
+
+
+def _paper_markers(paper: Any) -> Iterator[tuple[str, Any, Location]]:
+    """(field, marker, where) of every marker in the paper's Markdown."""
+    for name, text in paper.markdown():
+        if hasattr(text, "at"):
+            for m in markers(text):
+                yield name, m, text.at(m.line)
+
+
+@rule
+def appendix_references(plan: Plan) -> Iterator[Diagnostic]:
+    """appendix-reference: every ``{appendix:ID}`` names an appendix of the paper (an
+    error), and every appendix is referred to (a warning); appendix ids are unique."""
+    for paper in plan.board_papers:
+        seen: dict[str, Location] = {}
+        for a in paper.appendices:
+            if a.id in seen:
+                yield error("unique-id", f"the appendix id {a.id!r} is used twice in the "
+                            f"paper {paper.id!r}; ids must be unique", a.loc)
+            seen.setdefault(a.id, a.loc)
+        referred = set()
+        for name, m, loc in _paper_markers(paper):
+            if m.kind != "appendix":
+                continue
+            referred.add(m.value)
+            if m.value not in seen:
+                known = ", ".join(seen) or "none"
+                yield error("appendix-reference",
+                            f"the {name} of the paper {paper.id!r} refers to the appendix "
+                            f"{m.value!r}, which the paper does not have (its appendices: "
+                            f"{known})", loc)
+        for a in paper.appendices:
+            if a.id not in referred:
+                yield warning("appendix-reference",
+                              f"the paper {paper.id!r} never refers to its appendix {a.id!r} "
+                              f"({a.title}); refer to it where the reader needs it with "
+                              f"{{appendix:{a.id}}}", a.loc)
+
+
+@rule
+def extract_references(plan: Plan) -> Iterator[Diagnostic]:
+    """extract-reference: the body marks the place of every extract the paper lists,
+    with ``{extract:NAME}`` alone in a paragraph, and marks only listed extracts."""
+    for paper in plan.board_papers:
+        listed = {e.name: e for e in paper.extracts}
+        placed = set()
+        for name, m, loc in _paper_markers(paper):
+            if m.kind != "extract":
+                continue
+            if name != "body":
+                yield error("extract-reference",
+                            f"the {name} of the paper {paper.id!r} marks the extract "
+                            f"{m.value!r}; only the body places extracts (an appendix lists "
+                            "its own in its `extracts`)", loc)
+            elif m.value not in listed:
+                yield error("extract-reference",
+                            f"the body of the paper {paper.id!r} marks the extract "
+                            f"{m.value!r}, which the paper's `extracts` do not list (they "
+                            f"list: {', '.join(listed) or 'none'})", loc)
+            else:
+                placed.add(m.value)
+        body = paper.body
+        alone = {p.name for p in _placed(body)}
+        for name in placed - alone:
+            yield error("extract-reference",
+                        f"the extract mark {{extract:{name}}} of the paper {paper.id!r} "
+                        "must be a paragraph of its own", next(
+                            loc for n, m, loc in _paper_markers(paper)
+                            if n == "body" and m.value == name))
+        for name, extract in listed.items():
+            if name not in placed:
+                yield error("extract-reference",
+                            f"the paper {paper.id!r} lists the extract {name!r} but its body "
+                            f"never marks where it goes; add a paragraph {{extract:{name}}} "
+                            "where the paper refers to it, or attach it as an appendix",
+                            extract.loc)
+
+
+def _placed(text: str) -> list:
+    from ..narrative import Placed, to_parts
+
+    return [p for p in to_parts(text) if isinstance(p, Placed)]
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@rule
+def passage_dates(plan: Plan) -> Iterator[Diagnostic]:
+    """passage-date: a ``{from:WHEN}`` names a date (YYYY-MM-DD) or a source with a
+    date, and opens a paragraph, list item or heading."""
+    sources = {s.id: s.date for s in plan.system.sources}
+    for text in texts(plan):
+        for m in markers(text):
+            if m.kind != "from":
+                continue
+            where = text.at(m.line)
+            if m.value in sources:
+                if not sources[m.value]:
+                    yield error("passage-date",
+                                f"{{from:{m.value}}} names a source with no `date`; give "
+                                "the source its date in plan.yaml, or write the date here",
+                                where)
+            elif not _DATE.fullmatch(m.value) or not _real_date(m.value):
+                yield error("passage-date",
+                            f"{{from:{m.value}}} is neither a date written YYYY-MM-DD nor "
+                            "the id of a source", where)
+            if not m.opens:
+                yield error("passage-date",
+                            f"{{from:{m.value}}} must open a paragraph, a list item or a "
+                            "heading (it dates that passage)", where)
+
+
+def _real_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @rule

@@ -213,7 +213,7 @@ def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
     subject = name or "this file"
     if kind == "contentMediaType":
         rule, line, problem = err.instance
-        at = _line_in_block(source, where, line)
+        at = source.text_location(pointer, line)
         if rule == "markdown-size":
             yield error("markdown-size",
                         f"the Markdown of this file has more than {narrative.MAX_MARKUP:,} "
@@ -281,18 +281,6 @@ def _error_naming_lookalike(source: SourceFile, message: str, value: object,
         place = "the value"
     return error("schema", f"{message}: character {index + 1} ({place}) is U+{ord(char):04X} "
                  f"{name}, not ASCII; retype it", where)
-
-
-def _line_in_block(source: SourceFile, where: Location, line: int) -> Location:
-    """The place of ``line`` (0-based) of a text value at ``where``: exact for a YAML
-    block (``|`` or ``>``), whose lines are the file's; else the value's start."""
-    lines = source.text.splitlines()
-    start = lines[where.line - 1][where.column - 1:] if 0 < where.line <= len(lines) else ""
-    if not start.startswith(("|", ">")) or where.line + line >= len(lines):
-        return where
-    text = lines[where.line + line]
-    return Location(where.file, where.line + line + 1, len(text) - len(text.lstrip()) + 1,
-                    where.pointer)
 
 
 _TYPE_WORDS = {
