@@ -592,7 +592,7 @@ def test_long_text_gets_a_word_diff(compare) -> None:
     assert said(change) == "board paper `governing-body-update`, body reworded"
     assert change.words[:4] == (("=", "## Context\n\nThe plan "), ("+", "now "),
                                 ("=", "has three "), ("+", "main "))
-    assert change.words[4][0] == "=" and change.words[4][1].startswith("components. The")
+    assert change.words[4][0] == "=" and change.words[4][1].startswith("components. What")
     assert len(change.words) == 5
 
 

@@ -323,7 +323,7 @@ def test_board_paper_cover_sheet(pages):
     assert '<td class="select">Yes</td>' in html and '<td class="select">No</td>' in html
     assert "mailto:sam.lee@example.nhs.uk" in html
     assert '>Appendices</th><td colspan="3"><a href="#appendix-priorities">Appendix A</a>: ' \
-        "The partnership priorities" in html
+        "What the partnership will do" in html
 
 
 def test_board_paper_body_appendices_and_extracts(pages):
@@ -344,7 +344,7 @@ def test_board_paper_body_appendices_and_extracts(pages):
     assert "Extracts from the" not in html and "Metrics plan" not in html
     appendix = html[html.index('<section class="appendix"'):]
     assert 'id="appendix-priorities"' in appendix
-    assert ">Appendix A: The partnership priorities</h2>" in appendix
+    assert ">Appendix A: What the partnership will do</h2>" in appendix
     assert "priorities" in appendix and 'class="priorities"' not in body
 
 
@@ -506,3 +506,119 @@ def test_a_kind_with_a_section_is_shown_through_its_partial_alone(starter, tmp_p
     assert f'<ul id="engagement-list"><li>{partner}</li>' in html
     assert "<h3>Our partners</h3>" in board
     assert f'<ul id="appendix-partners-1-engagement-list"><li>{partner}</li>' in board
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_WHEN = re.compile(r"\b(?:(\d{1,2}) )?(" + "|".join(_MONTHS) + r") (\d{4})\b|\b(20\d\d)\b(?![/-])")
+
+
+def _later_mentions(html: str, day: str) -> list[str]:
+    """Dates the visible text of ``html`` mentions that fall after ``day``: "July 2019",
+    "15 November 2019", or a year alone after its year."""
+    text = re.sub(r"<(style|title)>.*?</\1>|<meta[^>]*>", " ", html, flags=re.S)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
+    found = []
+    for m in _WHEN.finditer(text):
+        if m[4]:
+            if m[4] > day[:4]:
+                found.append(text[max(0, m.start() - 60):m.end()])
+            continue
+        month = f"{m[3]}-{_MONTHS.index(m[2]) + 1:02d}"
+        if (f"{month}-{int(m[1]):02d}" if m[1] else month) > day[:len(month) + (3 if m[1] else 0)]:
+            found.append(text[max(0, m.start() - 60):m.end()])
+    return found
+
+
+def test_early_papers_say_nothing_from_after_their_date(bundled_plan):
+    """The February 2019 HOSC briefing and the June 2019 shared-strategy paper, each
+    shown with every extract of the plan in an appendix, mention no date after their
+    own, leave out the passages dated later, and never print a left-out value as
+    None; the paper of November 2019 keeps the passage its own source dates."""
+    every = "[vision, priorities, metrics-table, allocations-table, financial-trajectory, " \
+            "activity-table, workforce-table, golden-thread, engagement, glossary]"
+    for name in ("hosc-briefing-2019", "shared-strategy-2019-24"):
+        path = bundled_plan / "board" / f"{name}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("\nprovenance:", "\n" + (
+            "appendices:\n" if "appendices:" not in text else "") +
+            f"  - id: whole-plan\n    title: The plan\n    extracts: {every}\nprovenance:", 1)
+            if "appendices:" not in text else text.replace(
+            "appendices:\n", f"appendices:\n  - id: whole-plan\n    title: The plan\n"
+            f"    extracts: {every}\n", 1), encoding="utf-8")
+    checked = check(bundled_plan)
+    plan = checked.plan
+    assert plan is not None and checked.report.ok(), checked.report.errors
+    docs = {d.id: d for d in documents.for_plan(plan)}
+    for doc_id, day in (("board-hosc-briefing-2019", "2019-02-01"),
+                        ("board-shared-strategy-2019-24", "2019-06-01")):
+        assert docs[doc_id].date == day
+        html = render.render_html(plan, docs[doc_id], INFO)
+        assert _later_mentions(html, day) == [], doc_id
+        assert ">None<" not in html and "<p>None</p>" not in html, doc_id
+        assert "Healthier Pennine Lancashire represents" not in " ".join(html.split())
+    hosc = render.render_html(plan, docs["board-hosc-briefing-2019"], INFO)
+    assert plan.vision.statement not in hosc  # the vision came with the June paper
+    shared = render.render_html(plan, docs["board-shared-strategy-2019-24"], INFO)
+    assert plan.vision.statement in shared
+    assert _later_mentions("in July 2019, 4 November 2019 and 2021", "2019-06-30") == [
+        "in July 2019", "in July 2019, 4 November 2019", "in July 2019, 4 November 2019 and 2021"]
+
+
+def test_a_dated_passage_is_left_out_before_its_date(bundled_plan):
+    checked = check(bundled_plan)
+    plan = checked.plan
+    assert plan is not None
+    pennine = plan.icp("pennine-lancashire")
+    assert "{from:pennine-icp-proposition-2021}" in pennine.description
+    docs = {d.id: d for d in documents.for_plan(plan)}
+    submission = " ".join(render.render_html(plan, docs["ltp-submission"], INFO).split())
+    assert "Identified in 2016 as the East Lancashire health economy" in submission
+    assert "Healthier Pennine Lancashire represents" not in submission  # 2021
+    assert "{from:" not in submission
+
+    def described(day: str, icp: str) -> str:
+        return " ".join(plan.as_of(day).icp(icp).description.split())
+
+    assert "Healthier Pennine Lancashire represents" in described("2021-06-01",
+                                                                  "pennine-lancashire")
+    assert "Bay Health and Care Partners, is" in described("2019-11-15", "morecambe-bay")
+    assert "Bay Health and Care Partners, is" not in described("2019-06-01", "morecambe-bay")
+    assert "Better Care Together vanguard" in described("2019-06-01", "morecambe-bay")
+    warned = [d for d in checked.report.warnings if d.rule == "postdates"
+              and "pennine-icp-proposition-2021" in d.message and "passage" in d.message]
+    assert [(d.location.file, d.location.line) for d in warned] == [
+        ("plan.yaml", _line_of(bundled_plan / "plan.yaml", "{from:pennine-icp"))]
+
+
+def _line_of(path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
+def test_paper_formats(bundled_plan):
+    """The HOSC briefing is a council committee report; the CCG paper an NHS cover
+    sheet, its sixteen paragraphs numbered 1 to 16 through the whole body."""
+    checked = check(bundled_plan)
+    plan = checked.plan
+    docs = {d.id: d for d in documents.for_plan(plan)}
+    hosc = render.render_html(plan, docs["board-hosc-briefing-2019"], INFO)
+    assert 'class="nhs-logo"' not in hosc and "Cover sheet" not in hosc
+    for heading in ("Report to", "Meeting to be held on", "Report of",
+                    "Electoral divisions affected", "Executive Summary", "Recommendation",
+                    "Background and Advice", "Consultations", "Implications",
+                    "List of Background Papers"):
+        assert f">{heading}<" in hosc, heading
+    assert '<span class="section-number">1.</span> Introduction' in hosc
+    finance = hosc.index("Finance</h3>")
+    assert finance < hosc.index("<caption>Core CCG allocations") < hosc.index(
+        "Involving local people")
+    mbccg = render.render_html(plan, docs["board-mbccg-governing-body-2019-11-19"], INFO)
+    assert 'class="nhs-logo"' in mbccg and "Electoral divisions" not in mbccg
+    numbers = re.findall(r'<span class="para-number">(\d+)\.</span>', mbccg)
+    assert numbers == [str(n) for n in range(1, 17)]
+    assert "appendix 1" not in mbccg.lower() and "appendix 2" not in mbccg.lower()
+    assert "Extracts from" not in mbccg and "<caption>Core CCG allocations" not in mbccg
+    shared = render.render_html(plan, docs["board-shared-strategy-2019-24"], INFO)
+    assert ">Appendix A: Strategic narrative slide set</h2>" in shared
+    assert shared.count('<a href="#appendix-slides" class="appendix-ref">Appendix A</a>') == 2
