@@ -48,6 +48,9 @@ EDITING_NOTE = ("Change figures in the white and shaded cells, then run "
                 "plan's YAML files. Calculated cells (grey), labels, provenance and the "
                 "layout are checked and must stay as they are.")
 CALCULATED = "calculated"
+#: The very hidden sheet that records each figure as built (``built_figures``).
+BUILT_SHEET = "lscplan"
+BUILT_HEADINGS = ("Sheet", "Cell", "Value as built")
 
 MONEY = "#,##0"
 SIGNED_MONEY = "+#,##0;-#,##0;0"
@@ -639,6 +642,7 @@ def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
         ws.protection.formatCells = False
         for name, target in sheet.names.items():
             wb.defined_names[name] = DefinedName(name, attr_text=target)
+    _built_sheet(wb.create_sheet(BUILT_SHEET), sheets)
     stamp = datetime.fromisoformat(day) if day else datetime(1980, 1, 1)
     wb.properties.title = title
     wb.properties.creator = author
@@ -648,6 +652,34 @@ def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
     archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
     ExcelWriter(wb, archive).save()  # closes the archive; unlike save(), keeps our dates
     return _fixed_zip(buffer.getvalue(), stamp)
+
+
+def _built_sheet(ws: Any, sheets: Sequence[Sheet]) -> None:
+    """The hidden sheet of every figure as built (sheet, cell, value): what lets
+    ``import`` tell a figure changed in the workbook from one changed in the plan
+    since the build."""
+    ws.sheet_state = "veryHidden"
+    ws.append(list(BUILT_HEADINGS))
+    for sheet in sheets:
+        for (row, col), cell in sheet.figures():
+            ws.append([sheet.name, ref(row, col), cell.cell_value])
+
+
+def built_figures(wb: Any) -> dict[tuple[str, str], float | int]:
+    """(sheet, cell) -> the figure as built, from a workbook's hidden sheet; empty when
+    it has none or it was altered (its rows are then ignored)."""
+    if BUILT_SHEET not in wb.sheetnames:
+        return {}
+    rows = list(wb[BUILT_SHEET].iter_rows(values_only=True))
+    if not rows or tuple(rows[0][:3]) != BUILT_HEADINGS:
+        return {}
+    out = {}
+    for sheet, cell, value, *_ in rows[1:]:
+        if (not isinstance(sheet, str) or not isinstance(cell, str)
+                or not isinstance(value, int | float) or isinstance(value, bool)):
+            return {}
+        out[(sheet, cell)] = value
+    return out
 
 
 def _wraps(sheet: Sheet, cell: Text, col: int) -> bool:

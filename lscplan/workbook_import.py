@@ -15,6 +15,13 @@ are imported; everything else must be as lscplan writes it:
   year or sheet it does not know) is refused (``workbook-unknown``);
 - a file that is not an .xlsx workbook is refused as a whole (``workbook-file``).
 
+A figure is changed by the workbook when it differs from the figure as built, which
+the workbook records in a very hidden sheet (``workbook.built_figures``): a figure
+changed in the YAML since the build and left alone in the workbook keeps the plan's
+value, and one changed in both, differently, is refused (``workbook-conflict``).
+Without that record (a tool dropped the sheet), every figure that differs from the
+plan is the workbook's.
+
 Each refusal is a ``Diagnostic`` located at the sheet and cell (``Finance!D7``), and
 when there is any, nothing is written. The figures are then written into copies of
 the files they come from, changing only the characters of each changed number (its
@@ -127,8 +134,8 @@ def _yaml_number(value: int | float, target: workbook.Target, old: int | float
 
 
 def _check_figure(book: str, sheet: str, row: int, col: int, cell: workbook.Figure,
-                  got: Any, problems: list[Diagnostic], changes: list[FigureChange]
-                  ) -> None:
+                  got: Any, built: float | int | None, problems: list[Diagnostic],
+                  changes: list[FigureChange]) -> None:
     def refuse(message: str) -> None:
         problems.append(_problem(book, sheet, row, col, "workbook-number", message))
 
@@ -147,11 +154,25 @@ def _check_figure(book: str, sheet: str, row: int, col: int, cell: workbook.Figu
                "separators or units")
     elif isinstance(got, int | float):
         new = _yaml_number(got, cell.target, cell.value)
-        if new != cell.value:
+        was = None if built is None else _yaml_number(built, cell.target, cell.value)
+        if was is not None and new == was:
+            return  # not changed in the workbook: the plan's figure stands
+        if was is not None and cell.value not in (was, new):
+            problems.append(_problem(
+                book, sheet, row, col, "workbook-conflict",
+                f"changed in the workbook ({_figure(was)} to {_figure(new)}) and in the "
+                f"plan since the workbook was built (to {_figure(cell.value)}): build "
+                "the workbook again and make the change there"))
+        elif new != cell.value:
             changes.append(FigureChange(sheet, workbook.ref(row, col), cell.target,
                                         cell.value, new))
     else:
         refuse(f"{_shown(got)} is not a number")
+
+
+def _figure(value: float | int) -> str:
+    return workbook.formatting.thousands(value, None if float(value).is_integer() else
+                                         len(repr(float(value)).split(".")[1]))
 
 
 def _check_formula(book: str, sheet: str, row: int, col: int, cell: workbook.Formula,
@@ -219,7 +240,8 @@ def compare(expected: Sequence[workbook.Sheet], wb: Any, book: str, years: Seque
     problems: list[Diagnostic] = []
     changes: list[FigureChange] = []
     names = [s.name for s in expected]
-    for extra in (n for n in wb.sheetnames if n not in names):
+    built = workbook.built_figures(wb)
+    for extra in (n for n in wb.sheetnames if n not in [*names, workbook.BUILT_SHEET]):
         problems.append(_problem(book, extra, 1, 1, "workbook-unknown",
                                  "a sheet lscplan's workbook does not have; only its "
                                  f"own sheets ({', '.join(names)}) can be imported"))
@@ -238,7 +260,9 @@ def compare(expected: Sequence[workbook.Sheet], wb: Any, book: str, years: Seque
         for (row, col), cell in sorted(sheet.cells.items()):
             got = ws.cell(row, col).value
             if isinstance(cell, workbook.Figure):
-                _check_figure(book, sheet.name, row, col, cell, got, problems, changes)
+                _check_figure(book, sheet.name, row, col, cell, got,
+                              built.get((sheet.name, workbook.ref(row, col))), problems,
+                              changes)
             elif isinstance(cell, workbook.Formula):
                 _check_formula(book, sheet.name, row, col, cell, got, problems)
             else:

@@ -92,6 +92,35 @@ def test_round_trip(cli, built: Path, small_plan: Path, tmp_path: Path) -> None:
     assert again.code == 0 and "nothing written" in again.stdout
 
 
+def test_the_plans_own_changes_since_the_build_stand(cli, built, small_plan, tmp_path
+                                                     ) -> None:
+    """A figure changed in the YAML after the build and left alone in the workbook
+    keeps the plan's value; one the workbook changes too is refused, at its cell."""
+    from helpers import edit as edit_yaml
+
+    edit_yaml(small_plan / "finance.yaml", "2019/20: 9000", "2019/20: 9100")  # efficiency
+
+    def edit(wb) -> None:
+        wb["Finance"]["C4"] = 326000
+
+    result = cli("import", _edited(built, tmp_path, edit), small_plan)
+    assert result.code == 0, result.stdout
+    text = (small_plan / "finance.yaml").read_text(encoding="utf-8")
+    assert "2019/20: 9100" in text and "{income: 326000," in text
+    assert "efficiency" not in result.stdout.lower()  # not set back to 9,000
+
+    edit_yaml(small_plan / "finance.yaml", "{income: 326000,", "{income: 325500,")
+
+    def conflict(wb) -> None:
+        wb["Finance"]["C4"] = 327000
+
+    out = _refused(cli, built, small_plan, tmp_path, conflict)
+    assert out.splitlines()[0] == (
+        f"{tmp_path}/edited.xlsx: Finance!C4: error[workbook-conflict]: changed in the "
+        "workbook (325,000 to 327,000) and in the plan since the workbook was built (to "
+        "325,500): build the workbook again and make the change there")
+
+
 def test_an_unchanged_workbook_writes_nothing(cli, built: Path, small_plan: Path) -> None:
     digests = _digests(small_plan)
     result = cli("import", built, small_plan)

@@ -40,6 +40,7 @@ TESTED_ELSEWHERE = {
     "workbook-formula": "test_workbook_import.py::test_refusals_name_sheet_and_cell",
     "workbook-text": "test_workbook_import.py::test_refusals_name_sheet_and_cell",
     "workbook-unknown": "test_workbook_import.py::test_refusals_name_sheet_and_cell",
+    "workbook-conflict": "test_cli_import.py::test_the_plans_own_changes_since_the_build_stand",
 }
 
 

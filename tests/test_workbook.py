@@ -122,8 +122,12 @@ def test_figures_are_numbers_with_formats_and_provenance(bundled_plan: Path) -> 
 
 
 def test_sheets_headers_names_and_cover(bundled_plan: Path) -> None:
-    plan, doc, _sheets, _data, wb = _book(bundled_plan)
-    assert wb.sheetnames == SHEETS
+    plan, doc, sheets, _data, wb = _book(bundled_plan)
+    assert wb.sheetnames == [*SHEETS, workbook.BUILT_SHEET]
+    # the figures as built, in a sheet no one sees (for import to tell whose change)
+    assert wb[workbook.BUILT_SHEET].sheet_state == "veryHidden"
+    assert workbook.built_figures(wb) == {
+        (s.name, workbook.ref(*pos)): c.cell_value for s in sheets for pos, c in s.figures()}
     years = list(plan.period.years)
     finance = wb["Finance"]
     assert [c.value for c in finance[3]] == ["Measure", *years, "Provenance"]
