@@ -147,11 +147,11 @@ def stable_structure_ids() -> Iterator[None]:
 def layout(rendered: Rendered) -> Output:
     """Lay out one document's HTML as a PDF (the PDF format's ``produce``; it runs in
     a worker process, so it is a module-level function of picklable arguments)."""
-    from weasyprint.text.fonts import FontConfiguration
-
     from .formats import Output
 
     HTML, CSS = weasyprint().HTML, weasyprint().CSS
+    # imported once weasyprint() has imported WeasyPrint with its HarfBuzz notice silenced
+    from weasyprint.text.fonts import FontConfiguration
     options = {"pdf_variant": PDF_VARIANT, "pdf_identifier": rendered.input[:32].encode(),
                "uncompressed_pdf": False, "custom_metadata": True}
     fonts, font_config = fonts_dir(), FontConfiguration()
