@@ -6,10 +6,11 @@ build details stay in the metadata, never on the page). They are byte-identical 
 after run: ``SOURCE_DATE_EPOCH`` is the plan's own date while WeasyPrint writes (font
 subsets carry it), the PDF /ID comes from the document's content, and no date but the
 document's own enters the metadata, and the structure tree's table headers are
-numbered in the order they are met (``stable_structure_ids``). They are the same
-on every machine too: they are set in the bundled typeface (``lscplan/fonts``,
-declared by its ``fonts.css`` under a family name no system has), never in a font the
-machine happens to have.
+numbered in the order they are met (``reproducible``). They are the same on every
+machine too: they are set in the bundled typeface (``lscplan/fonts``, declared by its
+``fonts.css`` under a family name no system has), never in a font the machine happens
+to have, and its subsets are always made by fontTools, whatever libraries the machine
+has.
 WeasyPrint fetches through ``safe_fetcher``: ``data:`` URLs and files inside the
 templates, the plan directory or the bundled fonts only; no other file, no network.
 """
@@ -122,23 +123,28 @@ def epoch_of(day: str) -> int:
 
 
 @contextlib.contextmanager
-def stable_structure_ids() -> Iterator[None]:
-    """While WeasyPrint writes: it names each table header of the PDF/UA structure
-    tree by ``id(box)``, a memory address that differs from run to run; number the
-    headers in the order they are met instead (every box lives until the PDF is
-    written, so no address is reused meanwhile)."""
-    from weasyprint.pdf import tags
+def reproducible() -> Iterator[None]:
+    """While WeasyPrint writes, two things it would otherwise do differently from run
+    to run or machine to machine: it names each table header of the PDF/UA structure
+    tree by ``id(box)``, a memory address (the headers are numbered in the order met
+    instead: every box lives until the PDF is written, so no address is reused); and
+    it subsets fonts with HarfBuzz where the machine has libharfbuzz-subset, with
+    fontTools where not (fontTools, the same everywhere, always)."""
+    from weasyprint.pdf import fonts, tags
 
     numbers: dict[int, int] = {}
 
     def number(obj: object) -> int:
         return numbers.setdefault(id(obj), len(numbers) + 1)
 
+    subset = fonts.harfbuzz_subset
     tags.id = number  # the module's global shadows the builtin it calls
+    fonts.harfbuzz_subset = None
     try:
         yield
     finally:
         del tags.id
+        fonts.harfbuzz_subset = subset
 
 
 # --- layout ---------------------------------------------------------------------------
@@ -156,7 +162,7 @@ def layout(rendered: Rendered) -> Output:
                "uncompressed_pdf": False, "custom_metadata": True}
     fonts, font_config = fonts_dir(), FontConfiguration()
     fetcher = safe_fetcher((*rendered.roots, fonts))
-    with source_date_epoch(rendered.epoch), stable_structure_ids():
+    with source_date_epoch(rendered.epoch), reproducible():
         html = HTML(string=rendered.html, base_url=templates_dir().as_uri() + "/",
                     url_fetcher=fetcher)
         # The bundled typeface, so the PDF is the same whatever fonts the machine has.

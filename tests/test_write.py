@@ -515,3 +515,25 @@ def test_a_plan_in_its_own_words(tmp_path):
     assert "Our three-year response" in submission
     assert "Our 2 places" in submission
     assert "Our Strategic Plan 2019 to 2022 2019/20" not in submission
+
+
+class _NoHarfBuzzSubset:
+    """Stands for libharfbuzz-subset on a machine that has it: WeasyPrint would subset
+    fonts with it (other bytes than fontTools makes), here it would fail."""
+
+    def __getattr__(self, name: str):
+        raise AssertionError(f"HarfBuzz-Subset used: {name}")
+
+
+@pytest.mark.pdf
+def test_fonts_are_subset_the_same_whatever_libraries_the_machine_has(monkeypatch):
+    from weasyprint.pdf import fonts
+
+    html = ("<!DOCTYPE html><html lang='en'><head><title>t</title></head><body>"
+            "<table><tr><th>Year</th><td>2019/20</td></tr></table><p>Plan</p></body></html>")
+    rendered = formats.Rendered("t", "t", html, "0" * 64, 1573776000,
+                                (str(render.templates_dir()),))
+    here = pdf.layout(rendered).data
+    monkeypatch.setattr(fonts, "harfbuzz_subset", _NoHarfBuzzSubset())
+    assert pdf.layout(rendered).data == here
+    assert isinstance(fonts.harfbuzz_subset, _NoHarfBuzzSubset)  # put back as it was
