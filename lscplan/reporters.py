@@ -85,15 +85,21 @@ CHECK_FORMATS: dict[str, Callable[..., str]] = {
 }
 
 
+#: The refusals ``workbook_report`` lists (a pasted block can make thousands).
+WORKBOOK_SHOWN = 100
+
+
 def workbook_report(report: Report, workbook: str) -> str:
     """``import``'s refusals: ``WORKBOOK: Sheet!A1: error[rule]: message`` in workbook
     order (sheet by sheet, as found), then a count and that nothing was written."""
     out = []
-    for d in report.diagnostics:
+    for d in report.diagnostics[:WORKBOOK_SHOWN]:
         where = f"{safe(workbook)}: {safe(d.location.pointer)}" if d.location.pointer else (
             safe(workbook))
         out.append(f"{where}: {d.severity}[{d.rule}]: {safe(d.message)}")
     n = len(report.errors)
+    if n > WORKBOOK_SHOWN:
+        out.append(f"... and {n - WORKBOOK_SHOWN:,} more")
     out.append(f"failed: {n} cell{'s' if n != 1 else ''} cannot be imported; nothing written"
                if report.diagnostics and report.diagnostics[0].location.pointer else
                "failed: the workbook cannot be imported; nothing written")

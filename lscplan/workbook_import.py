@@ -86,19 +86,46 @@ def _problem(book: str, sheet: str, row: int, col: int, rule: str, message: str
     return error(rule, message, Location(book, row, col, f"{sheet}!{workbook.ref(row, col)}"))
 
 
+#: Far more than lscplan's workbook of any real plan (the bundled one is 32 KiB, and
+#: unpacks to under 1 MiB): a file past these is refused before it is read.
+MAX_FILE_BYTES = 20 * 2**20
+MAX_UNPACKED_BYTES = 200 * 2**20
+
+
+def _not_a_workbook(path: Path, why: str) -> WorkbookInvalid:
+    return WorkbookInvalid(Report([error("workbook-file", why, Location(path.name))]),
+                           str(path))
+
+
 def _open(path: Path) -> Any:
+    """The workbook, read with openpyxl (formulas as written, not their values); a
+    file that is not one, or too large to be lscplan's, is refused whole."""
     from openpyxl import load_workbook
 
     try:
+        size = path.stat().st_size
+        with zipfile.ZipFile(path) as archive:  # the sizes each entry declares bound
+            unpacked = sum(i.file_size for i in archive.infolist())  # what it yields
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _not_a_workbook(path, f"not an Excel workbook (.xlsx): {exc}") from None
+    if size > MAX_FILE_BYTES or unpacked > MAX_UNPACKED_BYTES:
+        raise _not_a_workbook(path, f"too large to be lscplan's workbook ({size:,} bytes, "
+                              f"{unpacked:,} unpacked; at most {MAX_FILE_BYTES:,} and "
+                              f"{MAX_UNPACKED_BYTES:,})")
+    try:
         return load_workbook(path, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
-        raise WorkbookInvalid(Report([error(
-            "workbook-file", f"not an Excel workbook (.xlsx) lscplan can read: {exc}",
-            Location(path.name))]), str(path)) from None
     except Exception as exc:  # openpyxl's own errors for a damaged or foreign file
-        raise WorkbookInvalid(Report([error(
-            "workbook-file", f"not an Excel workbook (.xlsx) lscplan can read: "
-            f"{type(exc).__name__}: {exc}", Location(path.name))]), str(path)) from None
+        raise _not_a_workbook(path, f"not an Excel workbook (.xlsx) lscplan can read: "
+                              f"{type(exc).__name__}: {exc}") from None
+
+
+def _present(ws: Any) -> list[Any]:
+    """The cells a worksheet holds, in order: not its whole used range, which one
+    value typed at XFD1048576 makes seventeen billion cells."""
+    cells = getattr(ws, "_cells", None)  # openpyxl's own index of the cells it read
+    if isinstance(cells, dict):
+        return [cell for _, cell in sorted(cells.items())]
+    return [cell for row in ws.iter_rows() for cell in row]
 
 
 def _shown(value: Any) -> str:
@@ -252,11 +279,9 @@ def compare(expected: Sequence[workbook.Sheet], wb: Any, book: str, years: Seque
                                      "built, with every sheet it has"))
             continue
         ws = wb[sheet.name]
-        for cells in ws.iter_rows():
-            for xc in cells:
-                if xc.value is not None and (xc.row, xc.column) not in sheet.cells:
-                    problems.append(_unknown(book, sheet, xc.row, xc.column, xc.value,
-                                             years))
+        for xc in _present(ws):
+            if xc.value is not None and (xc.row, xc.column) not in sheet.cells:
+                problems.append(_unknown(book, sheet, xc.row, xc.column, xc.value, years))
         for (row, col), cell in sorted(sheet.cells.items()):
             got = ws.cell(row, col).value
             if isinstance(cell, workbook.Figure):

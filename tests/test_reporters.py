@@ -91,3 +91,15 @@ def test_workbook_refusals_in_workbook_order() -> None:
     assert workbook_report(whole, "w.xlsx") == (
         "w.xlsx: error[workbook-file]: not an Excel workbook\n"
         "failed: the workbook cannot be imported; nothing written\n")
+
+
+def test_workbook_refusals_are_capped() -> None:
+    from lscplan.reporters import WORKBOOK_SHOWN
+
+    report = Report([error("workbook-unknown", "a value", Location("w.xlsx", r, 1, f"S!A{r}"))
+                     for r in range(1, WORKBOOK_SHOWN + 6)])
+    lines = workbook_report(report, "w.xlsx").splitlines()
+    assert len(lines) == WORKBOOK_SHOWN + 2
+    assert lines[-2:] == ["... and 5 more",
+                          f"failed: {WORKBOOK_SHOWN + 5} cells cannot be imported; "
+                          "nothing written"]

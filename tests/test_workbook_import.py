@@ -5,14 +5,23 @@ where a number changed."""
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from lscplan import documents, workbook
+from lscplan.errors import WorkbookInvalid
 from lscplan.pipeline import check
-from lscplan.workbook_import import _scalar_text, _yaml_number, compare, rewrite
+from lscplan.workbook_import import (
+    MAX_UNPACKED_BYTES,
+    _open,
+    _scalar_text,
+    _yaml_number,
+    compare,
+    rewrite,
+)
 
 
 def _built(plan_dir: Path):
@@ -64,6 +73,26 @@ def test_refusals_name_sheet_and_cell(small_plan: Path) -> None:
     assert "=B4-B5 became =B4-B5+1" in said["Finance!B6"]
     assert "the plan's years are 2019/20 to 2021/22" in said["Finance!F3"]
     assert problems[0].location.file == "x.xlsx"
+
+
+def test_a_value_far_away_is_one_cell(small_plan: Path) -> None:
+    """A value typed at the sheet's last cell is one refusal, not a walk over
+    seventeen billion empty cells."""
+    plan, sheets, wb = _built(small_plan)
+    wb["Finance"]["XFD1048576"] = 1
+    problems, _ = compare(sheets, wb, "x.xlsx", plan.period.years)
+    assert _rules(problems) == [("Finance!XFD1048576", "workbook-unknown")]
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (MAX_UNPACKED_BYTES + 1))
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(WorkbookInvalid) as refused:
+        _open(bomb)
+    (problem,) = refused.value.report.diagnostics
+    assert problem.rule == "workbook-file" and "too large" in problem.message
 
 
 def test_changes_are_figures_in_yaml_units(small_plan: Path) -> None:
