@@ -537,3 +537,31 @@ def test_fonts_are_subset_the_same_whatever_libraries_the_machine_has(monkeypatc
     monkeypatch.setattr(fonts, "harfbuzz_subset", _NoHarfBuzzSubset())
     assert pdf.layout(rendered).data == here
     assert isinstance(fonts.harfbuzz_subset, _NoHarfBuzzSubset)  # put back as it was
+
+
+@pytest.mark.pdf
+def test_bundled_board_papers_as_a_board_secretary_sends_them(tmp_path):
+    """Read back from the PDFs: the CCG paper's paragraphs run 1 to 16 through the whole
+    body; the HOSC briefing is a council report; no page holds only a heading; no
+    paper carries the plan extracts it never asked for."""
+    papers = ["board-hosc-briefing-2019", "board-mbccg-governing-body-2019-11-19",
+              "board-shared-strategy-2019-24"]
+    out = tmp_path / "out"
+    build(bundled_plan_dir(), out, BuildOptions(only=papers, formats=("pdf",)))
+    for doc in papers:
+        for number, page in enumerate(PdfReader(out / f"{doc}.pdf").pages, 1):
+            lines = [line for line in (page.extract_text() or "").splitlines() if line.strip()]
+            # a running header and footer, and at least a paragraph of text
+            assert sum(len(line.split()) for line in lines) > 60, (doc, number, lines)
+    mbccg = pdf_text(out / "board-mbccg-governing-body-2019-11-19.pdf")
+    body = mbccg[mbccg.index("Context 1."):]
+    at = [body.index(f" {n}. ") for n in range(1, 17)]
+    assert at == sorted(at)
+    assert "Extracts from" not in mbccg and "Metrics plan" not in mbccg
+    hosc = pdf_text(out / "board-hosc-briefing-2019.pdf")
+    assert "Electoral divisions affected" in hosc and "Background and Advice" in hosc
+    assert "Cover sheet" not in hosc and "Agenda item" not in hosc
+    shared = pdf_text(out / "board-shared-strategy-2019-24.pdf")
+    assert "Appendix A: Strategic narrative slide set" in shared
+    assert shared.rindex("Appendix A: Strategic narrative slide set") > shared.index(
+        "Expectations of governing bodies and boards")
