@@ -585,6 +585,17 @@ def test_a_dated_passage_is_left_out_before_its_date(bundled_plan):
     assert "Bay Health and Care Partners, is" in described("2019-11-15", "morecambe-bay")
     assert "Bay Health and Care Partners, is" not in described("2019-06-01", "morecambe-bay")
     assert "Better Care Together vanguard" in described("2019-06-01", "morecambe-bay")
+    # the portfolios' passages from the November 2019 paper: in the submission, not
+    # in the plan as it stood in June 2019
+    assert "Morecambe Bay Needs Assessment (2019) found that cancer" in submission
+
+    def narratives(day: str) -> str:
+        return " ".join(" ".join(pf.narrative.split()) for pf in plan.as_of(day).portfolios)
+
+    assert narratives("2019-06-01").count("Morecambe Bay Needs Assessment") == 0
+    assert narratives("2019-11-15").count("Morecambe Bay Needs Assessment") == 8
+    assert "on 4 April 2019" in narratives("2019-06-01")
+    assert "on 4 April 2019" not in narratives("2019-03-01")
     warned = [d for d in checked.report.warnings if d.rule == "postdates"
               and "pennine-icp-proposition-2021" in d.message and "passage" in d.message]
     assert [(d.location.file, d.location.line) for d in warned] == [
