@@ -38,6 +38,7 @@ PALETTE = (  # ordered so neighbouring series contrast; each also has its own ma
 MARKERS = ("o", "^", "D", "v", "P", "X", "h", "*")
 DARK_GREY = "#425563"
 MID_GREY = "#768692"
+TARGET_COLOUR = "#00A499"  # NHS Aqua Green: a local ambition's line or mark
 #: matplotlib measures text in the bundled Liberation Sans (Arial's metrics) on every
 #: machine; the SVG then asks for the same family list as the stylesheet: the bundled
 #: face in PDFs, Frutiger or Arial (or Liberation Sans) in a browser.
@@ -82,10 +83,14 @@ class Line:
 
 @dataclass(frozen=True)
 class Reference:
-    """A horizontal reference line, such as a national standard or break-even."""
+    """A reference the series is read against: a horizontal line (a national standard,
+    break-even), or with ``x`` a mark at that x label only (a target due that year).
+    ``local`` draws it in the style of a local ambition rather than a standard."""
 
     value: float
     label: str
+    x: str | None = None
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -286,21 +291,26 @@ def _note(ax, text: str) -> None:
 
 def trajectory_chart(chart_id: str, title: str, x: Sequence[str], lines: Sequence[Line],
                      unit: str, description: str, *, reference: Reference | None = None,
-                     point: Point | None = None, zero: bool = False) -> str:
+                     point: Point | None = None, zero: bool = False,
+                     references: Sequence[Reference] = ()) -> str:
     """A line chart of one or more series over the years ``x``: every trajectory in
     every document is drawn by this function (``trajectory_figure``), as SVG."""
     plt = _pyplot()
     with plt.rc_context(_STYLE):
-        fig = trajectory_figure(x, lines, unit, reference=reference, point=point, zero=zero)
+        fig = trajectory_figure(x, lines, unit, reference=reference, point=point, zero=zero,
+                                references=references)
         return _svg(fig, chart_id, title, description)
 
 
 def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
                       reference: Reference | None = None, point: Point | None = None,
-                      zero: bool = False):
+                      zero: bool = False, references: Sequence[Reference] = ()):
     """The matplotlib figure of ``trajectory_chart``.
 
-    ``reference`` draws a labelled horizontal line (a national standard, break-even);
+    ``reference`` draws a labelled horizontal line (a national standard, break-even),
+    and so does each of ``references`` without an ``x``; one with an ``x`` is a labelled
+    mark at that x (a target due that year); local ambitions are drawn in aqua green,
+    dash-dotted, standards in dark grey, dotted;
     ``point`` marks one value (a baseline); ``zero`` starts the y axis at zero. The
     axis runs from a tick at or below the lowest value to one at or above the
     highest; when it does not include zero, the chart says so. Illustrative lines
@@ -312,7 +322,8 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
     labels = [line.label + (ILLUSTRATIVE if line.illustrative and not all_illustrative
                             else "") for line in lines]
     labels += [point.label] if point is not None else []
-    labels += [reference.label] if reference is not None else []
+    refs = ([reference] if reference is not None else []) + list(references)
+    labels += [r.label for r in refs]
     wrapped, ncol, rows = _legend_layout(labels)
     fig, ax = plt.subplots(figsize=(WIDTH, HEIGHT + LEGEND_ROW * rows), layout="constrained")
     positions = list(range(len(x)))
@@ -330,10 +341,18 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
                            marker="s", markersize=7, markerfacecolor="white",
                            markeredgecolor=DARK_GREY, markeredgewidth=1.5, zorder=5,
                            clip_on=False)
-    if reference is not None:
-        values.append(reference.value)
-        handles.append(ax.axhline(reference.value, color=DARK_GREY, linewidth=1.2,
-                                  linestyle=(0, (1, 1.5))))
+    for ref in refs:
+        values.append(ref.value)
+        colour = TARGET_COLOUR if ref.local else DARK_GREY
+        if ref.x is None:
+            handles.append(ax.axhline(ref.value, color=colour, linewidth=1.2,
+                                      linestyle=(0, (5, 2, 1, 2)) if ref.local
+                                      else (0, (1, 1.5))))
+        else:
+            handles += ax.plot([x.index(ref.x)], [ref.value], linestyle="none",
+                               marker="*" if ref.local else "D", markersize=9,
+                               markerfacecolor=colour, markeredgecolor="white", zorder=6,
+                               clip_on=False)
     ax.set_xticks(positions, list(x))
     ax.margins(x=0.04)
     low, high = min(values, default=0), max(values, default=0)

@@ -15,8 +15,8 @@ values by year, text as it reads (``lscplan.diff_text``). So:
   is not a change but a ``Reorder``, and reflowed text (whitespace inside a
   paragraph) is nothing at all;
 - a nested object or series present on one side only is one ``added``/``removed``
-  record for the whole field (``standard``), otherwise one record per leaf
-  (``standard.value``, ``values.2023/24``); a list changes by its items;
+  record for the whole field (``baseline``), otherwise one record per leaf
+  (``targets.national.value``, ``values.2023/24``); a list changes by its items;
 - an entity removed and a like one added is one rename (field ``id``).
 
 Whether the documents change is found by rendering them (``compare_documents``).

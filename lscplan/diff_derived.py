@@ -114,7 +114,7 @@ def _derived_metrics(old: Plan, new: Plan) -> Iterator[Derived]:
         yield Derived("metric", n.id, "change", _number(m.change), _number(n.change), feeds,
                       n.unit)
         yield Derived("metric", n.id, "meets_standard", m.meets_standard, n.meets_standard,
-                      (*lasts, ("metric", n.id, "standard.value"),
+                      (*lasts, ("metric", n.id, "targets"),
                        ("metric", n.id, "direction")))
 
 

@@ -111,6 +111,18 @@ def _workforce_view(wf: Any) -> dict[str, Any]:
     return {"total_published": wf.published_total is not None}
 
 
+def _metric_view(m: Any) -> dict[str, Any]:
+    # targets keyed by kind and year (``targets.national.value``, ``targets.local-2030``),
+    # so format 1's ``standard`` and the same national target under ``targets`` agree
+    fields = fields_of(_METRIC, m)
+    fields["targets"] = {t.key: {"text": t.text, "value": t.value, "provenance": t.provenance}
+                         for t in m.targets}
+    return fields
+
+
+_METRIC = next(k for k in kinds.ENTITY_KINDS if k.name == "metric")
+
+
 def _engagement_view(e: Any) -> dict[str, Any]:
     return {"title": e.title, "when": e.when, "led_by": e.led_by,
             "description": e.description, "provenance": e.provenance,
@@ -150,6 +162,7 @@ VIEWS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "trajectory": _trajectory_view,
     "efficiency": _efficiency_view,
     "activity": _activity_view,
+    "metric": _metric_view,
     "workforce": _workforce_view,
     "engagement": _engagement_view,
     "board-paper": _board_paper_view,
@@ -165,7 +178,7 @@ def _listed(items: tuple[str, ...] | None) -> list[str] | None:
 _UNITS: dict[tuple[str, str], str] = {
     ("metric", "values"): "field:unit",
     ("metric", "baseline.value"): "field:unit",
-    ("metric", "standard.value"): "field:unit",
+    ("metric", "targets.*.value"): "field:unit",
     ("metric", "change"): "field:unit",
     ("allocation", "baseline"): "gbp-thousands",
     ("allocation", "allocation"): "gbp-thousands",
@@ -198,6 +211,8 @@ def unit_of(kind: str, field: str | None, fields: dict[str, Any] | None) -> str 
     parts = field.split(".")
     for n in range(len(parts), 0, -1):
         unit = _UNITS.get((kind, ".".join(parts[:n])))
+        if unit is None and n > 1:  # a keyed middle part: ``targets.local-2030.value``
+            unit = _UNITS.get((kind, ".".join((parts[0], "*", *parts[2:n]))))
         if unit is not None:
             if unit.startswith("field:"):
                 named = (fields or {}).get(unit[6:])

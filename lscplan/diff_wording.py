@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import formatting
+from .model import TARGET_KINDS
 
 if TYPE_CHECKING:
     from .diff import Change, Consequence, DiffResult, DocumentChange, Finding, Reorder
@@ -145,6 +146,11 @@ def field_phrase(field_name: str) -> str:
     ``north-place 2020/21``; ``years.2020/21.income`` -> ``2020/21 income``;
     ``baseline.value`` -> ``baseline value``."""
     head, _, rest = field_name.partition(".")
+    if head == "targets" and rest:  # targets.local-2030.value -> local ambition by 2030 value
+        key, _, leaf = rest.partition(".")
+        kind, _, by = key.partition("-")
+        words = TARGET_KINDS.get(kind, kind).lower() + (f" by {by}" if by else "")
+        return f"{words} {leaf}".strip()
     if head in _SERIES_FIELDS and rest:
         return _SERIES_FIELDS[head] + rest.replace(".", " ")
     return field_name.replace(".", " ").replace("_", " ")

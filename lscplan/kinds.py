@@ -142,9 +142,10 @@ FILES: tuple[FileKind, ...] = (
     )),
     FileKind("metrics.yaml", "metrics", "metrics", (
         EntityKind("metric", "metric", "Metrics", ("metrics",),
-                   provenance=("", "baseline", "standard"),
+                   provenance=("", "baseline", "targets"),
                    figures=(Figures("", ("values",), "metric {e.title}"),
-                            Figures("baseline", ("value",), "metric {e.title}")),
+                            Figures("baseline", ("value",), "metric {e.title}"),
+                            Figures("targets", ("value",), "{h.label} for metric {e.title}")),
                    series=(("values", ""),), public=("public_phrase",)),
     )),
     FileKind("finance.yaml", "finance", "finance", (

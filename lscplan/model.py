@@ -417,12 +417,66 @@ class Portfolio:
 # --- metrics.yaml -------------------------------------------------------------------
 
 
+TARGET_KINDS = {"national": "National standard", "local": "Local ambition"}
+
+
+def _year_end(year: str) -> tuple[int, int]:
+    """When a target's ``by`` falls due, as (year, month): a financial year ends in
+    March of its second calendar year, a calendar year in December."""
+    return (int(year[:4]) + 1, 3) if "/" in year else (int(year), 12)
+
+
 @dataclass(frozen=True)
-class Standard:
+class Target:
+    """A value a metric is measured against: a ``national`` standard or a ``local``
+    ambition, for the whole period (``by`` None) or due by a year, which may be a
+    financial year (``2022/23``) or a calendar year (``2030``), after the period too."""
+
+    kind: str
     value: float
     text: str
     provenance: str
+    by: str | None
     loc: Location = field(compare=False)
+
+    @property
+    def label(self) -> str:
+        """``National standard``, ``Local ambition``."""
+        return TARGET_KINDS[self.kind]
+
+    @property
+    def national(self) -> bool:
+        return self.kind == "national"
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
+    @property
+    def key(self) -> str:
+        """The target among a metric's: ``national``, ``local-2030`` (diff's field name)."""
+        return self.kind if self.by is None else f"{self.kind}-{self.by}"
+
+    @property
+    def sentence(self) -> str:
+        """The target's text, with its year when the text does not already say it."""
+        text = self.text.rstrip(".")
+        if self.by is not None and self.by not in text:
+            text += f" by {self.by}"
+        return text
+
+    def after(self, last_year: str) -> bool:
+        """Whether the target falls due after the financial year ``last_year`` ends."""
+        return self.by is not None and _year_end(self.by) > _year_end(last_year)
+
+    def year_in(self, years: tuple[str, ...]) -> str | None:
+        """The financial year of ``years`` the target falls due in (None if undated or
+        outside them)."""
+        if self.by is None:
+            return None
+        due = _year_end(self.by)
+        return next((y for y in years if _year_end(y) >= due
+                     and (int(y[:4]), 4) <= due), None)
 
 
 @dataclass(frozen=True)
@@ -444,7 +498,7 @@ class Metric:
     direction: str
     national_metric: str | None
     public_phrase: str | None
-    standard: Standard | None
+    targets: tuple[Target, ...]
     baseline: Baseline
     values: Series
     provenance: str
@@ -473,12 +527,40 @@ class Metric:
         return self.values.illustrative or self.baseline.provenance == ILLUSTRATIVE
 
     @property
-    def meets_standard(self) -> bool | None:
-        if self.standard is None:
+    def targets_illustrative(self) -> bool:
+        """Whether any of the metric's targets is illustrative."""
+        return any(t.illustrative for t in self.targets)
+
+    @property
+    def standard(self) -> Target | None:
+        """The national standard the last year of the period is measured against: the
+        latest national target due within the period, else the undated one."""
+        last = self.values.years[-1]
+        due = [t for t in self.targets if t.national and not t.after(last)]
+        dated = [t for t in due if t.by is not None]
+        if dated:
+            return max(dated, key=lambda t: _year_end(t.by))
+        return next(iter(due), None)
+
+    def reaches(self, target: Target) -> bool | None:
+        """Whether the plan reaches ``target``: by its year when it falls due within
+        the period, by the last year when it is undated; None when it falls due after
+        the period."""
+        last = self.values.years[-1]
+        if target.after(last):
+            return None
+        year = target.year_in(self.values.years) or last
+        planned = self.values.get(year)
+        if planned is None:
             return None
         if self.higher_is_better:
-            return self.target >= self.standard.value
-        return self.target <= self.standard.value
+            return planned >= target.value
+        return planned <= target.value
+
+    @property
+    def meets_standard(self) -> bool | None:
+        std = self.standard
+        return None if std is None else self.reaches(std)
 
 
 # --- finance.yaml -------------------------------------------------------------------
@@ -1178,19 +1260,31 @@ def _portfolio(f: SourceFile) -> Portfolio:
 def _metrics(f: SourceFile) -> tuple[Metric, ...]:
     out = []
     for i, m in enumerate(f.data["metrics"]):
-        std = m.get("standard")
         base = m["baseline"]
         out.append(Metric(
             id=m["id"], title=m["title"], description=m["description"], kind=m["kind"],
             priorities=tuple(m["priorities"]), unit=m["unit"], direction=m["direction"],
             national_metric=m.get("national_metric"), public_phrase=m.get("public_phrase"),
-            standard=Standard(std["value"], std["text"], std["provenance"],
-                              _loc(f, "metrics", i, "standard")) if std else None,
+            targets=_targets(f, m, i),
             baseline=Baseline(base["year"], base["value"], base.get("provenance", m["provenance"]),
                               _loc(f, "metrics", i, "baseline")),
             values=_series(f, m["values"], m["provenance"], "metrics", i, "values"),
             provenance=m["provenance"], loc=_loc(f, "metrics", i),
         ))
+    return tuple(out)
+
+
+def _targets(f: SourceFile, m: Mapping, i: int) -> tuple[Target, ...]:
+    """A metric's targets: format 1's ``standard`` is one national target, undated."""
+    out = []
+    if "standard" in m:
+        s = m["standard"]
+        out.append(Target("national", s["value"], s["text"], s["provenance"], None,
+                          _loc(f, "metrics", i, "standard")))
+    for j, t in enumerate(m.get("targets", [])):
+        by = t.get("by")
+        out.append(Target(t["kind"], t["value"], t["text"], t["provenance"],
+                          None if by is None else str(by), _loc(f, "metrics", i, "targets", j)))
     return tuple(out)
 
 

@@ -167,20 +167,15 @@ class Figures:
         better = "Higher" if m.higher_is_better else "Lower"
         parts = [_movement(m.title, m.baseline.value, m.target, f"{m.baseline.year} (baseline)",
                            years[-1], m.unit), f"{better} is better"]
-        reference = None
-        if m.standard is not None:
-            standard = formatting.value(m.standard.value, m.unit)
-            reference = charts.Reference(m.standard.value, f"National standard ({standard})")
-            reached = "reaches" if m.meets_standard else "does not reach"
-            parts.append(f"national standard: {m.standard.text.rstrip('.')}")
-            parts.append(f"the plan {reached} it by {years[-1]}")
+        references, described = target_references(m, x)
+        parts += described
         if m.illustrative:
             parts.append("these figures are illustrative")
         description = " ".join(_sentence(p) for p in parts)
         chart_id = f"{prefix}-metric-{m.id}"
         svg = self._line(
             chart_id, title, x, (charts.Line(m.title, values, m.illustrative),), m.unit,
-            description, reference=reference,
+            description, references=references,
             point=charts.Point(m.baseline.year, m.baseline.value,
                                f"Baseline {m.baseline.year}"))
         cells = tuple(
@@ -281,6 +276,41 @@ class Figures:
                  Cell(formatting.cell(m.target, m.unit), m.values.illustrative))
         return Figure(chart_id, title, Markup(svg), description, m.illustrative, m.unit,
                       labels, (Row(m.title, cells),))
+
+
+def target_references(m: Metric, x: Sequence[str]
+                      ) -> tuple[tuple[charts.Reference, ...], list[str]]:
+    """A metric's targets as its chart draws them (an undated one a line, one due in a
+    year of ``x`` a mark there, one due after the period nothing) and as its
+    description says them, with whether the plan reaches each."""
+    years, last = tuple(x), m.values.years[-1]
+    references, parts = [], []
+    for t in m.targets:
+        shown = formatting.value(t.value, m.unit)
+        year = t.year_in(years)
+        phrase = f"{t.label.lower()}: {t.sentence}"
+        if t.illustrative:
+            phrase += " (illustrative)"
+        if t.after(last):
+            parts.append(f"{phrase}, after the plan period, which ends in {last}")
+            continue
+        if t.by is None:
+            references.append(charts.Reference(t.value, f"{t.label} ({shown})",
+                                               local=not t.national))
+        elif year is not None:
+            references.append(charts.Reference(t.value, f"{t.label} ({shown}, {year})",
+                                               x=year, local=not t.national))
+        parts.append(phrase)
+        reached = "reaches" if m.reaches(t) else "does not reach"
+        parts.append(f"the plan {reached} it by {year or last}")
+    return tuple(references), parts
+
+
+def target_sentence(target: Any) -> str:
+    """A target in the public summary: "The national standard is 95% within four
+    hours." or "Our local ambition is 5% by 2030."."""
+    who = "The national standard is" if target.national else "Our local ambition is"
+    return f"{who} {target.sentence}."
 
 
 def headline_sentence(metric: Metric, last_year: str) -> str:
@@ -419,4 +449,5 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True) -
     template = environment().get_template(doc.template)
     return template.render(
         plan=plan, doc=doc, info=info, figures=Figures(plan, draw),
-        headline_sentence=headline_sentence, **doc.context)
+        headline_sentence=headline_sentence, target_sentence=target_sentence,
+        **doc.context)

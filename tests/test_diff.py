@@ -151,7 +151,10 @@ CASES: list[tuple[str, list[Edit], list[tuple]]] = [
      [("changed", "metric", "ae-four-hour", "title")]),
     ("metric standard", [("metrics.yaml", "text: 95% within four hours",
                           "text: 95% of patients within four hours")],
-     [("changed", "metric", "ae-four-hour", "standard.text")]),
+     [("changed", "metric", "ae-four-hour", "targets.national.text")]),
+    ("metric local ambition moved later", [("metrics.yaml", "by: 2025", "by: 2030")],
+     [("added", "metric", "ae-four-hour", "targets.local-2030"),
+      ("removed", "metric", "ae-four-hour", "targets.local-2025")]),
     ("metric public phrase removed", [("metrics.yaml",
                                        "    public_phrase: people at A&E seen within four "
                                        "hours\n", "")],
@@ -275,17 +278,43 @@ def test_programme_moved_between_portfolios(compare) -> None:
 
 
 def test_metric_standard_removed_is_one_record(compare) -> None:
-    result = compare(("metrics.yaml", """    standard:
-      value: 95
-      text: 95% within four hours
-      provenance: example-briefing
+    result = compare(("metrics.yaml", """      - kind: national
+        value: 95
+        text: 95% within four hours
+        provenance: example-briefing
 """, ""))
     (change,) = result.changes
-    assert (change.op, change.field) == ("removed", "standard")
+    assert (change.op, change.field) == ("removed", "targets.national")
     assert change.old == {"value": 95, "text": "95% within four hours",
                           "provenance": "example-briefing"}
     assert [q.field for q in moved(result, change)] == ["meets_standard"]
     assert (moved(result, change)[0].old, moved(result, change)[0].new) == (True, None)
+
+
+def test_format_1_standard_is_the_same_national_target(compare) -> None:
+    # rewriting format 1's `standard` as a target of kind national is no change
+    targets = "    targets:  # national standards, local ambitions; `by` dates one"
+    result = compare(("metrics.yaml", targets + """ (after the period too)
+      - kind: national
+        value: 95
+        text: 95% within four hours
+        provenance: example-briefing
+""", """    standard:
+      value: 95
+      text: 95% within four hours
+      provenance: example-briefing
+    targets:
+"""))
+    assert not result.changes and not result.consequences
+
+
+def test_metric_national_target_moves_meets_standard(compare) -> None:
+    result = compare(("metrics.yaml", "        value: 95\n", "        value: 96\n"))
+    (change,) = result.changes
+    assert (change.field, change.unit) == ("targets.national.value", "percent")
+    assert said(change) == "metric `ae-four-hour`, national standard value: 95% → 96%"
+    assert [(q.field, q.old, q.new) for q in moved(result, change)] == [
+        ("meets_standard", True, False)]
 
 
 def test_metric_baseline_moves_the_change_from_baseline(compare) -> None:

@@ -21,7 +21,7 @@ def test_starter_plan_loads_with_positions(small_plan: Path) -> None:
     assert diagnostics == []
     metrics = loaded.files["metrics.yaml"]
     assert metrics.ok
-    assert metrics.location("/metrics/0/values/2020~121").line == 21
+    assert metrics.location("/metrics/0/values/2020~121").line == 28
     assert metrics.location("/metrics/0/unit", key=True).column == 5
     # a pointer with no position of its own falls back to the nearest parent
     assert metrics.location("/metrics/0/nothing").line == 3

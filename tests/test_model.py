@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,47 @@ def test_metric_derived(plan) -> None:
     assert metric.illustrative
 
 
+def _target(kind: str, value: float, by: str | None = None) -> model.Target:
+    return model.Target(kind, value, f"{value}", "illustrative", by, None)
+
+
+def test_targets_national_and_local_by_year(plan) -> None:
+    metric = plan.metric("ae-four-hour")  # 87, 90, 95 over 2019/20 to 2021/22
+    national, local = metric.targets
+    assert (national.label, national.by, local.label, local.by) == (
+        "National standard", None, "Local ambition", "2025")
+    assert metric.standard is national and local.after("2021/22")
+    assert metric.reaches(local) is None and local.sentence == "97% within four hours by 2025"
+    # a national standard due within the period is the one the period's end is held to
+    due = _target("national", 96, "2020/21")
+    later = _target("national", 80, "2030")
+    moved = dataclasses.replace(metric, targets=(national, due, later))
+    assert moved.standard is due and moved.meets_standard is False  # 90 in 2020/21
+    assert moved.reaches(national) is True and moved.reaches(later) is None
+    assert due.year_in(metric.values.years) == "2020/21"
+    assert _target("local", 1, "2020").year_in(metric.values.years) == "2020/21"
+    assert _target("local", 1, "2021").year_in(metric.values.years) == "2021/22"
+    assert not _target("local", 1, "2021").after("2021/22")
+    assert _target("local", 1, "2022").after("2021/22")
+    only_later = dataclasses.replace(metric, targets=(later,))
+    assert only_later.standard is None and only_later.meets_standard is None
+
+
+def test_format_1_standard_reads_as_a_national_target(small_plan: Path) -> None:
+    path = small_plan / "metrics.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    targets:")
+    path.write_text(text[:start] + "    standard: {value: 95, text: 95% within four hours, "
+                    "provenance: example-briefing}\n" + text[text.index("    baseline:"):],
+                    encoding="utf-8")
+    checked = check(small_plan)
+    assert not checked.report.errors
+    (target,) = checked.plan.metric("ae-four-hour").targets
+    assert (target.kind, target.value, target.by, target.provenance) == (
+        "national", 95, None, "example-briefing")
+    assert checked.plan.metric("ae-four-hour").meets_standard is True
+
+
 def test_golden_thread_lookups(plan) -> None:
     priority = plan.priority("neighbourhoods")
     assert [p.id for p in plan.portfolios_for(priority)] == ["out-of-hospital"]
@@ -78,6 +120,7 @@ def test_illustrative_figures_are_counted(plan) -> None:
     found = {(file, what): n for file, what, n, _ in plan.illustrative_figures()}
     assert found[("finance.yaml", "system financial trajectory")] == 6
     assert found[("metrics.yaml", "metric A&E four-hour standard")] == 4
+    assert found[("metrics.yaml", "Local ambition for metric A&E four-hour standard")] == 1
 
 
 def test_period_length_in_words_and_the_default_terms(small_plan: Path) -> None:

@@ -298,6 +298,22 @@ def test_charts_describe_their_data(pages):
     assert ("A&amp;E four-hour standard rises from 85% in 2018/19 (baseline) to 95% in "
             "2021/22.") in html
     assert "The system is in financial balance from 2021/22." in html
+    # each target in the table, with its kind, its year and its mark
+    assert "National standard: 95% within four hours</span>" in html
+    assert ('Local ambition: 97% within four hours by 2025<sup class="illus"' in html)
+    assert ("National standard: 95% within four hours. The plan reaches it by 2021/22. "
+            "Local ambition: 97% within four hours by 2025 (illustrative), after the plan "
+            "period, which ends in 2021/22.") in html
+
+
+def test_a_target_due_within_the_period_is_a_mark_in_its_year(small_plan):
+    edit(small_plan / "metrics.yaml", "by: 2025", "by: 2020/21")
+    plan = check(small_plan).plan
+    figure = render.Figures(plan).metric(plan.metric("ae-four-hour"))
+    assert ("Local ambition: 97% within four hours by 2020/21 (illustrative). The plan does "
+            "not reach it by 2020/21.") in figure.description
+    assert ">Local ambition (97%, 2020/21)</text>" in figure.svg
+    assert ">National standard (95%)</text>" in figure.svg
 
 
 def test_public_summary_is_plain(pages, starter):
@@ -307,6 +323,9 @@ def test_public_summary_is_plain(pages, starter):
         assert pr.public_summary in html
     assert ("People at A&amp;E seen within four hours: 95% by 2021/22, up from 85% in "
             "2018/19.") in html
+    assert "The national standard is 95% within four hours." in html
+    assert ('Our local ambition is 97% within four hours by 2025.<sup class="illus"'
+            in html)
     assert "Words we use" in html
 
 

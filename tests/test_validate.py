@@ -147,8 +147,8 @@ def test_a_lookalike_character_is_named_with_its_code_point_and_place(small_plan
         "  - id: financial-balance", "  - id: fin\u0430ncial-balance", 1), encoding="utf-8")
     (found,) = check(small_plan).report.errors
     assert found.rule == "schema"
-    assert "character 4 (line 24, column 12) is U+0430 CYRILLIC SMALL LETTER A" in found.message
-    assert (found.location.line, found.location.column) == (24, 12)
+    assert "character 4 (line 31, column 12) is U+0430 CYRILLIC SMALL LETTER A" in found.message
+    assert (found.location.line, found.location.column) == (31, 12)
 
 
 def test_a_decision_paper_must_state_its_risks(small_plan) -> None:

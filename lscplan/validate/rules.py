@@ -278,10 +278,28 @@ def national_standards(plan: Plan) -> Iterator[Diagnostic]:
     """standard-missing (warning): a metric with a national standard does not state it."""
     for m in plan.metrics:
         known = standards.NATIONAL.get(m.national_metric or m.id)
-        if known and m.standard is None:
+        if known and not any(t.national for t in m.targets):
             yield warning("standard-missing",
                           f"metric {m.id!r} has a national standard ({known}) but states "
-                          "none; add a standard", m.loc)
+                          "none; add a target of kind national", m.loc)
+
+
+@rule
+def target_duplicates(plan: Plan) -> Iterator[Diagnostic]:
+    """target-duplicate: a metric has one target of each kind for each year (and one
+    undated of each kind), so it is clear which it is measured against."""
+    for m in plan.metrics:
+        seen: dict[str, Any] = {}
+        for t in m.targets:
+            first = seen.setdefault(t.key, t)
+            if first is not t:
+                when = f"due by {t.by}" if t.by else "without a year (`by`)"
+                also = (" (format 1's `standard` is a national target without a year)"
+                        if t.national and t.by is None else "")
+                yield error("target-duplicate",
+                            f"metric {m.id!r} has two {t.label.lower()}s {when} (the first "
+                            f"at line {first.loc.line}){also}; give one, or give each its "
+                            "own year with `by`", t.loc)
 
 
 @rule
