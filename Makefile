@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install build check test test-fast lint golden bench clean
+.PHONY: help install build check test test-fast lint golden bench a11y screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
@@ -35,6 +35,35 @@ lint: $(STAMP) ## Run ruff
 
 golden: $(STAMP) ## Regenerate the golden HTML files from the starter plan
 	LSCPLAN_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_render.py -k golden -q
+
+A11Y := tools/a11y
+A11Y_OUT := build/a11y
+CHROMIUM ?= chromium
+
+# Debian's chromium (and poppler-utils for pdftoppm) when missing, installed only as root.
+define need-apt
+	@command -v $(1) >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(2); } \
+	  || { echo "$(1) is missing: install Debian's $(2) (apt-get install $(2))" >&2; exit 2; }
+endef
+
+$(A11Y)/node_modules/.installed: $(A11Y)/package.json $(A11Y)/package-lock.json
+	$(call need-apt,npm,npm)
+	cd $(A11Y) && npm ci --no-audit --no-fund --silent
+	touch $@
+
+a11y: $(STAMP) $(A11Y)/node_modules/.installed ## axe-core (WCAG 2.1 AA) in headless Chromium on the bundled plan's and an init plan's HTML
+	$(call need-apt,$(CHROMIUM),chromium)
+	rm -rf $(A11Y_OUT) && mkdir -p $(A11Y_OUT)
+	$(BIN)/lscplan build plan --out $(A11Y_OUT)/plan --no-pdf --quiet
+	$(BIN)/lscplan init $(A11Y_OUT)/init-plan >/dev/null
+	$(BIN)/lscplan build $(A11Y_OUT)/init-plan --out $(A11Y_OUT)/init --no-pdf --quiet
+	CHROMIUM="$$(command -v $(CHROMIUM))" node $(A11Y)/axe.mjs $(A11Y_OUT)/plan/*.html $(A11Y_OUT)/init/*.html
+
+screenshots: $(STAMP) ## The first pages of every document as PNGs in build/screenshots/ (PDF by pdftoppm, HTML by Chromium)
+	$(call need-apt,pdftoppm,poppler-utils)
+	$(call need-apt,$(CHROMIUM),chromium)
+	$(BIN)/lscplan build plan --out build --quiet
+	CHROMIUM="$$(command -v $(CHROMIUM))" tools/screenshots.sh build build/screenshots
 
 bench: $(STAMP) ## Measure builds against the WeasyPrint floor, and at scale; writes benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench.py

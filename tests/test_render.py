@@ -55,6 +55,29 @@ def test_stylesheet_is_inlined_verbatim(pages):
         assert css in html
 
 
+def _contrast(hex_a: str, hex_b: str) -> float:
+    """WCAG 2.1 contrast ratio of two #RRGGBB colours."""
+    def luminance(h: str) -> float:
+        channels = [int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    light, dark = sorted((luminance(hex_a), luminance(hex_b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_page_margin_text_has_aa_contrast():
+    """The running header and footer exist only in the PDF, where axe cannot see them:
+    their small text on white must reach 4.5:1 (the footer's #768692 was 3.75:1)."""
+    css = (render.templates_dir() / "style.css").read_text(encoding="utf-8")
+    colours = re.findall(r"@(?:top|bottom)-[a-z-]+\s*\{[^}]*?color:\s*(#[0-9A-Fa-f]{6})", css)
+    assert len(colours) >= 4
+    for colour in colours:
+        assert _contrast(colour, "#FFFFFF") >= 4.5, colour
+    assert _contrast("#768692", "#FFFFFF") < 4.5  # the test can fail
+    # NHS mid grey is for rules and borders, never for text.
+    assert not re.search(r"(?<![-\w])color:\s*(var\(--nhs-mid-grey\)|#768692)", css, re.I)
+
+
 # --- the environment --------------------------------------------------------------------
 
 
