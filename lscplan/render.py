@@ -27,6 +27,10 @@ from .model import Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
 
 DRAFT_MARK = "Draft: contains illustrative figures"
+# The mark after an illustrative figure: a superscript "i" to the eye, "(illustrative)" to a
+# screen reader (not "84.5% i").
+ILLUSTRATIVE_MARK = ('<sup class="illus" title="illustrative figure"><span aria-hidden="true">i'
+                     '</span><span class="visually-hidden"> (illustrative)</span></sup>')
 ILLUSTRATIVE_LEGEND = Markup('<sup class="illus">i</sup> = illustrative figure: '
                              "no source document gives it")
 
@@ -336,7 +340,7 @@ def illustrative_marker(flag: bool) -> Markup:
     """The superscript "i" that marks an illustrative figure (nothing otherwise)."""
     if not flag:
         return Markup("")
-    return Markup('<sup class="illus" title="illustrative figure">i</sup>')
+    return Markup(ILLUSTRATIVE_MARK)
 
 
 PLAN_SECTIONS = {

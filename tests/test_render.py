@@ -118,8 +118,52 @@ def test_filters(expr, expected):
 def test_illustrative_marker():
     env = render.environment()
     assert env.from_string("{{ illus(true) }}").render() == (
-        '<sup class="illus" title="illustrative figure">i</sup>')
+        '<sup class="illus" title="illustrative figure"><span aria-hidden="true">i</span>'
+        '<span class="visually-hidden"> (illustrative)</span></sup>')
     assert env.from_string("{{ illus(false) }}").render() == ""
+
+
+class _SpokenText(HTMLParser):
+    """The text a screen reader reads: aria-hidden subtrees left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.stack: list[bool] = []
+
+    def handle_starttag(self, tag, attrs):
+        hidden = (self.stack and self.stack[-1]) or dict(attrs).get("aria-hidden") == "true"
+        if tag not in ("br", "img", "meta", "link", "input", "hr"):
+            self.stack.append(bool(hidden))
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+    @classmethod
+    def of(cls, html: str) -> str:
+        parser = cls()
+        parser.feed(html)
+        return re.sub(r"\s+", " ", "".join(parser.parts))
+
+
+def test_what_a_screen_reader_reads(pages):
+    """Marked figures read "(illustrative)", not "84.5% i"; a numbered heading reads
+    "1. Neighbourhoods", not "1Neighbourhoods"; every document opens with a skip link
+    to its main content; a board paper does not repeat its title as a heading."""
+    summary = _SpokenText.of(pages["public-summary"])
+    assert " (illustrative)" in summary
+    assert not re.search(r"\d i\b", summary)
+    assert re.search(r"\b1\. \w", summary) and not re.search(r"<h3>[^<]*\b1[A-Z]", summary)
+    for doc_id, html in pages.items():
+        assert '<a class="skip-link" href="#main">' in html, doc_id
+        assert html.count('<main id="main">') == 1, doc_id
+        title = re.search(r"<h1[^>]*>(.*?)</h1>", html).group(1)
+        assert not re.search(r"<h[2-6][^>]*>" + re.escape(title) + "</h", html), doc_id
 
 
 def test_markdown_filter_is_safe():
