@@ -236,6 +236,12 @@ class GlossaryEntry:
     provenance: str
     public: bool
     loc: Location = field(compare=False)
+    public_definition: str | None = None  # plain words for the public summary
+
+    @property
+    def plain(self) -> str:
+        """The definition the public summary shows."""
+        return self.public_definition or self.definition
 
 
 @dataclass(frozen=True)
@@ -753,6 +759,7 @@ class EngagementFigure:
     value: float
     provenance: str
     loc: Location = field(compare=False)
+    public_phrase: str | None = None  # a sentence with {value}, for the public summary
 
 
 @dataclass(frozen=True)
@@ -765,6 +772,12 @@ class Engagement:
     provenance: str
     figures: tuple[EngagementFigure, ...]
     loc: Location = field(compare=False)
+    public_summary: str | None = None  # plain words for the public summary
+
+    @property
+    def plain(self) -> str:
+        """The account the public summary shows."""
+        return self.public_summary or self.description
 
 
 @dataclass(frozen=True)
@@ -1215,7 +1228,8 @@ def _system(f: SourceFile) -> System:
                   for i, c in enumerate(sub["components"])),
             _loc(f, "submission")),
         glossary=tuple(GlossaryEntry(g["term"], g["definition"], g["provenance"],
-                                     g.get("public", False), _loc(f, "glossary", i))
+                                     g.get("public", False), _loc(f, "glossary", i),
+                                     g.get("public_definition"))
                        for i, g in enumerate(d["glossary"])),
         status_loc=_loc(f, "status"),
     )
@@ -1359,9 +1373,10 @@ def _engagement(f: SourceFile) -> EngagementPlan:
             Engagement(e["id"], e["title"], e["when"], e.get("led_by"), e["description"],
                        e["provenance"],
                        tuple(EngagementFigure(x["label"], x["value"], x["provenance"],
-                                              _loc(f, key, i, "figures", j))
+                                              _loc(f, key, i, "figures", j),
+                                              x.get("public_phrase"))
                              for j, x in enumerate(e.get("figures", []))),
-                       _loc(f, key, i))
+                       _loc(f, key, i), e.get("public_summary"))
             for i, e in enumerate(d.get(key, [])))
 
     return EngagementPlan(items("undertaken"), items("planned"),

@@ -77,3 +77,26 @@ def test_an_unusable_cache_only_costs_time(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "cache" / readability.CACHE_FILE).write_text("{not json")
     monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path / "cache"))
     assert readability.flesch_scores([PLAIN])[PLAIN] >= 60
+
+
+def test_engagement_and_glossary_are_scored_as_the_summary_shows_them(small_plan: Path) -> None:
+    """The public summary shows the engagement and the public glossary too: a hard
+    description is flagged, and a plain public_summary / public_definition is what counts."""
+    edit(small_plan / "engagement.yaml", "People told us how they use technology.", HARD)
+    edit(small_plan / "plan.yaml",
+         "The partnership of NHS and council organisations in an area.", HARD)
+    found = _reading(small_plan)
+    assert sorted(d.location.file for d in found) == ["engagement.yaml", "plan.yaml"]
+    assert any("the description of engagement digital-survey" in d.message for d in found)
+    assert any("glossary term 'Integrated care system (ICS)'" in d.message for d in found)
+    edit(small_plan / "engagement.yaml", "    provenance: example-briefing\n    figures:",
+         f"    public_summary: {PLAIN}\n    provenance: example-briefing\n    figures:")
+    edit(small_plan / "plan.yaml", "    provenance: example-briefing\nterms:",
+         f"    public_definition: {PLAIN}\n    provenance: example-briefing\nterms:")
+    assert _reading(small_plan) == []
+
+
+def test_the_bundled_public_summary_reads_plainly() -> None:
+    from lscplan.resources import bundled_plan_dir
+
+    assert _reading(bundled_plan_dir()) == []

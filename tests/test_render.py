@@ -719,3 +719,19 @@ def test_paper_formats(bundled_plan):
     shared = render.render_html(plan, docs["board-shared-strategy-2019-24"], INFO)
     assert ">Appendix A: Strategic narrative slide set</h2>" in shared
     assert shared.count('<a href="#appendix-slides" class="appendix-ref">Appendix A</a>') == 2
+
+
+def test_bundled_public_summary_speaks_plainly_of_engagement():
+    """Engagement figures read as sentences ("About 250 leaders took part."), not as a
+    machine's "Leaders and senior representatives involved (around): 250"; the plain
+    accounts and definitions are shown, the submission's wording stays in the submission."""
+    from lscplan.resources import bundled_plan_dir
+
+    plan = check(bundled_plan_dir()).plan
+    doc = next(d for d in documents.for_plan(plan) if d.id == "public-summary")
+    html = render.render_html(plan, doc, INFO)
+    assert "About 250 leaders took part." in html
+    assert "(around):" not in html and "Weeks of discussion:" not in html
+    assert "Healthwatch asked local people how they use technology" in html
+    assert "A group that speaks up for people who use health and care services." in html
+    assert "The independent champion for people" not in html

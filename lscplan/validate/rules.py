@@ -562,7 +562,8 @@ READING_EASE_MIN_WORDS = 20
 
 
 def _public_passages(plan: Plan) -> Iterator[tuple[str, str, Location]]:
-    """(what, text, where) of every field the entity kinds list as public."""
+    """(what, text, where) of every passage the public summary shows: the fields the
+    entity kinds list as public, the engagement undertaken and planned, the glossary."""
     for kind, _id, entity in kinds.entities(plan):
         for name in kind.public:
             text = getattr(entity, name)
@@ -570,6 +571,12 @@ def _public_passages(plan: Plan) -> Iterator[tuple[str, str, Location]]:
                 field, whose = name.replace("_", " "), kinds.name_of(kind, entity)
                 what = f"{whose}'s {field}" if kind.id is None else f"the {field} of {whose}"
                 yield what, text, entity.loc
+    for e in (*plan.engagement.undertaken, *plan.engagement.planned):
+        field = "public summary" if e.public_summary else "description"
+        yield f"the {field} of engagement {e.id}", e.plain, e.loc
+    for g in plan.system.public_glossary:
+        field = "public definition" if g.public_definition else "definition"
+        yield f"the {field} of glossary term {g.term!r}", g.plain, g.loc
 
 
 @rule
