@@ -193,6 +193,15 @@ FILES: tuple[FileKind, ...] = (
         EntityKind("partner", "engagement partner", "Engagement partners",
                    ("engagement.partners",)),
     )),
+    FileKind("risks.yaml", "risks", "risks", (
+        EntityKind("risk", "risk", "Risks", ("risks",), provenance=("", "scores"),
+                   figures=(Figures("scores", ("likelihood", "impact", "target_likelihood",
+                                               "target_impact"), "risk scores: {e.title}"),)),
+    ), required=False, section=Section("Risk register", "major", "risk-register")),
+    FileKind("commitments.yaml", "commitments", "commitments", (
+        EntityKind("commitment", "Long Term Plan commitment", "Long Term Plan commitments",
+                   ("commitments",), provenance=("",)),
+    ), required=False, section=Section("Long Term Plan commitments", "major", "commitments")),
     FileKind("board/", "board-paper", "board_papers", (
         EntityKind("board-paper", "board paper", "Board papers", ("board_papers",),
                    provenance=("",), ignored=("file",)),

@@ -997,6 +997,11 @@ class Plan:
     def icp(self, icp_id: str) -> ICP:
         return self._index(self.system.icps)[icp_id]
 
+    def programme(self, prog_id: str) -> tuple[Portfolio, Programme]:
+        """The programme ``prog_id`` and the portfolio it belongs to."""
+        return next((pf, prog) for pf in self.portfolios for prog in pf.programmes
+                    if prog.id == prog_id)
+
     def organisation(self, org_id: str) -> Organisation:
         return self._index(self.system.organisations)[org_id]
 
@@ -1438,10 +1443,116 @@ def _board_paper(f: SourceFile) -> BoardPaper:
     )
 
 
+# --- risks.yaml ----------------------------------------------------------------------
+
+
+#: The NHS 5 x 5 matrix's bands: (lowest score, rating).
+RISK_RATINGS = ((15, "extreme"), (8, "high"), (4, "moderate"), (1, "low"))
+
+
+def risk_rating(score: int) -> str:
+    """The band of a score on the 5 x 5 matrix: low (1-3), moderate (4-6), high
+    (8-12), extreme (15-25)."""
+    return next(name for lowest, name in RISK_RATINGS if score >= lowest)
+
+
+@dataclass(frozen=True)
+class RiskScores:
+    """A risk's scores now and once mitigated, with their own provenance; ``score`` and
+    ``target_score`` as published, when they are."""
+
+    likelihood: int
+    impact: int
+    target_likelihood: int
+    target_impact: int
+    provenance: str
+    published_score: int | None
+    published_target_score: int | None
+    loc: Location = field(compare=False)
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def target_score(self) -> int:
+        return self.target_likelihood * self.target_impact
+
+    @property
+    def rating(self) -> str:
+        return risk_rating(self.score)
+
+    @property
+    def target_rating(self) -> str:
+        return risk_rating(self.target_score)
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
+
+@dataclass(frozen=True)
+class Risk:
+    id: str
+    title: str
+    description: str
+    reference: str | None
+    owner: str | None
+    priorities: tuple[str, ...]
+    mitigations: tuple[str, ...]
+    scores: RiskScores
+    provenance: str
+    loc: Location = field(compare=False)
+
+
+def _risks(f: SourceFile) -> tuple[Risk, ...]:
+    out = []
+    for i, r in enumerate(f.data["risks"]):
+        sc = r["scores"]
+        scores = RiskScores(sc["likelihood"], sc["impact"], sc["target_likelihood"],
+                            sc["target_impact"], sc["provenance"], sc.get("score"),
+                            sc.get("target_score"), _loc(f, "risks", i, "scores"))
+        out.append(Risk(r["id"], r["title"], r["description"], r.get("reference"),
+                        r.get("owner"), tuple(r.get("priorities", ())),
+                        tuple(r["mitigations"]), scores, r["provenance"],
+                        _loc(f, "risks", i)))
+    return tuple(out)
+
+
+# --- commitments.yaml ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """A national commitment of the Long Term Plan, the local programmes that deliver
+    it and what the plan will have done by each year (``milestones``: year -> text)."""
+
+    id: str
+    title: str
+    commitment: str
+    programmes: tuple[str, ...]
+    milestones: Mapping[str, str]
+    provenance: str
+    loc: Location = field(compare=False)
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
+
+def _commitments(f: SourceFile) -> tuple[Commitment, ...]:
+    return tuple(
+        Commitment(c["id"], c["title"], c["commitment"], tuple(c["programmes"]),
+                   dict(sorted(c.get("milestones", {}).items())), c["provenance"],
+                   _loc(f, "commitments", i))
+        for i, c in enumerate(f.data["commitments"]))
+
+
 #: How each file kind (by schema name) becomes its part of the Plan; a kind not named
 #: here is built as generic Records.
 BUILDERS: dict[str, Callable[[SourceFile], Any]] = {
     "plan": _system, "vision": _vision, "priorities": _priorities, "metrics": _metrics,
     "finance": _finance, "activity": _activity, "workforce": _workforce,
     "engagement": _engagement, "portfolio": _portfolio, "board-paper": _board_paper,
+    "risks": _risks, "commitments": _commitments,
 }

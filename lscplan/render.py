@@ -354,8 +354,10 @@ PLAN_SECTIONS = {
 
 
 def plan_section(file: str) -> str:
-    """The part of the plan a source file holds, as documents name it (never the file)."""
-    return PLAN_SECTIONS.get(file, "The plan")
+    """The part of the plan a source file holds, as documents name it (never the file):
+    a kind with a section of its own is named by its title."""
+    declared = next((f.section.title for f in kinds.sectioned() if f.path == file), None)
+    return PLAN_SECTIONS.get(file) or declared or "The plan"
 
 
 TO_BE_CONFIRMED = Markup('<span class="tbc">To be confirmed</span>')

@@ -454,7 +454,8 @@ def test_period_shortened(compare) -> None:
         ("change", 10.0, 5.0), ("meets_standard", True, False)]
     # every derived figure is grouped with a source change
     assert {c.entity for c in result.changes} <= {"period", "metric", "trajectory",
-                                                  "efficiency", "activity", "staff-group"}
+                                                  "efficiency", "activity", "staff-group",
+                                                  "commitment"}
 
 
 # --- identity: ids, not positions ---------------------------------------------------------------

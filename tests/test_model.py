@@ -150,3 +150,11 @@ def test_a_generic_kind_shows_only_what_the_plan_knew_on_a_date(bundled_plan) ->
     assert kept.id == "early" and [a.id for a in kept.actions] == ["b"]
     assert late in list(dataclasses.replace(plan, more={"risks": (early, late)})
                         .postdating("2019-02-28"))
+
+
+def test_risk_scores_are_derived_and_rated(plan) -> None:
+    (risk,) = plan.risks
+    assert (risk.scores.score, risk.scores.rating) == (16, "extreme")
+    assert (risk.scores.target_score, risk.scores.target_rating) == (8, "high")
+    assert [model.risk_rating(s) for s in (1, 3, 4, 6, 8, 12, 15, 25)] == [
+        "low", "low", "moderate", "moderate", "high", "high", "extreme", "extreme"]

@@ -735,3 +735,30 @@ def test_bundled_public_summary_speaks_plainly_of_engagement():
     assert "Healthwatch asked local people how they use technology" in html
     assert "A group that speaks up for people who use health and care services." in html
     assert "The independent champion for people" not in html
+
+
+def test_the_submission_presents_the_risk_register_and_the_commitments(bundled_plan):
+    plan = check(bundled_plan).plan
+    doc = documents.for_plan(plan)[0]
+    html = render.render_html(plan, doc, INFO)
+    assert '<a href="#risks">5 Risk register</a>' in html
+    assert '<a href="#commitments">6 Long Term Plan commitments</a>' in html
+    register = html[html.index('id="risks-table"'):html.index('id="commitments"')]
+    for risk in plan.risks:
+        assert risk.title in register
+        # scores no source gives carry the mark; owners no source gives are placeholders
+        assert f'{risk.scores.score}<sup class="illus"' in register
+    assert register.count("To be confirmed") == len(plan.risks)
+    table = html[html.index('id="commitments-table"'):]
+    for c in plan.commitments:
+        _, prog = plan.programme(c.programmes[0])
+        assert c.title in table and prog.title in table
+
+
+def test_a_paper_reproduces_the_register_as_an_extract(starter):
+    paper = starter.board_papers[0]
+    extract = render.environment().get_template("partials/extract.html.j2").module
+    html = str(extract.render(starter, render.Figures(starter),
+                              Extract("risk-register", None, paper.loc), 3, "appendix-a"))
+    assert "<h3>Risk register</h3>" in html and 'id="appendix-a-risks-table"' in html
+    assert starter.risks[0].title in html

@@ -136,6 +136,60 @@ def _provenance(plan: Plan) -> Iterator[Diagnostic]:
                         "declared in plan.yaml sources", loc)
 
 
+def _risks_and_commitments(plan: Plan) -> tuple[tuple, tuple]:
+    """The plan's risks and commitments (both optional files)."""
+    return plan.risks or (), plan.commitments or ()
+
+
+@rule
+def commitment_references(plan: Plan) -> Iterator[Diagnostic]:
+    """reference: a risk's priorities and a commitment's programmes exist."""
+    risks, commitments = _risks_and_commitments(plan)
+    priorities = [p.id for p in plan.priorities]
+    programmes = [g.id for pf in plan.portfolios for g in pf.programmes]
+    for risk in risks:
+        for pr_id in risk.priorities:
+            yield from _missing(plan.terms.priority.singular, pr_id, priorities, risk.loc,
+                                f"risk {risk.id!r}")
+    for c in commitments:
+        for prog in c.programmes:
+            yield from _missing("programme", prog, programmes, c.loc,
+                                f"commitment {c.id!r}")
+
+
+@rule
+def commitments_mapped(plan: Plan) -> Iterator[Diagnostic]:
+    """commitment-unmapped (warning): every national commitment names a local
+    programme that delivers it."""
+    for c in _risks_and_commitments(plan)[1]:
+        if not c.programmes:
+            yield warning("commitment-unmapped",
+                          f"the commitment {c.id!r} ({c.title}) has no local programme; "
+                          "name the programmes that deliver it", c.loc)
+
+
+@rule
+def risk_scores(plan: Plan) -> Iterator[Diagnostic]:
+    """risk-score: a published score is likelihood x impact, and the target score no
+    higher than the score now."""
+    for risk in _risks_and_commitments(plan)[0]:
+        sc = risk.scores
+        for name, published, derived, parts in (
+                ("score", sc.published_score, sc.score, (sc.likelihood, sc.impact)),
+                ("target_score", sc.published_target_score, sc.target_score,
+                 (sc.target_likelihood, sc.target_impact))):
+            if published is not None and published != derived:
+                yield error("risk-score",
+                            f"risk {risk.id!r}: the {name.replace('_', ' ')} {published} is "
+                            f"not {parts[0]} x {parts[1]} = {derived}; correct it or leave "
+                            "it out to have it derived", sc.loc)
+        if sc.target_score > sc.score:
+            yield error("risk-score",
+                        f"risk {risk.id!r}: the target score {sc.target_score} is higher "
+                        f"than the score now ({sc.score}); mitigations lower a risk",
+                        sc.loc)
+
+
 @rule
 def golden_thread(plan: Plan) -> Iterator[Diagnostic]:
     """golden-thread: priorities and portfolios name each other; each priority is
@@ -202,6 +256,12 @@ def period(plan: Plan) -> Iterator[Diagnostic]:
         if extra:
             yield error("period-coverage", f"{what} has values for {', '.join(extra)}, "
                         f"outside the plan period {per.first} to {per.last}", series.loc)
+    for c in plan.commitments or ():
+        extra = sorted(set(c.milestones) - years)
+        if extra:
+            yield error("period-coverage", f"the commitment {c.id!r} has milestones for "
+                        f"{', '.join(extra)}, outside the plan period {per.first} to "
+                        f"{per.last}", c.loc)
     for m in plan.metrics:
         if m.baseline.year > per.first:
             yield error("period-coverage", f"metric {m.id!r} has its baseline in "
