@@ -190,6 +190,28 @@ def diff(
     raise typer.Exit(EXIT_PLAN if exit_code and result else EXIT_OK)
 
 
+@app.command()
+def serve(
+    plan_dir: Annotated[Path, typer.Argument(help="The plan directory.")] = Path("plan"),
+    port: Annotated[int, typer.Option(
+        "--port", min=0, max=65535, help="The port to listen on (0: any free port).")] = 8000,
+    host: Annotated[str, typer.Option(
+        "--host", help="The address to listen on (default: this machine only).")
+    ] = "127.0.0.1",
+) -> None:
+    """Build the HTML of every document and serve it at http://HOST:PORT/, rebuilding
+    when the plan or the templates change; open pages reload themselves and show the
+    plan's errors while it has any. Ctrl-C stops it (exit 0); exit 2 for a usage error,
+    such as a port already in use."""
+    from .errors import UsageError
+    from .serve import serve as run_serve
+
+    try:
+        run_serve(plan_dir, host, port, typer.echo)
+    except UsageError as exc:
+        raise _fail_usage(str(exc)) from None
+
+
 @app.command("import")
 def import_(
     workbook: Annotated[Path, typer.Argument(
