@@ -30,7 +30,7 @@ import tempfile
 import threading
 from base64 import b64encode
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -105,14 +105,18 @@ def _page(title: str, body: str, generation: str) -> str:
 
 @dataclass(frozen=True)
 class Entry:
+    """A document as served: its id, title, file name and HTML as built."""
+
     id: str
     title: str
     file: str
+    page: str = field(repr=False)
 
 
 @dataclass(frozen=True)
 class State:
-    """What the preview serves: the last good build's documents, and the failure (the
+    """What the preview serves: the last good build's documents (held in memory, so a
+    page and its generation always belong to the same build), and the failure (the
     diagnostics as ``check`` prints them) while the plan cannot be built."""
 
     generation: str
@@ -192,8 +196,9 @@ class Preview:
         if failure is None:
             manifest = json.loads((self.out / write.MANIFEST).read_text(encoding="utf-8"))
             name = manifest["plan"]["name"]
-            docs = tuple(Entry(d["id"], d["title"], d["html"]) for d in manifest["documents"]
-                         if d.get("html"))
+            docs = tuple(Entry(d["id"], d["title"], d["html"],
+                               (self.out / d["html"]).read_text(encoding="utf-8"))
+                         for d in manifest["documents"] if d.get("html"))
             key = (failure, name, tuple((d["id"], d["title"], d["sha256"]["html"])
                                         for d in manifest["documents"] if d.get("html")))
         else:
@@ -281,11 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
         if state.failure is not None:
             return self._html(HTTPStatus.INTERNAL_SERVER_ERROR, state.error_page(entry))
-        try:
-            page = (preview.out / entry.file).read_text(encoding="utf-8")
-        except OSError:
-            return self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"rebuilding\n", "text/plain")
-        self._html(HTTPStatus.OK, inject(page, state.generation))
+        self._html(HTTPStatus.OK, inject(entry.page, state.generation))
 
     def _html(self, status: HTTPStatus, page: str) -> None:
         self._send(status, page.encode("utf-8"), "text/html")

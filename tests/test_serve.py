@@ -159,8 +159,9 @@ def test_serve_previews_follows_edits_and_shows_errors(cli, served, tmp_path: Pa
 
     # An edit reaches the page, which a poller of the version sees as a new state.
     edit(plan / "priorities.yaml", "title: Neighbourhoods", "title: Neighbourhood care teams")
-    server.until("public-summary.html", lambda s, body: "Neighbourhood care teams" in body)
-    assert server.get("/__lscplan/version")[1] != generation
+    _, page = server.until("public-summary.html",
+                           lambda s, body: "Neighbourhood care teams" in body)
+    assert _script(page)[0] != generation  # a page and its generation are of one build
 
     # A broken edit: every page shows check's diagnostics; the server keeps serving.
     edit(plan / "metrics.yaml", "unit: percent\n", "unit: percentage\n")
