@@ -155,6 +155,10 @@ class State:
 # --- building and watching ---------------------------------------------------------------
 
 
+class _Stopped(Exception):
+    """The preview stopped while a build was running."""
+
+
 class Preview:
     """The state the watcher (which builds) shares with the request handlers (which
     serve); ``state`` is replaced whole, never changed in place."""
@@ -174,8 +178,8 @@ class Preview:
         write.code_digest.cache_clear()  # a template may have changed
         failure = None
         try:
-            result = pipeline.build(self.plan_dir, self.out,
-                                    write.BuildOptions(formats=("html",)))
+            result = pipeline.build(self.plan_dir, self.out, write.BuildOptions(
+                formats=("html",), progress=self._cancel_when_stopped))
         except PlanInvalid as exc:
             failure = text_report(exc.report, exc.sources, str(self.plan_dir))
         except LscplanError as exc:
@@ -189,6 +193,12 @@ class Preview:
         else:
             self.log(failure.rstrip("\n") + "\n(the pages show this until it is fixed)")
         self._publish(failure)
+
+    def _cancel_when_stopped(self, event: write.Event) -> None:
+        """A build's progress: once the preview stops, the build ends at its next
+        step (leaving nothing behind), so the served folder can be removed."""
+        if self.stop.is_set():
+            raise _Stopped
 
     def _publish(self, failure: str | None) -> None:
         state = self.state
@@ -370,8 +380,11 @@ def serve(plan_dir: Path, host: str = "127.0.0.1", port: int = 8000,
         log("stopped")
     finally:
         preview.stop.set()
-        if watcher.is_alive():
-            watcher.join(timeout=10)
+        try:
+            if watcher.is_alive():  # a build running ends at its next document
+                watcher.join(timeout=60)
+        except KeyboardInterrupt:  # pressed again: leave now
+            pass
         shutil.rmtree(out, ignore_errors=True)
         if main and previous is not None:
             signal.signal(signal.SIGTERM, previous)
