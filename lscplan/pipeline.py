@@ -11,6 +11,7 @@ from .diagnostics import Report
 from .errors import PlanInvalid, UsageError
 from .load import load
 from .model import Plan, build_model
+from .theme import Theme, load_theme
 
 if TYPE_CHECKING:  # the build stages are imported when a build runs, not before
     from .write import BuildOptions, BuildResult
@@ -18,12 +19,14 @@ if TYPE_CHECKING:  # the build stages are imported when a build runs, not before
 
 @dataclass
 class Checked:
-    """The outcome of checking a plan: every diagnostic, and the model when the
-    sources were sound enough to build one."""
+    """The outcome of checking a plan: every diagnostic, the model when the
+    sources were sound enough to build one, every file's lines (the theme's text files
+    too) and the plan's theme when it has a sound one."""
 
     report: Report
     plan: Plan | None
     sources: dict[str, list[str]] = field(default_factory=dict)
+    theme: Theme | None = None
 
 
 _NOTHING = "no format left to write: nothing to build"
@@ -38,7 +41,8 @@ def plan_directory(path: Path) -> Path:
 
 
 def check(plan_dir: Path) -> Checked:
-    """Load, validate against the schemas, build the model and run the plan rules."""
+    """Load, validate against the schemas, build the model and run the plan rules;
+    read and check the plan's theme (``theme/``)."""
     from .validate import check_rules, validate_schema
 
     loaded, diagnostics = load(plan_directory(plan_dir))
@@ -49,7 +53,9 @@ def check(plan_dir: Path) -> Checked:
     if all(f.ok for f in loaded.files.values()) and not report.errors:
         plan = build_model(loaded)
         report.extend(check_rules(plan))
-    return Checked(report, plan, loaded.sources())
+    themed = load_theme(plan_dir)
+    report.extend(themed.diagnostics)
+    return Checked(report, plan, {**loaded.sources(), **themed.sources}, themed.theme)
 
 
 def build(plan_dir: Path, out_dir: Path, options: BuildOptions | None = None
@@ -85,10 +91,21 @@ def build(plan_dir: Path, out_dir: Path, options: BuildOptions | None = None
         raise UsageError(_NOTHING)  # e.g. --no-html --no-pdf for documents with no workbook
     info = render.build_info(plan, plan_dir)
     system = plan.system
+    theme = checked.theme
+    # what a theme is made of (its images and fonts too) is a source of every document
+    themed = {"theme/": [theme.digest]} if theme else {}
+
+    def render_document(doc: documents.Document) -> str:
+        try:
+            return render.render_html(plan, doc, info, theme=theme)
+        except PlanInvalid as exc:  # a theme template failed: where, as check shows it
+            raise PlanInvalid(exc.report, sources=checked.sources,
+                              plan_dir=str(plan_dir)) from None
+
     work = write.Work(
-        docs, lambda doc: render.render_html(plan, doc, info),
-        digests={d.id: write.sources_digest(documents.inputs(d, docs, checked.sources),
-                                            info.provenance) for d in docs},
+        docs, render_document,
+        digests={d.id: write.sources_digest({**documents.inputs(d, docs, checked.sources),
+                                             **themed}, info.provenance) for d in docs},
         plan_meta={"id": system.id, "name": system.name, "version": system.version,
                    "date": system.date, "status": system.status, "commit": info.commit},
         epoch=pdf.epoch_of(system.date),

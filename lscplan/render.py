@@ -2,7 +2,9 @@
 
 ``environment()`` is the one Jinja environment (templates from
 ``resources.templates_dir()``, autoescape on, ``StrictUndefined`` so a missing field
-fails the build instead of rendering blank, and the formatting filters).
+fails the build instead of rendering blank, and the formatting filters); a plan with
+a theme (``lscplan.theme``) renders in ``themed_environment(theme)`` instead: the same,
+in Jinja's sandbox, with the theme's templates in front of lscplan's.
 ``render_html`` renders one of the documents ``documents.for_plan`` declares.
 Templates receive the model's dataclasses and never do arithmetic; the charts each
 document shows are made here (``Figures``), from the model's figures, with a
@@ -12,19 +14,24 @@ description generated from the same data and the table of that data.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from . import chartcache, charts, formatting, kinds, narrative
+from .diagnostics import Diagnostic, Location, Report, error
 from .documents import Document
+from .errors import PlanInvalid
 from .model import Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
+from .theme import BUILTIN, Template, Theme
 
 DRAFT_MARK = "Draft: contains illustrative figures"
 # The mark after an illustrative figure: a superscript "i" to the eye, "(illustrative)" to a
@@ -424,36 +431,225 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 }
 
 
-@cache
-def environment() -> jinja2.Environment:
-    """The one Jinja environment every document (and the diff page) renders with."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+#: The documents' Content-Security-Policy: nothing is loaded but their own inline CSS;
+#: with a theme, its logo and typeface too, as the data: URLs they are embedded as.
+CSP = Markup("default-src 'none'; style-src 'unsafe-inline'")
+THEMED_CSP = Markup("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                    "font-src data:")
+NHS_LOGO = Markup('<span class="nhs-logo" aria-hidden="true">NHS</span>')
+
+
+def _logo(theme: Theme | None) -> Callable[[], Markup]:
+    """The logo the documents show: the theme's, or the NHS logo."""
+    logo = theme.logo if theme else None
+    if logo is None:
+        return lambda: NHS_LOGO
+    alt = Markup(' alt="{}"').format(logo.alt)
+    hidden = Markup("") if logo.alt else Markup(' aria-hidden="true"')
+    shown = Markup('<img class="theme-logo" src="{}"').format(logo.uri) + alt + hidden + Markup(">")
+    return lambda: shown
+
+
+def _configure(env: jinja2.Environment, theme: Theme | None) -> jinja2.Environment:
     env.filters.update(FILTERS)
     env.globals.update(illus=illustrative_marker, ILLUSTRATIVE_LEGEND=ILLUSTRATIVE_LEGEND,
                        DRAFT_MARK=DRAFT_MARK, TO_BE_CONFIRMED=TO_BE_CONFIRMED,
                        fail=_fail, sections=kinds.sectioned, extract_kind=kinds.extract_kind,
-                       paper_parts=paper_parts)
+                       paper_parts=paper_parts, theme=theme, logo=_logo(theme),
+                       CSP=THEMED_CSP if theme else CSP)
     env.tests["safe_url"] = narrative.safe_link
     return env
+
+
+_OPTIONS = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True,
+            "lstrip_blocks": True, "keep_trailing_newline": True}
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one Jinja environment every document of a plan without a theme (and the diff
+    page) renders with."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), **_OPTIONS)
+    return _configure(env, None)
+
+
+# --- themes ------------------------------------------------------------------------------
+
+
+def _refusal(name: Any) -> str | None:
+    """Why a theme's templates may not load ``name``, or None: only names of lscplan's
+    templates and the theme's, never a path (absolute, with ``..``, a drive or a URL)."""
+    if not isinstance(name, str) or not name:
+        return "is not a template name"
+    if name.startswith("/") or "\\" in name or ":" in name:
+        return "is a path, not the name of a template"
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return "is a path out of the templates, not the name of a template"
+    return None
+
+
+_REACH = ("a theme's templates load only lscplan's templates (base.html.j2, "
+          "partials/NAME.html.j2 ...) and the theme's own, by name")
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """The templates a themed plan renders with: the theme's (``theme/templates``,
+    read into memory when the theme was checked) where it has one of that name, else
+    lscplan's; ``lscplan/NAME`` is always lscplan's own. Nothing else, by any name."""
+
+    def __init__(self, theme: Theme):
+        self.own = {t.name: t for t in theme.templates}
+        self.builtin = jinja2.FileSystemLoader(str(templates_dir()))
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        refused = _refusal(template)
+        if refused:
+            raise jinja2.TemplateNotFound(template, f"{template!r} {refused}: {_REACH}")
+        own = self.own.get(template)
+        if own is not None:
+            return own.source, own.filename, lambda: True
+        try:
+            return self.builtin.get_source(environment, template.removeprefix(BUILTIN))
+        except jinja2.TemplateNotFound:
+            raise jinja2.TemplateNotFound(
+                template, f"there is no template {template!r}: {_REACH}") from None
+
+
+def _sandbox(theme: Theme) -> SandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(loader=ThemeLoader(theme), **_OPTIONS)
+    _configure(env, theme)
+    return env
+
+
+@lru_cache(maxsize=8)
+def themed_environment(theme: Theme) -> SandboxedEnvironment:
+    """The environment of a plan with a theme: Jinja's sandbox (no attribute whose name
+    starts with ``_``, no changing the plan's lists and mappings), loading through
+    ``ThemeLoader``. Every template of the document runs in it, lscplan's too."""
+    return _sandbox(theme)
+
+
+_SANDBOX_WORDS = "a theme template may not reach attributes whose names start with '_'"
+
+
+def template_problems(templates: Sequence[Template]
+                      ) -> Iterator[tuple[Template, int, int, str]]:
+    """(template, line, column, message) for each problem of a theme's templates found
+    before rendering: a syntax error, a template loaded by a constant name that the
+    theme's loader refuses or does not have, and an attribute the sandbox would refuse
+    (column 0: the line's first character)."""
+    env = _sandbox(Theme(templates=tuple(templates)))
+    for template in templates:
+        try:
+            tree = env.parse(template.source, template.name, template.filename)
+        except jinja2.TemplateSyntaxError as exc:
+            yield template, exc.lineno or 1, 0, f"this is not a valid template: {exc.message}"
+            continue
+        lines = template.source.splitlines()
+        for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport,
+                                   nodes.Extends)):
+            for name in _constant_names(node.template):
+                problem = _load_problem(env, template, name)
+                if problem:
+                    yield template, node.lineno, _column(lines, node.lineno, name), problem
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+            attr = _underscored(node)
+            if attr is not None:
+                yield (template, node.lineno, _column(lines, node.lineno, attr),
+                       f"{attr!r}: {_SANDBOX_WORDS} (Jinja's sandbox refuses them)")
+
+
+def _column(lines: Sequence[str], line: int, text: str) -> int:
+    """The column of ``text`` on ``line`` (1-based), or 0 when it is not there."""
+    found = lines[line - 1].find(text) if 0 < line <= len(lines) else -1
+    return found + 1 if found >= 0 else 0
+
+
+def _constant_names(node: nodes.Node) -> list[str]:
+    if isinstance(node, nodes.Const) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, nodes.Const) and isinstance(node.value, list | tuple):
+        return [v for v in node.value if isinstance(v, str)]
+    if isinstance(node, nodes.Tuple | nodes.List):
+        return [n.value for n in node.items if isinstance(n, nodes.Const)
+                and isinstance(n.value, str)]
+    return []
+
+
+def _load_problem(env: jinja2.Environment, template: Template, name: str) -> str | None:
+    if name == template.name:
+        return (f"this template loads itself ({name!r}); to build on lscplan's own, "
+                f"name it {BUILTIN}{name}")
+    try:
+        env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound as exc:
+        return exc.message
+    return None
+
+
+def _underscored(node: nodes.Node) -> str | None:
+    if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+        return node.attr
+    if (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const)
+            and isinstance(node.arg.value, str) and node.arg.value.startswith("_")):
+        return node.arg.value
+    if (isinstance(node, nodes.Filter) and node.name == "attr" and node.args
+            and isinstance(node.args[0], nodes.Const)
+            and isinstance(node.args[0].value, str) and node.args[0].value.startswith("_")):
+        return node.args[0].value
+    return None
+
+
+def theme_failure(exc: BaseException, theme: Theme) -> Diagnostic | None:
+    """A document failing in one of the theme's templates, as a located diagnostic
+    (theme-template): Jinja names each template line it ran in the traceback, and the
+    innermost one of the theme's is where it failed. None when no theme template ran."""
+    files = {t.filename: t for t in theme.templates}
+    where = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in files:
+            where = (files[tb.tb_frame.f_code.co_filename], tb.tb_lineno)
+        tb = tb.tb_next
+    if where is None and isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename in files:
+        where = (files[exc.filename], exc.lineno or 1)
+    if where is None:
+        return None
+    template, line = where
+    lines = template.source.splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    column = len(text) - len(text.lstrip()) + 1
+    if isinstance(exc, SecurityError):
+        message = f"Jinja's sandbox refused what this template does: {exc}"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        message = exc.message or f"there is no template {exc.name!r}"
+    else:
+        message = f"this template fails: {exc}"
+    return error("theme-template", message, Location(template.file, line, column))
 
 
 # --- a document -----------------------------------------------------------------------
 
 
-def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True) -> str:
+def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
+                theme: Theme | None = None) -> str:
     """Render one document to a self-contained HTML page (``draw=False``: its charts
-    as fingerprints of their data, which is enough to tell whether it changed). A
-    document shows only what the plan knew on its date (``Plan.as_of``)."""
+    as fingerprints of their data, which is enough to tell whether it changed), in the
+    plan's ``theme`` when it has one. A document shows only what the plan knew on its
+    date (``Plan.as_of``). A theme template that fails raises ``PlanInvalid`` with the
+    place it failed (theme-template)."""
     plan = plan.as_of(doc.date) if doc.date else plan
-    template = environment().get_template(doc.template)
-    return template.render(
-        plan=plan, doc=doc, info=info, figures=Figures(plan, draw),
-        headline_sentence=headline_sentence, target_sentence=target_sentence,
-        **doc.context)
+    env = themed_environment(theme) if theme is not None else environment()
+    context = {"plan": plan, "doc": doc, "info": info, "figures": Figures(plan, draw),
+               "headline_sentence": headline_sentence, "target_sentence": target_sentence,
+               **doc.context}
+    if theme is None:
+        return env.get_template(doc.template).render(**context)
+    try:
+        return env.get_template(doc.template).render(**context)
+    except Exception as exc:
+        found = theme_failure(exc, theme)
+        if found is None:
+            raise
+        raise PlanInvalid(Report([found])) from None

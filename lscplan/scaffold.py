@@ -10,6 +10,7 @@ from pathlib import Path
 from .errors import UsageError
 from .kinds import FILES
 from .resources import schemas_dir, starter_dir
+from .theme import THEME_FILE
 
 #: Where ``init`` puts the schemas, relative to the plan directory.
 SCHEMA_FOLDER = "schemas"
@@ -17,11 +18,13 @@ SCHEMA_FOLDER = "schemas"
 
 def schema_globs() -> dict[str, list[str]]:
     """Schema file name -> the plan files (globs relative to the plan directory) it
-    validates, read from the declaration of plan files (``kinds.FILES``)."""
+    validates, read from the declaration of plan files (``kinds.FILES``), and the
+    theme's theme.yaml."""
     globs: dict[str, list[str]] = {}
     for kind in FILES:
         paths = [f"{kind.path}*.yaml", f"{kind.path}*.yml"] if kind.folder else [kind.path]
         globs.setdefault(f"{kind.schema}.schema.json", []).extend(paths)
+    globs["theme.schema.json"] = [THEME_FILE]  # a plan's theme (lscplan.theme)
     return globs
 
 

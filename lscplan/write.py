@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .documents import Document
-from .errors import BuildError
+from .errors import BuildError, LscplanError
 from .files import Staging, remove_leftovers, sha256_bytes, sha256_file, write_atomic
 from .formats import FORMATS, Format, Output, Rendered
 from .pdf import PDF_VARIANT
@@ -334,6 +334,8 @@ def render(steps: Sequence[Step], work: Work, out_dir: Path, options: BuildOptio
             report(Event("render", doc.id, f"{doc.id}.html"))
             try:
                 html = work.render(doc)
+            except LscplanError:  # a theme's template failing, located: as it is
+                raise
             except Exception as exc:  # a template failing on this plan's data
                 raise BuildError(f"could not render {doc.id}: {exc}") from exc
             rendered = Rendered(doc.id, doc.title, html, input_digest(html), work.epoch,

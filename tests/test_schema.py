@@ -18,6 +18,7 @@ from lscplan.kinds import FILES
 from lscplan.load import load
 from lscplan.pipeline import check
 from lscplan.resources import schemas_dir, starter_dir
+from lscplan.theme import THEME_FILE, load_theme
 from lscplan.validate.schema import is_financial_year, is_id, validate_schema
 
 SCHEMAS = sorted(schemas_dir().glob("*.schema.json"))
@@ -134,10 +135,17 @@ def test_check_jsonschema_agrees_with_the_schema_stage(
                 continue
             expected.add(plan / d.location.file)
             schema_cases.add(name)
+        if (plan / THEME_FILE).is_file():  # a theme's theme.yaml, by its own schema
+            files_by_kind.setdefault("theme", []).append(plan / THEME_FILE)
+            for d in load_theme(plan).diagnostics:
+                if d.rule == "schema":
+                    expected.add(plan / d.location.file)
+                    schema_cases.add(name)
     different = {f for f in expected if f.parent.name in READ_DIFFERENTLY}
     assert {f.parent.name for f in different} == READ_DIFFERENTLY
     assert _check_jsonschema(files_by_kind) == expected - different
     assert "bundled" not in schema_cases
+    assert {"theme-unknown-colour", "theme-invalid-colour"} <= schema_cases
     assert len(schema_cases) >= 8  # the cases that are schema errors were all compared
 
 

@@ -50,6 +50,7 @@ def apply_case(plan: Path, case: dict) -> None:
         if change.get("remove"):
             path.unlink()
         elif "old" not in change:
+            path.parent.mkdir(parents=True, exist_ok=True)  # a theme's file: theme/...
             path.write_text(change["new"], encoding="utf-8")
         else:
             text = path.read_text(encoding="utf-8")

@@ -37,10 +37,25 @@ def is_financial_year(value: object) -> bool:
     return bool(match) and (int(match[1]) + 1) % 100 == int(match[2])
 
 
+def is_colour(value: object) -> bool:
+    return not isinstance(value, str) or re.fullmatch(r"#[0-9A-Fa-f]{6}", value) is not None
+
+
+def is_theme_file(value: object) -> bool:
+    """A file named relative to the theme folder, with no way out of it."""
+    if not isinstance(value, str):
+        return True
+    parts = value.split("/")
+    return (bool(value) and not value.startswith("/") and "\\" not in value
+            and ":" not in value and ".." not in parts)
+
+
 def _format_checker() -> jsonschema.FormatChecker:
     checker = jsonschema.FormatChecker(["date", "email"])
     checker.checks("lscplan-id")(is_id)
     checker.checks("financial-year")(is_financial_year)
+    checker.checks("colour")(is_colour)
+    checker.checks("theme-file")(is_theme_file)
     return checker
 
 
@@ -159,6 +174,14 @@ def validate_schema(plan: LoadedPlan) -> list[Diagnostic]:
 #: Markup characters (``narrative.markup``) left for the Markdown of the file being
 #: checked; None outside ``_file_errors``.
 _markup_left: ContextVar[int | None] = ContextVar("markup_left", default=None)
+
+
+def validate_file(source: SourceFile) -> list[Diagnostic]:
+    """One file against the schema of its kind (a theme's theme.yaml, say)."""
+    found = list(dict.fromkeys(_file_errors(source)))
+    if any(d.severity is Severity.ERROR for d in found):
+        source.ok = False
+    return found
 
 
 def _file_errors(source: SourceFile) -> Iterator[Diagnostic]:
@@ -298,6 +321,9 @@ _FORMAT_WORDS = {
     "financial-year": "a financial year like 2019/20",
     "date": 'a date written "YYYY-MM-DD" in quotes',
     "email": "an email address",
+    "colour": 'a colour written "#RRGGBB" in quotes, like "#005EB8"',
+    "theme-file": "a file inside the theme folder, named relative to it (like "
+    "fonts/Regular.ttf): no .., no absolute path",
 }
 
 

@@ -1,0 +1,286 @@
+"""Themes: a plan's theme/ folder changes the documents' colours, logo, typeface, CSS and
+templates, and reaches nothing outside the plan (lscplan.theme, lscplan.render)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from lscplan import documents, render
+from lscplan.errors import PlanInvalid
+from lscplan.pipeline import build, check
+from lscplan.resources import fonts_dir
+from lscplan.theme import Theme, contrast_ratio, load_theme
+from lscplan.write import BuildOptions
+
+PRIMARY = "#00703C"
+LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" '
+        'viewBox="0 0 120 40"><rect width="120" height="40" fill="#00703C"/>'
+        '<circle cx="20" cy="20" r="12" fill="#FFFFFF"/></svg>\n')
+THEME_YAML = f"""\
+name: Healthier Anywhere brand
+colours:
+  primary: "{PRIMARY}"
+  secondary: "#004B23"
+  muted: "#4B4B4B"
+logo:
+  file: logo.svg
+  alt: Healthier Anywhere Partnership
+typeface:
+  family: Liberation Sans Italic
+  regular: fonts/LiberationSans-Italic.ttf
+  licence: fonts/LICENSE.txt
+"""
+PRIORITIES = """\
+{% import "lscplan/partials/priorities.html.j2" as builtin %}
+{% macro render(plan, caption=None) %}
+<div class="brand-priorities">{{ builtin.render(plan, caption) }}</div>
+<ol class="themed-priorities">
+{% for pr in plan.priorities %}
+<li>{{ pr.title }}</li>
+{% endfor %}
+</ol>
+{% endmacro %}
+"""
+SECRET = "top-secret-outside-the-plan"
+
+
+def write_theme(plan: Path, files: dict[str, str] | None = None) -> Path:
+    """A theme in ``plan/theme``: theme.yaml, the logo, the font and its licence, and
+    ``files`` (path relative to the theme folder -> text)."""
+    theme = plan / "theme"
+    (theme / "fonts").mkdir(parents=True)
+    (theme / "theme.yaml").write_text(THEME_YAML, encoding="utf-8")
+    (theme / "logo.svg").write_text(LOGO, encoding="utf-8")
+    for name in ("LiberationSans-Italic.ttf", "LICENSE.txt"):
+        shutil.copyfile(fonts_dir() / name, theme / "fonts" / name)
+    for name, text in (files or {}).items():
+        path = theme / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return theme
+
+
+def render_all(plan_dir: Path) -> dict[str, str]:
+    checked = check(plan_dir)
+    assert checked.report.errors == [], checked.report.errors
+    info = render.BuildInfo("1.0", None, "lscplan test")
+    return {doc.id: render.render_html(checked.plan, doc, info, draw=False,
+                                       theme=checked.theme)
+            for doc in documents.for_plan(checked.plan)}
+
+
+def _png() -> bytes:
+    """A 1 x 1 red PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+# --- no theme ---------------------------------------------------------------------------
+
+
+def test_a_plan_without_a_theme_has_none(small_plan: Path) -> None:
+    checked = check(small_plan)
+    assert checked.theme is None
+    assert not any(f.startswith("theme/") for f in checked.sources)
+
+
+def test_the_sandbox_renders_lscplans_templates_as_the_plain_environment_does(
+        small_plan: Path) -> None:
+    """Every built-in template runs unchanged in the sandbox a themed plan renders in."""
+    checked = check(small_plan)
+    info = render.BuildInfo("1.0", None, "lscplan test")
+    sandbox = render._sandbox(Theme())
+    sandbox.globals.update(theme=None, CSP=render.CSP, logo=render._logo(None))
+    for doc in documents.for_plan(checked.plan):
+        plan = checked.plan.as_of(doc.date)
+        context = {"plan": plan, "doc": doc, "info": info,
+                   "figures": render.Figures(plan, draw=False),
+                   "headline_sentence": render.headline_sentence,
+                   "target_sentence": render.target_sentence, **doc.context}
+        plain = render.environment().get_template(doc.template).render(**context)
+        assert sandbox.get_template(doc.template).render(**context) == plain, doc.id
+
+
+# --- what a theme changes ---------------------------------------------------------------
+
+
+def test_a_theme_changes_colours_logo_typeface_and_css(small_plan: Path) -> None:
+    plain = render_all(small_plan)
+    theme = write_theme(small_plan, {"style.css": "h2 { letter-spacing: 0.02em; }\n"})
+    html = render_all(small_plan)
+    logo = "data:image/svg+xml;base64," + base64.b64encode(
+        (theme / "logo.svg").read_bytes()).decode()
+    font = "data:font/ttf;base64," + base64.b64encode(
+        (theme / "fonts" / "LiberationSans-Italic.ttf").read_bytes()).decode()
+    for doc_id, page in html.items():
+        assert page != plain[doc_id]
+        assert f"--nhs-blue: {PRIMARY};" in page
+        assert f".page-band {{ background: {PRIMARY}; }}" in page
+        assert "font-src data:" in page and "img-src data:" in page
+        assert f'url("{font}") format("truetype")' in page
+        assert 'font-family: "lscplan Theme", "lscplan Sans"' in page
+        # the theme's CSS comes after lscplan's own
+        assert page.index("letter-spacing: 0.02em") > page.index("--nhs-blue: #005EB8;")
+        assert PRIMARY not in plain[doc_id]
+    for doc_id in ("ltp-submission", "public-summary", "board-governing-body-update"):
+        page = html[doc_id]
+        assert f'<img class="theme-logo" src="{logo}" alt="Healthier Anywhere Partnership">' in page
+        assert 'class="nhs-logo"' not in page
+        assert 'class="nhs-logo"' in plain[doc_id]
+
+
+def test_an_override_changes_a_partials_output_and_can_wrap_lscplans(small_plan: Path) -> None:
+    write_theme(small_plan, {"templates/priorities.html.j2": PRIORITIES})
+    html = render_all(small_plan)
+    page = html["ltp-submission"]
+    assert '<ol class="themed-priorities">' in page
+    # the built-in partial, reached as lscplan/partials/..., inside the theme's
+    assert re.search(r'<div class="brand-priorities">\s*<table class="priorities">', page)
+
+
+def test_theme_files_are_sources_of_every_document(small_plan: Path, tmp_path: Path) -> None:
+    """A change to the logo (not a text file) renders the documents again."""
+    theme = write_theme(small_plan)
+    out = tmp_path / "out"
+    options = BuildOptions(formats=["html"])
+    build(small_plan, out, options)
+    assert build(small_plan, out, options).built == []
+    (theme / "logo.svg").write_text(LOGO.replace("#FFFFFF", "#FFB81C"), encoding="utf-8")
+    rebuilt = build(small_plan, out, options).built
+    assert "public-summary.html" in rebuilt
+    assert base64.b64encode(LOGO.replace("#FFFFFF", "#FFB81C").encode()).decode() in (
+        out / "public-summary.html").read_text(encoding="utf-8")
+
+
+def test_contrast_ratio() -> None:
+    assert round(contrast_ratio("#FFFFFF", "#000000"), 1) == 21.0
+    assert round(contrast_ratio("#768692", "#FFFFFF"), 2) == 3.75  # README: NHS Mid Grey
+    assert round(contrast_ratio("#005EB8", "#FFFFFF"), 2) == 6.38  # NHS Blue on white
+
+
+# --- what a theme cannot reach -------------------------------------------------------------
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.html.j2"
+    path.write_text(SECRET, encoding="utf-8")
+    return path
+
+
+def test_a_link_leaving_the_theme_is_refused(small_plan: Path, secret: Path,
+                                              tmp_path: Path) -> None:
+    templates = write_theme(small_plan) / "templates"
+    templates.mkdir()
+    (templates / "priorities.html.j2").symlink_to(secret)
+    (small_plan / "theme" / "logo.svg").unlink()
+    (small_plan / "theme" / "logo.svg").symlink_to(secret)
+    checked = check(small_plan)
+    found = [(d.rule, d.location.file) for d in checked.report.errors]
+    assert ("theme-file", "theme/templates/priorities.html.j2") in found
+    assert ("theme-file", "theme/logo.svg") in found
+    assert checked.theme is None
+    assert not any(SECRET in "\n".join(lines) for lines in checked.sources.values())
+    with pytest.raises(PlanInvalid):
+        build(small_plan, tmp_path / "out", BuildOptions(formats=["html"]))
+    assert not (tmp_path / "out" / "ltp-submission.html").exists()
+
+
+def test_a_link_inside_the_theme_is_used(small_plan: Path) -> None:
+    theme = write_theme(small_plan)
+    (theme / "brand.svg").write_text(LOGO, encoding="utf-8")
+    (theme / "logo.svg").unlink()
+    (theme / "logo.svg").symlink_to(theme / "brand.svg")
+    assert load_theme(small_plan).theme.logo is not None
+
+
+@pytest.mark.parametrize("hostile", [
+    # names made at render time, past what check can see
+    "{% set p = '../' ~ '../secret.html.j2' %}{% include p %}",
+    "{% set p = '" + "/" + "{secret}' %}{% include p %}",
+    "{{ ''|attr('__cla' ~ 'ss__') }}",
+    "{{ (plan|attr('__in' ~ 'it__')) }}",
+])
+def test_an_override_failing_at_render_time_is_located_and_reads_nothing(
+        small_plan: Path, secret: Path, tmp_path: Path, hostile: str) -> None:
+    hostile = hostile.replace("{secret}", str(secret).lstrip("/"))
+    write_theme(small_plan, {"templates/vision.html.j2": (
+        '{% macro render(plan, level=3, id="vision") %}\n<p>before</p>\n'
+        + hostile + "\n{% endmacro %}\n")})
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    out = tmp_path / "out"
+    with pytest.raises(PlanInvalid) as raised:
+        build(small_plan, out, BuildOptions(formats=["html"]))
+    (found,) = raised.value.report.errors
+    assert (found.rule, found.location.file, found.location.line) == (
+        "theme-template", "theme/templates/vision.html.j2", 3)
+    assert found.location.column == 1
+    assert "sandbox" in found.message or "template" in found.message
+    assert SECRET not in found.message
+    assert not out.exists() or not any(out.glob("*.html"))
+
+
+def test_the_loader_refuses_every_way_out(small_plan: Path, secret: Path) -> None:
+    write_theme(small_plan, {"templates/own.html.j2": "<p>own</p>"})
+    theme = load_theme(small_plan).theme
+    env = render.themed_environment(theme)
+    assert env.get_template("own.html.j2").render() == "<p>own</p>"
+    assert "<style" not in env.get_template("lscplan/partials/figure.html.j2").render()
+    for name in ("../secret.html.j2", str(secret), "partials/../../secret.html.j2",
+                 "C:\\secret", "file:///etc/passwd", "./own.html.j2", "", "/etc/passwd"):
+        with pytest.raises(Exception, match="template") as raised:
+            env.get_template(name)
+        assert SECRET not in str(raised.value)
+
+
+def test_a_dangerous_logo_or_font_is_refused(small_plan: Path) -> None:
+    theme = write_theme(small_plan)
+    (theme / "logo.svg").write_text('<!DOCTYPE svg [<!ENTITY x "y">]><svg>&x;</svg>',
+                                    encoding="utf-8")
+    (theme / "fonts" / "LiberationSans-Italic.ttf").write_bytes(b"not a font at all")
+    found = {(d.rule, d.location.line) for d in check(small_plan).report.errors}
+    assert found == {("theme-file", 7), ("theme-file", 11)}
+
+
+def test_files_that_are_not_templates_are_left_alone_with_a_warning(small_plan: Path) -> None:
+    write_theme(small_plan, {"templates/notes.txt": "hello"})
+    warned = [d for d in check(small_plan).report.warnings if d.rule == "theme-template"]
+    assert [d.location.file for d in warned] == ["theme/templates/notes.txt"]
+
+
+# --- the PDF ------------------------------------------------------------------------------
+
+
+@pytest.mark.pdf
+def test_the_pdf_is_in_the_themes_colours_and_typeface_and_fetches_nothing_outside(
+        small_plan: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(_png())
+    # a document template of the theme's, building on lscplan's, showing files outside
+    write_theme(small_plan, {"templates/public-summary.html.j2": (
+        '{% extends "lscplan/public-summary.html.j2" %}\n{% block content %}\n'
+        f'<img src="{outside.as_uri()}" alt="">\n<img src="../../outside.png" alt="">\n'
+        "{{ super() }}\n{% endblock %}\n")})
+    out = tmp_path / "out"
+    build(small_plan, out, BuildOptions(only=["public-summary"], formats=["pdf"], jobs=1))
+    reader = PdfReader(out / "public-summary.pdf")
+    fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1] for page in reader.pages
+             for f in (page["/Resources"].get("/Font") or {}).values()}
+    assert "lscplan-Theme" in fonts
+    content = "".join(page.get_contents().get_data().decode("latin-1") for page in reader.pages)
+    red, green, blue = (int(PRIMARY[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    assert f"{red:g} {green:.6f} {blue:.6f} rg" in content  # #00703C fills the bands
+    assert not any(page.images for page in reader.pages)  # the outside PNG was not read
