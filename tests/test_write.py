@@ -300,10 +300,10 @@ def test_failed_render_leaves_previous_outputs(clone, monkeypatch):
     before = snapshot(clone.out)
     real = render.render_html
 
-    def failing(plan, doc, info):
+    def failing(plan, doc, info, **options):
         if doc.id == BOARD:
             raise RuntimeError("template trouble")
-        return real(plan, doc, info)
+        return real(plan, doc, info, **options)
 
     monkeypatch.setattr(render, "render_html", failing)
     with pytest.raises(BuildError, match="template trouble"):
