@@ -56,6 +56,7 @@ class Rendered:
 class Output:
     data: bytes
     pages: int | None = None
+    flow: tuple[pdf.Page, ...] = ()  # how each page is filled, for a paged format
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import contextlib
 import mimetypes
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -152,7 +153,8 @@ def reproducible() -> Iterator[None]:
 
 def layout(rendered: Rendered) -> Output:
     """Lay out one document's HTML as a PDF (the PDF format's ``produce``; it runs in
-    a worker process, so it is a module-level function of picklable arguments)."""
+    a worker process, so it is a module-level function of picklable arguments), with
+    how full each page is (``page_flow``)."""
     from .formats import Output
 
     HTML, CSS = weasyprint().HTML, weasyprint().CSS
@@ -172,4 +174,137 @@ def layout(rendered: Rendered) -> Output:
         custom = document.metadata.custom  # the HTML's other <meta> names
         document.metadata.custom = {k: custom[k] for k in PDF_CUSTOM_METADATA if k in custom}
         data = document.write_pdf(**options)
-    return Output(data, len(document.pages))
+    return Output(data, len(document.pages), page_flow(document))
+
+
+# --- page flow ------------------------------------------------------------------------
+
+FORCED_BREAKS = frozenset({"page", "left", "right", "recto", "verso"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
+NEARLY_EMPTY = 0.2  # a page less full than this, not the last of its section, is a fault
+LEFT_OVER = 0.1  # the last page of a section of several pages, less full than this, too
+LONG_CELL = 10  # lines: a longer cell wants a wider column, or its text out of the table
+
+
+@dataclass(frozen=True)
+class Page:
+    """How one laid-out page is filled. ``fill`` is the share of the page's content
+    area, from its top to the bottom of its last line or picture, that is used;
+    ``section_ends`` says the next page starts with a forced break (a new chapter, an
+    appendix, a change of page layout) or there is none; ``last_heading`` is the text
+    of the heading (h1 to h4) that is the last thing on the page, if one is."""
+
+    number: int
+    fill: float
+    section_ends: bool
+    last_heading: str | None = None
+    margin_lines: int = 0  # the most lines a running header or footer takes
+    cell_lines: int = 0  # the most lines a table cell of plain text (no paragraphs) takes
+
+
+def _out_of_flow(box: Any) -> bool:
+    position = box.style["position"]
+    return not isinstance(position, str) or position in ("absolute", "fixed")
+
+
+def _walk(box: Any, ancestors: tuple[Any, ...], leaves: list, seen: list) -> None:
+    """Collect the lines and pictures under ``box`` (each with its ancestors) in the
+    order they are read, and every box met; boxes taken out of the flow (the page band,
+    the running draft mark, text only screen readers get) do not count."""
+    from weasyprint.formatting_structure import boxes
+
+    if _out_of_flow(box):
+        return
+    seen.append(box)
+    if isinstance(box, boxes.LineBox | boxes.ReplacedBox):
+        leaves.append((box, ancestors))
+        return
+    if isinstance(box, boxes.ParentBox):
+        for child in box.children:
+            _walk(child, (*ancestors, box), leaves, seen)
+
+
+def _lines(box: Any) -> int:
+    from weasyprint.formatting_structure import boxes
+
+    return sum(1 for b in box.descendants() if isinstance(b, boxes.LineBox))
+
+
+def _cell_lines(seen: Sequence[Any]) -> int:
+    from weasyprint.formatting_structure import boxes
+
+    return max((len(box.children) for box in seen if isinstance(box, boxes.TableCellBox)
+                and all(isinstance(c, boxes.LineBox) for c in box.children)), default=0)
+
+
+def _heading(ancestors: Sequence[Any]) -> Any:
+    return next((a for a in ancestors if a.element is not None
+                 and a.element_tag in HEADINGS), None)
+
+
+def page_flow(document: Any) -> tuple[Page, ...]:
+    """Measure a WeasyPrint document, page by page (see ``Page``). A section starts
+    on the page where an element with a forced break before it first appears, after
+    the page where one with a forced break after it last appears, and wherever the
+    named page changes (a cover)."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    starts: set[int] = set()
+    measured = []
+    for number, page in enumerate(document.pages, 1):
+        page_box = page._page_box
+        leaves: list = []
+        seen: list = []
+        for child in page_box.children[:1]:  # the root box; the rest are margin boxes
+            _walk(child, (), leaves, seen)
+        for box in seen:
+            if box.element is None:
+                continue
+            key = id(box.element)
+            if key not in first:
+                first[key] = number
+                if box.style["break_before"] in FORCED_BREAKS:
+                    starts.add(number)
+            if box.style["break_after"] in FORCED_BREAKS:
+                last[key] = number
+        if number > 1 and page_box.page_type.name != document.pages[number - 2
+                                                                   ]._page_box.page_type.name:
+            starts.add(number)
+        top, height = page_box.content_box_y(), page_box.height
+        bottom = max((b.position_y + b.margin_height() for b, _ in leaves), default=top)
+        heading = _heading(leaves[-1][1]) if leaves else None
+        text = " ".join("".join(heading.element.itertext()).split()) if heading else None
+        margins = max((_lines(b) for b in page_box.children[1:]), default=0)
+        measured.append((number, min(1.0, (bottom - top) / height), text, margins,
+                         _cell_lines(seen)))
+    starts |= {n + 1 for n in last.values()}
+    count = len(measured)
+    return tuple(Page(n, round(fill, 3), n == count or n + 1 in starts, text, margins, cells)
+                 for n, fill, text, margins, cells in measured)
+
+
+def flow_faults(pages: Sequence[Page]) -> list[str]:
+    """What a reader would notice in the page flow: a page less than a fifth full
+    that is not the last of its section; the last page of a section of several pages
+    holding no more than a line or two (less than a tenth full: what a forced break
+    or the document's end leaves over); a heading that ends a page; a running header
+    or footer on two lines; and a table cell of plain text squeezed into more than
+    ``LONG_CELL`` lines."""
+    faults = []
+    for i, page in enumerate(pages):
+        alone = i == 0 or pages[i - 1].section_ends  # the whole of its section
+        if page.fill < NEARLY_EMPTY and not page.section_ends:
+            faults.append(f"page {page.number} is {page.fill:.0%} full, "
+                          "and its section goes on over the page")
+        elif page.fill < LEFT_OVER and not alone:
+            faults.append(f"page {page.number} is {page.fill:.0%} full: "
+                          "its section's last lines, pushed over the page")
+        if page.last_heading is not None:
+            faults.append(f"page {page.number} ends with the heading "
+                          f"\u201c{page.last_heading}\u201d")
+        if page.margin_lines > 1:
+            faults.append(f"page {page.number}: a running header or footer takes "
+                          f"{page.margin_lines} lines")
+        if page.cell_lines > LONG_CELL:
+            faults.append(f"page {page.number}: a table cell takes {page.cell_lines} lines")
+    return faults

@@ -122,6 +122,8 @@ class DocumentResult:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     pages: int | None = None
+    #: how each page of the PDF laid out by this build is filled (``pdf.page_flow``)
+    flow: tuple = ()
 
 
 @dataclass
@@ -459,6 +461,7 @@ def stage(steps: Sequence[Step], staging: Staging) -> None:
             step.entry["sha256"][fmt.name] = sha256_bytes(output.data)
             if fmt.paged:
                 step.entry["pages"] = output.pages
+                step.result.flow = output.flow
             step.result.built.append(name)
         step.result.pages = step.entry["pages"]
 

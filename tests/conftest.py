@@ -1,5 +1,6 @@
 """Shared fixtures: an isolated HOME, caches and working directory for every test, the
-starter and bundled plans copied somewhere writable, and the real CLI entry point."""
+starter and bundled plans copied somewhere writable, each built once per session (PDF
+layout takes seconds), and the real CLI entry point."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -42,6 +44,44 @@ def small_plan(tmp_path: Path) -> Path:
     target = tmp_path / "plan"
     shutil.copytree(starter_dir(), target)
     return target
+
+
+def build_plan(plan: Path, out: Path, **kwargs) -> SimpleNamespace:
+    """Build ``plan`` into ``out`` through the pipeline, recording its events."""
+    from lscplan.pipeline import build
+    from lscplan.write import BuildOptions
+
+    events: list = []
+    result = build(plan, out, BuildOptions(progress=events.append, **kwargs))
+    return SimpleNamespace(plan=plan, out=out, result=result, events=events)
+
+
+def _session_build(factory: pytest.TempPathFactory, source: Path, name: str,
+                   **kwargs) -> SimpleNamespace:
+    """A copy of ``source`` built with caches of its own (a session fixture is made
+    before ``isolated`` applies). Tests read the build; those that change it copy it."""
+    root = factory.mktemp(name)
+    shutil.copytree(source, root / "plan")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(root / "xdg-cache"))
+        patch.setenv("LSCPLAN_CACHE_DIR", str(root / "lscplan-cache"))
+        return build_plan(root / "plan", root / "build", **kwargs)
+
+
+@pytest.fixture(scope="session")
+def starter_build(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """The starter plan, built (HTML, PDF, workbook) once per session."""
+    return _session_build(tmp_path_factory, starter_dir(), "starter", jobs=2)
+
+
+@pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """The bundled plan, built once per session, with its checked model."""
+    from lscplan.pipeline import check
+
+    built = _session_build(tmp_path_factory, bundled_plan_dir(), "bundled")
+    built.plan_model = check(built.plan).plan
+    return built
 
 
 @pytest.fixture

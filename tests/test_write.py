@@ -2,7 +2,8 @@
 rebuilds, atomic replacement, incremental builds, and what hostile input can reach.
 
 PDF layout takes seconds, so the starter plan and the bundled plan are each built
-once per module; tests that change things work on copies of those builds. Tests
+once per session (``starter_build``, ``bundled_build`` in conftest); tests that change
+things work on copies of those builds. Tests
 that lay out a PDF are marked ``pdf`` (``make test-fast`` leaves them out).
 """
 
@@ -44,13 +45,6 @@ def _build(plan: Path, out: Path, **kwargs) -> SimpleNamespace:
     events: list[write.Event] = []
     result = build(plan, out, BuildOptions(progress=events.append, **kwargs))
     return SimpleNamespace(plan=plan, out=out, result=result, events=events)
-
-
-@pytest.fixture(scope="module")
-def starter_build(tmp_path_factory) -> SimpleNamespace:
-    root = tmp_path_factory.mktemp("starter")
-    shutil.copytree(starter_dir(), root / "plan")
-    return _build(root / "plan", root / "build", jobs=2)
 
 
 @pytest.fixture
@@ -391,15 +385,6 @@ def test_outside_files_never_reach_the_pdf(tmp_path):
 
 
 # --- the bundled plan -------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def bundled_build(tmp_path_factory) -> SimpleNamespace:
-    root = tmp_path_factory.mktemp("bundled")
-    shutil.copytree(bundled_plan_dir(), root / "plan")
-    built = _build(root / "plan", root / "build")
-    built.plan_model = check(root / "plan").plan
-    return built
 
 
 @pytest.mark.pdf

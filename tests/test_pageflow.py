@@ -1,0 +1,109 @@
+"""Page flow (pdf.page_flow): how full each laid-out page is and whether a heading ends
+one, measured on made-up pages, then on every document of the bundled and starter
+plans as a build lays them out (``bundled_build``, ``starter_build``: once a session)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lscplan import formats, pdf, render
+
+CSS = """<style>@page { size: A5; margin: 10mm; } body { margin: 0; font-size: 10pt; }
+p { margin: 0; line-height: 5mm; } h2 { margin: 0; line-height: 5mm; font-size: 10pt; }
+.new { break-before: page; } .cover { page: cover; break-after: page; }</style>"""
+
+
+def laid_out(body: str, style: str = "") -> tuple[pdf.Page, ...]:
+    html = (f"<!DOCTYPE html><html lang='en'><head><title>t</title>{CSS}<style>{style}"
+            f"</style></head><body>{body}</body></html>")
+    rendered = formats.Rendered("t", "t", html, "0" * 64, 1573776000,
+                                (str(render.templates_dir()),))
+    return pdf.layout(rendered).flow
+
+
+def lines(n: int) -> str:
+    return "".join(f"<p>Line {i}.</p>" for i in range(n))
+
+
+# An A5 page, less its margins, holds 190 mm: 38 lines of 5 mm.
+
+
+@pytest.mark.pdf
+def test_a_page_less_than_a_fifth_full_is_a_fault_only_inside_a_section():
+    # 45 lines then a new section: page 2 has seven lines (18%) but ends its section
+    flow = laid_out(lines(45) + "<section class='new'>" + lines(10) + "</section>")
+    assert [(p.number, p.section_ends) for p in flow] == [(1, False), (2, True), (3, True)]
+    assert flow[0].fill > 0.95 and flow[1].fill == pytest.approx(7 / 38, abs=0.01)
+    assert pdf.flow_faults(flow) == []
+    # three lines, then a page broken by force: a section of one page, 8% full
+    flow = laid_out(lines(3) + "<p class='new'>After the break.</p>" + lines(50))
+    assert [p.section_ends for p in flow] == [True, False, True]  # a forced break starts one
+    flow = laid_out(lines(3) + "<p style='break-after: page'>Before.</p>" + lines(50))
+    assert [p.section_ends for p in flow] == [True, False, True]
+    assert pdf.flow_faults(flow) == []
+    # a section of many pages whose last page holds a line or two is a fault too
+    flow = laid_out("<section>" + lines(77) + "</section><section class='new'>"
+                    + lines(5) + "</section>")
+    assert pdf.flow_faults(flow) == ["page 3 is 3% full: its section's last lines, "
+                                     "pushed over the page"]
+
+
+@pytest.mark.pdf
+def test_a_named_page_starts_a_section():
+    flow = laid_out("<div class='cover'><p>Cover</p></div>" + lines(10))
+    assert [p.section_ends for p in flow] == [True, True]
+    assert pdf.flow_faults(flow) == []
+
+
+@pytest.mark.pdf
+def test_a_heading_that_ends_a_page_is_a_fault():
+    body = lines(37) + "<h2>Stranded <em>heading</em></h2>" + lines(5)
+    flow = laid_out(body, "h2 { break-after: auto; }")
+    assert flow[0].last_heading == "Stranded heading"
+    assert pdf.flow_faults(flow) == ["page 1 ends with the heading \u201cStranded heading\u201d"]
+    # kept with what follows, it goes over the page: the page ends with a line of text
+    flow = laid_out(body, "h2 { break-after: avoid; }")
+    assert [p.last_heading for p in flow] == [None, None]
+    assert pdf.flow_faults(flow) == []
+
+
+@pytest.mark.pdf
+def test_out_of_flow_boxes_do_not_fill_a_page():
+    flow = laid_out("<div style='position: fixed; bottom: 0'>Band</div>"
+                    "<p>One line.</p>")
+    assert flow[0].fill == pytest.approx(1 / 38, abs=0.01)
+
+
+def faults(build) -> dict[str, list[str]]:
+    return {d.id: pdf.flow_faults(d.flow) for d in build.result.documents if d.flow}
+
+
+@pytest.mark.pdf
+def test_no_document_of_the_bundled_plan_has_a_page_flow_fault(bundled_build):
+    found = faults(bundled_build)
+    assert len(found) == len(bundled_build.result.documents)  # every PDF measured
+    assert found == {doc: [] for doc in found}
+
+
+@pytest.mark.pdf
+def test_no_document_of_the_starter_plan_has_a_page_flow_fault(starter_build):
+    found = faults(starter_build)
+    assert len(found) == len(starter_build.result.documents)
+    assert found == {doc: [] for doc in found}
+
+
+@pytest.mark.pdf
+def test_a_running_header_on_two_lines_and_a_squeezed_cell_are_faults():
+    title = "A title far too long for the running header of the page it heads"
+    style = ("@page { @top-left { content: string(t); width: 40%; font-size: 8pt; } }"
+             "h1 { string-set: t content(); font-size: 10pt; margin: 0; }")
+    cell = "<table><tr><td style='width: 12mm'>" + "Word " * 40 + "</td><td>1</td></tr></table>"
+    flow = laid_out(f"<h1>{title}</h1>" + lines(3) + cell, style)
+    assert flow[0].margin_lines > 1 and flow[0].cell_lines > pdf.LONG_CELL
+    assert pdf.flow_faults(flow) == [
+        f"page 1: a running header or footer takes {flow[0].margin_lines} lines",
+        f"page 1: a table cell takes {flow[0].cell_lines} lines"]
+    one_line = style.replace("width: 40%;", "width: 40%; white-space: nowrap; "
+                             "overflow: hidden; text-overflow: ellipsis;")
+    flow = laid_out(f"<h1>{title}</h1>" + lines(3), one_line)
+    assert flow[0].margin_lines == 1 and pdf.flow_faults(flow) == []
