@@ -159,15 +159,29 @@ def _cells(series: Series, years: Sequence[str], unit: str) -> tuple[Cell, ...]:
                  for y in years)
 
 
+def _recoloured(draw: Callable[..., str], primary: str) -> Callable[..., str]:
+    """``draw``, its SVG's NHS Blue (the first line, the bars: ``fill``/``stroke``
+    attributes) in ``primary`` instead; the cached chart itself stays as drawn."""
+    nhs_blue = f'="{charts.NHS_BLUE.lower()}"'
+
+    def recoloured(*args: Any, **kwargs: Any) -> str:
+        return draw(*args, **kwargs).replace(nhs_blue, f'="{primary.lower()}"')
+    return recoloured
+
+
 class Figures:
     """The charts of one plan, each made once however many documents show it."""
 
-    def __init__(self, plan: Plan, draw: bool = True):
+    def __init__(self, plan: Plan, draw: bool = True, theme: Theme | None = None):
         self.plan = plan
         # draw=False: each chart is a fingerprint of what it would draw (for comparing
         # documents without drawing them, as lscplan diff does)
         self._line = _trajectory_svg if draw else _fingerprint
         self._bar = _bar_svg if draw else _fingerprint
+        primary = dict(theme.colours).get("primary") if theme else None
+        if primary and draw:  # a theme's primary colour where charts draw NHS Blue
+            self._line = _recoloured(self._line, primary)
+            self._bar = _recoloured(self._bar, primary)
 
     def metric(self, metric: Metric, prefix: str = "chart") -> Figure:
         m, years = metric, self.plan.period.years
@@ -641,7 +655,7 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
     place it failed (theme-template)."""
     plan = plan.as_of(doc.date) if doc.date else plan
     env = themed_environment(theme) if theme is not None else environment()
-    context = {"plan": plan, "doc": doc, "info": info, "figures": Figures(plan, draw),
+    context = {"plan": plan, "doc": doc, "info": info, "figures": Figures(plan, draw, theme),
                "headline_sentence": headline_sentence, "target_sentence": target_sentence,
                **doc.context}
     if theme is None:

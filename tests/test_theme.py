@@ -139,6 +139,20 @@ def test_a_theme_changes_colours_logo_typeface_and_css(small_plan: Path) -> None
         assert 'class="nhs-logo"' in plain[doc_id]
 
 
+def test_charts_draw_in_the_themes_primary_colour(small_plan: Path) -> None:
+    checked = check(small_plan)
+    info = render.BuildInfo("1.0", None, "lscplan test")
+    (doc,) = [d for d in documents.for_plan(checked.plan) if d.id == "ltp-submission"]
+    plain = render.render_html(checked.plan, doc, info)
+    write_theme(small_plan)
+    themed = render.render_html(checked.plan, doc, info, theme=check(small_plan).theme)
+    charts = lambda page: "".join(re.findall(r"<svg class=\"chart\".*?</svg>", page, re.S))  # noqa: E731
+    assert 'stroke="#005eb8"' in charts(plain) and 'fill="#005eb8"' in charts(plain)
+    assert "#005eb8" not in charts(themed)
+    assert f'stroke="{PRIMARY.lower()}"' in charts(themed)
+    assert charts(themed).replace(PRIMARY.lower(), "#005eb8") == charts(plain)
+
+
 def test_an_override_changes_a_partials_output_and_can_wrap_lscplans(small_plan: Path) -> None:
     write_theme(small_plan, {"templates/priorities.html.j2": PRIORITIES})
     html = render_all(small_plan)
