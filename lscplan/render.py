@@ -14,6 +14,7 @@ description generated from the same data and the table of that data.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -661,9 +662,37 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
     if theme is None:
         return env.get_template(doc.template).render(**context)
     try:
-        return env.get_template(doc.template).render(**context)
+        page = env.get_template(doc.template).render(**context)
     except Exception as exc:
         found = theme_failure(exc, theme)
         if found is None:
             raise
         raise PlanInvalid(Report([found])) from None
+    if not keeps_policy(page):
+        raise PlanInvalid(Report([_policy_dropped(theme, doc)]))
+    return page
+
+
+_POLICY_META = Markup('<meta http-equiv="Content-Security-Policy" content="{}">').format(
+    THEMED_CSP)
+#: What may come before the policy: nothing a browser loads or runs.
+_BEFORE_POLICY = re.compile(r"\s*(?:<!DOCTYPE[^>]*>|<html[^>]*>|<head>|<meta charset=[^>]*>"
+                            r"|<title>[^<]*</title>|<!--.*?-->|\s)*\Z", re.IGNORECASE | re.S)
+
+
+def keeps_policy(page: str) -> bool:
+    """A themed document declares lscplan's Content-Security-Policy before anything
+    else a browser would load or run, so what a theme's templates write (a script, a
+    remote image) a browser blocks; a second policy can only narrow it."""
+    at = page.find(_POLICY_META)
+    return at >= 0 and _BEFORE_POLICY.match(page[:at]) is not None
+
+
+def _policy_dropped(theme: Theme, doc: Document) -> Diagnostic:
+    own = theme.template("base.html.j2") or theme.template(doc.template)
+    file = own.file if own else "theme/templates"
+    return error("theme-template",
+                 f"{doc.id} no longer opens with lscplan's Content-Security-Policy "
+                 f"({_POLICY_META}); a theme's base.html.j2 or document template must keep "
+                 "it first in <head>, as lscplan's base.html.j2 has it ({{{{ CSP }}}})",
+                 Location(file, 1 if own else 0, 1 if own else 0))

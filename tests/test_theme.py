@@ -298,3 +298,29 @@ def test_the_pdf_is_in_the_themes_colours_and_typeface_and_fetches_nothing_outsi
     red, green, blue = (int(PRIMARY[i:i + 2], 16) / 255 for i in (1, 3, 5))
     assert f"{red:g} {green:.6f} {blue:.6f} rg" in content  # #00703C fills the bands
     assert not any(page.images for page in reader.pages)  # the outside PNG was not read
+
+
+@pytest.mark.parametrize("base", [
+    "<!DOCTYPE html>\n<html><head><script>alert(1)</script>\n"
+    '<meta http-equiv="Content-Security-Policy" content="{{ CSP }}"></head>'
+    "<body>{% block content %}{% endblock %}</body></html>\n",
+    "<!DOCTYPE html>\n<html><head><title>x</title></head>"
+    "<body>{% block content %}{% endblock %}</body></html>\n",
+])
+def test_a_theme_cannot_drop_the_content_security_policy(small_plan: Path, tmp_path: Path,
+                                                          base: str) -> None:
+    write_theme(small_plan, {"templates/base.html.j2": base})
+    with pytest.raises(PlanInvalid) as raised:
+        build(small_plan, tmp_path / "out", BuildOptions(formats=["html"]))
+    (found,) = raised.value.report.errors
+    assert (found.rule, found.location.file, found.location.line) == (
+        "theme-template", "theme/templates/base.html.j2", 1)
+    assert "Content-Security-Policy" in found.message
+
+
+def test_a_base_building_on_lscplans_keeps_the_policy(small_plan: Path) -> None:
+    write_theme(small_plan, {"templates/base.html.j2": (
+        '{% extends "lscplan/base.html.j2" %}\n'
+        '{% block body_class %}document branded{% endblock %}\n')})
+    for page in render_all(small_plan).values():
+        assert render.keeps_policy(page)
