@@ -291,7 +291,18 @@ def _image_problem(data: bytes, mime: str) -> str | None:
         return "is not an SVG image (it has no <svg> element)"
     if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
         return "declares a DOCTYPE or entities, which lscplan does not read in a logo"
+    if re.search(r"<script", text, re.IGNORECASE):
+        return "holds a script; a logo is a picture"
+    outside = _SVG_REFERENCE.search(text)
+    if outside:
+        return (f"refers to another file ({outside.group(0)!r}); a logo holds everything it "
+                "shows (references within it, #id, and data: URLs only)")
     return None
+
+
+#: A reference in an SVG to anything but itself (#id) or a data: URL.
+_SVG_REFERENCE = re.compile(r"""(?:href|src)\s*=\s*(?!["']?\s*(?:#|data:))["']?[^"'\s>]*"""
+                            r"""|url\(\s*(?!["']?\s*(?:#|data:))["']?[^)"']*""", re.IGNORECASE)
 
 
 def _typeface(reader: _Reader, source: SourceFile, typeface: Mapping | None

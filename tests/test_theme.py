@@ -210,6 +210,15 @@ def test_a_link_leaving_the_theme_is_refused(small_plan: Path, secret: Path,
     assert not (tmp_path / "out" / "ltp-submission.html").exists()
 
 
+def test_a_logo_referring_within_itself_is_used(small_plan: Path) -> None:
+    theme = write_theme(small_plan)
+    (theme / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><defs><linearGradient id="g"/></defs>'
+        '<rect fill="url(#g)" width="10" height="10"/><use href="#g"/>'
+        '<image href="data:image/png;base64,iVBORw0KGgo="/></svg>', encoding="utf-8")
+    assert load_theme(small_plan).theme.logo is not None
+
+
 def test_a_link_inside_the_theme_is_used(small_plan: Path) -> None:
     theme = write_theme(small_plan)
     (theme / "brand.svg").write_text(LOGO, encoding="utf-8")
@@ -258,10 +267,16 @@ def test_the_loader_refuses_every_way_out(small_plan: Path, secret: Path) -> Non
         assert SECRET not in str(raised.value)
 
 
-def test_a_dangerous_logo_or_font_is_refused(small_plan: Path) -> None:
+@pytest.mark.parametrize("svg", [
+    '<!DOCTYPE svg [<!ENTITY x "y">]><svg>&x;</svg>',
+    '<svg><script>alert(1)</script></svg>',
+    '<svg><image href="file:///etc/passwd"/></svg>',
+    '<svg><use xlink:href = "other.svg#logo"/></svg>',
+    '<svg><rect style="fill: url(https://example.org/x)"/></svg>',
+])
+def test_a_dangerous_logo_or_font_is_refused(small_plan: Path, svg: str) -> None:
     theme = write_theme(small_plan)
-    (theme / "logo.svg").write_text('<!DOCTYPE svg [<!ENTITY x "y">]><svg>&x;</svg>',
-                                    encoding="utf-8")
+    (theme / "logo.svg").write_text(svg, encoding="utf-8")
     (theme / "fonts" / "LiberationSans-Italic.ttf").write_bytes(b"not a font at all")
     found = {(d.rule, d.location.line) for d in check(small_plan).report.errors}
     assert found == {("theme-file", 7), ("theme-file", 11)}
