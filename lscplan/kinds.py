@@ -19,7 +19,9 @@ them ("Metrics").
 
 Paths are attribute names joined by dots, read from the model object by ``values``:
 a tuple met on the way is walked item by item, a mapping value by value (``by_icp``),
-None is skipped, and the empty path is the object itself.
+None (or a field a generic Record leaves out) is skipped, and the empty path is the
+object itself. ``refers`` names the ids an entity refers to, as paths to them and the
+entity kind that defines them; the ``reference`` rule checks them.
 """
 
 from __future__ import annotations
@@ -53,9 +55,10 @@ class EntityKind:
     public: tuple[str, ...] = ()  # fields the public summary shows (plain English)
     ignored: tuple[str, ...] = ()  # fields diff does not compare (a portfolio's file)
     within_field: str | None = None  # diff's name for which of ``within`` holds it
+    refers: tuple[tuple[str, str], ...] = ()  # (path, kind name): ids the rule checks
 
 
-PARTS = ("narrative", "quantified", "major")
+PARTS = ("front", "narrative", "quantified", "major")
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,10 @@ class Section:
     """Where the documents show a file kind. Its partial (``partial``, by default
     ``partials/<schema>.html.j2`` in the templates) defines
     ``render(plan, figures, level, id)``, ``id`` being the anchor to put on what it shows;
-    the LTP submission places it, headed ``title``, at the end of ``part`` (``narrative``
-    or ``quantified``: a section of the strategic narrative or the quantified plan;
-    ``major``: a numbered part of its own after the golden thread), and lists it in its
+    the LTP submission places it, headed ``title``, at the end of ``part`` (``front``:
+    unnumbered, before the strategic narrative; ``narrative`` or ``quantified``: a
+    section of the strategic narrative or the quantified plan; ``major``: a numbered
+    part of its own after the golden thread), and lists it in its
     contents; a board paper reproduces it where its ``extracts`` name ``extract``."""
 
     title: str
@@ -202,6 +206,21 @@ FILES: tuple[FileKind, ...] = (
         EntityKind("commitment", "Long Term Plan commitment", "Long Term Plan commitments",
                    ("commitments",), provenance=("",)),
     ), required=False, section=Section("Long Term Plan commitments", "major", "commitments")),
+    FileKind("summary.yaml", "summary", "summary", (
+        EntityKind("summary", "the executive summary", "Executive summary", ("summary",),
+                   id=None, provenance=("foreword", "key_messages")),
+        EntityKind("sign-off", "sign-off", "Partner sign-off", ("summary.sign_off",),
+                   id="organisation", provenance=("",),
+                   refers=(("organisation", "organisation"),)),
+    ), required=False, section=Section("Executive summary", "front", "executive-summary")),
+    FileKind("impact.yaml", "impact", "impact", (
+        EntityKind("impact-assessment", "the impact assessment", "Impact assessment",
+                   ("impact.assessment",), id=None, provenance=("",)),
+        EntityKind("impact-finding", "impact finding", "Impact findings",
+                   ("impact.findings",), provenance=("",),
+                   refers=(("priorities", "priority"),)),
+    ), required=False, section=Section("Equality and quality impact", "narrative",
+                                       "impact")),
     FileKind("board/", "board-paper", "board_papers", (
         EntityKind("board-paper", "board paper", "Board papers", ("board_papers",),
                    provenance=("",), ignored=("file",)),
@@ -231,7 +250,7 @@ def keyed_values(root: Any, path: str) -> Iterator[tuple[Any, str | None]]:
     """Like ``values``, with the mapping key each value was reached through (or None)."""
     found: list[tuple[Any, str | None]] = [(root, None)]
     for name in path.split(".") if path else ():
-        found = [(getattr(obj, name), key) for obj, key in found]
+        found = [(getattr(obj, name, None), key) for obj, key in found]
         found = [pair for obj, key in found for pair in _spread(obj, key)]
     for obj, key in found:
         yield from _spread(obj, key)
@@ -281,7 +300,7 @@ def location_of(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:
     found: list[tuple[Any, Any]] = [(entity, entity.loc)]
     for name in path.split(".") if path else ():
         found = [(child, getattr(child, "loc", loc)) for obj, loc in found
-                 for child, _key in _spread(getattr(obj, name), None)]
+                 for child, _key in _spread(getattr(obj, name, None), None)]
     return iter(found)
 
 
@@ -292,7 +311,7 @@ def own_fields(kind: EntityKind, entity: Any) -> dict[str, Any]:
               for path in k.within if path.startswith(own + ".")
               and "." not in path[len(own) + 1:]}
     if not dataclasses.is_dataclass(entity):  # a model.Record: the fields it was read with
-        return dict(vars(entity)["_fields"])
+        return {k: v for k, v in vars(entity)["_fields"].items() if k not in nested}
     return {f.name: getattr(entity, f.name) for f in dataclasses.fields(entity)
             if f.name != "loc" and f.name not in nested}
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any, ClassVar
 
 from . import kinds, narrative
@@ -918,9 +919,15 @@ class Record:
     """An entity of a generic file kind (``kinds.FileKind.records``): its fields as
     attributes, nested mappings as Records and lists as tuples, with its location."""
 
-    def __init__(self, fields: Mapping[str, Any], loc: Location):
+    def __init__(self, fields: Mapping[str, Any], loc: Location,
+                 field_loc: Callable[[str], Location] | None = None):
         self._fields = dict(fields)
         self.loc = loc
+        self._field_loc = field_loc
+
+    def loc_of(self, name: str) -> Location:
+        """Where the field ``name`` is in the source (the record's place if unknown)."""
+        return self._field_loc(name) if self._field_loc else self.loc
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -941,7 +948,7 @@ class Record:
 def _record(source: SourceFile, data: Any, path: tuple) -> Any:
     if isinstance(data, Mapping):
         return Record({k: _record(source, v, (*path, k)) for k, v in data.items()},
-                      _loc(source, *path))
+                      _loc(source, *path), partial(_loc, source, *path))
     if isinstance(data, list):
         return tuple(_record(source, v, (*path, i)) for i, v in enumerate(data))
     return data
@@ -1004,6 +1011,22 @@ class Plan:
 
     def organisation(self, org_id: str) -> Organisation:
         return self._index(self.system.organisations)[org_id]
+
+    def place_organisations(self, icp_id: str) -> tuple[Organisation, ...]:
+        """The partner organisations that serve one place."""
+        return tuple(o for o in self.system.organisations if o.icp == icp_id)
+
+    def place_allocations(self, icp_id: str) -> AllocationRow | None:
+        """The allocations table's rows for the CCGs of one place, summed (None when
+        the table has none of them)."""
+        al = self.finance.allocations
+        ccgs = {o.id for o in self.system.ccgs_of(icp_id)}
+        rows = [r for r in al.rows if r.organisation in ccgs]
+        if not rows:
+            return None
+        base, alloc = sum(r.baseline for r in rows), sum(r.allocation for r in rows)
+        return AllocationRow(self.icp(icp_id).name, None, base, alloc, alloc - base,
+                             percent_change(base, alloc), al.loc)
 
     def source(self, source_id: str) -> Source:
         return self._index(self.system.sources)[source_id]

@@ -386,8 +386,11 @@ TO_BE_CONFIRMED = Markup('<span class="tbc">To be confirmed</span>')
 
 
 def confirmed(value: Any) -> Any:
-    """A cover-sheet value, or the marked placeholder when no source gives it."""
-    return TO_BE_CONFIRMED if value is None or value == "" else value
+    """A cover-sheet value, or the marked placeholder when no source gives it (or a
+    generic Record leaves the field out)."""
+    if value is None or isinstance(value, jinja2.Undefined) or value == "":
+        return TO_BE_CONFIRMED
+    return value
 
 
 def _markdown(text: str, level: int = 1, appendices: Mapping[str, str] | None = None

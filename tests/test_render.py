@@ -21,7 +21,7 @@ import jinja2
 import pytest
 from helpers import edit
 
-from lscplan import documents, render
+from lscplan import documents, formatting, render
 from lscplan.model import Appendix, Extract
 from lscplan.pipeline import check
 from lscplan.resources import starter_dir
@@ -762,3 +762,65 @@ def test_a_paper_reproduces_the_register_as_an_extract(starter):
                               Extract("risk-register", None, paper.loc), 3, "appendix-a"))
     assert "<h3>Risk register</h3>" in html and 'id="appendix-a-risks-table"' in html
     assert starter.risks[0].title in html
+
+
+def test_the_submission_opens_with_the_executive_summary(bundled_plan):
+    """The executive summary comes first, its figures computed from the plan's own
+    tables, and every partner that has not signed off is "To be confirmed"."""
+    plan = check(bundled_plan).plan
+    doc = documents.for_plan(plan)[0]
+    html = render.render_html(plan, doc, INFO)
+    contents = html[html.index('id="contents-heading"'):html.index('<main')]
+    assert contents.index('href="#summary">Executive summary') < contents.index(
+        'href="#narrative"')
+    summary = html[html.index('id="summary"'):html.index('id="narrative"')]
+    assert plan.summary.foreword.text.split("\n")[0] in summary
+    assert formatting.money(plan.finance.allocations.sum_allocation) in summary
+    assert f"<td class=\"num\">{len(plan.programmes)}</td>" in summary
+    sign_off = summary[summary.index('class="sign-off'):]
+    assert sign_off.count("To be confirmed") == len(plan.summary.sign_off)
+    for so in plan.summary.sign_off:
+        assert plan.organisation(so.organisation).name in sign_off
+
+
+def test_a_signed_off_partner_shows_its_date_and_body(starter):
+    doc = documents.for_plan(starter)[0]
+    html = render.render_html(starter, doc, INFO)
+    sign_off = html[html.index('class="sign-off'):html.index('id="narrative"')]
+    north, hospitals = sign_off.split("</tr>")[1:3]
+    assert "12 November 2019" in north and "Governing Body" in north
+    assert "To be confirmed" not in north
+    assert "Trust Board" in hospitals and "To be confirmed" in hospitals
+
+
+def test_the_impact_summary_is_in_the_strategic_narrative(bundled_plan):
+    plan = check(bundled_plan).plan
+    html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    narrative = html[html.index('id="narrative"'):html.index('id="metrics-plan"')]
+    impact = narrative[narrative.index('id="impact"'):]
+    assert "Assessment: in progress</strong>" in impact
+    # the assessment's state no source gives is marked
+    assert impact.index('class="illus"') < impact.index("No source document records")
+    for f in plan.impact.findings:
+        assert f.group in impact
+
+
+def test_each_place_has_a_summary_from_the_plan_tables(bundled_plan):
+    """A place's summary sums its CCGs' allocation rows and shows its own activity,
+    so it cannot drift from the tables."""
+    plan = check(bundled_plan).plan
+    html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    places = html[html.index('<section id="places">'):html.index('id="case-for-change"')]
+    for icp in plan.system.icps:
+        assert f"<h4>{icp.name}</h4>" in places
+    central = places[places.index('id="places-central-lancashire"'):
+                     places.index('id="places-west-lancashire"')]
+    rows = [r for r in plan.finance.allocations.rows
+            if r.organisation in {"greater-preston-ccg", "chorley-and-south-ribble-ccg"}]
+    total = plan.place_allocations("central-lancashire")
+    assert total.allocation == sum(r.allocation for r in rows)
+    assert formatting.money(total.allocation) in central
+    assert "Lancashire Teaching Hospitals NHS Foundation Trust" in central
+    ae = next(p for p in plan.activity if p.id == "ae-attendances")
+    s = ae.by_icp["central-lancashire"]
+    assert f"A&amp;E attendances: {formatting.thousands(s.first)} to " in central

@@ -119,12 +119,29 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
     yield from _provenance(plan)
 
 
+@rule
+def declared_references(plan: Plan) -> Iterator[Diagnostic]:
+    """reference: the ids an entity kind declares it refers to (``kinds.EntityKind.refers``)
+    are defined."""
+    placed = list(kinds.entities(plan))
+    for kind, _id, entity in placed:
+        for path, target in kind.refers:
+            known = {eid for k, eid, _e in placed if k.name == target}
+            label = next(k.label for k in kinds.ENTITY_KINDS if k.name == target)
+            loc = (entity.loc_of(path) if hasattr(entity, "loc_of") and "." not in path
+                   else entity.loc)
+            for ref in kinds.values(entity, path):
+                yield from _missing(label, ref, known, loc, kinds.name_of(kind, entity))
+
+
 def _provenances(plan: Plan) -> Iterator[tuple[str, Location]]:
-    """(provenance, where) of every object the entity kinds say carries one."""
+    """(provenance, where) of every object the entity kinds say carries one; an
+    optional provenance left out is not one."""
     for kind, _id, entity in kinds.entities(plan):
         for path in kind.provenance:
             for holder, loc in kinds.location_of(entity, path):
-                yield holder.provenance, loc
+                if getattr(holder, "provenance", None) is not None:
+                    yield holder.provenance, loc
 
 
 def _provenance(plan: Plan) -> Iterator[Diagnostic]:
