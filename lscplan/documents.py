@@ -69,6 +69,7 @@ class Kind:
     title: Callable[..., str]
     formats: tuple[str, ...] = HTML_AND_PDF
     each: Each | None = None
+    date: Callable[[Plan], str] | None = None  # the document's date; the plan's by default
 
 
 def _submission_title(plan: Plan) -> str:
@@ -86,7 +87,8 @@ DOCUMENTS: tuple[Kind, ...] = (
     # The submission's quantified plan is also a workbook (``lscplan.workbook``).
     Kind("ltp-submission", "ltp-submission.html.j2", _submission_title,
          formats=(*HTML_AND_PDF, "xlsx")),
-    Kind("public-summary", "public-summary.html.j2", _summary_title),
+    Kind("public-summary", "public-summary.html.j2", _summary_title,
+         date=lambda plan: plan.system.publication_date),
     Kind("board-{paper.id}", "board-paper.html.j2", lambda plan, paper: paper.title,
          each=Each("paper", lambda plan: plan.board_papers)),
 )
@@ -103,7 +105,9 @@ def for_plan(plan: Plan) -> list[Document]:
         if kind.each is None:
             docs.append(Document(kind.id, kind.title(plan), kind.template,
                                  formats=kind.formats, version=sys.version,
-                                 status=sys.status, date=sys.date, draft=draft))
+                                 status=sys.status,
+                                 date=kind.date(plan) if kind.date else sys.date,
+                                 draft=draft))
             continue
         name = kind.each.name
         docs += [Document(kind.id.format(**{name: item}), kind.title(plan, item),

@@ -122,6 +122,8 @@ FILES: tuple[FileKind, ...] = (
                    ("system.submission.components",)),
         EntityKind("glossary", "glossary term", "Glossary", ("system.glossary",),
                    id="term", provenance=("",)),
+        EntityKind("publication", "the publication", "Publication", ("system.publication",),
+                   id=None, provenance=("", "contacts"), public=("how_to_ask",)),
     )),
     FileKind("vision.yaml", "vision", "vision", (
         EntityKind("vision", "the vision", "Vision", ("vision",), id=None, provenance=("",),

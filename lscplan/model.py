@@ -316,6 +316,30 @@ def _terms(data: Mapping | None) -> Terms:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """One way to get in touch: ``kind`` is website, email, phone or post."""
+
+    kind: str
+    value: str
+    provenance: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """How the public summary is published: its date (whose provenance is
+    ``provenance``), the contact details, the other formats it can be asked for in and
+    how to ask (plain words, or None for the summary's own)."""
+
+    date: str
+    provenance: str
+    contacts: tuple[Contact, ...]
+    other_formats: tuple[str, ...]
+    how_to_ask: str | None
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
 class System:
     id: str
     name: str
@@ -335,6 +359,12 @@ class System:
     submission: Submission
     glossary: tuple[GlossaryEntry, ...]
     status_loc: Location = field(compare=False)
+    publication: Publication | None = None  # how the public summary is published
+
+    @property
+    def publication_date(self) -> str:
+        """The public summary's date: its publication's, else the plan's."""
+        return self.publication.date if self.publication else self.date
 
     def organisations_of(self, kind: str) -> tuple[Organisation, ...]:
         return tuple(o for o in self.organisations if o.type == kind)
@@ -774,6 +804,7 @@ class Engagement:
     figures: tuple[EngagementFigure, ...]
     loc: Location = field(compare=False)
     public_summary: str | None = None  # plain words for the public summary
+    until: str | None = None  # planned engagement: the last day it is planned for
 
     @property
     def plain(self) -> str:
@@ -1064,8 +1095,13 @@ class Plan:
     def as_of(self, day: str) -> Plan:
         """The plan as it stood on ``day``: every entity whose provenance is a source
         published after that day is left out (an optional one becomes None), and so
-        are those sources and every passage of text dated after it (``{from:...}``)."""
-        return _without(self, self.later_sources(day), self.known_on(day))
+        are those sources and every passage of text dated after it (``{from:...}``),
+        and the planned engagement whose ``until`` was over before it."""
+        plan = _without(self, self.later_sources(day), self.known_on(day))
+        planned = tuple(e for e in plan.engagement.planned if not e.until or e.until >= day)
+        if planned == plan.engagement.planned:
+            return plan
+        return replace(plan, engagement=replace(plan.engagement, planned=planned))
 
     def postdating(self, day: str) -> Iterator[Any]:
         """Every entity of the plan whose provenance is a source published after ``day``."""
@@ -1260,7 +1296,17 @@ def _system(f: SourceFile) -> System:
                                      g.get("public_definition"))
                        for i, g in enumerate(d["glossary"])),
         status_loc=_loc(f, "status"),
+        publication=_publication(f, d["publication"]) if d.get("publication") else None,
     )
+
+
+def _publication(f: SourceFile, d: Mapping[str, Any]) -> Publication:
+    return Publication(
+        d["date"], d["provenance"],
+        tuple(Contact(c["kind"], c["value"], c["provenance"],
+                      _loc(f, "publication", "contacts", i))
+              for i, c in enumerate(d["contacts"])),
+        tuple(d["other_formats"]), d.get("how_to_ask"), _loc(f, "publication"))
 
 
 def _statements(f: SourceFile, key: str, default: str) -> tuple[Statement, ...]:
@@ -1404,7 +1450,7 @@ def _engagement(f: SourceFile) -> EngagementPlan:
                                               _loc(f, key, i, "figures", j),
                                               x.get("public_phrase"))
                              for j, x in enumerate(e.get("figures", []))),
-                       _loc(f, key, i), e.get("public_summary"))
+                       _loc(f, key, i), e.get("public_summary"), e.get("until"))
             for i, e in enumerate(d.get(key, [])))
 
     return EngagementPlan(items("undertaken"), items("planned"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import edit
 
 from lscplan.pipeline import check
@@ -100,3 +101,39 @@ def test_the_bundled_public_summary_reads_plainly() -> None:
     from lscplan.resources import bundled_plan_dir
 
     assert _reading(bundled_plan_dir()) == []
+
+
+def _sections(page: str) -> dict[str, str]:
+    """The visible text of each top-level section of a public summary (an h2 and what
+    follows it), charts and data tables left out: what a reader reads as prose."""
+    import html as entities
+    import re
+
+    main = page[page.index("<main"):page.index("</main>")]
+    main = re.sub(r"<(svg|table)\b.*?</\1>", " ", main, flags=re.S)
+    main = re.sub(r'<span class="visually-hidden">.*?</span>', " ", main)
+    found = {}
+    for part in re.split(r"(?=<h2\b)", main)[1:]:
+        text = re.sub(r"\s+", " ", entities.unescape(re.sub(r"<[^>]+>", " ", part))).strip()
+        title = re.sub(r"<[^>]+>", "", part[:part.index("</h2>")]).split(">", 1)[-1]
+        found[entities.unescape(title)] = text
+    return found
+
+
+@pytest.mark.parametrize("which", ["bundled", "starter"])
+def test_every_section_of_the_public_summary_reads_plainly(which: str) -> None:
+    """Each section as the summary prints it, the template's own words with the plan's,
+    scores 60 or more (sections under 20 words are too short to score)."""
+    import textstat
+
+    from lscplan import documents, render
+    from lscplan.resources import bundled_plan_dir, starter_dir
+
+    plan = check(bundled_plan_dir() if which == "bundled" else starter_dir()).plan
+    doc = next(d for d in documents.for_plan(plan) if d.id == "public-summary")
+    sections = _sections(render.render_html(plan, doc, render.BuildInfo("1", None, "t"),
+                                            draw=False))
+    assert {"What we want", "Contact us"} <= set(sections)
+    scores = {title: round(textstat.flesch_reading_ease(text), 1)
+              for title, text in sections.items() if len(text.split()) >= 20}
+    assert scores and min(scores.values()) >= 60, scores

@@ -396,6 +396,66 @@ def test_public_summary_is_plain(pages, starter):
     assert "Words we use" in html
 
 
+def test_public_summary_says_how_to_get_in_touch_and_in_what_formats(pages, starter):
+    """The publication block: contacts (each illustrative one marked), the other formats
+    and how to ask, and the publication date, which is the summary's date."""
+    html = pages["public-summary"]
+    section = html[html.index('<section class="publication"'):]
+    section = section[:section.index("</section>")]
+    assert '<h2 id="contact-heading">Contact us</h2>' in section
+    mark = str(render.illustrative_marker(True))
+    assert f'<a href="https://www.example.nhs.uk">https://www.example.nhs.uk</a>{mark}' in section
+    email = "enquiries@example.nhs.uk"
+    assert f'<a href="mailto:{email}">{email}</a>{mark}' in section
+    assert f"01632 960 000{mark}" in section
+    assert ("You can ask for this guide in easy read, large print or another language. "
+            "Get in touch in any of the ways above") in section
+    assert f"Published 15 November 2019{mark}." in section
+    summary = next(d for d in documents.for_plan(starter) if d.id == "public-summary")
+    assert summary.date == starter.system.publication.date
+
+
+def test_the_publication_date_dates_the_public_summary(small_plan):
+    edit(small_plan / "plan.yaml", 'publication:  # how the public summary is published: '
+         'put your own details here\n  date: "2019-11-15"',
+         'publication:\n  date: "2019-12-02"')
+    edit(small_plan / "plan.yaml", "  provenance: illustrative\n  contacts:",
+         "  provenance: example-briefing\n  contacts:")
+    plan = check(small_plan).plan
+    docs = {d.id: d for d in documents.for_plan(plan)}
+    assert docs["public-summary"].date == "2019-12-02"
+    assert docs["ltp-submission"].date == "2019-11-15"
+    html = render.render_html(plan, docs["public-summary"], INFO)
+    assert "Published 2 December 2019." in html and "2 December 2019" in docs[
+        "public-summary"].footer
+    # without the block: no such section, and the summary has the plan's date
+    text = (small_plan / "plan.yaml").read_text(encoding="utf-8")
+    (small_plan / "plan.yaml").write_text(text[:text.index("publication:")],
+                                          encoding="utf-8")
+    plan = check(small_plan).plan
+    summary = next(d for d in documents.for_plan(plan) if d.id == "public-summary")
+    assert summary.date == "2019-11-15"
+    assert "Contact us" not in render.render_html(plan, summary, INFO)
+
+
+def test_what_happens_next_lists_nothing_over_before_the_document_date(bundled_plan):
+    """Planned engagement whose ``until`` is past by a document's date is not listed as
+    still to come; a document dated before it lists it."""
+    plan = check(bundled_plan).plan
+    over = {e.id for e in plan.engagement.planned if e.until and e.until < plan.system.date}
+    assert over == {"strategy-co-production", "system-leaders-local-engagement"}
+    docs = {d.id: d for d in documents.for_plan(plan)}
+    for doc_id in ("public-summary", "ltp-submission"):
+        html = render.render_html(plan, docs[doc_id], INFO, draw=False)
+        nxt = html[html.index(">What happens next<" if doc_id == "public-summary"
+                              else ">What we will do next<"):]
+        nxt = nxt[:nxt.index("</section>")]
+        for e in plan.engagement.planned:
+            assert (e.title in nxt) == (e.id not in over), (doc_id, e.id)
+    early = plan.as_of("2019-06-01")  # the June 2019 paper's date: both still to come
+    assert {e.id for e in early.engagement.planned} >= over
+
+
 def test_board_paper_cover_sheet(pages):
     html = pages["board-governing-body-update"]
     for field in ("Agenda item", "Meeting title and date", "Report title", "Paper prepared by",
