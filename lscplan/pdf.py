@@ -1,8 +1,9 @@
 """The PDF format: a document's HTML laid out by WeasyPrint.
 
 PDFs are WeasyPrint's tagged PDF/UA-1, with the document's title, author and
-language, and the plan version and commit as custom entries (``version``, ``commit``:
-build details stay in the metadata, never on the page). They are byte-identical run
+language, each chart a Figure whose /Alt is its title and description
+(``chart_figures``), and the plan version and commit as custom entries (``version``,
+``commit``: build details stay in the metadata, never on the page). They are byte-identical run
 after run: ``SOURCE_DATE_EPOCH`` is the plan's own date while WeasyPrint writes (font
 subsets carry it), the PDF /ID comes from the document's content, and no date but the
 document's own enters the metadata, and the structure tree's table headers are
@@ -148,6 +149,47 @@ def reproducible() -> Iterator[None]:
         fonts.harfbuzz_subset = subset
 
 
+# --- charts as figures ------------------------------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def describe_charts(root: Any) -> int:
+    """Give each chart of a parsed document (an inline ``<svg role="img">`` with its
+    ``<title>`` and ``<desc>``) an ``alt`` of its title and description, which
+    ``chart_figures`` makes the /Alt of its Figure. Returns how many it described."""
+    described = 0
+    for svg in root.iter(f"{SVG}svg"):
+        if svg.get("role") != "img":
+            continue
+        words = [" ".join("".join(el.itertext()).split())
+                 for el in (svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")) if el is not None]
+        words = [w.rstrip(".") for w in words if w]
+        if words:
+            svg.set("alt", ". ".join(words) + ".")
+            described += 1
+    return described
+
+
+@contextlib.contextmanager
+def chart_figures() -> Iterator[None]:
+    """While WeasyPrint writes, an inline SVG is tagged as a Figure of the structure
+    tree (as an ``<img>`` is; WeasyPrint leaves it NonStruct, so a screen reader would
+    meet a chart as nothing), whose /Alt is its ``alt`` (``describe_charts``)."""
+    from weasyprint.pdf import tags
+
+    pdf_tag = tags._get_pdf_tag
+
+    def tag(element_tag: str | None) -> str:
+        return "Figure" if element_tag == f"{SVG}svg" else pdf_tag(element_tag)
+
+    tags._get_pdf_tag = tag
+    try:
+        yield
+    finally:
+        tags._get_pdf_tag = pdf_tag
+
+
 # --- layout ---------------------------------------------------------------------------
 
 
@@ -164,9 +206,10 @@ def layout(rendered: Rendered) -> Output:
                "uncompressed_pdf": False, "custom_metadata": True}
     fonts, font_config = fonts_dir(), FontConfiguration()
     fetcher = safe_fetcher((*rendered.roots, fonts))
-    with source_date_epoch(rendered.epoch), reproducible():
+    with source_date_epoch(rendered.epoch), reproducible(), chart_figures():
         html = HTML(string=rendered.html, base_url=templates_dir().as_uri() + "/",
                     url_fetcher=fetcher)
+        describe_charts(html.etree_element)
         # The bundled typeface, so the PDF is the same whatever fonts the machine has.
         typeface = CSS(filename=fonts / "fonts.css", url_fetcher=fetcher,
                        font_config=font_config)

@@ -134,6 +134,41 @@ def test_pdf_metadata_and_tags(starter_build):
     assert reader.metadata["/version"] == "0.1" and "/viewport" not in reader.metadata
 
 
+def figures_alt(path: Path) -> list[str]:
+    """The /Alt of every Figure of a PDF's structure tree, in document order."""
+    found: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if not isinstance(node, dict):
+            return
+        if node.get("/S") == "/Figure":
+            found.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            if hasattr(kid, "get_object") or isinstance(kid, dict):
+                walk(kid)
+
+    walk(PdfReader(path).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+@pytest.mark.pdf
+def test_each_chart_is_a_figure_described_in_full(starter_build):
+    """A screen reader meets each chart of a PDF as a Figure whose alternative text is
+    its title and its description (the data in words), as the HTML's SVG gives them."""
+    for doc in STARTER_DOCS:
+        page = (starter_build.out / f"{doc}.html").read_text(encoding="utf-8")
+        charts = re.findall(r'<svg class="chart"[^>]*><title[^>]*>(.*?)</title>'
+                            r'<desc[^>]*>(.*?)</desc>', page)
+        alts = figures_alt(starter_build.out / f"{doc}.pdf")
+        assert len(alts) == len(charts) and charts, doc
+        for alt, (title, desc) in zip(alts, charts, strict=True):
+            title, desc = html.unescape(title), html.unescape(desc)
+            assert alt == f"{title.rstrip('.')}. {desc.rstrip('.')}.", doc
+            assert len(desc.split()) > 10  # the figures in words, not only the title
+
+
 @pytest.mark.pdf
 def test_every_page_carries_the_draft_mark_while_figures_are_illustrative(starter_build):
     for doc in STARTER_DOCS:
