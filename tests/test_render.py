@@ -884,3 +884,10 @@ def test_each_place_has_a_summary_from_the_plan_tables(bundled_plan):
     ae = next(p for p in plan.activity if p.id == "ae-attendances")
     s = ae.by_icp["central-lancashire"]
     assert f"A&amp;E attendances: {formatting.thousands(s.first)} to " in central
+
+
+def test_a_paper_attaches_the_executive_summary(pages):
+    html = pages["board-governing-body-update"]
+    appendix = html[html.index('id="appendix-executive-summary"'):]
+    assert ">Appendix B: Plan summary</h2>" in appendix
+    assert "Partner sign-off" in appendix and "12 November 2019" in appendix

@@ -367,8 +367,8 @@ def test_hostile_narrative_reaches_neither_html_nor_pdf(small_plan, tmp_path):
     edit(small_plan / "portfolios/out-of-hospital.yaml",
          "  [the strategy](https://example.org/strategy).\n",
          "  [the strategy](https://example.org/strategy).\n" + HOSTILE)
-    edit(small_plan / "board/governing-body-update.yaml", "{appendix:priorities}.\n",
-         "{appendix:priorities}.\n" + HOSTILE)
+    edit(small_plan / "board/governing-body-update.yaml", "{appendix:executive-summary}.\n",
+         "{appendix:executive-summary}.\n" + HOSTILE)
     out = tmp_path / "out"
     build(small_plan, out, BuildOptions(only=["ltp-submission", BOARD], jobs=1))
     passwd = Path("/etc/passwd").read_text()[:40]
