@@ -237,6 +237,9 @@ def import_(
         typer.echo("lscplan: the plan fails its checks with these figures; nothing written",
                    err=True)
         raise typer.Exit(EXIT_PLAN) from None
+    except OSError as exc:
+        raise _fail_usage(f"cannot write the plan's files in {plan_dir}: "
+                          f"{exc.strerror or exc}; nothing written") from None
     if imported.diff is None:
         typer.echo(f"no figure in {workbook} differs from the plan: nothing written")
         raise typer.Exit(EXIT_OK)

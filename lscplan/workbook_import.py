@@ -28,9 +28,10 @@ the files they come from, changing only the characters of each changed number (i
 node's span as ruamel.yaml's round-trip composer finds it): every comment, key order,
 quote, flow mapping and blank line stays as it was. The plan so changed is checked
 (``pipeline.check``); when it fails (an allocation that no longer adds up to its
-published total) nothing is written and the diagnostics are raised. Otherwise the
-files are replaced atomically and the result carries ``lscplan diff``'s comparison of
-the plan before and after.
+published total) nothing is written and the diagnostics are raised. Otherwise every
+changed file is staged (written and synced beside it) before any is moved into place,
+so an import that fails while writing changes no file, and the result carries
+``lscplan diff``'s comparison of the plan before and after.
 
 Provenance is not imported: it belongs to a whole series or table, not to one figure,
 so an illustrative figure edited in the workbook stays illustrative (change its
@@ -42,7 +43,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -52,7 +53,7 @@ from typing import Any
 from . import documents, workbook
 from .diagnostics import Diagnostic, Location, Report, error
 from .errors import PlanInvalid, UsageError, WorkbookInvalid
-from .files import write_atomic
+from .files import Staging
 from .pipeline import check
 
 
@@ -345,6 +346,23 @@ def rewrite(text: str, figures: Iterable[tuple[Sequence[str], int | float]]) -> 
 # --- the import ------------------------------------------------------------------------
 
 
+def _write_all(plan_dir: Path, texts: Mapping[str, str]) -> None:
+    """Write every changed file or none: each is staged (written and synced beside its
+    target) before any is moved into place, so a failure while writing leaves every
+    source as it was."""
+    stagings: dict[Path, Staging] = {}
+    try:
+        for name, text in texts.items():
+            target = plan_dir / name
+            staging = stagings.setdefault(target.parent, Staging(target.parent))
+            staging.write(target.name, text.encode("utf-8"))
+        for staging in stagings.values():
+            staging.commit()
+    finally:
+        for staging in stagings.values():
+            staging.discard()
+
+
 def _workbook_document(plan: Any) -> Any:
     return next(d for d in documents.for_plan(plan) if workbook.FILE_SUFFIX in d.formats)
 
@@ -386,8 +404,7 @@ def import_workbook(path: Path, plan_dir: Path) -> Imported:
     if after.plan is None or after.report.errors:
         raise PlanInvalid(Report(after.report.errors), sources=after.sources,
                           plan_dir=str(plan_dir))
-    for name, text in texts.items():
-        write_atomic(plan_dir / name, text.encode("utf-8"))
+    _write_all(plan_dir, texts)
     result = diff(plan, after.plan, f"old ({plan_dir})", f"new ({plan_dir} with {path.name})",
                   documents=False)
     result = replace(result, findings=findings(before.report, after.report))

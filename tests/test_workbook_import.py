@@ -138,3 +138,37 @@ def test_rewrite_changes_only_the_numbers() -> None:
     assert new == text.replace("315000", "316000").replace("88.0}", "87.5}")
     with pytest.raises(LookupError):
         rewrite(text, [(("metrics", "1", "values", "2019/20"), 1)])
+
+
+def test_a_failure_while_writing_changes_no_file(small_plan: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two files change; writing the second fails: neither is changed, nothing is left."""
+    from lscplan import files
+    from lscplan.workbook_import import import_workbook
+
+    _plan, _sheets, wb = _built(small_plan)
+    wb["Finance"]["B4"] = 316000
+    metrics = wb["Metrics"]
+    row = next(r for r in range(4, metrics.max_row + 1)
+               if metrics.cell(r, metrics.max_column).value == "ae-four-hour")
+    metrics.cell(row, 8).value = 0.875
+    path = tmp_path / "edited.xlsx"
+    wb.save(path)
+    before = {p: p.read_bytes() for p in small_plan.rglob("*.yaml")}
+    real, calls = files.Staging.write, []
+
+    def failing(self, name: str, data: bytes) -> None:
+        calls.append(name)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real(self, name, data)
+
+    monkeypatch.setattr(files.Staging, "write", failing)
+    with pytest.raises(OSError):
+        import_workbook(path, small_plan)
+    assert calls == ["finance.yaml", "metrics.yaml"]
+    assert {p: p.read_bytes() for p in small_plan.rglob("*.yaml")} == before
+    assert not list(small_plan.glob(".*.tmp"))
+    monkeypatch.setattr(files.Staging, "write", real)
+    imported = import_workbook(path, small_plan)
+    assert imported.written == ["finance.yaml", "metrics.yaml"]
