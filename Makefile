@@ -27,8 +27,8 @@ check: $(STAMP) ## Check the bundled plan
 test: $(STAMP) ## Run the test suite (installs what it needs first)
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP) ## Every test that lays out no PDF: the quick inner loop
-	$(BIN)/python -m pytest -m "not pdf and not fuzz_long" -q -n auto
+test-fast: $(STAMP) ## Every test that lays out no PDF and is not marked slow: the quick inner loop
+	$(BIN)/python -m pytest -m "not pdf and not slow and not fuzz_long" -q -n auto
 
 lint: $(STAMP) ## Run ruff
 	$(BIN)/ruff check lscplan tests

@@ -13,6 +13,7 @@ description generated from the same data and the table of that data.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -30,6 +31,7 @@ from . import chartcache, charts, formatting, kinds, narrative
 from .diagnostics import Diagnostic, Location, Report, error
 from .documents import Document
 from .errors import PlanInvalid
+from .files import cache_dir, write_atomic
 from .model import Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
 from .theme import BUILTIN, Template, Theme
@@ -449,6 +451,35 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 }
 
 
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept between runs in ``cache_dir()/templates``: compiling
+    the templates is about a third of rendering a small plan's documents, and every
+    ``build`` is a new process. Jinja checks each entry against its template's source
+    (and Python's bytecode version); the key adds Jinja's version and the
+    environment's options (``salt``), which change the compiled code. An entry that
+    cannot be read or written is compiled again."""
+
+    FOLDER = "templates"
+
+    def __init__(self, salt: str):
+        self.salt = salt
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        key = hashlib.sha256(f"{jinja2.__version__}\n{self.salt}\n{bucket.key}".encode())
+        return cache_dir() / self.FOLDER / f"{key.hexdigest()}.jinja"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with (contextlib.suppress(OSError, ValueError, EOFError, TypeError),
+              self._path(bucket).open("rb") as fh):
+            bucket.load_bytecode(fh)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            path = self._path(bucket)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, bucket.bytecode_to_string())
+
+
 #: The documents' Content-Security-Policy: nothing is loaded but their own inline CSS;
 #: with a theme, its logo and typeface too, as the data: URLs they are embedded as.
 CSP = Markup("default-src 'none'; style-src 'unsafe-inline'")
@@ -487,7 +518,10 @@ _OPTIONS = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_block
 def environment() -> jinja2.Environment:
     """The one Jinja environment every document of a plan without a theme (and the diff
     page) renders with."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), **_OPTIONS)
+    salt = "Environment " + ",".join(f"{k}={getattr(v, '__name__', v)}"
+                                     for k, v in sorted(_OPTIONS.items()))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
+                             bytecode_cache=TemplateCache(salt), **_OPTIONS)
     return _configure(env, None)
 
 

@@ -4,6 +4,7 @@ layout takes seconds), and the real CLI entry point."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,15 +24,29 @@ def matplotlib_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("matplotlib")
 
 
+@pytest.fixture(scope="session")
+def lscplan_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """lscplan's cache folder for the whole run, shared by the xdist workers (their
+    base folders have one parent). Its entries are keyed by content (a chart's call,
+    a passage's text, a template's source, with the code and versions that make
+    them), so a test can only ever read back what it would have made itself; tests
+    of a cache's own behaviour point ``LSCPLAN_CACHE_DIR`` at a folder of their own."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "lscplan-cache"
+    shared.mkdir(exist_ok=True)
+    return shared
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
-             matplotlib_dir: Path) -> Path:
+             matplotlib_dir: Path, lscplan_cache: Path) -> Path:
     home = tmp_path_factory.mktemp("home")
     work = tmp_path_factory.mktemp("work")
     monkeypatch.setenv("HOME", str(home))
-    # No test reads or writes the user's caches (nor one another's).
+    # No test reads or writes the user's caches; lscplan's own, keyed by content, is
+    # shared by the run (charts drawn, templates compiled and passages scored once).
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
-    monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path_factory.mktemp("lscplan-cache")))
+    monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(lscplan_cache))
     # matplotlib's font list is not the user's cache: built once for the whole run.
     monkeypatch.setenv("MPLCONFIGDIR", str(matplotlib_dir))
     monkeypatch.chdir(work)

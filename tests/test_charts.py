@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from lscplan import render
 from lscplan.charts import (
     Line,
@@ -161,7 +163,8 @@ def test_crowded_labels_do_not_overlap():
         assert overlaps(text_boxes(fig)) == []
 
 
-def test_no_text_overlaps_in_any_chart_of_the_bundled_plan(monkeypatch):
+@pytest.mark.slow
+def test_no_text_overlaps_in_any_chart_of_the_bundled_plan(monkeypatch, tmp_path):
     """Every chart every document of the bundled plan draws: no two texts overlap,
     and every value axis has ticks at or beyond both ends of its data."""
     from lscplan import charts, documents
@@ -175,6 +178,7 @@ def test_no_text_overlaps_in_any_chart_of_the_bundled_plan(monkeypatch):
         return save(fig, chart_id, title, description)
 
     monkeypatch.setattr(charts, "_svg", inspect)
+    monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path / "cache"))  # every chart drawn
     for cached in vars(render).values():  # charts made earlier in this process
         if hasattr(cached, "cache_clear"):
             cached.cache_clear()

@@ -171,6 +171,7 @@ def _rewrite(path: Path, change: Callable[[dict], None]) -> None:
                     encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_bundled_plan_three_changes_each_once_in_every_format(
         cli, bundled_plan: Path, tmp_path: Path) -> None:
     new = tmp_path / "changed-plan"
@@ -258,6 +259,7 @@ def test_a_series_is_one_row_with_a_year_strip(cli, pair: tuple[Path, Path]) -> 
                     "**2021/22** | 87.0% · 95.0% | 86.0% · 96.0% |"]
 
 
+@pytest.mark.slow
 def test_touching_every_figure_of_the_bundled_plan_fits_a_comment(
         cli, bundled_plan: Path, tmp_path: Path) -> None:
     new = tmp_path / "every-figure"

@@ -816,6 +816,7 @@ def test_a_metric_change_reaches_the_documents_that_show_it(compare) -> None:
         "ltp-submission", "public-summary", "board-governing-body-update"}
 
 
+@pytest.mark.slow
 def test_renaming_every_metric_of_the_bundled_plan_reads_as_renames(
         bundled_plan: Path, tmp_path: Path) -> None:
     new = tmp_path / "renamed"

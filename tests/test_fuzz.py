@@ -238,6 +238,7 @@ _COMMON = {"deadline": None, "database": None,
                                      HealthCheck.function_scoped_fixture]}
 
 
+@pytest.mark.slow
 @settings(max_examples=DEFAULT_EXAMPLES, derandomize=True, **_COMMON)
 @given(changes=broken_plans())
 def test_no_input_crashes_check(worker: Worker, changes: dict[str, bytes]) -> None:

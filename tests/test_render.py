@@ -585,6 +585,7 @@ def test_bundled_papers_never_print_none_for_what_no_source_gives(bundled_plan):
             assert "Identified risks" in html and str(render.TO_BE_CONFIRMED) in html
 
 
+@pytest.mark.slow
 def test_a_document_shows_only_what_the_plan_knew_on_its_date(bundled_plan):
     """The February 2019 HOSC briefing, asking for every extract, cites nothing
     published after February 2019; the November 2019 submission nothing from 2021."""

@@ -110,6 +110,7 @@ def _check_jsonschema(files_by_kind: dict[str, list[Path]]) -> set[Path]:
 READ_DIFFERENTLY = {"boolean-for-text", "date-for-text"}
 
 
+@pytest.mark.slow
 def test_check_jsonschema_agrees_with_the_schema_stage(
     bundled_plan: Path, tmp_path: Path
 ) -> None:

@@ -180,6 +180,7 @@ def test_same_sources_same_bytes(cli, small_plan: Path, tmp_path: Path) -> None:
     assert (two / "ltp-submission.xlsx").read_bytes() != first
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_computes_the_same_values(small_plan: Path, tmp_path: Path) -> None:
     """A spreadsheet application (LibreOffice, headless) opens the workbook and its
