@@ -8,6 +8,13 @@ exactly. The SVG is kept in ``cache_dir()/charts/<key>.svg``, where the key is a
 digest of that call, lscplan's code and templates, the renderers' versions and the
 font list matplotlib uses. A hit reads one small file; matplotlib is not even
 imported. When the cache cannot be read or written the chart is simply drawn.
+A chart read or drawn is also kept in memory for the rest of the process, so a
+chart several documents show is made once.
+
+A build with worker processes does not draw here: it renders a document inside
+``missing()``, which collects the calls of the charts not in the cache (each a
+``Call``, placed in the HTML as a placeholder), has the workers ``draw`` them all
+at once, ``remember``s what they return and renders the document again.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -57,13 +66,74 @@ def key(function: str, args: tuple, kwargs: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def svg(function: str, *args: Any, **kwargs: Any) -> str:
-    """``charts.<function>(*args, **kwargs)``, from the cache when it is there."""
-    path = cache_dir() / FOLDER / f"{key(function, args, kwargs)}.svg"
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        return path.read_text(encoding="utf-8")
-    drawn = getattr(charts, function)(*args, **kwargs)
+@dataclass(frozen=True)
+class Call:
+    """A chart to draw: ``charts.<function>(*args, **dict(kwargs))``, and its key."""
+
+    function: str
+    args: tuple
+    kwargs: tuple[tuple[str, Any], ...]
+    key: str
+
+
+#: What to place in a document for a chart ``missing()`` collected.
+PENDING = "<svg data-chart-pending></svg>"
+MEMORY = 1024  # charts kept in memory (the bundled plan has about forty)
+_memory: dict[str, str] = {}
+_missing: dict[str, Call] | None = None
+
+
+def _path(chart_key: str) -> Path:
+    return cache_dir() / FOLDER / f"{chart_key}.svg"
+
+
+def remember(chart_key: str, drawn: str) -> str:
+    """Keep a chart in memory for the rest of the process."""
+    if len(_memory) >= MEMORY:
+        _memory.pop(next(iter(_memory)))
+    _memory[chart_key] = drawn
+    return drawn
+
+
+def forget() -> None:
+    """Empty the memory (the cache folder is left as it is)."""
+    _memory.clear()
+
+
+def draw(call: Call) -> str:
+    """Draw a chart and store it in the cache folder (a module-level function, so a
+    worker process can run it)."""
+    drawn = getattr(charts, call.function)(*call.args, **dict(call.kwargs))
     with contextlib.suppress(OSError):
+        path = _path(call.key)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, drawn.encode("utf-8"))
     return drawn
+
+
+@contextlib.contextmanager
+def missing() -> Iterator[dict[str, Call]]:
+    """While it lasts, a chart neither in memory nor in the cache folder is not drawn
+    but collected (by key) into the mapping it yields, and ``svg`` returns
+    ``PENDING`` for it."""
+    global _missing
+    outer, _missing = _missing, {}
+    try:
+        yield _missing
+    finally:
+        _missing = outer
+
+
+def svg(function: str, *args: Any, **kwargs: Any) -> str:
+    """``charts.<function>(*args, **kwargs)``, from memory or the cache when it is
+    there."""
+    chart_key = key(function, args, kwargs)
+    if chart_key in _memory:
+        return _memory[chart_key]
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        return remember(chart_key, _path(chart_key).read_text(encoding="utf-8"))
+    call = Call(function, args, tuple(sorted(kwargs.items())), chart_key)
+    if _missing is not None:
+        _missing.setdefault(chart_key, call)
+        return PENDING
+    return remember(chart_key, draw(call))

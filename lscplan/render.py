@@ -142,12 +142,10 @@ def _sentence(text: str) -> str:
     return formatting.sentence_case(text) + "."
 
 
-@lru_cache(maxsize=512)
 def _trajectory_svg(*args: Any, **kwargs: Any) -> str:
     return chartcache.svg("trajectory_chart", *args, **kwargs)
 
 
-@lru_cache(maxsize=128)
 def _bar_svg(*args: Any, **kwargs: Any) -> str:
     return chartcache.svg("bar_chart", *args, **kwargs)
 

@@ -25,7 +25,10 @@ changed. A failed build leaves the previous outputs as they were.
 ``jobs``: formats that run in worker processes (PDF layout) do so in parallel
 (spawned, so nothing is shared). The default is one worker per CPU, at most one per
 output to produce; with one such output (or ``jobs=1``) it is done in this process.
-The number of workers never changes the bytes written.
+The number of workers never changes the bytes written. The charts of a document
+that are not in the chart cache (``chartcache``) are drawn in the workers too, all at
+once, before its layout is handed to them; the longest document (by the previous
+build's pages) goes first.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from . import chartcache
 from .documents import Document
 from .errors import BuildError, LscplanError
 from .files import Staging, remove_leftovers, sha256_bytes, sha256_file, write_atomic
@@ -334,12 +338,7 @@ def render(steps: Sequence[Step], work: Work, out_dir: Path, options: BuildOptio
                 continue
             doc = step.doc
             report(Event("render", doc.id, f"{doc.id}.html"))
-            try:
-                html = work.render(doc)
-            except LscplanError:  # a theme's template failing, located: as it is
-                raise
-            except Exception as exc:  # a template failing on this plan's data
-                raise BuildError(f"could not render {doc.id}: {exc}") from exc
+            html = _html(work, doc, workers)
             rendered = Rendered(doc.id, doc.title, html, input_digest(html), work.epoch,
                                 work.roots, work.plan, doc)
             step.entry["input"], step.entry["sources"] = rendered.input, step.digest
@@ -356,6 +355,30 @@ def render(steps: Sequence[Step], work: Work, out_dir: Path, options: BuildOptio
             _mark_stale(out_dir, step)
             if not workers.has(step):
                 report(Event("done", doc.id))
+
+
+def _render(work: Work, doc: Document) -> str:
+    try:
+        return work.render(doc)
+    except LscplanError:  # a theme's template failing, located: as it is
+        raise
+    except Exception as exc:  # a template failing on this plan's data
+        raise BuildError(f"could not render {doc.id}: {exc}") from exc
+
+
+def _html(work: Work, doc: Document, workers: Workers) -> str:
+    """A document's HTML. With worker processes, the charts it shows that are not in
+    the cache are drawn there, all at once and before any later document's, rather
+    than one by one here: the document is rendered with placeholders for them, then
+    again once they are drawn (the bytes are the same either way)."""
+    if workers.pool is None:
+        return _render(work, doc)
+    with chartcache.missing() as missing:
+        html = _render(work, doc)
+    if not missing:
+        return html
+    workers.draw(list(missing.values()))
+    return _render(work, doc)
 
 
 def _longest_first(steps: Sequence[Step]) -> list[Step]:
@@ -407,6 +430,16 @@ class Workers:
     def submit(self, step: Step, fmt: Format, rendered: Rendered) -> None:
         future = self.pool.submit(fmt.produce, rendered.for_worker()) if self.pool else None
         self.tasks.append((future, step, fmt, rendered))
+
+    def draw(self, calls: Sequence[chartcache.Call]) -> None:
+        """Draw charts in the workers (they store them in the cache folder too) and
+        keep them in memory here."""
+        futures = [(call, self.pool.submit(chartcache.draw, call)) for call in calls]
+        for call, future in futures:
+            try:
+                chartcache.remember(call.key, future.result())
+            except Exception as exc:
+                raise BuildError(f"could not draw a chart ({call.args[0]}): {exc}") from exc
 
     def has(self, step: Step) -> bool:
         return any(s is step for _, s, _, _ in self.tasks)

@@ -11,6 +11,12 @@ YEARS = ("2019/20", "2020/21")
 LINES = (charts.Line("Beds", (10.0, 12.0)),)
 
 
+@pytest.fixture(autouse=True)
+def forgotten():
+    """No chart is in memory from an earlier test."""
+    chartcache.forget()
+
+
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path / "cache"))
@@ -27,7 +33,10 @@ def test_a_chart_is_drawn_once_then_read_back(cache, monkeypatch):
 
     monkeypatch.setattr(charts, "trajectory_chart", no_drawing)
     again = chartcache.svg("trajectory_chart", "c-1", "Beds", YEARS, LINES, "number", "D.")
-    assert again == drawn
+    assert again == drawn  # from memory
+    chartcache.forget()
+    again = chartcache.svg("trajectory_chart", "c-1", "Beds", YEARS, LINES, "number", "D.")
+    assert again == drawn  # from the cache folder
     with pytest.raises(AssertionError, match="drawn again"):  # other content, other key
         chartcache.svg("trajectory_chart", "c-1", "Beds", YEARS, LINES, "number", "E.")
 
@@ -46,3 +55,24 @@ def test_an_unusable_cache_still_draws(tmp_path, monkeypatch):
     monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(blocker))
     svg = chartcache.svg("bar_chart", "c-2", "T", ("a", "b"), (1, 2), "wte", "D.")
     assert svg.startswith("<svg ")
+
+
+def test_missing_collects_the_charts_to_draw_elsewhere(cache, monkeypatch):
+    args = ("c-3", "T", ("a", "b"), (1, 2), "wte", "D.")
+    with chartcache.missing() as missing:
+        placeholder = chartcache.svg("bar_chart", *args, illustrative=True)
+        chartcache.svg("bar_chart", *args, illustrative=True)  # collected once
+    assert placeholder == chartcache.PENDING
+    assert not list(cache.glob("*.svg"))  # nothing drawn
+    (call,) = missing.values()
+    assert (call.function, call.args, call.kwargs) == ("bar_chart", args,
+                                                       (("illustrative", True),))
+    drawn = chartcache.draw(call)  # as a worker process does
+    assert drawn == charts.bar_chart(*args, illustrative=True)
+    assert len(list(cache.glob("*.svg"))) == 1
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(charts, "bar_chart", no_drawing)
+    assert chartcache.svg("bar_chart", *args, illustrative=True) == drawn

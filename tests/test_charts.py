@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from lscplan import render
+from lscplan import chartcache, render
 from lscplan.charts import (
     Line,
     Point,
@@ -179,9 +179,7 @@ def test_no_text_overlaps_in_any_chart_of_the_bundled_plan(monkeypatch, tmp_path
 
     monkeypatch.setattr(charts, "_svg", inspect)
     monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path / "cache"))  # every chart drawn
-    for cached in vars(render).values():  # charts made earlier in this process
-        if hasattr(cached, "cache_clear"):
-            cached.cache_clear()
+    chartcache.forget()  # charts made earlier in this process
     plan_dir = bundled_plan_dir()
     plan = check(plan_dir).plan
     info = render.build_info(plan, plan_dir)

@@ -22,7 +22,7 @@ import pytest
 from helpers import edit
 from pypdf import PdfReader
 
-from lscplan import documents, files, formats, pdf, render, write
+from lscplan import chartcache, charts, documents, files, formats, pdf, render, write
 from lscplan.errors import BuildError, PlanInvalid, UsageError
 from lscplan.pipeline import build, check
 from lscplan.resources import bundled_plan_dir, starter_dir
@@ -187,6 +187,27 @@ def test_same_sources_same_bytes(starter_build, tmp_path, monkeypatch):
     again = _build(starter_build.plan, tmp_path / "again", jobs=1, force=True)
     assert os.environ["SOURCE_DATE_EPOCH"] == "1"
     assert snapshot(again.out) == snapshot(starter_build.out)
+
+
+@pytest.mark.pdf
+def test_charts_not_in_the_cache_are_drawn_in_the_workers(starter_build, tmp_path,
+                                                          monkeypatch):
+    """A first build (no chart cache) with worker processes draws no chart in this
+    process, stores every chart in the cache, and writes the same bytes."""
+    monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    chartcache.forget()
+
+    def here(*args, **kwargs):
+        raise AssertionError("a chart drawn in the main process")
+
+    monkeypatch.setattr(charts, "trajectory_chart", here)
+    monkeypatch.setattr(charts, "bar_chart", here)
+    first = _build(starter_build.plan, tmp_path / "first", jobs=2)
+    assert snapshot(first.out) == snapshot(starter_build.out)
+    shown = {chart for page in first.out.glob("*.html")
+             for chart in re.findall(r'<svg class="chart".*?</svg>', page.read_text(), re.S)}
+    assert len(list((tmp_path / "cache" / chartcache.FOLDER).glob("*.svg"))) == len(shown) > 3
+    chartcache.forget()
 
 
 def test_source_date_epoch_is_restored(monkeypatch):
