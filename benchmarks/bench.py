@@ -1,7 +1,7 @@
 """Benchmark: times the real commands and prints ratios measured in this one run
 (never asserted by tests), then writes benchmarks/RESULTS.md.
 
-    python benchmarks/bench.py [--scales 1,10,50] [--build-scales 1,10]
+    python benchmarks/bench.py [--scales 1,10,50] [--build-scales 1,10] [--no-tests]
 
 1. The floor WeasyPrint sets: every document's HTML laid out one after another in
    one process; floor = max(slowest document, serial time / CPUs).
@@ -11,6 +11,12 @@
 3. Scale: synthetic plans (benchmarks/synthetic.py) at each factor; check, diff
    and build --no-pdf time and peak memory, with the slope of log(time) against
    log(size) (1 is linear).
+4. The test suite's inner loop: ``make test-fast`` (wall and CPU seconds, and how
+   many tests it runs against ``make test``).
+
+Every time is given as wall seconds and, in brackets where it helps, the CPU seconds
+of the processes measured (user + system): on a shared machine the CPU figure moves
+far less than the wall one.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import argparse
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,17 +43,48 @@ import resource, subprocess, sys, time
 start = time.perf_counter()
 code = subprocess.run(sys.argv[1:], capture_output=True).returncode
 seconds = time.perf_counter() - start
-print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(seconds, usage.ru_maxrss, code, usage.ru_utime + usage.ru_stime)
 """
+
+#: CPU seconds of the last ``run``, by its arguments.
+CPU: dict[tuple[str, ...], float] = {}
+
+
+def measure(command: list[str], env: dict | None = None, cwd: Path | None = None
+            ) -> tuple[float, float, int, float]:
+    """(wall seconds, peak MiB of the largest process, exit code, CPU seconds)."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], env=env, cwd=cwd,
+                         capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), int(out[1]) / 1024, int(out[2]), float(out[3])
 
 
 def run(*args: str, env: dict | None = None, ok=(0,)) -> tuple[float, float]:
-    """Wall seconds and peak memory (MiB, the largest process) of ``lscplan *args``."""
-    out = subprocess.run([sys.executable, "-c", MEASURE, LSCPLAN, *args], env=env,
-                         capture_output=True, text=True, check=True).stdout.split()
-    if int(out[2]) not in ok:
-        raise SystemExit(f"lscplan {' '.join(args)} exited {out[2]}")
-    return float(out[0]), int(out[1]) / 1024
+    """Wall seconds and peak memory (MiB, the largest process) of ``lscplan *args``
+    (its CPU seconds go to ``CPU``)."""
+    wall, mem, code, cpu = measure([LSCPLAN, *args], env=env)
+    if code not in ok:
+        raise SystemExit(f"lscplan {' '.join(args)} exited {code}")
+    CPU[args] = cpu
+    return wall, mem
+
+
+def test_suite() -> tuple[float, float, int, int]:
+    """``make test-fast``'s command: (wall, CPU seconds, tests it runs, tests in all)."""
+    fast = ["-m", "pytest", "-m", "not pdf and not slow and not fuzz_long", "-q", "-n",
+            "auto", "-p", "no:cacheprovider"]
+    wall, _, code, cpu = measure([sys.executable, *fast], cwd=REPO)
+    if code != 0:
+        raise SystemExit(f"make test-fast failed (exit {code})")
+
+    def count(marks: str) -> int:
+        out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
+                              "-m", marks, "-p", "no:cacheprovider"], cwd=REPO,
+                             capture_output=True, text=True).stdout
+        found = re.search(r"(\d+)(?:/\d+)? tests? collected", out)
+        return int(found.group(1)) if found else 0
+
+    return wall, cpu, count("not pdf and not slow and not fuzz_long"), count("not fuzz_long")
 
 
 def floor(html_dir: Path, plan: Path) -> tuple[float, float, str, dict[str, float]]:
@@ -88,7 +126,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,50")
     parser.add_argument("--build-scales", default="1,10")
+    parser.add_argument("--no-tests", action="store_true",
+                        help="leave out the timing of make test-fast")
     options = parser.parse_args()
+    load_at_start = os.getloadavg()[0]
     lines: list[str] = []
 
     def say(text: str = "") -> None:
@@ -104,10 +145,10 @@ def main() -> None:
         html = tmp_path / "html"
         run("build", str(plan), "--out", str(html), "--no-pdf", "-q", env=env)  # warms charts
         floor_s, serial, slowest, times = floor(html, plan)
-        first, _ = run("build", str(plan), "--out", str(tmp_path / "first"), "-q",
-                       env=cold_env)
-        cold, cold_mem = run("build", str(plan), "--out", str(tmp_path / "out"), "-q",
-                             env=env)
+        first_args = ("build", str(plan), "--out", str(tmp_path / "first"), "-q")
+        first, _ = run(*first_args, env=cold_env)
+        cold_args = ("build", str(plan), "--out", str(tmp_path / "out"), "-q")
+        cold, cold_mem = run(*cold_args, env=env)
         check, _ = run("check", str(plan), env=env)
         noop, _ = run("build", str(plan), "--out", str(tmp_path / "out"), "-q", env=env)
         paper = sorted((plan / "board").glob("*.yaml"))[0]
@@ -117,8 +158,8 @@ def main() -> None:
 
         say(f"machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, "
             f"Python {platform.python_version()}, {platform.platform()}")
-        say(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average at the end: "
-            f"{os.getloadavg()[0]:.2f}")
+        say(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average (1 min) at the "
+            f"start {load_at_start:.2f}, at the end of the builds {os.getloadavg()[0]:.2f}")
         say()
         say("## The bundled plan against WeasyPrint's floor")
         say()
@@ -147,10 +188,12 @@ def main() -> None:
                 "value: 84.5", "value: 84.7", 1), encoding="utf-8")
             row = {"check": run("check", str(big), env=env, ok=(0,)),
                    "diff": run("diff", str(big), str(edited), env=env)}
-            if factor in build_scales:
+            if factor in build_scales:  # a chart cache of its own: every chart drawn
+                fresh = {**os.environ,
+                         "LSCPLAN_CACHE_DIR": str(tmp_path / f"cache-{factor}")}
                 row["build --no-pdf"] = run("build", str(big), "--out",
                                             str(tmp_path / f"out-{factor}"), "--no-pdf",
-                                            "-q", env=cold_env)
+                                            "-q", env=fresh)
             rows[factor] = row
         say()
         say("## Scale: synthetic plans (benchmarks/synthetic.py)")
@@ -169,6 +212,30 @@ def main() -> None:
         say("Slopes are d log(time) / d log(size) from the smallest to the largest plan "
             "measured: 1 is linear, below 1 sublinear (fixed costs such as Python start-up "
             "dominate small plans). The build at scale draws every chart (no cache).")
+        slopes = {command: slope([f for f in scales if command in rows[f]],
+                                 [rows[f][command][0] for f in scales if command in rows[f]])
+                  for command in ("check", "diff", "build --no-pdf")
+                  if sum(command in rows[f] for f in scales) > 1}
+        tests = None if options.no_tests else test_suite()
+
+        say()
+        say("## Targets")
+        say()
+        say("| target | measured | met |")
+        say("| --- | --- | --- |")
+        say(f"| cold build within 1.25 × the floor | {cold / floor_s:.2f} × | "
+            f"{'yes' if cold / floor_s <= 1.25 else 'no'} |")
+        say(f"| charts off the critical path: first build ever close to a cold build | "
+            f"{first / cold:.2f} × cold ({first - cold:+.1f} s) | "
+            f"{'yes' if first / cold <= 1.10 else 'no'} |")
+        for command, value in slopes.items():
+            say(f"| {command} time grows no faster than linearly | slope {value:.2f} | "
+                f"{'yes' if value <= 1.0 else 'no'} |")
+        if tests:
+            wall, cpu, fast, every = tests
+            say(f"| make test-fast under 15 s | {wall:.1f} s wall, {cpu:.1f} s CPU, {fast} of "
+                f"{every} tests (load {os.getloadavg()[0]:.1f}) | "
+                f"{'yes' if wall < 15 else 'no'} |")
     results = REPO / "benchmarks" / "RESULTS.md"
     notes = results.read_text(encoding="utf-8").split("<!-- measured -->")[0] if (
         results.exists()) else "# Benchmark results\n\n"
