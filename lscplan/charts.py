@@ -127,6 +127,14 @@ def _use_bundled_typeface() -> None:
 def _axis_formatter(unit: str, places: int | None = None) -> Callable[[float, int], str]:
     """Tick and value labels in the unit the figure's data table uses (money in
     £'000, as published), so a figure never shows one unit and tabulates another."""
+    declared = formatting.as_unit(unit)
+    if declared.declared:  # a unit of the plan's own: its decimals and symbol
+        def fmt(v: float, _pos: int) -> str:
+            shown = declared.decimals if places is None else places
+            return formatting.thousands(round(v, 2), shown) + declared.symbol
+
+        return fmt
+
     def fmt(v: float, _pos: int) -> str:
         if unit == "percent":
             return formatting.percent(round(v, 2), places)

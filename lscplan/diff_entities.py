@@ -107,6 +107,10 @@ def _activity_view(pod: Any) -> dict[str, Any]:
             "system_total_published": pod.published_system is not None}
 
 
+def _unit_view(unit: Any) -> dict[str, Any]:
+    return {"label": unit.label, "symbol": unit.symbol, "decimals": unit.decimals}
+
+
 def _workforce_view(wf: Any) -> dict[str, Any]:
     return {"total_published": wf.published_total is not None}
 
@@ -164,6 +168,7 @@ VIEWS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "activity": _activity_view,
     "metric": _metric_view,
     "workforce": _workforce_view,
+    "unit": _unit_view,
     "engagement": _engagement_view,
     "board-paper": _board_paper_view,
 }

@@ -360,7 +360,7 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
 
 def _strip_values(values: list, unit: str | None) -> str:
     """The values of a year strip's bold years, in order, the unit said once."""
-    if unit in (None, "number", "percent", "gbp-thousands"):
+    if unit in (None, "number", "percent", "gbp-thousands") or formatting.as_unit(unit).symbol:
         return md_escape(" · ".join(fmt_value(v, unit) for v in values))
     return md_escape(" · ".join(fmt_value(v) for v in values) + " " +
                      formatting.unit_label(unit))

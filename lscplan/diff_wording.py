@@ -64,10 +64,15 @@ def kind_heading(kind: str) -> str:
     return KIND_WORDS.get(kind, (kind, kind))[1]
 
 
-def _places(value: float) -> int:
-    """Decimal places as the value was written (``95.0`` has one), at most four."""
+def _places(value: float, unit: str | None = None) -> int:
+    """Decimal places as the value was written (``95.0`` has one), at most four; at
+    least as many as a unit the plan declares is written with."""
     exponent = Decimal(str(value)).as_tuple().exponent
-    return min(-exponent, 4) if isinstance(exponent, int) and exponent < 0 else 0
+    written = min(-exponent, 4) if isinstance(exponent, int) and exponent < 0 else 0
+    declared = formatting.as_unit(unit) if unit is not None else None
+    if declared is not None and declared.declared and declared.decimals:
+        return max(written, declared.decimals)
+    return written
 
 
 def figure(value: Any, unit: str | None = None) -> str:
@@ -75,14 +80,14 @@ def figure(value: Any, unit: str | None = None) -> str:
     money in £'000 as ``£…k``. Anything else as ``fmt_value`` writes it."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return fmt_value(value)
-    number = formatting.thousands(value, _places(value))
+    number = formatting.thousands(value, _places(value, unit))
     if unit is None or unit == "number":
         return number
     if unit == "percent":
         return number + "%"
     if unit == "gbp-thousands":
         return (formatting.MINUS + "£" + number[1:] if value < 0 else "£" + number) + "k"
-    return f"{number} {formatting.unit_label(unit)}"
+    return formatting.with_unit(number, unit)
 
 
 def delta(old: Any, new: Any, unit: str | None = None) -> str | None:
@@ -91,7 +96,7 @@ def delta(old: Any, new: Any, unit: str | None = None) -> str | None:
     if any(isinstance(v, bool) or not isinstance(v, int | float) for v in (old, new)):
         return None
     d = Decimal(str(new)) - Decimal(str(old))
-    places = max(_places(old), _places(new))
+    places = max(_places(old, unit), _places(new, unit))
     text = formatting.signed(float(d) if places else int(d), places)
     if unit == "percent":
         return text + "pp"
@@ -99,7 +104,7 @@ def delta(old: Any, new: Any, unit: str | None = None) -> str | None:
         return text[0] + "£" + text[1:] + "k" if text[0] in "+" + formatting.MINUS else text
     if unit is None or unit == "number":
         return text
-    return f"{text} {formatting.unit_label(unit)}"
+    return formatting.with_unit(text, unit)
 
 
 def fmt_value(value: Any, unit: str | None = None) -> str:

@@ -8,10 +8,53 @@ Money in the plan is integer £'000. Negative numbers use the minus sign (U+2212
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 MINUS = "\u2212"
 
-UNIT_LABELS = {
+
+class Unit(str):
+    """A unit of figures. It is its id (``percent``, ``minutes``) wherever an id will do:
+    in comparisons, as a mapping key, in JSON. It also says how its figures are written:
+    ``label`` for headings and sentences ("per 1,000 births"), ``symbol`` written right
+    after a figure (" min"; empty for none) and ``decimals`` (None: a whole number whole,
+    a fraction to one place). ``declared`` marks a unit plan.yaml ``units`` declares;
+    ``loc`` is where the plan names it (None for the built-in table)."""
+
+    label: str
+    symbol: str
+    decimals: int | None
+    declared: bool
+    loc: Any
+
+    def __new__(cls, id: str, label: str | None = None, symbol: str = "",
+                decimals: int | None = None, declared: bool = False, loc: Any = None
+                ) -> Unit:
+        self = super().__new__(cls, id)
+        self.label = id if label is None else label
+        self.symbol, self.decimals, self.declared, self.loc = symbol, decimals, declared, loc
+        return self
+
+    @property
+    def id(self) -> str:
+        return str(self)
+
+    def at(self, loc: Any) -> Unit:
+        """The same unit, as named at ``loc``."""
+        return Unit(str(self), self.label, self.symbol, self.decimals, self.declared, loc)
+
+    def __repr__(self) -> str:  # what a chart drawn in it is remembered by (chartcache)
+        return (f"Unit({str(self)!r}, {self.label!r}, {self.symbol!r}, {self.decimals!r}, "
+                f"{self.declared!r})")
+
+    def __reduce__(self) -> tuple:
+        return Unit, (str(self), self.label, self.symbol, self.decimals, self.declared,
+                      self.loc)
+
+
+#: The built-in units and their labels; plan.yaml ``units`` declares more.
+BUILTIN_UNITS: dict[str, Unit] = {u: Unit(u, label, "%" if u == "percent" else "")
+                                  for u, label in {
     "percent": "%",
     "number": "number",
     "rate-per-100000": "per 100,000",
@@ -25,7 +68,21 @@ UNIT_LABELS = {
     "appointments": "appointments",
     "contacts": "contacts",
     "episodes": "episodes",
-}
+}.items()}
+UNIT_LABELS = {u: unit.label for u, unit in BUILTIN_UNITS.items()}
+
+
+def as_unit(u: str) -> Unit:
+    """``u`` as a ``Unit``: a built-in one by its id; an id lscplan does not know reads
+    as itself."""
+    return u if isinstance(u, Unit) else BUILTIN_UNITS.get(u) or Unit(u)
+
+
+def with_unit(number: str, u: str) -> str:
+    """A written figure with its unit after it: its symbol (``30 min``), else its label
+    (``12.5 per 1,000 births``)."""
+    u = as_unit(u)
+    return number + u.symbol if u.symbol else f"{number} {u.label}"
 
 
 def _sign(text: str, negative: bool) -> str:
@@ -116,8 +173,8 @@ def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def unit_label(unit: str) -> str:
-    return UNIT_LABELS.get(unit, unit)
+def unit_label(u: str) -> str:
+    return as_unit(u).label
 
 
 def value(v: float | None, unit: str) -> str:
@@ -133,7 +190,7 @@ def value(v: float | None, unit: str) -> str:
         return thousands(v)
     if unit == "ratio":
         return thousands(v, None if float(v).is_integer() else 2)
-    return f"{thousands(v)} {unit_label(unit)}"
+    return with_unit(thousands(v, as_unit(unit).decimals), unit)
 
 
 def cell(v: float | None, unit: str) -> str:
@@ -143,7 +200,7 @@ def cell(v: float | None, unit: str) -> str:
         return "–"
     if unit == "percent":
         return percent(v)
-    return thousands(v)
+    return thousands(v, as_unit(unit).decimals)
 
 
 ORGANISATION_TYPES = {

@@ -124,6 +124,7 @@ FILES: tuple[FileKind, ...] = (
                    id="term", provenance=("",)),
         EntityKind("publication", "the publication", "Publication", ("system.publication",),
                    id=None, provenance=("", "contacts"), public=("how_to_ask",)),
+        EntityKind("unit", "unit", "Units", ("units",)),
     )),
     FileKind("vision.yaml", "vision", "vision", (
         EntityKind("vision", "the vision", "Vision", ("vision",), id=None, provenance=("",),

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from . import kinds, narrative
 from .diagnostics import Location
+from .formatting import BUILTIN_UNITS, Unit, as_unit
 from .load import LoadedPlan, SourceFile, pointer_of
 
 ILLUSTRATIVE = "illustrative"
@@ -531,7 +532,7 @@ class Metric:
     description: str
     kind: str
     priorities: tuple[str, ...]
-    unit: str
+    unit: Unit
     direction: str
     national_metric: str | None
     public_phrase: str | None
@@ -698,7 +699,7 @@ class ContextFigure:
     id: str
     label: str
     value: float
-    unit: str
+    unit: Unit
     provenance: str
     note: str | None
     loc: Location = field(compare=False)
@@ -727,7 +728,7 @@ class Finance:
 class PointOfDelivery:
     id: str
     title: str
-    unit: str
+    unit: Unit
     provenance: str
     by_icp: Mapping[str, Series]
     published_system: Series | None
@@ -1004,6 +1005,8 @@ class Plan:
     engagement: EngagementPlan
     board_papers: tuple[BoardPaper, ...]
     terms: Terms = Terms()
+    #: The units plan.yaml declares beside the built-in ones (``formatting.BUILTIN_UNITS``).
+    units: tuple[Unit, ...] = ()
     more: Mapping[str, Any] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
@@ -1238,9 +1241,43 @@ def build_model(loaded: LoadedPlan) -> Plan:
         parts[kind.part] = (tuple(build(f) for f in files) if kind.folder
                             else build(files[0]) if files else None)
     parts["terms"] = _terms(loaded.files["plan.yaml"].data.get("terms"))
+    parts["units"] = _declared_units(loaded.files["plan.yaml"])
+    _resolve_units(parts)
     typed = {f.name for f in dataclasses.fields(Plan)}
     return Plan(**{k: v for k, v in parts.items() if k in typed},
                 more={k: v for k, v in parts.items() if k not in typed})
+
+
+def _unit(f: SourceFile, unit_id: str, *parts: Any) -> Unit:
+    """The unit ``unit_id`` as named at ``parts``: built in, or resolved against the
+    plan's declared units once plan.yaml is read (``_resolve_units``)."""
+    return as_unit(unit_id).at(_loc(f, *parts))
+
+
+def _declared_units(f: SourceFile) -> tuple[Unit, ...]:
+    """plan.yaml ``units``: the units the plan declares beside the built-in ones."""
+    return tuple(Unit(u["id"], u["label"], u.get("symbol", ""), u.get("decimals"),
+                      declared=True, loc=_loc(f, "units", i))
+                 for i, u in enumerate(f.data.get("units", [])))
+
+
+def _resolve_units(parts: dict[str, Any]) -> None:
+    """Each unit a metric, finance figure or point of delivery names, as the plan
+    declares it (a declared unit with a built-in id is refused by check: the built-in
+    one stays)."""
+    declared = {u: u for u in parts["units"] if u not in BUILTIN_UNITS}
+    if not declared:
+        return
+
+    def resolved(item: Any) -> Any:
+        u = item.unit
+        return replace(item, unit=declared[u].at(u.loc)) if u in declared else item
+
+    parts["metrics"] = tuple(resolved(m) for m in parts["metrics"] or ())
+    finance = parts["finance"]
+    if finance is not None:
+        parts["finance"] = replace(finance, context=tuple(resolved(c) for c in finance.context))
+    parts["activity"] = tuple(resolved(p) for p in parts["activity"] or ())
 
 
 def _generic(f: SourceFile, kind: kinds.FileKind) -> Any:
@@ -1351,7 +1388,8 @@ def _metrics(f: SourceFile) -> tuple[Metric, ...]:
         base = m["baseline"]
         out.append(Metric(
             id=m["id"], title=m["title"], description=m["description"], kind=m["kind"],
-            priorities=tuple(m["priorities"]), unit=m["unit"], direction=m["direction"],
+            priorities=tuple(m["priorities"]), unit=_unit(f, m["unit"], "metrics", i, "unit"),
+            direction=m["direction"],
             national_metric=m.get("national_metric"), public_phrase=m.get("public_phrase"),
             targets=_targets(f, m, i),
             baseline=Baseline(base["year"], base["value"], base.get("provenance", m["provenance"]),
@@ -1403,7 +1441,8 @@ def _finance(f: SourceFile) -> Finance:
     return Finance(
         allocations=allocations, trajectory=trajectory,
         efficiency=_series(f, eff["years"], eff["provenance"], "efficiency", "years"),
-        context=tuple(ContextFigure(c["id"], c["label"], c["value"], c["unit"], c["provenance"],
+        context=tuple(ContextFigure(c["id"], c["label"], c["value"],
+                                    _unit(f, c["unit"], "context", i, "unit"), c["provenance"],
                                     c.get("note"), _loc(f, "context", i))
                       for i, c in enumerate(d.get("context", []))),
     )
@@ -1414,7 +1453,8 @@ def _activity(f: SourceFile) -> tuple[PointOfDelivery, ...]:
     for i, pod in enumerate(f.data["points_of_delivery"]):
         prov = pod["provenance"]
         out.append(PointOfDelivery(
-            id=pod["id"], title=pod["title"], unit=pod["unit"], provenance=prov,
+            id=pod["id"], title=pod["title"],
+            unit=_unit(f, pod["unit"], "points_of_delivery", i, "unit"), provenance=prov,
             by_icp={icp: _series(f, vals, prov, "points_of_delivery", i, "by_icp", icp)
                     for icp, vals in pod["by_icp"].items()},
             published_system=_series(f, pod.get("system"), prov, "points_of_delivery", i,

@@ -164,8 +164,15 @@ def _places(values: Iterable[float | int | None]) -> int:
 
 def number_format(unit: str, values: Iterable[float | int | None]) -> str:
     """The number format for figures in ``unit``: percentages as Excel percentages
-    (at least one decimal place), the rest with thousands separators."""
+    (at least one decimal place), the rest with thousands separators; a unit the plan
+    declares with its own decimal places and its symbol (``#,##0.0" min"``)."""
     places = _places(values)
+    declared = formatting.as_unit(unit)
+    if declared.declared:
+        if declared.decimals is not None:
+            places = declared.decimals
+        symbol = f'"{declared.symbol}"' if declared.symbol else ""
+        return MONEY + ("." + "0" * places if places else "") + symbol
     if unit == "percent":
         return "0." + "0" * max(places, 1) + "%"
     if unit == "ratio":

@@ -35,8 +35,8 @@ def test_check_error_text_points_at_the_source(cli, small_plan: Path) -> None:
     result = cli("check", small_plan)
     assert result.code == 1
     lines = result.stdout.splitlines()
-    header = next(i for i, line in enumerate(lines) if "error[schema]" in line)
-    assert lines[header].startswith(f"{small_plan}/metrics.yaml:8:11: error[schema]: ")
+    header = next(i for i, line in enumerate(lines) if "error[reference]" in line)
+    assert lines[header].startswith(f"{small_plan}/metrics.yaml:8:11: error[reference]: ")
     assert "percentage" in lines[header]
     assert lines[header + 1] == "     8 |     unit: percentage"
     assert lines[header + 2] == "       |           ^"
@@ -63,7 +63,8 @@ def test_check_github(cli, small_plan: Path) -> None:
     result = cli("check", small_plan, "--format", "github")
     assert result.code == 1
     line = next(x for x in result.stdout.splitlines() if x.startswith("::error"))
-    assert line.startswith(f"::error file={small_plan}/metrics.yaml,line=8,col=11,title=schema::")
+    assert line.startswith(
+        f"::error file={small_plan}/metrics.yaml,line=8,col=11,title=reference::")
 
 
 def test_github_output_cannot_forge_an_annotation(cli, small_plan: Path) -> None:

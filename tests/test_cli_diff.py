@@ -112,7 +112,7 @@ def test_a_fixed_error_and_a_new_warning_are_named(cli, pair: tuple[Path, Path])
 
 def test_an_unreadable_side_is_trouble(cli, pair: tuple[Path, Path]) -> None:
     old, new = pair
-    edit(new / "metrics.yaml", "unit: percent", "unit: percentage")
+    edit(new / "metrics.yaml", "direction: higher", "direction: upwards")
     result = cli("diff", old, new)
     assert (result.code, result.stdout) == (2, "")
     assert f"lscplan: new ({new}) fails its checks:" in result.stderr
@@ -121,7 +121,7 @@ def test_an_unreadable_side_is_trouble(cli, pair: tuple[Path, Path]) -> None:
 def test_both_sides_broken(cli, pair: tuple[Path, Path]) -> None:
     old, new = pair
     for side in pair:
-        edit(side / "metrics.yaml", "unit: percent", "unit: percentage")
+        edit(side / "metrics.yaml", "direction: higher", "direction: upwards")
     result = cli("diff", old, new)
     assert result.code == 2
     assert f"lscplan: old ({old}) fails its checks:" in result.stderr

@@ -547,8 +547,8 @@ def test_a_renamed_id_is_paired(compare) -> None:
 def test_a_renamed_and_retitled_entity_is_paired_and_its_references_follow(compare) -> None:
     result = compare(("metrics.yaml", "  - id: ae-four-hour", "  - id: ae-4h"),
                      ("metrics.yaml", "title: A&E four-hour standard", "title: A&E 4h standard"),
-                     ("portfolios/out-of-hospital.yaml", "metrics: [ae-four-hour]",
-                      "metrics: [ae-4h]"),
+                     ("portfolios/out-of-hospital.yaml", "metrics: [ae-four-hour,",
+                      "metrics: [ae-4h,"),
                      ("board/governing-body-update.yaml", "{metric-chart: ae-four-hour}",
                       "{metric-chart: ae-4h}"),
                      ("board/governing-body-update.yaml", "{extract:metric-chart:ae-four-hour}",

@@ -105,7 +105,7 @@ def test_format_1_standard_reads_as_a_national_target(small_plan: Path) -> None:
 def test_golden_thread_lookups(plan) -> None:
     priority = plan.priority("neighbourhoods")
     assert [p.id for p in plan.portfolios_for(priority)] == ["out-of-hospital"]
-    assert [m.id for m in plan.metrics_for(priority)] == ["ae-four-hour"]
+    assert [m.id for m in plan.metrics_for(priority)] == ["ae-four-hour", "ambulance-response"]
     assert [p.id for p in plan.programmes] == [
         "system-efficiency", "neighbourhood-teams", "primary-care-networks"]
 

@@ -123,7 +123,7 @@ def test_the_working_tree_is_untouched(repo: Path) -> None:
 
 
 def test_a_broken_revision_names_its_side(repo: Path) -> None:
-    edit(repo / "plan" / "metrics.yaml", "unit: percent", "unit: percentage")
+    edit(repo / "plan" / "metrics.yaml", "direction: higher", "direction: upwards")
     commit(repo, "three: broken")
     with pytest.raises(VersionsInvalid) as caught:
         diff_versions("HEAD~1", "HEAD", cwd=repo)
@@ -149,13 +149,13 @@ def test_cli_in_a_repository(cli, repo: Path) -> None:
 
 
 def test_cli_broken_revision(cli, repo: Path) -> None:
-    edit(repo / "plan" / "metrics.yaml", "unit: percent", "unit: percentage")
+    edit(repo / "plan" / "metrics.yaml", "direction: higher", "direction: upwards")
     commit(repo, "three: broken")
     result = cli("diff", "HEAD", "HEAD~1", cwd=repo)
     assert result.code == 2
     assert result.stdout == ""
     assert result.stderr.startswith("lscplan: old (HEAD) fails its checks:\n")
-    assert "HEAD:plan/metrics.yaml:8:11: error[schema]: " in result.stderr
+    assert "HEAD:plan/metrics.yaml:9:16: error[schema]: " in result.stderr
 
 
 def test_a_link_out_of_the_plan_is_refused_not_followed(repo: Path, tmp_path: Path) -> None:

@@ -166,7 +166,7 @@ def test_serve_previews_follows_edits_and_shows_errors(cli, served, tmp_path: Pa
     # A broken edit: every page shows check's diagnostics; the server keeps serving.
     edit(plan / "metrics.yaml", "unit: percent\n", "unit: percentage\n")
     check = cli("check", plan, "--format", "text")
-    assert check.code == 1 and "error[schema]" in check.stdout
+    assert check.code == 1 and "error[reference]" in check.stdout
     shown = html.escape(check.stdout)
     status, page = server.until("public-summary.html", lambda s, body: shown in body)
     assert status == 500 and "Neighbourhood care teams" not in page
@@ -177,7 +177,7 @@ def test_serve_previews_follows_edits_and_shows_errors(cli, served, tmp_path: Pa
     # Fixed, the documents come back.
     edit(plan / "metrics.yaml", "unit: percentage\n", "unit: percent\n")
     status, page = server.until("public-summary.html", lambda s, body: s == 200)
-    assert "Neighbourhood care teams" in page and "error[schema]" not in page
+    assert "Neighbourhood care teams" in page and "error[reference]" not in page
 
     # Only the documents are served, and only to a request naming a loopback host.
     assert server.get("/manifest.json")[0] == 404

@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import kinds
 from ..diagnostics import Diagnostic, Location, error, warning
-from ..formatting import thousands
+from ..formatting import BUILTIN_UNITS, thousands
 from ..model import ILLUSTRATIVE, Plan, Series, texts
 from ..narrative import markers
 from . import standards
@@ -117,6 +117,37 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
                             f"are: {', '.join(n for n in names if n != 'metric-chart')}",
                             ex.loc)
     yield from _provenance(plan)
+    yield from _units(plan)
+
+
+#: The built-in units each kind of figure may be in (plan.yaml ``units`` adds more).
+BUILTIN_UNITS_OF = {
+    "metric": ("percent", "number", "rate-per-100000", "years", "weeks", "gbp-thousands",
+               "ratio", "wte"),
+    "finance figure": ("gbp-thousands", "percent", "number"),
+    "activity": ("attendances", "admissions", "appointments", "contacts", "episodes"),
+}
+
+
+def _units(plan: Plan) -> Iterator[Diagnostic]:
+    """Every unit named is built in for its kind of figure or declared; no declared unit
+    takes a built-in id."""
+    declared = [u for u in plan.units if u not in BUILTIN_UNITS]
+    for u in plan.units:
+        if u in BUILTIN_UNITS:
+            yield error("unique-id", f"the unit {u.id!r} is built in: leave it out of "
+                        "`units` to use it, or declare yours under another id", u.loc)
+    for what, whats, items in (("metric", "metrics", plan.metrics),
+                               ("finance figure", "finance figures", plan.finance.context),
+                               ("activity", "activity", plan.activity)):
+        allowed = BUILTIN_UNITS_OF[what]
+        for item in items:
+            if item.unit not in allowed and item.unit not in declared:
+                known = ", ".join((*allowed, *declared))
+                yield error("reference", f"{what} {item.id!r} is in the unit {item.unit.id!r}, "
+                            f"which is neither built in for {whats} nor declared in plan.yaml "
+                            f"`units`; the units it may name: {known}",
+                            item.unit.loc or item.loc)
 
 
 @rule
