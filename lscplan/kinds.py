@@ -56,6 +56,7 @@ class EntityKind:
     ignored: tuple[str, ...] = ()  # fields diff does not compare (a portfolio's file)
     within_field: str | None = None  # diff's name for which of ``within`` holds it
     refers: tuple[tuple[str, str], ...] = ()  # (path, kind name): ids the rule checks
+    term: str | None = None  # the plan.yaml ``terms`` entry naming it in messages ("place")
 
 
 PARTS = ("front", "narrative", "quantified", "major")
@@ -109,7 +110,7 @@ FILES: tuple[FileKind, ...] = (
                    id="year", named="population {year}", provenance=("",),
                    figures=(Figures("", ("people",), "population {e.year}"),)),
         EntityKind("icp", "ICP", "Integrated care partnerships", ("system.icps",),
-                   provenance=("population",),
+                   provenance=("population",), term="place",
                    figures=(Figures("population", ("people",), "population of {e.name}"),)),
         EntityKind("organisation", "organisation", "Organisations",
                    ("system.organisations",)),
@@ -139,11 +140,12 @@ FILES: tuple[FileKind, ...] = (
     )),
     FileKind("priorities.yaml", "priorities", "priorities", (
         EntityKind("priority", "priority", "Priorities", ("priorities",),
-                   named="priority {number}", provenance=("",), public=("public_summary",)),
+                   named="{term} {number}", provenance=("",), public=("public_summary",),
+                   term="priority"),
     )),
     FileKind("portfolios/", "portfolio", "portfolios", (
         EntityKind("portfolio", "portfolio", "Portfolios", ("portfolios",),
-                   provenance=("",), ignored=("file",)),
+                   provenance=("",), ignored=("file",), term="portfolio"),
         EntityKind("programme", "programme", "Programmes", ("portfolios.programmes",),
                    provenance=("",)),
     )),
@@ -288,13 +290,23 @@ def placed(plan: Any) -> Iterator[tuple[EntityKind, str, str | None, Any]]:
                 yield kind, path, eid, entity
 
 
-def name_of(kind: EntityKind, entity: Any) -> str:
-    """The entity in messages: "metric 'ae-four-hour'", "priority 4"."""
+def label_of(kind: EntityKind, terms: Any = None) -> str:
+    """One entity of ``kind`` in messages: the short form of the plan's own word for it
+    (``terms``, a ``model.Terms``) where the kind has one ("place"), else its label."""
+    if kind.term is not None and terms is not None:
+        return getattr(terms, kind.term).short
+    return kind.label
+
+
+def name_of(kind: EntityKind, entity: Any, terms: Any = None) -> str:
+    """The entity in messages: "metric 'ae-four-hour'", "priority 4" (in the plan's own
+    words with ``terms``: "ambition 4")."""
+    label = label_of(kind, terms)
     if kind.named is not None:
-        return kind.named.format_map(_Fields(entity))
+        return kind.named.format_map(_Fields(entity, term=label))
     if kind.id is None:
-        return kind.label
-    return f"{kind.label} {str(getattr(entity, kind.id))!r}"
+        return label
+    return f"{label} {str(getattr(entity, kind.id))!r}"
 
 
 def location_of(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:
@@ -322,8 +334,8 @@ def own_fields(kind: EntityKind, entity: Any) -> dict[str, Any]:
 class _Fields(dict):
     """An entity's attributes as format fields ("{id!r}", "{number}")."""
 
-    def __init__(self, entity: Any):
-        super().__init__()
+    def __init__(self, entity: Any, **given: Any):
+        super().__init__(given)
         self.entity = entity
 
     def __missing__(self, name: str) -> Any:

@@ -216,7 +216,7 @@ def _parse(source: SourceFile) -> list[Diagnostic]:
 _SYNTAX_HINTS = {
     "mapping values are not allowed": "; a colon followed by a space inside unquoted "
     "text starts a new field: if the colon belongs to the text, put the whole value in "
-    'quotes, e.g. title: "Priority one: safe care"',
+    'quotes, e.g. title: "Safe care: the first aim"',
     "found character": "; text that starts with @, ` or % must be in quotes",
 }
 

@@ -166,3 +166,33 @@ def test_a_decision_paper_must_state_its_risks(small_plan) -> None:
     kept = re.sub(r"risks:\n(  .*\n)+", "", paper.read_text(encoding="utf-8"))
     paper.write_text(kept, encoding="utf-8")
     assert not [d for d in check(small_plan).report.diagnostics if d.rule == "decision-risks"]
+
+
+def test_messages_use_the_plans_own_words(small_plan: Path) -> None:
+    """A plan that calls its places "places" and its priorities "ambitions" reads those
+    words in its diagnostics; without `terms` they read as before (ICP, priority)."""
+    plan_yaml = small_plan / "plan.yaml"
+    edit(plan_yaml, "priority: {singular: priority, plural: priorities}",
+         "priority: {singular: ambition, plural: ambitions}")
+    edit(plan_yaml, "icp: south-place", "icp: east-place")
+    edit(small_plan / "portfolios/finance.yaml", "priorities: [financial-balance]",
+         "priorities: [financial-balance, neighbourhoods]")
+    edit(small_plan / "priorities.yaml", "number: 2", "number: 3")
+    messages = sorted(d.message for d in check(small_plan).report.errors)
+    assert messages == [
+        "ambition 'financial-balance' is numbered 3; ambitions are numbered 1 to 2 in order, "
+        "so this should be 2",
+        "organisation 'south-ccg' refers to the place 'east-place', which the plan does not "
+        "define",
+        "portfolio 'finance' serves the ambition 'neighbourhoods', but priorities.yaml does "
+        "not list it under ambition 1",
+    ]
+    assert not any(re.search(r"ICP|priorit(y|ies) [0-9']", m) for m in messages)
+    text = plan_yaml.read_text(encoding="utf-8")
+    plan_yaml.write_text(text[:text.index("terms:")] + text[text.index("units:"):],
+                         encoding="utf-8")
+    messages = sorted(d.message for d in check(small_plan).report.errors)
+    assert "organisation 'south-ccg' refers to the ICP 'east-place', which the plan does not "\
+        "define" in messages
+    assert "priority 'financial-balance' is numbered 3; priorities are numbered 1 to 2 in "\
+        "order, so this should be 2" in messages

@@ -45,8 +45,9 @@ def unique_ids(plan: Plan) -> Iterator[Diagnostic]:
         if first is None:
             seen[kind.name, eid] = item.loc
         else:
+            label = kinds.label_of(kind, plan.terms)
             yield error("unique-id",
-                        f"the {kind.label} id {eid!r} is used twice (first at "
+                        f"the {label} id {eid!r} is used twice (first at "
                         f"{first.file}:{first.line}); ids must be unique", item.loc)
 
 
@@ -59,6 +60,13 @@ def file_ids(plan: Plan) -> Iterator[Diagnostic]:
             yield error("file-id",
                         f"the id {item.id!r} does not match the file name {stem!r}; "
                         "rename one so they agree", item.loc)
+
+
+def _words(plan: Plan) -> tuple[str, str, str]:
+    """The plan's own words for a place, a priority and a portfolio, as messages use
+    them (the short forms: "ICP", "priority", "portfolio" by default)."""
+    t = plan.terms
+    return t.place.short, t.priority.short, t.portfolio.short
 
 
 def _missing(kind: str, ref: str, known: Iterable[str], loc: Location, where: str
@@ -77,30 +85,31 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
     metrics = [m.id for m in plan.metrics]
     icps = [i.id for i in sys.icps]
     orgs = [o.id for o in sys.organisations]
+    place, priority, portfolio = _words(plan)
     for org in sys.organisations:
         if org.icp:
-            yield from _missing("ICP", org.icp, icps, org.loc, f"organisation {org.id!r}")
+            yield from _missing(place, org.icp, icps, org.loc, f"organisation {org.id!r}")
     for pr in plan.priorities:
         for pf in pr.portfolios:
-            yield from _missing("portfolio", pf, portfolios, pr.loc, f"priority {pr.number}")
+            yield from _missing(portfolio, pf, portfolios, pr.loc, f"{priority} {pr.number}")
     for pf in plan.portfolios:
         for pr_id in pf.priorities:
-            yield from _missing("priority", pr_id, priorities, pf.loc, f"portfolio {pf.id!r}")
+            yield from _missing(priority, pr_id, priorities, pf.loc, f"{portfolio} {pf.id!r}")
         for m in pf.metrics:
-            yield from _missing("metric", m, metrics, pf.loc, f"portfolio {pf.id!r}")
+            yield from _missing("metric", m, metrics, pf.loc, f"{portfolio} {pf.id!r}")
     for m in plan.metrics:
         for pr_id in m.priorities:
-            yield from _missing("priority", pr_id, priorities, m.loc, f"metric {m.id!r}")
+            yield from _missing(priority, pr_id, priorities, m.loc, f"metric {m.id!r}")
     for row in plan.finance.allocations.rows:
         if row.organisation:
             yield from _missing("organisation", row.organisation, orgs, row.loc,
                                 "this allocation row")
     for pod in plan.activity:
         for icp in pod.by_icp:
-            yield from _missing("ICP", icp, icps, pod.by_icp[icp].loc, f"activity {pod.id!r}")
+            yield from _missing(place, icp, icps, pod.by_icp[icp].loc, f"activity {pod.id!r}")
         for icp in sorted(set(icps) - set(pod.by_icp)):
-            yield error("reference", f"activity {pod.id!r} has no figures for the ICP "
-                        f"{icp!r}; give every ICP", pod.loc)
+            yield error("reference", f"activity {pod.id!r} has no figures for the {place} "
+                        f"{icp!r}; give every {place}", pod.loc)
     for paper in plan.board_papers:
         if paper.organisation:
             yield from _missing("organisation", paper.organisation, orgs, paper.loc,
@@ -158,11 +167,13 @@ def declared_references(plan: Plan) -> Iterator[Diagnostic]:
     for kind, _id, entity in placed:
         for path, target in kind.refers:
             known = {eid for k, eid, _e in placed if k.name == target}
-            label = next(k.label for k in kinds.ENTITY_KINDS if k.name == target)
+            label = kinds.label_of(next(k for k in kinds.ENTITY_KINDS if k.name == target),
+                                   plan.terms)
             loc = (entity.loc_of(path) if hasattr(entity, "loc_of") and "." not in path
                    else entity.loc)
             for ref in kinds.values(entity, path):
-                yield from _missing(label, ref, known, loc, kinds.name_of(kind, entity))
+                yield from _missing(label, ref, known, loc,
+                                    kinds.name_of(kind, entity, plan.terms))
 
 
 def _provenances(plan: Plan) -> Iterator[tuple[str, Location]]:
@@ -242,35 +253,38 @@ def risk_scores(plan: Plan) -> Iterator[Diagnostic]:
 def golden_thread(plan: Plan) -> Iterator[Diagnostic]:
     """golden-thread: priorities and portfolios name each other; each priority is
     delivered by a portfolio and measured by a metric."""
+    _place, priority, portfolio = _words(plan)
     portfolios = {p.id: p for p in plan.portfolios}
     for pr in plan.priorities:
         for pf_id in pr.portfolios:
             pf = portfolios.get(pf_id)
             if pf and pr.id not in pf.priorities:
                 yield error("golden-thread",
-                            f"priority {pr.number} lists the portfolio {pf_id!r}, but "
-                            f"{pf.file} does not list the priority {pr.id!r}", pr.loc)
+                            f"{priority} {pr.number} lists the {portfolio} {pf_id!r}, but "
+                            f"{pf.file} does not list the {priority} {pr.id!r} in its "
+                            "`priorities`", pr.loc)
         if not plan.metrics_for(pr):
             yield error("priority-measured",
-                        f"priority {pr.number} ({pr.title}) is measured by no metric; "
-                        "name it in a metric's priorities", pr.loc)
+                        f"{priority} {pr.number} ({pr.title}) is measured by no metric; "
+                        "name it in a metric's `priorities`", pr.loc)
     for pf in plan.portfolios:
         for pr_id in pf.priorities:
             pr = next((p for p in plan.priorities if p.id == pr_id), None)
             if pr and pf.id not in pr.portfolios:
                 yield error("golden-thread",
-                            f"portfolio {pf.id!r} serves the priority {pr_id!r}, but "
-                            f"priorities.yaml does not list it under priority {pr.number}",
+                            f"{portfolio} {pf.id!r} serves the {priority} {pr_id!r}, but "
+                            f"priorities.yaml does not list it under {priority} {pr.number}",
                             pf.loc)
 
 
 @rule
 def priority_numbers(plan: Plan) -> Iterator[Diagnostic]:
     """priority-numbering: priorities are numbered 1..N in order."""
+    term = plan.terms.priority
     for expected, pr in enumerate(plan.priorities, start=1):
         if pr.number != expected:
             yield error("priority-numbering",
-                        f"priority {pr.id!r} is numbered {pr.number}; priorities are "
+                        f"{term.short} {pr.id!r} is numbered {pr.number}; {term.plural} are "
                         f"numbered 1 to {len(plan.priorities)} in order, so this should be "
                         f"{expected}", pr.loc)
 
@@ -278,7 +292,7 @@ def priority_numbers(plan: Plan) -> Iterator[Diagnostic]:
 def _series_of(plan: Plan) -> Iterator[tuple[str, Series]]:
     """(what, series) of every series the entity kinds say covers the plan period."""
     for kind, _id, entity in kinds.entities(plan):
-        name = kinds.name_of(kind, entity)
+        name = kinds.name_of(kind, entity, plan.terms)
         for path, suffix in kind.series:
             for series, key in kinds.keyed_values(entity, path):
                 what = f"{name} {suffix.format(key=key)}" if suffix else name
@@ -457,9 +471,10 @@ def submitted_with_illustrative(plan: Plan) -> Iterator[Diagnostic]:
                           paper.status_loc)
 
 
-def _what(entity: Any) -> str:
-    name = {"GlossaryEntry": "glossary entry"}.get(type(entity).__name__,
-                                                  type(entity).__name__.lower())
+def _what(entity: Any, plan: Plan) -> str:
+    place, priority, portfolio = _words(plan)
+    name = {"GlossaryEntry": "glossary entry", "ICP": place, "Priority": priority,
+            "Portfolio": portfolio}.get(type(entity).__name__, type(entity).__name__.lower())
     label = next((getattr(entity, a) for a in ("id", "term", "title", "year")
                   if getattr(entity, a, None) is not None), None)
     return f"{name} {label!r}" if label is not None else name
@@ -475,7 +490,7 @@ def postdates(plan: Plan) -> Iterator[Diagnostic]:
     for entity in plan.postdating(day):
         loc = getattr(entity, "loc", None) or plan.system.status_loc
         yield warning("postdates",
-                      f"the {_what(entity)} cites {entity.provenance!r}, published after "
+                      f"the {_what(entity, plan)} cites {entity.provenance!r}, published after "
                       f"the plan's date ({day}): the plan's documents leave it out", loc)
     others = [v for f in dataclasses.fields(plan) if f.name != "board_papers"
               for v in (getattr(plan, f.name),)]
@@ -676,7 +691,8 @@ def _public_passages(plan: Plan) -> Iterator[tuple[str, str, Location]]:
         for name in kind.public:
             text = getattr(entity, name)
             if text:
-                field, whose = name.replace("_", " "), kinds.name_of(kind, entity)
+                field = name.replace("_", " ")
+                whose = kinds.name_of(kind, entity, plan.terms)
                 what = f"{whose}'s {field}" if kind.id is None else f"the {field} of {whose}"
                 yield what, text, entity.loc
     for e in (*plan.engagement.undertaken, *plan.engagement.planned):
