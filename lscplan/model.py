@@ -296,6 +296,7 @@ DEFAULT_TERMS = {
     "place": Term("Integrated Care Partnership", "Integrated Care Partnerships", "ICP"),
     "priority": Term("priority", "priorities", "priority"),
     "portfolio": Term("portfolio", "portfolios", "portfolio"),
+    "enabler": Term("enabler", "enablers", "enabler"),
 }
 
 
@@ -306,6 +307,7 @@ class Terms:
     place: Term = DEFAULT_TERMS["place"]
     priority: Term = DEFAULT_TERMS["priority"]
     portfolio: Term = DEFAULT_TERMS["portfolio"]
+    enabler: Term = DEFAULT_TERMS["enabler"]
 
 
 def _terms(data: Mapping | None) -> Terms:
@@ -450,6 +452,8 @@ class Portfolio:
     metrics: tuple[str, ...]
     file: str
     loc: Location = field(compare=False)
+    #: Serves every priority (finance, digital, workforce) rather than naming some.
+    enabler: bool = False
 
 
 # --- metrics.yaml -------------------------------------------------------------------
@@ -1065,6 +1069,11 @@ class Plan:
     def source(self, source_id: str) -> Source:
         return self._index(self.system.sources)[source_id]
 
+    @property
+    def enablers(self) -> tuple[Portfolio, ...]:
+        """The portfolios that serve every priority (``enabler: true``)."""
+        return tuple(pf for pf in self.portfolios if pf.enabler)
+
     def portfolios_for(self, priority: Priority) -> tuple[Portfolio, ...]:
         known = self._index(self.portfolios)
         return tuple(known[p] for p in priority.portfolios if p in known)
@@ -1372,13 +1381,15 @@ def _portfolio(f: SourceFile) -> Portfolio:
     d = f.data
     return Portfolio(
         id=d["id"], title=d["title"], kind=d["kind"], sponsor=_person(d.get("sponsor")),
-        priorities=tuple(d["priorities"]), provenance=d["provenance"], summary=d["summary"],
+        priorities=tuple(d.get("priorities", ())), provenance=d["provenance"],
+        summary=d["summary"],
         narrative=d["narrative"],
         programmes=tuple(
             Programme(p["id"], p["title"], p.get("description"),
                       p.get("provenance", d["provenance"]), d["id"], _loc(f, "programmes", i))
             for i, p in enumerate(d["programmes"])),
         metrics=tuple(d.get("metrics", [])), file=f.path, loc=_loc(f, "id"),
+        enabler=d.get("enabler", False),
     )
 
 

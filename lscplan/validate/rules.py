@@ -251,14 +251,15 @@ def risk_scores(plan: Plan) -> Iterator[Diagnostic]:
 
 @rule
 def golden_thread(plan: Plan) -> Iterator[Diagnostic]:
-    """golden-thread: priorities and portfolios name each other; each priority is
-    delivered by a portfolio and measured by a metric."""
+    """golden-thread: priorities and portfolios name each other (an enabler serves every
+    priority and names none; a priority may list it all the same); each priority is
+    measured by a metric."""
     _place, priority, portfolio = _words(plan)
     portfolios = {p.id: p for p in plan.portfolios}
     for pr in plan.priorities:
         for pf_id in pr.portfolios:
             pf = portfolios.get(pf_id)
-            if pf and pr.id not in pf.priorities:
+            if pf and not pf.enabler and pr.id not in pf.priorities:
                 yield error("golden-thread",
                             f"{priority} {pr.number} lists the {portfolio} {pf_id!r}, but "
                             f"{pf.file} does not list the {priority} {pr.id!r} in its "
@@ -268,6 +269,14 @@ def golden_thread(plan: Plan) -> Iterator[Diagnostic]:
                         f"{priority} {pr.number} ({pr.title}) is measured by no metric; "
                         "name it in a metric's `priorities`", pr.loc)
     for pf in plan.portfolios:
+        if pf.enabler and pf.priorities:
+            yield error("golden-thread",
+                        f"{portfolio} {pf.id!r} says `enabler: true` (it serves every "
+                        f"{priority}) and also names {', '.join(map(repr, pf.priorities))} in "
+                        "`priorities`: leave out `priorities`, or `enabler` to serve only "
+                        "those",
+                        pf.loc)
+            continue
         for pr_id in pf.priorities:
             pr = next((p for p in plan.priorities if p.id == pr_id), None)
             if pr and pf.id not in pr.portfolios:
