@@ -610,13 +610,19 @@ class Metric:
 
 @dataclass(frozen=True)
 class AllocationRow:
+    """One row of the allocations table (or its total row). ``given_*`` hold the figures
+    the author typed (None where left out to be derived); ``published_*`` are the
+    figures the documents show: the given one, else the derived one. ``locs`` holds
+    where each given figure is, for the rules to point at it."""
+
     label: str
     organisation: str | None
     baseline: int
     allocation: int
-    published_movement: int
-    published_percent: float
+    given_movement: int | None
+    given_percent: float | None
     loc: Location = field(compare=False)
+    locs: Mapping[str, Location] = field(default_factory=dict, compare=False)
 
     @property
     def movement(self) -> int:
@@ -625,6 +631,22 @@ class AllocationRow:
     @property
     def percent(self) -> float | None:
         return percent_change(self.baseline, self.allocation)
+
+    @property
+    def published_movement(self) -> int:
+        return self.movement if self.given_movement is None else self.given_movement
+
+    @property
+    def published_percent(self) -> float | None:
+        return self.percent if self.given_percent is None else self.given_percent
+
+    def given(self, name: str) -> bool:
+        """Whether the author gave ``name`` (a YAML key: ``movement``, ``baseline``...)."""
+        return name in self.locs
+
+    def at(self, name: str) -> Location:
+        """Where the given figure ``name`` is, else the row."""
+        return self.locs.get(name, self.loc)
 
 
 @dataclass(frozen=True)
@@ -636,7 +658,7 @@ class Allocations:
     baseline_label: str
     allocation_label: str
     rows: tuple[AllocationRow, ...]
-    total: AllocationRow
+    total: AllocationRow  # its baseline and allocation are the sums where not given
     loc: Location = field(compare=False)
 
     @property
@@ -646,7 +668,6 @@ class Allocations:
     @property
     def sum_allocation(self) -> int:
         return sum(r.allocation for r in self.rows)
-
 
 
 @dataclass(frozen=True)
@@ -1425,9 +1446,18 @@ def _targets(f: SourceFile, m: Mapping, i: int) -> tuple[Target, ...]:
     return tuple(out)
 
 
-def _allocation_row(f: SourceFile, d: Mapping, label: str, *parts: Any) -> AllocationRow:
-    return AllocationRow(label, d.get("organisation"), d["baseline"], d["allocation"],
-                         d["movement"], d["increase_percent"], _loc(f, *parts))
+_ALLOCATION_FIGURES = ("baseline", "allocation", "movement", "increase_percent")
+
+
+def _allocation_row(f: SourceFile, d: Mapping, label: str, *parts: Any,
+                    sums: tuple[int, int] | None = None) -> AllocationRow:
+    """A row as written; for the total row (``sums`` given) a baseline or allocation
+    left out is the sum of the rows."""
+    baseline, allocation = (d["baseline"], d["allocation"]) if sums is None else (
+        d.get("baseline", sums[0]), d.get("allocation", sums[1]))
+    return AllocationRow(label, d.get("organisation"), baseline, allocation,
+                         d.get("movement"), d.get("increase_percent"), _loc(f, *parts),
+                         {k: _loc(f, *parts, k) for k in _ALLOCATION_FIGURES if k in d})
 
 
 def _finance(f: SourceFile) -> Finance:
@@ -1435,13 +1465,16 @@ def _finance(f: SourceFile) -> Finance:
     a = d["allocations"]
     traj = d["trajectory"]
     eff = d["efficiency"]
+    rows = tuple(_allocation_row(f, r, r["organisation"], "allocations", "rows", i)
+                 for i, r in enumerate(a["rows"]))
     allocations = Allocations(
         title=a["title"], provenance=a["provenance"], baseline_year=a["baseline_year"],
         allocation_year=a["allocation_year"], baseline_label=a["baseline_label"],
         allocation_label=a["allocation_label"],
-        rows=tuple(_allocation_row(f, r, r["organisation"], "allocations", "rows", i)
-                   for i, r in enumerate(a["rows"])),
-        total=_allocation_row(f, a["total"], a["total"]["label"], "allocations", "total"),
+        rows=rows,
+        total=_allocation_row(f, a["total"], a["total"]["label"], "allocations", "total",
+                              sums=(sum(r.baseline for r in rows),
+                                    sum(r.allocation for r in rows))),
         loc=_loc(f, "allocations"),
     )
     trajectory = Trajectory(

@@ -224,24 +224,34 @@ def _allocations(plan: Plan) -> Sheet:
              r.organisation or r.label, "label") for r in a.rows]
     rows.append((a.total, a.total.label, "total", "total"))
     row = FIRST_ROW
+    last = FIRST_ROW + len(a.rows) - 1  # the organisations' rows end above the total
     for item, label, key, style in rows:
         sheet.put(row, 1, Text(label, style))
+        b, c = ref(row, 2), ref(row, 3)
+        percent = item.percent
+        # a figure the author left out is derived: the formula that derives it
+        derived = {
+            "baseline": Formula(f"=SUM(B{FIRST_ROW}:B{last})", MONEY, item.baseline),
+            "allocation": Formula(f"=SUM(C{FIRST_ROW}:C{last})", MONEY, item.allocation),
+            "movement": Formula(f"={c}-{b}", SIGNED_MONEY, item.movement),
+            "increase_percent": Formula(f'=IF({b}=0,"",ROUND(({c}-{b})/{b},3))', pct,
+                                        "" if percent is None else percent / 100),
+        }
         for col, name, yaml_key, fmt in ((2, "baseline", "baseline", MONEY),
                                         (3, "allocation", "allocation", MONEY),
                                         (4, "published_movement", "movement", SIGNED_MONEY),
                                         (5, "published_percent", "increase_percent", pct)):
+            if not item.given(yaml_key):
+                sheet.put(row, col, derived[yaml_key])
+                continue
             sheet.figure(row, col, getattr(item, name), fmt,
                          _target(item.loc, yaml_key, percent=name == "published_percent"),
                          a.provenance)
-        b, c = ref(row, 2), ref(row, 3)
-        sheet.put(row, 6, Formula(f"={c}-{b}", SIGNED_MONEY, item.movement))
-        percent = item.percent
-        sheet.put(row, 7, Formula(f'=IF({b}=0,"",ROUND(({c}-{b})/{b},3))', pct,
-                                  "" if percent is None else percent / 100))
+        sheet.put(row, 6, derived["movement"])
+        sheet.put(row, 7, derived["increase_percent"])
         sheet.put(row, 8, Text(a.provenance))
         sheet.put(row, 9, Text(key, "key"))
         row += 1
-    last = row - 2  # the organisations' rows end above the total
     sheet.put(row, 1, Text(f"Sum of the {len(a.rows)} organisations above", "total"))
     sheet.put(row, 2, Formula(f"=SUM(B{FIRST_ROW}:B{last})", MONEY, a.sum_baseline))
     sheet.put(row, 3, Formula(f"=SUM(C{FIRST_ROW}:C{last})", MONEY, a.sum_allocation))

@@ -53,8 +53,9 @@ def test_check_json(cli, small_plan: Path) -> None:
     assert errors == [{
         "severity": "error", "rule": "allocation-movement",
         "message": "north-ccg: the published movement 5,500 is not allocation minus "
-        "baseline (105,000 - 100,000 = 5,000)",
-        "file": "finance.yaml", "line": 10, "column": 7, "path": "/allocations/rows/0",
+        "baseline (105,000 - 100,000 = 5,000); correct it, or leave it out to have it derived",
+        "file": "finance.yaml", "line": 13, "column": 17,
+        "path": "/allocations/rows/0/movement",
     }]
 
 

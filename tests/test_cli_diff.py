@@ -83,13 +83,13 @@ def test_a_broken_side_is_compared_all_the_same(cli, pair: tuple[Path, Path]) ->
     assert out[1] == f"new ({new}) fails its checks (1 error); compared all the same"
     assert out[3] == ("Checks: the change introduces 1 error, 0 warnings and fixes 0 errors, "
                       "0 warnings")
-    assert out[4].startswith("  + introduced error[allocation-movement] finance.yaml:10:7: ")
+    assert out[4].startswith("  + introduced error[allocation-movement] finance.yaml:13:17: ")
     assert MESSAGE in result.stdout  # the change itself
     lines = result.stderr.splitlines()
     assert lines[0] == f"lscplan: new ({new}) fails its checks:"
     errors = [line for line in lines if "error[" in line]
     assert len(errors) == 1
-    assert errors[0].startswith(f"{new}/finance.yaml:10:7: error[allocation-movement]: ")
+    assert errors[0].startswith(f"{new}/finance.yaml:13:17: error[allocation-movement]: ")
     assert lines[-1].startswith("failed: 1 error")
     assert "warning[" not in result.stderr  # the errors are not buried among warnings
 
@@ -104,7 +104,7 @@ def test_a_fixed_error_and_a_new_warning_are_named(cli, pair: tuple[Path, Path])
     assert ("fixed", "error", "allocation-movement") in found
     assert ("introduced", "warning", "balance-not-reached") in found
     page = cli("diff", old, new, "--format", "html").stdout
-    assert '<li class="fixed">fixed error[allocation-movement] finance.yaml:10:7: ' in page
+    assert '<li class="fixed">fixed error[allocation-movement] finance.yaml:13:17: ' in page
     assert '<li class="introduced">introduced warning[balance-not-reached] ' in page
     assert "compared all the same" in page
     assert '<h2 id="documents">Documents: a build writes ' in page

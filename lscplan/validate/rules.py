@@ -342,29 +342,34 @@ def period(plan: Plan) -> Iterator[Diagnostic]:
 
 @rule
 def allocations_add_up(plan: Plan) -> Iterator[Diagnostic]:
-    """allocation-movement, allocation-percent, allocation-total: the published
-    allocations table agrees with its own figures, to its published rounding."""
+    """allocation-movement, allocation-percent, allocation-total: every figure of the
+    allocations table the author gave (as published) agrees with the figures it follows
+    from, to its published rounding; those left out are derived and need no check."""
     table = plan.finance.allocations
     for row in (*table.rows, table.total):
-        if row.published_movement != row.movement:
+        if row.given_movement is not None and row.given_movement != row.movement:
             yield error("allocation-movement",
-                        f"{row.label}: the published movement {row.published_movement:,} is "
+                        f"{row.label}: the published movement {row.given_movement:,} is "
                         f"not allocation minus baseline ({row.allocation:,} - "
-                        f"{row.baseline:,} = {row.movement:,})", row.loc)
-        if row.percent is not None and row.published_percent != row.percent:
+                        f"{row.baseline:,} = {row.movement:,}); correct it, or leave it "
+                        "out to have it derived", row.at("movement"))
+        if (row.given_percent is not None and row.percent is not None
+                and row.given_percent != row.percent):
             yield error("allocation-percent",
-                        f"{row.label}: the published increase {row.published_percent}% does "
-                        f"not match movement / baseline, which rounds to {row.percent}%",
-                        row.loc)
+                        f"{row.label}: the published increase {row.given_percent}% does "
+                        f"not match movement / baseline, which rounds to {row.percent}%; "
+                        "correct it, or leave it out to have it derived",
+                        row.at("increase_percent"))
     total = table.total
     for label, published, actual in (
         ("baseline", total.baseline, table.sum_baseline),
         ("allocation", total.allocation, table.sum_allocation),
     ):
-        if published != actual:
+        if total.given(label) and published != actual:
             yield error("allocation-total",
                         f"the total {label} {published:,} is not the sum of the rows "
-                        f"({actual:,}); a difference of {published - actual:+,}", total.loc)
+                        f"({actual:,}); a difference of {published - actual:+,}",
+                        total.at(label))
 
 
 def _totals(what: str, published: Series | None, derived: Series, rule_id: str
