@@ -134,13 +134,36 @@ def _engagement_view(e: Any) -> dict[str, Any]:
                         for f in e.figures}}
 
 
+def _as_written(entity: Any, name: str) -> Any:
+    """A field as its YAML writes it: the value, or ``{value, provenance}`` where the
+    field carries a provenance of its own."""
+    own = next((s for s in entity.sourced if s.name == name), None)
+    value = getattr(entity, name)
+    return value if own is None else {"value": value, "provenance": own.provenance}
+
+
+def _governance_view(g: Any) -> dict[str, Any]:
+    return {**{n: _as_written(g, n) for n in g.FIGURES}, "provenance": g.provenance,
+            "description": g.description}
+
+
+def _submission_view(s: Any) -> dict[str, Any]:
+    return {"title": s.title, "to": s.to, "deadline": _as_written(s, "deadline"),
+            "provenance": s.provenance}
+
+
 def _board_paper_view(bp: Any) -> dict[str, Any]:
     return {
         "title": bp.title, "version": bp.version, "status": bp.status,
-        "organisation": bp.organisation, "meeting": bp.meeting,
-        "meeting_date": bp.meeting_date, "agenda_item": bp.agenda_item,
-        "prepared_by": bp.prepared_by, "paper_date": bp.paper_date,
-        "sponsor": bp.sponsor, "responsible_manager": bp.responsible_manager,
+        "organisation": bp.organisation, "meeting": _as_written(bp, "meeting"),
+        "meeting_date": _as_written(bp, "meeting_date"),
+        "agenda_item": _as_written(bp, "agenda_item"),
+        "prepared_by": _as_written(bp, "prepared_by"),
+        "paper_date": _as_written(bp, "paper_date"),
+        "sponsor": _as_written(bp, "sponsor"),
+        "responsible_manager": _as_written(bp, "responsible_manager"),
+        "report_of": _as_written(bp, "report_of"),
+        "electoral_divisions": _as_written(bp, "electoral_divisions"),
         "purpose": bp.purpose, "illustrative": list(bp.illustrative_fields),
         "previous_committees": _listed(bp.previous_committees),
         "background_papers": _listed(bp.background_papers), "summary": bp.summary,
@@ -152,7 +175,7 @@ def _board_paper_view(bp: Any) -> dict[str, Any]:
             "required": bp.impact_required, "note": bp.impact_note},
         "strategic_objectives": None if bp.strategic_objectives is None else [
             {"text": o.text, "supported": o.supported} for o in bp.strategic_objectives],
-        "contact": bp.contact, "body": bp.body,
+        "contact": _as_written(bp, "contact"), "body": bp.body,
         "extracts": [{x.kind: x.metric} if x.metric else x.kind for x in bp.extracts],
         "provenance": bp.provenance}
 
@@ -161,6 +184,8 @@ def _board_paper_view(bp: Any) -> dict[str, Any]:
 #: names or grouping differ (or where a figure is checked rather than compared).
 VIEWS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "population": _population_view,
+    "governance": _governance_view,
+    "submission": _submission_view,
     "allocations": _allocations_view,
     "allocation": _allocation_view,
     "trajectory": _trajectory_view,

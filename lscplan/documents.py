@@ -38,6 +38,7 @@ class Document:
     status: str = "draft"
     date: str = ""
     draft: bool = False
+    date_illustrative: bool = False  # no source gives the date (a paper's assumed date)
 
     @property
     def footer(self) -> str:
@@ -45,7 +46,8 @@ class Document:
         parts = [f"Version {self.version}"] if self.version else []
         parts.append(formatting.status_label(self.status))
         if self.date:
-            parts.append(formatting.iso_date(self.date))
+            illustrative = " (illustrative date)" if self.date_illustrative else ""
+            parts.append(formatting.iso_date(self.date) + illustrative)
         return " · ".join(parts)
 
 
@@ -112,7 +114,8 @@ def for_plan(plan: Plan) -> list[Document]:
         name = kind.each.name
         docs += [Document(kind.id.format(**{name: item}), kind.title(plan, item),
                           kind.template, {name: item}, kind.formats, item.file,
-                          item.version, item.status, item.date, draft)
+                          item.version, item.status, item.date, draft,
+                          getattr(item, "date_illustrative", False))
                  for item in kind.each.items(plan)]
     return docs
 

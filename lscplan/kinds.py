@@ -57,6 +57,7 @@ class EntityKind:
     within_field: str | None = None  # diff's name for which of ``within`` holds it
     refers: tuple[tuple[str, str], ...] = ()  # (path, kind name): ids the rule checks
     term: str | None = None  # the plan.yaml ``terms`` entry naming it in messages ("place")
+    item: bool = True  # an illustrative entity (not figure) is marked and listed as one
 
 
 PARTS = ("front", "narrative", "quantified", "major")
@@ -113,12 +114,17 @@ FILES: tuple[FileKind, ...] = (
                    provenance=("population",), term="place",
                    figures=(Figures("population", ("people",), "population of {e.name}"),)),
         EntityKind("organisation", "organisation", "Organisations",
-                   ("system.organisations",)),
-        EntityKind("executive", "executive", "Executives", ("system.executives",)),
+                   ("system.organisations",), provenance=("",)),
+        EntityKind("executive", "executive", "Executives", ("system.executives",),
+                   provenance=("",)),
         EntityKind("governance", "governance", "Governance", ("system.governance",),
-                   id=None, provenance=("",)),
+                   id=None, provenance=("", "sourced"),
+                   figures=(Figures("", ("block_figures",), "governance figures"),
+                            Figures("sourced", ("value",), "governance: {h.label}"))),
         EntityKind("submission", "the submission", "Submission", ("system.submission",),
-                   id=None, provenance=("",)),
+                   id=None, provenance=("", "sourced"),
+                   figures=(Figures("", ("block_figures",), "submission deadline"),
+                            Figures("sourced", ("value",), "submission {h.label}"))),
         EntityKind("submission-component", "submission component", "Submission components",
                    ("system.submission.components",)),
         EntityKind("glossary", "glossary term", "Glossary", ("system.glossary",),
@@ -228,7 +234,9 @@ FILES: tuple[FileKind, ...] = (
                                        "impact")),
     FileKind("board/", "board-paper", "board_papers", (
         EntityKind("board-paper", "board paper", "Board papers", ("board_papers",),
-                   provenance=("",), ignored=("file",)),
+                   provenance=("", "sourced"), ignored=("file",), item=False,
+                   figures=(Figures("field_sources", ("value",),
+                                    "{h.label}: {e.title}"),)),
     ), required=False),
 )
 

@@ -158,6 +158,65 @@ class Source:
 
 
 @dataclass(frozen=True)
+class FieldSource:
+    """A field given with a provenance of its own (``{value, provenance}`` in the YAML),
+    or named in a board paper's ``illustrative`` list."""
+
+    name: str  # the field: "deadline", "meeting_date"
+    value: Any
+    provenance: str
+    loc: Location = field(compare=False)
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ")
+
+
+class FieldProvenance:
+    """For an entity some of whose fields may carry their own provenance (``sourced``)
+    beside the entity's own (``provenance``)."""
+
+    sourced: tuple[FieldSource, ...]
+    FIGURES: ClassVar[tuple[str, ...]] = ()  # the fields that are figures
+
+    def provenance_of(self, name: str) -> str | None:
+        """The field's own provenance, else the entity's."""
+        own = next((s for s in self.sourced if s.name == name), None)
+        return own.provenance if own else getattr(self, "provenance", None)
+
+    def marked(self, name: str) -> bool:
+        """Whether the field ``name`` is illustrative, and so shown with the mark."""
+        return self.provenance_of(name) == ILLUSTRATIVE
+
+    @property
+    def block_figures(self) -> tuple[Any, ...]:
+        """The figure fields without a provenance of their own (the entity's covers them)."""
+        own = {s.name for s in self.sourced}
+        return tuple(getattr(self, n) for n in self.FIGURES
+                     if n not in own and getattr(self, n) is not None)
+
+
+def _sourced(source: SourceFile, d: Mapping, names: Iterable[str], *parts: Any
+             ) -> tuple[dict[str, Any], tuple[FieldSource, ...]]:
+    """The plain value of each field of ``names`` in ``d`` (None when left out), and the
+    fields given as ``{value, provenance}``."""
+    values: dict[str, Any] = {}
+    sourced = []
+    for name in names:
+        v = d.get(name)
+        if isinstance(v, Mapping):
+            sourced.append(FieldSource(name, v["value"], v["provenance"],
+                                       _loc(source, *parts, name)))
+            v = v["value"]
+        values[name] = v
+    return values, tuple(sourced)
+
+
+@dataclass(frozen=True)
 class Population:
     year: int
     people: int
@@ -193,6 +252,11 @@ class Organisation:
     icp: str | None
     role: str | None
     loc: Location = field(compare=False)
+    provenance: str | None = None  # its own, when given
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
 
 
 @dataclass(frozen=True)
@@ -201,16 +265,24 @@ class Executive:
     name: str
     role: str
     loc: Location = field(compare=False)
+    provenance: str | None = None  # its own, when given
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
 
 
 @dataclass(frozen=True)
-class Governance:
+class Governance(FieldProvenance):
+    FIGURES: ClassVar[tuple[str, ...]] = ("pmo_established", "portfolios", "programmes")
+
     pmo_established: str
     portfolios: int
     programmes: int
     provenance: str
     description: str
     loc: Location = field(compare=False)
+    sourced: tuple[FieldSource, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,13 +294,16 @@ class Component:
 
 
 @dataclass(frozen=True)
-class Submission:
+class Submission(FieldProvenance):
+    FIGURES: ClassVar[tuple[str, ...]] = ("deadline",)
+
     title: str
     to: str
     deadline: str
     provenance: str
     components: tuple[Component, ...]
     loc: Location = field(compare=False)
+    sourced: tuple[FieldSource, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,6 +314,10 @@ class GlossaryEntry:
     public: bool
     loc: Location = field(compare=False)
     public_definition: str | None = None  # plain words for the public summary
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
 
     @property
     def plain(self) -> str:
@@ -399,6 +478,10 @@ class Statement:
     provenance: str
     loc: Location = field(compare=False)
 
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
 
 @dataclass(frozen=True)
 class Vision:
@@ -414,6 +497,10 @@ class Vision:
     public_summary: str
     loc: Location = field(compare=False)
 
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
 
 @dataclass(frozen=True)
 class Priority:
@@ -427,6 +514,10 @@ class Priority:
     provenance: str
     loc: Location = field(compare=False)
 
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
 
 @dataclass(frozen=True)
 class Programme:
@@ -436,6 +527,10 @@ class Programme:
     provenance: str
     portfolio: str
     loc: Location = field(compare=False)
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
 
 
 @dataclass(frozen=True)
@@ -454,6 +549,10 @@ class Portfolio:
     loc: Location = field(compare=False)
     #: Serves every priority (finance, digital, workforce) rather than naming some.
     enabler: bool = False
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
 
 
 # --- metrics.yaml -------------------------------------------------------------------
@@ -932,6 +1031,13 @@ class BoardPaper:
     electoral_divisions: str | None = None
     consultations: str | None = None
     implications: tuple[Implication, ...] | None = None
+    sourced: tuple[FieldSource, ...] = ()  # cover-sheet fields with a provenance of their own
+    field_locs: Mapping[str, Location] = field(default_factory=dict, compare=False)
+
+    #: The cover-sheet fields that may carry a provenance of their own.
+    COVER: ClassVar[tuple[str, ...]] = (
+        "meeting", "meeting_date", "agenda_item", "prepared_by", "paper_date", "sponsor",
+        "responsible_manager", "report_of", "electoral_divisions", "contact")
 
     @property
     def all_extracts(self) -> tuple[Extract, ...]:
@@ -959,14 +1065,36 @@ class BoardPaper:
     def doc_id(self) -> str:
         return f"board-{self.id}"
 
+    @property
+    def field_sources(self) -> tuple[FieldSource, ...]:
+        """The cover-sheet fields with a provenance of their own: those given as
+        ``{value, provenance}``, and those the ``illustrative`` list names."""
+        own = {s.name for s in self.sourced}
+        listed = tuple(FieldSource(n, getattr(self, n), ILLUSTRATIVE,
+                                   self.field_locs.get(n, self.loc))
+                       for n in self.illustrative_fields
+                       if n not in own and getattr(self, n) is not None)
+        return self.sourced + listed
+
+    def provenance_of(self, name: str) -> str:
+        """The cover-sheet field's own provenance, else the paper's."""
+        own = next((s for s in self.field_sources if s.name == name), None)
+        return own.provenance if own else self.provenance
+
     def assumed(self, name: str) -> bool:
-        """Whether the cover-sheet field ``name`` is illustrative (no source gives it)."""
-        return name in self.illustrative_fields
+        """Whether the cover-sheet field ``name`` is illustrative (no source gives it):
+        named in ``illustrative`` or given with ``provenance: illustrative``."""
+        return any(s.name == name and s.illustrative for s in self.field_sources)
 
     @property
     def date(self) -> str:
         """The paper's date: its own date, else the meeting's."""
         return self.paper_date or self.meeting_date
+
+    @property
+    def date_illustrative(self) -> bool:
+        """Whether no source gives the paper's date (its own, else the meeting's)."""
+        return self.assumed("paper_date" if self.paper_date else "meeting_date")
 
 
 # --- a file kind with no class of its own ------------------------------------------
@@ -1152,8 +1280,28 @@ class Plan:
 
     @property
     def has_illustrative(self) -> bool:
-        """Whether any figure of the plan is illustrative (the documents are then drafts)."""
-        return next(self.illustrative_figures(), None) is not None
+        """Whether any figure or entry of the plan is illustrative (the documents are
+        then drafts)."""
+        return (next(self.illustrative_figures(), None) is not None
+                or next(self.illustrative_items(), None) is not None)
+
+    def illustrative_items(self) -> Iterator[tuple[str, str, str, Location]]:
+        """(file, kind, what, where) for every entry no source gives (a priority, an
+        ambition, an organisation ... whose own provenance is ``illustrative``): the
+        entities of kinds whose provenance covers the entity itself rather than figures
+        (``kinds.EntityKind.item``)."""
+        for kind, _id, entity in kinds.entities(self):
+            if not kind.item or "" not in kind.provenance:
+                continue
+            if any(f.holder == "" for f in kind.figures):
+                continue  # its provenance is its figures'
+            if getattr(entity, "provenance", None) != ILLUSTRATIVE:
+                continue
+            what = next((str(getattr(entity, a)) for a in ("title", "term", "name", "text")
+                         if getattr(entity, a, None)), kinds.name_of(kind, entity))
+            if len(what) > 90:
+                what = what[:what.rfind(" ", 0, 88)] + " …"
+            yield entity.loc.file, kind.label, what, entity.loc
 
     @property
     def headline_metrics(self) -> tuple[Metric, ...]:
@@ -1329,6 +1477,8 @@ def _system(f: SourceFile) -> System:
     d = f.data
     sub = d["submission"]
     gov = d["governance"]
+    gov_values, gov_sourced = _sourced(f, gov, Governance.FIGURES, "governance")
+    sub_values, sub_sourced = _sourced(f, sub, Submission.FIGURES, "submission")
     return System(
         id=d["id"], name=d["name"], kind=d["kind"], area=d["area"], version=d["version"],
         date=d["date"], status=d["status"], author=d["author"],
@@ -1346,18 +1496,20 @@ def _system(f: SourceFile) -> System:
             for i, icp in enumerate(d["icps"])),
         organisations=tuple(
             Organisation(o["id"], o["name"], o["type"], o.get("icp"), o.get("role"),
-                         _loc(f, "organisations", i))
+                         _loc(f, "organisations", i), o.get("provenance"))
             for i, o in enumerate(d["organisations"])),
-        executives=tuple(Executive(e["id"], e["name"], e["role"], _loc(f, "executives", i))
+        executives=tuple(Executive(e["id"], e["name"], e["role"], _loc(f, "executives", i),
+                                   e.get("provenance"))
                          for i, e in enumerate(d["executives"])),
-        governance=Governance(gov["pmo_established"], gov["portfolios"], gov["programmes"],
-                              gov["provenance"], gov["description"], _loc(f, "governance")),
+        governance=Governance(**gov_values, provenance=gov["provenance"],
+                              description=gov["description"], loc=_loc(f, "governance"),
+                              sourced=gov_sourced),
         submission=Submission(
-            sub["title"], sub["to"], sub["deadline"], sub["provenance"],
+            sub["title"], sub["to"], sub_values["deadline"], sub["provenance"],
             tuple(Component(c["id"], c["title"], c["description"],
                             _loc(f, "submission", "components", i))
                   for i, c in enumerate(sub["components"])),
-            _loc(f, "submission")),
+            _loc(f, "submission"), sub_sourced),
         glossary=tuple(GlossaryEntry(g["term"], g["definition"], g["provenance"],
                                      g.get("public", False), _loc(f, "glossary", i),
                                      g.get("public_definition"))
@@ -1394,7 +1546,8 @@ def _priorities(f: SourceFile) -> tuple[Priority, ...]:
     prov = f.data["provenance"]
     return tuple(
         Priority(p["id"], p["number"], p["title"], p["statement"], _person(p.get("lead")),
-                 tuple(p["portfolios"]), p["public_summary"], prov, _loc(f, "priorities", i))
+                 tuple(p["portfolios"]), p["public_summary"], p.get("provenance", prov),
+                 _loc(f, "priorities", i))
         for i, p in enumerate(f.data["priorities"]))
 
 
@@ -1567,11 +1720,12 @@ def _board_paper(f: SourceFile) -> BoardPaper:
     def listed(key: str) -> tuple[str, ...] | None:
         return tuple(d[key]) if key in d else None
 
+    cover, sourced = _sourced(f, d, BoardPaper.COVER)
     return BoardPaper(
-        id=d["id"], organisation=d.get("organisation"), meeting=d["meeting"],
-        meeting_date=d["meeting_date"], agenda_item=d.get("agenda_item"), title=d["title"],
-        prepared_by=d.get("prepared_by"), paper_date=d.get("paper_date"),
-        sponsor=d.get("sponsor"), responsible_manager=d.get("responsible_manager"),
+        id=d["id"], organisation=d.get("organisation"), meeting=cover["meeting"],
+        meeting_date=cover["meeting_date"], agenda_item=cover["agenda_item"], title=d["title"],
+        prepared_by=cover["prepared_by"], paper_date=cover["paper_date"],
+        sponsor=cover["sponsor"], responsible_manager=cover["responsible_manager"],
         previous_committees=listed("previous_committees"),
         background_papers=listed("background_papers"), summary=d["summary"],
         recommendations=tuple(d["recommendations"]),
@@ -1584,13 +1738,14 @@ def _board_paper(f: SourceFile) -> BoardPaper:
                               if objectives is not None else None),
         purpose=d.get("purpose"), illustrative_fields=tuple(d.get("illustrative", [])),
         risks_loc=_loc(f, "risks") if risks else _loc(f, "id"),
-        contact=d.get("contact"), body=d["body"], extracts=extracts,
+        contact=cover["contact"], body=d["body"], extracts=extracts,
         provenance=d["provenance"], file=f.path, version=d.get("version"),
         status=d.get("status", "draft"), loc=_loc(f, "id"),
         status_loc=_loc(f, "status") if "status" in d else _loc(f, "id"),
         format=d.get("format", "nhs-board"), appendices=appendices,
-        report_of=d.get("report_of"), electoral_divisions=d.get("electoral_divisions"),
-        consultations=d.get("consultations"),
+        report_of=cover["report_of"], electoral_divisions=cover["electoral_divisions"],
+        consultations=d.get("consultations"), sourced=sourced,
+        field_locs={n: _loc(f, n) for n in BoardPaper.COVER if n in d},
         implications=(tuple(Implication(i["heading"], i["text"]) for i in implications)
                       if implications is not None else None),
     )

@@ -372,6 +372,8 @@ PLAN_SECTIONS = {
     "activity.yaml": "Activity",
     "workforce.yaml": "Workforce",
     "engagement.yaml": "Involving people",
+    "vision.yaml": "Vision",
+    "board/": "Board papers",
 }
 
 
@@ -379,7 +381,8 @@ def plan_section(file: str) -> str:
     """The part of the plan a source file holds, as documents name it (never the file):
     a kind with a section of its own is named by its title."""
     declared = next((f.section.title for f in kinds.sectioned() if f.path == file), None)
-    return PLAN_SECTIONS.get(file) or declared or "The plan"
+    folder = file.split("/", 1)[0] + "/" if "/" in file else None
+    return PLAN_SECTIONS.get(file) or PLAN_SECTIONS.get(folder) or declared or "The plan"
 
 
 TO_BE_CONFIRMED = Markup('<span class="tbc">To be confirmed</span>')

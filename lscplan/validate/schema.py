@@ -195,7 +195,21 @@ def _file_errors(source: SourceFile) -> Iterator[Diagnostic]:
         yield from _diagnose(source, err)
 
 
+def _sourced_branch(err: ValidationError) -> ValidationError | None:
+    """For a field that is its value or ``{value, provenance}``, the error of the form the
+    author wrote: the wrapper's when it is a mapping, else the plain value's."""
+    branches = err.validator_value if isinstance(err.validator_value, list) else []
+    if len(branches) != 2 or branches[1].get("required") != ["value", "provenance"]:
+        return None
+    chosen = 1 if isinstance(err.instance, dict) else 0
+    found = [e for e in err.context if e.relative_schema_path[0] == chosen]
+    return best_match(found) if found else None
+
+
 def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
+    if err.validator == "oneOf" and err.context and (branch := _sourced_branch(err)):
+        yield from _diagnose(source, branch)
+        return
     if err.validator in ("anyOf", "oneOf") and err.context:
         deepest = best_match(err.context)
         if len(deepest.absolute_path) > len(err.absolute_path) or deepest.validator not in (
