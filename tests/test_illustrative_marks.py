@@ -7,7 +7,8 @@ submission deadline, a board paper's cover-sheet fields) and one item of each ki
 may now carry its own provenance (a priority, an ambition, an intent, a theme, an
 organisation, an executive). Every value those provenances cover is then replaced by a
 sentinel no document otherwise contains (a number such as 7,000,013, a date whose
-written form appears nowhere, a text ending in a token such as ``Qx12z``), the plan's
+written form appears nowhere, a title or sentence ending in a token such as ``Qx12z``;
+a Markdown passage is marked through its entry's heading or status line), the plan's
 documents are rendered, and every place a sentinel appears must carry the mark (or say
 "illustrative") before the end of its cell, item, heading or paragraph. Charts are left
 out: a chart of illustrative figures says so in its title and description.
@@ -15,6 +16,7 @@ out: a chart of illustrative figures says so in its title and description.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -25,8 +27,9 @@ from typing import Any
 import pytest
 import yaml
 
-from lscplan import documents, formatting, render
+from lscplan import documents, formatting, kinds, render
 from lscplan.pipeline import check
+from lscplan.resources import schemas_dir
 
 INFO = render.BuildInfo("0.1", None, "lscplan test")
 ILL = "illustrative"
@@ -113,6 +116,28 @@ def covered(data: Any, file: str, prov: str | None = None, path: tuple = ()
         yield path, data, False
 
 
+def _markdown(file: str) -> set[str]:
+    """The fields of ``file``'s schema that hold Markdown passages: not checked, being
+    marked through their entry's heading or status line (as a narrative is)."""
+    kind = next(k for k in kinds.FILES
+                if k.path == file or (k.folder and file.startswith(k.path)))
+    schema = json.loads((schemas_dir() / f"{kind.schema}.schema.json").read_text("utf-8"))
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in (node.get("properties") or {}).items():
+                if isinstance(value, dict) and str(value.get("$ref", "")).endswith("/markdown"):
+                    found.add(key)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(schema)
+    return found
+
+
 def _figure(data: Any) -> bool:
     """A number, or a date."""
     if isinstance(data, str):
@@ -124,7 +149,7 @@ def _item_text(key: str, holder: dict, file: str) -> bool:
     """A text an illustrative provenance covers: an item's own words, or a target's."""
     if "value" in holder:  # a figure's provenance covers the figure (and a target's words)
         return key == "text"
-    return key in ITEM_TEXT and file not in FIGURE_FILES
+    return key in ITEM_TEXT and file not in FIGURE_FILES and key not in _markdown(file)
 
 
 def _references(value: Any) -> bool:

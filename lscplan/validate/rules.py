@@ -182,7 +182,7 @@ def _provenances(plan: Plan) -> Iterator[tuple[str, Location]]:
     for kind, _id, entity in kinds.entities(plan):
         for path in kind.provenance:
             for holder, loc in kinds.location_of(entity, path):
-                if getattr(holder, "provenance", None) is not None:  # an item without one of its own
+                if getattr(holder, "provenance", None) is not None:  # an item may have none
                     yield holder.provenance, loc
 
 
