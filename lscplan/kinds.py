@@ -130,7 +130,9 @@ FILES: tuple[FileKind, ...] = (
         EntityKind("glossary", "glossary term", "Glossary", ("system.glossary",),
                    id="term", provenance=("",)),
         EntityKind("publication", "the publication", "Publication", ("system.publication",),
-                   id=None, provenance=("", "contacts"), public=("how_to_ask",)),
+                   id=None, provenance=("", "contacts"), public=("how_to_ask",), item=False,
+                   figures=(Figures("", ("date",), "the public summary's publication date"),
+                            Figures("contacts", ("value",), "contact details ({h.kind})"))),
         EntityKind("unit", "unit", "Units", ("units",)),
     )),
     FileKind("vision.yaml", "vision", "vision", (

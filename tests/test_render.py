@@ -208,7 +208,7 @@ def test_draft_mark_while_any_figure_is_illustrative(starter, pages):
     for html in pages.values():
         assert f'<p class="draft-mark" role="note">{render.DRAFT_MARK}</p>' in html
     sourced = dataclasses.replace(starter, activity=(), metrics=(), system=dataclasses.replace(
-        starter.system, population=(), icps=()))
+        starter.system, population=(), icps=(), publication=None))
     sourced = dataclasses.replace(sourced, finance=dataclasses.replace(
         sourced.finance, trajectory=dataclasses.replace(sourced.finance.trajectory,
                                                         provenance="example-briefing"),
