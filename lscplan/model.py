@@ -246,17 +246,29 @@ class ICP:
 
 @dataclass(frozen=True)
 class Organisation:
+    """A partner organisation and the places (ICPs) it serves: ``places`` from plan.yaml
+    ``places``, or the one ``icp`` (none: it works across the whole system)."""
+
     id: str
     name: str
     type: str
-    icp: str | None
+    places: tuple[str, ...]
     role: str | None
     loc: Location = field(compare=False)
     provenance: str | None = None  # its own, when given
+    #: where each of ``places`` is written, for the reference rule
+    place_locs: tuple[Location, ...] = field(default=(), compare=False)
+    #: where ``places`` is, when ``icp`` is given beside it (rule organisation-places)
+    both_loc: Location | None = field(default=None, compare=False)
 
     @property
     def illustrative(self) -> bool:
         return self.provenance == ILLUSTRATIVE
+
+    @property
+    def icp(self) -> str | None:
+        """The first place it serves (the one, for most)."""
+        return self.places[0] if self.places else None
 
 
 @dataclass(frozen=True)
@@ -389,6 +401,16 @@ class Terms:
     enabler: Term = DEFAULT_TERMS["enabler"]
 
 
+def _organisation(f: SourceFile, o: Mapping, i: int) -> Organisation:
+    given = [(o["icp"], _loc(f, "organisations", i, "icp"))] if o.get("icp") else []
+    given += [(p, _loc(f, "organisations", i, "places", j))
+              for j, p in enumerate(o.get("places", ()))]
+    both = _loc(f, "organisations", i, "places") if "places" in o and "icp" in o else None
+    return Organisation(o["id"], o["name"], o["type"], tuple(p for p, _ in given),
+                        o.get("role"), _loc(f, "organisations", i), o.get("provenance"),
+                        tuple(loc for _, loc in given), both)
+
+
 def _terms(data: Mapping | None) -> Terms:
     words = {}
     for name, given in (data or {}).items():
@@ -456,7 +478,8 @@ class System:
         return self.organisations_of("ccg")
 
     def ccgs_of(self, icp_id: str) -> tuple[Organisation, ...]:
-        return tuple(o for o in self.ccgs if o.icp == icp_id)
+        """The CCGs serving the place ``icp_id``, among them those serving others too."""
+        return tuple(o for o in self.ccgs if icp_id in o.places)
 
     @property
     def public_glossary(self) -> tuple[GlossaryEntry, ...]:
@@ -1200,8 +1223,9 @@ class Plan:
         return self._index(self.system.organisations)[org_id]
 
     def place_organisations(self, icp_id: str) -> tuple[Organisation, ...]:
-        """The partner organisations that serve one place."""
-        return tuple(o for o in self.system.organisations if o.icp == icp_id)
+        """The partner organisations that serve one place, those serving others too
+        among them."""
+        return tuple(o for o in self.system.organisations if icp_id in o.places)
 
     def place_allocations(self, icp_id: str) -> AllocationRow | None:
         """The allocations table's rows for the CCGs of one place, summed (None when
@@ -1494,10 +1518,7 @@ def _system(f: SourceFile) -> System:
                 if icp.get("population") else None,
                 _loc(f, "icps", i))
             for i, icp in enumerate(d["icps"])),
-        organisations=tuple(
-            Organisation(o["id"], o["name"], o["type"], o.get("icp"), o.get("role"),
-                         _loc(f, "organisations", i), o.get("provenance"))
-            for i, o in enumerate(d["organisations"])),
+        organisations=tuple(_organisation(f, o, i) for i, o in enumerate(d["organisations"])),
         executives=tuple(Executive(e["id"], e["name"], e["role"], _loc(f, "executives", i),
                                    e.get("provenance"))
                          for i, e in enumerate(d["executives"])),

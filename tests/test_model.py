@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from helpers import edit
 
 from lscplan import model
 from lscplan.model import percent_change, round_half_up, year_range
@@ -158,3 +159,16 @@ def test_risk_scores_are_derived_and_rated(plan) -> None:
     assert (risk.scores.target_score, risk.scores.target_rating) == (8, "high")
     assert [model.risk_rating(s) for s in (1, 3, 4, 6, 8, 12, 15, 25)] == [
         "low", "low", "moderate", "moderate", "high", "high", "extreme", "extreme"]
+
+
+def test_an_organisation_serves_the_places_it_lists(small_plan: Path) -> None:
+    plan = check(small_plan).plan
+    assert plan.organisation("example-hospitals").places == ("north-place", "south-place")
+    assert plan.organisation("north-ccg").places == ("north-place",)  # the one `icp`
+    assert plan.organisation("example-council").places == ()  # the whole system
+    # a CCG serving two places is a CCG of each
+    edit(small_plan / "plan.yaml", "    icp: south-place\n",
+         "    places: [south-place, north-place]\n")
+    plan = check(small_plan).plan
+    assert [c.id for c in plan.system.ccgs_of("north-place")] == ["north-ccg", "south-ccg"]
+    assert [c.id for c in plan.system.ccgs_of("south-place")] == ["south-ccg"]

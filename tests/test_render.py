@@ -894,3 +894,19 @@ def test_a_paper_attaches_the_executive_summary(pages):
     appendix = html[html.index('id="appendix-executive-summary"'):]
     assert ">Appendix B: Plan summary</h2>" in appendix
     assert "Partner sign-off" in appendix and "12 November 2019" in appendix
+
+
+def test_an_organisation_is_listed_under_each_place_it_serves(small_plan):
+    edit(small_plan / "plan.yaml", "    icp: south-place\n",
+         "    places: [south-place, north-place]\n")
+    plan = check(small_plan).plan
+    html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    start = html.index('<table class="icps')
+    icps = html[start:html.index("</table>", start)]
+    north, south = icps.split("North Place</th>")[1].split("South Place</th>")
+    assert "NHS South CCG" in north and "NHS North CCG" in north
+    assert "NHS South CCG" in south and "NHS North CCG" not in south
+    assert ("<th scope=\"row\">Example Hospitals NHS Foundation Trust</th><td>NHS trust</td>"
+            "<td>North Place; South Place</td>") in html
+    assert ("<th scope=\"row\">Example County Council</th><td>County council</td>"
+            "<td>System-wide</td>") in html

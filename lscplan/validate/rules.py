@@ -87,8 +87,8 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
     orgs = [o.id for o in sys.organisations]
     place, priority, portfolio = _words(plan)
     for org in sys.organisations:
-        if org.icp:
-            yield from _missing(place, org.icp, icps, org.loc, f"organisation {org.id!r}")
+        for at, loc in zip(org.places, org.place_locs, strict=True):
+            yield from _missing(place, at, icps, loc, f"organisation {org.id!r}")
     for pr in plan.priorities:
         for pf in pr.portfolios:
             yield from _missing(portfolio, pf, portfolios, pr.loc, f"{priority} {pr.number}")
@@ -174,6 +174,19 @@ def declared_references(plan: Plan) -> Iterator[Diagnostic]:
             for ref in kinds.values(entity, path):
                 yield from _missing(label, ref, known, loc,
                                     kinds.name_of(kind, entity, plan.terms))
+
+
+@rule
+def organisation_places(plan: Plan) -> Iterator[Diagnostic]:
+    """organisation-places: an organisation names its places once, in ``places`` or
+    (for one place) ``icp``, not both."""
+    for org in plan.system.organisations:
+        if org.both_loc is not None:
+            listed = ", ".join(dict.fromkeys(org.places))
+            yield error("organisation-places",
+                        f"organisation {org.id!r} gives both 'icp' and 'places'; list every "
+                        f"place it serves in 'places' (places: [{listed}]) and remove 'icp'",
+                        org.both_loc)
 
 
 def _provenances(plan: Plan) -> Iterator[tuple[str, Location]]:

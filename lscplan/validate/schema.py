@@ -286,6 +286,10 @@ def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
         what = _FORMAT_WORDS.get(fmt, f"match {fmt}")
         yield _error_naming_lookalike(source, f"{subject} must be {what}; found {found}",
                                       err.instance, where)
+    elif kind == "uniqueItems":
+        seen: list = []
+        twice = next((v for v in err.instance if v in seen or seen.append(v)), None)
+        yield error("schema", f"{subject} lists {twice!r} twice; list each once", where)
     elif kind in ("minItems", "minLength"):
         yield error("schema", f"{subject} must not be empty", where)
     elif kind == "minimum":
