@@ -225,6 +225,8 @@ _UNITS: dict[tuple[str, str], str] = {
     ("activity", "system"): "field:unit",
     ("staff-group", "wte"): "wte",
     ("staff-group", "vacancies"): "wte",
+    ("staff-group", "by_place"): "wte",
+    ("staff-group", "by_type"): "wte",
     ("staff-group", "vacancy_rate"): "percent",
     ("workforce", "total"): "wte",
     ("workforce", "total_vacancies"): "wte",

@@ -199,8 +199,10 @@ FILES: tuple[FileKind, ...] = (
                    named="the workforce", series=(("published_total", "total"),)),
         EntityKind("staff-group", "staff group", "Staff groups", ("workforce.groups",),
                    provenance=("",),
-                   figures=(Figures("", ("wte", "vacancies"), "workforce: {e.title}"),),
-                   series=(("wte", "WTE"), ("vacancies", "vacancies"))),
+                   figures=(Figures("", ("wte", "vacancies", "by_place", "by_type"),
+                                    "workforce: {e.title}"),),
+                   series=(("wte", "WTE"), ("vacancies", "vacancies"),
+                           ("by_place", "for {key!r}"), ("by_type", "{key}"))),
     )),
     FileKind("engagement.yaml", "engagement", "engagement", (
         EntityKind("engagement", "engagement", "Engagement",

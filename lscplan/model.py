@@ -891,14 +891,36 @@ class PointOfDelivery:
         return self.provenance == ILLUSTRATIVE
 
 
+#: The staffing types a staff group's WTE may be split into, in the order shown.
+STAFFING_TYPES = ("substantive", "bank", "agency")
+
+
 @dataclass(frozen=True)
 class StaffGroup:
+    """A staff group's WTE in post, and optionally its vacancies, its WTE per place
+    (``by_place``, keyed by ICP id) and by staffing type (``by_type``: substantive, bank,
+    agency), each of which adds up to ``wte`` (rule workforce-total)."""
+
     id: str
     title: str
     provenance: str
     wte: Series
     vacancies: Series | None
     loc: Location = field(compare=False)
+    by_place: Mapping[str, Series] = field(default_factory=dict)
+    by_type: Mapping[str, Series] = field(default_factory=dict)
+
+    @property
+    def place_sum(self) -> Series | None:
+        """The sum of its places' figures, when it gives them."""
+        return (sum_series(list(self.by_place.values()), self.provenance, self.loc)
+                if self.by_place else None)
+
+    @property
+    def type_sum(self) -> Series | None:
+        """The sum of its staffing types' figures, when it gives them."""
+        return (sum_series(list(self.by_type.values()), self.provenance, self.loc)
+                if self.by_type else None)
 
     def vacancy_rate(self, year: str) -> float | None:
         if self.vacancies is None:
@@ -920,6 +942,37 @@ class Workforce:
         provenance = (ILLUSTRATIVE if any(g.wte.illustrative for g in self.groups)
                       else self.groups[0].provenance)
         return sum_series([g.wte for g in self.groups], provenance, self.loc)
+
+    def _totals_by(self, name: str, keys: Iterable[str]) -> Mapping[str, Series] | None:
+        """Per key, the sum over the staff groups of their ``name`` breakdown; None
+        unless every group gives it (a total of some groups would read as all)."""
+        if not all(getattr(g, name) for g in self.groups):
+            return None
+        provenance = self.total.provenance
+        return {k: sum_series([getattr(g, name)[k] for g in self.groups
+                               if k in getattr(g, name)], provenance, self.loc)
+                for k in keys if any(k in getattr(g, name) for g in self.groups)}
+
+    @property
+    def by_place(self) -> bool:
+        """Whether any staff group gives its figures per place."""
+        return any(g.by_place for g in self.groups)
+
+    @property
+    def by_type(self) -> bool:
+        """Whether any staff group gives its figures by staffing type."""
+        return any(g.by_type for g in self.groups)
+
+    @property
+    def place_totals(self) -> Mapping[str, Series] | None:
+        """All staff groups' WTE per place id, when every group gives its places."""
+        return self._totals_by("by_place", dict.fromkeys(
+            p for g in self.groups for p in g.by_place))
+
+    @property
+    def type_totals(self) -> Mapping[str, Series] | None:
+        """All staff groups' WTE per staffing type, when every group gives its types."""
+        return self._totals_by("by_type", STAFFING_TYPES)
 
     @property
     def total_vacancies(self) -> Series | None:
@@ -1689,7 +1742,12 @@ def _workforce(f: SourceFile) -> Workforce:
                    _series(f, g["wte"], g["provenance"], "staff_groups", i, "wte"),
                    _series(f, g.get("vacancies"), g["provenance"], "staff_groups", i,
                            "vacancies"),
-                   _loc(f, "staff_groups", i))
+                   _loc(f, "staff_groups", i),
+                   {place: _series(f, vals, g["provenance"], "staff_groups", i, "by_place", place)
+                    for place, vals in g.get("by_place", {}).items()},
+                   {kind: _series(f, g["by_type"][kind], g["provenance"], "staff_groups", i,
+                                  "by_type", kind)
+                    for kind in STAFFING_TYPES if kind in g.get("by_type", {})})
         for i, g in enumerate(d["staff_groups"]))
     total = d.get("total")
     published = (_series(f, total["wte"], groups[0].provenance, "total", "wte")

@@ -32,7 +32,7 @@ from .diagnostics import Diagnostic, Location, Report, error
 from .documents import Document
 from .errors import PlanInvalid
 from .files import cache_dir, write_atomic
-from .model import Metric, Plan, PointOfDelivery, Series
+from .model import STAFFING_TYPES, Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
 from .theme import BUILTIN, Template, Theme
 
@@ -504,6 +504,7 @@ def _configure(env: jinja2.Environment, theme: Theme | None) -> jinja2.Environme
     env.filters.update(FILTERS)
     env.globals.update(illus=illustrative_marker, ILLUSTRATIVE_LEGEND=ILLUSTRATIVE_LEGEND,
                        DRAFT_MARK=DRAFT_MARK, TO_BE_CONFIRMED=TO_BE_CONFIRMED,
+                       STAFFING_TYPES=STAFFING_TYPES,
                        fail=_fail, sections=kinds.sectioned, extract_kind=kinds.extract_kind,
                        paper_parts=paper_parts, theme=theme, logo=_logo(theme),
                        CSP=THEMED_CSP if theme else CSP)

@@ -38,7 +38,7 @@ from typing import Any
 
 from . import formatting
 from .formats import Output, Rendered
-from .model import ILLUSTRATIVE, Plan, Series
+from .model import ILLUSTRATIVE, STAFFING_TYPES, Plan, Series
 
 FILE_SUFFIX = "xlsx"
 ILLUSTRATIVE_NOTE = ("Shaded figures are illustrative: no source gives them "
@@ -394,7 +394,9 @@ def _workforce(plan: Plan) -> Sheet:
     end = max(years.values())
     prov_col, id_col = end + 1, end + 2
     _header(sheet, ["Staff group", "Measure", *years, "Provenance", "Id"], 3)
-    fmt = number_format("wte", [v for g in wf.groups for s in (g.wte, g.vacancies)
+    fmt = number_format("wte", [v for g in wf.groups
+                                for s in (g.wte, g.vacancies, *g.by_place.values(),
+                                          *g.by_type.values())
                                 if s is not None for v in s.values.values()])
     row = FIRST_ROW
     wte_rows: dict[str, int] = {}
@@ -451,6 +453,30 @@ def _workforce(plan: Plan) -> Sheet:
             sheet.put(row, id_col, Text(g.id, "key"))
             row += 1
         sheet.define("WorkforceVacancies", first, row - 1, id_col)
+    places = {icp.id: icp.name for icp in plan.system.icps}
+    for attr, names, word, defined in (
+            ("by_place", places, f"sum of the {plan.terms.place.short_plural}",
+             "WorkforceByPlace"),
+            ("by_type", {t: sentence(t) for t in STAFFING_TYPES}, "sum of the staffing types",
+             "WorkforceByStaffingType")):
+        given = [g for g in wf.groups if getattr(g, attr)]
+        if not given:
+            continue
+        first = row
+        for g in given:
+            parts = getattr(g, attr)
+            start = row
+            for key, name in names.items():
+                if key in parts:
+                    series_row(g.title, f"WTE in post, {name}", parts[key], g.id)
+            sheet.put(row, 1, Text(g.title, "total"))
+            sheet.put(row, 2, Text(f"WTE in post ({word})", "total"))
+            summed = g.place_sum if attr == "by_place" else g.type_sum
+            _sum_row(sheet, row, years, start, row - 1, summed, fmt)
+            sheet.put(row, prov_col, Text(CALCULATED))
+            sheet.put(row, id_col, Text(g.id, "key"))
+            row += 1
+        sheet.define(defined, first, row - 1, id_col)
     sheet.widths = {1: 60, 2: 44, **{c: 12 for c in years.values()}, prov_col: 22,
                     id_col: 28}
     return sheet

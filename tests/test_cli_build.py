@@ -29,7 +29,7 @@ def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         "built ltp-submission.html", "built ltp-submission.xlsx",
         *(f"built {d}.html" for d in DOCS[1:]),
-        "done: 3 documents (3 built, 0 unchanged), no PDF, 5 warnings (40 illustrative "
+        "done: 3 documents (3 built, 0 unchanged), no PDF, 5 warnings (55 illustrative "
         f"figures); outputs in {out}/"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{d}.html" for d in DOCS] + ["ltp-submission.xlsx", "manifest.json"])

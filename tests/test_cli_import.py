@@ -66,6 +66,12 @@ def test_round_trip(cli, built: Path, small_plan: Path, tmp_path: Path) -> None:
         metrics.cell(_row(metrics, "ae-four-hour"), 9).value = 0.915  # 2021/22: 91.5%
         workforce = wb["Workforce"]
         workforce.cell(_row(workforce, "nursing"), 4).value = 3150  # WTE 2020/21
+        # ... and its places and staffing types with it, so that they still add up
+        for measure, wte in (("WTE in post, North Place", 1900),
+                             ("WTE in post, Substantive", 2870)):
+            row = next(r for r in range(4, workforce.max_row + 1)
+                       if workforce.cell(r, 2).value == measure)
+            workforce.cell(row, 4).value = wte
 
     edited = _edited(built, tmp_path, edit)
     old_finance = (small_plan / "finance.yaml").read_text(encoding="utf-8")
@@ -73,10 +79,10 @@ def test_round_trip(cli, built: Path, small_plan: Path, tmp_path: Path) -> None:
     result = cli("import", edited, small_plan)
     assert result.code == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-1] == (f"imported 3 figures from {edited} into {small_plan}/finance.yaml, "
+    assert lines[-1] == (f"imported 5 figures from {edited} into {small_plan}/finance.yaml, "
                          f"{small_plan}/metrics.yaml, {small_plan}/workforce.yaml")
     assert lines[0] == (f"old ({small_plan}) → new ({small_plan} with edited.xlsx): "
-                        "3 changes (0 added, 0 removed, 3 changed)")
+                        "5 changes (0 added, 0 removed, 5 changed)")
     # diff's view: each figure, and the derived figures it moved
     assert "  ~ metric `ae-four-hour`, 2021/22: 95.0% → 91.5%" in lines
     assert "      ↳ meets the national standard: yes → no" in lines
@@ -99,6 +105,8 @@ def test_round_trip(cli, built: Path, small_plan: Path, tmp_path: Path) -> None:
         ("trajectory", None, "years.2020/21.income", 325000, 326000),
         ("metric", "ae-four-hour", "values.2021/22", 95.0, 91.5),
         ("staff-group", "nursing", "wte.2020/21", 3100, 3150),
+        ("staff-group", "nursing", "by_place.north-place.2020/21", 1850, 1900),
+        ("staff-group", "nursing", "by_type.substantive.2020/21", 2820, 2870),
     }
     # the workbook built again holds the new figures: importing it changes nothing
     out = built.parent

@@ -436,10 +436,16 @@ def test_staff_group_added_moves_the_workforce_total(compare) -> None:
 
 
 def test_staff_group_wte_moves_rate_and_total(compare) -> None:
-    result = compare(("workforce.yaml", "wte: {2019/20: 3000,", "wte: {2019/20: 3100,")
-                        )
-    (change,) = result.changes
+    # the group's places and staffing types move with it, so they still add up
+    result = compare(("workforce.yaml", "wte: {2019/20: 3000,", "wte: {2019/20: 3100,"),
+                     ("workforce.yaml", "north-place: {2019/20: 1800,",
+                      "north-place: {2019/20: 1900,"),
+                     ("workforce.yaml", "substantive: {2019/20: 2700,",
+                      "substantive: {2019/20: 2800,"))
+    change, *parts = result.changes
     assert change.field == "wte.2019/20"
+    assert [p.field for p in parts] == ["by_place.north-place.2019/20",
+                                        "by_type.substantive.2019/20"]
     assert [(q.field, q.old, q.new) for q in moved(result, change)] == [
         ("vacancy_rate.2019/20", 9.1, 8.8), ("total.2019/20", 3000, 3100)]
 

@@ -172,3 +172,23 @@ def test_an_organisation_serves_the_places_it_lists(small_plan: Path) -> None:
     plan = check(small_plan).plan
     assert [c.id for c in plan.system.ccgs_of("north-place")] == ["north-ccg", "south-ccg"]
     assert [c.id for c in plan.system.ccgs_of("south-place")] == ["south-ccg"]
+
+
+def test_workforce_per_place_and_by_staffing_type(plan) -> None:
+    group = plan.workforce.groups[0]
+    assert group.by_place["south-place"].values["2021/22"] == 1300
+    assert list(group.by_type) == ["substantive", "bank", "agency"]
+    assert group.place_sum.values == group.wte.values == group.type_sum.values
+    assert group.by_type["agency"].illustrative  # the group's provenance
+    assert plan.workforce.place_totals["north-place"].values["2019/20"] == 1800
+    assert plan.workforce.type_totals["bank"].values["2021/22"] == 190
+
+
+def test_workforce_without_places_or_types_has_none(small_plan: Path) -> None:
+    text = (small_plan / "workforce.yaml").read_text(encoding="utf-8")
+    (small_plan / "workforce.yaml").write_text(text[:text.index("    by_place:")],
+                                               encoding="utf-8")
+    plan = check(small_plan).plan
+    group = plan.workforce.groups[0]
+    assert (group.by_place, group.by_type, group.place_sum) == ({}, {}, None)
+    assert not plan.workforce.by_place and plan.workforce.place_totals is None

@@ -910,3 +910,23 @@ def test_an_organisation_is_listed_under_each_place_it_serves(small_plan):
             "<td>North Place; South Place</td>") in html
     assert ("<th scope=\"row\">Example County Council</th><td>County council</td>"
             "<td>System-wide</td>") in html
+
+
+def test_workforce_per_place_and_by_staffing_type(pages, small_plan):
+    html = pages["ltp-submission"]
+    places = html[html.index('<table class="workforce-places'):]
+    places = places[:places.index("</table>")]
+    assert "<caption>Staff in post (WTE) by place and staff group</caption>" in places
+    assert '<th scope="rowgroup" colspan="4">Registered nurses and midwives</th>' in places
+    assert re.search(r'<th scope="row">South Place</th><td class="num">1,200<sup class="illus"',
+                     places)
+    assert "All staff groups" not in places  # one group: its rows are the totals
+    types = html[html.index('<table class="workforce-staffing-types'):]
+    assert re.search(r'<th scope="row">Agency</th><td class="num">100<sup class="illus"', types)
+    # without them, the workforce section is as it was
+    text = (small_plan / "workforce.yaml").read_text(encoding="utf-8")
+    (small_plan / "workforce.yaml").write_text(text[:text.index("    by_place:")],
+                                               encoding="utf-8")
+    plan = check(small_plan).plan
+    plain = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    assert "workforce-places" not in plain and "staffing type" not in plain

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from lscplan import documents, workbook
-from lscplan.errors import WorkbookInvalid
+from lscplan.errors import PlanInvalid, WorkbookInvalid
 from lscplan.pipeline import check
 from lscplan.workbook_import import (
     MAX_UNPACKED_BYTES,
@@ -20,6 +20,7 @@ from lscplan.workbook_import import (
     _scalar_text,
     _yaml_number,
     compare,
+    import_workbook,
     rewrite,
 )
 
@@ -172,3 +173,39 @@ def test_a_failure_while_writing_changes_no_file(small_plan: Path, tmp_path: Pat
     monkeypatch.setattr(files.Staging, "write", real)
     imported = import_workbook(path, small_plan)
     assert imported.written == ["finance.yaml", "metrics.yaml"]
+
+
+def test_workforce_by_place_and_staffing_type_round_trip(small_plan: Path, tmp_path: Path
+                                                         ) -> None:
+    """The per-place and staffing-type rows are figures like any other: moving 50 WTE
+    from one place to the other and from agency to bank is written into the YAML, the
+    sums (formulas) left alone; a change that breaks the sum is refused by the check."""
+    plan, sheets, wb = _built(small_plan)
+    ws = wb["Workforce"]
+    rows = {(ws.cell(r, 1).value, ws.cell(r, 2).value): r for r in range(4, ws.max_row + 1)}
+    title = "Registered nurses and midwives"
+    north, south = (rows[title, f"WTE in post, {p} Place"] for p in ("North", "South"))
+    bank, agency = (rows[title, f"WTE in post, {t}"] for t in ("Bank", "Agency"))
+    assert ws.cell(rows[title, "WTE in post (sum of the places)"], 3).value == \
+        f"=SUM(C{north}:C{south})"
+    ws.cell(north, 4).value, ws.cell(south, 4).value = 1900, 1200  # 2020/21
+    ws.cell(bank, 5).value, ws.cell(agency, 5).value = 220, 40  # 2021/22
+    problems, changes = compare(sheets, wb, "x.xlsx", plan.period.years)
+    assert problems == []
+    assert [(c.target.path, c.new) for c in changes] == [
+        (("staff_groups", "0", "by_place", "north-place", "2020/21"), 1900),
+        (("staff_groups", "0", "by_place", "south-place", "2020/21"), 1200),
+        (("staff_groups", "0", "by_type", "bank", "2021/22"), 220),
+        (("staff_groups", "0", "by_type", "agency", "2021/22"), 40)]
+    book = tmp_path / "edited.xlsx"
+    wb.save(book)
+    imported = import_workbook(book, small_plan)
+    assert imported.written == ["workforce.yaml"]
+    text = (small_plan / "workforce.yaml").read_text(encoding="utf-8")
+    assert "north-place: {2019/20: 1800, 2020/21: 1900, 2021/22: 1900}" in text
+    assert "agency: {2019/20: 100, 2020/21: 80, 2021/22: 40}" in text
+    ws.cell(north, 3).value = 1801  # 2019/20: the places no longer add up
+    wb.save(book)
+    with pytest.raises(PlanInvalid) as refused:
+        import_workbook(book, small_plan)
+    assert [d.rule for d in refused.value.report.errors] == ["workforce-total"]

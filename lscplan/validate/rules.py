@@ -110,6 +110,12 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
         for icp in sorted(set(icps) - set(pod.by_icp)):
             yield error("reference", f"activity {pod.id!r} has no figures for the {place} "
                         f"{icp!r}; give every {place}", pod.loc)
+    for g in plan.workforce.groups:
+        for at, series in g.by_place.items():
+            yield from _missing(place, at, icps, series.loc, f"staff group {g.id!r}")
+        for icp in [i for i in icps if i not in g.by_place] if g.by_place else ():
+            yield error("reference", f"staff group {g.id!r} gives figures by {place} but none "
+                        f"for the {place} {icp!r}; give every {place}", g.loc)
     for paper in plan.board_papers:
         if paper.organisation:
             yield from _missing("organisation", paper.organisation, orgs, paper.loc,
@@ -398,12 +404,26 @@ def _totals(what: str, published: Series | None, derived: Series, rule_id: str
 
 @rule
 def totals_add_up(plan: Plan) -> Iterator[Diagnostic]:
-    """activity-total, workforce-total: published totals equal the sum of their parts."""
+    """activity-total, workforce-total: published totals equal the sum of their parts, and
+    a staff group's places and staffing types add up to its WTE."""
     for pod in plan.activity:
         yield from _totals(f"the system total of {pod.title}", pod.published_system,
                            pod.system, "activity-total")
     yield from _totals("the workforce total", plan.workforce.published_total,
                        plan.workforce.total, "workforce-total")
+    for g in plan.workforce.groups:
+        for parts, summed, what in ((g.by_place, g.place_sum, "places"),
+                                    (g.by_type, g.type_sum, "staffing types")):
+            if summed is None:
+                continue
+            for year, value in g.wte.items():
+                actual = summed.get(year)
+                if actual is not None and abs(value - actual) > 1e-6:
+                    yield error("workforce-total",
+                                f"the {what} of staff group {g.id!r} add up to "
+                                f"{thousands(actual)} WTE for {year}, but its wte is "
+                                f"{thousands(value)}; make the {what}' figures add up to it",
+                                next(iter(parts.values())).loc)
 
 
 @rule
