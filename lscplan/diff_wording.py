@@ -30,6 +30,7 @@ KIND_WORDS: dict[str, tuple[str, str]] = {
     "organisation": ("organisation", "Organisations"),
     "executive": ("executive", "Executives"),
     "governance": ("governance", "Governance"),
+    "board": ("board", "Boards and committees"),
     "submission": ("the submission", "Submission"),
     "submission-component": ("submission component", "Submission components"),
     "glossary": ("glossary term", "Glossary"),

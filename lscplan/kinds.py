@@ -121,6 +121,8 @@ FILES: tuple[FileKind, ...] = (
                    id=None, provenance=("", "sourced"),
                    figures=(Figures("", ("block_figures",), "governance figures"),
                             Figures("sourced", ("value",), "governance: {h.label}"))),
+        EntityKind("board", "board", "Boards and committees", ("system.governance.boards",),
+                   provenance=("",)),
         EntityKind("submission", "the submission", "Submission", ("system.submission",),
                    id=None, provenance=("", "sourced"),
                    figures=(Figures("", ("block_figures",), "submission deadline"),

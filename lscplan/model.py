@@ -285,6 +285,33 @@ class Executive:
 
 
 @dataclass(frozen=True)
+class Board:
+    """A board or committee: of one ``organisation``, or (none) of the partnership as a
+    whole; a joint committee lists the organisations forming it in ``members``."""
+
+    id: str
+    name: str
+    organisation: str | None
+    members: tuple[str, ...]
+    established: str | None
+    description: str | None
+    provenance: str
+    loc: Location = field(compare=False)
+    #: where ``organisation`` and each of ``members`` are written, for the reference rule
+    organisation_loc: Location | None = field(default=None, compare=False)
+    member_locs: tuple[Location, ...] = field(default=(), compare=False)
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
+    @property
+    def partnership(self) -> bool:
+        """Whether it belongs to the partnership as a whole rather than one organisation."""
+        return self.organisation is None
+
+
+@dataclass(frozen=True)
 class Governance(FieldProvenance):
     FIGURES: ClassVar[tuple[str, ...]] = ("pmo_established", "portfolios", "programmes")
 
@@ -295,6 +322,7 @@ class Governance(FieldProvenance):
     description: str
     loc: Location = field(compare=False)
     sourced: tuple[FieldSource, ...] = ()
+    boards: tuple[Board, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -409,6 +437,15 @@ def _organisation(f: SourceFile, o: Mapping, i: int) -> Organisation:
     return Organisation(o["id"], o["name"], o["type"], tuple(p for p, _ in given),
                         o.get("role"), _loc(f, "organisations", i), o.get("provenance"),
                         tuple(loc for _, loc in given), both)
+
+
+def _board(f: SourceFile, b: Mapping, i: int) -> Board:
+    at = ("governance", "boards", i)
+    members = tuple(b.get("members", ()))
+    return Board(b["id"], b["name"], b.get("organisation"), members, b.get("established"),
+                 b.get("description"), b["provenance"], _loc(f, *at),
+                 _loc(f, *at, "organisation") if "organisation" in b else None,
+                 tuple(_loc(f, *at, "members", j) for j in range(len(members))))
 
 
 def _terms(data: Mapping | None) -> Terms:
@@ -1114,6 +1151,8 @@ class BoardPaper:
     COVER: ClassVar[tuple[str, ...]] = (
         "meeting", "meeting_date", "agenda_item", "prepared_by", "paper_date", "sponsor",
         "responsible_manager", "report_of", "electoral_divisions", "contact")
+    board: str | None = None  # the id of the board (plan.yaml governance.boards)
+    board_loc: Location | None = field(default=None, compare=False)
 
     @property
     def all_extracts(self) -> tuple[Extract, ...]:
@@ -1291,6 +1330,16 @@ class Plan:
         base, alloc = sum(r.baseline for r in rows), sum(r.allocation for r in rows)
         return AllocationRow(self.icp(icp_id).name, None, base, alloc, alloc - base,
                              percent_change(base, alloc), al.loc)
+
+    def board(self, board_id: str) -> Board:
+        return self._index(self.system.governance.boards)[board_id]
+
+    def paper_organisation(self, paper: BoardPaper) -> Organisation | None:
+        """The organisation whose meeting receives ``paper``: its own ``organisation``,
+        else its board's; None for a meeting of the partnership as a whole."""
+        org_id = paper.organisation or (self.board(paper.board).organisation
+                                        if paper.board else None)
+        return self.organisation(org_id) if org_id else None
 
     def source(self, source_id: str) -> Source:
         return self._index(self.system.sources)[source_id]
@@ -1577,7 +1626,9 @@ def _system(f: SourceFile) -> System:
                          for i, e in enumerate(d["executives"])),
         governance=Governance(**gov_values, provenance=gov["provenance"],
                               description=gov["description"], loc=_loc(f, "governance"),
-                              sourced=gov_sourced),
+                              sourced=gov_sourced,
+                              boards=tuple(_board(f, b, i)
+                                           for i, b in enumerate(gov.get("boards", ())))),
         submission=Submission(
             sub["title"], sub["to"], sub_values["deadline"], sub["provenance"],
             tuple(Component(c["id"], c["title"], c["description"],
@@ -1827,6 +1878,7 @@ def _board_paper(f: SourceFile) -> BoardPaper:
         field_locs={n: _loc(f, n) for n in BoardPaper.COVER if n in d},
         implications=(tuple(Implication(i["heading"], i["text"]) for i in implications)
                       if implications is not None else None),
+        board=d.get("board"), board_loc=_loc(f, "board") if "board" in d else None,
     )
 
 

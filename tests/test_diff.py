@@ -875,3 +875,10 @@ def test_a_kind_with_no_view_is_compared_by_its_declared_fields() -> None:
     assert fields_of(kind, risk) == {"likelihood": 4, "impact": 5,
                                      "mitigations": ["Recruit", "Retain"],
                                      "owner": {"name": "Chief nurse"}}
+
+
+def test_a_boards_members_change_by_item(compare) -> None:
+    result = compare(("plan.yaml", "members: [north-ccg, south-ccg]", "members: [north-ccg]"))
+    (change,) = result.changes
+    assert (change.op, change.entity, change.id, change.field, change.old) == (
+        "removed", "board", "joint-committee", "members", "south-ccg")

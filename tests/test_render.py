@@ -930,3 +930,44 @@ def test_workforce_per_place_and_by_staffing_type(pages, small_plan):
     plan = check(small_plan).plan
     plain = render.render_html(plan, documents.for_plan(plan)[0], INFO)
     assert "workforce-places" not in plain and "staffing type" not in plain
+
+
+def _paper_html(plan_dir: Path) -> str:
+    plan = check(plan_dir).plan
+    assert plan is not None
+    doc = next(d for d in documents.for_plan(plan) if d.id == "board-governing-body-update")
+    return render.render_html(plan, doc, INFO)
+
+
+def test_boards_and_committees(pages, small_plan):
+    html = pages["ltp-submission"]
+    boards = html[html.index('<table class="boards'):]
+    boards = boards[:boards.index("</table>")]
+    assert re.search(r'<th scope="row">Partnership Board<sup class="illus".*?</th>'
+                     r"<td>The partnership as a whole</td>", boards)
+    assert "<li>NHS North CCG</li><li>NHS South CCG</li>" in boards
+    # the starter paper names no board: its cover sheet has no line for one
+    assert '<th scope="row">Board or committee</th>' not in pages["board-governing-body-update"]
+    paper = small_plan / "board" / "governing-body-update.yaml"
+    # a joint committee of the CCGs: the partnership's, with its members on the cover sheet
+    edit(paper, "organisation: north-ccg\n", "board: joint-committee\n")
+    html = _paper_html(small_plan)
+    assert '<p class="system doc-system">Healthier Example</p>' in html
+    assert re.search(r'<th scope="row">Board or committee</th><td colspan="3">Joint Committee of '
+                     r'the CCGs<sup class="illus".*?</sup>, a joint committee of NHS North CCG, '
+                     r"NHS South CCG</td>", html)
+    # a board of one organisation: the organisation heads the paper
+    edit(small_plan / "plan.yaml", "  boards:  #", """  boards:
+    - id: north-governing-body
+      name: Governing Body of NHS North CCG
+      organisation: north-ccg
+      provenance: example-briefing  #""")
+    edit(paper, "board: joint-committee\n", "board: north-governing-body\n")
+    html = _paper_html(small_plan)
+    assert '<p class="system doc-system">NHS North CCG</p>' in html
+    assert ("<td colspan=\"3\">Governing Body of NHS North CCG, a board of NHS North CCG</td>"
+            in html)
+    # the partnership's own board
+    edit(paper, "board: north-governing-body\n", "board: partnership-board\n")
+    assert "a board of the partnership as a whole, Healthier Example</td>" in _paper_html(
+        small_plan)

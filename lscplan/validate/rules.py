@@ -116,10 +116,28 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
         for icp in [i for i in icps if i not in g.by_place] if g.by_place else ():
             yield error("reference", f"staff group {g.id!r} gives figures by {place} but none "
                         f"for the {place} {icp!r}; give every {place}", g.loc)
+    boards = {b.id: b for b in sys.governance.boards}
+    for b in sys.governance.boards:
+        if b.organisation:
+            yield from _missing("organisation", b.organisation, orgs, b.organisation_loc or b.loc,
+                                f"board {b.id!r}")
+        for member, loc in zip(b.members, b.member_locs, strict=True):
+            yield from _missing("organisation", member, orgs, loc, f"board {b.id!r}")
     for paper in plan.board_papers:
         if paper.organisation:
             yield from _missing("organisation", paper.organisation, orgs, paper.loc,
                                 f"board paper {paper.id!r}")
+        if paper.board:
+            yield from _missing("board", paper.board, boards, paper.board_loc or paper.loc,
+                                f"board paper {paper.id!r}")
+        board = boards.get(paper.board or "")
+        if board and paper.organisation and paper.organisation != board.organisation:
+            owner = (f"the organisation {board.organisation!r}" if board.organisation
+                     else "the partnership as a whole")
+            yield error("reference", f"board paper {paper.id!r} is for the organisation "
+                        f"{paper.organisation!r}, but its board {board.id!r} belongs to "
+                        f"{owner}; leave 'organisation' out (the board's applies) or name "
+                        "the board of that organisation", paper.board_loc or paper.loc)
         for ex in paper.all_extracts:
             if ex.metric:
                 yield from _missing("metric", ex.metric, metrics, ex.loc,
