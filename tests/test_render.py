@@ -971,3 +971,29 @@ def test_boards_and_committees(pages, small_plan):
     edit(paper, "board: north-governing-body\n", "board: partnership-board\n")
     assert "a board of the partnership as a whole, Healthier Example</td>" in _paper_html(
         small_plan)
+
+
+def test_workforce_totals_of_all_staff_groups_by_place(small_plan):
+    """With two groups giving their places, the table ends with all groups' totals; in a
+    plan without its own terms the heading says ICP, as it is written."""
+    edit(small_plan / "plan.yaml", "  place: {singular: place, plural: places}\n", "")
+    edit(small_plan / "workforce.yaml", "staff_groups:\n", """staff_groups:
+  - id: medical
+    title: Doctors
+    provenance: illustrative
+    wte: {2019/20: 500, 2020/21: 510, 2021/22: 520}
+    by_place:
+      north-place: {2019/20: 300, 2020/21: 300, 2021/22: 310}
+      south-place: {2019/20: 200, 2020/21: 210, 2021/22: 210}
+""")
+    plan = check(small_plan).plan
+    html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    table = html[html.index('<table class="workforce-places'):]
+    table = table[:table.index("</table>")]
+    assert "<caption>Staff in post (WTE) by ICP and staff group</caption>" in table
+    assert '<th scope="col">Staff group: ICP</th>' in table
+    totals = table[table.index(">All staff groups</th>"):]
+    assert re.search(r'<th scope="row">North Place</th><td class="num">2,100<sup', totals)
+    assert re.search(r'<th scope="row">South Place</th>.*?1,510<sup', totals)
+    assert "workforce-staffing-types" in html and "All staff groups</th>" not in \
+        html[html.index('<table class="workforce-staffing-types'):]  # doctors give no types
