@@ -943,7 +943,7 @@ def test_boards_and_committees(pages, small_plan):
     html = pages["ltp-submission"]
     boards = html[html.index('<table class="boards'):]
     boards = boards[:boards.index("</table>")]
-    assert re.search(r'<th scope="row">Partnership Board<sup class="illus".*?</th>'
+    assert re.search(r'<th scope="row">Partnership Board</th>'
                      r"<td>The partnership as a whole</td>", boards)
     assert "<li>NHS North CCG</li><li>NHS South CCG</li>" in boards
     # the starter paper names no board: its cover sheet has no line for one
@@ -954,7 +954,7 @@ def test_boards_and_committees(pages, small_plan):
     html = _paper_html(small_plan)
     assert '<p class="system doc-system">Healthier Example</p>' in html
     assert re.search(r'<th scope="row">Board or committee</th><td colspan="3">Joint Committee of '
-                     r'the CCGs<sup class="illus".*?</sup>, a joint committee of NHS North CCG, '
+                     r'the CCGs, a joint committee of NHS North CCG, '
                      r"NHS South CCG</td>", html)
     # a board of one organisation: the organisation heads the paper
     edit(small_plan / "plan.yaml", "  boards:  #", """  boards:
