@@ -111,7 +111,7 @@ FILES: tuple[FileKind, ...] = (
                    id="year", named="population {year}", provenance=("",),
                    figures=(Figures("", ("people",), "population {e.year}"),)),
         EntityKind("icp", "ICP", "Integrated care partnerships", ("system.icps",),
-                   provenance=("population",), term="place",
+                   provenance=("", "population"), term="place",
                    figures=(Figures("population", ("people",), "population of {e.name}"),)),
         EntityKind("organisation", "organisation", "Organisations",
                    ("system.organisations",), provenance=("",)),

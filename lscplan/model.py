@@ -242,6 +242,17 @@ class ICP:
     description: str | None
     population: Population | None
     loc: Location = field(compare=False)
+    provenance: str | None = None  # its own, when given
+
+    @property
+    def illustrative(self) -> bool:
+        return self.provenance == ILLUSTRATIVE
+
+    @property
+    def label(self) -> str:
+        """The place's name as chart legends and row labels print it: marked in words
+        when the place itself is illustrative."""
+        return f"{self.name} (illustrative)" if self.illustrative else self.name
 
 
 @dataclass(frozen=True)
@@ -1618,7 +1629,7 @@ def _system(f: SourceFile) -> System:
             ICP(icp["id"], icp["name"], icp.get("description"),
                 _population(f, icp["population"], "icps", i, "population")
                 if icp.get("population") else None,
-                _loc(f, "icps", i))
+                _loc(f, "icps", i), icp.get("provenance"))
             for i, icp in enumerate(d["icps"])),
         organisations=tuple(_organisation(f, o, i) for i, o in enumerate(d["organisations"])),
         executives=tuple(Executive(e["id"], e["name"], e["role"], _loc(f, "executives", i),

@@ -241,7 +241,7 @@ class Figures:
 
     def activity(self, pod: PointOfDelivery, prefix: str = "chart") -> Figure:
         years = self.plan.period.years
-        icps = [(self.plan.icp(i).name, s) for i, s in pod.by_icp.items()]
+        icps = [(self.plan.icp(i).label, s) for i, s in pod.by_icp.items()]
         title = f"{pod.title} by {self.plan.terms.place.short}" + (
             charts.ILLUSTRATIVE if pod.illustrative else "")
         system = pod.system

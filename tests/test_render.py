@@ -997,3 +997,30 @@ def test_workforce_totals_of_all_staff_groups_by_place(small_plan):
     assert re.search(r'<th scope="row">South Place</th>.*?1,510<sup', totals)
     assert "workforce-staffing-types" in html and "All staff groups</th>" not in \
         html[html.index('<table class="workforce-staffing-types'):]  # doctors give no types
+
+
+def test_a_place_of_its_own_provenance_is_marked_and_listed(small_plan):
+    """A place no source gives is marked wherever it is named (the places table, its
+    summary, activity by place) and listed in Annex C."""
+    edit(small_plan / "plan.yaml", "  - id: south-place\n    name: South Place\n",
+         "  - id: south-place\n    name: South Place\n    provenance: illustrative\n")
+    checked = check(small_plan)
+    assert checked.report.ok(), checked.report.errors
+    plan = checked.plan
+    assert plan.icp("south-place").illustrative and not plan.icp("north-place").illustrative
+    html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    mark = render.ILLUSTRATIVE_MARK
+    assert f'<th scope="row">South Place{mark}</th>' in html
+    assert f"<h4>South Place{mark}</h4>" in html
+    assert "<h4>North Place</h4>" in html
+    assert "South Place (illustrative)" in html  # activity rows and legends, in words
+    annex = html[html.index('id="illustrative-figures"'):]
+    assert "<caption>Illustrative entries in this plan</caption>" in annex
+    assert '<tr><th scope="row">South Place</th>' in annex
+
+
+def test_a_place_with_an_unknown_provenance_is_refused(small_plan):
+    edit(small_plan / "plan.yaml", "  - id: south-place\n    name: South Place\n",
+         "  - id: south-place\n    name: South Place\n    provenance: no-such-source\n")
+    errors = check(small_plan).report.errors
+    assert [(d.rule, d.location.file) for d in errors] == [("reference", "plan.yaml")]
