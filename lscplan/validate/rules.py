@@ -188,11 +188,14 @@ def declared_references(plan: Plan) -> Iterator[Diagnostic]:
     """reference: the ids an entity kind declares it refers to (``kinds.EntityKind.refers``)
     are defined."""
     placed = list(kinds.entities(plan))
+    ids: dict[str, set[str | None]] = {}
+    for k, eid, _e in placed:
+        ids.setdefault(k.name, set()).add(eid)
+    by_name = {k.name: k for k in kinds.ENTITY_KINDS}
     for kind, _id, entity in placed:
         for path, target in kind.refers:
-            known = {eid for k, eid, _e in placed if k.name == target}
-            label = kinds.label_of(next(k for k in kinds.ENTITY_KINDS if k.name == target),
-                                   plan.terms)
+            known = ids.get(target, set())
+            label = kinds.label_of(by_name[target], plan.terms)
             loc = (entity.loc_of(path) if hasattr(entity, "loc_of") and "." not in path
                    else entity.loc)
             for ref in kinds.values(entity, path):
