@@ -4,6 +4,7 @@ layout takes seconds), and the real CLI entry point."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -129,15 +130,76 @@ def entry_point() -> Path:
     return exe
 
 
-@pytest.fixture
-def cli(entry_point: Path) -> Callable[..., Result]:
-    """Run the ``lscplan`` entry point as a user would."""
-
+def _process(entry_point: Path) -> Callable[..., Result]:
     def run(*args: str | Path, cwd: Path | None = None, env: dict | None = None) -> Result:
         proc = subprocess.run(
             [str(entry_point), *map(str, args)], capture_output=True, text=True, cwd=cwd,
             env=env, timeout=600,
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@pytest.fixture
+def cli_process(entry_point: Path) -> Callable[..., Result]:
+    """Run the ``lscplan`` entry point in a new Python process, as a user would: for the
+    tests that need a process's own hash seed (the same bytes from two runs) or its
+    own imports."""
+    return _process(entry_point)
+
+
+class Zygote:
+    """``tests/cli_zygote.py``: one process per test worker that has imported lscplan
+    and forks a child for each command (see its docstring for what a child shares)."""
+
+    def __init__(self, interpreter: str, folder: Path):
+        self.folder = folder
+        self.proc = subprocess.Popen(
+            [interpreter, str(Path(__file__).with_name("cli_zygote.py"))],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+        assert self.proc.stdout.readline() == "ready\n", "the zygote did not start"
+        self.count = 0
+
+    def run(self, argv0: str, args: list[str], cwd: Path, env: dict) -> Result:
+        self.count += 1
+        out, err = (self.folder / f"{self.count}.{n}" for n in ("out", "err"))
+        out.touch()
+        err.touch()
+        request = {"argv0": argv0, "args": args, "cwd": str(cwd), "env": env,
+                   "stdout": str(out), "stderr": str(err), "timeout": 600}
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        code = json.loads(self.proc.stdout.readline())["code"]
+        if code is None:
+            raise subprocess.TimeoutExpired([argv0, *args], 600)
+        text = out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
+        out.unlink()
+        err.unlink()
+        return Result(code, *text)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+        self.proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def zygote(entry_point: Path, tmp_path_factory: pytest.TempPathFactory):
+    interpreter = entry_point.read_text(encoding="utf-8").splitlines()[0].removeprefix("#!")
+    started = Zygote(interpreter.strip(), tmp_path_factory.mktemp("cli-output"))
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def cli(entry_point: Path, zygote: Zygote) -> Callable[..., Result]:
+    """Run the ``lscplan`` entry point as a user would, in a process of its own forked
+    from one that has imported lscplan already (``Zygote``)."""
+
+    def run(*args: str | Path, cwd: Path | None = None, env: dict | None = None) -> Result:
+        return zygote.run(str(entry_point), [str(a) for a in args],
+                          Path(cwd) if cwd else Path.cwd(),
+                          dict(os.environ) if env is None else dict(env))
 
     return run
