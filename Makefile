@@ -24,11 +24,18 @@ build: $(STAMP) ## Build every document of the bundled plan into build/
 check: $(STAMP) ## Check the bundled plan
 	$(BIN)/lscplan check plan
 
-test: $(STAMP) ## Run the test suite (installs what it needs first)
-	$(BIN)/python -m pytest
+# Tests keep their compiled bytecode (and pytest its rewritten test modules) in
+# __pycache__, even where the environment turns that off (PYTHONDONTWRITEBYTECODE):
+# compiling them again is a second of every test process's start.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
+test: $(STAMP) ## Run the test suite (installs what it needs first)
+	$(PYTEST)
+
+# tests/test_fuzz.py holds only slow tests (its pytestmark): left out whole, so that
+# Hypothesis is not even imported.
 test-fast: $(STAMP) ## Every test that lays out no PDF and is not marked slow: the quick inner loop
-	$(BIN)/python -m pytest -m "not pdf and not slow and not fuzz_long" -q -n auto
+	$(PYTEST) -m "not pdf and not slow and not fuzz_long" -q -n auto --ignore=tests/test_fuzz.py
 
 lint: $(STAMP) ## Run ruff
 	$(BIN)/ruff check lscplan tests

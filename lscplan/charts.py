@@ -163,7 +163,7 @@ def _value_axis(fig, ax, axis, unit: str, low: float, high: float) -> None:
         axis.set_major_locator(FixedLocator(ticks))
         axis.set_major_formatter(FuncFormatter(_axis_formatter(unit, _tick_places(ticks))))
         (ax.set_xlim if axis is ax.xaxis else ax.set_ylim)(ticks[0], ticks[-1])
-        fig.canvas.draw()
+        fig.draw_without_rendering()
         if not overlaps(_tick_label_boxes(ax, axis)):
             return
 
@@ -241,7 +241,7 @@ def text_boxes(fig) -> list[tuple[str, object]]:
     notes and legend entries. Draws the figure first so the layout is final."""
     from matplotlib.text import Text
 
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     ticks: set[int] = set()
     boxes = []

@@ -13,7 +13,7 @@ import pytest
 from helpers import edit, evaluate
 from openpyxl import load_workbook
 
-from lscplan import diff, documents, render, workbook
+from lscplan import chartcache, diff, documents, render, workbook
 from lscplan.pipeline import check
 
 INFO = render.BuildInfo("0.1", None, "lscplan test")
@@ -75,11 +75,12 @@ def test_left_out_figures_are_derived_and_shown_as_given(which, request, tmp_pat
     for r, s in zip((*a.rows, a.total), (*b.rows, b.total), strict=True):
         assert (r.baseline, r.allocation, r.published_movement, r.published_percent) == (
             s.baseline, s.allocation, s.published_movement, s.published_percent)
-    assert _allocations_html(given) == _allocations_html(derived)
     assert _allocation_values(given) == _allocation_values(derived)
     counted = [[f[:3] for f in p.illustrative_figures()] for p in (given, derived)]
     assert counted[0] == counted[1]
-    result = diff.diff(given, derived)  # the documents rendered on both sides too
+    with chartcache.missing():  # the charts' figures are compared, not drawn
+        assert _allocations_html(given) == _allocations_html(derived)
+        result = diff.diff(given, derived)  # the documents rendered on both sides too
     assert (result.changes, result.consequences, result.documents) == ((), (), ())
 
 

@@ -31,6 +31,9 @@ from hypothesis import strategies as st
 
 from lscplan.resources import starter_dir
 
+#: Every test here is slow (a fuzzing campaign): ``make test-fast`` leaves the module out.
+pytestmark = pytest.mark.slow
+
 #: Examples in the default run and in the long profile (``-m fuzz_long``).
 DEFAULT_EXAMPLES = 300
 LONG_EXAMPLES = 3000
@@ -238,7 +241,6 @@ _COMMON = {"deadline": None, "database": None,
                                      HealthCheck.function_scoped_fixture]}
 
 
-@pytest.mark.slow
 @settings(max_examples=DEFAULT_EXAMPLES, derandomize=True, **_COMMON)
 @given(changes=broken_plans())
 def test_no_input_crashes_check(worker: Worker, changes: dict[str, bytes]) -> None:
