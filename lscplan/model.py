@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, ClassVar
 
 from . import kinds, narrative
@@ -1303,7 +1303,13 @@ class Plan:
         return tuple(p for pf in self.portfolios for p in pf.programmes)
 
     def _index(self, items: tuple) -> dict[str, Any]:
-        return {item.id: item for item in items}
+        """``items`` (a list of the plan, which never changes) by id, worked out once
+        per list: lookups are many, as many as a document's references."""
+        memo = self.__dict__.setdefault("_indexes", {})  # beside the fields
+        found = memo.get(id(items))
+        if found is None or found[0] is not items:  # kept with its list, so ids stay theirs
+            found = memo[id(items)] = (items, {item.id: item for item in items})
+        return found[1]
 
     def priority(self, pid: str) -> Priority:
         return self._index(self.priorities)[pid]
@@ -1319,8 +1325,11 @@ class Plan:
 
     def programme(self, prog_id: str) -> tuple[Portfolio, Programme]:
         """The programme ``prog_id`` and the portfolio it belongs to."""
-        return next((pf, prog) for pf in self.portfolios for prog in pf.programmes
-                    if prog.id == prog_id)
+        return self._programmes[prog_id]
+
+    @cached_property
+    def _programmes(self) -> dict[str, tuple[Portfolio, Programme]]:
+        return {prog.id: (pf, prog) for pf in self.portfolios for prog in pf.programmes}
 
     def organisation(self, org_id: str) -> Organisation:
         return self._index(self.system.organisations)[org_id]
@@ -1395,11 +1404,24 @@ class Plan:
         published after that day is left out (an optional one becomes None), and so
         are those sources and every passage of text dated after it (``{from:...}``),
         and the planned engagement whose ``until`` was over before it."""
-        plan = _without(self, self.later_sources(day), self.known_on(day))
+        later, known = self.later_sources(day), self.known_on(day)
+        # Two days with the same later sources and the same passages not yet known give
+        # the same plan: it is worked out once per such epoch, not once per document.
+        epoch = (later, frozenset(w for w in self._passage_dates if not known(w)))
+        memo = self.__dict__.setdefault("_as_of", {})  # beside the fields, as cached_property
+        plan = memo.get(epoch)
+        if plan is None:
+            plan = memo[epoch] = _without(self, later, known)
         planned = tuple(e for e in plan.engagement.planned if not e.until or e.until >= day)
         if planned == plan.engagement.planned:
             return plan
         return replace(plan, engagement=replace(plan.engagement, planned=planned))
+
+    @cached_property
+    def _passage_dates(self) -> frozenset[str]:
+        """Every WHEN of the plan's ``{from:WHEN}`` passages."""
+        return frozenset(when for text in texts(self)
+                         for when, *_ in narrative.dated_passages(text))
 
     def postdating(self, day: str) -> Iterator[Any]:
         """Every entity of the plan whose provenance is a source published after ``day``."""

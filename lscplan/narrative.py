@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -208,12 +208,23 @@ def markers(text: str) -> Iterator[Marker]:
                     yield Marker(m[1], m[2], line, n == 0 and m.start() == 0)
 
 
-def dated_passages(text: str) -> Iterator[tuple[str, int, int, int]]:
+def dated_passages(text: str) -> tuple[tuple[str, int, int, int], ...]:
     """(when, marker line, first line, end line) of every passage a ``{from:WHEN}``
     marker dates: the paragraph it opens, the list item it opens (the item's first
     paragraph), or a heading's section up to the next heading as high or higher."""
     if "{from:" not in text:
-        return
+        return ()
+    return _dated_passages(str(text))
+
+
+@lru_cache(maxsize=8192)
+def _dated_passages(text: str) -> tuple[tuple[str, int, int, int], ...]:
+    """``dated_passages``, parsed once per text: the plan at each document's date
+    (``Plan.as_of``) asks again of every text."""
+    return tuple(_find_dated(text))
+
+
+def _find_dated(text: str) -> Iterator[tuple[str, int, int, int]]:
     tokens = _markdown().parse(text)
     end = len(text.splitlines())
     for i, token in enumerate(tokens):

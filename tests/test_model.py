@@ -192,3 +192,23 @@ def test_workforce_without_places_or_types_has_none(small_plan: Path) -> None:
     group = plan.workforce.groups[0]
     assert (group.by_place, group.by_type, group.place_sum) == ({}, {}, None)
     assert not plan.workforce.by_place and plan.workforce.place_totals is None
+
+
+def test_the_plan_at_each_date_is_the_plan_as_it_stood_then(bundled_plan) -> None:
+    # Plan.as_of works each plan out once for the days that leave out the same sources
+    # and passages: asked in any order, every day still gets its own day's plan, here
+    # across a passage dated by a day of its own (no source is published then)
+    edit(bundled_plan / "portfolios" / "adult-mental-health.yaml",
+         "  The workstream builds on", "  {from:2019-06-15} The workstream builds on")
+    plan = check(bundled_plan).plan
+    sources = sorted({s.date for s in plan.system.sources if s.date})
+    days = [*sources, "2019-06-14", "2019-06-15", "2018-01-01", "2030-01-01"]
+    days += [d[:8] + f"{int(d[8:]) - 1:02d}" for d in sources if d[8:] != "01"]
+    for day in [*days, *reversed(days)]:
+        expected = model._without(plan, plan.later_sources(day), plan.known_on(day))
+        got = plan.as_of(day)
+        assert dataclasses.replace(got, engagement=expected.engagement) == expected, day
+    narrative = {d: plan.as_of(d).portfolio("adult-mental-health").narrative
+                 for d in ("2019-06-14", "2019-06-15")}
+    assert "builds on" not in narrative["2019-06-14"]
+    assert "builds on" in narrative["2019-06-15"]
