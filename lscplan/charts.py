@@ -102,6 +102,12 @@ class Point:
     label: str
 
 
+def warm() -> None:
+    """Import matplotlib and load the typeface ahead of the first chart (a worker
+    process's start)."""
+    _pyplot()
+
+
 def _pyplot():
     import matplotlib
 

@@ -372,13 +372,17 @@ def _html(work: Work, doc: Document, workers: Workers) -> str:
     """A document's HTML. With worker processes, the charts it shows that are not in
     the cache are drawn there, all at once and before any later document's, rather
     than one by one here: the document is rendered with placeholders for them, then
-    again once they are drawn (the bytes are the same either way)."""
-    if workers.pool is None:
+    again once they are drawn (the bytes are the same either way). A build that has
+    no workers but may start them for charts renders with placeholders first too, to
+    count the charts missing."""
+    if workers.pool is None and not workers.may_start:
         return _render(work, doc)
     with chartcache.missing() as missing:
         html = _render(work, doc)
     if not missing:
         return html
+    if workers.pool is None and not workers.start_for_charts(len(missing)):
+        return _render(work, doc)  # too few to be worth the workers: drawn here
     workers.draw(list(missing.values()))
     return _render(work, doc)
 
@@ -408,6 +412,12 @@ def _warm() -> None:
     atexit.register(_end_at_once)
 
 
+def _warm_charts() -> None:
+    """A chart worker's start: import matplotlib while the main process renders."""
+    chartcache.charts.warm()
+    atexit.register(_end_at_once)
+
+
 def _end_at_once() -> None:
     """A worker's exit (its first exit handler, once the pool has stopped it and every
     result is sent): without collecting its garbage, which for the last document laid
@@ -418,28 +428,40 @@ def _end_at_once() -> None:
     os._exit(0)
 
 
+#: How many charts not in the cache a document must show for a build with no output
+#: for worker processes (one without PDFs) to start them all the same, to draw those:
+#: starting them (a new Python each, matplotlib imported) costs about as much as
+#: drawing a dozen charts here.
+CHARTS_FOR_WORKERS = 12
+
+
 class Workers:
     """The worker processes for pooled formats (PDF layout). With more than one
     output that may go to them and more than one job allowed, they start at once
     (spawned, so nothing is shared, each importing WeasyPrint meanwhile) and take each
     output as it is submitted; otherwise each output is produced here, one at a
-    time, when ``collect`` comes. ``jobs`` never changes the bytes written."""
+    time, when ``collect`` comes. A build with no such output starts them only to
+    draw charts, when a document has many not in the cache (``start_for_charts``).
+    ``jobs`` never changes the bytes written."""
 
     def __init__(self, jobs: int | None, expected: int, report: Callable[[Event], None]):
-        self.count = min(jobs or os.cpu_count() or 1, expected)
+        self.jobs = jobs or os.cpu_count() or 1
+        self.count = min(self.jobs, expected)
+        self.may_start = expected == 0 and self.jobs > 1  # for charts alone
         self.report = report
         self.pool: Any = None
         self.tasks: list[tuple[Any, Step, Format, Rendered]] = []
 
     def __enter__(self) -> Workers:
         if self.count > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.count, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_warm)
+            self.pool = _pool(self.count, _warm)
         return self
+
+    def start_for_charts(self, charts: int) -> bool:
+        """Start workers to draw ``charts`` charts, if they are many enough."""
+        if self.may_start and charts >= CHARTS_FOR_WORKERS:
+            self.pool, self.may_start = _pool(min(self.jobs, charts), _warm_charts), False
+        return self.pool is not None
 
     def submit(self, step: Step, fmt: Format, rendered: Rendered) -> None:
         future = self.pool.submit(fmt.produce, rendered.for_worker()) if self.pool else None
@@ -460,6 +482,8 @@ class Workers:
 
     def collect(self) -> None:
         """Wait for every output submitted (or produce each here, without a pool)."""
+        if not self.tasks:
+            return
         if self.pool is None:
             for _, step, fmt, rendered in self.tasks:
                 self.report(Event("render", step.doc.id, fmt.file(step.doc.id)))
@@ -485,6 +509,14 @@ class Workers:
         finally:
             if self.pool is not None:
                 self.pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
+
+
+def _pool(count: int, warm: Callable[[], None]) -> Any:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=count, initializer=warm,
+                               mp_context=multiprocessing.get_context("spawn"))
 
 
 def _mark_stale(out_dir: Path, step: Step) -> None:

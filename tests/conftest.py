@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,6 +19,15 @@ import pytest
 
 import lscplan
 from lscplan.resources import bundled_plan_dir, starter_dir
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A run started in the background by a shell without job control (``make test &``
+    in a script) inherits SIGINT ignored, and so would every process it starts, among
+    them ``lscplan serve``, which the tests stop with SIGINT as Ctrl-C would: Python's
+    own handling of SIGINT is restored first."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

@@ -210,6 +210,28 @@ def test_charts_not_in_the_cache_are_drawn_in_the_workers(starter_build, tmp_pat
     chartcache.forget()
 
 
+def test_a_build_without_pdfs_draws_many_missing_charts_in_workers(small_plan, tmp_path,
+                                                                  monkeypatch):
+    """With no PDF to lay out, workers still start when a document has enough charts
+    not in the cache (here one is enough): none is drawn in this process, and the
+    files are those of a build that draws every chart here."""
+    here = _build(small_plan, tmp_path / "here", formats=["html"], jobs=1)  # the run's cache
+    monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(write, "CHARTS_FOR_WORKERS", 1)
+    chartcache.forget()
+
+    def drawn_here(*args, **kwargs):
+        raise AssertionError("a chart drawn in the main process")
+
+    monkeypatch.setattr(charts, "trajectory_chart", drawn_here)
+    monkeypatch.setattr(charts, "bar_chart", drawn_here)
+    pooled = _build(small_plan, tmp_path / "pooled", formats=["html"], jobs=2)
+    assert snapshot(pooled.out) == snapshot(here.out)
+    assert len(list((tmp_path / "cache" / chartcache.FOLDER).glob("*.svg"))) > 3
+    assert not any("processes" in (e.file or "") for e in pooled.events)  # no layout
+    chartcache.forget()
+
+
 def test_source_date_epoch_is_restored(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     with pdf.source_date_epoch(123):
