@@ -213,8 +213,8 @@ def test_charts_not_in_the_cache_are_drawn_in_the_workers(starter_build, tmp_pat
 def test_a_build_without_pdfs_draws_many_missing_charts_in_workers(small_plan, tmp_path,
                                                                   monkeypatch):
     """With no PDF to lay out, workers still start when a document has enough charts
-    not in the cache (here one is enough): none is drawn in this process, and the
-    files are those of a build that draws every chart here."""
+    not in the cache (here one is enough): none is drawn in this process, every one
+    is stored in the cache, and the files are those of a build in one process."""
     here = _build(small_plan, tmp_path / "here", formats=["html"], jobs=1)  # the run's cache
     monkeypatch.setenv("LSCPLAN_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(write, "CHARTS_FOR_WORKERS", 1)
