@@ -414,7 +414,9 @@ def _warm() -> None:
 
 def _warm_charts() -> None:
     """A chart worker's start: import matplotlib while the main process renders."""
-    chartcache.charts.warm()
+    from .charts import warm
+
+    warm()
     atexit.register(_end_at_once)
 
 
