@@ -46,12 +46,16 @@ FONTS = ["Liberation Sans", "DejaVu Sans"]
 SVG_FONTS = "'lscplan Sans',Frutiger,Arial,'Liberation Sans',Arimo,sans-serif"
 WIDTH, HEIGHT = 6.6, 2.2  # inches: the A4 text width, with room for three charts a page
 LEGEND_ROW = 0.2  # inches of height added per row of legend
+DPI = 72  # SVG's own: the layout measured is the one saved
+TICK_GAP = 4  # points at least between neighbouring tick labels
 ILLUSTRATIVE_TEXT = "#8A5A00"
 ILLUSTRATIVE = " (illustrative)"
 
 _STYLE = {
     "svg.fonttype": "none",
     "svg.image_inline": True,
+    "figure.autolayout": False,
+    "figure.constrained_layout.use": False,
     "font.family": "sans-serif",
     "font.sans-serif": FONTS,
     "font.size": 9,
@@ -156,8 +160,8 @@ def _tick_places(ticks: Sequence[float]) -> int:
 
 def _value_axis(fig, ax, axis, unit: str, low: float, high: float) -> None:
     """Ticks that cover the data (``low`` to ``high``) with one tick at or beyond
-    each end, as many as fit without their labels touching (five at most), and
-    the axis limits on the outermost ticks."""
+    each end, as many as fit with ``TICK_GAP`` between their labels (five at most),
+    and the axis limits on the outermost ticks."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
     if high == low:
@@ -169,14 +173,25 @@ def _value_axis(fig, ax, axis, unit: str, low: float, high: float) -> None:
         axis.set_major_locator(FixedLocator(ticks))
         axis.set_major_formatter(FuncFormatter(_axis_formatter(unit, _tick_places(ticks))))
         (ax.set_xlim if axis is ax.xaxis else ax.set_ylim)(ticks[0], ticks[-1])
-        fig.draw_without_rendering()
-        if not overlaps(_tick_label_boxes(ax, axis)):
+        _lay_out(fig)
+        if not overlaps([(text, box.padded(TICK_GAP / 2)) for text, box
+                         in _tick_label_boxes(ax, axis)]):
             return
+
+
+def _lay_out(fig) -> None:
+    """Place the axes, legend and texts (matplotlib's constrained layout) without
+    drawing anything."""
+    fig.get_layout_engine().execute(fig)
 
 
 def _svg(fig, chart_id: str, title: str, description: str) -> str:
     plt = _pyplot()
     buffer = io.StringIO()
+    # Laid out already: with no layout engine, savefig draws the figure once, rather
+    # than laying it out again and drawing it twice (_STYLE turns off the rcParams
+    # that would give it one back).
+    fig.set_layout_engine(None)
     with plt.rc_context({"svg.hashsalt": chart_id}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
@@ -297,10 +312,10 @@ def _above(ax):
     return offset_copy(ax.transAxes, fig=ax.figure, y=6, units="points")
 
 
-def _note(ax, text: str) -> None:
+def _note(ax, text: str):
     """A short italic note above the plot's top left corner."""
-    ax.text(0.0, 1.0, text, transform=_above(ax), ha="left", va="bottom", fontsize=8,
-            color=DARK_GREY, fontstyle="italic")
+    return ax.text(0.0, 1.0, text, transform=_above(ax), ha="left", va="bottom",
+                   fontsize=8, color=DARK_GREY, fontstyle="italic")
 
 
 def trajectory_chart(chart_id: str, title: str, x: Sequence[str], lines: Sequence[Line],
@@ -339,7 +354,8 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
     refs = ([reference] if reference is not None else []) + list(references)
     labels += [r.label for r in refs]
     wrapped, ncol, rows = _legend_layout(labels)
-    fig, ax = plt.subplots(figsize=(WIDTH, HEIGHT + LEGEND_ROW * rows), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH, HEIGHT + LEGEND_ROW * rows), dpi=DPI,
+                           layout="constrained")
     positions = list(range(len(x)))
     handles = []
     values = []
@@ -376,10 +392,15 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
         _mark_illustrative(ax)
     fig.legend(handles, wrapped, loc="outside lower center", ncol=ncol,
                columnspacing=1.8, handlelength=2.6)
+    # Noted before the ticks are fitted, so they are fitted to the chart as it is
+    # shown; taken back in the rare case that the outermost ticks reach zero.
+    note = (_note(ax, "The vertical axis does not start at zero")
+            if low > 0 or high < 0 else None)
     _value_axis(fig, ax, ax.yaxis, unit, low, high)
     bottom, top = ax.get_ylim()
-    if bottom > 0 or top < 0:
-        _note(ax, "The vertical axis does not start at zero")
+    if note is not None and bottom <= 0 <= top:
+        note.remove()
+        _lay_out(fig)
     return fig
 
 
@@ -404,7 +425,7 @@ def bar_figure(labels: Sequence[str], values: Sequence[float], unit: str, *,
     from matplotlib.transforms import offset_copy
 
     height = max(1.3, 0.32 * len(labels) + 0.6)
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    fig, ax = plt.subplots(figsize=(width, height), dpi=DPI, layout="constrained")
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, list(values), color=NHS_BLUE, height=0.6,
             hatch="//" if illustrative else None, edgecolor="white")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -161,6 +162,31 @@ def test_crowded_labels_do_not_overlap():
                            width=3.3),
                 bar_figure(("A long row label", "B"), (-5, 40), "percent", width=3.3)):
         assert overlaps(text_boxes(fig)) == []
+
+
+def test_tick_labels_keep_a_gap_between_them():
+    """Fewer ticks rather than labels that run into each other: "−80,000−60,000" on a
+    half-width chart read as one number."""
+    import matplotlib.pyplot as plt
+
+    from lscplan.charts import _STYLE, TICK_GAP, _tick_label_boxes
+
+    cases = ((lambda: bar_figure(("Now (2018/19)", "By 2023/24"), (-72_000, 0),
+                                 "gbp-thousands", width=3.3), "x"),
+             (lambda: bar_figure(("Attendances", "Admissions"), (512_345, 498_765),
+                                 "number", width=3.3), "x"),
+             (lambda: trajectory_figure(YEARS, [Line("Staff", (1.5, 2, 9, 12))], "wte"), "y"))
+    for figure, axis in cases:
+        with plt.rc_context(_STYLE):  # as bar_chart and trajectory_chart draw them
+            fig = figure()
+            fig.draw_without_rendering()
+        ax = fig.axes[0]
+        boxes = sorted((box for _, box in _tick_label_boxes(ax, getattr(ax, axis + "axis"))),
+                       key=lambda b: b.x0 if axis == "x" else b.y0)
+        assert len(boxes) >= 2
+        gaps = [(b.x0 - a.x1) if axis == "x" else (b.y0 - a.y1)
+                for a, b in pairwise(boxes)]
+        assert min(gaps) >= TICK_GAP - 0.01, gaps
 
 
 @pytest.mark.slow
