@@ -196,7 +196,50 @@ class Marker:
 def markers(text: str) -> Iterator[Marker]:
     """Every ``{appendix:...}``, ``{extract:...}`` and ``{from:...}`` in ``text``,
     outside code, in order."""
-    for token in _markdown().parse(text):
+    return iter(_read(str(text)).markers)
+
+
+def dated_passages(text: str) -> tuple[tuple[str, int, int, int], ...]:
+    """(when, marker line, first line, end line) of every passage a ``{from:WHEN}``
+    marker dates: the paragraph it opens, the list item it opens (the item's first
+    paragraph), or a heading's section up to the next heading as high or higher."""
+    if "{from:" not in text:
+        return ()
+    return _read(str(text)).dated
+
+
+def placed(text: str) -> tuple[Placed, ...]:
+    """The plan extracts ``text`` places (``to_parts`` cuts the text there), in order."""
+    return _read(str(text)).placed
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What one parse of a text tells ``markers``, ``dated_passages``, ``placed`` and
+    ``too_deep``."""
+
+    markers: tuple[Marker, ...]
+    dated: tuple[tuple[str, int, int, int], ...]
+    placed: tuple[Placed, ...]
+    too_deep: int | None
+
+
+#: Texts whose reading is kept (the bundled plan has about 300 Markdown texts).
+TEXTS_KEPT = 8192
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
+def _read(text: str) -> _Read:
+    """One parse of ``text``, once: ``check`` asks every question of every text, the
+    plan at each document's date asks again, and so do ``serve``'s and ``diff``'s
+    checks of files that did not change."""
+    tokens = _markdown().parse(text)
+    return _Read(tuple(_find_markers(tokens)), tuple(_find_dated(tokens, text)),
+                 tuple(_find_placed(tokens)), _find_too_deep(tokens))
+
+
+def _find_markers(tokens: Sequence[Token]) -> Iterator[Marker]:
+    for token in tokens:
         if token.type != "inline":
             continue
         line = token.map[0] if token.map else 0
@@ -208,24 +251,7 @@ def markers(text: str) -> Iterator[Marker]:
                     yield Marker(m[1], m[2], line, n == 0 and m.start() == 0)
 
 
-def dated_passages(text: str) -> tuple[tuple[str, int, int, int], ...]:
-    """(when, marker line, first line, end line) of every passage a ``{from:WHEN}``
-    marker dates: the paragraph it opens, the list item it opens (the item's first
-    paragraph), or a heading's section up to the next heading as high or higher."""
-    if "{from:" not in text:
-        return ()
-    return _dated_passages(str(text))
-
-
-@lru_cache(maxsize=8192)
-def _dated_passages(text: str) -> tuple[tuple[str, int, int, int], ...]:
-    """``dated_passages``, parsed once per text: the plan at each document's date
-    (``Plan.as_of``) asks again of every text."""
-    return tuple(_find_dated(text))
-
-
-def _find_dated(text: str) -> Iterator[tuple[str, int, int, int]]:
-    tokens = _markdown().parse(text)
+def _find_dated(tokens: Sequence[Token], text: str) -> Iterator[tuple[str, int, int, int]]:
     end = len(text.splitlines())
     for i, token in enumerate(tokens):
         if token.type != "inline":
@@ -242,6 +268,23 @@ def _find_dated(text: str) -> Iterator[tuple[str, int, int, int]]:
         elif i >= 2 and tokens[i - 2].type == "list_item_open" and tokens[i - 2].map:
             first, last = tokens[i - 2].map
         yield m[1], first, first, last
+
+
+def _find_placed(tokens: Sequence[Token]) -> Iterator[Placed]:
+    for i, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            alone = _EXTRACT.fullmatch(tokens[i + 1].content.strip())
+            if alone:
+                yield Placed(alone[1])
+
+
+def _find_too_deep(tokens: Sequence[Token]) -> int | None:
+    depth = 0
+    for token in tokens:
+        depth += _CONTAINERS.get(token.type, 0)
+        if depth > MAX_DEPTH:
+            return token.map[0] if token.map else 0
+    return None
 
 
 def passages_as_of(text: str, known: Callable[[str], bool]) -> str:
@@ -276,6 +319,11 @@ def not_shown(text: str) -> list[tuple[int, str]]:
     """What documents will not show as written, with its line (0-based, within
     ``text``): raw HTML (shown as text), images (shown as their alt text) and links
     other than http, https and mailto (shown as plain text)."""
+    return list(_not_shown(str(text)))
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
+def _not_shown(text: str) -> tuple[tuple[int, str], ...]:
     found: dict[str, int] = {}
     for token in _as_written().parse(text):
         line = token.map[0] if token.map else 0
@@ -291,7 +339,7 @@ def not_shown(text: str) -> list[tuple[int, str]]:
             else:
                 continue
             found.setdefault(problem, line)
-    return [(line, problem) for problem, line in found.items()]
+    return tuple((line, problem) for problem, line in found.items())
 
 
 def markup(text: str) -> int:
@@ -302,9 +350,4 @@ def markup(text: str) -> int:
 def too_deep(text: str) -> int | None:
     """The line (0-based, within ``text``) of the first list or blockquote nested more
     than ``MAX_DEPTH`` deep, or None when the Markdown keeps within the limit."""
-    depth = 0
-    for token in _markdown().parse(text):
-        depth += _CONTAINERS.get(token.type, 0)
-        if depth > MAX_DEPTH:
-            return token.map[0] if token.map else 0
-    return None
+    return _read(str(text)).too_deep

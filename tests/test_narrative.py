@@ -78,3 +78,23 @@ def test_markdown_past_the_depth_limit_is_found_at_its_line() -> None:
     text = "Intro.\n\n" + "".join("  " * i + f"- level {i + 1}\n" for i in range(MAX_DEPTH + 3))
     assert too_deep(text) == 2 + MAX_DEPTH
     assert too_deep("Intro.\n\n1. item\n\n   " + "> " * MAX_DEPTH + "quote\n") == 4
+
+
+def test_a_second_check_of_an_unchanged_plan_parses_no_markdown(monkeypatch) -> None:
+    """``check`` asks several questions of every text (markers, dated passages, depth,
+    what is not shown), and ``serve``, ``diff`` and ``Plan.as_of`` ask again of texts
+    that did not change: each text is parsed once for all of them."""
+    from markdown_it import MarkdownIt
+
+    from lscplan.pipeline import check
+    from lscplan.resources import bundled_plan_dir
+
+    assert check(bundled_plan_dir()).report.ok()
+    parsed: list[str] = []
+    parse = MarkdownIt.parse
+    monkeypatch.setattr(MarkdownIt, "parse",
+                        lambda self, text, env=None: parsed.append(text) or parse(self, text, env))
+    again = check(bundled_plan_dir())
+    assert again.report.ok() and again.plan is not None
+    assert parsed == []
+    assert too_deep("a\n\n" + "- x\n" * 3) is None and parsed == ["a\n\n- x\n- x\n- x\n"]

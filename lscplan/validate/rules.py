@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .. import kinds
+from .. import kinds, narrative
 from ..diagnostics import Diagnostic, Location, error, warning
 from ..formatting import BUILTIN_UNITS, thousands
 from ..model import ILLUSTRATIVE, Plan, Series, texts
@@ -674,7 +674,7 @@ def extract_references(plan: Plan) -> Iterator[Diagnostic]:
             else:
                 placed.add(m.value)
         body = paper.body
-        alone = {p.name for p in _placed(body)}
+        alone = {p.name for p in narrative.placed(body)}
         for name in placed - alone:
             yield error("extract-reference",
                         f"the extract mark {{extract:{name}}} of the paper {paper.id!r} "
@@ -688,12 +688,6 @@ def extract_references(plan: Plan) -> Iterator[Diagnostic]:
                             f"never marks where it goes; add a paragraph {{extract:{name}}} "
                             "where the paper refers to it, or attach it as an appendix",
                             extract.loc)
-
-
-def _placed(text: str) -> list:
-    from ..narrative import Placed, to_parts
-
-    return [p for p in to_parts(text) if isinstance(p, Placed)]
 
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
