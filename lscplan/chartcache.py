@@ -87,6 +87,15 @@ def _path(chart_key: str) -> Path:
     return cache_dir() / FOLDER / f"{chart_key}.svg"
 
 
+def empty() -> bool:
+    """No chart in the cache folder: the first build on this machine (or with this
+    cache), which will draw every chart."""
+    try:
+        return next((cache_dir() / FOLDER).iterdir(), None) is None
+    except OSError:
+        return True
+
+
 def remember(chart_key: str, drawn: str) -> str:
     """Keep a chart in memory for the rest of the process."""
     if len(_memory) >= MEMORY:

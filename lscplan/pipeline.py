@@ -14,7 +14,7 @@ from .model import Plan, build_model
 from .theme import Theme, load_theme
 
 if TYPE_CHECKING:  # the build stages are imported when a build runs, not before
-    from .write import BuildOptions, BuildResult
+    from .write import Ahead, BuildOptions, BuildResult
 
 
 @dataclass
@@ -66,7 +66,7 @@ def build(plan_dir: Path, out_dir: Path, options: BuildOptions | None = None
     ``options`` (``write.BuildOptions``) chooses the documents, the formats, the
     number of worker processes, ``force`` and the progress callback.
     """
-    from . import documents, formats, pdf, render, write
+    from . import formats, write
 
     options = options or write.BuildOptions()
     if options.formats is not None and not set(options.formats) & set(formats.FORMATS):
@@ -75,9 +75,18 @@ def build(plan_dir: Path, out_dir: Path, options: BuildOptions | None = None
         raise UsageError(f"--jobs must be 1 or more, not {options.jobs}")
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir} exists and is not a directory")
-    checked = check(plan_dir)
-    if checked.plan is None or not checked.report.ok():
-        raise PlanInvalid(checked.report, sources=checked.sources, plan_dir=str(plan_dir))
+    with write.workers_ahead(out_dir, options) as ahead:
+        checked = check(plan_dir)
+        if checked.plan is None or not checked.report.ok():
+            raise PlanInvalid(checked.report, sources=checked.sources,
+                              plan_dir=str(plan_dir))
+        return _write(checked, plan_dir, out_dir, options, ahead)
+
+
+def _write(checked: Checked, plan_dir: Path, out_dir: Path, options: BuildOptions,
+           ahead: Ahead) -> BuildResult:
+    """``build`` once the plan has passed its checks."""
+    from . import documents, pdf, render, write
 
     plan = checked.plan
     docs = documents.for_plan(plan)
@@ -112,7 +121,7 @@ def build(plan_dir: Path, out_dir: Path, options: BuildOptions | None = None
         roots=(str(render.templates_dir()), str(plan_dir)),
         plan=plan,
     )
-    result = write.write_documents(work, out_dir, options)
+    result = write.write_documents(work, out_dir, options, ahead)
     result.warnings = len(checked.report.warnings)
     result.illustrative = sum(count for *_, count, _loc in plan.illustrative_figures())
     return result

@@ -28,7 +28,10 @@ output to produce; with one such output (or ``jobs=1``) it is done in this proce
 The number of workers never changes the bytes written. The charts of a document
 that are not in the chart cache (``chartcache``) are drawn in the workers too, all at
 once, before its layout is handed to them; the longest document (by the previous
-build's pages) goes first.
+build's pages) goes first. A build into a folder no build has written starts its
+workers before the plan is checked (``workers_ahead``), so that they have imported
+WeasyPrint (and, the chart cache empty, matplotlib) by the time the first document
+is rendered.
 """
 
 from __future__ import annotations
@@ -326,13 +329,13 @@ def plan_work(work: Work, previous: Mapping[str, dict], out_dir: Path,
 
 
 def render(steps: Sequence[Step], work: Work, out_dir: Path, options: BuildOptions,
-           report: Callable[[Event], None]) -> None:
+           report: Callable[[Event], None], ahead: Ahead | None = None) -> None:
     """Stage 2: render each step's HTML, then produce every wanted format not kept;
     a format that runs in worker processes is handed to them as soon as the HTML is
     ready, so PDF layout runs while the next documents are rendered. Outputs no
     longer wanted nor good are marked stale."""
     may_pool = sum(1 for s in steps if s.render and any(f.pooled for f in s.wanted))
-    with Workers(options.jobs, may_pool, report) as workers:
+    with Workers(options.jobs, may_pool, report, ahead) as workers:
         for step in _longest_first(steps):
             if not step.render:
                 report(Event("done", step.doc.id))
@@ -420,6 +423,13 @@ def _warm_charts() -> None:
     atexit.register(_end_at_once)
 
 
+def _warm_both() -> None:
+    """The start of a worker started before a first build's check, the chart cache
+    empty: WeasyPrint and matplotlib both, while the main process checks the plan."""
+    _warm()
+    _warm_charts()
+
+
 def _end_at_once() -> None:
     """A worker's exit (its first exit handler, once the pool has stopped it and every
     result is sent): without collecting its garbage, which for the last document laid
@@ -446,23 +456,29 @@ class Workers:
     draw charts, when a document has many not in the cache (``start_for_charts``).
     ``jobs`` never changes the bytes written."""
 
-    def __init__(self, jobs: int | None, expected: int, report: Callable[[Event], None]):
+    def __init__(self, jobs: int | None, expected: int, report: Callable[[Event], None],
+                 ahead: Ahead | None = None):
         self.jobs = jobs or os.cpu_count() or 1
         self.count = min(self.jobs, expected)
         self.may_start = expected == 0 and self.jobs > 1  # for charts alone
         self.report = report
+        self.ahead = ahead
         self.pool: Any = None
         self.tasks: list[tuple[Any, Step, Format, Rendered]] = []
 
     def __enter__(self) -> Workers:
         if self.count > 1:
-            self.pool = _pool(self.count, _warm)
+            self.pool = self._take() or _pool(self.count, _warm)
         return self
+
+    def _take(self) -> Any:
+        return self.ahead.take() if self.ahead is not None else None
 
     def start_for_charts(self, charts: int) -> bool:
         """Start workers to draw ``charts`` charts, if they are many enough."""
         if self.may_start and charts >= CHARTS_FOR_WORKERS:
-            self.pool, self.may_start = _pool(min(self.jobs, charts), _warm_charts), False
+            self.pool = self._take() or _pool(min(self.jobs, charts), _warm_charts)
+            self.may_start = False
         return self.pool is not None
 
     def submit(self, step: Step, fmt: Format, rendered: Rendered) -> None:
@@ -513,12 +529,62 @@ class Workers:
                 self.pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
 
 
+class Ahead:
+    """Worker processes started before the plan is checked (``workers_ahead``), until
+    the build ``take``s them; those not taken (the plan failed its checks) are
+    stopped at once when the build ends, rather than waited for."""
+
+    def __init__(self, pool: Any = None, processes: Collection[Any] = ()):
+        self.pool, self.processes = pool, processes
+
+    def take(self) -> Any:
+        pool, self.pool = self.pool, None
+        return pool
+
+    def __enter__(self) -> Ahead:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.pool is not None:
+            self.take().shutdown(wait=False, cancel_futures=True)
+            for process in self.processes:
+                process.terminate()
+
+
+def workers_ahead(out_dir: Path, options: BuildOptions) -> Ahead:
+    """For a build into a folder no build has written (every document's PDF to lay
+    out), the worker processes started now, to import WeasyPrint (and matplotlib,
+    when the chart cache is empty) while the main process checks the plan: on two
+    CPUs, most of the time a first build spends before its first layout. Any other
+    build, which may have nothing to lay out, starts them only once it knows."""
+    jobs = options.jobs or os.cpu_count() or 1
+    if options.only is not None:
+        jobs = min(jobs, len(set(options.only)))
+    if jobs < 2 or not options.wants("pdf") or (out_dir / MANIFEST).exists():
+        return Ahead()
+    import multiprocessing
+
+    before = set(multiprocessing.active_children())
+    pool = _pool(jobs, _warm_both if chartcache.empty() else _warm)
+    return Ahead(pool, set(multiprocessing.active_children()) - before)
+
+
 def _pool(count: int, warm: Callable[[], None]) -> Any:
+    """``count`` worker processes, started now: a pool spawns a process only when a
+    task finds none idle, so one task each is submitted (which does nothing), and
+    each worker runs ``warm`` while the main process goes on."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=count, initializer=warm,
+    pool = ProcessPoolExecutor(max_workers=count, initializer=warm,
                                mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(count):
+        pool.submit(_started)
+    return pool
+
+
+def _started() -> None:
+    """The task that starts a worker."""
 
 
 def _mark_stale(out_dir: Path, step: Step) -> None:
@@ -582,9 +648,10 @@ def write_manifest(steps: Sequence[Step], work: Work, previous: Mapping[str, dic
         write_atomic(out_dir / MANIFEST, manifest)
 
 
-def write_documents(work: Work, out_dir: Path, options: BuildOptions) -> BuildResult:
+def write_documents(work: Work, out_dir: Path, options: BuildOptions,
+                    ahead: Ahead | None = None) -> BuildResult:
     """Bring ``out_dir`` up to date for the documents ``options`` asks for, then
-    write the manifest."""
+    write the manifest; with the workers ``ahead`` started, if any."""
     report = options.progress or (lambda event: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out_dir)
@@ -593,7 +660,7 @@ def write_documents(work: Work, out_dir: Path, options: BuildOptions) -> BuildRe
     report(Event("start", count=len(steps)))
     staging = Staging(out_dir)
     try:
-        render(steps, work, out_dir, options, report)
+        render(steps, work, out_dir, options, report, ahead)
         stage(steps, staging)
         commit(staging, steps, work, previous, out_dir, report)
     finally:

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import signal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -230,6 +231,43 @@ def test_a_build_without_pdfs_draws_many_missing_charts_in_workers(small_plan, t
     assert len(list((tmp_path / "cache" / chartcache.FOLDER).glob("*.svg"))) > 3
     assert not any("processes" in (e.file or "") for e in pooled.events)  # no layout
     chartcache.forget()
+
+
+def test_workers_start_before_the_check_only_for_a_build_into_a_new_folder(tmp_path):
+    """A build into a folder no build has written lays out every PDF, so its workers
+    start before the plan is checked; any other build (a rebuild, no PDFs, one job,
+    one document) starts them only once it knows there is layout to do. Workers not
+    taken are stopped, not waited for."""
+    fresh = write.workers_ahead(tmp_path / "new", BuildOptions(jobs=2))
+    with fresh:
+        assert fresh.pool is not None and len(fresh.processes) == 2
+    assert fresh.pool is None
+    for process in fresh.processes:  # stopped while still importing WeasyPrint
+        process.join(30)
+        assert process.exitcode == -signal.SIGTERM
+    built = tmp_path / "built"
+    built.mkdir()
+    (built / write.MANIFEST).write_text("{}")
+    for out, options in ((built, BuildOptions(jobs=2)),
+                         (tmp_path / "new", BuildOptions(jobs=2, formats=["html"])),
+                         (tmp_path / "new", BuildOptions(jobs=1)),
+                         (tmp_path / "new", BuildOptions(jobs=2, only=["public-summary"]))):
+        with write.workers_ahead(out, options) as ahead:
+            assert ahead.pool is None, (out, options)
+
+
+def test_a_failing_build_into_a_new_folder_leaves_no_worker_running(small_plan, tmp_path):
+    import multiprocessing
+    import time
+
+    edit(small_plan / "finance.yaml", "    allocation: 315000", "    allocation: 315001")
+    with pytest.raises(PlanInvalid):
+        build(small_plan, tmp_path / "fresh", BuildOptions(jobs=2))
+    assert not (tmp_path / "fresh").exists()
+    deadline = time.monotonic() + 30
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert multiprocessing.active_children() == []
 
 
 def test_source_date_epoch_is_restored(monkeypatch):
