@@ -554,9 +554,9 @@ class Ahead:
 def workers_ahead(out_dir: Path, options: BuildOptions) -> Ahead:
     """For a build into a folder no build has written (every document's PDF to lay
     out), the worker processes started now, to import WeasyPrint (and matplotlib,
-    when the chart cache is empty) while the main process checks the plan: on two
-    CPUs, most of the time a first build spends before its first layout. Any other
-    build, which may have nothing to lay out, starts them only once it knows."""
+    when the chart cache is empty) while the main process checks the plan, so that
+    the first layout (or the first charts) need not wait for them. Any other build,
+    which may have nothing to lay out, starts them only once it knows."""
     jobs = options.jobs or os.cpu_count() or 1
     if options.only is not None:
         jobs = min(jobs, len(set(options.only)))
