@@ -127,10 +127,10 @@ def to_parts(text: str, level: int = 1, *, numbered: str | None = None,
                 _number(tokens[i + 1], number, "section-number")
         if token.type != "paragraph_open" or token.level != 0:
             continue
-        placed = _EXTRACT.fullmatch(tokens[i + 1].content.strip())
+        placed = _placed_at(tokens, i)
         if placed:
             parts.append(md.renderer.render(tokens[start:i], md.options, {}))
-            parts.append(Placed(placed[1]))
+            parts.append(placed)
             start = i + 3
         elif numbered == "paragraphs":
             number += 1
@@ -270,12 +270,19 @@ def _find_dated(tokens: Sequence[Token], text: str) -> Iterator[tuple[str, int, 
         yield m[1], first, first, last
 
 
+def _placed_at(tokens: Sequence[Token], i: int) -> Placed | None:
+    """The extract placed by the top-level paragraph opening at ``tokens[i]``, when
+    the paragraph holds only its ``{extract:NAME}`` marker."""
+    alone = _EXTRACT.fullmatch(tokens[i + 1].content.strip())
+    return Placed(alone[1]) if alone else None
+
+
 def _find_placed(tokens: Sequence[Token]) -> Iterator[Placed]:
     for i, token in enumerate(tokens):
         if token.type == "paragraph_open" and token.level == 0:
-            alone = _EXTRACT.fullmatch(tokens[i + 1].content.strip())
-            if alone:
-                yield Placed(alone[1])
+            placed = _placed_at(tokens, i)
+            if placed:
+                yield placed
 
 
 def _find_too_deep(tokens: Sequence[Token]) -> int | None:

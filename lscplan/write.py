@@ -426,8 +426,10 @@ def _warm_charts() -> None:
 def _warm_both() -> None:
     """The start of a worker started before a first build's check, the chart cache
     empty: WeasyPrint and matplotlib both, while the main process checks the plan."""
+    from .charts import warm
+
+    warm()
     _warm()
-    _warm_charts()
 
 
 def _end_at_once() -> None:

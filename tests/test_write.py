@@ -233,6 +233,14 @@ def test_a_build_without_pdfs_draws_many_missing_charts_in_workers(small_plan, t
     chartcache.forget()
 
 
+def _wait_for(done, seconds: float = 30) -> bool:
+    """Poll ``done()`` until it holds or ``seconds`` pass; what it last said."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return done()
+
+
 def _running(pid: int) -> bool:
     """The process ``pid`` exists and has not ended (a zombie has ended)."""
     try:
@@ -253,10 +261,7 @@ def test_workers_start_before_the_check_only_for_a_build_into_a_new_folder(tmp_p
     assert fresh.pool is None
     # (Not process.join: the pool's own thread may reap them first, and join then
     # never learns the exit code.)
-    deadline = time.monotonic() + 30
-    while any(_running(p.pid) for p in fresh.processes) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(_running(p.pid) for p in fresh.processes)
+    assert _wait_for(lambda: not any(_running(p.pid) for p in fresh.processes))
     built = tmp_path / "built"
     built.mkdir()
     (built / write.MANIFEST).write_text("{}")
@@ -275,10 +280,7 @@ def test_a_failing_build_into_a_new_folder_leaves_no_worker_running(small_plan, 
     with pytest.raises(PlanInvalid):
         build(small_plan, tmp_path / "fresh", BuildOptions(jobs=2))
     assert not (tmp_path / "fresh").exists()
-    deadline = time.monotonic() + 30
-    while multiprocessing.active_children() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert multiprocessing.active_children() == []
+    assert _wait_for(lambda: multiprocessing.active_children() == [])
 
 
 def test_source_date_epoch_is_restored(monkeypatch):
