@@ -206,3 +206,12 @@ def test_the_other_direction_swaps_improvement_and_concern(values: list[float],
     assert [swap[p.point_type] for p in up.points] == [p.point_type for p in down.points]
     assert {"pass": "fail", "fail": "pass", "inconsistent": "inconsistent"}[
         up.assurance] == down.assurance
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), None, "1", True])
+def test_values_must_be_finite_numbers(bad: object) -> None:
+    values = [1.0, 2.0, bad, 3.0]
+    assert spc.problems_with(months(4), values, direction="increase") == [
+        "every value must be a finite number"]
+    with pytest.raises(ValueError, match="the target must be a finite number"):
+        spc.xmr(months(3), [1.0, 2.0, 1.5], direction="increase", target=float("nan"))
