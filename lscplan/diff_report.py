@@ -153,11 +153,18 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
         lines += [[], [("Order", "bold underline")]]
         lines += [[("  ", ""), ("↕ ", "yellow"), (_one_line(reorder_message(r)), "")]
                   for r in result.reorders]
-    if result.documents is not None and (result.changes or result.reorders):
-        lines += [[], [(documents_heading(result), "bold underline")]]
+    if _shows_documents(result):
+        lines += [[], [(_one_line(documents_heading(result)), "bold underline")]]
         lines += [[("  ", ""), (_DIFF_MARKERS[d.op] + " ", _DIFF_STYLES[d.op]),
-                   (_one_line(document_message(d)), "")] for d in result.documents]
+                   (_one_line(document_message(d)), "")] for d in result.documents or ()]
     return lines
+
+
+def _shows_documents(result: DiffResult) -> bool:
+    """Whether to say what happens to the documents: when something changed and they
+    were compared, or when they could not be."""
+    return bool(result.withheld) or (result.documents is not None
+                                     and bool(result.changes or result.reorders))
 
 
 def _unexplained_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
@@ -265,6 +272,8 @@ class _Section:
     left_out: int = 0
 
     def text(self, fold: bool) -> str:
+        if not self.rows and not self.head and not self.left_out:  # a heading alone
+            return f"\n\n{self.heading}"
         body = ["", *self.head, *self.rows] if self.head else ["", *self.rows]
         if self.left_out:
             body += ["", f"*{plural(self.left_out, 'more row')} left out here.*"]
@@ -274,6 +283,9 @@ class _Section:
                                *body, "", "</details>"])
         return "\n".join(["", "", f"#### {self.heading}", *body])
 
+
+#: A document's op in a Markdown list, where ``- +`` would read as a nested list.
+_MD_DOCUMENT_OPS = {"added": "**added**", "removed": "**removed**", "changed": "**changed**"}
 
 _TABLE = ["| | entity | field | old | new |", "|---|---|---|---|---|"]
 
@@ -335,7 +347,7 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
         if c.words is not None:
             old, new = _md_words(c.words, "-"), _md_words(c.words, "+")
         else:
-            old = _md_cell_value(c.old, unit=c.unit, item=c.item)
+            old = _md_cell_value(c.old, unit=c.unit_before, item=c.item)
             new = _md_cell_value(c.new, unit=c.unit, item=c.item)
         rows = [f"| {_DIFF_MARKERS[c.op]} | {name} | {field_cell} | {old} | {new} |"]
     else:
@@ -344,7 +356,7 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
         strip = _strip(_series_years(c.about, pattern, set(changed)), set(changed))
         ops = {x.op for x in group}
         marker = _DIFF_MARKERS[ops.pop()] if len(ops) == 1 else "~"
-        old = _strip_values([x.old for x in changed.values()], c.unit)
+        old = _strip_values([x.old for x in changed.values()], c.unit_before)
         new = _strip_values([x.new for x in changed.values()], c.unit)
         rows = [f"| {marker} | {_md_message(change_name(c))} | {_md_code(pattern)}<br>{strip} "
                 f"| {old} | {new} |"]
@@ -394,10 +406,10 @@ def _md_sections(result: DiffResult) -> list[_Section]:
         sections.append(_Section(md_escape(findings_heading(result)),
                                  ["| | severity | rule | where | message |",
                                   "|---|---|---|---|---|"], rows))
-    if result.documents is not None and (result.changes or result.reorders):
+    if _shows_documents(result):
         sections.append(_Section(md_escape(documents_heading(result)), [], [
-            f"- {_DIFF_MARKERS[d.op]} {_md_message(document_message(d))}"
-            for d in result.documents]))
+            f"- {_MD_DOCUMENT_OPS[d.op]} {_md_message(document_message(d))}"
+            for d in result.documents or ()]))
     for kind, changes in result.groups():
         rows = []
         for group in _series_runs(list(changes), _change_series):
@@ -517,7 +529,7 @@ def _html_change(c: Change, result: DiffResult) -> _HtmlChange:
     return _HtmlChange(
         op=c.op, marker=_DIFF_MARKERS[c.op], name=_code_spans(change_name(c)),
         field=c.field or "", message=_code_spans(change_message(c)),
-        old="" if isinstance(c.old, dict) else _html_value(c.old, c.unit),
+        old="" if isinstance(c.old, dict) else _html_value(c.old, c.unit_before),
         new="" if isinstance(c.new, dict) else _html_value(c.new, c.unit),
         old_fields=_html_fields(c.old), new_fields=_html_fields(c.new),
         words=tuple((op, PILCROW + text if op != "=" and not text.strip() else text)
@@ -547,13 +559,24 @@ def html_diff(result: DiffResult, color: bool = False) -> str:
         findings=tuple((f.op, finding_message(f)) for f in result.findings),
         reorders=tuple(_code_spans(reorder_message(r)) for r in result.reorders),
         unexplained=tuple(_code_spans(consequence_message(q)) for q in result.unexplained),
-        documents_heading=documents_heading(result) if result.documents is not None and (
-            result.changes or result.reorders) else None,
+        documents_heading=documents_heading(result) if _shows_documents(result) else None,
         documents=tuple((d.op, _DIFF_MARKERS[d.op], _code_spans(document_message(d)))
                         for d in result.documents or ()),
         old_label=result.old_label, new_label=result.new_label, counts=_diff_counts(result),
         total=summary["total"], by_op=tuple(summary["by_op"].items()), ops=OPS,
         by_entity=by_entity, consequences=summary["consequences"], groups=groups)
+
+
+def json_trouble(message: str, failures: tuple[PlanInvalid, ...] = ()) -> str:
+    """The JSON error object for versions that cannot be compared
+    (``schemas/diff.schema.json#/$defs/error``)."""
+    from .diff import JSON_VERSION, side_of
+
+    payload = {"version": JSON_VERSION, "error": message,
+               "failing": [side_of(f.side) for f in failures],
+               "diagnostics": [{"side": side_of(f.side), **d.as_dict()}
+                               for f in failures for d in f.report.errors]}
+    return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 
 
 def diff_trouble(failures: tuple[PlanInvalid, ...]) -> str:

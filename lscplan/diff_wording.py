@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import formatting
+from . import formatting, kinds
 from .model import TARGET_KINDS
 
 if TYPE_CHECKING:
@@ -20,49 +20,23 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-#: Entity kind -> (singular label, heading for a group).
-KIND_WORDS: dict[str, tuple[str, str]] = {
-    "system": ("the system", "System"),
-    "period": ("the plan period", "Plan period"),
-    "source": ("source", "Sources"),
-    "population": ("population", "Population"),
-    "icp": ("ICP", "Integrated care partnerships"),
-    "organisation": ("organisation", "Organisations"),
-    "executive": ("executive", "Executives"),
-    "governance": ("governance", "Governance"),
-    "board": ("board", "Boards and committees"),
-    "submission": ("the submission", "Submission"),
-    "submission-component": ("submission component", "Submission components"),
-    "glossary": ("glossary term", "Glossary"),
-    "vision": ("the vision", "Vision"),
-    "ambition": ("ambition", "Ambitions"),
-    "intent": ("intent", "Intents"),
-    "ltp-theme": ("Long Term Plan theme", "Long Term Plan themes"),
-    "case-for-change": ("case for change", "Case for change"),
-    "priority": ("priority", "Priorities"),
-    "portfolio": ("portfolio", "Portfolios"),
-    "programme": ("programme", "Programmes"),
-    "metric": ("metric", "Metrics"),
-    "allocations": ("the allocations table", "Allocations table"),
-    "allocation": ("allocation", "Allocations"),
-    "trajectory": ("the financial trajectory", "Financial trajectory"),
-    "efficiency": ("efficiency savings", "Efficiency"),
-    "context-figure": ("finance figure", "Finance context figures"),
-    "activity": ("activity", "Activity"),
-    "workforce": ("the workforce plan", "Workforce"),
-    "staff-group": ("staff group", "Staff groups"),
-    "engagement": ("engagement", "Engagement"),
-    "partner": ("engagement partner", "Engagement partners"),
-    "board-paper": ("board paper", "Board papers"),
-}
+#: Entity kind name -> its declaration (``lscplan.kinds``), which says its words.
+_KINDS = {k.name: k for k in kinds.ENTITY_KINDS}
+#: What diff compares beside the declared kinds: the files of the plan's theme folder.
+THEME = "theme"
+_THEME_WORDS = ("theme file", "Theme")
 
 
 def kind_label(kind: str) -> str:
-    return KIND_WORDS.get(kind, (kind, kind))[0]
+    """One entity of ``kind`` as its declaration names it: ``metric``, ``the vision``."""
+    declared = _KINDS.get(kind)
+    return declared.label if declared else _THEME_WORDS[0] if kind == THEME else kind
 
 
 def kind_heading(kind: str) -> str:
-    return KIND_WORDS.get(kind, (kind, kind))[1]
+    """A group of them, as declared: ``Metrics``, ``Risks``."""
+    declared = _KINDS.get(kind)
+    return declared.heading if declared else _THEME_WORDS[1] if kind == THEME else kind
 
 
 def _places(value: float, unit: str | None = None) -> int:
@@ -172,6 +146,10 @@ def _title(fields: dict[str, Any]) -> str | None:
 def change_message(c: Change) -> str:
     """One change in a sentence: ``metric `x`, 2021/22: 95.0% → 96.0%``."""
     who = change_name(c)
+    if c.entity == THEME:
+        if c.field == "bytes":
+            return f"{who} changed: {c.old:,} → {c.new:,} bytes"
+        return f"{who} {c.op}"
     if c.field is None:
         fields = c.old or c.new or {}
         if c.entity == "programme" and fields.get("portfolio"):
@@ -207,8 +185,9 @@ def change_message(c: Change) -> str:
     if c.op == "added":
         return f"{who}, {phrase} added: {fmt_value(c.new, c.unit)}"
     if c.op == "removed":
-        return f"{who}, {phrase} removed (was {fmt_value(c.old, c.unit)})"
-    return f"{who}, {phrase}: {fmt_value(c.old, c.unit)} → {fmt_value(c.new, c.unit)}"
+        return f"{who}, {phrase} removed (was {fmt_value(c.old, c.unit_before)})"
+    text = f"{who}, {phrase}: {fmt_value(c.old, c.unit_before)} → {fmt_value(c.new, c.unit)}"
+    return text + (" (the unit changed)" if c.unit_before != c.unit else "")
 
 
 def _item_text(item: Any) -> str:
@@ -242,6 +221,8 @@ def document_message(doc: DocumentChange) -> str:
 
 
 def documents_heading(result: DiffResult) -> str:
+    if result.withheld:
+        return f"Documents: not compared, because {result.withheld}"
     n = len(result.documents or ())
     if not n:
         return "Documents: a build writes every document as before"

@@ -673,9 +673,9 @@ def test_diff_records_are_json_safe(compare) -> None:
                      ("metrics.yaml", "2021/22: 95.0", "2021/22: 96.0"))
     payload = json.loads(json.dumps(result.as_dict()))
     assert set(payload) == {"changes", "consequences", "diagnostics", "documents", "failing",
-                            "reorders", "summary", "sides"}
+                            "reorders", "summary", "sides", "version", "documents_withheld"}
     assert set(payload["changes"][0]) == {"op", "entity", "id", "field", "old", "new", "unit",
-                                          "item", "words"}
+                                          "item", "words", "old_unit"}
     assert set(payload["consequences"][0]) == {"entity", "id", "field", "old", "new", "unit",
                                                "causes"}
 
@@ -826,7 +826,7 @@ def test_a_reorder_that_changes_a_document_is_reported(compare) -> None:
     assert bool(result)
 
 
-def test_a_board_paper_change_reaches_only_its_own_document(compare) -> None:
+def test_a_board_papers_text_reaches_only_its_own_document(compare) -> None:
     result = compare(("board/governing-body-update.yaml", "has three components",
                       "has three parts"))
     assert [(d.id, d.op) for d in result.documents] == [
@@ -861,7 +861,7 @@ def test_renaming_every_metric_of_the_bundled_plan_reads_as_renames(
 
 def test_a_new_order_no_document_shows_is_not_reported(
         compare, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("lscplan.diff.compare_documents", lambda old, new, result: ())
+    monkeypatch.setattr("lscplan.diff.compare_documents", lambda old, new, *themes: ())
     result = compare(("board/governing-body-update.yaml",
                       "extracts: [allocations-table, {metric-chart: ae-four-hour}]",
                       "extracts: [{metric-chart: ae-four-hour}, allocations-table]"))

@@ -119,8 +119,10 @@ def test_markdown_cells_cannot_break_the_table() -> None:
 
 def test_json_is_the_contract() -> None:
     payload = json.loads(json_diff(RESULT))
-    assert list(payload) == ["changes", "consequences", "diagnostics", "documents", "failing",
-                             "reorders", "sides", "summary"]  # sorted keys
+    assert list(payload) == ["changes", "consequences", "diagnostics", "documents",
+                             "documents_withheld", "failing", "reorders", "sides", "summary",
+                             "version"]  # sorted keys
+    assert payload["version"] == 1
     first = payload["changes"][0]
     assert {k: first[k] for k in ("op", "entity", "id", "field", "old", "new")} == {
         "op": "changed", "entity": "vision", "id": None, "field": "statement",
