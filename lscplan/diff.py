@@ -524,9 +524,12 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
     theme_files: list[dict[str, bytes]] = []
     failures: list[PlanInvalid] = []
     blocked: list[str] = []
+    labels = [side.label for side in sides]
     for side in sides:
         with open_version(side) as directory:
             if directory is None:  # no plan folder at this revision: nothing of it yet
+                labels[len(plans)] = (f"{side.label[:-1]}, which has no plan folder "
+                                      f"{side.plan_path!r})")
                 plans.append(None)
                 reports.append(Report())
                 themes.append(None)
@@ -548,7 +551,7 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
         from .errors import UsageError
         raise UsageError("neither version has a plan folder; name it with --plan-path")
     compare = documents and not blocked
-    result = diff(before, after, sides[0].label, sides[1].label, compare,
+    result = diff(before, after, labels[0], labels[1], compare,
                   (themes[0], themes[1]))
     result = dataclasses.replace(result, changes=tuple(sorted(
         result.changes + theme_changes(*theme_files), key=lambda c: c.sort_key)))

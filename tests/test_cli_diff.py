@@ -107,7 +107,8 @@ def test_a_fixed_error_and_a_new_warning_are_named(cli, pair: tuple[Path, Path])
     assert '<li class="fixed">fixed error[allocation-movement] finance.yaml:13:17: ' in page
     assert '<li class="introduced">introduced warning[balance-not-reached] ' in page
     assert "compared all the same" in page
-    assert '<h2 id="documents">Documents: a build writes ' in page
+    assert '<h2 id="documents">Documents: not compared, because old (' in page
+    assert "fails its checks, so no build of it would succeed</h2>" in page
 
 
 def test_an_unreadable_side_is_trouble(cli, pair: tuple[Path, Path]) -> None:
@@ -318,6 +319,8 @@ def test_the_ci_workflow_is_the_one_documented() -> None:
     steps = yaml.safe_load(workflow)["jobs"]["plan-diff"]["steps"]
     runs = "\n".join(step.get("run", "") for step in steps)
     assert "--format markdown" in runs and "--format html" in runs and "--full-diff" in runs
+    # what the pull request changes: from the merge base, never main's later commits reversed
+    assert runs.count('lscplan diff "$BASE...HEAD"') == 2
     script = next(s["with"]["script"] for s in steps if "github-script" in s.get("uses", ""))
     assert "updateComment" in script and "createComment" in script
     upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))

@@ -213,3 +213,20 @@ def test_an_unreadable_side_gives_a_json_error_object(changed, cli) -> None:
     usage = cli("diff", old, "no-such-revision", "--format", "json")
     assert usage.code == 2
     _validator().validate(json.loads(usage.stdout))
+
+
+def test_a_file_in_a_misspelt_folder_is_seen_by_diff(changed) -> None:
+    def misplace(plan: Path) -> None:
+        (plan / "portfolio").mkdir()
+        text = (plan / "portfolios/finance.yaml").read_text("utf-8")
+        (plan / "portfolio/finance.yaml").write_text(text, "utf-8")
+        (plan / "portfolios/finance.yaml").unlink()
+        (plan / "portfolio/extra.yaml").write_text(text.replace("finance", "extra"), "utf-8")
+
+    old, new = changed(misplace)
+    result = diff_versions(str(old), str(new), documents=False)
+    assert [(f.op, f.diagnostic.rule, f.diagnostic.location.file) for f in result.findings
+            if f.diagnostic.rule == "file-unknown"] == [
+        ("introduced", "file-unknown", "portfolio/extra.yaml"),
+        ("introduced", "file-unknown", "portfolio/finance.yaml")]
+    assert "introduced warning[file-unknown] portfolio/extra.yaml" in text_diff(result)
