@@ -230,3 +230,45 @@ def test_a_file_in_a_misspelt_folder_is_seen_by_diff(changed) -> None:
         ("introduced", "file-unknown", "portfolio/extra.yaml"),
         ("introduced", "file-unknown", "portfolio/finance.yaml")]
     assert "introduced warning[file-unknown] portfolio/extra.yaml" in text_diff(result)
+
+
+def test_an_incremental_build_rewrites_what_annex_c_lists_of_a_paper(
+        small_plan: Path, tmp_path: Path) -> None:
+    """documents.inputs: the submission reads each paper's illustrative entries."""
+    out = tmp_path / "out"
+    build_plan(small_plan, out, formats=("html",), jobs=1)
+    _paper_loses_illustrative(small_plan)  # here the paper gains the entry
+    again = build_plan(small_plan, out, formats=("html",), jobs=1)
+    fresh = tmp_path / "fresh"
+    build_plan(small_plan, fresh, formats=("html",), jobs=1)
+    for page in ("ltp-submission.html", "board-governing-body-update.html"):
+        assert (out / page).read_bytes() == (fresh / page).read_bytes(), page
+    assert again.result is not None
+
+
+# --- the kinds' words come from their declaration ------------------------------------------
+
+
+def test_every_declared_kind_has_its_words_and_the_readme_lists_it() -> None:
+    import re
+
+    from helpers import REPO
+
+    from lscplan import diff_wording, kinds
+
+    assert not hasattr(diff_wording, "KIND_WORDS")  # no hand-copied second list
+    readme = (REPO / "README.md").read_text("utf-8")
+    listed = readme[readme.index("`entity` is the\nkind:"):]
+    listed = set(re.findall(r"`([a-z-]+)`", listed[:listed.index("; `id` is null")]))
+    for kind in kinds.ENTITY_KINDS:
+        assert kind.label and kind.heading[0].isupper(), kind.name
+        assert diff_wording.kind_label(kind.name) == kind.label
+        assert diff_wording.kind_heading(kind.name) == kind.heading
+        assert kind.name in listed, kind.name
+    assert diff_wording.kind_heading("risk") == "Risks"
+
+
+def test_section_headings_are_the_kinds_headings(changed) -> None:
+    old, new = changed(lambda p: edit(p / "risks.yaml", "  likelihood: 4", "  likelihood: 5"))
+    text = text_diff(diff_versions(str(old), str(new), documents=False))
+    assert "\nRisks\n" in text and "\nrisk\n" not in text
