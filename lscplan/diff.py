@@ -147,9 +147,11 @@ class DocumentChange:
     id: str
     op: str
     title: str
+    old_title: str | None = None  # where the title changed
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "op": self.op, "title": self.title}
+        return {"id": self.id, "op": self.op, "title": self.title,
+                "old_title": self.old_title}
 
 
 @dataclass(frozen=True)
@@ -159,9 +161,13 @@ class Finding:
 
     op: str
     diagnostic: Diagnostic
+    was: str | None = None  # ``changed``: the old side's message for the same place
 
     def as_dict(self) -> dict[str, Any]:
-        return {"op": self.op, **self.diagnostic.as_dict()}
+        out = {"op": self.op, **self.diagnostic.as_dict()}
+        if self.was is not None:
+            out["was"] = self.was
+        return out
 
 
 @dataclass(frozen=True)
@@ -450,7 +456,8 @@ def compare_documents(old: Plan, new: Plan, old_theme: Any = None, new_theme: An
                                       (b or a).title))  # type: ignore[union-attr]
             continue
         if _rendered(old, a, old_theme, "old") != _rendered(new, b, new_theme, "new"):
-            out.append(DocumentChange(doc_id, "changed", b.title))
+            out.append(DocumentChange(doc_id, "changed", b.title,
+                                      a.title if a.title != b.title else None))
     return tuple(out)
 
 
@@ -630,4 +637,24 @@ def findings(old: Report, new: Report) -> tuple[Finding, ...]:
             after.remove(key(d))
         else:
             out.append(Finding("fixed", d))
-    return tuple(out)
+    return _paired(out)
+
+
+def _paired(found: list[Finding]) -> tuple[Finding, ...]:
+    """A diagnostic fixed and one introduced by the same rule at the same place (an
+    illustrative count that moved) are one ``changed`` finding, not a pair."""
+    def place(d: Diagnostic) -> tuple:
+        return (d.severity, d.rule, d.location.file, d.location.pointer)
+
+    fixed = [f for f in found if f.op == "fixed"]
+    out = []
+    for f in found:
+        if f.op == "fixed":
+            continue
+        match = next((g for g in fixed if place(g.diagnostic) == place(f.diagnostic)), None)
+        if match is None:
+            out.append(f)
+        else:
+            fixed.remove(match)
+            out.append(Finding("changed", f.diagnostic, match.diagnostic.message))
+    return tuple(out + fixed)

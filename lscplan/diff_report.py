@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 # Each takes a DiffResult (lscplan.diff) and returns the whole output as text.
 
 _DIFF_MARKERS = {"added": "+", "removed": "-", "changed": "~"}
+_FINDING_MARKERS = {"introduced": "+", "fixed": "-", "changed": "~"}
+_FINDING_STYLES = {"introduced": "red", "fixed": "green", "changed": "yellow"}
 _DIFF_STYLES = {"added": "green", "removed": "red", "changed": "yellow"}
 _ELIDE_KEEP = 6
 
@@ -117,8 +119,8 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
     if result.findings:
         lines += [[], [(findings_heading(result), "bold underline")]]
         for f in result.findings:
-            style = "red" if f.op == "introduced" else "green"
-            lines.append([("  ", ""), ("+ " if f.op == "introduced" else "- ", style),
+            style = _FINDING_STYLES[f.op]
+            lines.append([("  ", ""), (_FINDING_MARKERS[f.op] + " ", style),
                           (_one_line(finding_message(f)), "")])
     for kind, changes in result.groups():
         lines.append([])
@@ -207,6 +209,8 @@ def md_escape(text: str) -> str:
     table or open HTML."""
     text = safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    # a zero-width space after @ (as an entity): "@name" reads the same and pings no one
+    text = text.replace("@", "@&#8203;")
     return text.replace("\r\n", "\n").replace("\n", "<br>")
 
 
@@ -231,7 +235,7 @@ def _md_cell_value(value: object, limit: int = 160, unit: str | None = None,
     if isinstance(value, dict):  # a whole entity or object: its title, else its fields
         title = next((value[k] for k in ("title", "name", "label")
                       if isinstance(value.get(k), str)), None)
-        text = title if title is not None else fmt_value(value)
+        text = title if title is not None else fmt_value(value, unit)
     elif isinstance(value, str):
         text = value
     else:
@@ -241,9 +245,16 @@ def _md_cell_value(value: object, limit: int = 160, unit: str | None = None,
     return md_escape(text)
 
 
-def _md_words(words: Words, side: str) -> str:
+def _md_words(change: Change, side: str) -> str:
+    """One side of a reworded text for its Markdown column, in its own spacing, the
+    words only it has struck through (old) or in bold (new)."""
+    from .diff_text import side_runs
+
     wrap = "~~" if side == "-" else "**"
     out = []
+    words = (side_runs(change.old, change.new, side)
+             if isinstance(change.old, str) and isinstance(change.new, str)
+             else change.words or ())
     for op, text in _runs_for_reading(words):
         if op == "=":
             out.append(md_escape(text))
@@ -345,7 +356,7 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
         name = _md_message(change_message(c) if c.field is None else change_name(c))
         field_cell = _md_code(c.field) if c.field else ""
         if c.words is not None:
-            old, new = _md_words(c.words, "-"), _md_words(c.words, "+")
+            old, new = _md_words(c, "-"), _md_words(c, "+")
         else:
             old = _md_cell_value(c.old, unit=c.unit_before, item=c.item)
             new = _md_cell_value(c.new, unit=c.unit, item=c.item)
@@ -380,11 +391,11 @@ def _strip_values(values: list, unit: str | None) -> str:
 
 def _md_consequence_row(run: list[tuple[Consequence, str | None]]) -> str:
     q, shared = run[0]
-    if len(run) == 1:
+    if len(run) == 1:  # the figure named once; the new value with the amount it moved
         what = consequence_what(q) + (f" ({shared})" if shared else "")
-        return (f"| ↳ | {_md_message(what)} | {md_escape(field_phrase(q.field))}"
+        return (f"| ↳ | {_md_message(what)} | "
                 f" | {md_escape(consequence_value(q, q.old))}"
-                f" | {md_escape(consequence_value(q, q.new))} |")
+                f" | {md_escape(consequence_value(q, q.new) + _moved(q))} |")
     pattern, first_year = _series_key(q.field)  # type: ignore[misc]
     what = " ".join(consequence_what(q).replace(first_year, "").split())
     years = [_series_key(x.field)[1] for x, _ in run]  # type: ignore[index]
@@ -394,6 +405,15 @@ def _md_consequence_row(run: list[tuple[Consequence, str | None]]) -> str:
             f"{_strip(years, set(years))} | {old} | {new} |")
 
 
+def _moved(q: Consequence) -> str:
+    """`` (+£1,000k)``: how far a derived figure moved, where that is not the figure
+    itself (a change from baseline is written signed already)."""
+    from .diff_wording import consequence_delta
+
+    amount = consequence_delta(q)
+    return f" ({amount})" if amount else ""
+
+
 def _md_sections(result: DiffResult) -> list[_Section]:
     sections = []
     if result.findings:
@@ -401,8 +421,10 @@ def _md_sections(result: DiffResult) -> list[_Section]:
         for f in result.findings:
             d, loc = f.diagnostic, f.diagnostic.location
             where = loc.file + (f":{loc.line}:{loc.column}" if loc.line else "")
-            rows.append(f"| {'+' if f.op == 'introduced' else '-'} {f.op} | {d.severity} | "
-                        f"`{md_escape(d.rule)}` | {_md_code(where)} | {md_escape(d.message)} |")
+            was = f" (was: {f.was})" if f.was is not None else ""
+            rows.append(f"| {_FINDING_MARKERS[f.op]} {f.op} | {d.severity} | "
+                        f"`{md_escape(d.rule)}` | {_md_code(where)} | "
+                        f"{md_escape(d.message + was)} |")
         sections.append(_Section(md_escape(findings_heading(result)),
                                  ["| | severity | rule | where | message |",
                                   "|---|---|---|---|---|"], rows))

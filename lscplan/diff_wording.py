@@ -96,9 +96,9 @@ def fmt_value(value: Any, unit: str | None = None) -> str:
     if isinstance(value, str):
         return f"“{value}”"
     if isinstance(value, list):
-        return ", ".join(fmt_value(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {fmt_value(v)}" for k, v in value.items())
+        return ", ".join(fmt_value(v, unit) for v in value)
+    if isinstance(value, dict):  # a figure's unit reaches the figures inside it
+        return "; ".join(f"{k}: {fmt_value(v, unit)}" for k, v in value.items())
     return str(value)
 
 
@@ -217,7 +217,10 @@ _DOCUMENT_OPS = {"added": "a new document", "removed": "no longer built",
 
 def document_message(doc: DocumentChange) -> str:
     """```ltp-submission`: changes`` (the id names its files: ltp-submission.pdf)."""
-    return f"`{doc.id}`: {_DOCUMENT_OPS.get(doc.op, doc.op)}"
+    text = f"`{doc.id}`: {_DOCUMENT_OPS.get(doc.op, doc.op)}"
+    if doc.old_title is not None:
+        text += f", its title too: {fmt_value(doc.old_title)} → {fmt_value(doc.title)}"
+    return text
 
 
 def documents_heading(result: DiffResult) -> str:
@@ -242,14 +245,17 @@ def finding_message(f: Finding) -> str:
     """``introduced error[rule] finance.yaml:10:7: message``."""
     d, loc = f.diagnostic, f.diagnostic.location
     where = loc.file + (f":{loc.line}:{loc.column}" if loc.line else "")
-    return f"{f.op} {d.severity}[{d.rule}] {where}: {d.message}"
+    was = f" (was: {f.was})" if f.was is not None else ""
+    return f"{f.op} {d.severity}[{d.rule}] {where}: {d.message}{was}"
 
 
 def findings_heading(result: DiffResult) -> str:
     introduced = [f for f in result.findings if f.op == "introduced"]
     fixed = [f for f in result.findings if f.op == "fixed"]
+    changed = [f for f in result.findings if f.op == "changed"]
+    also = f", and changes the message of {_counts(changed)}" if changed else ""
     return (f"Checks: the change introduces {_counts(introduced)} and fixes "
-            f"{_counts(fixed)}")
+            f"{_counts(fixed)}{also}")
 
 
 def _counts(findings: list[Finding]) -> str:
@@ -302,12 +308,18 @@ def consequence_value(q: Consequence, value: Any) -> str:
     return fmt_value(value, q.unit)
 
 
+def consequence_delta(q: Consequence) -> str | None:
+    """How far a derived figure moved (``+£1,000k``), or None where the figure is a
+    movement itself or not a number."""
+    key, _ = _derived_key(q)
+    return None if key in _SIGNED else delta(q.old, q.new, q.unit)
+
+
 def consequence_message(q: Consequence) -> str:
     """``system allocation total: £315,000k → £316,000k (+£1,000k)``."""
     text = (f"{consequence_what(q)}: {consequence_value(q, q.old)} → "
             f"{consequence_value(q, q.new)}")
-    key, _ = _derived_key(q)
-    change = None if key in _SIGNED else delta(q.old, q.new, q.unit)
+    change = consequence_delta(q)
     return f"{text} ({change})" if change else text
 
 

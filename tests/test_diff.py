@@ -787,7 +787,7 @@ def test_figures_carry_their_unit_in_every_cell(compare) -> None:
     result = compare(("finance.yaml", "2020/21: {income: 325000,", "2020/21: {income: 330000,"))
     markdown = markdown_diff(result)
     assert "| £325,000k | £330,000k |" in markdown
-    assert "| surplus 2020/21 | surplus 2020/21 | −£5,000k | £0k |" in markdown
+    assert "| surplus 2020/21 |  | −£5,000k | £0k (+£5,000k) |" in markdown
 
 
 # --- issue 13: text, renames, order and documents -------------------------------------------

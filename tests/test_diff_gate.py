@@ -272,3 +272,22 @@ def test_section_headings_are_the_kinds_headings(changed) -> None:
     old, new = changed(lambda p: edit(p / "risks.yaml", "  likelihood: 4", "  likelihood: 5"))
     text = text_diff(diff_versions(str(old), str(new), documents=False))
     assert "\nRisks\n" in text and "\nrisk\n" not in text
+
+
+def test_a_documents_new_title_is_said(changed) -> None:
+    old, new = changed(lambda p: edit(p / "plan.yaml", "title: Example Strategic Plan",
+                                      "title: Example Strategic Plan, revised"))
+    result = diff_versions(str(old), str(new))
+    (retitled,) = [d for d in result.documents if d.old_title is not None]
+    assert retitled.id == "ltp-submission" and "revised" in retitled.title
+    assert "`ltp-submission`: changes, its title too: “" in text_diff(result)
+
+
+def test_an_illustrative_count_that_moves_is_one_changed_finding(changed) -> None:
+    old, new = changed(lambda p: edit(p / "metrics.yaml", "2021/22: 18\n",
+                                      "2021/22: 18\n      2022/23: 17\n"))
+    result = diff_versions(str(old), str(new), documents=False)
+    moved = [f for f in result.findings if f.diagnostic.rule == "illustrative"]
+    assert [f.op for f in moved] == ["changed"]
+    assert moved[0].was != moved[0].diagnostic.message
+    assert "\n  ~ changed warning[illustrative] metrics.yaml" in text_diff(result)
