@@ -208,7 +208,21 @@ def reorder_message(r: Reorder) -> str:
         what = kind_heading(r.entity)
     else:
         what = f"{entity_name(r.entity, r.id, {})}, {field_phrase(r.field)}"
-    return f"{what} in a new order: {_listing(r.new)} (was {_listing(r.old)})"
+    if all(isinstance(i, str) and len(i) <= 60 for i in (*r.old, *r.new)):
+        return f"{what} in a new order: {_listing(r.new)} (was {_listing(r.old)})"
+    # long items (a key message, a recommendation): each once, with where it was
+    shown = tuple(f"“{_short(i)}”" for i in r.new)
+    was = ", ".join(str(r.old.index(i) + 1) if i in r.old else "–" for i in r.new)
+    return f"{what} in a new order: {_listing(shown)} (their old places: {was})"
+
+
+def _short(item: Any, limit: int = 40) -> str:
+    """A list item in a few words: its title or text, cut at a word."""
+    text = (_title(item) or item.get("text") if isinstance(item, dict) else None)
+    text = str(text if text is not None else fmt_value(item)).strip()
+    if len(text) <= limit:
+        return text
+    return text[:text.rfind(" ", 0, limit) if " " in text[:limit] else limit] + " …"
 
 
 _DOCUMENT_OPS = {"added": "a new document", "removed": "no longer built",
@@ -281,6 +295,10 @@ _DERIVED_WORDS = {
     ("staff-group", "vacancy_rate"): "vacancy rate {year}",
     ("workforce", "total"): "workforce total {year}",
     ("workforce", "total_vacancies"): "vacancies total {year}",
+    ("risk", "score"): "risk score",
+    ("risk", "rating"): "risk rating",
+    ("risk", "target_score"): "target risk score",
+    ("risk", "target_rating"): "target risk rating",
 }
 #: Derived figures that are themselves changes, written with their sign.
 _SIGNED = {("metric", "change"), ("allocation", "movement"), ("allocations", "total.movement")}

@@ -291,3 +291,34 @@ def test_an_illustrative_count_that_moves_is_one_changed_finding(changed) -> Non
     assert [f.op for f in moved] == ["changed"]
     assert moved[0].was != moved[0].diagnostic.message
     assert "\n  ~ changed warning[illustrative] metrics.yaml" in text_diff(result)
+
+
+def test_a_risks_likelihood_moves_its_score_and_rating(changed) -> None:
+    old, new = changed(lambda p: edit(p / "risks.yaml", "  likelihood: 4", "  likelihood: 5"))
+    result = diff_versions(str(old), str(new), documents=False)
+    (change,) = result.changes
+    assert change.field == "scores.likelihood"
+    moved = {q.field: (q.old, q.new) for q in result.consequences_of(change)}
+    assert "score" in moved and moved["score"][1] > moved["score"][0]
+    assert "↳ risk score: " in text_diff(result)
+
+
+def test_reordered_key_messages_are_one_order_line_naming_each_once(changed) -> None:
+    first = ("  - text: Care joined up around people, close to home.\n"
+             "    provenance: example-briefing\n")
+    second = ("  - text: Every partner agrees the plan before it is submitted.\n"
+              "    provenance: example-briefing\n")
+
+    def two(plan: Path) -> None:
+        edit(plan / "summary.yaml", first, first + second)
+
+    _old, new = changed(two)
+    newer = new.parent / "newer"
+    shutil.copytree(new, newer)
+    edit(newer / "summary.yaml", first + second, second + first)
+    result = diff_versions(str(new), str(newer))
+    assert result.changes == ()
+    text = text_diff(result)
+    assert text.count("Care joined up") == 1 and text.count("Every partner agrees") == 1
+    assert "key messages in a new order: “Every partner agrees the plan before it …”, " \
+           "“Care joined up around people, close to …” (their old places: 2, 1)" in text
