@@ -47,6 +47,7 @@ from typing import Any
 from .diagnostics import Diagnostic, Report
 from .diff_derived import ANY, Derived, derived
 from .diff_entities import KINDS, Entities, entities, unit_of
+from .diff_places import as_json, entity_places, field_place
 from .diff_text import Words, canonical, is_long, same, word_diff
 from .model import Plan
 
@@ -82,6 +83,8 @@ class Change:
     about: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     item: bool = False  # one item added to, removed from or reworded in the list ``field``
     old_unit: str | None = None  # the old figure's unit, where the entity's unit changed
+    #: (old, new): where it lives on each side, ``(file, line)`` or None (``diff_places``)
+    where: tuple[Any, Any] = field(default=(None, None), compare=False)
 
     @property
     def unit_before(self) -> str | None:
@@ -100,6 +103,7 @@ class Change:
         return {"op": self.op, "entity": self.entity, "id": self.id, "field": self.field,
                 "old": self.old, "new": self.new, "unit": self.unit, "item": self.item,
                 "old_unit": self.unit_before,
+                "where": {"old": as_json(self.where[0]), "new": as_json(self.where[1])},
                 "words": [list(w) for w in self.words] if self.words is not None else None}
 
 
@@ -248,7 +252,8 @@ class DiffResult:
 
 
 def diff(old: Plan | None, new: Plan | None, old_label: str = "old", new_label: str = "new",
-         documents: bool = True, themes: tuple[Any, Any] = (None, None)) -> DiffResult:
+         documents: bool = True, themes: tuple[Any, Any] = (None, None),
+         sources: tuple[Any, Any] = ({}, {})) -> DiffResult:
     """Compare two plans by entity id, pairing renamed entities; with ``documents``,
     render both sides' documents (charts as fingerprints, each side in its theme of
     ``themes``) to say which change. A side that is None has no plan at all (a
@@ -278,6 +283,7 @@ def diff(old: Plan | None, new: Plan | None, old_label: str = "old", new_label: 
             changes.extend(_field_changes(kind, eid, before, after, (before, after), "", ids,
                                           reorders))
     changes.sort(key=lambda c: c.sort_key)  # stable: fields stay in entity order
+    changes = _placed(changes, old, new, renamed_from, sources)
     consequences = (_credit(changes, derived(old, new))
                     if old is not None and new is not None else ())
     result = DiffResult(tuple(changes), old_label, new_label, consequences,
@@ -306,6 +312,23 @@ def _documents(old: Plan | None, new: Plan | None, themes: tuple[Any, Any]
     op, plan = ("added", new) if old is None else ("removed", old)
     return tuple(DocumentChange(doc.id, op, doc.title)
                  for doc in (documents.for_plan(plan) if plan is not None else ()))
+
+
+def _placed(changes: list[Change], old: Plan | None, new: Plan | None,
+            renamed_from: dict[tuple, tuple], sources: tuple[Any, Any]) -> list[Change]:
+    """The changes with where each lives on each side (the file's lines in
+    ``sources``, path -> lines, find a field's own line)."""
+    before, after = entity_places(old), entity_places(new)
+    out = []
+    for c in changes:
+        key = (c.entity, c.id)
+        old_key = renamed_from.get(key, key)
+        where = (field_place(before.get(old_key), c.field if c.op != "added" or c.item
+                             else None, sources[0]) if old_key in before else None,
+                 field_place(after.get(key), c.field if c.op != "removed" or c.item
+                             else None, sources[1]) if key in after else None)
+        out.append(dataclasses.replace(c, where=where))
+    return out
 
 
 #: Entities at least this alike (difflib's ratio over their fields) are one renamed.
@@ -529,6 +552,7 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
     reports: list[Report] = []
     themes: list[Any] = []
     theme_files: list[dict[str, bytes]] = []
+    lines: list[dict[str, list[str]]] = []
     failures: list[PlanInvalid] = []
     blocked: list[str] = []
     labels = [side.label for side in sides]
@@ -541,8 +565,10 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
                 reports.append(Report())
                 themes.append(None)
                 theme_files.append({})
+                lines.append({})
                 continue
             checked = check(directory)
+            lines.append(checked.sources)
             theme_files.append(_theme_files(directory))
         plans.append(checked.plan)
         reports.append(checked.report)
@@ -559,7 +585,7 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
         raise UsageError("neither version has a plan folder; name it with --plan-path")
     compare = documents and not blocked
     result = diff(before, after, labels[0], labels[1], compare,
-                  (themes[0], themes[1]))
+                  (themes[0], themes[1]), (lines[0], lines[1]))
     result = dataclasses.replace(result, changes=tuple(sorted(
         result.changes + theme_changes(*theme_files), key=lambda c: c.sort_key)))
     if documents and blocked:
@@ -592,21 +618,35 @@ def theme_changes(old: dict[str, bytes], new: dict[str, bytes]) -> tuple[Change,
         a, b = old.get(name), new.get(name)
         if a == b:
             continue
+        path = f"theme/{name}"
         texts = [_text(x) for x in (a, b)]
         if a is None or b is None:
             op = "added" if a is None else "removed"
             value = texts[1] if a is None else texts[0]
             value = value if value is not None else f"{len(b or a or b'')} bytes"
             out.append(Change(op, "theme", name, None, None if a is None else value,
-                              None if b is None else value, about={"file": name}))
+                              None if b is None else value, about={"file": name},
+                              where=(None if a is None else (path, 0),
+                                     None if b is None else (path, 0))))
         elif None not in texts:
             words = word_diff(texts[0], texts[1])
+            first = _first_difference(texts[0] or "", texts[1] or "")
             out.append(Change("changed", "theme", name, "text", texts[0], texts[1], words,
-                              about={"file": name}))
+                              about={"file": name},
+                              where=((path, first[0]), (path, first[1]))))
+            continue
         else:
             out.append(Change("changed", "theme", name, "bytes", len(a), len(b),
-                              about={"file": name}))
+                              about={"file": name}, where=((path, 0), (path, 0))))
     return tuple(out)
+
+
+def _first_difference(old: str, new: str) -> tuple[int, int]:
+    """The 1-based lines of each text where they first differ."""
+    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(),
+                                      autojunk=False)
+    _tag, i1, _i2, j1, _j2 = next(op for op in matcher.get_opcodes() if op[0] != "equal")
+    return i1 + 1, j1 + 1
 
 
 def _text(data: bytes | None) -> str | None:

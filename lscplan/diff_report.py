@@ -360,7 +360,8 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
         else:
             old = _md_cell_value(c.old, unit=c.unit_before, item=c.item)
             new = _md_cell_value(c.new, unit=c.unit, item=c.item)
-        rows = [f"| {_DIFF_MARKERS[c.op]} | {name} | {field_cell} | {old} | {new} |"]
+        rows = [f"| {_DIFF_MARKERS[c.op]} | {name}{_md_place(c)} | {field_cell} | {old} | "
+                f"{new} |"]
     else:
         pattern = _series_key(c.field)[0]  # type: ignore[index]
         changed = {_series_key(x.field)[1]: x for x in group}  # type: ignore[index]
@@ -369,8 +370,8 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
         marker = _DIFF_MARKERS[ops.pop()] if len(ops) == 1 else "~"
         old = _strip_values([x.old for x in changed.values()], c.unit_before)
         new = _strip_values([x.new for x in changed.values()], c.unit)
-        rows = [f"| {marker} | {_md_message(change_name(c))} | {_md_code(pattern)}<br>{strip} "
-                f"| {old} | {new} |"]
+        rows = [f"| {marker} | {_md_message(change_name(c))}{_md_place(c)} | "
+                f"{_md_code(pattern)}<br>{strip} | {old} | {new} |"]
     seen: list = []
     for member in group:
         seen += [p for p in placed(result, member) if p not in seen]
@@ -379,6 +380,20 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
             if _series_key(p[0].field) else None)):
         rows.append(_md_consequence_row(run))
     return rows
+
+
+def _md_place(c: Change) -> str:
+    """Where the change lives, under its entity: ``metrics.yaml:30`` (new side; the
+    old side's too where it differs: ``(was metrics.yaml:28)``)."""
+    from .diff_places import as_text
+
+    old, new = (as_text(p) for p in c.where)
+    if not old and not new:
+        return ""
+    shown = new or old
+    if old and new and old != new:
+        shown += f" (was {old})"
+    return f"<br><sub>{md_escape(shown)}</sub>"
 
 
 def _strip_values(values: list, unit: str | None) -> str:

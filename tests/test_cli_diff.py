@@ -46,7 +46,8 @@ def test_every_format_and_exit_code(cli, pair: tuple[Path, Path], fmt: str) -> N
         assert out.splitlines()[2:4] == ["Metrics", f"  ~ {MESSAGE}"]
         assert "\x1b[" not in out  # not a terminal: no colour
     elif fmt == "markdown":
-        assert "| ~ | metric `ae-four-hour` | `values.2021/22` | 95.0% | 96.0% |" in out
+        assert ("| ~ | metric `ae-four-hour`<br><sub>metrics.yaml:29</sub> | `values.2021/22` "
+                "| 95.0% | 96.0% |") in out
     elif fmt == "json":
         payload = json.loads(out)
         assert [(c["op"], c["entity"], c["id"], c["field"], c["old"], c["new"])
@@ -256,7 +257,8 @@ def test_a_series_is_one_row_with_a_year_strip(cli, pair: tuple[Path, Path]) -> 
     edit(new / "metrics.yaml", "2019/20: 87.0", "2019/20: 86.0")
     markdown = cli("diff", old, new, "--format", "markdown").stdout
     rows = [r for r in markdown.splitlines() if r.startswith("| ~ | metric `ae-four-hour`")]
-    assert rows == ["| ~ | metric `ae-four-hour` | `values.*`<br>**2019/20** · 2020/21 · "
+    assert rows == ["| ~ | metric `ae-four-hour`<br><sub>metrics.yaml:27</sub> | "
+                    "`values.*`<br>**2019/20** · 2020/21 · "
                     "**2021/22** | 87.0% · 95.0% | 86.0% · 96.0% |"]
 
 

@@ -675,7 +675,7 @@ def test_diff_records_are_json_safe(compare) -> None:
     assert set(payload) == {"changes", "consequences", "diagnostics", "documents", "failing",
                             "reorders", "summary", "sides", "version", "documents_withheld"}
     assert set(payload["changes"][0]) == {"op", "entity", "id", "field", "old", "new", "unit",
-                                          "item", "words", "old_unit"}
+                                          "item", "words", "old_unit", "where"}
     assert set(payload["consequences"][0]) == {"entity", "id", "field", "old", "new", "unit",
                                                "causes"}
 
@@ -778,7 +778,8 @@ def test_a_list_change_is_its_items(compare) -> None:
         "added", "priorities", None, "financial-balance", True)
     assert said(item) == "metric `ae-four-hour`, priorities: + `financial-balance`"
     row = next(r for r in markdown_diff(result).splitlines() if "`priorities`" in r)
-    assert row == "| + | metric `ae-four-hour` | `priorities` |  | financial-balance |"
+    assert row == ("| + | metric `ae-four-hour`<br><sub>metrics.yaml:3</sub> | `priorities` "
+                   "|  | financial-balance |")
 
 
 def test_figures_carry_their_unit_in_every_cell(compare) -> None:

@@ -322,3 +322,49 @@ def test_reordered_key_messages_are_one_order_line_naming_each_once(changed) -> 
     assert text.count("Care joined up") == 1 and text.count("Every partner agrees") == 1
     assert "key messages in a new order: “Every partner agrees the plan before it …”, " \
            "“Care joined up around people, close to …” (their old places: 2, 1)" in text
+
+
+# --- beyond a YAML diff: where each change lives ------------------------------------------
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+                if text in line)
+
+
+def test_each_change_says_its_file_and_line_on_both_sides(changed) -> None:
+    def edits(plan: Path) -> None:
+        _metric(plan)
+        text = (plan / "metrics.yaml").read_text("utf-8")
+        (plan / "metrics.yaml").write_text(text.replace("metrics:\n", "metrics:\n# moved\n"
+                                                        "# down\n", 1), "utf-8")
+        (plan / "portfolios/out-of-hospital.yaml").unlink()
+
+    old, new = changed(edits)
+    result = diff_versions(str(old), str(new), documents=False)
+    figure = next(c for c in result.changes if c.field == "values.2021/22")
+    assert figure.where == (("metrics.yaml", _line_of(old / "metrics.yaml", "2021/22: 95.0")),
+                            ("metrics.yaml", _line_of(new / "metrics.yaml", "2021/22: 96.0")))
+    assert figure.where[1][1] == figure.where[0][1] + 2
+    gone = next(c for c in result.changes if c.entity == "portfolio" and c.op == "removed")
+    assert gone.where == (("portfolios/out-of-hospital.yaml", gone.where[0][1]), None)
+    line = figure.where[1][1]
+    assert f"metric `ae-four-hour`<br><sub>metrics.yaml:{line} (was metrics.yaml:{line - 2})" \
+           "</sub>" in markdown_diff(result)
+    import json
+    record = next(c for c in json.loads(json_diff(result))["changes"]
+                  if c["field"] == "values.2021/22")
+    assert record["where"] == {"old": {"file": "metrics.yaml", "line": line - 2},
+                               "new": {"file": "metrics.yaml", "line": line}}
+    _validator().validate(json.loads(json_diff(result)))
+
+
+def test_a_theme_change_says_its_file_and_line(changed, tmp_path: Path) -> None:
+    _old, new = changed(_theme)
+    newer = tmp_path / "newer"
+    shutil.copytree(new, newer)
+    edit(newer / "theme/templates/priorities.html.j2", "a named executive lead",
+         "a named lead")
+    (change,) = diff_versions(str(new), str(newer), documents=False).changes
+    assert change.where == (("theme/templates/priorities.html.j2", 4),
+                            ("theme/templates/priorities.html.j2", 4))
