@@ -49,7 +49,7 @@ from .diff_derived import ANY, Derived, derived
 from .diff_entities import KINDS, Entities, entities, unit_of
 from .diff_places import as_json, entity_places, field_place
 from .diff_text import Words, canonical, is_long, same, word_diff
-from .model import Plan
+from .model import ILLUSTRATIVE, Plan
 
 OPS = ("added", "removed", "changed")
 #: The version of ``diff --format json``'s output (``schemas/diff.schema.json``).
@@ -207,7 +207,24 @@ class DiffResult:
             by_op[c.op] += 1
             by_entity.setdefault(c.entity, dict.fromkeys(OPS, 0))[c.op] += 1
         return {"total": len(self.changes), "by_op": by_op, "by_entity": by_entity,
-                "consequences": len(self.consequences)}
+                "consequences": len(self.consequences), "provenance": self.provenance}
+
+    @property
+    def provenance(self) -> dict[str, int]:
+        """How the changes' provenances moved: ``sourced`` (were illustrative, now cite
+        a source), ``illustrative`` (cited a source, now illustrative), ``resourced``
+        (cite another source)."""
+        out = {"sourced": 0, "illustrative": 0, "resourced": 0}
+        for c in self.changes:
+            if c.op != "changed" or (c.field or "").rpartition(".")[2] != "provenance":
+                continue
+            if c.old == ILLUSTRATIVE:
+                out["sourced"] += 1
+            elif c.new == ILLUSTRATIVE:
+                out["illustrative"] += 1
+            else:
+                out["resourced"] += 1
+        return out
 
     def groups(self) -> list[tuple[str, tuple[Change, ...]]]:
         """Changes grouped by entity kind, in plan order."""

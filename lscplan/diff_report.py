@@ -26,9 +26,11 @@ from .diff_wording import (
     findings_heading,
     fmt_value,
     kind_heading,
+    meaning,
     moved_by,
     placed,
     plural,
+    provenance_line,
     reorder_message,
 )
 from .reporters import safe, text_report
@@ -116,6 +118,9 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
     failing = failing_line(result)
     if failing:
         lines.append([(_one_line(failing), "bold red")])
+    sources = provenance_line(result)
+    if sources:
+        lines.append([(_one_line(sources), "bold")])
     if result.findings:
         lines += [[], [(findings_heading(result), "bold underline")]]
         for f in result.findings:
@@ -477,6 +482,9 @@ def markdown_diff(result: DiffResult, color: bool = False, budget: int = MARKDOW
     failing = failing_line(result)
     if failing:
         head += ["", f"**{md_escape(failing)}**"]
+    sources = provenance_line(result)
+    if sources:
+        head += ["", md_escape(sources)]
     sections = _md_sections(result)
     room = budget - len("\n".join(head)) - _ROOM
     texts = [s.text(len(s.rows) > FOLD_ROWS) for s in sections]
@@ -510,6 +518,7 @@ def json_diff(result: DiffResult, color: bool = False) -> str:
     payload = result.as_dict()
     for record, change in zip(payload["changes"], result.changes, strict=True):
         record["message"] = change_message(change)
+        record["meaning"] = meaning(change)
     for record, q in zip(payload["consequences"], result.consequences, strict=True):
         record["message"] = consequence_message(q)
     return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=True) + "\n"

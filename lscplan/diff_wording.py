@@ -187,7 +187,9 @@ def change_message(c: Change) -> str:
     if c.op == "removed":
         return f"{who}, {phrase} removed (was {fmt_value(c.old, c.unit_before)})"
     text = f"{who}, {phrase}: {fmt_value(c.old, c.unit_before)} → {fmt_value(c.new, c.unit)}"
-    return text + (" (the unit changed)" if c.unit_before != c.unit else "")
+    effect = meaning(c)
+    return text + (" (the unit changed)" if c.unit_before != c.unit else
+                   f" ({effect})" if effect else "")
 
 
 def _item_text(item: Any) -> str:
@@ -244,6 +246,42 @@ def documents_heading(result: DiffResult) -> str:
     if not n:
         return "Documents: a build writes every document as before"
     return f"Documents: a build writes {plural(n, 'document')} differently"
+
+
+def provenance_line(result: DiffResult) -> str | None:
+    """``Sources: 3 now cite a source (were illustrative); 1 is now illustrative``, or
+    None when no provenance changed (each a provenance: an entity's, or a figure's)."""
+    moved = result.provenance
+
+    def verb(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    parts = [text for text, n in (
+        (verb(moved["sourced"], "now cites a source", "now cite a source")
+         + " (illustrative before)", moved["sourced"]),
+        (verb(moved["illustrative"], "is now illustrative", "are now illustrative"),
+         moved["illustrative"]),
+        (verb(moved["resourced"], "cites another source", "cite another source"),
+         moved["resourced"])) if n]
+    return "Sources: " + "; ".join(parts) if parts else None
+
+
+def meaning(c: Change) -> str | None:
+    """``improves`` or ``worsens``: a metric's value moved with or against its
+    direction (``higher-is-better``, ``lower-is-better``); else None."""
+    if c.entity != "metric" or c.op != "changed" or not (c.field or "").startswith("values."):
+        return None
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in (c.old, c.new)):
+        return None
+    if c.unit_before != c.unit or c.old == c.new:
+        return None
+    direction = c.about.get("direction")
+    up = c.new > c.old
+    if direction == "higher-is-better":
+        return "improves" if up else "worsens"
+    if direction == "lower-is-better":
+        return "worsens" if up else "improves"
+    return None
 
 
 def failing_line(result: DiffResult) -> str | None:

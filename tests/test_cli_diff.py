@@ -18,7 +18,7 @@ from lscplan.diff import DiffResult, diff_versions
 from lscplan.diff_report import DIFF_FORMATS
 from lscplan.diff_wording import change_message
 
-MESSAGE = "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%"
+MESSAGE = "metric `ae-four-hour`, 2021/22: 95.0% → 96.0% (improves)"
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_every_format_and_exit_code(cli, pair: tuple[Path, Path], fmt: str) -> N
         assert payload["summary"]["total"] == 1
     else:
         assert out.startswith("<!DOCTYPE html>")
-        assert "metric <code>ae-four-hour</code>, 2021/22: 95.0% → 96.0%" in out
+        assert "metric <code>ae-four-hour</code>, 2021/22: 95.0% → 96.0% (improves)" in out
 
 
 def test_changes_without_exit_code_exit_0(cli, pair: tuple[Path, Path]) -> None:

@@ -73,7 +73,8 @@ def test_the_same_plan_has_no_changes(compare) -> None:
     assert result.changes == ()
     assert not result
     assert result.summary == {"total": 0, "by_op": {"added": 0, "removed": 0, "changed": 0},
-                              "by_entity": {}, "consequences": 0}
+                              "by_entity": {}, "consequences": 0,
+                              "provenance": {"sourced": 0, "illustrative": 0, "resourced": 0}}
 
 
 # --- one change of each kind to each kind of entity ---------------------------------------
@@ -262,7 +263,7 @@ def test_metric_year_value(compare) -> None:
     assert (change.op, change.entity, change.id, change.field) == (
         "changed", "metric", "ae-four-hour", "values.2021/22")
     assert (change.old, change.new) == (95.0, 96.0)
-    assert said(change) == "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%"
+    assert said(change) == "metric `ae-four-hour`, 2021/22: 95.0% → 96.0% (improves)"
     assert [(q.field, q.old, q.new) for q in moved(result, change)] == [("change", 10.0, 11.0)]
     assert consequence_message(moved(result, change)[0]) == (
         "change from baseline: +10.0pp → +11.0pp")

@@ -135,6 +135,7 @@ def test_json_is_the_contract() -> None:
         "causes": [{"entity": "metric", "id": "ae-four-hour", "field": "values.2021/22"}]}]
     assert payload["summary"] == {
         "total": 4, "consequences": 1,
+        "provenance": {"sourced": 0, "illustrative": 0, "resourced": 0},
         "by_op": {"added": 0, "removed": 1, "changed": 3},
         "by_entity": {"vision": {"added": 0, "removed": 0, "changed": 1},
                       "priority": {"added": 0, "removed": 0, "changed": 1},

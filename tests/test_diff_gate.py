@@ -368,3 +368,39 @@ def test_a_theme_change_says_its_file_and_line(changed, tmp_path: Path) -> None:
     (change,) = diff_versions(str(new), str(newer), documents=False).changes
     assert change.where == (("theme/templates/priorities.html.j2", 4),
                             ("theme/templates/priorities.html.j2", 4))
+
+
+# --- beyond a YAML diff: what a figure's change means ----------------------------------
+
+
+def test_a_metric_value_worsens_or_improves_by_its_direction(changed) -> None:
+    def edits(plan: Path) -> None:
+        _metric(plan)  # A&E 95.0 -> 96.0, higher is better
+        edit(plan / "metrics.yaml", "2019/20: 27\n", "2019/20: 29\n")  # ambulance, lower
+    old, new = changed(edits)
+    result = diff_versions(str(old), str(new), documents=False)
+    said = {c.id: change_message(c) for c in result.changes}
+    assert said["ae-four-hour"].endswith("95.0% → 96.0% (improves)")
+    assert said["ambulance-response"].endswith("27 min → 29 min (worsens)")
+    import json
+    meanings = {c["id"]: c["meaning"] for c in json.loads(json_diff(result))["changes"]}
+    assert meanings == {"ae-four-hour": "improves", "ambulance-response": "worsens"}
+
+
+def test_provenance_changes_are_summed_up_first(changed) -> None:
+    def edits(plan: Path) -> None:
+        text = (plan / "metrics.yaml").read_text("utf-8")
+        text = text.replace("      2021/22: 95.0\n    provenance: illustrative",
+                            "      2021/22: 95.0\n    provenance: example-briefing")
+        text = text.replace("      2021/22: 0\n    provenance: illustrative",
+                            "      2021/22: 0\n    provenance: example-briefing")
+        (plan / "metrics.yaml").write_text(text, "utf-8")
+        edit(plan / "plan.yaml", "    people: 500000\n    provenance: example-briefing",
+             "    people: 500000\n    provenance: illustrative")
+    old, new = changed(edits)
+    result = diff_versions(str(old), str(new), documents=False)
+    # each metric's baseline follows its provenance: four provenances now cite a source
+    assert result.summary["provenance"] == {"sourced": 4, "illustrative": 1, "resourced": 0}
+    line = "Sources: 4 now cite a source (illustrative before); 1 is now illustrative"
+    assert text_diff(result).splitlines()[1] == line
+    assert f"\n\n{line}\n" in markdown_diff(result)
