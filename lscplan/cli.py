@@ -171,15 +171,19 @@ def diff(
     fails its checks is compared all the same when it can be read (exit 2 after the
     diff); exit 2 too when a version cannot be read."""
     from .diff import diff_versions
-    from .diff_report import DIFF_FORMATS, diff_trouble
+    from .diff_report import DIFF_FORMATS, diff_trouble, json_trouble
     from .errors import UsageError, VersionsInvalid
 
     try:
         result = diff_versions(old, new, plan_path, old_plan_path=old_plan_path,
                                new_plan_path=new_plan_path, documents=documents)
     except UsageError as exc:
+        if fmt is DiffFormat.json:  # a reader of the JSON gets an object all the same
+            sys.stdout.write(json_trouble(str(exc)))
         raise _fail_usage(str(exc)) from None
     except VersionsInvalid as exc:
+        if fmt is DiffFormat.json:
+            sys.stdout.write(json_trouble(str(exc), exc.failures))
         sys.stderr.write(diff_trouble(exc.failures))
         raise typer.Exit(EXIT_USAGE) from None
     options = {"full_diff": full_diff} if fmt is DiffFormat.markdown else {}

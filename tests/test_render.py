@@ -528,7 +528,7 @@ def test_board_papers_show_only_in_their_own_document(pages, small_plan):
     assert set(docs) == {*pages, "board-another"}
 
     def board_inputs(doc_id: str) -> list[str]:
-        inputs = documents.inputs(docs[doc_id], every, checked.sources)
+        inputs = documents.inputs(docs[doc_id], every, checked.sources, checked.plan)
         return [p for p in inputs if p.startswith("board/")]
 
     for doc_id in ("ltp-submission", "public-summary"):
