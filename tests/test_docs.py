@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import typer.main
+import yaml
 from test_validate import code_rules
 
 from lscplan import kinds
@@ -27,6 +28,9 @@ from lscplan.validate.registry import REGISTRY
 
 ROOT = Path(__file__).parent.parent
 SCHEMAS = ROOT / "schemas"
+#: The pages docs/gen_reference.py adds at build time.
+GENERATED_PAGES = {"reference/plan-files.md", "reference/rules.md", "reference/commands.md",
+                   "reference/json.md"}
 
 
 @cache
@@ -73,6 +77,10 @@ def commands() -> list[tuple[str, list[str]]]:
 
 
 # --- the generator's output, directly (fast) -----------------------------------------
+
+
+def test_the_generated_pages_are_those_the_nav_lists() -> None:
+    assert set(pages()) == GENERATED_PAGES == {p for p in _nav() if p.startswith("reference/")}
 
 
 def test_every_schema_field_is_in_the_plan_files_reference() -> None:
@@ -159,6 +167,35 @@ def test_the_json_contracts_document_every_key_of_the_output() -> None:
         for key in contract:
             assert f"| `{key}` |" in page
     assert diff_out["summary"]["total"] == 1 and diff_out["changes"][0]["field"]
+
+
+def _nav() -> dict[str, str]:
+    """{page path: its title} of the site's navigation (mkdocs.yml)."""
+    found: dict[str, str] = {}
+
+    def walk(items: list) -> None:
+        for item in items:
+            for title, target in item.items():
+                if isinstance(target, list):
+                    walk(target)
+                else:
+                    found[target] = title
+
+    walk(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"])
+    return found
+
+
+def test_every_commands_help_has_one_example_and_names_its_page(cli) -> None:
+    nav = _nav()
+    for name, _options in commands():
+        result = cli(name, "--help")
+        assert result.code == 0, result.stderr
+        assert result.stdout.count("Example:") == 1, name
+        examples = re.findall(r"^ +\$ (.*)$", result.stdout, re.M)
+        assert len(examples) == 1 and examples[0].startswith(f"lscplan {name} "), name
+        title, page = re.search(r"Documentation: (.+) \(docs/(\S+)\)", result.stdout).groups()
+        assert (ROOT / "docs" / page).is_file() or page in GENERATED_PAGES, (name, page)
+        assert nav[page] == title, (name, page)
 
 
 # --- the built site (slow) ------------------------------------------------------------
