@@ -38,6 +38,13 @@ class DiffFormat(StrEnum):
     html = "html"
 
 
+def _epilog(example: str, page: str, title: str) -> str:
+    """A command's --help ends with one example and the documentation page for it (the
+    site ``make docs`` builds from docs/; ``page`` is its path there)."""
+    # \b keeps click from rewrapping the lines
+    return f"\b\nExample:\n  $ {example}\n\nDocumentation: {title} (docs/{page})"
+
+
 def _fail_usage(message: str) -> typer.Exit:
     typer.echo(f"lscplan: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
@@ -61,7 +68,9 @@ def main_options(
     """lscplan: plan sources in, checked documents out."""
 
 
-@app.command()
+@app.command(epilog=_epilog(
+    "lscplan check plan --format github", "reference/rules.md",
+    "Check rules"))
 def check(
     plan_dir: Annotated[Path, typer.Argument(help="The plan directory.")] = Path("plan"),
     fmt: Annotated[CheckFormat, typer.Option("--format", help="Output format.")] = (
@@ -82,7 +91,9 @@ def check(
     raise typer.Exit(EXIT_OK if checked.report.ok(strict) else EXIT_PLAN)
 
 
-@app.command()
+@app.command(epilog=_epilog(
+    "lscplan build plan --out build --only public-summary --no-pdf", "tutorial.md",
+    "Tutorial"))
 def build(
     plan_dir: Annotated[Path, typer.Argument(help="The plan directory.")] = Path("plan"),
     out: Annotated[Path, typer.Option("--out", help="Where to write the documents.")] = (
@@ -127,7 +138,9 @@ def build(
         raise _fail_usage(f"cannot write to {out}: {exc.strerror or exc}") from None
 
 
-@app.command()
+@app.command(epilog=_epilog(
+    "lscplan init my-plan && lscplan check my-plan", "tutorial.md",
+    "Tutorial"))
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the new plan.")],
 ) -> None:
@@ -143,7 +156,9 @@ def init(
     typer.echo(f"next: lscplan check {directory}")
 
 
-@app.command()
+@app.command(epilog=_epilog(
+    "lscplan diff main HEAD --format markdown > plan-diff.md", "how-to/review-diff.md",
+    "Review a pull request with diff"))
 def diff(
     old: Annotated[str, typer.Argument(
         help="The old version: a plan directory or a git revision (HEAD~1, main).")],
@@ -194,7 +209,9 @@ def diff(
     raise typer.Exit(EXIT_PLAN if exit_code and result else EXIT_OK)
 
 
-@app.command()
+@app.command(epilog=_epilog(
+    "lscplan serve my-plan --port 8001", "tutorial.md",
+    "Tutorial"))
 def serve(
     plan_dir: Annotated[Path, typer.Argument(help="The plan directory.")] = Path("plan"),
     port: Annotated[int, typer.Option(
@@ -216,7 +233,9 @@ def serve(
         raise _fail_usage(str(exc)) from None
 
 
-@app.command("import")
+@app.command("import", epilog=_epilog(
+    "lscplan import build/ltp-submission.xlsx plan", "how-to/workbook.md",
+    "Take a workbook back from finance"))
 def import_(
     workbook: Annotated[Path, typer.Argument(
         help="The workbook: an ltp-submission.xlsx that build wrote, edited.")],
