@@ -119,8 +119,12 @@ def test_illustrative_marker():
     env = render.environment()
     assert env.from_string("{{ illus(true) }}").render() == (
         '<sup class="illus" title="illustrative figure"><span aria-hidden="true">i</span>'
-        '<span class="visually-hidden"> (illustrative)</span></sup>')
+        '<span class="visually-hidden"> (illustrative figure)</span></sup>')
     assert env.from_string("{{ illus(false) }}").render() == ""
+    # an invented entry is marked as an entry, a date as what it is
+    assert "(illustrative entry)" in env.from_string('{{ illus(true, "entry") }}').render()
+    assert 'title="illustrative meeting date"' in env.from_string(
+        '{{ illus(true, "meeting date") }}').render()
 
 
 class _SpokenText(HTMLParser):
@@ -206,7 +210,7 @@ def test_footer_shows_version_status_and_date_never_the_commit(starter):
 def test_draft_mark_while_any_figure_is_illustrative(starter, pages):
     assert starter.has_illustrative
     for html in pages.values():
-        assert f'<p class="draft-mark" role="note">{render.DRAFT_MARK}</p>' in html
+        assert '<p class="draft-mark" role="note">Draft: ' in html
     sourced = dataclasses.replace(starter, activity=(), metrics=(), system=dataclasses.replace(
         starter.system, population=(), icps=(), publication=None))
     sourced = dataclasses.replace(sourced, finance=dataclasses.replace(
@@ -340,7 +344,7 @@ def test_structure(pages, doc_id):
     for svg in o.svgs:
         assert svg.get("role") == "img" and svg["aria-labelledby"] in o.ids
     assert o.illus > 0  # the starter plan has illustrative figures; they are marked
-    assert "illustrative figure: no source document gives it" in html
+    assert "= illustrative: no source document gives this figure" in html
     assert "\"lscplan Sans\", Frutiger, Arial, \"Liberation Sans\", Arimo, sans-serif" in html
     assert "#005EB8" in html
     assert not o.tags["script"] and not o.tags["img"] and not o.tags["link"]
@@ -405,14 +409,15 @@ def test_public_summary_says_how_to_get_in_touch_and_in_what_formats(pages, star
     section = html[html.index('<section class="publication"'):]
     section = section[:section.index("</section>")]
     assert '<h2 id="contact-heading">Contact us</h2>' in section
-    mark = str(render.illustrative_marker(True))
+    mark = str(render.illustrative_marker(True, "entry"))  # contact details: entries
     assert f'<a href="https://www.example.nhs.uk">https://www.example.nhs.uk</a>{mark}' in section
     email = "enquiries@example.nhs.uk"
     assert f'<a href="mailto:{email}">{email}</a>{mark}' in section
     assert f"01632 960 000{mark}" in section
     assert ("You can ask for this guide in easy read, large print or another language. "
             "Get in touch in any of the ways above") in section
-    assert f"Published 15 November 2019{mark}." in section
+    dated = render.illustrative_marker(True, "publication date")
+    assert f"Published 15 November 2019{dated}." in section
     summary = next(d for d in documents.for_plan(starter) if d.id == "public-summary")
     assert summary.date == starter.system.publication.date
 
@@ -1013,7 +1018,7 @@ def test_a_place_of_its_own_provenance_is_marked_and_listed(small_plan):
     plan = checked.plan
     assert plan.icp("south-place").illustrative and not plan.icp("north-place").illustrative
     html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
-    mark = render.ILLUSTRATIVE_MARK
+    mark = render.ILLUSTRATIVE_MARK.format(kind="entry")
     assert f'<th scope="row">South Place{mark}</th>' in html
     assert f"<h4>South Place{mark}</h4>" in html
     assert "<h4>North Place</h4>" in html
