@@ -357,12 +357,14 @@ class Figures:
             description += " These figures are illustrative."
         chart_id = f"summary-metric-{m.id}"
         labels = (f"Now ({m.baseline.year})", f"By {last}")
-        svg = self._bar(chart_id, title, labels, (m.baseline.value, m.target), m.unit,
+        unit, values = m.unit, (m.baseline.value, m.target)
+        if unit == "gbp-thousands":  # in £m, as the sentence beside it writes money
+            unit, values = formatting.GBP_MILLIONS, tuple(v / 1000 for v in values)
+        svg = self._bar(chart_id, title, labels, values, unit,
                        description, illustrative=m.illustrative, width=charts.WIDTH / 2)
-        cells = (Cell(formatting.cell(m.baseline.value, m.unit),
-                      m.baseline.provenance == "illustrative"),
-                 Cell(formatting.cell(m.target, m.unit), m.values.illustrative))
-        return Figure(chart_id, title, Markup(svg), description, m.illustrative, m.unit,
+        cells = (Cell(formatting.cell(values[0], unit), m.baseline.provenance == "illustrative"),
+                 Cell(formatting.cell(values[1], unit), m.values.illustrative))
+        return Figure(chart_id, title, Markup(svg), description, m.illustrative, unit,
                       labels, (Row(m.title, cells),))
 
 

@@ -94,8 +94,12 @@ def test_environment_is_strict_and_escapes():
     ("-12000|thousands", "−12,000"),
     ("87.5|percent", "87.5%"),
     ("5|percent(1)", "5.0%"),
-    ("2601966|money", "£2.60bn"),
-    ("-72000|money", "−£72.0m"),
+    ("2601966|money", "£2.6bn"),
+    ("-72000|money", "−£72m"),
+    ("20500000|money", "£20.5bn"),
+    ("1000000|money", "£1bn"),
+    ("805000|money", "£805m"),
+    ("72500|money", "£72.5m"),
     ("471|money", "£471k"),
     ("0|money", "£0"),
     ("15000|signed", "+15,000"),
@@ -1033,3 +1037,18 @@ def test_a_place_with_an_unknown_provenance_is_refused(small_plan):
          "  - id: south-place\n    name: South Place\n    provenance: no-such-source\n")
     errors = check(small_plan).report.errors
     assert [(d.rule, d.location.file) for d in errors] == [("reference", "plan.yaml")]
+
+
+def test_the_public_summary_draws_money_in_the_unit_its_text_writes():
+    """A reader's money chart is in £m like the sentence beside it ("−£72m"), never in
+    £'000 ("−72,000")."""
+    from lscplan.resources import bundled_plan_dir
+
+    plan = check(bundled_plan_dir()).plan
+    metric = next(m for m in plan.headline_metrics if m.unit == "gbp-thousands")
+    fig = render.Figures(plan, draw=True).headline(metric)
+    sentence = render.headline_sentence(metric, plan.period.last)
+    assert "−£72m" in sentence
+    assert fig.unit_label == "£m"
+    assert [c.text for c in fig.rows[0].cells] == ["−72", "0"]
+    assert "72,000" not in fig.svg and "−£72m" in fig.svg
