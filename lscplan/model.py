@@ -334,6 +334,8 @@ class Governance(FieldProvenance):
     loc: Location = field(compare=False)
     sourced: tuple[FieldSource, ...] = ()
     boards: tuple[Board, ...] = ()
+    #: Where plan.yaml states each count (``portfolios``, ``programmes``).
+    count_locs: Mapping[str, Location] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -1660,6 +1662,8 @@ def _system(f: SourceFile) -> System:
         governance=Governance(**gov_values, provenance=gov["provenance"],
                               description=gov["description"], loc=_loc(f, "governance"),
                               sourced=gov_sourced,
+                              count_locs={n: _loc(f, "governance", n)
+                                          for n in ("portfolios", "programmes")},
                               boards=tuple(_board(f, b, i)
                                            for i, b in enumerate(gov.get("boards", ())))),
         submission=Submission(

@@ -1052,3 +1052,22 @@ def test_the_public_summary_draws_money_in_the_unit_its_text_writes():
     assert fig.unit_label == "£m"
     assert [c.text for c in fig.rows[0].cells] == ["−72", "0"]
     assert "72,000" not in fig.svg and "−£72m" in fig.svg
+
+
+def test_stated_counts_and_held_counts_are_both_shown_for_what_they_are():
+    """Governance states 12 portfolios and 42 programmes; the bundled plan sets out 18 and
+    54. The submission says both, and "the plan in figures" names what it counts."""
+    from lscplan.resources import bundled_plan_dir
+
+    plan = check(bundled_plan_dir()).plan
+    doc = documents.for_plan(plan)[0]
+    with chartcache.missing():
+        html = render.render_html(plan, doc, INFO)
+    text = re.sub(r"<sup.*?</sup>", "", html, flags=re.S)
+    assert re.search(r"It supports 12 portfolios and 42 programmes\. This plan sets out "
+                     r"18 portfolios and 54 programmes\.", text)
+    figures = text[text.index("<caption>The plan in figures</caption>"):]
+    figures = figures[:figures.index("</table>")]
+    assert "Programmes set out in this plan</th><td class=\"num\">54<" in figures
+    assert "Partners whose boards sign the plan off</th><td class=\"num\">17<" in figures
+    assert "plan's own tables" not in html

@@ -504,6 +504,23 @@ def financial_balance(plan: Plan) -> Iterator[Diagnostic]:
 
 
 @rule
+def stated_counts(plan: Plan) -> Iterator[Diagnostic]:
+    """stated-count (warning): a count the plan states (governance ``portfolios``,
+    ``programmes``) is not the count of what the plan holds. Both are facts, and the
+    documents show both; the warning asks whether the stated one is still right."""
+    gov = plan.system.governance
+    held = {"portfolios": (len(plan.portfolios), plan.terms.portfolio.plural),
+            "programmes": (len(plan.programmes), "programmes")}
+    for name, (count, what) in held.items():
+        stated = getattr(gov, name)
+        if stated is not None and count and stated != count:
+            yield warning("stated-count",
+                          f"governance states {stated} {what}, but the plan holds {count}; "
+                          "the documents show both: correct the stated count if it is out "
+                          "of date", gov.count_locs.get(name, gov.loc))
+
+
+@rule
 def illustrative_counts(plan: Plan) -> Iterator[Diagnostic]:
     """illustrative (warning): how many figures in each file no source gives."""
     counts: Counter[str] = Counter()
