@@ -394,3 +394,29 @@ def test_each_value_is_marked_once_where_it_is_read(marked) -> None:
                 if segment.count(MARK) > max(values, 1):
                     over.append(f"{doc}: {segment[:200]}")
     assert not over, "\n".join(over[:20]) + f"\n({len(over)} in all)"
+
+
+#: Words about the plan's sources or the tool, never for a document's reader.
+TOOL_LANGUAGE = ("plan's own tables", "as the plan holds it", "are not reproduced",
+                 "does not describe its scope", "the seed", "provenance")
+
+
+def test_the_bundled_documents_speak_to_their_reader(bundled) -> None:
+    for doc, html in bundled.items():
+        body = _body(html)
+        text = re.sub(r"<[^>]+>", " ", body)
+        for words in TOOL_LANGUAGE:
+            assert words not in text, (doc, words)
+    submission = _body(bundled["ltp-submission"])
+    rows = re.findall(r"<tr><th scope=\"row\">Lancashire Care NHS Foundation Trust</th>.*?</tr>",
+                      submission)
+    roles = [r for r in rows if "NHS trust</td>" in r]
+    assert roles and all("Mental health and community trust" in r for r in roles), rows
+
+
+def test_the_life_expectancy_baseline_is_marked_as_the_illustrative_midpoint_it_is(bundled):
+    """Morecambe Bay's "14 to 16 years" applied to the whole system is no source's figure."""
+    summary = _body(bundled["public-summary"])
+    row = summary[summary.index("<th scope=\"row\">Gap in life expectancy"):]
+    cells = re.findall(r"<td class=\"num\">(.*?)</td>", row[:row.index("</tr>")])
+    assert cells and all(MARK in c for c in cells), cells
