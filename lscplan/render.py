@@ -419,6 +419,47 @@ def headline_sentence(metric: Metric, last_year: str) -> str:
     return f"{phrase}: {target} by {last_year}, {change}."
 
 
+#: A recommendation that only restates the paper's purpose ("For information.").
+_PURPOSE_ONLY = re.compile(r"(?:for |to )?(?:information|noting|note|assurance|decision"
+                           r"|discussion)\.?", re.IGNORECASE)
+_PURPOSE_VERB = {"information": "note", "assurance": "note", "decision": "approve"}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A council report's recommendation: "The Committee is asked to" and what."""
+
+    lead: str
+    items: tuple[str, ...]
+
+
+def council_recommendation(paper: Any) -> Asked:
+    """A paper's recommendations in council form, from its meeting and purpose: "The
+    Committee is asked to note the report." for a paper for information whose
+    recommendation is only "For information."; "The Committee is asked to:" and each
+    recommendation as what it is asked to do ("Endorse ..." -> "endorse ...")."""
+    meeting = paper.meeting.lower()
+    body = ("Cabinet" if "cabinet" in meeting else
+            "The Committee" if "committee" in meeting else
+            "The Board" if "board" in meeting else "The meeting")
+    items = []
+    for r in paper.recommendations:
+        text = r.strip()
+        if _PURPOSE_ONLY.fullmatch(text):
+            continue
+        text = re.sub(r"^to\s+", "", text, flags=re.IGNORECASE)
+        if text[:1].isupper() and not text[:2].isupper():  # "Endorse", not "NHS"
+            text = text[0].lower() + text[1:]
+        items.append(text if text.endswith((".", ";")) else text + ".")
+    verb = _PURPOSE_VERB.get(paper.purpose or "information", "note")
+    if not items:
+        return Asked(f"{body} is asked to {verb} the report.", ())
+    if len(items) == 1:
+        return Asked(f"{body} is asked to {items[0]}", ())
+    return Asked(f"{body} is asked to:",
+                 (*(i.rstrip(".") + ";" for i in items[:-1]), items[-1]))
+
+
 # --- the environment -------------------------------------------------------------------
 
 
@@ -573,6 +614,7 @@ def _configure(env: jinja2.Environment, theme: Theme | None) -> jinja2.Environme
                        STAFFING_TYPES=STAFFING_TYPES,
                        fail=_fail, sections=kinds.sectioned, extract_kind=kinds.extract_kind,
                        paper_parts=paper_parts, theme=theme, logo=_logo(theme),
+                       council_recommendation=council_recommendation,
                        CSP=THEMED_CSP if theme else CSP)
     env.tests["safe_url"] = narrative.safe_link
     return env

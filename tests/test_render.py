@@ -709,7 +709,7 @@ def test_early_papers_say_nothing_from_after_their_date(bundled_plan):
     assert plan is not None and checked.report.ok(), checked.report.errors
     docs = {d.id: d for d in documents.for_plan(plan)}
     for doc_id, day in (("board-hosc-briefing-2019", "2019-02-01"),
-                        ("board-shared-strategy-2019-24", "2019-06-01")):
+                        ("board-shared-strategy-2019-24", "2019-06-03")):
         assert docs[doc_id].date == day
         html = render.render_html(plan, docs[doc_id], INFO)
         assert _later_mentions(html, day) == [], doc_id
@@ -1071,3 +1071,32 @@ def test_stated_counts_and_held_counts_are_both_shown_for_what_they_are():
     assert "Programmes set out in this plan</th><td class=\"num\">54<" in figures
     assert "Partners whose boards sign the plan off</th><td class=\"num\">17<" in figures
     assert "plan's own tables" not in html
+
+
+def test_a_council_paper_recommends_in_council_form():
+    from types import SimpleNamespace as Paper
+
+    asked = render.council_recommendation(Paper(
+        meeting="Health Overview and Scrutiny Committee", purpose="information",
+        recommendations=("For information.",)))
+    assert (asked.lead, asked.items) == ("The Committee is asked to note the report.", ())
+    asked = render.council_recommendation(Paper(
+        meeting="Cabinet", purpose="decision",
+        recommendations=("Endorse the plan", "To note the NHS position.")))
+    assert asked.lead == "Cabinet is asked to:"
+    assert asked.items == ("endorse the plan;", "note the NHS position.")
+
+
+def test_a_council_committee_paper_is_laid_out_as_a_council_report(small_plan):
+    """A paper naming no format takes its meeting's: a council's gets the council
+    layout, without the NHS logo."""
+    edit(small_plan / "board" / "governing-body-update.yaml", "organisation: north-ccg\n",
+         "organisation: example-council\n")
+    checked = check(small_plan)
+    assert checked.report.ok(), checked.report.errors
+    paper = checked.plan.board_papers[0]
+    assert paper.format == "local-authority"
+    doc = next(d for d in documents.for_plan(checked.plan) if d.id.startswith("board-"))
+    html = render.render_html(checked.plan, doc, INFO)
+    assert 'class="nhs-logo"' not in html
+    assert "The Committee is asked to" in html or "The meeting is asked to" in html
