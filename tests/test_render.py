@@ -216,7 +216,8 @@ def test_draft_mark_while_any_figure_is_illustrative(starter, pages):
                                        provenance="example-briefing")),
         workforce=dataclasses.replace(sourced.workforce, groups=()))
     assert sourced.has_illustrative  # an illustrative entry (a commitment) makes a draft too
-    sourced = dataclasses.replace(sourced, more={**sourced.more, "commitments": ()})
+    sourced = dataclasses.replace(sourced, more={**sourced.more, "commitments": (),
+                                                 "actuals": None})
     assert not sourced.has_illustrative
     assert not any(d.draft for d in documents.for_plan(sourced))
 
