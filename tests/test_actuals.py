@@ -3,6 +3,9 @@ plan at a date holding only the months up to it."""
 
 from __future__ import annotations
 
+import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ from helpers import edit
 
 from lscplan.actuals import financial_year, last_month, period_index, period_of
 from lscplan.pipeline import check
+from lscplan.resources import bundled_plan_dir
 
 
 def test_periods() -> None:
@@ -80,3 +84,53 @@ def test_a_rebase_after_the_date_is_left_out(small_plan: Path) -> None:
     assert amb.rebase == ("2019/20 Q1",)
     assert next(s for s in plan.as_of("2019-03-31").actuals.all
                 if s.id == "ambulance-response").rebase == ()
+
+
+# --- the bundled plan's real A&E actuals ---------------------------------------------
+
+DATA = Path(__file__).parent / "data" / "ae-attendances-lsc.csv"
+TOOL = Path(__file__).parent.parent / "tools" / "ae_actuals.py"
+
+
+def _csv_months() -> dict[str, dict[str, tuple[int, int]]]:
+    """place -> month -> (attendances - breaches, attendances), summed over department
+    types, straight from the CSV (tests/data: the four trusts' rows of NHS England's
+    A&E statistics, as tools/ae_actuals.py --extract writes them)."""
+    places = {"RXN": "central-lancashire", "RXR": "pennine-lancashire",
+              "RXL": "fylde-coast", "RTX": "morecambe-bay"}
+    out: dict[str, dict[str, list[int]]] = {}
+    with DATA.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            cell = out.setdefault(places[row["org_code"]], {}).setdefault(row["period"], [0, 0])
+            cell[0] += int(row["attendances"]) - int(row["breaches"])
+            cell[1] += int(row["attendances"])
+    return {p: {m: (a, b) for m, (a, b) in months.items()} for p, months in out.items()}
+
+
+def test_the_bundled_ae_actuals_are_nhs_englands_figures() -> None:
+    plan = check(bundled_plan_dir()).plan
+    expected = _csv_months()
+    series = {s.id: s for s in plan.actuals.all if s.metric == "ae-four-hour"}
+    assert set(series) == {"ae-four-hour", *(f"ae-four-hour/{p}" for p in expected)}
+    for place, months in expected.items():
+        s = series[f"ae-four-hour/{place}"]
+        assert len(months) == 36 and s.provenance == "nhse-ae-statistics"
+        assert {m: (s.numerator[m], s.denominator[m]) for m in s.periods} == months
+    system = series["ae-four-hour"]
+    assert system.derived and system.periods[0] == "2016-04" and system.periods[-1] == "2019-03"
+    # the four trusts together, year by year, as the data's README gives them
+    for fy, published in (("2016", 84.99), ("2017", 84.07), ("2018", 83.34)):
+        year = [m for m in system.periods if financial_year(m).startswith(fy)]
+        num = sum(system.numerator[m] for m in year)
+        den = sum(system.denominator[m] for m in year)
+        assert round(100 * num / den, 2) == published
+    metric = plan.metric("ae-four-hour")
+    assert metric.baseline.value == 83.3 == round(100 * num / den, 1)
+    assert metric.baseline.provenance == "nhse-ae-statistics"
+    assert plan.source("nhse-ae-statistics").date == "2019-04-11"
+
+
+def test_the_tool_reproduces_the_bundled_actuals() -> None:
+    made = subprocess.run([sys.executable, str(TOOL), str(DATA)], capture_output=True,
+                          text=True, check=True, timeout=600).stdout
+    assert made == (bundled_plan_dir() / "actuals.yaml").read_text(encoding="utf-8")
