@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import spc
 from ..actuals import ActualSeries, period_index, period_of
 from ..diagnostics import Diagnostic, error
 from ..model import Plan
@@ -136,3 +137,23 @@ def actuals_limits(plan: Plan) -> Iterator[Diagnostic]:
                             f"the actuals series {s.id!r} rebases at its first "
                             f"{s.unit_name} {r!r}, where its limits begin anyway; rebase "
                             "where the process changed", loc)
+
+
+@rule
+def actuals_limits_computable(plan: Plan) -> Iterator[Diagnostic]:
+    """actuals-limits: every segment of a series (between rebases) has process limits:
+    two points or more, not all the same."""
+    for s in _series(plan):
+        periods = list(s.values)
+        given = s.field_locs
+        if ("values" in given) == ("numerator" in given or "denominator" in given):
+            continue  # actuals-series says what is wrong
+        if not periods or any(period_index(p, s.frequency) is None for p in periods):
+            continue  # actuals-period says what is wrong
+        rebase = [r for r in s.rebase if r in periods and r != periods[0]]
+        fix_after = s.fix_after if s.fix_after and s.fix_after >= MIN_FIX_AFTER else None
+        for problem in spc.problems_with(periods, [s.values[p] for p in periods],
+                                         direction="neutral", rebase=rebase,
+                                         fix_after=fix_after):
+            yield error("actuals-limits", f"the actuals series {s.id!r} has no process "
+                        f"limits: {problem}", s.loc)
