@@ -134,9 +134,10 @@ def problems_with(
         return problems
     if len(set(periods)) != len(periods):
         problems.append("a period appears twice")
-    if any(not isfinite(float(v)) for v in values):
+    if not all(_finite(v) for v in values):
         problems.append("every value must be a finite number")
-    if target is not None and not isfinite(float(target)):
+        return problems
+    if target is not None and not _finite(target):
         problems.append("the target must be a finite number")
     if fix_after is not None and (
         isinstance(fix_after, bool) or not isinstance(fix_after, int) or fix_after < MIN_FIX_AFTER
@@ -160,6 +161,10 @@ def problems_with(
         elif all(a == b for a, b in pairwise(seg)):
             problems.append(f"{label} do not vary, so they have no process limits")
     return problems
+
+
+def _finite(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and isfinite(v)
 
 
 def _mean(xs: Sequence[float]) -> float:

@@ -6,9 +6,13 @@ is checked against the fixtures in tests/spc/ (computed by R, see tests/spc/READ
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lscplan import spc
 
@@ -83,3 +87,131 @@ def test_too_few_points_or_no_variation_is_a_value_error() -> None:
         spc.xmr(["2016-04"], [1.0], direction="increase")
     with pytest.raises(ValueError, match="do not vary"):
         spc.xmr(months(3), [1.0, 1.0, 1.0], direction="increase")
+
+
+# ---- agreement with NHSRplotthedots (fixtures computed by tests/spc/reference.R) ------
+
+FIXTURES = Path(__file__).parent / "spc"
+#: NHSRplotthedots' names for what lscplan.spc names (its special_cause_type labels,
+#: point_type values, icon files and assurance_type values).
+R_SPECIAL_CAUSE = {
+    "Common Cause": "common_cause",
+    "Above UCL": "above_upl",
+    "Below LCL": "below_lpl",
+    "7 Point Trend (Increasing)": "trend_increasing",
+    "7 Point Trend (Decreasing)": "trend_decreasing",
+    "2 in 3 Above CL": "two_in_three_above",
+    "2 in 3 Below CL": "two_in_three_below",
+    "7 Points Above CL": "run_above",
+    "7 Points Below CL": "run_below",
+}
+R_POINT_TYPE = {
+    "common_cause": "common_cause",
+    "special_cause_improvement": "improvement",
+    "special_cause_concern": "concern",
+    "special_cause_neutral_high": "neutral_high",
+    "special_cause_neutral_low": "neutral_low",
+}
+R_ASSURANCE = {"consistent_pass": "pass", "consistent_fail": "fail",
+               "inconsistent": "inconsistent", None: None}
+R_ASSURANCE_ICON = {"icons/assurance/pass.svg": "pass", "icons/assurance/fail.svg": "fail",
+                    "icons/assurance/inconsistent.svg": "inconsistent", None: None}
+
+
+def _variation_icon(path: str) -> str:
+    """``icons/variation/concern_low.svg`` -> ``concern_low``."""
+    return path.removeprefix("icons/variation/").removesuffix(".svg")
+
+
+def _reference_series() -> list[dict]:
+    return [s for name in ("ae.json", "synthetic.json")
+            for s in json.loads((FIXTURES / name).read_text(encoding="utf-8"))["series"]]
+
+
+REFERENCE = _reference_series()
+
+
+def test_the_fixtures_cover_every_rule_and_icon() -> None:
+    causes = {R_SPECIAL_CAUSE[c] for s in REFERENCE for c in s["special_cause_type"]}
+    types = {R_POINT_TYPE[t] for s in REFERENCE for t in s["point_type"]}
+    variations = {_variation_icon(s["variation_icon"]) for s in REFERENCE}
+    assurances = {R_ASSURANCE[s["assurance_type"]] for s in REFERENCE}
+    assert causes == set(spc.SPECIAL_CAUSES)
+    assert types == set(spc.POINT_TYPES)
+    assert variations == set(spc.VARIATIONS)
+    assert assurances == {*spc.ASSURANCES, None}
+    names = {s["name"] for s in REFERENCE}
+    assert {"ae-system", "ae-rxn", "ae-rxr", "ae-rxl", "ae-rtx"} <= names
+    assert any(s["rebase"] for s in REFERENCE) and any(s["fix_after"] for s in REFERENCE)
+
+
+@pytest.mark.parametrize("series", REFERENCE, ids=[s["name"] for s in REFERENCE])
+def test_agrees_with_nhsrplotthedots(series: dict) -> None:
+    result = spc.xmr(series["periods"], series["values"], direction=series["direction"],
+                     target=series["target"], rebase=series["rebase"],
+                     fix_after=series["fix_after"])
+    assert [p.period for p in result.points] == series["periods"]
+    for i, point in enumerate(result.points):
+        where = f"{series['name']} {point.period}"
+        assert point.value == series["values"][i], where
+        assert point.mean == pytest.approx(series["mean"][i], abs=1e-9, rel=0), where
+        assert point.lpl == pytest.approx(series["lpl"][i], abs=1e-9, rel=0), where
+        assert point.upl == pytest.approx(series["upl"][i], abs=1e-9, rel=0), where
+        assert point.special_cause == R_SPECIAL_CAUSE[series["special_cause_type"][i]], where
+        assert point.point_type == R_POINT_TYPE[series["point_type"][i]], where
+    assert result.variation == _variation_icon(series["variation_icon"])
+    assert result.assurance == R_ASSURANCE[series["assurance_type"]]
+    assert result.assurance == R_ASSURANCE_ICON[series["assurance_icon"]]
+
+
+# ---- properties ------------------------------------------------------------------------
+
+values_strategy = st.lists(
+    st.one_of(st.integers(0, 20).map(float),
+              st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)),
+    min_size=2, max_size=40,
+).filter(lambda vs: len(set(vs)) > 1)
+BOUNDED = settings(max_examples=150, deadline=None, derandomize=True)
+
+
+@BOUNDED
+@given(values=values_strategy, direction=st.sampled_from(spc.DIRECTIONS))
+def test_properties_of_any_series(values: list[float], direction: str) -> None:
+    periods = [f"p{i:03d}" for i in range(len(values))]
+    result = spc.xmr(periods, values, direction=direction)
+    for p in result.points:
+        assert p.lpl <= p.mean <= p.upl
+        assert (p.special_cause == "above_upl") == (p.value > p.upl)
+        assert (p.special_cause == "below_lpl") == (p.value < p.lpl)
+        assert p.special_cause in spc.SPECIAL_CAUSES and p.point_type in spc.POINT_TYPES
+        if direction == "neutral":
+            assert p.point_type not in ("improvement", "concern")
+        else:
+            assert not p.point_type.startswith("neutral")
+    assert result.variation in spc.VARIATIONS
+    # a rebase at the first period, or limits fixed after all the points, change nothing
+    assert spc.xmr(periods, values, direction=direction, rebase=[periods[0]]) == result
+    if len(values) >= 12:
+        assert spc.xmr(periods, values, direction=direction, fix_after=len(values)) == result
+
+
+@BOUNDED
+@given(values=values_strategy, target=st.floats(-1e3, 1e3))
+def test_the_other_direction_swaps_improvement_and_concern(values: list[float],
+                                                          target: float) -> None:
+    periods = [f"p{i:03d}" for i in range(len(values))]
+    up = spc.xmr(periods, values, direction="increase", target=target)
+    down = spc.xmr(periods, values, direction="decrease", target=target)
+    swap = {"improvement": "concern", "concern": "improvement", "common_cause": "common_cause"}
+    assert [swap[p.point_type] for p in up.points] == [p.point_type for p in down.points]
+    assert {"pass": "fail", "fail": "pass", "inconsistent": "inconsistent"}[
+        up.assurance] == down.assurance
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), None, "1", True])
+def test_values_must_be_finite_numbers(bad: object) -> None:
+    values = [1.0, 2.0, bad, 3.0]
+    assert spc.problems_with(months(4), values, direction="increase") == [
+        "every value must be a finite number"]
+    with pytest.raises(ValueError, match="the target must be a finite number"):
+        spc.xmr(months(3), [1.0, 2.0, 1.5], direction="increase", target=float("nan"))
