@@ -31,6 +31,16 @@ class CheckFormat(StrEnum):
     github = "github"
 
 
+class TrackFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class FailOn(StrEnum):
+    concern = "concern"
+
+
 class DiffFormat(StrEnum):
     text = "text"
     markdown = "markdown"
@@ -207,6 +217,42 @@ def diff(
         sys.stderr.write(diff_trouble(result.failing))
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_PLAN if exit_code and result else EXIT_OK)
+
+
+@app.command(epilog=_epilog(
+    "lscplan track plan --as-of 2019-03 --format json", "reference/commands.md",
+    "Commands"))
+def track(
+    plan_dir: Annotated[Path, typer.Argument(help="The plan directory.")] = Path("plan"),
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="YYYY-MM",
+        help="Track as of this month: later points are left out and the limits are "
+             "computed from the points up to it.")] = None,
+    fmt: Annotated[TrackFormat, typer.Option("--format", help="Output format.")] = (
+        TrackFormat.text),
+    fail_on: Annotated[FailOn | None, typer.Option(
+        "--fail-on", help="Exit 1 when any series' latest point shows special cause of "
+                          "concern (for CI).")] = None,
+) -> None:
+    """Track delivery against the plan: for every series of actuals, its latest value,
+    the plan's figure for that year, and its variation and assurance (Making Data
+    Count). Exit 1 when the plan has errors, or with --fail-on concern when a series
+    shows special cause of concern; 2 for a usage error."""
+    from .errors import PlanInvalid, UsageError
+    from .reporters import json_report, text_report
+    from .track import TRACK_FORMATS
+    from .track import track as run_track
+
+    try:
+        tracking = run_track(plan_dir, as_of)
+    except UsageError as exc:
+        raise _fail_usage(str(exc)) from None
+    except PlanInvalid as exc:  # its diagnostics as check prints them
+        report = json_report if fmt is TrackFormat.json else text_report
+        sys.stdout.write(report(exc.report, exc.sources, str(plan_dir)))
+        raise typer.Exit(EXIT_PLAN) from None
+    sys.stdout.write(TRACK_FORMATS[fmt.value](tracking))
+    raise typer.Exit(EXIT_PLAN if fail_on is FailOn.concern and tracking.concern else EXIT_OK)
 
 
 @app.command(epilog=_epilog(

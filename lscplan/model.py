@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, partial
 from typing import Any, ClassVar
 
-from . import kinds, narrative
+from . import actuals, kinds, narrative
 from .diagnostics import Location
 from .formatting import BUILTIN_UNITS, Unit, as_unit
 from .load import LoadedPlan, SourceFile, pointer_of
@@ -1435,6 +1435,9 @@ class Plan:
         plan = memo.get(epoch)
         if plan is None:
             plan = memo[epoch] = _without_references(_without(self, later, known), self)
+        dated = {name: cut(self.more.get(name), day) for name, cut in DATED_PARTS.items()}
+        if any(dated[name] is not plan.more.get(name) for name in dated):
+            plan = replace(plan, more={**plan.more, **dated})
         planned = tuple(e for e in plan.engagement.planned if not e.until or e.until >= day)
         if planned == plan.engagement.planned:
             return plan
@@ -2125,5 +2128,10 @@ BUILDERS: dict[str, Callable[[SourceFile], Any]] = {
     "plan": _system, "vision": _vision, "priorities": _priorities, "metrics": _metrics,
     "finance": _finance, "activity": _activity, "workforce": _workforce,
     "engagement": _engagement, "portfolio": _portfolio, "board-paper": _board_paper,
-    "risks": _risks, "commitments": _commitments,
+    "risks": _risks, "commitments": _commitments, "actuals": actuals.build,
 }
+
+#: Parts of ``Plan.more`` dated by their own periods rather than by their sources'
+#: publication dates: part -> (the part, day) -> the part as a document dated ``day``
+#: holds it (``Plan.as_of``).
+DATED_PARTS: dict[str, Callable[[Any, str], Any]] = {"actuals": actuals.as_of}

@@ -480,6 +480,7 @@ PLAN_SECTIONS = {
     "workforce.yaml": "Workforce",
     "engagement.yaml": "Involving people",
     "vision.yaml": "Vision",
+    "actuals.yaml": "Delivery report",
     "board/": "Board papers",
 }
 
