@@ -29,17 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Location, error, warning
-from .load import THEME_FOLDER, SourceFile
-from .load import _read as read_yaml
+from .load import THEME_FOLDER, SourceFile, read_source
 from .resources import templates_dir
+from .theme_template import Template
 
 FOLDER = THEME_FOLDER
 THEME_FILE = f"{FOLDER}/theme.yaml"
 STYLE_FILE = f"{FOLDER}/style.css"
 TEMPLATES = f"{FOLDER}/templates"
-#: The prefix that names lscplan's own template even where the theme replaces it
-#: (``{% extends "lscplan/base.html.j2" %}`` in the theme's ``base.html.j2``).
-BUILTIN = "lscplan/"
 
 MAX_FILES = 200
 MAX_TEXT = 512 * 1024  # style.css, a template
@@ -86,17 +83,6 @@ class Face:
 class Typeface:
     family: str
     faces: tuple[Face, ...]
-
-
-@dataclass(frozen=True)
-class Template:
-    """A template of the theme: the name templates load it by, its text, and its file
-    (absolute, as tracebacks name it; ``file`` relative to the plan, for diagnostics)."""
-
-    name: str
-    source: str
-    filename: str
-    file: str
 
 
 @dataclass(frozen=True)
@@ -243,7 +229,7 @@ def _settings(reader: _Reader) -> dict[str, Any]:
     if not os.path.lexists(reader.root / "theme.yaml"):
         return {}
     source = SourceFile(THEME_FILE, "theme")
-    found = read_yaml(reader.plan, source)
+    found = read_source(reader.plan, source)
     if source.text:
         reader.sources[THEME_FILE] = source.text.splitlines()
         reader.used[THEME_FILE] = source.text.encode()
@@ -644,7 +630,7 @@ def _templates(reader: _Reader) -> tuple[Template, ...]:
         found.append(Template(name, text, str(entry.absolute()), rel))
     templates = tuple(found)
     if templates:
-        from .render import template_problems
+        from .sandbox import template_problems  # Jinja: only for a theme with templates
 
         for template, line, column, message in template_problems(templates):
             lines = reader.sources.get(template.file, [])
