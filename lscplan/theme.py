@@ -340,8 +340,6 @@ def _svg_problem(data: bytes) -> str | None:
     elements = 0
     styles: list[list[str]] = []  # each <style> element's text, each style= attribute
     in_style = False
-    elsewhere = ("; a logo holds everything it shows (references within it, #id, and "
-                 "data: images only)")
 
     def refuse(message: str) -> None:
         raise _Refused(message)
@@ -356,26 +354,13 @@ def _svg_problem(data: bytes) -> str | None:
         nonlocal elements, in_style
         space, _, local = name.rpartition(" ")
         elements += 1
-        if elements == 1 and (space, local) != (_SVG, "svg"):
-            refuse(f"is not an SVG image: its first element is not <svg xmlns=\"{_SVG}\">")
-        if space != _SVG and space not in _SVG_EDITORS:
-            refuse(f"holds <{local}> of {space or 'no namespace'}: a logo holds SVG only")
-        if space == _SVG and local not in _SVG_ELEMENTS:
-            refuse(f"holds {'a script' if local == 'script' else f'<{local}>'}; a logo is "
-                   "a picture (SVG's shapes, text, gradients, clipping and filters)")
-        for key, value in attrs.items():
-            attr_space, _, attr = key.rpartition(" ")
-            if attr.lower().startswith("on"):
-                refuse(f"has an event handler ({attr}= on <{local}>); a logo is a picture")
-            if attr_space and attr_space not in (_XLINK, *_SVG_EDITORS):
-                refuse(f"has the attribute {attr} of {attr_space}: a logo holds SVG only")
-            if attr in ("href", "src") and not _inside(value):
-                refuse(f"refers to another file ({attr}={value[:60]!r}){elsewhere}")
-            for target in _URL.findall(value):
-                if not _inside(target):
-                    refuse(f"refers to another file (url({target[:60]})){elsewhere}")
-            if attr == "style":
-                styles.append([f"x {{{value}}}"])
+        problem = _svg_element_problem(space, local, elements == 1) or next(
+            filter(None, (_svg_attribute_problem(local, key, value)
+                          for key, value in attrs.items())), None)
+        if problem:
+            refuse(problem)
+        styles.extend([f"x {{{value}}}"] for key, value in attrs.items()
+                      if key.rpartition(" ")[2] == "style")
         in_style = space == _SVG and local == "style"
         if in_style:
             styles.append([])
@@ -405,6 +390,37 @@ def _svg_problem(data: bytes) -> str | None:
     for style in styles:
         for message in _svg_css_problems("".join(style)):
             return f"has a style that {message}"
+    return None
+
+
+def _svg_element_problem(space: str, local: str, first: bool) -> str | None:
+    """Why a logo may not hold this element (its namespace and local name)."""
+    if first and (space, local) != (_SVG, "svg"):
+        return f"is not an SVG image: its first element is not <svg xmlns=\"{_SVG}\">"
+    if space != _SVG and space not in _SVG_EDITORS:
+        return f"holds <{local}> of {space or 'no namespace'}: a logo holds SVG only"
+    if space == _SVG and local not in _SVG_ELEMENTS:
+        return (f"holds {'a script' if local == 'script' else f'<{local}>'}; a logo is "
+                "a picture (SVG's shapes, text, gradients, clipping and filters)")
+    return None
+
+
+_ELSEWHERE = ("; a logo holds everything it shows (references within it, #id, and "
+              "data: images only)")
+
+
+def _svg_attribute_problem(element: str, key: str, value: str) -> str | None:
+    """Why a logo's element may not have this attribute (its namespaced key, its value)."""
+    attr_space, _, attr = key.rpartition(" ")
+    if attr.lower().startswith("on"):
+        return f"has an event handler ({attr}= on <{element}>); a logo is a picture"
+    if attr_space and attr_space not in (_XLINK, *_SVG_EDITORS):
+        return f"has the attribute {attr} of {attr_space}: a logo holds SVG only"
+    if attr in ("href", "src") and not _inside(value):
+        return f"refers to another file ({attr}={value[:60]!r}){_ELSEWHERE}"
+    for target in _URL.findall(value):
+        if not _inside(target):
+            return f"refers to another file (url({target[:60]})){_ELSEWHERE}"
     return None
 
 
