@@ -121,7 +121,7 @@ def load(plan_dir: Path) -> tuple[LoadedPlan, list[Diagnostic]]:
     for rel, kind in _discover(root, diagnostics):
         source = SourceFile(rel, kind)
         files[rel] = source
-        diagnostics.extend(_read(root, source))
+        diagnostics.extend(read_source(root, source))
     return LoadedPlan(root, files), diagnostics
 
 
@@ -168,7 +168,11 @@ def _unread(root: Path, known: set[str]) -> Iterator[str]:
                 yield rel
 
 
-def _read(root: Path, source: SourceFile) -> list[Diagnostic]:
+def read_source(root: Path, source: SourceFile) -> list[Diagnostic]:
+    """Read ``source`` (a path relative to ``root``) as a plan file is read: only a regular
+    file inside ``root``, within the size limit, UTF-8, parsed into ``source.data``
+    (``source.ok`` when sound); what is wrong, as located diagnostics. ``theme`` reads
+    theme.yaml with it too."""
     path = root / source.path
     where = Location(source.path)
     try:

@@ -22,16 +22,13 @@ import contextlib
 import mimetypes
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .outputs import Output, Page, Rendered
 from .resources import fonts_dir, templates_dir
-
-if TYPE_CHECKING:
-    from .formats import Output, Rendered
 
 PDF_VARIANT = "pdf/ua-1"
 PDF_CUSTOM_METADATA = ("version", "commit")  # <meta> names copied into the PDF
@@ -202,8 +199,6 @@ def layout(rendered: Rendered) -> Output:
     """Lay out one document's HTML as a PDF (the PDF format's ``produce``; it runs in
     a worker process, so it is a module-level function of picklable arguments), with
     how full each page is (``page_flow``)."""
-    from .formats import Output
-
     HTML, CSS = weasyprint().HTML, weasyprint().CSS
     # imported once weasyprint() has imported WeasyPrint with its HarfBuzz notice silenced
     from weasyprint.text.fonts import FontConfiguration
@@ -244,22 +239,6 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 NEARLY_EMPTY = 0.2  # a page less full than this, not the last of its section, is a fault
 LEFT_OVER = 0.1  # the last page of a section of several pages, less full than this, too
 LONG_CELL = 10  # lines: a longer cell wants a wider column, or its text out of the table
-
-
-@dataclass(frozen=True)
-class Page:
-    """How one laid-out page is filled. ``fill`` is the share of the page's content
-    area, from its top to the bottom of its last line or picture, that is used;
-    ``section_ends`` says the next page starts with a forced break (a new chapter, an
-    appendix, a change of page layout) or there is none; ``last_heading`` is the text
-    of the heading (h1 to h4) that is the last thing on the page, if one is."""
-
-    number: int
-    fill: float
-    section_ends: bool
-    last_heading: str | None = None
-    margin_lines: int = 0  # the most lines a running header or footer takes
-    cell_lines: int = 0  # the most lines a table cell of plain text (no paragraphs) takes
 
 
 def _out_of_flow(box: Any) -> bool:
