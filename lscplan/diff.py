@@ -152,10 +152,13 @@ class DocumentChange:
     op: str
     title: str
     old_title: str | None = None  # where the title changed
+    #: what a reader sees change: its sections that differ (``diff_sections``)
+    sections: tuple[Any, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "op": self.op, "title": self.title,
-                "old_title": self.old_title}
+                "old_title": self.old_title,
+                "sections": [section.as_dict() for section in self.sections]}
 
 
 @dataclass(frozen=True)
@@ -485,6 +488,7 @@ def compare_documents(old: Plan, new: Plan, old_theme: Any = None, new_theme: An
     so the list is exactly the documents whose HTML (and so PDF) differs, whatever part
     of the plan or theme reads what. Raises WouldNotBuild when a side fails to render."""
     from . import documents
+    from .diff_sections import section_changes
 
     before = {doc.id: doc for doc in documents.for_plan(old)}
     after = {doc.id: doc for doc in documents.for_plan(new)}
@@ -495,9 +499,12 @@ def compare_documents(old: Plan, new: Plan, old_theme: Any = None, new_theme: An
             out.append(DocumentChange(doc_id, "added" if a is None else "removed",
                                       (b or a).title))  # type: ignore[union-attr]
             continue
-        if _rendered(old, a, old_theme, "old") != _rendered(new, b, new_theme, "new"):
+        before_html = _rendered(old, a, old_theme, "old")
+        after_html = _rendered(new, b, new_theme, "new")
+        if before_html != after_html:
             out.append(DocumentChange(doc_id, "changed", b.title,
-                                      a.title if a.title != b.title else None))
+                                      a.title if a.title != b.title else None,
+                                      section_changes(before_html, after_html)))
     return tuple(out)
 
 

@@ -239,6 +239,28 @@ def document_message(doc: DocumentChange) -> str:
     return text
 
 
+#: A changed document lists at most this many of its sections.
+SECTIONS_SHOWN = 8
+
+
+def section_lines(doc: DocumentChange) -> list[str]:
+    """What a reader sees change in ``doc``, a line a section: ``§ Our priorities:
+    “old sentence” → “new sentence”``, then how many more."""
+    out = []
+    for section in doc.sections[:SECTIONS_SHOWN]:
+        line = f"§ {section.heading}"
+        if section.op != "changed":
+            line += f" ({section.op})"
+        elif section.before is None and section.after is None:
+            line += ": the same words, laid out or drawn differently"
+        else:
+            line += (f": {fmt_value(section.before)} → {fmt_value(section.after)}")
+        out.append(line)
+    if len(doc.sections) > SECTIONS_SHOWN:
+        out.append(f"… and {plural(len(doc.sections) - SECTIONS_SHOWN, 'more section')}")
+    return out
+
+
 def documents_heading(result: DiffResult) -> str:
     if result.withheld:
         return f"Documents: not compared, because {result.withheld}"

@@ -404,3 +404,33 @@ def test_provenance_changes_are_summed_up_first(changed) -> None:
     line = "Sources: 4 now cite a source (illustrative before); 1 is now illustrative"
     assert text_diff(result).splitlines()[1] == line
     assert f"\n\n{line}\n" in markdown_diff(result)
+
+
+# --- beyond a YAML diff: what a reader will see change ------------------------------------
+
+
+def test_each_changed_document_says_which_sections_change_and_how(changed) -> None:
+    old, new = changed(_theme)
+    result = diff_versions(str(old), str(new))
+    submission = next(d for d in result.documents if d.id == "ltp-submission")
+    added = [s for s in submission.sections
+             if s.after == "Every priority has a named executive lead."]
+    assert added and added[0].op == "changed" and added[0].before is None
+    text = text_diff(result)
+    assert f"      § {added[0].heading}: – → “Every priority has a named executive lead.”" in text
+    assert (f"\n  - § {added[0].heading}: – → “Every priority has a named executive lead.”"
+            in markdown_diff(result))
+
+
+def test_a_sentence_that_changes_is_shown_before_and_after() -> None:
+    from lscplan.diff_sections import section_changes
+
+    old = ("<html><head><title>T</title></head><body><h1>Plan</h1><p>Intro.</p>"
+           "<h2>Money</h2><p>We spend £5m. We save £1m. Then more.</p>"
+           "<h2>Staff</h2><p>Same.</p></body></html>")
+    new = old.replace("We save £1m.", "We save £2m.").replace("<h2>Staff</h2>",
+                                                              "<h2>People</h2>")
+    changes = section_changes(old, new)
+    assert [(s.heading, s.op, s.before, s.after) for s in changes] == [
+        ("Money", "changed", "We save £1m.", "We save £2m."),
+        ("People", "added", None, None), ("Staff", "removed", None, None)]
