@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import kinds as _kinds
 from .diagnostics import Diagnostic, Report
 from .diff_derived import ANY, Derived, derived
 from .diff_entities import KINDS, Entities, entities, unit_of
@@ -60,6 +61,9 @@ def side_of(label: str | None) -> str:
     """``old`` or ``new``, from a side's label (``new (HEAD)``)."""
     return (label or "").split(" ", 1)[0]
 _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
+#: The fields of each kind that hold one id of another entity (``kinds.EntityKind.refers``).
+_REFERS = {k.name: frozenset(path for path, _ in k.refers if "." not in path)
+           for k in _kinds.ENTITY_KINDS}
 
 #: A change as consequences name their causes: (entity, id, field).
 ChangeKey = tuple[str, str | None, str | None]
@@ -422,6 +426,8 @@ def _field_changes(kind: str, eid: str | None, old: Any, new: Any, sides: tuple[
             continue
         if isinstance(a, list) and ids:
             a = _follow_renames(a, ids)
+        elif not prefix and key in _REFERS.get(kind, ()) and isinstance(a, str) and ids:
+            a = ids.get(a, a)  # a reference to a renamed entity follows it
         unit, old_unit = unit_of(kind, name, entity), unit_of(kind, name, sides[0])
         if same(a, b) and (old_unit == unit or not isinstance(a, int | float)):
             if isinstance(a, list) and isinstance(b, list) and a != b:

@@ -576,10 +576,15 @@ def test_a_renamed_and_retitled_entity_is_paired_and_its_references_follow(compa
                      ("board/governing-body-update.yaml", "{metric-chart: ae-four-hour}",
                       "{metric-chart: ae-4h}"),
                      ("board/governing-body-update.yaml", "{extract:metric-chart:ae-four-hour}",
-                      "{extract:metric-chart:ae-4h}"))
-    # the body's mark of the chart is text: it changes with the id
+                      "{extract:metric-chart:ae-4h}"),
+                     ("actuals.yaml", "metric: ae-four-hour", "metric: ae-4h"),
+                     ("actuals.yaml", "metric: ae-four-hour", "metric: ae-4h"))
+    # the body's mark of the chart is text: it changes with the id; so does the id of
+    # the metric's actuals series (metric/place), whose reference to the metric follows
     assert keys(result) == [("changed", "metric", "ae-4h", "id"),
                             ("changed", "metric", "ae-4h", "title"),
+                            ("changed", "actual-series", "ae-4h/north-place", "id"),
+                            ("changed", "actual-series", "ae-4h/south-place", "id"),
                             ("changed", "board-paper", "governing-body-update", "body")]
 
 
