@@ -659,8 +659,9 @@ def html_diff(result: DiffResult, color: bool = False) -> str:
         reorders=tuple(_code_spans(reorder_message(r)) for r in result.reorders),
         unexplained=tuple(_code_spans(consequence_message(q)) for q in result.unexplained),
         documents_heading=documents_heading(result) if _shows_documents(result) else None,
-        documents=tuple((d.op, _DIFF_MARKERS[d.op], _code_spans(document_message(d)))
-                        for d in result.documents or ()),
+        documents=tuple((d.op, _DIFF_MARKERS[d.op], _code_spans(document_message(d)),
+                         tuple(section_lines(d))) for d in result.documents or ()),
+        sources=provenance_line(result),
         old_label=result.old_label, new_label=result.new_label, counts=_diff_counts(result),
         total=summary["total"], by_op=tuple(summary["by_op"].items()), ops=OPS,
         by_entity=by_entity, consequences=summary["consequences"], groups=groups)

@@ -434,3 +434,15 @@ def test_a_sentence_that_changes_is_shown_before_and_after() -> None:
     assert [(s.heading, s.op, s.before, s.after) for s in changes] == [
         ("Money", "changed", "We save £1m.", "We save £2m."),
         ("People", "added", None, None), ("Staff", "removed", None, None)]
+
+
+def test_the_html_page_shows_sections_and_sources(changed) -> None:
+    from lscplan.diff_report import html_diff
+
+    old, new = changed(lambda p: (_theme(p), edit(
+        p / "plan.yaml", "    people: 500000\n    provenance: example-briefing",
+        "    people: 500000\n    provenance: illustrative")))
+    page = html_diff(diff_versions(str(old), str(new)))
+    assert '<ul class="sections"><li>§ ' in page
+    assert "Every priority has a named executive lead." in page
+    assert '<p class="sources"><strong>Sources: 1 is now illustrative</strong></p>' in page
