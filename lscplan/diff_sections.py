@@ -34,10 +34,11 @@ class SectionChange:
     op: str
     before: str | None = None
     after: str | None = None
+    old_heading: str | None = None  # where the heading itself changed
 
     def as_dict(self) -> dict[str, str | None]:
         return {"heading": self.heading, "op": self.op, "before": self.before,
-                "after": self.after}
+                "after": self.after, "old_heading": self.old_heading}
 
 
 @dataclass
@@ -118,22 +119,32 @@ def _keyed(sections: list[tuple[str, str, str]]) -> dict[tuple[str, int], tuple[
 
 
 def section_changes(old: str, new: str, limit: int = 300) -> tuple[SectionChange, ...]:
-    """The sections of a page that differ between ``old`` and ``new`` HTML, in the
-    new page's order (then those only the old one has); each sentence cut at
-    ``limit`` characters."""
-    before, after = _keyed(_sections(old)), _keyed(_sections(new))
+    """The sections of a page that differ between ``old`` and ``new`` HTML, in page
+    order; a section whose heading changed where it stands (a retitled priority) is
+    one section with its ``old_heading``. Each sentence is cut at ``limit``
+    characters."""
+    before, after = list(_keyed(_sections(old)).items()), list(_keyed(_sections(new)).items())
+    matcher = difflib.SequenceMatcher(None, [k for k, _ in before], [k for k, _ in after],
+                                      autojunk=False)
     out = []
-    for key in [*after, *(k for k in before if k not in after)]:
-        a, b = before.get(key), after.get(key)
-        if a == b:
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        pairs = list(zip(before[i1:i2], after[j1:j2], strict=False))
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            for (old_key, a), (new_key, b) in pairs:
+                first, second = _first_difference(a[1], b[1])
+                out.append(SectionChange(new_key[0], "changed", _cut(first, limit),
+                                         _cut(second, limit),
+                                         old_key[0] if old_key[0] != new_key[0] else None))
             continue
-        if a is None or b is None:
-            out.append(SectionChange(key[0], "added" if a is None else "removed"))
+        if tag == "equal":
+            for (key, a), (_key, b) in pairs:
+                if a[0] != b[0]:
+                    first, second = _first_difference(a[1], b[1])
+                    out.append(SectionChange(key[0], "changed", _cut(first, limit),
+                                             _cut(second, limit)))
             continue
-        if a[0] == b[0]:
-            continue
-        first, second = _first_difference(a[1], b[1])
-        out.append(SectionChange(key[0], "changed", _cut(first, limit), _cut(second, limit)))
+        out += [SectionChange(key[0], "removed") for key, _ in before[i1:i2]]
+        out += [SectionChange(key[0], "added") for key, _ in after[j1:j2]]
     return tuple(out)
 
 

@@ -249,10 +249,13 @@ def section_lines(doc: DocumentChange) -> list[str]:
     out = []
     for section in doc.sections[:SECTIONS_SHOWN]:
         line = f"§ {section.heading}"
+        if section.old_heading is not None:
+            line += f" (was {section.old_heading})"
         if section.op != "changed":
             line += f" ({section.op})"
         elif section.before is None and section.after is None:
-            line += ": the same words, laid out or drawn differently"
+            if section.old_heading is None:
+                line += ": the same words, laid out or drawn differently"
         else:
             line += (f": {fmt_value(section.before)} → {fmt_value(section.after)}")
         out.append(line)

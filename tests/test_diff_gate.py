@@ -432,9 +432,11 @@ def test_a_sentence_that_changes_is_shown_before_and_after() -> None:
     new = old.replace("We save £1m.", "We save £2m.").replace("<h2>Staff</h2>",
                                                               "<h2>People</h2>")
     changes = section_changes(old, new)
-    assert [(s.heading, s.op, s.before, s.after) for s in changes] == [
-        ("Money", "changed", "We save £1m.", "We save £2m."),
-        ("People", "added", None, None), ("Staff", "removed", None, None)]
+    assert [(s.heading, s.op, s.before, s.after, s.old_heading) for s in changes] == [
+        ("Money", "changed", "We save £1m.", "We save £2m.", None),
+        ("People", "changed", None, None, "Staff")]
+    added = section_changes(old, new.replace("</body>", "<h2>Risks</h2><p>New.</p></body>"))
+    assert [(s.heading, s.op) for s in added][-1] == ("Risks", "added")
 
 
 def test_the_html_page_shows_sections_and_sources(changed) -> None:
