@@ -449,3 +449,13 @@ def test_the_html_page_shows_sections_and_sources(changed) -> None:
     assert '<ul class="sections"><li>§ ' in page
     assert "Every priority has a named executive lead." in page
     assert '<p class="sources"><strong>Sources: 1 is now illustrative</strong></p>' in page
+
+
+def test_words_removed_before_punctuation_keep_their_space() -> None:
+    from lscplan.diff_text import word_diff
+
+    words = word_diff("Our Plan is good.", "Our Plan.")
+    assert words == (("=", "Our Plan"), ("-", " is good"), ("=", "."))
+    old = "".join(t for op, t in words if op != "+")
+    new = "".join(t for op, t in words if op != "-")
+    assert (old, new) == ("Our Plan is good.", "Our Plan.")
