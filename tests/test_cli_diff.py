@@ -157,7 +157,8 @@ def test_the_command_calls_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
                                                  "--format", "json", "--exit-code"])
     assert result.exit_code == 0
     assert calls == [("main", None, "docs/plan",
-                      {"old_plan_path": None, "new_plan_path": None, "documents": True})]
+                      {"old_plan_path": None, "new_plan_path": None, "documents": True,
+                       "pages": False})]
     assert json.loads(result.stdout)["changes"] == []
 
 

@@ -459,3 +459,16 @@ def test_words_removed_before_punctuation_keep_their_space() -> None:
     old = "".join(t for op, t in words if op != "+")
     new = "".join(t for op, t in words if op != "-")
     assert (old, new) == ("Our Plan is good.", "Our Plan.")
+
+
+@pytest.mark.pdf
+def test_with_pages_each_changed_pdf_says_which_pages_change(changed) -> None:
+    old, new = changed(_paper_text)
+    result = diff_versions(str(old), str(new), pages=True)
+    (paper,) = result.documents
+    assert paper.id == "board-governing-body-update"
+    assert paper.pages is not None and paper.pages[1] and paper.page_counts[1] >= 1
+    assert set(paper.pages[1]) <= set(range(1, paper.page_counts[1] + 1))
+    assert "`board-governing-body-update`: changes, PDF page" in text_diff(result)
+    import json
+    _validator().validate(json.loads(json_diff(result)))
