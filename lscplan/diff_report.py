@@ -32,6 +32,7 @@ from .diff_wording import (
     plural,
     provenance_line,
     reorder_message,
+    section_lines,
 )
 from .reporters import safe, text_report
 
@@ -162,8 +163,10 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
                   for r in result.reorders]
     if _shows_documents(result):
         lines += [[], [(_one_line(documents_heading(result)), "bold underline")]]
-        lines += [[("  ", ""), (_DIFF_MARKERS[d.op] + " ", _DIFF_STYLES[d.op]),
-                   (_one_line(document_message(d)), "")] for d in result.documents or ()]
+        for d in result.documents or ():
+            lines.append([("  ", ""), (_DIFF_MARKERS[d.op] + " ", _DIFF_STYLES[d.op]),
+                          (_one_line(document_message(d)), "")])
+            lines += [[("      ", ""), (_one_line(line), "dim")] for line in section_lines(d)]
     return lines
 
 
@@ -451,6 +454,7 @@ def _md_sections(result: DiffResult) -> list[_Section]:
     if _shows_documents(result):
         sections.append(_Section(md_escape(documents_heading(result)), [], [
             f"- {_MD_DOCUMENT_OPS[d.op]} {_md_message(document_message(d))}"
+            + "".join(f"\n  - {md_escape(line)}" for line in section_lines(d))
             for d in result.documents or ()]))
     for kind, changes in result.groups():
         rows = []
@@ -655,8 +659,9 @@ def html_diff(result: DiffResult, color: bool = False) -> str:
         reorders=tuple(_code_spans(reorder_message(r)) for r in result.reorders),
         unexplained=tuple(_code_spans(consequence_message(q)) for q in result.unexplained),
         documents_heading=documents_heading(result) if _shows_documents(result) else None,
-        documents=tuple((d.op, _DIFF_MARKERS[d.op], _code_spans(document_message(d)))
-                        for d in result.documents or ()),
+        documents=tuple((d.op, _DIFF_MARKERS[d.op], _code_spans(document_message(d)),
+                         tuple(section_lines(d))) for d in result.documents or ()),
+        sources=provenance_line(result),
         old_label=result.old_label, new_label=result.new_label, counts=_diff_counts(result),
         total=summary["total"], by_op=tuple(summary["by_op"].items()), ops=OPS,
         by_entity=by_entity, consequences=summary["consequences"], groups=groups)

@@ -199,6 +199,26 @@ def layout(rendered: Rendered) -> Output:
     """Lay out one document's HTML as a PDF (the PDF format's ``produce``; it runs in
     a worker process, so it is a module-level function of picklable arguments), with
     how full each page is (``page_flow``)."""
+    document, data = _laid_out(rendered)
+    return Output(data, len(document.pages), page_flow(document))
+
+
+def page_texts(rendered: Rendered) -> tuple[str, ...]:
+    """The words of each page of one document laid out as its PDF is (``diff``'s
+    pages that change), the running header and footer included."""
+    from weasyprint.formatting_structure import boxes
+
+    document, _data = _laid_out(rendered)
+    out = []
+    for page in document.pages:
+        words = [box.text for box in page._page_box.descendants()
+                 if isinstance(box, boxes.TextBox)]
+        out.append(" ".join(" ".join(words).split()))
+    return tuple(out)
+
+
+def _laid_out(rendered: Rendered) -> tuple[Any, bytes]:
+    """The laid-out WeasyPrint document and its PDF bytes."""
     HTML, CSS = weasyprint().HTML, weasyprint().CSS
     # imported once weasyprint() has imported WeasyPrint with its HarfBuzz notice silenced
     from weasyprint.text.fonts import FontConfiguration
@@ -221,7 +241,7 @@ def layout(rendered: Rendered) -> Output:
                 raise
             sheets.append(CSS(string=TABLES_MAY_BREAK, font_config=font_config))
             document, data = _write(html, sheets, font_config, options)
-    return Output(data, len(document.pages), page_flow(document))
+    return document, data
 
 
 def _write(html: Any, stylesheets: list, font_config: Any, options: dict) -> tuple[Any, bytes]:
