@@ -145,7 +145,7 @@ class Delivery:
             first = self.plan.period.first
             return f"none: the plan starts in {first}" if t.year < first else "–"
         per = "" if t.series.metric else f" a {t.series.unit_name}"
-        return f"{self.value(t, t.planned)}{per} ({t.year})"
+        return f"{self.value(t, t.planned)}{per} in {t.year}"
 
     def source(self, t: Tracked) -> str:
         """Where the series comes from: its source's title (a document dated before
