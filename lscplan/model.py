@@ -1087,7 +1087,8 @@ class Objective:
 
 @dataclass(frozen=True)
 class Extract:
-    """A piece of the plan a board paper shows: ``kind`` and, for charts, a metric."""
+    """A piece of the plan a board paper shows: ``kind`` and, for charts (``metric-chart``,
+    ``delivery-chart``), a metric."""
 
     kind: str
     metric: str | None
@@ -1971,8 +1972,8 @@ def _engagement(f: SourceFile) -> EngagementPlan:
 
 def _extracts(f: SourceFile, items: list, *parts: Any) -> tuple[Extract, ...]:
     return tuple(Extract(e, None, _loc(f, *parts, i)) if isinstance(e, str)
-                 else Extract("metric-chart", e["metric-chart"], _loc(f, *parts, i))
-                 for i, e in enumerate(items))
+                 else Extract(next(iter(e)), e[next(iter(e))], _loc(f, *parts, i))
+                 for i, e in enumerate(items))  # {metric-chart: id}, {delivery-chart: id}
 
 
 #: Appendix letters, in order (the schema allows as many appendices).

@@ -18,7 +18,7 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -237,6 +237,7 @@ class Figures:
 
     def __init__(self, plan: Plan, draw: bool = True, theme: Theme | None = None):
         self.plan = plan
+        self.draw = draw
         # draw=False: each chart is a fingerprint of what it would draw (for comparing
         # documents without drawing them, as lscplan diff does)
         self._line = _trajectory_svg if draw else _fingerprint
@@ -245,6 +246,13 @@ class Figures:
         if primary and draw:  # a theme's primary colour where charts draw NHS Blue
             self._line = _recoloured(self._line, primary)
             self._bar = _recoloured(self._bar, primary)
+
+    @cached_property
+    def delivery(self) -> Any:
+        """The delivery report's series, charts and icons (``delivery.Delivery``)."""
+        from .delivery import Delivery
+
+        return Delivery(self.plan, self.draw)
 
     def metric(self, metric: Metric, prefix: str = "chart") -> Figure:
         m, years = metric, self.plan.period.years

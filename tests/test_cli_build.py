@@ -19,7 +19,7 @@ from lscplan.pipeline import check
 from lscplan.progress import BuildDisplay, interactive, line, summary
 from lscplan.write import BuildResult, DocumentResult, Event
 
-DOCS = ["ltp-submission", "public-summary", "board-governing-body-update"]
+DOCS = ["ltp-submission", "public-summary", "delivery-report", "board-governing-body-update"]
 BOARD = "board-governing-body-update"
 
 
@@ -33,7 +33,7 @@ def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         "built ltp-submission.html", "built ltp-submission.xlsx",
         *(f"built {d}.html" for d in DOCS[1:]),
-        f"done: 3 documents (3 built, 0 unchanged), no PDF, {warnings} warnings "
+        f"done: 4 documents (4 built, 0 unchanged), no PDF, {warnings} warnings "
         f"({illustrative} illustrative figures); outputs in {out}/"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{d}.html" for d in DOCS] + ["ltp-submission.xlsx", "manifest.json"])
@@ -50,7 +50,7 @@ def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
     again = cli("build", small_plan, "--out", out, "--no-pdf")
     assert again.code == 0
     assert again.stdout.splitlines()[:-1] == [f"unchanged {d}" for d in DOCS]
-    assert again.stdout.splitlines()[-1].startswith("done: 3 documents (0 built, 3 unchanged)")
+    assert again.stdout.splitlines()[-1].startswith("done: 4 documents (0 built, 4 unchanged)")
 
 
 def test_workbook_alone(cli, small_plan: Path, tmp_path: Path) -> None:
@@ -126,7 +126,8 @@ def test_usage_errors_exit_2(cli, small_plan: Path, tmp_path: Path) -> None:
     unknown = cli("build", small_plan, "--out", out, "--only", "board-nope")
     assert unknown.code == 2
     assert "board-nope" in unknown.stderr
-    assert "ltp-submission, public-summary, board-governing-body-update" in unknown.stderr
+    assert ("ltp-submission, public-summary, delivery-report, board-governing-body-update"
+            in unknown.stderr)
     nothing = cli("build", small_plan, "--out", out, "--no-pdf", "--no-html",
                   "--only", "public-summary")  # it has no workbook: no format is left
     assert nothing.code == 2 and "nothing to build" in nothing.stderr
