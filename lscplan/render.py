@@ -586,6 +586,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "unit": formatting.unit_label,
     "org_type": formatting.organisation_type,
     "sentence": formatting.sentence_case,
+    "running": formatting.running_title,
     "with_years": formatting.with_years,
     "status": formatting.status_label,
     "plan_section": plan_section,

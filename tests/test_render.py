@@ -1157,3 +1157,17 @@ def test_the_public_summary_reflows_at_phone_width():
     assert "table.your-area" in phone
     assert re.search(r"body\.summary \{ font-size: 12pt;", css)  # clear print: 12 pt
     assert "overflow: visible" in css[css.index("figure svg.chart"):][:120]
+
+
+def test_the_running_header_is_a_title_cut_after_a_whole_word():
+    """The HOSC paper's header read "…NHS Long Ter…": a title too long for one line is
+    cut after a word (never "and" or "the") before the header's width."""
+    title = ("Healthier Lancashire and South Cumbria Integrated Care System and the NHS Long "
+             "Term Plan")
+    assert formatting.running_title(title) == (
+        "Healthier Lancashire and South Cumbria Integrated Care System…")
+    assert formatting.running_title("Short title") == "Short title"
+    css = (render.templates_dir() / "style.css").read_text(encoding="utf-8")
+    top_left = css[css.index("@top-left {"):]
+    assert "text-overflow" not in top_left[:top_left.index("}")]
+    assert "string-set: doctitle attr(data-running)" in css
