@@ -441,3 +441,11 @@ def bar_figure(labels: Sequence[str], values: Sequence[float], unit: str, *,
         _mark_illustrative(ax)
     _value_axis(fig, ax, ax.xaxis, unit, min(0, *values), max(0, *values))
     return fig
+
+
+def xmr_chart(*args, **kwargs) -> str:
+    """A Making Data Count XmR chart (``spc_charts.xmr_chart``), here so that
+    ``chartcache`` can keep it like every other chart."""
+    from .spc_charts import xmr_chart as draw
+
+    return draw(*args, **kwargs)

@@ -15,13 +15,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, partial
 from typing import Any, ClassVar
 
-from . import kinds, narrative
+from . import actuals, kinds, narrative
 from .diagnostics import Location
 from .formatting import BUILTIN_UNITS, Unit, as_unit
 from .load import LoadedPlan, SourceFile, pointer_of
 
 ILLUSTRATIVE = "illustrative"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FINANCIAL_YEAR = re.compile(r"[0-9]{4}/[0-9]{2}")
 STATUSES = ("draft", "for-approval", "approved", "submitted")
 
 
@@ -1261,12 +1262,21 @@ class Record:
         return f"Record({self._fields!r})"
 
 
-def _record(source: SourceFile, data: Any, path: tuple) -> Any:
+def _record(source: SourceFile, data: Any, path: tuple, provenance: str | None = None
+            ) -> Any:
+    """A generic kind's value: a mapping as a Record, a list as a tuple, and a mapping
+    of financial years to numbers as a ``Series`` (with the provenance it inherits), so
+    the rules, the illustrative count and the documents read it as every series."""
+    if isinstance(data, Mapping) and data and all(
+            isinstance(k, str) and _FINANCIAL_YEAR.fullmatch(k) for k in data) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in data.values()):
+        return Series(dict(data), provenance or ILLUSTRATIVE, _loc(source, *path))
     if isinstance(data, Mapping):
-        return Record({k: _record(source, v, (*path, k)) for k, v in data.items()},
+        own = data.get("provenance", provenance)
+        return Record({k: _record(source, v, (*path, k), own) for k, v in data.items()},
                       _loc(source, *path), partial(_loc, source, *path))
     if isinstance(data, list):
-        return tuple(_record(source, v, (*path, i)) for i, v in enumerate(data))
+        return tuple(_record(source, v, (*path, i), provenance) for i, v in enumerate(data))
     return data
 
 
@@ -1292,6 +1302,10 @@ class Plan:
     #: The units plan.yaml declares beside the built-in ones (``formatting.BUILTIN_UNITS``).
     units: tuple[Unit, ...] = ()
     more: Mapping[str, Any] = field(default_factory=dict)
+    #: Each source file's key positions (file -> JSON pointer -> line, column), for a
+    #: rule to point at a key the model does not keep a place for (``written_at``).
+    keys: Mapping[str, Mapping[str, tuple[int, int]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def __getattr__(self, name: str) -> Any:
         more = self.__dict__.get("more", {})
@@ -1302,6 +1316,20 @@ class Plan:
     @property
     def period(self) -> Period:
         return self.system.period
+
+    def written_at(self, loc: Location, key: str) -> Location:
+        """Where ``key`` is written for the object at ``loc``: its own ``key``, or the
+        nearest enclosing object's, which it inherits (a file's ``provenance``); ``loc``
+        itself where no enclosing object writes it."""
+        positions = self.keys.get(loc.file, {})
+        probe = loc.pointer
+        while True:
+            at = positions.get(f"{probe}/{key}")
+            if at is not None:
+                return Location(loc.file, at[0], at[1], f"{probe}/{key}")
+            if not probe:
+                return loc
+            probe = probe.rsplit("/", 1)[0]
 
     @property
     def programmes(self) -> tuple[Programme, ...]:
@@ -1416,7 +1444,10 @@ class Plan:
         memo = self.__dict__.setdefault("_as_of", {})  # beside the fields, as cached_property
         plan = memo.get(epoch)
         if plan is None:
-            plan = memo[epoch] = _without(self, later, known)
+            plan = memo[epoch] = _without_references(_without(self, later, known), self)
+        dated = {name: cut(self.more.get(name), day) for name, cut in DATED_PARTS.items()}
+        if any(dated[name] is not plan.more.get(name) for name in dated):
+            plan = replace(plan, more={**plan.more, **dated})
         planned = tuple(e for e in plan.engagement.planned if not e.until or e.until >= day)
         if planned == plan.engagement.planned:
             return plan
@@ -1542,6 +1573,52 @@ def _without(value: Any, later: frozenset[str], known: Callable[[str], bool]) ->
     return replace(value, **changes) if changes else value
 
 
+def _without_references(plan: Plan, whole: Plan) -> Plan:
+    """``plan`` (``whole`` with entities left out) without the references its entities
+    make to those left out (``kinds.EntityKind.refers``): a portfolio no longer serves a
+    priority the documents do not show, an allocation row names no organisation."""
+    if plan is whole:
+        return plan
+    ids: dict[str, set[str | None]] = {}
+    for kind, eid, _entity in kinds.entities(plan):
+        ids.setdefault(kind.name, set()).add(eid)
+    fixes: dict[int, dict[str, Any]] = {}
+    for kind, _id, entity in kinds.entities(plan):
+        for path, target in kind.refers:
+            known, value = ids.get(target, set()), getattr(entity, path, None)
+            if isinstance(value, tuple) and not set(value) <= known:
+                fixes.setdefault(id(entity), {})[path] = tuple(v for v in value if v in known)
+            elif isinstance(value, str) and value not in known:
+                fixes.setdefault(id(entity), {})[path] = None
+    return _with_fields(plan, fixes) if fixes else plan
+
+
+def _with_fields(value: Any, fixes: Mapping[int, Mapping[str, Any]]) -> Any:
+    """``value`` with the objects (at any depth) whose ``id()`` ``fixes`` names given
+    those fields."""
+    if isinstance(value, tuple):
+        new = tuple(_with_fields(x, fixes) for x in value)
+        return value if all(a is b for a, b in zip(new, value, strict=True)) else new
+    if isinstance(value, dict):
+        changed = {k: _with_fields(x, fixes) for k, x in value.items()}
+        return value if all(changed[k] is value[k] for k in value) else changed
+    if isinstance(value, Record):
+        own = vars(value)["_fields"]
+        kept = {k: _with_fields(v, fixes) for k, v in own.items()}
+        kept.update(fixes.get(id(value), {}))
+        if all(kept[k] is own.get(k) for k in kept):
+            return value
+        return Record(kept, value.loc, vars(value)["_field_loc"])
+    if not is_dataclass(value) or isinstance(value, type):
+        return value
+    changes = {f.name: _with_fields(getattr(value, f.name), fixes) for f in fields(value)
+               if isinstance(getattr(value, f.name), tuple | dict | Record)
+               or is_dataclass(getattr(value, f.name))}
+    changes = {k: v for k, v in changes.items() if v is not getattr(value, k)}
+    changes.update(fixes.get(id(value), {}))
+    return replace(value, **changes) if changes else value
+
+
 def _without_each(value: Any, later: frozenset[str], known: Callable[[str], bool]) -> Any:
     """A list without the items citing a ``later`` source (each item itself filtered)."""
     if isinstance(value, tuple):
@@ -1587,7 +1664,8 @@ def build_model(loaded: LoadedPlan) -> Plan:
     _resolve_formats(parts)
     typed = {f.name for f in dataclasses.fields(Plan)}
     return Plan(**{k: v for k, v in parts.items() if k in typed},
-                more={k: v for k, v in parts.items() if k not in typed})
+                more={k: v for k, v in parts.items() if k not in typed},
+                keys={f.path: f.key_positions for f in loaded.files.values()})
 
 
 COUNCIL_TYPES = ("upper-tier-council", "unitary-council", "district-council")
@@ -1650,7 +1728,7 @@ def _resolve_units(parts: dict[str, Any]) -> None:
 def _generic(f: SourceFile, kind: kinds.FileKind) -> Any:
     if kind.records is None:
         return _record(f, f.data, ())
-    return _record(f, f.data[kind.records], (kind.records,))
+    return _record(f, f.data[kind.records], (kind.records,), f.data.get("provenance"))
 
 
 def _person(data: Mapping | None) -> Person | None:
@@ -2059,5 +2137,10 @@ BUILDERS: dict[str, Callable[[SourceFile], Any]] = {
     "plan": _system, "vision": _vision, "priorities": _priorities, "metrics": _metrics,
     "finance": _finance, "activity": _activity, "workforce": _workforce,
     "engagement": _engagement, "portfolio": _portfolio, "board-paper": _board_paper,
-    "risks": _risks, "commitments": _commitments,
+    "risks": _risks, "commitments": _commitments, "actuals": actuals.build,
 }
+
+#: Parts of ``Plan.more`` dated by their own periods rather than by their sources'
+#: publication dates: part -> (the part, day) -> the part as a document dated ``day``
+#: holds it (``Plan.as_of``).
+DATED_PARTS: dict[str, Callable[[Any, str], Any]] = {"actuals": actuals.as_of}

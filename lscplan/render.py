@@ -517,6 +517,7 @@ PLAN_SECTIONS = {
     "workforce.yaml": "Workforce",
     "engagement.yaml": "Involving people",
     "vision.yaml": "Vision",
+    "actuals.yaml": "Delivery report",
     "board/": "Board papers",
 }
 
@@ -565,8 +566,8 @@ def paper_parts(paper: Any, text: str, level: int = 1, numbered: str | None = No
     return out
 
 
-def _inline_markdown(text: str) -> Markup:
-    return Markup(narrative.to_inline_html(text))
+def _inline_markdown(text: str, appendices: Mapping[str, str] | None = None) -> Markup:
+    return Markup(narrative.to_inline_html(text, appendices))
 
 
 def _fail(message: str) -> None:

@@ -224,7 +224,8 @@ def test_draft_mark_while_any_figure_is_illustrative(starter, pages):
                                        provenance="example-briefing")),
         workforce=dataclasses.replace(sourced.workforce, groups=()))
     assert sourced.has_illustrative  # an illustrative entry (a commitment) makes a draft too
-    sourced = dataclasses.replace(sourced, more={**sourced.more, "commitments": ()})
+    sourced = dataclasses.replace(sourced, more={**sourced.more, "commitments": (),
+                                                 "actuals": None})
     assert not sourced.has_illustrative
     assert not any(d.draft for d in documents.for_plan(sourced))
 
@@ -537,7 +538,7 @@ def test_board_papers_show_only_in_their_own_document(pages, small_plan):
     assert set(docs) == {*pages, "board-another"}
 
     def board_inputs(doc_id: str) -> list[str]:
-        inputs = documents.inputs(docs[doc_id], every, checked.sources)
+        inputs = documents.inputs(docs[doc_id], every, checked.sources, checked.plan)
         return [p for p in inputs if p.startswith("board/")]
 
     for doc_id in ("ltp-submission", "public-summary"):
@@ -608,7 +609,7 @@ def test_a_document_shows_only_what_the_plan_knew_on_its_date(bundled_plan):
     assert plan is not None and checked.report.ok()
     later = plan.later_sources("2019-02-28")
     assert later == {"shared-strategy-paper-2019", "mbccg-governing-body-2019",
-                     "pennine-icp-proposition-2021"}
+                     "pennine-icp-proposition-2021", "nhse-ae-statistics"}
     docs = {d.id: d for d in documents.for_plan(plan)}
     hosc = render.render_html(plan, docs["board-hosc-briefing-2019"], INFO)
     for item in plan.engagement.undertaken + plan.engagement.planned + plan.priorities:
