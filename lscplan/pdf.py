@@ -256,7 +256,7 @@ def _write(html: Any, stylesheets: list, font_config: Any, options: dict) -> tup
 
 FORCED_BREAKS = frozenset({"page", "left", "right", "recto", "verso"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
-NEARLY_EMPTY = 0.2  # a page less full than this, not the last of its section, is a fault
+HALF_EMPTY = 0.45  # a page less full than this, not the last of its section, is a fault
 LEFT_OVER = 0.1  # the last page of a section of several pages, less full than this, too
 LONG_CELL = 10  # lines: a longer cell wants a wider column, or its text out of the table
 
@@ -343,16 +343,16 @@ def page_flow(document: Any) -> tuple[Page, ...]:
 
 
 def flow_faults(pages: Sequence[Page]) -> list[str]:
-    """What a reader would notice in the page flow: a page less than a fifth full
-    that is not the last of its section; the last page of a section of several pages
-    holding no more than a line or two (less than a tenth full: what a forced break
-    or the document's end leaves over); a heading that ends a page; a running header
-    or footer on two lines; and a table cell of plain text squeezed into more than
-    ``LONG_CELL`` lines."""
+    """What a reader would notice in the page flow: a page less than half full
+    (``HALF_EMPTY``) that is not the last of its section; the last page of a section
+    of several pages holding no more than a line or two (less than a tenth full: what
+    a forced break or the document's end leaves over); a heading that ends a page; a
+    running header or footer on two lines; and a table cell of plain text squeezed
+    into more than ``LONG_CELL`` lines."""
     faults = []
     for i, page in enumerate(pages):
         alone = i == 0 or pages[i - 1].section_ends  # the whole of its section
-        if page.fill < NEARLY_EMPTY and not page.section_ends:
+        if page.fill < HALF_EMPTY and not page.section_ends:
             faults.append(f"page {page.number} is {page.fill:.0%} full, "
                           "and its section goes on over the page")
         elif page.fill < LEFT_OVER and not alone:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html as html_lib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -83,11 +84,47 @@ def legend_text(kinds_marked: Sequence[str]) -> Markup:
                   "this {}").format(what)
 
 
+_GLOSSARY = re.compile(r'<dl class="glossary">\n?(.*?)</dl>', re.S)
+_ENTRY = re.compile(r"<dt>(.*?)</dt>\n?<dd>.*?</dd>\n?", re.S)
+
+
+def _words_of(fragment: str) -> str:
+    text = re.sub(r"<svg.*?</svg>|<[^>]+>", " ", fragment, flags=re.S)
+    return " ".join(html_lib.unescape(text).split())
+
+
+def _uses(text: str, term: str) -> bool:
+    """Whether ``text`` uses the glossary ``term`` ("Referral to treatment (RTT)"): its
+    words (any case) or its abbreviation (as written)."""
+    term = html_lib.unescape(re.sub(r"<[^>]+>", "", term)).strip()
+    full = re.sub(r"\s*\([^)]*\)\s*$", "", term)
+    short = re.findall(r"\(([^)]*)\)\s*$", term)
+
+    def found(word: str, flags: int = 0) -> bool:
+        return re.search(r"(?<![\w&/])" + re.escape(word) + r"(?![\w&/])", text, flags) is not None
+    return found(full, re.IGNORECASE) or any(found(s) for s in short)
+
+
+def glossary_of_used_terms(page: str) -> str:
+    """The page with its glossary holding only the terms the rest of the page uses."""
+    match = _GLOSSARY.search(page)
+    if match is None:
+        return page
+    head_end = page.find("</head>")
+    text = _words_of(page[head_end:match.start()] + page[match.end():])
+    kept = "".join(e.group(0) for e in _ENTRY.finditer(match.group(1))
+                   if _uses(text, e.group(1)))
+    block = (f'<dl class="glossary">\n{kept}</dl>' if kept else
+             "<p>This document uses no terms that need explaining.</p>")
+    return page[:match.start()] + block + page[match.end():]
+
+
 def finish(page: str) -> str:
     """Write the draft mark and the legend where the templates put them, saying what the
     page marks as illustrative; drop both from a page that marks nothing. The legend is
     written once: a second place a template put it is dropped."""
     page, draft, legend = str(page), str(DRAFT_MARK), str(ILLUSTRATIVE_LEGEND)
+    page = glossary_of_used_terms(page)
     found = marked_kinds(page)
     if not found:
         page = _DRAFT_ELEMENT.sub("", page)
@@ -558,6 +595,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "unit": formatting.unit_label,
     "org_type": formatting.organisation_type,
     "sentence": formatting.sentence_case,
+    "running": formatting.running_title,
     "with_years": formatting.with_years,
     "status": formatting.status_label,
     "plan_section": plan_section,
