@@ -13,7 +13,8 @@ workforce and metrics), each a grid of cells that are one of
   can hold the formula to it;
 - ``Text``: titles, headings, labels, ids, units and provenance.
 
-``write(sheets, ...)`` turns the layout into the bytes of an .xlsx file with openpyxl,
+``write(sheets, ...)`` turns the layout into the bytes of an .xlsx file with XlsxWriter
+(each formula saved with its value; ``import`` reads with openpyxl),
 the same bytes for the same plan (the plan's date is the file's date, inside and on
 every zip entry); ``produce`` is the ``Format`` entry (``formats.XLSX``). The
 importer lays out the same workbook from the plan as it stands and compares it cell by
@@ -622,90 +623,110 @@ def layout(plan: Plan, document: Any) -> list[Sheet]:
 
 # --- writing ---------------------------------------------------------------------------
 
-_FILLS = {"header": "DDEBF7", "illustrative": "FFF2CC", "formula": "F2F2F2"}
+_FILLS = {"header": "#DDEBF7", "illustrative": "#FFF2CC", "formula": "#F2F2F2"}
+
+
+class _Styles:
+    """The workbook's cell formats, one XlsxWriter ``Format`` per distinct style
+    (XlsxWriter writes each format it is given, so they are made once and shared)."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.made: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def __call__(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self.made:
+            self.made[key] = self.book.add_format({"font_name": "Calibri", "font_size": 11,
+                                                   **props})
+        return self.made[key]
+
+
+_FONTS: dict[str, dict[str, Any]] = {
+    "title": {"font_size": 14, "bold": True}, "header": {"bold": True},
+    "total": {"bold": True}, "note": {"italic": True}, "key": {"font_color": "#595959"},
+}
+
+
+def _fill(name: str) -> dict[str, Any]:
+    return {"pattern": 1, "bg_color": _FILLS[name]}
 
 
 def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
-    """The .xlsx bytes of ``sheets``: the same bytes for the same sheets and date."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.workbook.defined_name import DefinedName
-    from openpyxl.writer.excel import ExcelWriter
+    """The .xlsx bytes of ``sheets``, written with XlsxWriter: each formula with its
+    value (the model's), so a reader that does not calculate (pandas, openpyxl's
+    ``data_only``, a viewer) reads the same figures as Excel; the same bytes for the
+    same sheets and date."""
+    import xlsxwriter
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILLS.items()}
-    face = {"name": "Calibri", "size": 11}
-    fonts = {"title": Font(**{**face, "size": 14}, bold=True),
-             "header": Font(**face, bold=True), "total": Font(**face, bold=True),
-             "note": Font(**face, italic=True), "key": Font(**face, color="595959"),
-             "illustrative": Font(**face, italic=True)}
-    unlocked = Protection(locked=False)
-    for sheet in sheets:
-        ws = wb.create_sheet(sheet.name)
-        for (row, col), cell in sorted(sheet.cells.items()):
-            xc = ws.cell(row, col)
-            if isinstance(cell, Figure):
-                xc.value = cell.cell_value
-                xc.number_format = cell.fmt
-                xc.protection = unlocked
-                if cell.illustrative:
-                    xc.fill, xc.font = fills["illustrative"], fonts["illustrative"]
-            elif isinstance(cell, Formula):
-                xc.value = cell.formula
-                xc.number_format = cell.fmt
-                xc.fill = fills["formula"]
-            else:
-                xc.value = cell.value
-                if cell.style in fonts:
-                    xc.font = fonts[cell.style]
-                if cell.style == "header":
-                    xc.fill = fills["header"]
-                if isinstance(cell.value, date):
-                    xc.number_format = DATE
-                    xc.alignment = Alignment(horizontal="left", vertical="top")
-                elif _wraps(sheet, cell, col):
-                    xc.alignment = Alignment(wrap_text=True, vertical="top")
-        for row, lines in sorted(_lines(sheet).items()):
-            ws.row_dimensions[row].height = 15 * lines
-        for col, width in sorted(sheet.widths.items()):
-            ws.column_dimensions[letter(col)].width = width
-        if sheet.freeze:
-            ws.freeze_panes = sheet.freeze
-        # printed: landscape, as wide as the page, the headings on every page
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        if sheet.freeze:
-            ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        ws.protection.sheet = True
-        ws.protection.formatColumns = False
-        ws.protection.formatRows = False
-        ws.protection.formatCells = False
-        for name, target in sheet.names.items():
-            wb.defined_names[name] = DefinedName(name, attr_text=target)
-    _built_sheet(wb.create_sheet(BUILT_SHEET), sheets)
     stamp = datetime.fromisoformat(day) if day else datetime(1980, 1, 1)
-    wb.properties.title = title
-    wb.properties.creator = author
-    wb.properties.lastModifiedBy = author
-    wb.properties.created = wb.properties.modified = stamp
     buffer = io.BytesIO()
-    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
-    ExcelWriter(wb, archive).save()  # closes the archive; unlike save(), keeps our dates
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    style = _Styles(book)
+    for sheet in sheets:
+        ws = book.add_worksheet(sheet.name)
+        for (row, col), cell in sorted(sheet.cells.items()):
+            r, c = row - 1, col - 1
+            if isinstance(cell, Figure):
+                shade = (_fill("illustrative") | {"italic": True}) if cell.illustrative else {}
+                ws.write_number(r, c, cell.cell_value,
+                                style(num_format=cell.fmt, locked=False, **shade))
+            elif isinstance(cell, Formula):
+                ws.write_formula(r, c, cell.formula,
+                                 style(num_format=cell.fmt, **_fill("formula")),
+                                 _formula_value(cell.expected))
+            elif isinstance(cell.value, date):
+                ws.write_datetime(r, c, datetime(cell.value.year, cell.value.month,
+                                                 cell.value.day),
+                                  style(num_format=DATE, align="left", valign="top",
+                                        **_FONTS.get(cell.style, {})))
+            else:
+                props = dict(_FONTS.get(cell.style, {}))
+                if cell.style == "header":
+                    props |= _fill("header")
+                if _wraps(sheet, cell, col):
+                    props |= {"text_wrap": True, "valign": "top"}
+                ws.write_string(r, c, cell.value, style(**props))
+        for row, lines in sorted(_lines(sheet).items()):
+            ws.set_row(row - 1, 15 * lines)
+        for col, width in sorted(sheet.widths.items()):
+            ws.set_column(col - 1, col - 1, width)
+        if sheet.freeze:
+            ws.freeze_panes(sheet.freeze)
+            ws.repeat_rows(HEADER_ROW - 1)  # printed: the headings on every page
+        # printed: landscape A4, as wide as the page
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.protect("", {"format_cells": True, "format_columns": True,
+                        "format_rows": True})
+        for name, target in sheet.names.items():
+            book.define_name(name, "=" + target)
+    _built_sheet(book.add_worksheet(BUILT_SHEET), sheets)
+    book.set_properties({"title": title, "author": author, "created": stamp})
+    book.close()
     return _fixed_zip(buffer.getvalue(), stamp)
+
+
+def _formula_value(expected: Any) -> Any:
+    """A formula's value as saved with it: the model's figure (text as text)."""
+    if isinstance(expected, bool):
+        return "TRUE" if expected else "FALSE"
+    return expected
 
 
 def _built_sheet(ws: Any, sheets: Sequence[Sheet]) -> None:
     """The hidden sheet of every figure as built (sheet, cell, value): what lets
     ``import`` tell a figure changed in the workbook from one changed in the plan
     since the build."""
-    ws.sheet_state = "veryHidden"
-    ws.append(list(BUILT_HEADINGS))
+    ws.very_hidden()
+    ws.write_row(0, 0, BUILT_HEADINGS)
+    row = 1
     for sheet in sheets:
-        for (row, col), cell in sheet.figures():
-            ws.append([sheet.name, ref(row, col), cell.cell_value])
+        for (r, c), cell in sheet.figures():
+            ws.write_row(row, 0, [sheet.name, ref(r, c), cell.cell_value])
+            row += 1
 
 
 def built_figures(wb: Any) -> dict[tuple[str, str], float | int]:

@@ -64,6 +64,29 @@ def test_every_formula_gives_the_models_value(which, request) -> None:
     assert count > 20
 
 
+@pytest.mark.parametrize("which", ["small_plan", "bundled_plan"])
+def test_every_formula_is_saved_with_its_value(which, request) -> None:
+    """A reader that does not calculate (openpyxl's ``data_only``, pandas, a viewer)
+    reads every formula's value: the model's figure, and what the formula gives."""
+    plan_dir = request.getfixturevalue(which)
+    _p, _doc, sheets, data, wb = _book(plan_dir)
+    values = load_workbook(io.BytesIO(data), data_only=True)
+    count = 0
+    for sheet in sheets:
+        for (row, col), cell in sheet.cells.items():
+            if isinstance(cell, workbook.Formula):
+                got = values[sheet.name].cell(row, col).value
+                where = (sheet.name, workbook.ref(row, col), cell.formula, got)
+                if cell.expected == "":
+                    assert got in ("", None), where
+                    continue
+                assert got is not None, where
+                assert _close(got, cell.expected), where
+                assert _close(got, evaluate(wb, sheet.name, cell.formula)), where
+                count += 1
+    assert count > 20
+
+
 def test_formulas_against_the_model_itself(small_plan: Path) -> None:
     """Spot checks that the expected values are the model's, not the layout's own."""
     plan, _doc, _sheets, _data, wb = _book(small_plan)
