@@ -44,14 +44,32 @@ from .model import ILLUSTRATIVE, STAFFING_TYPES, Plan, Series
 FILE_SUFFIX = "xlsx"
 ILLUSTRATIVE_NOTE = ("Shaded figures are illustrative: no source gives them "
                      "(their provenance says illustrative).")
-EDITING_NOTE = ("Change figures in the white and shaded cells, then run "
+EDITING_NOTE = ("Change figures in the white and shaded cells of the other sheets, then run "
                 "`lscplan import ltp-submission.xlsx PLAN_DIR` to write them into the "
-                "plan's YAML files. Calculated cells (grey), labels, provenance and the "
-                "layout are checked and must stay as they are.")
+                "plan's YAML files. Calculated cells (grey), labels, ids, units, provenance "
+                "and this sheet are checked and must stay as they are.")
 CALCULATED = "calculated"
-#: The very hidden sheet that records each figure as built (``built_figures``).
-BUILT_SHEET = "lscplan"
+#: The last sheet: what the workbook is, how it is read back, and every figure as
+#: built (``built_figures``), visible and protected.
+ABOUT_SHEET = "About this workbook"
+#: Where workbooks built before the About sheet kept the figures as built (very hidden).
+OLD_BUILT_SHEET = "lscplan"
+#: The sheets ``import`` reads only for the figures as built.
+BUILT_SHEETS = (ABOUT_SHEET, OLD_BUILT_SHEET)
 BUILT_HEADINGS = ("Sheet", "Cell", "Value as built")
+ABOUT = (
+    ("What this is", "The quantified plan of the document named on the cover, written by "
+     "lscplan from the plan's YAML sources. Every figure on the other sheets comes from "
+     "those sources; totals, movements and percentages are formulas over the figures, "
+     "saved with their values."),
+    ("Editing", EDITING_NOTE),
+    ("What import reads", "lscplan import reads only the figures (the white and shaded "
+     "cells) and checks that everything else reads as lscplan wrote it."),
+    ("The table below", "Every figure as it was when the workbook was built: the sheet, "
+     "the cell and the value. Import compares each figure with it to tell a figure "
+     "changed in this workbook from one changed in the plan since it was built. It is "
+     "protected: change the figures on their own sheets, never here."),
+)
 
 MONEY = "#,##0"
 SIGNED_MONEY = "+#,##0;-#,##0;0"
@@ -579,7 +597,8 @@ def _cover(plan: Plan, doc: Any, sheets: Sequence[Sheet]) -> Sheet:
          f"illustrative: no source gives them. They are shaded, and their provenance "
          f"says illustrative." if illustrative else
          "None: every figure in this workbook has a source."),
-        ("Editing", EDITING_NOTE),
+        ("About", f"How the workbook is edited and read back, and every figure as "
+                  f"built: the last sheet, {ABOUT_SHEET}."),
     ]
     if doc.draft:
         rows.insert(3, ("Draft", "Draft: contains illustrative figures"))
@@ -703,7 +722,7 @@ def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
                         "format_rows": True})
         for name, target in sheet.names.items():
             book.define_name(name, "=" + target)
-    _built_sheet(book.add_worksheet(BUILT_SHEET), sheets)
+    _about(book.add_worksheet(ABOUT_SHEET), style, sheets)
     book.set_properties({"title": title, "author": author, "created": stamp})
     book.close()
     return _fixed_zip(buffer.getvalue(), stamp)
@@ -716,29 +735,54 @@ def _formula_value(expected: Any) -> Any:
     return expected
 
 
-def _built_sheet(ws: Any, sheets: Sequence[Sheet]) -> None:
-    """The hidden sheet of every figure as built (sheet, cell, value): what lets
-    ``import`` tell a figure changed in the workbook from one changed in the plan
+def _about(ws: Any, style: _Styles, sheets: Sequence[Sheet]) -> None:
+    """The About sheet, visible and protected: what the workbook is and how ``import``
+    reads it, in plain words, then every figure as built (sheet, cell, value), what
+    lets ``import`` tell a figure changed in the workbook from one changed in the plan
     since the build."""
-    ws.very_hidden()
-    ws.write_row(0, 0, BUILT_HEADINGS)
-    row = 1
+    ws.write_string(0, 0, ABOUT_SHEET, style(**_FONTS["title"]))
+    wrap = style(text_wrap=True, valign="top")
+    row = 2
+    for label, text in ABOUT:
+        ws.write_string(row, 0, label, style(**_FONTS["header"], **_fill("header")))
+        ws.merge_range(row, 1, row, 2, text, wrap)
+        ws.set_row(row, 15 * -(-len(text) // 80))
+        row += 1
+    row += 1
+    header = style(**_FONTS["header"], **_fill("header"))
+    for col, text in enumerate(BUILT_HEADINGS):
+        ws.write_string(row, col, text, header)
+    ws.freeze_panes(row + 1, 0)
+    ws.repeat_rows(row)
     for sheet in sheets:
         for (r, c), cell in sheet.figures():
-            ws.write_row(row, 0, [sheet.name, ref(r, c), cell.cell_value])
             row += 1
+            ws.write_string(row, 0, sheet.name)
+            ws.write_string(row, 1, ref(r, c))
+            ws.write_number(row, 2, cell.cell_value)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 12)
+    ws.set_column(2, 2, 60)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.protect("", {"format_columns": True, "format_rows": True})
 
 
 def built_figures(wb: Any) -> dict[tuple[str, str], float | int]:
-    """(sheet, cell) -> the figure as built, from a workbook's hidden sheet; empty when
-    it has none or it was altered (its rows are then ignored)."""
-    if BUILT_SHEET not in wb.sheetnames:
+    """(sheet, cell) -> the figure as built, from a workbook's About sheet (or the very
+    hidden sheet of a workbook built before it); empty when it has none or it was
+    altered (its rows are then ignored)."""
+    name = next((n for n in BUILT_SHEETS if n in wb.sheetnames), None)
+    if name is None:
         return {}
-    rows = list(wb[BUILT_SHEET].iter_rows(values_only=True))
-    if not rows or tuple(rows[0][:3]) != BUILT_HEADINGS:
+    rows = iter(wb[name].iter_rows(values_only=True))
+    for found in rows:
+        if tuple(found[:3]) == BUILT_HEADINGS:
+            break
+    else:
         return {}
     out = {}
-    for sheet, cell, value, *_ in rows[1:]:
+    for sheet, cell, value, *_ in rows:
         if (not isinstance(sheet, str) or not isinstance(cell, str)
                 or not isinstance(value, int | float) or isinstance(value, bool)):
             return {}

@@ -16,7 +16,7 @@ are imported; everything else must be as lscplan writes it:
 - a file that is not an .xlsx workbook is refused as a whole (``workbook-file``).
 
 A figure is changed by the workbook when it differs from the figure as built, which
-the workbook records in a very hidden sheet (``workbook.built_figures``): a figure
+the workbook records on its About sheet (``workbook.built_figures``): a figure
 changed in the YAML since the build and left alone in the workbook keeps the plan's
 value, and one changed in both, differently, is refused (``workbook-conflict``).
 Without that record (a tool dropped the sheet), every figure that differs from the
@@ -269,7 +269,7 @@ def compare(expected: Sequence[workbook.Sheet], wb: Any, book: str, years: Seque
     changes: list[FigureChange] = []
     names = [s.name for s in expected]
     built = workbook.built_figures(wb)
-    for extra in (n for n in wb.sheetnames if n not in [*names, workbook.BUILT_SHEET]):
+    for extra in (n for n in wb.sheetnames if n not in [*names, *workbook.BUILT_SHEETS]):
         problems.append(_problem(book, extra, 1, 1, "workbook-unknown",
                                  "a sheet lscplan's workbook does not have; only its "
                                  f"own sheets ({', '.join(names)}) can be imported"))

@@ -146,9 +146,9 @@ def test_figures_are_numbers_with_formats_and_provenance(bundled_plan: Path) -> 
 
 def test_sheets_headers_names_and_cover(bundled_plan: Path) -> None:
     plan, doc, sheets, _data, wb = _book(bundled_plan)
-    assert wb.sheetnames == [*SHEETS, workbook.BUILT_SHEET]
-    # the figures as built, in a sheet no one sees (for import to tell whose change)
-    assert wb[workbook.BUILT_SHEET].sheet_state == "veryHidden"
+    assert wb.sheetnames == [*SHEETS, workbook.ABOUT_SHEET]
+    # the figures as built (for import to tell whose change), on a sheet one can see
+    assert all(ws.sheet_state == "visible" for ws in wb.worksheets)
     assert workbook.built_figures(wb) == {
         (s.name, workbook.ref(*pos)): c.cell_value for s in sheets for pos, c in s.figures()}
     years = list(plan.period.years)
@@ -175,6 +175,23 @@ def test_sheets_headers_names_and_cover(bundled_plan: Path) -> None:
     place_ids = [activity.cell(r, activity.max_column).value
                  for r in range(4, 4 + len(plan.activity[0].by_icp) + 2)]
     assert place_ids == [*plan.activity[0].by_icp, None, "system"]
+
+
+def test_the_about_sheet_says_what_import_reads(bundled_plan: Path) -> None:
+    """No very hidden sheet: what import needs is on a visible, protected sheet that
+    says in plain words what it is; the cover is not a manual (no command on it)."""
+    _p, _doc, sheets, _data, wb = _book(bundled_plan)
+    about = wb[workbook.ABOUT_SHEET]
+    assert about.sheet_state == "visible" and about.protection.sheet
+    text = " ".join(str(c.value) for row in about.iter_rows(max_row=12) for c in row
+                    if c.value is not None)
+    assert "lscplan import ltp-submission.xlsx PLAN_DIR" in text
+    assert "Every figure as it was when the workbook was built" in text
+    figures = sum(1 for s in sheets for _ in s.figures())
+    assert len(workbook.built_figures(wb)) == figures > 400
+    cover = " ".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row
+                     if c.value is not None)
+    assert "lscplan import" not in cover and workbook.ABOUT_SHEET in cover
 
 
 def test_the_plan_as_of_its_date(bundled_plan: Path) -> None:

@@ -209,3 +209,18 @@ def test_workforce_by_place_and_staffing_type_round_trip(small_plan: Path, tmp_p
     with pytest.raises(PlanInvalid) as refused:
         import_workbook(book, small_plan)
     assert [d.rule for d in refused.value.report.errors] == ["workforce-total"]
+
+
+def test_a_workbook_built_before_the_about_sheet_still_says_what_was_built() -> None:
+    """Workbooks built before the About sheet kept the figures as built in a very
+    hidden sheet, ``lscplan``: import still reads them there."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    old = wb.create_sheet(workbook.OLD_BUILT_SHEET)
+    old.sheet_state = "veryHidden"
+    old.append(list(workbook.BUILT_HEADINGS))
+    old.append(["Finance", "B4", 316000])
+    assert workbook.built_figures(wb) == {("Finance", "B4"): 316000}
+    old.append(["Finance", "B5", "316,000"])  # altered: the record is not trusted
+    assert workbook.built_figures(wb) == {}
