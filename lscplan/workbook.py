@@ -112,6 +112,31 @@ class Formula:
     expected: Any  # the model's value ("" where it has none)
 
 
+AGREES = "agrees"
+
+
+@dataclass(frozen=True)
+class Check(Formula):
+    """A published total against the sum of its parts: a formula that reads
+    ``agrees``, or ``differs by`` the difference (``import`` refuses a workbook where
+    one does, ``workbook-total``). ``total`` is the total's cell, ``parts`` the first
+    and last row of its parts in the same column, named by ``what``."""
+
+    total: tuple[int, int] = (0, 0)
+    parts: tuple[int, int] = (0, 0)
+    what: str = ""
+
+
+def check(total: tuple[int, int], first: int, last: int, places: int, what: str) -> Check:
+    """The check of the total at ``total`` against the rows ``first`` to ``last`` of
+    its column (figures written with ``places`` decimal places)."""
+    row, col = total
+    diff = f"{ref(row, col)}-SUM({ref(first, col)}:{ref(last, col)})"
+    shown = "#,##0" + ("." + "0" * places if places else "")
+    return Check(f'=IF(ROUND({diff},6)=0,"{AGREES}","differs by "&TEXT({diff},'
+                 f'"+{shown};-{shown}"))', "General", AGREES, total, (first, last), what)
+
+
 @dataclass(frozen=True)
 class Text:
     value: str | date
@@ -271,10 +296,17 @@ def _allocations(plan: Plan) -> Sheet:
         sheet.put(row, 8, Text(a.provenance))
         sheet.put(row, 9, Text(key, "key"))
         row += 1
-    sheet.put(row, 1, Text(f"Sum of the {len(a.rows)} organisations above", "total"))
-    sheet.put(row, 2, Formula(f"=SUM(B{FIRST_ROW}:B{last})", MONEY, a.sum_baseline))
-    sheet.put(row, 3, Formula(f"=SUM(C{FIRST_ROW}:C{last})", MONEY, a.sum_allocation))
-    sheet.put(row, 8, Text(CALCULATED))
+    total_row = row - 1
+    given = [col for col, key in ((2, "baseline"), (3, "allocation")) if a.total.given(key)]
+    if given:  # a published total: checked against the organisations' sum, not repeated
+        sheet.put(row, 1, Text(f"Check: the total against the sum of the {len(a.rows)} "
+                               "organisations above"))
+        for col in given:
+            sheet.put(row, col, check((total_row, col), FIRST_ROW, last, 0,
+                                      "the organisations above"))
+        sheet.put(row, 8, Text(CALCULATED))
+    else:
+        row -= 1
     sheet.define("AllocationsTable", HEADER_ROW, row, len(headings))
     sheet.widths = {1: 44, 2: 18, 3: 18, 4: 16, 5: 14, 6: 16, 7: 14, 8: 22, 9: 30}
     return sheet
@@ -352,6 +384,22 @@ def _sum_row(sheet: Sheet, row: int, years: dict[str, int], first: int, last: in
                                         total.values[year]))
 
 
+def _places_of(fmt: str) -> int:
+    return len(fmt.split(".")[1].split('"')[0]) if "." in fmt else 0
+
+
+def _check_row(sheet: Sheet, row: int, total_row: int, years: dict[str, int], first: int,
+               last: int, fmt: str, what: str, label: str, prov_col: int) -> None:
+    """A row of checks under a published total: each year's total against the sum of
+    ``what`` (the rows ``first`` to ``last``)."""
+    sheet.put(row, 1, Text(label))
+    sheet.put(row, 2, Text(f"Check: the total against the sum of {what}"))
+    for col in years.values():
+        if (total_row, col) in sheet.cells:
+            sheet.put(row, col, check((total_row, col), first, last, _places_of(fmt), what))
+    sheet.put(row, prov_col, Text(CALCULATED))
+
+
 def _activity(plan: Plan) -> Sheet:
     place = plan.terms.place
     sheet = Sheet("Activity")
@@ -379,25 +427,27 @@ def _activity(plan: Plan) -> Sheet:
             sheet.put(row, id_col, Text(pod.id, "key"))
             sheet.put(row, place_col, Text(icp_id, "key"))
             row += 1
+        last = row - 1
+        published = pod.published_system
         sheet.put(row, 1, Text(pod.title, "total"))
-        sheet.put(row, 2, Text(f"System (sum of the {place.short_plural})", "total"))
-        _sum_row(sheet, row, years, first, row - 1, pod.system, fmt)
         sheet.put(row, unit_col, Text(formatting.unit_label(pod.unit)))
-        sheet.put(row, prov_col, Text(CALCULATED))
         sheet.put(row, id_col, Text(pod.id, "key"))
-        row += 1
-        if pod.published_system is not None:
-            published = pod.published_system
-            sheet.put(row, 1, Text(pod.title))
-            sheet.put(row, 2, Text("System (as published)"))
-            for year, col in years.items():
-                sheet.figure(row, col, published.get(year), fmt, _target(published.loc, year),
-                             pod.provenance)
-            sheet.put(row, unit_col, Text(formatting.unit_label(pod.unit)))
-            sheet.put(row, prov_col, Text(pod.provenance))
-            sheet.put(row, id_col, Text(pod.id, "key"))
-            sheet.put(row, place_col, Text("system", "key"))
+        if published is None:  # the system is the sum of the places
+            sheet.put(row, 2, Text(f"System (sum of the {place.short_plural})", "total"))
+            _sum_row(sheet, row, years, first, last, pod.system, fmt)
+            sheet.put(row, prov_col, Text(CALCULATED))
             row += 1
+            continue
+        # the system as published, checked against the places (one total, not two)
+        sheet.put(row, 2, Text("System (as published)", "total"))
+        for year, col in years.items():
+            sheet.figure(row, col, published.get(year), fmt, _target(published.loc, year),
+                         pod.provenance)
+        sheet.put(row, prov_col, Text(pod.provenance))
+        sheet.put(row, place_col, Text("system", "key"))
+        _check_row(sheet, row + 1, row, years, first, last, fmt,
+                   f"the {place.short_plural} above", pod.title, prov_col)
+        row += 2
     sheet.define("ActivityByPlace", HEADER_ROW, row - 1, place_col)
     sheet.widths = {1: 40, 2: 28, **{c: 12 for c in years.values()}, unit_col: 14,
                     prov_col: 22, id_col: 26, place_col: 22}
@@ -437,14 +487,18 @@ def _workforce(plan: Plan) -> Sheet:
         wte_rows[g.id] = row
         series_row(g.title, "WTE in post", g.wte, g.id)
     first, last = FIRST_ROW, row - 1
-    sheet.put(row, 1, Text("All staff groups", "total"))
-    sheet.put(row, 2, Text("WTE in post (sum of the staff groups)", "total"))
-    _sum_row(sheet, row, years, first, last, wf.total, fmt)
-    sheet.put(row, prov_col, Text(CALCULATED))
-    row += 1
-    if wf.published_total is not None:
+    if wf.published_total is None:  # the total is the sum of the staff groups
+        sheet.put(row, 1, Text("All staff groups", "total"))
+        sheet.put(row, 2, Text("WTE in post (sum of the staff groups)", "total"))
+        _sum_row(sheet, row, years, first, last, wf.total, fmt)
+        sheet.put(row, prov_col, Text(CALCULATED))
+        row += 1
+    else:  # the total as published, checked against the staff groups
         series_row("All staff groups", "WTE in post (as published)", wf.published_total,
-                   "total")
+                   "total", "total")
+        _check_row(sheet, row, row - 1, years, first, last, fmt, "the staff groups above",
+                   "All staff groups", prov_col)
+        row += 1
     sheet.define("WorkforceInPost", HEADER_ROW, row - 1, id_col)
     with_vacancies = [g for g in wf.groups if g.vacancies is not None]
     if with_vacancies:
@@ -488,10 +542,14 @@ def _workforce(plan: Plan) -> Sheet:
             for key, name in names.items():
                 if key in parts:
                     series_row(g.title, f"WTE in post, {name}", parts[key], g.id)
-            sheet.put(row, 1, Text(g.title, "total"))
-            sheet.put(row, 2, Text(f"WTE in post ({word})", "total"))
+            # the group's WTE in post (above) is the total: checked, not repeated
             summed = g.place_sum if attr == "by_place" else g.type_sum
-            _sum_row(sheet, row, years, start, row - 1, summed, fmt)
+            sheet.put(row, 1, Text(g.title))
+            sheet.put(row, 2, Text(f"Check: WTE in post against the {word}"))
+            for year, col in years.items():
+                if year in summed.values and (wte_rows[g.id], col) in sheet.cells:
+                    sheet.put(row, col, check((wte_rows[g.id], col), start, row - 1,
+                                              _places_of(fmt), word.removeprefix("sum of ")))
             sheet.put(row, prov_col, Text(CALCULATED))
             sheet.put(row, id_col, Text(g.id, "key"))
             row += 1
@@ -683,6 +741,7 @@ def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False})
     style = _Styles(book)
+    differs = book.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
     for sheet in sheets:
         ws = book.add_worksheet(sheet.name)
         for (row, col), cell in sorted(sheet.cells.items()):
@@ -707,6 +766,11 @@ def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
                 if _wraps(sheet, cell, col):
                     props |= {"text_wrap": True, "valign": "top"}
                 ws.write_string(r, c, cell.value, style(**props))
+        for (row, col), cell in sorted(sheet.cells.items()):
+            if isinstance(cell, Check):  # a total that no longer adds up stands out
+                ws.conditional_format(row - 1, col - 1, row - 1, col - 1, {
+                    "type": "text", "criteria": "begins with", "value": "differs",
+                    "format": differs})
         for row, lines in sorted(_lines(sheet).items()):
             ws.set_row(row - 1, 15 * lines)
         for col, width in sorted(sheet.widths.items()):

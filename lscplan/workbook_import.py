@@ -10,6 +10,8 @@ are imported; everything else must be as lscplan writes it:
   refused (``workbook-number``);
 - a formula (a total, movement or percentage) must be the one lscplan writes
   (``workbook-formula``): the figures it is calculated from are what to change;
+- a published total must be the sum of its parts, as the check beside it says
+  (``workbook-total``: the check reads "differs by ..." in the workbook);
 - labels, ids, units, provenance and the cover must read as lscplan writes them
   (``workbook-text``), and a value where lscplan's workbook has none (a row, column,
   year or sheet it does not know) is refused (``workbook-unknown``);
@@ -220,6 +222,25 @@ def _check_formula(book: str, sheet: str, row: int, col: int, cell: workbook.For
     problems.append(_problem(book, sheet, row, col, "workbook-formula", message))
 
 
+def _check_total(book: str, sheet: str, row: int, col: int, cell: workbook.Check, ws: Any,
+                 problems: list[Diagnostic]) -> None:
+    """A published total must still be the sum of its parts (the check cell would read
+    "differs by"): refused at the check, naming both figures."""
+    total = ws.cell(*cell.total).value
+    parts = [ws.cell(r, col).value for r in range(cell.parts[0], cell.parts[1] + 1)]
+    numbers = [total, *parts]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers):
+        return  # a cell that is not a number is refused on its own
+    summed = sum(parts)
+    if abs(total - summed) <= 1e-6:
+        return
+    problems.append(_problem(
+        book, sheet, row, col, "workbook-total",
+        f"the total in {workbook.ref(*cell.total)} ({_figure(total)}) differs by "
+        f"{_figure(total - summed)} from the sum of {cell.what} ({_figure(summed)}): "
+        "change the total or the figures it sums so that they agree"))
+
+
 def _check_text(book: str, sheet: str, row: int, col: int, cell: workbook.Text, got: Any,
                 problems: list[Diagnostic]) -> None:
     want = cell.value
@@ -291,6 +312,8 @@ def compare(expected: Sequence[workbook.Sheet], wb: Any, book: str, years: Seque
                               changes)
             elif isinstance(cell, workbook.Formula):
                 _check_formula(book, sheet.name, row, col, cell, got, problems)
+                if isinstance(cell, workbook.Check):
+                    _check_total(book, sheet.name, row, col, cell, ws, problems)
             else:
                 _check_text(book, sheet.name, row, col, cell, got, problems)
     return problems, changes

@@ -22,14 +22,14 @@ REPO = Path(__file__).resolve().parent.parent
 
 _TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>\"[^\"]*\")|"
                     r"(?P<ref>(?:'?[A-Za-z][\w ]*'?!)?\$?[A-Z]{1,3}\$?\d+"
-                    r"(?::\$?[A-Z]{1,3}\$?\d+)?)|(?P<fn>[A-Z]+)\(|(?P<op><>|>=|<=|[-+*/(),=<>]))")
+                    r"(?::\$?[A-Z]{1,3}\$?\d+)?)|(?P<fn>[A-Z]+)\(|(?P<op><>|>=|<=|[-+*/(),=<>&]))")
 
 
 def evaluate(workbook: Any, sheet: str, formula: str) -> Any:
     """The value of ``formula`` (``=SUM(C4:C8)``) on ``sheet`` of an openpyxl workbook,
     as Excel computes it, for the shapes lscplan writes: numbers, text, references
-    (other sheets', ranges in SUM), + - * /, comparisons, SUM, ROUND and IF. A formula
-    cell referred to is evaluated in turn; an empty cell is 0."""
+    (other sheets', ranges in SUM), + - * / &, comparisons, SUM, ROUND, IF and TEXT.
+    A formula cell referred to is evaluated in turn; an empty cell is 0."""
     tokens = []
     text = formula.removeprefix("=")
     pos = 0
@@ -61,14 +61,21 @@ class _Eval:
         return tok
 
     def compare(self) -> Any:
-        left = self.additive()
+        left = self.concat()
         tok = self.peek()
         if tok and tok[1] in ("=", "<>", ">=", "<=", ">", "<"):
             op = self.take()[1]
-            right = self.additive()
+            right = self.concat()
             return {"=": left == right, "<>": left != right, ">=": left >= right,
                     "<=": left <= right, ">": left > right, "<": left < right}[op]
         return left
+
+    def concat(self) -> Any:
+        value = self.additive()
+        while (tok := self.peek()) and tok[1] == "&":
+            self.take()
+            value = f"{value}{self.additive()}"
+        return value
 
     def additive(self) -> Any:
         value = self.term()
@@ -122,6 +129,11 @@ class _Eval:
             return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
         if name == "IF":
             return args[1] if args[0] else args[2]
+        if name == "TEXT":  # the signed shapes lscplan writes: "+#,##0.0;-#,##0.0"
+            value, fmt = args
+            first = fmt.split(";")[0]
+            places = len(first.split(".")[1]) if "." in first else 0
+            return format(float(value), f"+,.{places}f")
         raise AssertionError(f"no function {name}")
 
     def cells(self, text: str) -> list:

@@ -200,18 +200,34 @@ def test_changed_formula(cli, built, small_plan, tmp_path) -> None:
             "=B4-B5+1000)") in out
 
 
-def test_figures_that_break_a_rule(cli, built, small_plan, tmp_path) -> None:
-    """A baseline changed without its total: the plan would fail allocation-total (and
-    the published movement no longer matches): reported, nothing written."""
+def test_a_total_that_no_longer_adds_up(cli, built, small_plan, tmp_path) -> None:
+    """A baseline changed without its published total: the check under the total
+    would read "differs by"; refused at that cell, nothing written."""
     def edit(wb) -> None:
         wb["Allocations"]["B4"] = 101000
 
     digests = _digests(small_plan)
     result = cli("import", _edited(built, tmp_path, edit), small_plan)
     assert result.code == 1
+    assert ("Allocations!B7: error[workbook-total]: the total in B6 (300,000) differs by "
+            "−1,000 from the sum of the organisations above (301,000)") in result.stdout
+    assert "nothing written" in result.stdout
+    assert _digests(small_plan) == digests
+
+
+def test_figures_that_break_a_rule(cli, built, small_plan, tmp_path) -> None:
+    """A baseline and its total changed together: the total adds up, but the plan would
+    fail allocation-movement (the published movement no longer matches): reported
+    at the YAML, nothing written."""
+    def edit(wb) -> None:
+        wb["Allocations"]["B4"] = 101000
+        wb["Allocations"]["B6"] = 301000
+
+    digests = _digests(small_plan)
+    result = cli("import", _edited(built, tmp_path, edit), small_plan)
+    assert result.code == 1
     assert f"{small_plan}/finance.yaml:" in result.stdout
-    assert ("error[allocation-total]: the total baseline 300,000 is not the sum of the "
-            "rows (301,000)") in result.stdout
+    assert "error[allocation-movement]" in result.stdout
     assert "warning[" not in result.stdout  # the errors alone: warnings are for check
     assert "nothing written" in result.stderr
     assert _digests(small_plan) == digests

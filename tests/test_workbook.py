@@ -99,9 +99,10 @@ def test_formulas_against_the_model_itself(small_plan: Path) -> None:
         plan.finance.efficiency_percent("2019/20") / 100)
     alloc = wb["Allocations"]
     last = alloc.max_row
-    assert alloc.cell(last, 1).value.startswith("Sum of the 2 organisations")
-    assert evaluate(wb, "Allocations", alloc.cell(last, 2).value) == (
-        plan.finance.allocations.sum_baseline)
+    assert alloc.cell(last, 1).value.startswith("Check: the total against the sum of the 2")
+    assert evaluate(wb, "Allocations", alloc.cell(last, 2).value) == "agrees"
+    alloc.cell(last - 2, 2).value += 1500  # a place's figure changed: the total is stale
+    assert evaluate(wb, "Allocations", alloc.cell(last, 2).value) == "differs by -1,500"
     metrics = wb["Metrics"]
     headers = [c.value for c in metrics[3]]
     change = headers.index("Change from baseline") + 1
@@ -170,11 +171,38 @@ def test_sheets_headers_names_and_cover(bundled_plan: Path) -> None:
     assert cover["Date"].date().isoformat() == plan.system.date
     assert cover["Draft"] == "Draft: contains illustrative figures"
     assert "are illustrative" in cover["Illustrative figures"]
-    # activity: a row per place, the system as a sum, the published total too
+    # activity: a row per place, the published system total, its check
     activity = wb["Activity"]
     place_ids = [activity.cell(r, activity.max_column).value
                  for r in range(4, 4 + len(plan.activity[0].by_icp) + 2)]
-    assert place_ids == [*plan.activity[0].by_icp, None, "system"]
+    assert place_ids == [*plan.activity[0].by_icp, "system", None]
+
+
+def test_no_total_is_held_twice(bundled_plan: Path, small_plan: Path) -> None:
+    """One total per table: a published total is not repeated as a sum beside it but
+    checked against its parts, a cell that reads "agrees" (or "differs by ...")."""
+    for plan_dir in (bundled_plan, small_plan):
+        plan, _doc, sheets, data, wb = _book(plan_dir)
+        values = load_workbook(io.BytesIO(data), data_only=True)
+        checks = 0
+        for sheet in sheets:
+            totals: dict[tuple[str, str], int] = {}
+            for (row, col), cell in sheet.cells.items():
+                if isinstance(cell, workbook.Text) and cell.style == "total" and col == 1:
+                    measure = sheet.cells.get((row, 2))
+                    key = (cell.value, measure.value.split(" (")[0]
+                           if isinstance(measure, workbook.Text) else "")
+                    totals[key] = totals.get(key, 0) + 1
+                if isinstance(cell, workbook.Check):
+                    assert values[sheet.name].cell(row, col).value == "agrees"
+                    checks += 1
+            assert all(n == 1 for n in totals.values()), (sheet.name, totals)
+        published = sum(1 for p in plan.activity if p.published_system is not None)
+        assert checks >= published + (plan.workforce.published_total is not None) > 0
+        labels = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+        if plan.workforce.published_total is not None:
+            assert "WTE in post (sum of the staff groups)" not in labels
+        assert not any(isinstance(v, str) and v.startswith("Sum of the") for v in labels)
 
 
 def test_the_about_sheet_says_what_import_reads(bundled_plan: Path) -> None:

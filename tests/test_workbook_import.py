@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from lscplan import documents, workbook
-from lscplan.errors import PlanInvalid, WorkbookInvalid
+from lscplan.errors import WorkbookInvalid
 from lscplan.pipeline import check
 from lscplan.workbook_import import (
     MAX_UNPACKED_BYTES,
@@ -179,15 +179,16 @@ def test_workforce_by_place_and_staffing_type_round_trip(small_plan: Path, tmp_p
                                                          ) -> None:
     """The per-place and staffing-type rows are figures like any other: moving 50 WTE
     from one place to the other and from agency to bank is written into the YAML, the
-    sums (formulas) left alone; a change that breaks the sum is refused by the check."""
+    checks (formulas) left alone; a change that breaks the sum is refused at the check
+    that says so ("differs by")."""
     plan, sheets, wb = _built(small_plan)
     ws = wb["Workforce"]
     rows = {(ws.cell(r, 1).value, ws.cell(r, 2).value): r for r in range(4, ws.max_row + 1)}
     title = "Registered nurses and midwives"
     north, south = (rows[title, f"WTE in post, {p} Place"] for p in ("North", "South"))
     bank, agency = (rows[title, f"WTE in post, {t}"] for t in ("Bank", "Agency"))
-    assert ws.cell(rows[title, "WTE in post (sum of the places)"], 3).value == \
-        f"=SUM(C{north}:C{south})"
+    checked = rows[title, "Check: WTE in post against the sum of the places"]
+    assert f"-SUM(C{north}:C{south})" in ws.cell(checked, 3).value
     ws.cell(north, 4).value, ws.cell(south, 4).value = 1900, 1200  # 2020/21
     ws.cell(bank, 5).value, ws.cell(agency, 5).value = 220, 40  # 2021/22
     problems, changes = compare(sheets, wb, "x.xlsx", plan.period.years)
@@ -206,9 +207,13 @@ def test_workforce_by_place_and_staffing_type_round_trip(small_plan: Path, tmp_p
     assert "agency: {2019/20: 100, 2020/21: 80, 2021/22: 40}" in text
     ws.cell(north, 3).value = 1801  # 2019/20: the places no longer add up
     wb.save(book)
-    with pytest.raises(PlanInvalid) as refused:
+    with pytest.raises(WorkbookInvalid) as refused:
         import_workbook(book, small_plan)
-    assert [d.rule for d in refused.value.report.errors] == ["workforce-total"]
+    [problem] = refused.value.report.errors
+    assert (problem.rule, problem.location.pointer) == ("workbook-total",
+                                                        f"Workforce!C{checked}")
+    assert problem.message.startswith(f"the total in C{rows[title, 'WTE in post']} "
+                                      "(3,000) differs by −1 from the sum of the places (3,001)")
 
 
 def test_a_workbook_built_before_the_about_sheet_still_says_what_was_built() -> None:
