@@ -154,6 +154,7 @@ class Sheet:
     freeze: str | None = None
     names: dict[str, str] = field(default_factory=dict)  # defined name -> range
     provenances: list[str] = field(default_factory=list)
+    wrap: set[int] = field(default_factory=set)  # columns whose text wraps
 
     def put(self, row: int, col: int, cell: Cell | None) -> None:
         if cell is None:
@@ -571,6 +572,12 @@ def _metrics(plan: Plan) -> Sheet:
                     "Provenance", "Id"], 2)
     row = FIRST_ROW
     last_year = plan.period.years[-1]
+    sources = {src.id: src for src in plan.system.sources}
+
+    def cite(provenance: str) -> str:
+        src = sources.get(provenance)
+        return f"{src.title} ({src.published}), {src.id}" if src else provenance
+
     for m in plan.metrics:
         percent = m.unit == "percent"
         std = m.standard
@@ -603,15 +610,17 @@ def _metrics(plan: Plan) -> Sheet:
                 sheet.put(row, meets_col, Formula(f'=IF({target}{op}{ref(row, 4)},"yes","no")',
                                                   "General", "yes" if m.meets_standard
                                                   else "no"))
+        # each row's own provenance, named in full (rows differ: no one source heads them)
         sheet.put(row, prov_col, Text(_provenance_text(
-            ("values", m.provenance), ("baseline", m.baseline.provenance),
-            ("standard", std.provenance if std else None))))
+            ("values", cite(m.provenance)), ("baseline", cite(m.baseline.provenance)),
+            ("standard", cite(std.provenance) if std else None))))
         sheet.put(row, id_col, Text(m.id, "key"))
         row += 1
     sheet.define("MetricsPlan", HEADER_ROW, row - 1, id_col)
     sheet.widths = {1: 46, 2: 14, 3: 16, 4: 12, 5: 10, 6: 12,
                     **{c: 11 for c in years.values()}, change_col: 14, meets_col: 12,
-                    prov_col: 34, id_col: 30}
+                    prov_col: 60, id_col: 30}
+    sheet.wrap = {prov_col}
     return sheet
 
 
@@ -624,6 +633,16 @@ def _notes(sheet: Sheet, plan: Plan) -> None:
     sources = {s.id: s for s in plan.system.sources}
     parts = []
     cited = [sources[p] for p in sheet.provenances if p in sources]
+    if len(sheet.provenances) > 1 and ILLUSTRATIVE in sheet.provenances:
+        # rows of different provenance: each row names its own, none heads them all
+        rows = {r for (r, _), _c in sheet.figures()}
+        sourced = {r for (r, _), c in sheet.figures() if not c.illustrative}
+        sheet.put(NOTE_ROW, 1, Text(
+            "Sources differ by row: each row's Provenance column names its own. "
+            f"{len(rows - sourced)} of the {len(rows)} rows are illustrative: no source "
+            f"gives their figures (shaded); {len(sourced)} cite a source for some or all "
+            "of theirs, named in the row.", "note"))
+        return
     if cited:
         parts.append("Sources: " + "; ".join(f"{s.title} ({s.published}), `{s.id}`"
                                              for s in cited) + ".")
@@ -856,7 +875,8 @@ def built_figures(wb: Any) -> dict[tuple[str, str], float | int]:
 
 def _wraps(sheet: Sheet, cell: Text, col: int) -> bool:
     """Headings wrap in their column, and so does the cover's text."""
-    return cell.style == "header" or (sheet.name == "Cover" and col == 2)
+    return (cell.style == "header" or (sheet.name == "Cover" and col == 2)
+            or col in sheet.wrap)
 
 
 def _lines(sheet: Sheet) -> dict[int, int]:

@@ -272,3 +272,28 @@ def test_libreoffice_computes_the_same_values(small_plan: Path, tmp_path: Path) 
                     assert got in ("", None)
                 else:
                     assert _close(got, expected), (sheet.name, row, col, got, expected)
+
+
+def test_metrics_provenance_is_in_each_row(bundled_plan: Path) -> None:
+    """The Metrics sheet's rows differ in provenance: the note under the title names
+    no one source for them all but counts the illustrative rows, and each row names
+    its own source, in full, in its Provenance column."""
+    plan, _doc, _sheets, _data, wb = _book(bundled_plan)
+    metrics = wb["Metrics"]
+    note = metrics["A2"].value
+    assert not note.startswith("Sources:")
+    rows = {r for r in range(4, metrics.max_row + 1) if metrics.cell(r, 6).value is not None}
+    shaded = {r for r in rows
+              if all(metrics.cell(r, c).fill.fgColor.rgb.endswith("FFF2CC")
+                     for c in range(4, metrics.max_column - 3)
+                     if isinstance(metrics.cell(r, c).value, int | float))}
+    assert f"{len(shaded)} of the {len(rows)} rows are illustrative" in note
+    headers = [c.value for c in metrics[3]]
+    prov = headers.index("Provenance") + 1
+    sources = {s.id: s for s in plan.system.sources}
+    for r in rows:
+        text = metrics.cell(r, prov).value
+        assert text == ILLUSTRATIVE or any(f"{s.title} ({s.published}), {i}" in text
+                                           for i, s in sources.items()), text
+        assert (r in shaded) == (text == ILLUSTRATIVE)
+    assert metrics.cell(min(rows), prov).alignment.wrap_text
