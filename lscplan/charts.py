@@ -16,10 +16,11 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from html import escape
+from typing import Any
 
 from . import formatting
 from .resources import fonts_dir
@@ -439,3 +440,31 @@ def bar_figure(labels: Sequence[str], values: Sequence[float], unit: str, *,
         _mark_illustrative(ax)
     _value_axis(fig, ax, ax.xaxis, unit, min(0, *values), max(0, *values))
     return fig
+
+
+#: Each chart function's figure and the style it is drawn in (``png``).
+_FIGURES = {"trajectory_chart": ("trajectory_figure", {}),
+            "bar_chart": ("bar_figure", {"axes.grid.axis": "x"})}
+PNG_DPI = 200
+
+
+def png(function: str, args: tuple, kwargs: Mapping[str, Any]) -> bytes:
+    """The chart ``charts.<function>(*args, **kwargs)`` draws as SVG, drawn again by
+    the same code as a PNG (for a format that cannot show SVG: Word), at ``PNG_DPI``
+    and with no date or software version in it, so the same chart gives the same
+    bytes."""
+    import inspect
+
+    plt = _pyplot()
+    name, style = _FIGURES[function]
+    figure = globals()[name]
+    bound = inspect.signature(globals()[function]).bind(*args, **kwargs).arguments
+    wanted = inspect.signature(figure).parameters
+    with plt.rc_context(_STYLE | style):
+        fig = figure(**{k: v for k, v in bound.items() if k in wanted})
+        fig.set_layout_engine(None)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+

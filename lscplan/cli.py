@@ -89,6 +89,10 @@ def build(
         Path("build")),
     only: Annotated[list[str] | None, typer.Option(
         "--only", metavar="DOC_ID", help="Render only this document (repeatable).")] = None,
+    formats_: Annotated[str | None, typer.Option(
+        "--formats", metavar="LIST",
+        help="The formats to write, comma-separated: html, pdf, xlsx, docx (default: "
+             "every format each document has).")] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write no PDF files.")] = False,
     no_html: Annotated[bool, typer.Option("--no-html", help="Write no HTML files.")] = False,
     jobs: Annotated[int | None, typer.Option(
@@ -98,8 +102,9 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")
                      ] = False,
 ) -> None:
-    """Check the plan, then render its documents to HTML and PDF (and the submission's
-    workbook, ltp-submission.xlsx) in --out and print a summary line. Exit 1 when the
+    """Check the plan, then render its documents to HTML and PDF (the submission's
+    workbook, ltp-submission.xlsx; board papers and the public summary also as Word,
+    .docx) in --out and print a summary line. Exit 1 when the
     plan has errors (nothing is written)."""
     from .errors import BuildError, PlanInvalid, UsageError
     from .formats import FORMATS
@@ -109,7 +114,14 @@ def build(
     from .write import BuildOptions
 
     skipped = {"html": no_html, "pdf": no_pdf}
-    formats = [name for name in FORMATS if not skipped.get(name)]
+    chosen = list(FORMATS)
+    if formats_ is not None:
+        chosen = [f.strip().lower() for f in formats_.split(",") if f.strip()]
+        unknown = [f for f in chosen if f not in FORMATS]
+        if unknown or not chosen:
+            raise _fail_usage(f"--formats: unknown format {', '.join(unknown) or '(none)'}; "
+                              f"the formats are {', '.join(FORMATS)}")
+    formats = [name for name in FORMATS if name in chosen and not skipped.get(name)]
     try:
         with BuildDisplay(quiet) as display:
             result = run_build(plan_dir, out,

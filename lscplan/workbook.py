@@ -30,7 +30,6 @@ no change here.
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -38,6 +37,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import formatting
+from .files import fixed_zip
 from .formats import Output, Rendered
 from .model import ILLUSTRATIVE, STAFFING_TYPES, Plan, Series
 
@@ -808,7 +808,7 @@ def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
     _about(book.add_worksheet(ABOUT_SHEET), style, sheets)
     book.set_properties({"title": title, "author": author, "created": stamp})
     book.close()
-    return _fixed_zip(buffer.getvalue(), stamp)
+    return fixed_zip(buffer.getvalue(), stamp)
 
 
 def _formula_value(expected: Any) -> Any:
@@ -889,21 +889,6 @@ def _lines(sheet: Sheet) -> dict[int, int]:
             lines = -(-len(cell.value) // max(int(width * 1.1) - 1, 1))
             out[row] = max(out.get(row, 1), lines)
     return {row: lines for row, lines in out.items() if lines > 1}
-
-
-def _fixed_zip(data: bytes, stamp: datetime) -> bytes:
-    """The archive again, every entry dated ``stamp`` (zip entries otherwise carry the
-    time they were written)."""
-    when = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=when)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
 
 
 def produce(rendered: Rendered) -> Output:

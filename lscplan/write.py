@@ -59,7 +59,7 @@ from .resources import fonts_dir, templates_dir
 MANIFEST = "manifest.json"
 #: Packages whose version changes what a build writes.
 RENDERERS = ("lscplan", "weasyprint", "pydyf", "fonttools", "matplotlib", "jinja2",
-             "markdown-it-py", "openpyxl", "xlsxwriter")
+             "markdown-it-py", "openpyxl", "xlsxwriter", "python-docx")
 
 
 # --- what a build is asked for --------------------------------------------------------

@@ -28,11 +28,12 @@ def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     assert result.stdout.splitlines() == [
         "built ltp-submission.html", "built ltp-submission.xlsx",
-        *(f"built {d}.html" for d in DOCS[1:]),
+        *(f"built {d}.{ext}" for d in DOCS[1:] for ext in ("html", "docx")),
         "done: 3 documents (3 built, 0 unchanged), no PDF, 5 warnings (55 illustrative "
         f"figures); outputs in {out}/"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{d}.html" for d in DOCS] + ["ltp-submission.xlsx", "manifest.json"])
+        [f"{d}.html" for d in DOCS] + [f"{d}.docx" for d in DOCS[1:]]
+        + ["ltp-submission.xlsx", "manifest.json"])
     manifest = json.loads((out / "manifest.json").read_text())
     assert [d["id"] for d in manifest["documents"]] == DOCS
     entry = manifest["documents"][0]
@@ -41,6 +42,10 @@ def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
     assert len(entry["sha256"]["html"]) == 64
     assert entry["xlsx"] == "ltp-submission.xlsx" and len(entry["sha256"]["xlsx"]) == 64
     assert "xlsx" not in manifest["documents"][1]  # only the submission has a workbook
+    # board papers and the public summary are Word files too; the submission is not
+    assert "docx" not in entry
+    for doc in manifest["documents"][1:]:
+        assert doc["docx"] == f"{doc['id']}.docx" and len(doc["sha256"]["docx"]) == 64
     assert manifest["plan"]["version"] == "0.1"
 
     again = cli("build", small_plan, "--out", out, "--no-pdf")
@@ -50,12 +55,17 @@ def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
 
 
 def test_workbook_alone(cli, small_plan: Path, tmp_path: Path) -> None:
-    """--no-html --no-pdf leave the workbook: the only format left, so the only file."""
+    """--formats xlsx writes the workbook alone; --no-html --no-pdf leave the workbook
+    and the Word files."""
     out = tmp_path / "out"
-    result = cli("build", small_plan, "--out", out, "--no-html", "--no-pdf")
+    result = cli("build", small_plan, "--out", out, "--formats", "xlsx")
     assert result.code == 0, result.stderr
     assert result.stdout.splitlines()[0] == "built ltp-submission.xlsx"
     assert sorted(p.name for p in out.iterdir()) == ["ltp-submission.xlsx", "manifest.json"]
+    office = cli("build", small_plan, "--out", tmp_path / "office", "--no-html", "--no-pdf")
+    assert sorted(p.name for p in (tmp_path / "office").iterdir()) == sorted(
+        ["ltp-submission.xlsx", "manifest.json", *(f"{d}.docx" for d in DOCS[1:])])
+    assert office.code == 0
     # an HTML build later keeps the workbook while the plan is unchanged
     again = cli("build", small_plan, "--out", out, "--no-pdf")
     assert "built ltp-submission.xlsx" not in again.stdout.splitlines()
@@ -101,7 +111,8 @@ def test_only_repeatable_and_manifest_stays_complete(cli, small_plan, tmp_path) 
                  "--only", "public-summary", "--only", BOARD)
     assert result.code == 0
     assert result.stdout.splitlines()[:-1] == ["built public-summary.html",
-                                               f"built {BOARD}.html"]
+                                               "built public-summary.docx",
+                                               f"built {BOARD}.html", f"built {BOARD}.docx"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert [d["id"] for d in manifest["documents"]] == DOCS
 
@@ -123,9 +134,12 @@ def test_usage_errors_exit_2(cli, small_plan: Path, tmp_path: Path) -> None:
     assert unknown.code == 2
     assert "board-nope" in unknown.stderr
     assert "ltp-submission, public-summary, board-governing-body-update" in unknown.stderr
-    nothing = cli("build", small_plan, "--out", out, "--no-pdf", "--no-html",
+    nothing = cli("build", small_plan, "--out", out, "--formats", "xlsx",
                   "--only", "public-summary")  # it has no workbook: no format is left
     assert nothing.code == 2 and "nothing to build" in nothing.stderr
+    unknown = cli("build", small_plan, "--out", out, "--formats", "html,odt")
+    assert unknown.code == 2
+    assert "unknown format odt; the formats are html, pdf, xlsx, docx" in unknown.stderr
     assert cli("build", tmp_path / "missing", "--out", out).code == 2
     assert cli("build", small_plan, "--out", out, "--jobs", "0").code == 2
     (tmp_path / "file").write_text("x")
