@@ -91,7 +91,7 @@ def test_defaults_plan_and_build_in_cwd(cli, small_plan: Path) -> None:
 @pytest.mark.pdf
 def test_pdf_only_one_document(cli, small_plan: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = cli("build", small_plan, "--out", out, "--only", BOARD, "--no-html",
+    result = cli("build", small_plan, "--out", out, "--only", BOARD, "--formats", "pdf",
                  "--jobs", "1")
     assert result.code == 0, result.stderr
     lines = result.stdout.splitlines()
