@@ -193,6 +193,11 @@ def _svg(fig, chart_id: str, title: str, description: str) -> str:
     # than laying it out again and drawing it twice (_STYLE turns off the rcParams
     # that would give it one back).
     fig.set_layout_engine(None)
+    if _as_png:
+        picture = io.BytesIO()
+        fig.savefig(picture, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        plt.close(fig)
+        return picture.getvalue()  # type: ignore[return-value]
     with plt.rc_context({"svg.hashsalt": chart_id}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
@@ -442,29 +447,25 @@ def bar_figure(labels: Sequence[str], values: Sequence[float], unit: str, *,
     return fig
 
 
-#: Each chart function's figure and the style it is drawn in (``png``).
-_FIGURES = {"trajectory_chart": ("trajectory_figure", {}),
-            "bar_chart": ("bar_figure", {"axes.grid.axis": "x"})}
 PNG_DPI = 200
+_as_png = False  # while ``png`` draws: ``_svg`` saves the figure as a PNG instead
 
 
 def png(function: str, args: tuple, kwargs: Mapping[str, Any]) -> bytes:
-    """The chart ``charts.<function>(*args, **kwargs)`` draws as SVG, drawn again by
-    the same code as a PNG (for a format that cannot show SVG: Word), at ``PNG_DPI``
-    and with no date or software version in it, so the same chart gives the same
-    bytes."""
-    import inspect
+    """The chart ``charts.<function>(*args, **kwargs)`` draws as SVG, drawn by the same
+    code as a PNG (for a format that cannot show SVG: Word), at ``PNG_DPI`` and with
+    no date or software version in it, so the same chart gives the same bytes."""
+    global _as_png
+    _as_png = True
+    try:
+        return globals()[function](*args, **kwargs)
+    finally:
+        _as_png = False
 
-    plt = _pyplot()
-    name, style = _FIGURES[function]
-    figure = globals()[name]
-    bound = inspect.signature(globals()[function]).bind(*args, **kwargs).arguments
-    wanted = inspect.signature(figure).parameters
-    with plt.rc_context(_STYLE | style):
-        fig = figure(**{k: v for k, v in bound.items() if k in wanted})
-        fig.set_layout_engine(None)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
-    plt.close(fig)
-    return buffer.getvalue()
 
+def xmr_chart(*args, **kwargs) -> str:
+    """A Making Data Count XmR chart (``spc_charts.xmr_chart``), here so that
+    ``chartcache`` can keep it like every other chart."""
+    from .spc_charts import xmr_chart as draw
+
+    return draw(*args, **kwargs)

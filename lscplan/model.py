@@ -1287,6 +1287,10 @@ class Plan:
     #: The units plan.yaml declares beside the built-in ones (``formatting.BUILTIN_UNITS``).
     units: tuple[Unit, ...] = ()
     more: Mapping[str, Any] = field(default_factory=dict)
+    #: Each source file's key positions (file -> JSON pointer -> line, column), for a
+    #: rule to point at a key the model does not keep a place for (``written_at``).
+    keys: Mapping[str, Mapping[str, tuple[int, int]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def __getattr__(self, name: str) -> Any:
         more = self.__dict__.get("more", {})
@@ -1297,6 +1301,20 @@ class Plan:
     @property
     def period(self) -> Period:
         return self.system.period
+
+    def written_at(self, loc: Location, key: str) -> Location:
+        """Where ``key`` is written for the object at ``loc``: its own ``key``, or the
+        nearest enclosing object's, which it inherits (a file's ``provenance``); ``loc``
+        itself where no enclosing object writes it."""
+        positions = self.keys.get(loc.file, {})
+        probe = loc.pointer
+        while True:
+            at = positions.get(f"{probe}/{key}")
+            if at is not None:
+                return Location(loc.file, at[0], at[1], f"{probe}/{key}")
+            if not probe:
+                return loc
+            probe = probe.rsplit("/", 1)[0]
 
     @property
     def programmes(self) -> tuple[Programme, ...]:
@@ -1411,7 +1429,7 @@ class Plan:
         memo = self.__dict__.setdefault("_as_of", {})  # beside the fields, as cached_property
         plan = memo.get(epoch)
         if plan is None:
-            plan = memo[epoch] = _without(self, later, known)
+            plan = memo[epoch] = _without_references(_without(self, later, known), self)
         planned = tuple(e for e in plan.engagement.planned if not e.until or e.until >= day)
         if planned == plan.engagement.planned:
             return plan
@@ -1538,6 +1556,52 @@ def _without(value: Any, later: frozenset[str], known: Callable[[str], bool]) ->
     return replace(value, **changes) if changes else value
 
 
+def _without_references(plan: Plan, whole: Plan) -> Plan:
+    """``plan`` (``whole`` with entities left out) without the references its entities
+    make to those left out (``kinds.EntityKind.refers``): a portfolio no longer serves a
+    priority the documents do not show, an allocation row names no organisation."""
+    if plan is whole:
+        return plan
+    ids: dict[str, set[str | None]] = {}
+    for kind, eid, _entity in kinds.entities(plan):
+        ids.setdefault(kind.name, set()).add(eid)
+    fixes: dict[int, dict[str, Any]] = {}
+    for kind, _id, entity in kinds.entities(plan):
+        for path, target in kind.refers:
+            known, value = ids.get(target, set()), getattr(entity, path, None)
+            if isinstance(value, tuple) and not set(value) <= known:
+                fixes.setdefault(id(entity), {})[path] = tuple(v for v in value if v in known)
+            elif isinstance(value, str) and value not in known:
+                fixes.setdefault(id(entity), {})[path] = None
+    return _with_fields(plan, fixes) if fixes else plan
+
+
+def _with_fields(value: Any, fixes: Mapping[int, Mapping[str, Any]]) -> Any:
+    """``value`` with the objects (at any depth) whose ``id()`` ``fixes`` names given
+    those fields."""
+    if isinstance(value, tuple):
+        new = tuple(_with_fields(x, fixes) for x in value)
+        return value if all(a is b for a, b in zip(new, value, strict=True)) else new
+    if isinstance(value, dict):
+        changed = {k: _with_fields(x, fixes) for k, x in value.items()}
+        return value if all(changed[k] is value[k] for k in value) else changed
+    if isinstance(value, Record):
+        own = vars(value)["_fields"]
+        kept = {k: _with_fields(v, fixes) for k, v in own.items()}
+        kept.update(fixes.get(id(value), {}))
+        if all(kept[k] is own.get(k) for k in kept):
+            return value
+        return Record(kept, value.loc, vars(value)["_field_loc"])
+    if not is_dataclass(value) or isinstance(value, type):
+        return value
+    changes = {f.name: _with_fields(getattr(value, f.name), fixes) for f in fields(value)
+               if isinstance(getattr(value, f.name), tuple | dict | Record)
+               or is_dataclass(getattr(value, f.name))}
+    changes = {k: v for k, v in changes.items() if v is not getattr(value, k)}
+    changes.update(fixes.get(id(value), {}))
+    return replace(value, **changes) if changes else value
+
+
 def _without_each(value: Any, later: frozenset[str], known: Callable[[str], bool]) -> Any:
     """A list without the items citing a ``later`` source (each item itself filtered)."""
     if isinstance(value, tuple):
@@ -1582,7 +1646,8 @@ def build_model(loaded: LoadedPlan) -> Plan:
     _resolve_units(parts)
     typed = {f.name for f in dataclasses.fields(Plan)}
     return Plan(**{k: v for k, v in parts.items() if k in typed},
-                more={k: v for k, v in parts.items() if k not in typed})
+                more={k: v for k, v in parts.items() if k not in typed},
+                keys={f.path: f.key_positions for f in loaded.files.values()})
 
 
 def _unit(f: SourceFile, unit_id: str, *parts: Any) -> Unit:

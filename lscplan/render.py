@@ -421,8 +421,8 @@ def paper_parts(paper: Any, text: str, level: int = 1, numbered: str | None = No
     return out
 
 
-def _inline_markdown(text: str) -> Markup:
-    return Markup(narrative.to_inline_html(text))
+def _inline_markdown(text: str, appendices: Mapping[str, str] | None = None) -> Markup:
+    return Markup(narrative.to_inline_html(text, appendices))
 
 
 def _fail(message: str) -> None:

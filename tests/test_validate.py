@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import edit
+from helpers import apply_case, edit
 
 from lscplan.pipeline import check
 from lscplan.resources import starter_dir
@@ -42,20 +42,6 @@ TESTED_ELSEWHERE = {
     "workbook-unknown": "test_workbook_import.py::test_refusals_name_sheet_and_cell",
     "workbook-conflict": "test_cli_import.py::test_the_plans_own_changes_since_the_build_stand",
 }
-
-
-def apply_case(plan: Path, case: dict) -> None:
-    for change in case["edits"]:
-        path = plan / change["file"]
-        if change.get("remove"):
-            path.unlink()
-        elif "old" not in change:
-            path.parent.mkdir(parents=True, exist_ok=True)  # a theme's file: theme/...
-            path.write_text(change["new"], encoding="utf-8")
-        else:
-            text = path.read_text(encoding="utf-8")
-            assert change["old"] in text, f"{change['old']!r} not in {change['file']}"
-            path.write_text(text.replace(change["old"], change["new"], 1), encoding="utf-8")
 
 
 def _keys(diagnostics: list) -> Counter:

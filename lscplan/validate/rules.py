@@ -80,30 +80,13 @@ def _missing(kind: str, ref: str, known: Iterable[str], loc: Location, where: st
 def references(plan: Plan) -> Iterator[Diagnostic]:
     """reference: every id a source refers to is defined."""
     sys = plan.system
-    priorities = [p.id for p in plan.priorities]
-    portfolios = [p.id for p in plan.portfolios]
     metrics = [m.id for m in plan.metrics]
     icps = [i.id for i in sys.icps]
     orgs = [o.id for o in sys.organisations]
-    place, priority, portfolio = _words(plan)
+    place = plan.terms.place.short
     for org in sys.organisations:
         for at, loc in zip(org.places, org.place_locs, strict=True):
             yield from _missing(place, at, icps, loc, f"organisation {org.id!r}")
-    for pr in plan.priorities:
-        for pf in pr.portfolios:
-            yield from _missing(portfolio, pf, portfolios, pr.loc, f"{priority} {pr.number}")
-    for pf in plan.portfolios:
-        for pr_id in pf.priorities:
-            yield from _missing(priority, pr_id, priorities, pf.loc, f"{portfolio} {pf.id!r}")
-        for m in pf.metrics:
-            yield from _missing("metric", m, metrics, pf.loc, f"{portfolio} {pf.id!r}")
-    for m in plan.metrics:
-        for pr_id in m.priorities:
-            yield from _missing(priority, pr_id, priorities, m.loc, f"metric {m.id!r}")
-    for row in plan.finance.allocations.rows:
-        if row.organisation:
-            yield from _missing("organisation", row.organisation, orgs, row.loc,
-                                "this allocation row")
     for pod in plan.activity:
         for icp in pod.by_icp:
             yield from _missing(place, icp, icps, pod.by_icp[icp].loc, f"activity {pod.id!r}")
@@ -124,9 +107,6 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
         for member, loc in zip(b.members, b.member_locs, strict=True):
             yield from _missing("organisation", member, orgs, loc, f"board {b.id!r}")
     for paper in plan.board_papers:
-        if paper.organisation:
-            yield from _missing("organisation", paper.organisation, orgs, paper.loc,
-                                f"board paper {paper.id!r}")
         if paper.board:
             yield from _missing("board", paper.board, boards, paper.board_loc or paper.loc,
                                 f"board paper {paper.id!r}")
@@ -149,6 +129,10 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
                             f"{ex.kind!r}, which is not a part of the plan; the extracts "
                             f"are: {', '.join(n for n in names if n != 'metric-chart')}",
                             ex.loc)
+            elif (part := kinds.extract_kind(ex.kind)) and getattr(plan, part.part) is None:
+                yield error("reference", f"board paper {paper.id!r} asks for the extract "
+                            f"{ex.kind!r}, but the plan has no {part.path}: add the file or "
+                            "remove the extract", ex.loc)
     yield from _provenance(plan)
     yield from _units(plan)
 
@@ -227,33 +211,23 @@ def _provenances(plan: Plan) -> Iterator[tuple[str, Location]]:
 
 
 def _provenance(plan: Plan) -> Iterator[Diagnostic]:
+    """An unknown provenance, once, where it is written (an object inheriting it from
+    the file or a block is not where to fix it)."""
     known = {s.id for s in plan.system.sources}
+    reported: set[Location] = set()
     for prov, loc in _provenances(plan):
         if prov != ILLUSTRATIVE and prov not in known:
-            yield error("reference",
-                        f"the provenance {prov!r} is neither 'illustrative' nor a source "
-                        "declared in plan.yaml sources", loc)
+            at = plan.written_at(loc, "provenance")
+            if at not in reported:
+                reported.add(at)
+                yield error("reference",
+                            f"the provenance {prov!r} is neither 'illustrative' nor a source "
+                            "declared in plan.yaml sources", at)
 
 
 def _risks_and_commitments(plan: Plan) -> tuple[tuple, tuple]:
     """The plan's risks and commitments (both optional files)."""
     return plan.risks or (), plan.commitments or ()
-
-
-@rule
-def commitment_references(plan: Plan) -> Iterator[Diagnostic]:
-    """reference: a risk's priorities and a commitment's programmes exist."""
-    risks, commitments = _risks_and_commitments(plan)
-    priorities = [p.id for p in plan.priorities]
-    programmes = [g.id for pf in plan.portfolios for g in pf.programmes]
-    for risk in risks:
-        for pr_id in risk.priorities:
-            yield from _missing(plan.terms.priority.singular, pr_id, priorities, risk.loc,
-                                f"risk {risk.id!r}")
-    for c in commitments:
-        for prog in c.programmes:
-            yield from _missing("programme", prog, programmes, c.loc,
-                                f"commitment {c.id!r}")
 
 
 @rule
