@@ -234,7 +234,7 @@ def import_(
     layout kept), then show the change as diff does. Exit 1, writing nothing, when a
     cell cannot be imported or the plan would fail its checks; 2 for a usage error."""
     from .errors import PlanInvalid, UsageError, WorkbookInvalid
-    from .reporters import text_report, workbook_report
+    from .reporters import text_report, workbook_notes, workbook_report
     from .workbook_import import import_workbook
 
     try:
@@ -252,6 +252,7 @@ def import_(
     except OSError as exc:
         raise _fail_usage(f"cannot write the plan's files in {plan_dir}: "
                           f"{exc.strerror or exc}; nothing written") from None
+    sys.stdout.write(workbook_notes(imported.ignored, str(workbook)))
     if imported.diff is None:
         typer.echo(f"no figure in {workbook} differs from the plan: nothing written")
         raise typer.Exit(EXIT_OK)

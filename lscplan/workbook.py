@@ -64,7 +64,10 @@ ABOUT = (
      "saved with their values."),
     ("Editing", EDITING_NOTE),
     ("What import reads", "lscplan import reads only the figures (the white and shaded "
-     "cells) and checks that everything else reads as lscplan wrote it."),
+     "cells) and checks that lscplan's labels, ids and formulas read as it wrote them. "
+     "Rows and columns may be inserted for your own working: import finds lscplan's "
+     "cells where they moved to, leaves your rows, columns, sheets and notes alone, and "
+     "lists what it left."),
     ("The table below", "Every figure as it was when the workbook was built: the sheet, "
      "the cell and the value. Import compares each figure with it to tell a figure "
      "changed in this workbook from one changed in the plan since it was built. It is "
@@ -719,6 +722,8 @@ def layout(plan: Plan, document: Any) -> list[Sheet]:
 
 # --- writing ---------------------------------------------------------------------------
 
+#: Columns past a sheet's last left unlocked too, for working beside the tables.
+WORKING_COLUMNS = 10
 _FILLS = {"header": "#DDEBF7", "illustrative": "#FFF2CC", "formula": "#F2F2F2"}
 
 
@@ -792,8 +797,11 @@ def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
                     "format": differs})
         for row, lines in sorted(_lines(sheet).items()):
             ws.set_row(row - 1, 15 * lines)
-        for col, width in sorted(sheet.widths.items()):
-            ws.set_column(col - 1, col - 1, width)
+        # cells lscplan leaves empty are unlocked, for a working row or column; its
+        # formulas, labels and ids are locked
+        last = max(c for _, c in sheet.cells) + WORKING_COLUMNS
+        for col in range(1, last + 1):
+            ws.set_column(col - 1, col - 1, sheet.widths.get(col), style(locked=False))
         if sheet.freeze:
             ws.freeze_panes(sheet.freeze)
             ws.repeat_rows(HEADER_ROW - 1)  # printed: the headings on every page
@@ -802,7 +810,7 @@ def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         ws.protect("", {"format_cells": True, "format_columns": True,
-                        "format_rows": True})
+                        "format_rows": True, "insert_rows": True, "insert_columns": True})
         for name, target in sheet.names.items():
             book.define_name(name, "=" + target)
     _about(book.add_worksheet(ABOUT_SHEET), style, sheets)

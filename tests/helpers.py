@@ -168,3 +168,40 @@ class _Eval:
                     value = evaluate(self.wb, sheet, value)
                 out.append(0 if value is None else value)
         return out
+
+
+# --- inserting rows and columns as a spreadsheet application does -------------------
+
+_CELL_REF = re.compile(r"(?:(?:'([^']+)'|([A-Za-z]\w*))!)?(\$?)([A-Z]{1,3})(\$?)(\d+)")
+
+
+def insert(workbook: Any, sheet: str, *, row: int | None = None, col: int | None = None
+           ) -> None:
+    """Insert an empty row before ``row`` (or a column before ``col``) on ``sheet`` of
+    an openpyxl workbook as Excel and LibreOffice do: the cells below (or to the
+    right) move, and every formula of the workbook that refers to them is moved
+    with them (openpyxl's own ``insert_rows`` leaves formulas as they were)."""
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    def moved(match: re.Match, here: str) -> str:
+        quoted, bare, dollar_col, letters, dollar_row, number = match.groups()
+        if (quoted or bare or here) != sheet:
+            return match.group(0)
+        c, r = column_index_from_string(letters), int(number)
+        if row is not None and r >= row:
+            r += 1
+        if col is not None and c >= col:
+            c += 1
+        prefix = match.group(0)[:match.start(3) - match.start(0)]
+        return f"{prefix}{dollar_col}{get_column_letter(c)}{dollar_row}{r}"
+
+    for ws in workbook.worksheets:
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.value = _CELL_REF.sub(lambda m, t=ws.title: moved(m, t), cell.value)
+    ws = workbook[sheet]
+    if row is not None:
+        ws.insert_rows(row)
+    if col is not None:
+        ws.insert_cols(col)

@@ -56,33 +56,68 @@ def test_refusals_name_sheet_and_cell(small_plan: Path) -> None:
     wb["Activity"].cell(last + 1, 1, "Walk-in centre")  # a row it does not know
     wb["Allocations"]["I4"] = "someone-else-ccg"  # an id changed
     wb.create_sheet("Notes")["A1"] = "my notes"
-    problems, _changes = compare(sheets, wb, "x.xlsx", plan.period.years)
+    ignored: list = []
+    problems, _changes = compare(sheets, wb, "x.xlsx", plan.period.years, ignored)
     assert _rules(problems) == [
-        ("Notes!A1", "workbook-unknown"),
         ("Allocations!I4", "workbook-unknown"),
-        ("Finance!F3", "workbook-unknown"),
         ("Finance!A1", "workbook-text"),
         ("Finance!B4", "workbook-number"),
         ("Finance!C4", "workbook-number"),
         ("Finance!D5", "workbook-number"),
         ("Finance!B6", "workbook-formula"),
         ("Finance!C6", "workbook-formula"),
-        (f"Activity!A{last + 1}", "workbook-unknown"),
+    ]
+    # what is not lscplan's is left alone, and said: a sheet, a column, a row
+    assert _rules(ignored) == [
+        ("Notes!A1", "workbook-ignored"),
+        ("Finance!F:F", "workbook-ignored"),
+        (f"Activity!{last + 1}:{last + 1}", "workbook-ignored"),
     ]
     said = {p.location.pointer: p.message for p in problems}
     assert said["Finance!B4"].startswith("text, not a number ('316,000')")
     assert "=B4-B5 became =B4-B5+1" in said["Finance!B6"]
-    assert "the plan's years are 2019/20 to 2021/22" in said["Finance!F3"]
     assert problems[0].location.file == "x.xlsx"
 
 
+def test_lscplans_cells_are_found_where_inserted_rows_and_columns_moved_them(
+        small_plan: Path) -> None:
+    """Rows and columns inserted (formulas moved with them, as a spreadsheet does):
+    lscplan's figures, formulas and checks are compared where they now are; a figure
+    changed is reported at its new cell; a row of lscplan's deleted is refused."""
+    from helpers import insert
+
+    plan, sheets, wb = _built(small_plan)
+    insert(wb, "Workforce", row=5)  # inside the staff groups' rows
+    insert(wb, "Workforce", col=4)  # between the first two years
+    ws = wb["Workforce"]
+    ws["D3"], ws["D4"], ws["A5"], ws["C5"] = "My working", "=C4*2", "Working row", 7
+    ignored: list = []
+    problems, changes = compare(sheets, wb, "x.xlsx", plan.period.years, ignored)
+    assert problems == [] and changes == []
+    assert _rules(ignored) == [("Workforce!5:5", "workbook-ignored"),
+                               ("Workforce!D:D", "workbook-ignored")]
+    ws["E4"] = ws["E4"].value + 10  # 2020/21 of the first group, moved from D4
+    problems, changes = compare(sheets, wb, "x.xlsx", plan.period.years)
+    assert [(c.sheet, c.cell, c.target.path[-1]) for c in changes] == [
+        ("Workforce", "E4", "2020/21")]
+    assert _rules(problems)  # its places no longer add up: the check says so
+    assert {rule for _, rule in _rules(problems)} == {"workbook-total"}
+    _plan, _sheets, wb = _built(small_plan)
+    wb["Workforce"].delete_rows(6)  # a row of lscplan's gone: refused, at its place
+    problems, _ = compare(sheets, wb, "x.xlsx", plan.period.years)
+    assert ("Workforce!A6", "workbook-unknown") in _rules(problems)
+    assert "lscplan's row 6 is missing" in problems[0].message
+
+
 def test_a_value_far_away_is_one_cell(small_plan: Path) -> None:
-    """A value typed at the sheet's last cell is one refusal, not a walk over
-    seventeen billion empty cells."""
+    """A value typed at the sheet's last cell is one column left alone, not a walk
+    over seventeen billion empty cells."""
     plan, sheets, wb = _built(small_plan)
     wb["Finance"]["XFD1048576"] = 1
-    problems, _ = compare(sheets, wb, "x.xlsx", plan.period.years)
-    assert _rules(problems) == [("Finance!XFD1048576", "workbook-unknown")]
+    ignored: list = []
+    problems, _ = compare(sheets, wb, "x.xlsx", plan.period.years, ignored)
+    assert problems == []
+    assert _rules(ignored) == [("Finance!XFD:XFD", "workbook-ignored")]
 
 
 def test_a_file_too_large_is_refused_before_it_is_read(tmp_path: Path) -> None:
