@@ -149,6 +149,8 @@ def _axis_formatter(unit: str, places: int | None = None) -> Callable[[float, in
     def fmt(v: float, _pos: int) -> str:
         if unit == "percent":
             return formatting.percent(round(v, 2), places)
+        if unit == "gbp-millions":  # a reader's chart: money as its text writes it
+            return formatting.money(round(v, 2) * 1000)
         return formatting.thousands(round(v, 2), places)
 
     return fmt

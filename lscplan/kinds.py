@@ -242,6 +242,13 @@ FILES: tuple[FileKind, ...] = (
                    refers=(("priorities", "priority"),)),
     ), required=False, section=Section("Equality and quality impact", "narrative",
                                        "impact")),
+    FileKind("actuals.yaml", "actuals", "actuals", (
+        EntityKind("actual-series", "actuals series", "Actuals", ("actuals.series",),
+                   provenance=("",),
+                   figures=(Figures("", ("values",), "actuals: {e.id}"),),
+                   ignored=("period_locs", "rebase_locs", "field_locs", "derived"),
+                   refers=(("metric", "metric"), ("activity", "activity"), ("place", "icp"))),
+    ), required=False),
     FileKind("board/", "board-paper", "board_papers", (
         EntityKind("board-paper", "board paper", "Board papers", ("board_papers",),
                    provenance=("", "sourced"), ignored=("file",), item=False,

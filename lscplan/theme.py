@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Location, error, warning
-from .load import SourceFile
+from .load import THEME_FOLDER, SourceFile
 from .load import _read as read_yaml
 from .resources import templates_dir
 
-FOLDER = "theme"
+FOLDER = THEME_FOLDER
 THEME_FILE = f"{FOLDER}/theme.yaml"
 STYLE_FILE = f"{FOLDER}/style.css"
 TEMPLATES = f"{FOLDER}/templates"
@@ -278,31 +278,170 @@ def _logo(reader: _Reader, source: SourceFile, logo: Mapping | None) -> Logo | N
     return Logo(_data_uri(mime, data), logo.get("alt", ""))
 
 
+#: The largest logo, in pixels a side and in all (read from the image's header before
+#: anything is decoded): a logo is shown a few centimetres wide.
+MAX_LOGO_SIDE = 4096
+MAX_LOGO_PIXELS = 4096 * 2048
+
+
 def _image_problem(data: bytes, mime: str) -> str | None:
-    if mime == "image/png":
-        return None if data.startswith(b"\x89PNG\r\n\x1a\n") else "is not a PNG image"
-    if mime == "image/jpeg":
-        return None if data.startswith(b"\xff\xd8\xff") else "is not a JPEG image"
+    """Why a logo cannot be used: a PNG or JPEG that is not one, or too large (its
+    dimensions read from its header, never decoded); an SVG that is not one by an
+    XML parser, or holds anything but the allow-listed picture (``_svg_problem``)."""
+    if mime == "image/svg+xml":
+        return _svg_problem(data)
+    import warnings
+
+    from PIL import Image
+
+    kind = "PNG" if mime == "image/png" else "JPEG"
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return "is not an SVG image (not UTF-8 text)"
-    if "<svg" not in text:
-        return "is not an SVG image (it has no <svg> element)"
-    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
-        return "declares a DOCTYPE or entities, which lscplan does not read in a logo"
-    if re.search(r"<script", text, re.IGNORECASE):
-        return "holds a script; a logo is a picture"
-    outside = _SVG_REFERENCE.search(text)
-    if outside:
-        return (f"refers to another file ({outside.group(0)!r}); a logo holds everything it "
-                "shows (references within it, #id, and data: URLs only)")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[kind]) as image:
+                width, height = image.size
+                image.verify()  # the chunks' checksums, the markers: nothing decoded
+    except Image.DecompressionBombError:
+        return f"is too large an image (over {Image.MAX_IMAGE_PIXELS * 2:,} pixels)"
+    except Exception:  # Pillow raises many kinds on a file that is not an image
+        return f"is not a {kind} image"
+    if max(width, height) > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
+        return (f"is {width:,} x {height:,} pixels: a logo may be at most "
+                f"{MAX_LOGO_SIDE:,} pixels a side and {MAX_LOGO_PIXELS:,} in all")
     return None
 
 
-#: A reference in an SVG to anything but itself (#id) or a data: URL.
-_SVG_REFERENCE = re.compile(r"""(?:href|src)\s*=\s*(?!["']?\s*(?:#|data:))["']?[^"'\s>]*"""
-                            r"""|url\(\s*(?!["']?\s*(?:#|data:))["']?[^)"']*""", re.IGNORECASE)
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK = "http://www.w3.org/1999/xlink"
+#: What a logo may be drawn with: SVG's shapes, text, paint servers, clipping,
+#: masking and filters; never a script, a link, an animation (which can set a link)
+#: or a foreign object.
+_SVG_ELEMENTS = frozenset((
+    "svg", "g", "defs", "symbol", "use", "title", "desc", "metadata", "style", "switch",
+    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan",
+    "textPath", "image", "linearGradient", "radialGradient", "stop", "pattern", "clipPath",
+    "mask", "marker", "filter", "feBlend", "feColorMatrix", "feComponentTransfer",
+    "feComposite", "feDiffuseLighting", "feDisplacementMap", "feDistantLight",
+    "feDropShadow", "feFlood", "feFuncA", "feFuncB", "feFuncG", "feFuncR", "feGaussianBlur",
+    "feImage", "feMerge", "feMergeNode", "feMorphology", "feOffset", "fePointLight",
+    "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence"))
+#: Namespaces of what drawing programs write beside the picture (Inkscape, Sodipodi,
+#: the RDF of <metadata>): inert, kept.
+_SVG_EDITORS = frozenset({
+    "http://www.inkscape.org/namespaces/inkscape",
+    "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://purl.org/dc/elements/1.1/",
+    "http://creativecommons.org/ns#", "http://web.resource.org/cc/"})
+_URL = re.compile(r"url\(\s*['\"]?\s*([^)'\"]*)", re.IGNORECASE)
+
+
+def _inside(reference: str) -> bool:
+    """A reference a logo may make: to itself (#id) or a data: image."""
+    reference = reference.strip().lower()
+    return reference.startswith("#") or reference.startswith(("data:image/png",
+                                                               "data:image/jpeg"))
+
+
+def _svg_problem(data: bytes) -> str | None:
+    """Why an SVG logo cannot be used, reading it with an XML parser (expat, namespaces
+    resolved): a DOCTYPE, an entity or a processing instruction; a first element that
+    is not SVG's ``<svg>``; an element not on the allow-list (``_SVG_ELEMENTS``, in
+    SVG's namespace, so ``<s:script>`` is a script); an event handler (``on*``); a
+    reference other than #id or a data: image (``href``, ``src``, ``url()``); a style
+    that fetches (``@import``, ``url()``)."""
+    from xml.parsers import expat
+
+    elements = 0
+    styles: list[list[str]] = []  # each <style> element's text, each style= attribute
+    in_style = False
+    elsewhere = ("; a logo holds everything it shows (references within it, #id, and "
+                 "data: images only)")
+
+    def refuse(message: str) -> None:
+        raise _Refused(message)
+
+    def doctype(*_: Any) -> None:
+        refuse("declares a DOCTYPE or entities, which lscplan does not read in a logo")
+
+    def instruction(target: str, _data: str) -> None:
+        refuse(f"holds a processing instruction (<?{target} ...?>); a logo is a picture")
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal elements, in_style
+        space, _, local = name.rpartition(" ")
+        elements += 1
+        if elements == 1 and (space, local) != (_SVG, "svg"):
+            refuse(f"is not an SVG image: its first element is not <svg xmlns=\"{_SVG}\">")
+        if space != _SVG and space not in _SVG_EDITORS:
+            refuse(f"holds <{local}> of {space or 'no namespace'}: a logo holds SVG only")
+        if space == _SVG and local not in _SVG_ELEMENTS:
+            refuse(f"holds {'a script' if local == 'script' else f'<{local}>'}; a logo is "
+                   "a picture (SVG's shapes, text, gradients, clipping and filters)")
+        for key, value in attrs.items():
+            attr_space, _, attr = key.rpartition(" ")
+            if attr.lower().startswith("on"):
+                refuse(f"has an event handler ({attr}= on <{local}>); a logo is a picture")
+            if attr_space and attr_space not in (_XLINK, *_SVG_EDITORS):
+                refuse(f"has the attribute {attr} of {attr_space}: a logo holds SVG only")
+            if attr in ("href", "src") and not _inside(value):
+                refuse(f"refers to another file ({attr}={value[:60]!r}){elsewhere}")
+            for target in _URL.findall(value):
+                if not _inside(target):
+                    refuse(f"refers to another file (url({target[:60]})){elsewhere}")
+            if attr == "style":
+                styles.append([f"x {{{value}}}"])
+        in_style = space == _SVG and local == "style"
+        if in_style:
+            styles.append([])
+
+    def text(chunk: str) -> None:
+        if in_style:
+            styles[-1].append(chunk)
+
+    def end(_name: str) -> None:
+        nonlocal in_style
+        in_style = False
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.ProcessingInstructionHandler = instruction
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = text
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(data, True)
+    except _Refused as refused:
+        return str(refused)
+    except expat.ExpatError as exc:
+        return (f"is not an SVG image: not well-formed XML "
+                f"({expat.errors.messages[exc.code]}, line {exc.lineno})")
+    for style in styles:
+        for message in _svg_css_problems("".join(style)):
+            return f"has a style that {message}"
+    return None
+
+
+def _svg_css_problems(text: str) -> Iterator[str]:
+    """What an SVG logo's CSS may not do: ``@import``, or fetch anything but a part
+    of the logo (``url(#id)``) or a data: image."""
+    import tinycss2
+
+    for node in _walk(tinycss2.parse_stylesheet(text, skip_comments=True)):
+        kind = getattr(node, "type", "")
+        if kind == "at-rule" and node.lower_at_keyword == "import":
+            yield "imports another stylesheet (@import): a logo fetches nothing"
+        elif kind == "url" and not _inside(node.value):
+            yield f"would fetch url({node.value}): a logo fetches nothing"
+        elif kind == "function" and node.lower_name in _FETCHING:
+            target = next((t.value for t in node.arguments if t.type in ("string", "url")),
+                          "")
+            if not _inside(target):
+                yield f"would fetch {node.name}({target!r}): a logo fetches nothing"
+
+
+class _Refused(Exception):
+    """An SVG logo is refused: the message says why."""
 
 
 def _typeface(reader: _Reader, source: SourceFile, typeface: Mapping | None
@@ -332,16 +471,34 @@ def _typeface(reader: _Reader, source: SourceFile, typeface: Mapping | None
     return Typeface(typeface["family"], tuple(faces))
 
 
+#: The tables every font a document can be set in has (OpenType's required tables),
+#: and its outlines: TrueType's or CFF's.
+_FONT_TABLES = ("cmap", "head", "hhea", "hmtx", "maxp", "name", "post")
+_OUTLINES = (("glyf", "loca"), ("CFF ",), ("CFF2",))
+
+
 def _font_problem(data: bytes) -> str | None:
-    """Why a font cannot be used: not a font fontTools reads, or one whose licence
-    forbids embedding it in a document (OS/2 ``fsType`` "restricted")."""
-    from fontTools.ttLib import TTFont, TTLibError
+    """Why a font cannot be used: not a font fontTools reads (its required tables and
+    outlines present, its header, character map and glyph count parsed), or one whose
+    licence forbids embedding it in a document (OS/2 ``fsType`` "restricted")."""
+    from fontTools.ttLib import TTFont
 
     try:
         font = TTFont(io.BytesIO(data), lazy=True)
+        missing = [t for t in _FONT_TABLES if t not in font]
+        if not any(all(t in font for t in outline) for outline in _OUTLINES):
+            missing.append("glyf or CFF")
+        if missing:
+            return (f"is not a font lscplan can read: it has no {', '.join(missing)} "
+                    "table" + ("s" if len(missing) > 1 else ""))
+        glyphs = font["maxp"].numGlyphs
+        font["head"].unitsPerEm  # noqa: B018  (each read parses its table)
+        font["cmap"].getBestCmap()
         fs_type = font["OS/2"].fsType if "OS/2" in font else 0
-    except (TTLibError, Exception):  # fontTools raises many kinds on a broken file
+    except Exception:  # fontTools raises many kinds on a broken file
         return "is not a font lscplan can read"
+    if not glyphs:
+        return "is not a font lscplan can read: it has no glyphs"
     if fs_type & 0x000F == 0x0002:
         return "may not be embedded in a document (its licence is 'restricted')"
     return None

@@ -123,8 +123,9 @@ class _Writer:
         elif tag == "p":
             self.runs(flow.paragraph(), _inline(el))
         elif tag in ("figcaption", "dt"):
-            self.runs(flow.paragraph("Caption" if tag == "figcaption" else None), _inline(el),
-                      bold=tag == "dt")
+            par = flow.paragraph("Caption" if tag == "figcaption" else None)
+            par.paragraph_format.keep_with_next = True  # on the page of what it names
+            self.runs(par, _inline(el), bold=tag == "dt")
         elif tag == "dd":
             par = flow.paragraph()
             par.paragraph_format.left_indent = _inches(0.3)
@@ -179,7 +180,9 @@ class _Writer:
         every page, column spans merged, figures right-aligned, totals bold."""
         caption = el.find("caption")
         if caption is not None:
-            self.runs(flow.paragraph("Caption"), _inline(caption))
+            par = flow.paragraph("Caption")
+            par.paragraph_format.keep_with_next = True
+            self.runs(par, _inline(caption))
         rows = []
         for part in el:
             if not _is(part):
@@ -445,6 +448,7 @@ def write(html: str, title: str, status: str = "", version: str = "") -> bytes:
     section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4, as the PDFs
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2.5))
+    _typeface(doc)
     body = doc.paragraphs[0]._p if doc.paragraphs else None
     if body is not None:
         body.getparent().remove(body)
@@ -475,6 +479,25 @@ def write(html: str, title: str, status: str = "", version: str = "") -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return fixed_zip(buffer.getvalue(), stamp)
+
+
+#: The typeface the HTML asks for after Frutiger (and whose metrics lscplan's PDFs use).
+TYPEFACE = "Arial"
+
+
+def _typeface(doc: Any) -> None:
+    """Text and headings in Arial, as the HTML and PDF (not the template's theme fonts,
+    which name Calibri and Cambria)."""
+    from docx.oxml.ns import qn
+
+    for name in ("Normal", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Caption",
+                 "Quote", "Title"):
+        style = doc.styles[name]
+        style.font.name = TYPEFACE
+        fonts = style.element.rPr.rFonts
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attr), None)
+        fonts.set(qn("w:cs"), TYPEFACE)
 
 
 def _date(text: str) -> datetime:

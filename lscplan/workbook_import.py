@@ -20,7 +20,14 @@ are imported; everything else must be as lscplan writes it:
   they moved to, aligned on their headings, labels and ids, and its formulas are
   compared with their references moved as the spreadsheet moved them), a value in a
   cell lscplan leaves empty, a sheet it does not have;
-- a file that is not an .xlsx workbook is refused as a whole (``workbook-file``).
+- a file that is not an .xlsx workbook is refused as a whole (``workbook-file``), and
+  so is a macro-enabled one (``.xlsm`` content, whatever its name);
+- a number that does not fit (NaN, infinity, 1E+300: beyond ``MAX_FIGURE``) is refused
+  at its cell (``workbook-number``), and so is a figure the plan's rules refuse (a
+  negative percentage): the rule's message, located at the cell;
+- a workbook past the bounds on what is read (``MAX_SHEETS``, ``MAX_ROWS``,
+  ``MAX_COLUMNS``, ``MAX_CELLS``, ``MAX_STRINGS``) is refused (``workbook-size``) while
+  its XML is streamed, before openpyxl reads it, so time and memory stay bounded.
 
 A figure is changed by the workbook when it differs from the figure as built, which
 the workbook records on its About sheet (``workbook.built_figures``): a figure
@@ -47,6 +54,8 @@ so an illustrative figure edited in the workbook stays illustrative (change its
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import shutil
 import tempfile
@@ -57,11 +66,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 from . import documents, workbook
 from .diagnostics import Diagnostic, Location, Report, error, warning
 from .errors import PlanInvalid, UsageError, WorkbookInvalid
-from .files import Staging
+from .files import Staging, _fsync_dir
 from .pipeline import check
 
 
@@ -100,33 +110,288 @@ def _problem(book: str, sheet: str, row: int, col: int, rule: str, message: str
 #: unpacks to under 1 MiB): a file past these is refused before it is read.
 MAX_FILE_BYTES = 20 * 2**20
 MAX_UNPACKED_BYTES = 200 * 2**20
+#: What is read of a workbook, each far beyond lscplan's own (the bundled plan's: 8
+#: sheets, at most 509 rows and 15 columns, 2,900 cells in all, 1,100 strings). The
+#: XML is streamed and reading stops at the first cell past a bound, which is refused
+#: with its place (``workbook-size``): a million tiny cells cost no more than the bound.
+MAX_SHEETS = 32
+MAX_ROWS = 5_000
+MAX_COLUMNS = 64
+MAX_CELLS = 100_000  # in the whole workbook
+MAX_STRINGS = 100_000  # the shared strings table
+#: The largest figure (in the YAML's units) a cell may hold: a thousand trillion,
+#: where a spreadsheet's 15 significant digits end.
+MAX_FIGURE = 10**15
 
 
-def _not_a_workbook(path: Path, why: str) -> WorkbookInvalid:
-    return WorkbookInvalid(Report([error("workbook-file", why, Location(path.name))]),
-                           str(path))
+def _not_a_workbook(path: Path, why: str, rule: str = "workbook-file") -> WorkbookInvalid:
+    return WorkbookInvalid(Report([error(rule, why, Location(path.name))]), str(path))
 
 
 def _open(path: Path) -> Any:
     """The workbook, read with openpyxl (formulas as written, not their values); a
-    file that is not one, or too large to be lscplan's, is refused whole."""
+    file that is not one, too large to be lscplan's or macro-enabled, is refused whole,
+    and one whose cells openpyxl cannot read (NaN) or that go past the bounds is
+    refused at those cells (``_screen``) before openpyxl reads it."""
     from openpyxl import load_workbook
 
     try:
         size = path.stat().st_size
         with zipfile.ZipFile(path) as archive:  # the sizes each entry declares bound
             unpacked = sum(i.file_size for i in archive.infolist())  # what it yields
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            if size > MAX_FILE_BYTES or unpacked > MAX_UNPACKED_BYTES:
+                raise _not_a_workbook(path, f"too large to be lscplan's workbook ({size:,} "
+                                      f"bytes, {unpacked:,} unpacked; at most "
+                                      f"{MAX_FILE_BYTES:,} and {MAX_UNPACKED_BYTES:,})")
+            problems = _screen(path, archive)
+    except _Foreign as exc:
+        raise _not_a_workbook(path, str(exc)) from None
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, expat.ExpatError) as exc:
         raise _not_a_workbook(path, f"not an Excel workbook (.xlsx): {exc}") from None
-    if size > MAX_FILE_BYTES or unpacked > MAX_UNPACKED_BYTES:
-        raise _not_a_workbook(path, f"too large to be lscplan's workbook ({size:,} bytes, "
-                              f"{unpacked:,} unpacked; at most {MAX_FILE_BYTES:,} and "
-                              f"{MAX_UNPACKED_BYTES:,})")
+    if problems:
+        raise WorkbookInvalid(Report(problems), str(path))
     try:
         return load_workbook(path, data_only=False)
     except Exception as exc:  # openpyxl's own errors for a damaged or foreign file
         raise _not_a_workbook(path, f"not an Excel workbook (.xlsx) lscplan can read: "
                               f"{type(exc).__name__}: {exc}") from None
+
+
+# --- screening the file before openpyxl reads it ------------------------------------
+
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OFFICE_DOCUMENT = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                    "officeDocument")
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#: Content types only a workbook with macros has (.xlsm, .xltm, .xlam; Excel 4 macro
+#: sheets).
+_MACRO_TYPES = ("macroenabled", "vbaproject", "macrosheet")
+
+
+class _Stop(Exception):
+    """Reading an XML part ends here (a bound reached)."""
+
+
+class _Foreign(Exception):
+    """The file is not one lscplan reads (the message says why)."""
+
+
+def _stream(archive: zipfile.ZipFile, name: str, start: Any = None, end: Any = None,
+            text: Any = None) -> None:
+    """Parse the part ``name`` with expat, in chunks, calling the handlers (names are
+    ``namespace local``); a DOCTYPE or an entity, which no spreadsheet writes (and
+    which could expand without end), is refused."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def doctype(*_: Any) -> None:
+        raise _Foreign(f"{name} declares a DOCTYPE or entities, which no spreadsheet "
+                       "writes: not a workbook lscplan reads")
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    if start:
+        parser.StartElementHandler = start
+    if end:
+        parser.EndElementHandler = end
+    if text:
+        parser.CharacterDataHandler = text
+    try:
+        with archive.open(name) as part:
+            while chunk := part.read(1 << 16):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Stop:
+        pass
+
+
+def _local(name: str) -> str:
+    return name.rpartition(" ")[2]
+
+
+def _targets(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id -> the part it names, from ``part``'s relationships."""
+    folder, _, base = part.rpartition("/")
+    rels = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    found: dict[str, str] = {}
+    if rels not in archive.NameToInfo:
+        return found
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if _local(name) == "Relationship" and attrs.get("TargetMode") != "External":
+            target = attrs.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else (
+                f"{folder}/{target}" if folder else target)
+            parts: list[str] = []
+            for piece in path.split("/"):
+                if piece == "..":
+                    parts = parts[:-1]
+                elif piece not in ("", "."):
+                    parts.append(piece)
+            found[attrs.get("Id", "")] = "/".join(parts)
+            found["type " + attrs.get("Id", "")] = attrs.get("Type", "")
+
+    _stream(archive, rels, start)
+    return found
+
+
+def _macros(archive: zipfile.ZipFile) -> str | None:
+    """What makes the file a macro-enabled workbook, or None."""
+    for info in archive.infolist():
+        if info.filename.lower().rpartition("/")[2] == "vbaproject.bin":
+            return f"it holds a VBA project ({info.filename})"
+    found: list[str] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        kind = attrs.get("ContentType", "")
+        if not found and any(m in kind.lower() for m in _MACRO_TYPES):
+            found.append(f"its [Content_Types].xml declares {kind}")
+
+    if "[Content_Types].xml" in archive.NameToInfo:
+        _stream(archive, "[Content_Types].xml", start)
+    return found[0] if found else None
+
+
+def _sheets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, its part) for each sheet the workbook lists, in order."""
+    package = _targets(archive, "")
+    book = next((package[k] for k in package if not k.startswith("type ")
+                 and package.get("type " + k) == _OFFICE_DOCUMENT), "xl/workbook.xml")
+    if book not in archive.NameToInfo:
+        return []
+    parts = _targets(archive, book)
+    sheets: list[tuple[str, str]] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if _local(name) == "sheet":
+            part = parts.get(attrs.get(f"{_R} id", ""), "")
+            sheets.append((attrs.get("name", ""), part))
+            if len(sheets) > MAX_SHEETS:
+                raise _Stop
+
+    _stream(archive, book, start)
+    return sheets
+
+
+def _string_count(archive: zipfile.ZipFile) -> int:
+    """The shared strings the file holds (counting stops past ``MAX_STRINGS``)."""
+    name = next((n for n in archive.NameToInfo if n.lower() == "xl/sharedstrings.xml"), None)
+    count = [0]
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if _local(tag) == "si":
+            count[0] += 1
+            if count[0] > MAX_STRINGS:
+                raise _Stop
+
+    if name:
+        _stream(archive, name, start)
+    return count[0]
+
+
+def _cast(kind: str, text: str, strings: int) -> str | None:
+    """Why openpyxl could not read a cell's stored value (``kind`` its ``t``), or None:
+    as openpyxl reads them, so that one damaged cell is refused, not the whole file."""
+    from openpyxl.utils.datetime import from_ISO8601
+
+    text = text.strip()
+    try:
+        if kind in ("", "n"):
+            float(text) if "." in text or "e" in text.lower() else int(text)
+        elif kind == "s":
+            if not 0 <= int(text) < strings:
+                return f"refers to shared string {text}, which the file does not have"
+        elif kind == "b":
+            int(text)
+        elif kind == "d":
+            from_ISO8601(text)
+    except (ValueError, TypeError, AttributeError):
+        what = {"": "a number", "n": "a number", "s": "a string", "b": "true or false",
+                "d": "a date"}.get(kind, "a value")
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        return (f"holds {shown!r} where the file says {what} is stored: not a number a "
+                "spreadsheet holds (NaN, infinity) or a damaged cell; type the figure itself")
+    return None
+
+
+def _screen(path: Path, archive: zipfile.ZipFile) -> list[Diagnostic]:
+    """Stream the file's parts before openpyxl reads any: refuse a macro-enabled
+    workbook and one past the bounds whole, and return a problem for each cell
+    openpyxl could not read and for the first cell past a bound (reading stops
+    there)."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    book = path.name
+    macros = _macros(archive)
+    if macros:
+        raise _not_a_workbook(path, f"a macro-enabled workbook (.xlsm content: {macros}), "
+                              "not the .xlsx lscplan writes, which has no macros; lscplan "
+                              "does not open it: build the workbook again and edit that")
+    sheets = _sheets(archive)
+    if len(sheets) > MAX_SHEETS:
+        raise _not_a_workbook(path, f"more than {MAX_SHEETS} sheets: far beyond "
+                              "lscplan's workbook", "workbook-size")
+    strings = _string_count(archive)
+    if strings > MAX_STRINGS:
+        raise _not_a_workbook(path, f"more than {MAX_STRINGS:,} different texts: far "
+                              "beyond lscplan's workbook", "workbook-size")
+    problems: list[Diagnostic] = []
+    cells = 0
+    for sheet, part in sheets:
+        if part not in archive.NameToInfo:
+            continue  # openpyxl says what is missing
+        at: dict[str, Any] = {"row": 0, "col": 0, "kind": "", "value": None,
+                              "formula": False}
+
+        def start(name: str, attrs: dict[str, str], at: dict = at, sheet: str = sheet
+                  ) -> None:
+            nonlocal cells
+            tag = _local(name)
+            if tag == "row":
+                at["row"] = int(attrs["r"]) if attrs.get("r", "").isdigit() else at["row"] + 1
+                at["col"] = 0
+            elif tag == "c":
+                ref = attrs.get("r")
+                try:
+                    at["row"], at["col"] = coordinate_to_tuple(ref) if ref else (
+                        at["row"], at["col"] + 1)
+                except (ValueError, TypeError):
+                    at["col"] += 1
+                at["kind"], at["value"], at["formula"] = attrs.get("t", ""), None, False
+                cells += 1
+                row, col = at["row"], at["col"]
+                bound = None
+                if row > MAX_ROWS or col > MAX_COLUMNS:
+                    bound = (f"a cell past the {MAX_ROWS:,} rows and {MAX_COLUMNS} columns "
+                             "(A to BL) a sheet is read to; lscplan's workbook is far "
+                             "smaller: delete what is out here")
+                elif cells > MAX_CELLS:
+                    bound = (f"the workbook holds more than {MAX_CELLS:,} cells, far "
+                             "beyond lscplan's: reading stopped here")
+                if bound:
+                    problems.append(_problem(book, sheet, row, col, "workbook-size", bound))
+                    raise _Stop
+            elif tag == "v":
+                at["value"] = []
+            elif tag == "f":
+                at["formula"] = True
+
+        def text(data: str, at: dict = at) -> None:
+            if at["value"] is not None:
+                at["value"].append(data)
+
+        def end(name: str, at: dict = at, sheet: str = sheet) -> None:
+            if _local(name) != "c" or at["formula"] or not at["value"]:
+                return  # openpyxl reads a formula's text, and no empty value
+            stored, at["value"] = "".join(at["value"]), None
+            why = _cast(at["kind"], stored, strings) if stored else None
+            if why:
+                problems.append(_problem(book, sheet, at["row"], at["col"],
+                                         "workbook-number", why))
+
+        _stream(archive, part, start, end, text)
+        if cells > MAX_CELLS:
+            break
+    return problems
 
 
 def _present(ws: Any) -> list[Any]:
@@ -170,6 +435,21 @@ def _yaml_number(value: int | float, target: workbook.Target, old: int | float
     return float(number)
 
 
+def _unfit(value: int | float, target: workbook.Target) -> str | None:
+    """Why a cell's number cannot be a figure of the plan: not finite, or too large
+    (``MAX_FIGURE``, in the YAML's units); None when it fits."""
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN (not a number), not a figure: type the figure itself"
+    if isinstance(value, float) and math.isinf(value):
+        return "an infinite number, not a figure: type the figure itself"
+    if abs(Decimal(repr(value) if isinstance(value, float) else value)) / target.scale \
+            >= MAX_FIGURE:
+        shown = f"{value:.6g}" if isinstance(value, float) else f"{value:,}"
+        return (f"{shown} is too large to be a figure of the plan (at most "
+                f"{MAX_FIGURE - 1:,} in the plan's units)")
+    return None
+
+
 def _check_figure(book: str, sheet: str, row: int, col: int, cell: workbook.Figure,
                   got: Any, built: float | int | None, problems: list[Diagnostic],
                   changes: list[FigureChange]) -> None:
@@ -189,9 +469,12 @@ def _check_figure(book: str, sheet: str, row: int, col: int, cell: workbook.Figu
     elif isinstance(got, str):
         refuse(f"text, not a number ({_shown(got)}): type the number itself, without "
                "separators or units")
+    elif isinstance(got, int | float) and _unfit(got, cell.target):
+        refuse(_unfit(got, cell.target) or "")
     elif isinstance(got, int | float):
         new = _yaml_number(got, cell.target, cell.value)
-        was = None if built is None else _yaml_number(built, cell.target, cell.value)
+        was = (None if built is None or _unfit(built, cell.target)  # an altered record
+               else _yaml_number(built, cell.target, cell.value))
         if was is not None and new == was:
             return  # not changed in the workbook: the plan's figure stands
         if was is not None and cell.value not in (was, new):
@@ -514,24 +797,66 @@ def rewrite(text: str, figures: Iterable[tuple[Sequence[str], int | float]]) -> 
 
 
 def _write_all(plan_dir: Path, texts: Mapping[str, str]) -> None:
-    """Write every changed file or none: each is staged (written and synced beside its
-    target) before any is moved into place, so a failure while writing leaves every
-    source as it was."""
-    stagings: dict[Path, Staging] = {}
+    """Write every changed file or none. Each new text, and a copy of each file as it
+    is, are staged (written and synced beside it) before any file is replaced; when a
+    replacement fails (a file that cannot be replaced), the files already replaced
+    are put back from their copies, so every source is as it was."""
+    new: dict[Path, Staging] = {}
+    kept: dict[Path, Staging] = {}
+    replaced: list[Path] = []
     try:
         for name, text in texts.items():
             target = plan_dir / name
-            staging = stagings.setdefault(target.parent, Staging(target.parent))
+            staging = new.setdefault(target.parent, Staging(target.parent))
             staging.write(target.name, text.encode("utf-8"))
-        for staging in stagings.values():
-            staging.commit()
+        for name in texts:
+            target = plan_dir / name
+            copy = kept.setdefault(target.parent, Staging(target.parent))
+            copy.write(target.name, target.read_bytes())
+            shutil.copymode(target, copy.staged[target.name])
+        try:
+            for name in texts:
+                target = plan_dir / name
+                os.replace(new[target.parent].staged[target.name], target)
+                replaced.append(target)
+        except BaseException:
+            for target in reversed(replaced):
+                os.replace(kept[target.parent].staged.pop(target.name), target)
+            raise
+        for folder in new:
+            _fsync_dir(folder)
     finally:
-        for staging in stagings.values():
+        for staging in (*new.values(), *kept.values()):
             staging.discard()
 
 
 def _workbook_document(plan: Any) -> Any:
     return next(d for d in documents.for_plan(plan) if workbook.FILE_SUFFIX in d.formats)
+
+
+def _pointer(path: Sequence[str]) -> str:
+    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _at_cells(errors: Sequence[Diagnostic], changes: Sequence[FigureChange], book: str
+              ) -> list[Diagnostic]:
+    """The plan's errors with the new figures that are about one imported figure (a
+    percentage over 100, a negative count: the bounds the schemas set on its unit),
+    each located at the cell the figure came from."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    cells = {(c.target.file, _pointer(c.target.path)): c for c in changes}
+    found = []
+    for d in errors:
+        change = cells.get((d.location.file, d.location.pointer))
+        if change is None:
+            continue
+        row, col = coordinate_to_tuple(change.cell)
+        found.append(_problem(book, change.sheet, row, col, "workbook-number",
+                              f"{_figure(change.new)} cannot be the plan's figure: "
+                              f"{d.message} ({d.rule}, {d.location.file} "
+                              f"{d.location.pointer})"))
+    return found
 
 
 def import_workbook(path: Path, plan_dir: Path) -> Imported:
@@ -571,6 +896,9 @@ def import_workbook(path: Path, plan_dir: Path) -> Imported:
             (trial / name).write_bytes(text.encode("utf-8"))
         after = check(trial)
     if after.plan is None or after.report.errors:
+        at_cells = _at_cells(after.report.errors, changes, path.name)
+        if at_cells:
+            raise WorkbookInvalid(Report(at_cells), str(path))
         raise PlanInvalid(Report(after.report.errors), sources=after.sources,
                           plan_dir=str(plan_dir))
     _write_all(plan_dir, texts)

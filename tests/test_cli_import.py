@@ -84,7 +84,7 @@ def test_round_trip(cli, built: Path, small_plan: Path, tmp_path: Path) -> None:
     assert lines[0] == (f"old ({small_plan}) → new ({small_plan} with edited.xlsx): "
                         "5 changes (0 added, 0 removed, 5 changed)")
     # diff's view: each figure, and the derived figures it moved
-    assert "  ~ metric `ae-four-hour`, 2021/22: 95.0% → 91.5%" in lines
+    assert "  ~ metric `ae-four-hour`, 2021/22: 95.0% → 91.5% (worsens)" in lines
     assert "      ↳ meets the national standard: yes → no" in lines
     assert "      ↳ surplus 2020/21: −£5,000k → −£4,000k (+£1,000k)" in lines
 
@@ -305,3 +305,66 @@ def test_a_workbook_saved_by_libreoffice(cli, built, small_plan, tmp_path) -> No
     assert result.code == 0, result.stdout
     assert "nothing written" in result.stdout
     assert _digests(small_plan) == digests
+
+
+# --- hostile and broken input (issue 24) ---------------------------------------------
+
+
+@pytest.mark.parametrize(("sheet", "key", "column", "value", "said"), [
+    ("Metrics", "ae-four-hour", 4, -0.05, "must be at least 0; found -5"),  # the standard
+    ("Metrics", "ae-four-hour", 8, 1.25, "must be at most 100; found 125"),  # 2020/21
+    # vacancies 2020/21 (a negative WTE in post would first fail the check of its
+    # places against it, workbook-total)
+    ("Workforce", "nursing", 4, -250, "must be at least 0; found -250"),
+])
+def test_a_figure_impossible_for_its_unit_is_refused_at_its_cell(
+        cli, built, small_plan, tmp_path, sheet, key, column, value, said) -> None:
+    """A negative percentage, one over 100, a negative count: the schemas bound them by
+    their unit, and the refusal names the cell, not only the YAML."""
+    def at(ws) -> int:
+        if sheet == "Workforce":
+            return next(r for r in range(4, ws.max_row + 1)
+                        if ws.cell(r, 2).value == "Vacancies (WTE)")
+        return _row(ws, key)
+
+    def edit(wb) -> None:
+        wb[sheet].cell(at(wb[sheet]), column).value = value
+
+    out = _refused(cli, built, small_plan, tmp_path, edit)
+    ws = load_workbook(built)[sheet]
+    cell = f"{ws.cell(at(ws), column).coordinate}"
+    first = out.splitlines()[0]
+    assert first.startswith(f"{tmp_path}/edited.xlsx: {sheet}!{cell}: error[workbook-number]: ")
+    assert said in first
+
+
+def test_a_file_that_cannot_be_replaced_leaves_every_file_as_it_was(
+        built, small_plan, tmp_path, monkeypatch) -> None:
+    """Two files change; the second cannot be replaced (os.replace fails on it): the
+    first, already replaced, is put back, and no temporary file is left."""
+    import os
+
+    from lscplan.workbook_import import import_workbook
+
+    def edit(wb) -> None:
+        wb["Finance"]["C4"] = 326000
+        wb["Metrics"].cell(_row(wb["Metrics"], "ae-four-hour"), 9).value = 0.915
+
+    edited = _edited(built, tmp_path, edit)
+    digests = _digests(small_plan)
+    real, replaced = os.replace, []
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst).parent == small_plan and Path(dst).name.endswith(".yaml"):
+            replaced.append(Path(dst).name)
+            if Path(dst).name == "metrics.yaml" and len(replaced) == 2:
+                raise PermissionError(13, "Permission denied", str(dst))
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(PermissionError):
+        import_workbook(edited, small_plan)
+    assert replaced == ["finance.yaml", "metrics.yaml", "finance.yaml"]  # the last: put back
+    assert _digests(small_plan) == digests
+    assert not [p.name for p in small_plan.iterdir() if p.name.endswith(".tmp")]
+

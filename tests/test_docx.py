@@ -61,6 +61,7 @@ def test_every_board_paper_and_the_summary_is_a_word_file(word_build) -> None:
     assert {d.id for d in worded} == {"public-summary", *(d.id for d in docs
                                                           if d.id.startswith("board-"))}
     assert len(worded) >= 3
+    marked = 0
     for d in worded:
         entry = manifest[d.id]
         assert entry["docx"] == f"{d.id}.docx" and len(entry["sha256"]["docx"]) == 64
@@ -74,9 +75,18 @@ def test_every_board_paper_and_the_summary_is_a_word_file(word_build) -> None:
         assert props.version == (d.version or "")
         section = word.sections[0]
         assert round(section.page_width.cm, 1) == 21.0  # A4, as the PDFs
-        # the draft mark on every page (the header) and at the top
-        assert "Draft: contains illustrative figures" in section.header.paragraphs[0].text
-        assert word.paragraphs[0].text == "Draft: contains illustrative figures"
+        # the draft mark on every page (the header) and at the top, as the HTML says it
+        _t, root = _html(out, d.id)
+        marks = root.find_class("draft-mark")
+        if not marks:
+            assert "Draft: " not in section.header.paragraphs[0].text
+            continue
+        mark = _text(marks[0])
+        assert mark.startswith("Draft: ")
+        assert mark in section.header.paragraphs[0].text
+        assert word.paragraphs[0].text == mark
+        marked += 1
+    assert marked >= 1
 
 
 def test_headings_are_words_headings_in_the_htmls_order(word_build) -> None:
@@ -218,4 +228,15 @@ def test_libreoffice_opens_it(word_build, tmp_path: Path) -> None:
                    timeout=180)
     reader = PdfReader(tmp_path / f"{doc_id}.pdf")
     assert len(reader.pages) >= 2
-    assert "Draft: contains illustrative figures" in reader.pages[0].extract_text()
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "Draft: " in first and docx.Document(out / f"{doc_id}.docx").paragraphs[0].text[
+        :20] in first
+
+
+def test_captions_keep_with_what_they_name_and_the_typeface_is_arial(word_build) -> None:
+    _plan_dir, out, _manifest = word_build
+    word = docx.Document(out / "public-summary.docx")
+    captions = [p for p in word.paragraphs if p.style.name == "Caption"]
+    assert captions and all(p.paragraph_format.keep_with_next for p in captions)
+    for name in ("Normal", "Heading 1", "Heading 2", "Caption"):
+        assert word.styles[name].font.name == "Arial"

@@ -282,6 +282,133 @@ def test_a_dangerous_logo_or_font_is_refused(small_plan: Path, svg: str) -> None
     assert found == {("theme-file", 7), ("theme-file", 11)}
 
 
+_SVG_NS = 'xmlns="http://www.w3.org/2000/svg"'
+
+
+@pytest.mark.parametrize(("svg", "said"), [
+    (f'<svg {_SVG_NS} onload="alert(1)"><rect width="1" height="1"/></svg>',
+     "has an event handler (onload= on <svg>)"),
+    (f'<svg {_SVG_NS}><rect onClick="alert(1)" width="1" height="1"/></svg>',
+     "has an event handler (onClick= on <rect>)"),
+    (f'<svg {_SVG_NS} xmlns:s="http://www.w3.org/2000/svg"><s:script>alert(1)</s:script>'
+     "</svg>", "holds a script"),
+    (f'<svg {_SVG_NS}><h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>'
+     "</svg>", "holds <script> of http://www.w3.org/1999/xhtml"),
+    (f'<svg {_SVG_NS}><style>@import "http://example.org/x.css";</style></svg>',
+     "imports another stylesheet (@import)"),
+    (f'<svg {_SVG_NS}><style><![CDATA[rect {{ fill: url("https://example.org/p") }}]]>'
+     "</style></svg>", "would fetch url('https://example.org/p')"),
+    (f'<svg {_SVG_NS}><rect fill="url(https://example.org/p)"/></svg>',
+     "refers to another file (url(https://example.org/p))"),
+    (f'<svg {_SVG_NS}><foreignObject><div/></foreignObject></svg>', "holds <foreignObject>"),
+    (f'<svg {_SVG_NS}><set attributeName="href" to="javascript:alert(1)"/></svg>',
+     "holds <set>"),
+    (f'<svg {_SVG_NS}><a href="https://example.org"><rect/></a></svg>', "holds <a>"),
+    (f'<?xml-stylesheet href="http://example.org/x.css"?><svg {_SVG_NS}/>',
+     "holds a processing instruction"),
+    ('<svg><rect/></svg>', "its first element is not <svg xmlns="),
+    (f'<svg {_SVG_NS}><rect></svg>', "not well-formed XML"),
+    ('<!-- <svg> --><html/>', "its first element is not <svg"),
+])
+def test_an_svg_logo_is_read_by_an_xml_parser_and_an_allow_list(small_plan: Path, svg: str,
+                                                                said: str) -> None:
+    theme = write_theme(small_plan)
+    (theme / "logo.svg").write_text(svg, encoding="utf-8")
+    (found,) = check(small_plan).report.errors
+    assert (found.rule, found.location.file, found.location.line) == (
+        "theme-file", "theme/theme.yaml", 7)
+    assert found.message.startswith("the logo 'logo.svg' ")
+    assert said in found.message
+
+
+def test_an_svg_logo_from_a_drawing_program_is_used(small_plan: Path) -> None:
+    """Inkscape's own elements and attributes, metadata, a style, a gradient and xlink
+    within the file: a picture, used."""
+    theme = write_theme(small_plan)
+    (theme / "logo.svg").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!-- made in Inkscape -->\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
+        'xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" width="120" height="40" '
+        'inkscape:version="1.3">'
+        '<sodipodi:namedview id="nv" inkscape:zoom="2"/>'
+        '<metadata><rdf:RDF><dc:title>Logo</dc:title></rdf:RDF></metadata>'
+        '<style>.a { fill: #005EB8 } .b { fill: url(#g) }</style>'
+        '<defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient>'
+        '</defs><rect class="a" width="120" height="40" style="stroke: url(#g)"/>'
+        '<use xlink:href="#g"/><text x="4" y="30">Logo</text></svg>', encoding="utf-8")
+    assert check(small_plan).report.errors == []
+
+
+def _png_of(width: int, height: int) -> bytes:
+    """A PNG header claiming ``width`` x ``height`` (IHDR, checksummed), then no pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body)))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8,
+                                                              2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+
+
+def _jpeg_of(width: int, height: int) -> bytes:
+    import struct
+
+    frame = struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00"
+    return (b"\xff\xd8\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00"
+            b"\x01\x00\x01\x00\x00" + b"\xff\xc0" + struct.pack(">H", 2 + len(frame))
+            + frame + b"\xff\xd9")
+
+
+@pytest.mark.parametrize(("name", "data", "said"), [
+    ("logo.png", _png_of(30000, 30000), "is too large an image"),
+    ("logo.png", _png_of(5000, 100), "is 5,000 x 100 pixels"),
+    ("logo.png", _png_of(4096, 4096), "is 4,096 x 4,096 pixels"),
+    ("logo.jpg", _jpeg_of(10000, 5000), "is 10,000 x 5,000 pixels"),
+    ("logo.jpg", _jpeg_of(30000, 30000), "is too large an image"),
+    ("logo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "is not a PNG image"),
+    ("logo.jpg", b"\xff\xd8\xff" + b"\0" * 40, "is not a JPEG image"),
+    ("logo.png", _jpeg_of(100, 40), "is not a PNG image"),
+], ids=["png-30000", "png-wide", "png-4096", "jpeg-10000", "jpeg-30000", "png-broken",
+        "jpeg-broken", "jpeg-named-png"])
+def test_a_logo_image_is_bounded_by_its_header(small_plan: Path, name: str, data: bytes,
+                                               said: str) -> None:
+    theme = write_theme(small_plan)
+    (theme / name).write_bytes(data)
+    yaml = (theme / "theme.yaml").read_text(encoding="utf-8")
+    (theme / "theme.yaml").write_text(yaml.replace("logo.svg", name), encoding="utf-8")
+    (found,) = check(small_plan).report.errors
+    assert (found.rule, found.location.line) == ("theme-file", 7)
+    assert said in found.message and name in found.message
+
+
+def test_a_small_png_logo_is_used(small_plan: Path) -> None:
+    theme = write_theme(small_plan)
+    (theme / "logo.png").write_bytes(_png())
+    yaml = (theme / "theme.yaml").read_text(encoding="utf-8")
+    (theme / "theme.yaml").write_text(yaml.replace("logo.svg", "logo.png"), encoding="utf-8")
+    assert check(small_plan).report.errors == []
+
+
+@pytest.mark.parametrize(("data", "said"), [
+    (b"\x00\x01\x00\x00" + b"\x00" * 8, "it has no cmap, head, hhea"),  # 12 bytes, no tables
+    (b"OTTO" + b"\x00" * 8, "it has no cmap"),
+    (b"wOFF" + b"\x00" * 40, "is not a font lscplan can read"),
+], ids=["truetype-header", "opentype-header", "woff-header"])
+def test_a_font_is_opened_with_fonttools(small_plan: Path, data: bytes, said: str) -> None:
+    theme = write_theme(small_plan)
+    (theme / "fonts" / "LiberationSans-Italic.ttf").write_bytes(data)
+    (found,) = check(small_plan).report.errors
+    assert (found.rule, found.location.line) == ("theme-file", 11)
+    assert found.message.startswith("the font 'fonts/LiberationSans-Italic.ttf' is not a font")
+    assert said in found.message
+
+
 def test_files_that_are_not_templates_are_left_alone_with_a_warning(small_plan: Path) -> None:
     write_theme(small_plan, {"templates/notes.txt": "hello"})
     warned = [d for d in check(small_plan).report.warnings if d.rule == "theme-template"]

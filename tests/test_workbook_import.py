@@ -15,6 +15,7 @@ from lscplan import documents, workbook
 from lscplan.errors import WorkbookInvalid
 from lscplan.pipeline import check
 from lscplan.workbook_import import (
+    MAX_FILE_BYTES,
     MAX_UNPACKED_BYTES,
     _open,
     _scalar_text,
@@ -264,3 +265,223 @@ def test_a_workbook_built_before_the_about_sheet_still_says_what_was_built() -> 
     assert workbook.built_figures(wb) == {("Finance", "B4"): 316000}
     old.append(["Finance", "B5", "316,000"])  # altered: the record is not trusted
     assert workbook.built_figures(wb) == {}
+
+
+# --- hostile and broken input (issue 24) ---------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    (1e300, "1e+300 is too large to be a figure of the plan"),
+    (10**20, "100,000,000,000,000,000,000 is too large to be a figure of the plan"),
+    (float("inf"), "an infinite number, not a figure"),
+    (float("-inf"), "an infinite number, not a figure"),
+    (float("nan"), "NaN (not a number), not a figure"),
+])
+def test_a_number_that_does_not_fit_is_refused_at_its_cell(small_plan: Path, value,
+                                                           said: str) -> None:
+    plan, sheets, wb = _built(small_plan)
+    wb["Finance"]["B4"] = value
+    problems, changes = compare(sheets, wb, "x.xlsx", plan.period.years)
+    assert _rules(problems) == [("Finance!B4", "workbook-number")] and changes == []
+    assert problems[0].message.startswith(said)
+
+
+def test_a_record_as_built_that_does_not_fit_is_no_record(small_plan: Path) -> None:
+    """An altered record as built (1E+300 as the figure as built) is not a traceback:
+    the figure is compared with the plan instead."""
+    plan, sheets, wb = _built(small_plan)
+    hidden = wb[workbook.ABOUT_SHEET]
+    row = next(r for r in range(1, hidden.max_row + 1)
+               if (hidden.cell(r, 1).value, hidden.cell(r, 2).value) == ("Finance", "B4"))
+    hidden.cell(row, 3).value = 1e300
+    wb["Finance"]["B4"] = 316000
+    problems, changes = compare(sheets, wb, "x.xlsx", plan.period.years)
+    assert problems == [] and [(c.cell, c.new) for c in changes] == [("B4", 316000)]
+
+
+def _xlsx(small_plan: Path) -> bytes:
+    plan = check(small_plan).plan
+    doc = next(d for d in documents.for_plan(plan) if "xlsx" in d.formats)
+    return workbook.write(workbook.layout(plan, doc), doc.title, plan.system.author, doc.date)
+
+
+def _sheet_part(data: bytes, name: str) -> str:
+    """The zip entry of the sheet ``name`` (as openpyxl finds it)."""
+    wb = load_workbook(io.BytesIO(data), read_only=True)
+    return wb[name]._worksheet_path.lstrip("/")
+
+
+def _rezipped(data: bytes, path: Path, change: dict, add: dict | None = None) -> Path:
+    """The workbook ``data`` with entries changed (name -> function of its text) or
+    added, written to ``path``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename in change:
+                body = change[info.filename](body.decode("utf-8")).encode("utf-8")
+            dst.writestr(info.filename, body)
+        for name, body in (add or {}).items():
+            dst.writestr(name, body)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _cell_value(cell: str, value: str, kind: str | None = None):
+    import re
+
+    def change(xml: str) -> str:
+        pattern = re.compile(rf'<c r="{cell}"([^>]*?)(/>|>.*?</c>)', re.S)
+        assert pattern.search(xml), cell
+        t = f' t="{kind}"' if kind else ""
+
+        def cell_xml(m: re.Match) -> str:
+            attrs = re.sub(r' t="[^"]*"', "", m.group(1))
+            return f'<c r="{cell}"{attrs}{t}><v>{value}</v></c>'
+        return pattern.sub(cell_xml, xml, count=1)
+    return change
+
+
+@pytest.mark.parametrize("stored", ["NaN", "inf", "-Infinity", "1.#IND", "9" * 5000])
+def test_a_cell_openpyxl_cannot_read_is_refused_alone(small_plan: Path, tmp_path: Path,
+                                                      stored: str) -> None:
+    """A NaN (or infinity, or digits past what Python reads) stored in a number cell
+    makes openpyxl refuse the whole file: it is refused at its cell instead."""
+    data = _xlsx(small_plan)
+    path = _rezipped(data, tmp_path / "nan.xlsx",
+                     {_sheet_part(data, "Finance"): _cell_value("C4", stored)})
+    with pytest.raises(WorkbookInvalid) as refused:
+        _open(path)
+    assert _rules(refused.value.report.diagnostics) == [("Finance!C4", "workbook-number")]
+    assert "not a number a spreadsheet holds" in refused.value.report.diagnostics[0].message
+
+
+def test_a_stored_1e400_is_refused_at_its_cell(small_plan: Path, tmp_path: Path) -> None:
+    """1E+400 reads as infinity: the figure is refused, not a traceback."""
+    data = _xlsx(small_plan)
+    path = _rezipped(data, tmp_path / "big.xlsx",
+                     {_sheet_part(data, "Finance"): _cell_value("C4", "1E+400")})
+    plan = check(small_plan).plan
+    doc = next(d for d in documents.for_plan(plan) if "xlsx" in d.formats)
+    problems, _ = compare(workbook.layout(plan, doc), _open(path), "big.xlsx",
+                          plan.period.years)
+    assert _rules(problems) == [("Finance!C4", "workbook-number")]
+
+
+@pytest.mark.parametrize(("shape", "said"), [
+    ("deep", "a cell past the 5,000 rows and 64 columns"),
+    ("wide", "the workbook holds more than 100,000 cells"),
+])
+def test_millions_of_tiny_cells_are_refused_at_the_bound(small_plan: Path, tmp_path: Path,
+                                                         shape: str, said: str) -> None:
+    """A million cells within the size limits (300,000 rows of four, or as many rows
+    of 60 as a sheet may have): reading stops at the first cell past a bound, refused
+    there (not 112 s and 3.7 GB)."""
+    import resource
+
+    from openpyxl.utils.cell import get_column_letter
+
+    data = _xlsx(small_plan)
+    part = _sheet_part(data, "Activity")
+    rows, columns = (range(100, 300_100), "ABCD") if shape == "deep" else (
+        range(100, 4_900), [get_column_letter(c) for c in range(1, 61)])
+    flood = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>1</v></c>' for c in columns)
+                    + "</row>" for r in rows)
+
+    def flooded(xml: str) -> str:
+        return xml.replace("</sheetData>", flood + "</sheetData>")
+
+    path = _rezipped(data, tmp_path / "flood.xlsx", {part: flooded})
+    assert path.stat().st_size < MAX_FILE_BYTES
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(WorkbookInvalid) as refused:
+        _open(path)
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    (problem,) = refused.value.report.diagnostics
+    assert problem.rule == "workbook-size" and problem.message.startswith(said)
+    assert problem.location.pointer.startswith("Activity!")
+    assert grown < 100 * 1024  # KiB: the flood is never held in memory
+
+
+def test_a_cell_far_away_in_the_about_sheet_is_refused_before_reading(
+        small_plan: Path, tmp_path: Path) -> None:
+    """One value at XFD1048576 of the About sheet would make the reader walk
+    seventeen billion cells: refused at that cell, before openpyxl reads the file."""
+    data = _xlsx(small_plan)
+    part = _sheet_part(data, workbook.ABOUT_SHEET)
+
+    def far(xml: str) -> str:
+        return xml.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576" t="n">'
+                           "<v>1</v></c></row></sheetData>")
+
+    path = _rezipped(data, tmp_path / "far.xlsx", {part: far})
+    with pytest.raises(WorkbookInvalid) as refused:
+        _open(path)
+    assert _rules(refused.value.report.diagnostics) == [
+        (f"{workbook.ABOUT_SHEET}!XFD1048576", "workbook-size")]
+
+
+def test_too_many_sheets_and_strings_are_refused_whole(small_plan: Path, tmp_path: Path
+                                                       ) -> None:
+    from lscplan.workbook_import import MAX_SHEETS, MAX_STRINGS
+
+    _plan, _sheets, wb = _built(small_plan)
+    for n in range(MAX_SHEETS):
+        wb.create_sheet(f"Extra {n}")
+    wb.save(tmp_path / "sheets.xlsx")
+    with pytest.raises(WorkbookInvalid) as refused:
+        _open(tmp_path / "sheets.xlsx")
+    (problem,) = refused.value.report.diagnostics
+    assert problem.rule == "workbook-size" and f"more than {MAX_SHEETS} sheets" in problem.message
+
+    data = _xlsx(small_plan)
+    strings = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               + "<si><t>x</t></si>" * (MAX_STRINGS + 1) + "</sst>")
+    # (XlsxWriter writes a shared-strings part: replaced by the flood)
+    path = _rezipped(data, tmp_path / "strings.xlsx",
+                     {"xl/sharedStrings.xml": lambda _text: strings})
+    with pytest.raises(WorkbookInvalid) as refused:
+        _open(path)
+    (problem,) = refused.value.report.diagnostics
+    assert problem.rule == "workbook-size" and "different texts" in problem.message
+
+
+def test_a_doctype_is_refused(small_plan: Path, tmp_path: Path) -> None:
+    data = _xlsx(small_plan)
+    part = _sheet_part(data, "Finance")
+
+    def laughs(xml: str) -> str:
+        head = ('<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;'
+                '&a;&a;&a;">]>')
+        return xml.replace("?>", "?>" + head, 1) if xml.startswith("<?xml") else head + xml
+
+    path = _rezipped(data, tmp_path / "laughs.xlsx", {part: laughs})
+    with pytest.raises(WorkbookInvalid) as refused:
+        _open(path)
+    (problem,) = refused.value.report.diagnostics
+    assert problem.rule == "workbook-file" and "DOCTYPE" in problem.message
+
+
+@pytest.mark.parametrize("how", ["vba", "content-type"])
+def test_a_macro_enabled_workbook_is_refused(small_plan: Path, tmp_path: Path, how: str
+                                             ) -> None:
+    """.xlsm content renamed .xlsx: refused, saying what it is."""
+    data = _xlsx(small_plan)
+    if how == "vba":
+        path = _rezipped(data, tmp_path / "macros.xlsx", {},
+                         {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\0" * 60})
+    else:
+        def macro_type(xml: str) -> str:
+            return xml.replace(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                "application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+
+        path = _rezipped(data, tmp_path / "macros.xlsx", {"[Content_Types].xml": macro_type})
+    with pytest.raises(WorkbookInvalid) as refused:
+        _open(path)
+    (problem,) = refused.value.report.diagnostics
+    assert problem.rule == "workbook-file"
+    assert problem.message.startswith("a macro-enabled workbook (.xlsm content:")
+    assert ("xl/vbaProject.bin" if how == "vba" else "macroEnabled") in problem.message
+    assert problem.location.file == "macros.xlsx"

@@ -11,12 +11,13 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from typing import Any
 
 from .. import kinds, narrative
 from ..diagnostics import Diagnostic, Location, error, warning
-from ..formatting import BUILTIN_UNITS, thousands
-from ..model import ILLUSTRATIVE, Plan, Series, texts
+from ..formatting import BUILTIN_UNITS, iso_date, thousands
+from ..model import ILLUSTRATIVE, Plan, Series, council_meeting, texts
 from ..narrative import markers
 from . import standards
 
@@ -475,6 +476,53 @@ def financial_balance(plan: Plan) -> Iterator[Diagnostic]:
         yield warning("balance-not-reached",
                       f"the system is still in deficit in {last.year} ({last.surplus:,} "
                       "£'000); the plan should return to financial balance", traj.loc)
+
+
+@rule
+def stated_counts(plan: Plan) -> Iterator[Diagnostic]:
+    """stated-count (warning): a count the plan states (governance ``portfolios``,
+    ``programmes``) is not the count of what the plan holds. Both are facts, and the
+    documents show both; the warning asks whether the stated one is still right."""
+    gov = plan.system.governance
+    held = {"portfolios": (len(plan.portfolios), plan.terms.portfolio.plural),
+            "programmes": (len(plan.programmes), "programmes")}
+    for name, (count, what) in held.items():
+        stated = getattr(gov, name)
+        if stated is not None and count and stated != count:
+            yield warning("stated-count",
+                          f"governance states {stated} {what}, but the plan holds {count}; "
+                          "the documents show both: correct the stated count if it is out "
+                          "of date", gov.count_locs.get(name, gov.loc))
+
+
+@rule
+def paper_layouts(plan: Plan) -> Iterator[Diagnostic]:
+    """council-layout (warning): a paper to a council's meeting laid out on the NHS cover
+    sheet, under the NHS logo (a council committee's papers are council reports;
+    leave ``format`` out to get that layout)."""
+    for paper in plan.board_papers:
+        if paper.format == "nhs-board" and council_meeting(plan.system, paper):
+            yield warning("council-layout",
+                          f"the paper {paper.id!r} goes to a council's meeting but is laid "
+                          "out on the NHS cover sheet under the NHS logo; use `format: "
+                          "local-authority` (or leave `format` out)",
+                          paper.format_loc or paper.loc)
+
+
+@rule
+def meeting_days(plan: Plan) -> Iterator[Diagnostic]:
+    """meeting-weekend (warning): a paper's meeting falls on a Saturday or Sunday."""
+    for paper in plan.board_papers:
+        try:
+            day = date.fromisoformat(paper.meeting_date)
+        except (TypeError, ValueError):
+            continue
+        if day.weekday() >= 5:
+            yield warning("meeting-weekend",
+                          f"the paper {paper.id!r} meets on a {day.strftime('%A')} "
+                          f"({iso_date(paper.meeting_date)}); boards and committees meet on "
+                          "weekdays: check the meeting date",
+                          paper.field_locs.get("meeting_date", paper.loc))
 
 
 @rule
