@@ -16,6 +16,7 @@ STAGES: dict[str, str] = {
     "read": "Reading the files",
     "schema": "The schemas",
     "rules": "The plan rules",
+    "actuals": "The actuals (`actuals.yaml`, for `lscplan track`)",
     "theme": "The theme",
     "import": "Importing a workbook",
 }
@@ -167,6 +168,34 @@ _RULES: tuple[RuleDoc, ...] = (
             "`public_summary` or else `description`, each public glossary term's "
             "`public_definition` or else `definition`, the publication's `how_to_ask`. "
             "Passages under 20 words are not scored."),
+    RuleDoc("stated-count", W, "rules", "A count the plan states (governance `portfolios`, "
+            "`programmes`) is not the count of what the plan holds. Both are facts and the "
+            "documents show both: correct the stated count if it is out of date."),
+    RuleDoc("council-layout", W, "rules", "A paper to a council's meeting is laid out on the "
+            "NHS cover sheet under the NHS logo: use `format: local-authority` (or leave "
+            "`format` out)."),
+    RuleDoc("meeting-weekend", W, "rules", "A paper's meeting falls on a Saturday or Sunday; "
+            "boards and committees meet on weekdays: check the meeting date."),
+    # the actuals (lscplan/validate/actuals.py)
+    RuleDoc("actuals-series", E, "actuals", "A series of actuals names both a metric and a "
+            "point of delivery, or neither (`metric: <id>` or `activity: <id>`), or gives "
+            "both `values` and a `numerator` and `denominator`, or neither."),
+    RuleDoc("actuals-period", E, "actuals", "A period of a series is not written as its "
+            "frequency wants: a month like `2016-04`, or a financial quarter like "
+            "`2019/20 Q1`."),
+    RuleDoc("actuals-ratio", E, "actuals", "A series' numerator and denominator differ in "
+            "their periods, or a denominator is 0 (the period has no value: leave it out)."),
+    RuleDoc("actuals-gap", E, "actuals", "A series has no value for a period between its "
+            "first and its last: give every month (or quarter)."),
+    RuleDoc("actuals-value", E, "actuals", "A value is impossible for what the series "
+            "measures: a percentage outside 0 to 100, negative activity."),
+    RuleDoc("actuals-fix-after", E, "actuals", "A series fixes its limits after fewer than "
+            "the 12 points Making Data Count computes process limits from."),
+    RuleDoc("actuals-rebase", E, "actuals", "A series rebases at a period it does not have, "
+            "or at its first (where its limits start anyway)."),
+    RuleDoc("actuals-limits", E, "actuals", "A series' process limits cannot be computed: "
+            "a run of points (from the start or from a rebase) is too short, or its points "
+            "do not vary."),
     # the theme (lscplan/theme.py)
     RuleDoc("theme-file", E, "theme", "A file of the theme folder is missing, outside it, not "
             "a regular file, too large, not UTF-8, or a logo or font that is not one "
