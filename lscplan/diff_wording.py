@@ -21,7 +21,6 @@ def plural(n: int, word: str) -> str:
 
 
 #: Entity kind name -> its declaration (``lscplan.kinds``), which says its words.
-_KINDS = {k.name: k for k in kinds.ENTITY_KINDS}
 #: What diff compares beside the declared kinds: the files of the plan's theme folder.
 THEME = "theme"
 _THEME_WORDS = ("theme file", "Theme")
@@ -29,13 +28,13 @@ _THEME_WORDS = ("theme file", "Theme")
 
 def kind_label(kind: str) -> str:
     """One entity of ``kind`` as its declaration names it: ``metric``, ``the vision``."""
-    declared = _KINDS.get(kind)
+    declared = kinds.entity_kind(kind)
     return declared.label if declared else _THEME_WORDS[0] if kind == THEME else kind
 
 
 def kind_heading(kind: str) -> str:
     """A group of them, as declared: ``Metrics``, ``Risks``."""
-    declared = _KINDS.get(kind)
+    declared = kinds.entity_kind(kind)
     return declared.heading if declared else _THEME_WORDS[1] if kind == THEME else kind
 
 

@@ -22,6 +22,7 @@ from .load import LoadedPlan, SourceFile, pointer_of
 
 ILLUSTRATIVE = "illustrative"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FINANCIAL_YEAR = re.compile(r"[0-9]{4}/[0-9]{2}")
 STATUSES = ("draft", "for-approval", "approved", "submitted")
 
 
@@ -1261,12 +1262,21 @@ class Record:
         return f"Record({self._fields!r})"
 
 
-def _record(source: SourceFile, data: Any, path: tuple) -> Any:
+def _record(source: SourceFile, data: Any, path: tuple, provenance: str | None = None
+            ) -> Any:
+    """A generic kind's value: a mapping as a Record, a list as a tuple, and a mapping
+    of financial years to numbers as a ``Series`` (with the provenance it inherits), so
+    the rules, the illustrative count and the documents read it as every series."""
+    if isinstance(data, Mapping) and data and all(
+            isinstance(k, str) and _FINANCIAL_YEAR.fullmatch(k) for k in data) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in data.values()):
+        return Series(dict(data), provenance or ILLUSTRATIVE, _loc(source, *path))
     if isinstance(data, Mapping):
-        return Record({k: _record(source, v, (*path, k)) for k, v in data.items()},
+        own = data.get("provenance", provenance)
+        return Record({k: _record(source, v, (*path, k), own) for k, v in data.items()},
                       _loc(source, *path), partial(_loc, source, *path))
     if isinstance(data, list):
-        return tuple(_record(source, v, (*path, i)) for i, v in enumerate(data))
+        return tuple(_record(source, v, (*path, i), provenance) for i, v in enumerate(data))
     return data
 
 
@@ -1719,7 +1729,7 @@ def _resolve_units(parts: dict[str, Any]) -> None:
 def _generic(f: SourceFile, kind: kinds.FileKind) -> Any:
     if kind.records is None:
         return _record(f, f.data, ())
-    return _record(f, f.data[kind.records], (kind.records,))
+    return _record(f, f.data[kind.records], (kind.records,), f.data.get("provenance"))
 
 
 def _person(data: Mapping | None) -> Person | None:

@@ -273,7 +273,8 @@ def marked(tmp_path_factory, request) -> tuple[Path, dict, dict]:
     refused = _schema_refusals(plan)
     if refused:  # values the schema bounds (risk scores 1 to 5): put back, not checked
         for needle, (file, where, value) in list(needles.items()):
-            pointer = "/" + "/".join(str(p) for p in where)
+            pointer = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1")
+                                     for p in where)
             if (file, pointer) in refused:
                 data = _read(plan / file)
                 _set(data, where, value)
