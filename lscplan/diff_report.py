@@ -516,55 +516,6 @@ def markdown_diff(result: DiffResult, color: bool = False, budget: int = MARKDOW
     return "\n".join(head) + "".join(texts) + "\n"
 
 
-#: The keys of ``diff --format json``, with what each means (the documentation's JSON
-#: reference is generated from it; a test holds it to the output). ``op``, ``entity``,
-#: ``id``, ``field``, ``old`` and ``new`` of each change are the contract; the rest is
-#: added by lscplan beyond it.
-JSON_CONTRACT: dict[str, str] = {
-    "changes": "Every change, in plan order.",
-    "changes[].op": "`added`, `removed` or `changed`.",
-    "changes[].entity": "The kind of entity: `system`, `period`, `source`, `population`, "
-                        "`icp`, `organisation`, `executive`, `governance`, `board`, "
-                        "`submission`, `submission-component`, `glossary`, `unit`, `vision`, "
-                        "`ambition`, `intent`, `ltp-theme`, `case-for-change`, `priority`, "
-                        "`portfolio`, `programme`, `metric`, `allocations`, `allocation`, "
-                        "`trajectory`, `efficiency`, `context-figure`, `activity`, "
-                        "`workforce`, `staff-group`, `engagement`, `partner`, `board-paper`, "
-                        "`publication` and the other kinds `lscplan/kinds.py` declares.",
-    "changes[].id": "The entity's id; null for the plan's single entities (the system, the "
-                    "vision, the trajectory...).",
-    "changes[].field": "null when a whole entity was added or removed (`old`/`new` then hold "
-                       "all its fields), otherwise a dotted path such as "
-                       "`targets.national.value` (a metric's targets are keyed by kind and "
-                       "`by`: `targets.local-2030`), `values.2023/24` or "
-                       "`by_icp.fylde-coast.2020/21`. A programme's portfolio is its field "
-                       "`portfolio`.",
-    "changes[].old": "The old value (null when added).",
-    "changes[].new": "The new value (null when removed).",
-    "changes[].message": "Beyond the contract: the change in words.",
-    "changes[].unit": "Beyond the contract: the unit of a figure (`percent`, "
-                      "`gbp-thousands`, `wte`, ...), else null.",
-    "changes[].item": "Beyond the contract: true when the change is one item of the list "
-                      "`field`: `old` or `new` is that item.",
-    "changes[].words": "Beyond the contract: for long text, the word-level diff as "
-                       "`[[\"=\" | \"-\" | \"+\", text], ...]`, else null.",
-    "consequences": "The derived figures that moved (movements, percentages, totals, "
-                    "surpluses, a metric's change from baseline), each "
-                    "`{entity, id, field, old, new, unit, message}`.",
-    "consequences[].causes": "The changes that moved it, as `{entity, id, field}` of changes "
-                             "in `changes`.",
-    "reorders": "Entities or a list's items in a new order: `{entity, id, field, old, new}`, "
-                "`id` and `field` null for a kind's entities in a new order.",
-    "documents": "`{id, op, title}` for each document a build writes differently (added, "
-                 "removed or changed); null with `--no-documents`.",
-    "diagnostics": "The diagnostics the change `introduced` or `fixed`, each "
-                   "`{op, severity, rule, message, file, line, column, path}`.",
-    "failing": "The labels of the sides that fail their checks.",
-    "summary": "Counts: `total`, `consequences`, `by_op` and `by_entity`.",
-    "sides": "The labels of the two sides, `{old, new}`.",
-}
-
-
 def json_diff(result: DiffResult, color: bool = False) -> str:
     """The contract: ``{"changes": [...], "summary": {...}}`` plus ``consequences`` and
     ``sides``; each record with its ``message`` in words; keys sorted."""
