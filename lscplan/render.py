@@ -570,10 +570,105 @@ class ThemeLoader(jinja2.BaseLoader):
                 template, f"there is no template {template!r}: {_REACH}") from None
 
 
+#: The most a theme template's ``*`` may make of a text or list (items), and the
+#: largest whole number its ``**`` may make (bits): past them the sandbox refuses, as
+#: it refuses a ``range`` past 100,000; a single step that would fill the memory
+#: cannot be stopped by the render's time bound.
+MAX_REPEAT = 1_000_000
+MAX_POWER_BITS = 4096
+
+
+class ThemeSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, whose ``*`` and ``**`` are bounded by the size of
+    what they make (``MAX_REPEAT``, ``MAX_POWER_BITS``)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
+                   right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if (isinstance(seq, str | list | tuple | bytes) and isinstance(times, int)
+                        and len(seq) * times > MAX_REPEAT):
+                    raise SecurityError(f"{operator!r} would make {len(seq) * times:,} "
+                                        f"items, past the {MAX_REPEAT:,} a theme may make")
+        elif (operator == "**" and isinstance(left, int) and isinstance(right, int)
+              and abs(left) > 1 and right > 0
+              and right * abs(left).bit_length() > MAX_POWER_BITS):
+            raise SecurityError(f"{left} ** {right} is a number past the "
+                                f"{MAX_POWER_BITS:,} bits a theme may make")
+        return super().call_binop(context, operator, left, right)
+
+
 def _sandbox(theme: Theme) -> SandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(loader=ThemeLoader(theme), **_OPTIONS)
+    env = ThemeSandbox(loader=ThemeLoader(theme), **_OPTIONS)
     _configure(env, theme)
     return env
+
+
+# --- a themed render's time bound ------------------------------------------------------
+
+#: How long one themed document may take to render (seconds; ``LSCPLAN_RENDER_SECONDS``
+#: sets another): lscplan's own templates render the bundled plan's longest document in
+#: about a second, so only a theme template that does not finish reaches it.
+RENDER_SECONDS = 60.0
+
+
+class RenderStopped(Exception):
+    """Raised in a render that ran past its time bound (or was stopped)."""
+
+
+def render_seconds() -> float:
+    """The time bound of a themed render: ``LSCPLAN_RENDER_SECONDS`` when it is a
+    positive number, else ``RENDER_SECONDS``."""
+    import os
+
+    try:
+        seconds = float(os.environ.get("LSCPLAN_RENDER_SECONDS", ""))
+    except ValueError:
+        return RENDER_SECONDS
+    return seconds if 0 < seconds < float("inf") else RENDER_SECONDS
+
+
+def interrupt(thread_id: int, exc: type[BaseException] = RenderStopped) -> bool:
+    """Raise ``exc`` in the thread ``thread_id`` at its next Python instruction (what
+    stops a template's loop, which no signal reaches outside the main thread);
+    whether the thread was found."""
+    import ctypes
+
+    found = ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
+                                                       ctypes.py_object(exc))
+    return found == 1
+
+
+@contextlib.contextmanager
+def time_bound(seconds: float) -> Iterator[None]:
+    """Run the block in this thread for at most ``seconds``: past them, a watcher
+    thread raises ``RenderStopped`` in it, which a template's loop meets at its next
+    step. A stop that comes as the block ends is taken back."""
+    import ctypes
+    import threading
+
+    target = threading.get_ident()
+    lock, done = threading.Lock(), threading.Event()
+    fired = []
+
+    def watch() -> None:
+        if not done.wait(seconds):
+            with lock:
+                if not done.is_set():
+                    fired.append(interrupt(target))
+
+    watcher = threading.Thread(target=watch, name="lscplan-render-bound", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        with lock:
+            done.set()
+            if fired:  # raised, or pending: clear what is still pending
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+        watcher.join()
 
 
 @lru_cache(maxsize=8)
@@ -655,10 +750,12 @@ def _underscored(node: nodes.Node) -> str | None:
     return None
 
 
-def theme_failure(exc: BaseException, theme: Theme) -> Diagnostic | None:
+def theme_failure(exc: BaseException, theme: Theme, seconds: float = RENDER_SECONDS
+                  ) -> Diagnostic | None:
     """A document failing in one of the theme's templates, as a located diagnostic
     (theme-template): Jinja names each template line it ran in the traceback, and the
-    innermost one of the theme's is where it failed. None when no theme template ran."""
+    innermost one of the theme's is where it failed (for a render stopped at its time
+    bound, ``seconds``, where it was running). None when no theme template ran."""
     files = {t.filename: t for t in theme.templates}
     where = None
     tb = exc.__traceback__
@@ -668,13 +765,20 @@ def theme_failure(exc: BaseException, theme: Theme) -> Diagnostic | None:
         tb = tb.tb_next
     if where is None and isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename in files:
         where = (files[exc.filename], exc.lineno or 1)
+    if where is None and isinstance(exc, RenderStopped):
+        return error("theme-template", f"a document did not finish rendering within "
+                     f"{seconds:g} s, and was stopped outside the theme's templates",
+                     Location("theme/templates"))
     if where is None:
         return None
     template, line = where
     lines = template.source.splitlines()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     column = len(text) - len(text.lstrip()) + 1
-    if isinstance(exc, SecurityError):
+    if isinstance(exc, RenderStopped):
+        message = (f"this template did not finish within {seconds:g} s (a loop without "
+                   "end, or far too long?): lscplan stopped it here")
+    elif isinstance(exc, SecurityError):
         message = f"Jinja's sandbox refused what this template does: {exc}"
     elif isinstance(exc, jinja2.TemplateNotFound):
         message = exc.message or f"there is no template {exc.name!r}"
@@ -700,10 +804,12 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
                **doc.context}
     if theme is None:
         return env.get_template(doc.template).render(**context)
+    seconds = render_seconds()
     try:
-        page = env.get_template(doc.template).render(**context)
+        with time_bound(seconds):
+            page = env.get_template(doc.template).render(**context)
     except Exception as exc:
-        found = theme_failure(exc, theme)
+        found = theme_failure(exc, theme, seconds)
         if found is None:
             raise
         raise PlanInvalid(Report([found])) from None
