@@ -143,11 +143,13 @@ def _sentence(text: str) -> str:
 
 
 def _trajectory_svg(*args: Any, **kwargs: Any) -> str:
-    return chartcache.svg("trajectory_chart", *args, **kwargs)
+    with unbounded():
+        return chartcache.svg("trajectory_chart", *args, **kwargs)
 
 
 def _bar_svg(*args: Any, **kwargs: Any) -> str:
-    return chartcache.svg("bar_chart", *args, **kwargs)
+    with unbounded():
+        return chartcache.svg("bar_chart", *args, **kwargs)
 
 
 def _fingerprint(*args: Any, **kwargs: Any) -> str:
@@ -641,34 +643,87 @@ def interrupt(thread_id: int, exc: type[BaseException] = RenderStopped) -> bool:
     return found == 1
 
 
+class _Bound:
+    """One render's time bound: what is left of it, and whether lscplan's own work
+    (drawing a chart) has it paused."""
+
+    def __init__(self, seconds: float):
+        import threading
+        import time
+
+        self.left, self.since, self.paused = seconds, time.monotonic(), 0
+        self.lock, self.done = threading.Lock(), threading.Event()
+        self.fired = False
+
+    def remaining(self) -> float | None:
+        """Seconds left (None while paused); call with the lock held."""
+        import time
+
+        return None if self.paused else self.left - (time.monotonic() - self.since)
+
+
+_BOUNDS: dict[int, _Bound] = {}  # thread id -> the bound of the render it runs
+
+
 @contextlib.contextmanager
 def time_bound(seconds: float) -> Iterator[None]:
-    """Run the block in this thread for at most ``seconds``: past them, a watcher
-    thread raises ``RenderStopped`` in it, which a template's loop meets at its next
-    step. A stop that comes as the block ends is taken back."""
+    """Run the block in this thread for at most ``seconds`` (not counting the time
+    ``unbounded`` blocks take: lscplan drawing charts): past them, a watcher thread
+    raises ``RenderStopped`` in it, which a template's loop meets at its next step.
+    A stop that comes as the block ends is taken back."""
     import ctypes
     import threading
 
     target = threading.get_ident()
-    lock, done = threading.Lock(), threading.Event()
-    fired = []
+    bound = _Bound(seconds)
 
     def watch() -> None:
-        if not done.wait(seconds):
-            with lock:
-                if not done.is_set():
-                    fired.append(interrupt(target))
+        wait = seconds
+        while not bound.done.wait(max(wait, 0.01)):
+            with bound.lock:
+                left = bound.remaining()
+                if left is not None and left <= 0 and not bound.done.is_set():
+                    bound.fired = interrupt(target)
+                    return
+                wait = 0.25 if left is None else left
 
+    _BOUNDS[target] = bound
     watcher = threading.Thread(target=watch, name="lscplan-render-bound", daemon=True)
     watcher.start()
     try:
         yield
     finally:
-        with lock:
-            done.set()
-            if fired:  # raised, or pending: clear what is still pending
+        with bound.lock:
+            bound.done.set()
+            if bound.fired:  # raised, or pending: clear what is still pending
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+        _BOUNDS.pop(target, None)
         watcher.join()
+
+
+@contextlib.contextmanager
+def unbounded() -> Iterator[None]:
+    """lscplan's own work inside a bounded render (a chart drawn with matplotlib, which
+    may take seconds when the chart cache is cold): its time does not count, and it is
+    never stopped half-way."""
+    import threading
+    import time
+
+    bound = _BOUNDS.get(threading.get_ident())
+    if bound is None:
+        yield
+        return
+    with bound.lock:
+        if not bound.paused:
+            bound.left -= time.monotonic() - bound.since
+        bound.paused += 1
+    try:
+        yield
+    finally:
+        with bound.lock:
+            bound.paused -= 1
+            if not bound.paused:
+                bound.since = time.monotonic()
 
 
 @lru_cache(maxsize=8)

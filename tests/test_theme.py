@@ -293,6 +293,18 @@ def test_the_time_bound_takes_back_a_stop_that_comes_too_late() -> None:
             pass
 
 
+def test_drawing_charts_does_not_count_against_the_time_bound() -> None:
+    """lscplan's own work inside a render (matplotlib drawing a chart, seconds when
+    the chart cache is cold) pauses the bound and is never stopped half-way."""
+    import time
+
+    with render.time_bound(0.2):
+        for _ in range(3):
+            with render.unbounded():
+                time.sleep(0.3)
+    sum(range(100_000))
+
+
 @pytest.mark.parametrize(("expression", "said"), [
     ("'x' * 10**10", "would make 10,000,000,000 items"),
     ("[0] * 2000000", "would make 2,000,000 items"),
