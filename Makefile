@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install build check test test-fast lint golden bench a11y screenshots clean
+.PHONY: help install build check test test-fast lint golden bench a11y screenshots docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 10
@@ -66,11 +66,34 @@ a11y: $(STAMP) $(A11Y)/node_modules/.installed ## axe-core (WCAG 2.1 AA) in head
 	$(BIN)/lscplan build $(A11Y_OUT)/init-plan --out $(A11Y_OUT)/init --no-pdf --quiet
 	CHROMIUM="$$(command -v $(CHROMIUM))" node $(A11Y)/axe.mjs $(A11Y_OUT)/plan/*.html $(A11Y_OUT)/init/*.html
 
-screenshots: $(STAMP) ## The first pages of every document as PNGs in build/screenshots/ (PDF by pdftoppm, HTML by Chromium)
+# The tutorial's pictures (docs/tutorial.md): the first page of each PDF of a plan that
+# lscplan init wrote, committed under docs/images/tutorial/ so that make docs stays
+# offline and needs neither poppler nor Chromium. PDFs are byte-identical from the same
+# sources, and so are these PNGs: run it again after a change to the starter plan or the
+# templates, and commit what differs.
+TUTORIAL := build/tutorial
+TUTORIAL_SHOTS := docs/images/tutorial
+
+screenshots: $(STAMP) ## The first pages of every document as PNGs in build/screenshots/ (PDF by pdftoppm, HTML by Chromium), and the tutorial's in docs/images/tutorial/
 	$(call need-apt,pdftoppm,poppler-utils)
 	$(call need-apt,$(CHROMIUM),chromium)
 	$(BIN)/lscplan build plan --out build --quiet
 	CHROMIUM="$$(command -v $(CHROMIUM))" tools/screenshots.sh build build/screenshots
+	rm -rf $(TUTORIAL) && $(BIN)/lscplan init $(TUTORIAL)/my-plan >/dev/null
+	$(BIN)/lscplan build $(TUTORIAL)/my-plan --out $(TUTORIAL)/my-build --quiet
+	CHROMIUM="$$(command -v $(CHROMIUM))" tools/screenshots.sh $(TUTORIAL)/my-build $(TUTORIAL)/shots 1
+	mkdir -p $(TUTORIAL_SHOTS)
+	for doc in ltp-submission public-summary board-governing-body-update; do \
+	  cp $(TUTORIAL)/shots/$$doc-pdf-*.png $(TUTORIAL_SHOTS)/$$doc-pdf-1.png || exit 1; done
+
+DOCS_STAMP := $(VENV)/.docs-stamp
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[docs]'
+	touch $@
+
+docs: $(DOCS_STAMP) ## The documentation site in build/docs/ (MkDocs, offline; reference generated from the code)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 bench: $(STAMP) ## Measure builds against the WeasyPrint floor, and at scale; writes benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench.py

@@ -148,6 +148,8 @@ def _axis_formatter(unit: str, places: int | None = None) -> Callable[[float, in
     def fmt(v: float, _pos: int) -> str:
         if unit == "percent":
             return formatting.percent(round(v, 2), places)
+        if unit == "gbp-millions":  # a reader's chart: money as its text writes it
+            return formatting.money(round(v, 2) * 1000)
         return formatting.thousands(round(v, 2), places)
 
     return fmt
@@ -439,3 +441,11 @@ def bar_figure(labels: Sequence[str], values: Sequence[float], unit: str, *,
         _mark_illustrative(ax)
     _value_axis(fig, ax, ax.xaxis, unit, min(0, *values), max(0, *values))
     return fig
+
+
+def xmr_chart(*args, **kwargs) -> str:
+    """A Making Data Count XmR chart (``spc_charts.xmr_chart``), here so that
+    ``chartcache`` can keep it like every other chart."""
+    from .spc_charts import xmr_chart as draw
+
+    return draw(*args, **kwargs)

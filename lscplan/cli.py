@@ -31,11 +31,28 @@ class CheckFormat(StrEnum):
     github = "github"
 
 
+class TrackFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class FailOn(StrEnum):
+    concern = "concern"
+
+
 class DiffFormat(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
     html = "html"
+
+
+def _epilog(example: str, page: str, title: str) -> str:
+    """A command's --help ends with one example and the documentation page for it (the
+    site ``make docs`` builds from docs/; ``page`` is its path there)."""
+    # \b keeps click from rewrapping the lines
+    return f"\b\nExample:\n  $ {example}\n\nDocumentation: {title} (docs/{page})"
 
 
 def _fail_usage(message: str) -> typer.Exit:
@@ -61,7 +78,9 @@ def main_options(
     """lscplan: plan sources in, checked documents out."""
 
 
-@app.command()
+@app.command(epilog=_epilog(
+    "lscplan check plan --format github", "reference/rules.md",
+    "Check rules"))
 def check(
     plan_dir: Annotated[Path, typer.Argument(help="The plan directory.")] = Path("plan"),
     fmt: Annotated[CheckFormat, typer.Option("--format", help="Output format.")] = (
@@ -82,7 +101,9 @@ def check(
     raise typer.Exit(EXIT_OK if checked.report.ok(strict) else EXIT_PLAN)
 
 
-@app.command()
+@app.command(epilog=_epilog(
+    "lscplan build plan --out build --only public-summary --no-pdf", "tutorial.md",
+    "Tutorial"))
 def build(
     plan_dir: Annotated[Path, typer.Argument(help="The plan directory.")] = Path("plan"),
     out: Annotated[Path, typer.Option("--out", help="Where to write the documents.")] = (
@@ -127,7 +148,9 @@ def build(
         raise _fail_usage(f"cannot write to {out}: {exc.strerror or exc}") from None
 
 
-@app.command()
+@app.command(epilog=_epilog(
+    "lscplan init my-plan && lscplan check my-plan", "tutorial.md",
+    "Tutorial"))
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the new plan.")],
 ) -> None:
@@ -143,7 +166,9 @@ def init(
     typer.echo(f"next: lscplan check {directory}")
 
 
-@app.command()
+@app.command(epilog=_epilog(
+    "lscplan diff main HEAD --format markdown > plan-diff.md", "how-to/review-diff.md",
+    "Review a pull request with diff"))
 def diff(
     old: Annotated[str, typer.Argument(
         help="The old version: a plan directory or a git revision (HEAD~1, main).")],
@@ -171,15 +196,19 @@ def diff(
     fails its checks is compared all the same when it can be read (exit 2 after the
     diff); exit 2 too when a version cannot be read."""
     from .diff import diff_versions
-    from .diff_report import DIFF_FORMATS, diff_trouble
+    from .diff_report import DIFF_FORMATS, diff_trouble, json_trouble
     from .errors import UsageError, VersionsInvalid
 
     try:
         result = diff_versions(old, new, plan_path, old_plan_path=old_plan_path,
                                new_plan_path=new_plan_path, documents=documents)
     except UsageError as exc:
+        if fmt is DiffFormat.json:  # a reader of the JSON gets an object all the same
+            sys.stdout.write(json_trouble(str(exc)))
         raise _fail_usage(str(exc)) from None
     except VersionsInvalid as exc:
+        if fmt is DiffFormat.json:
+            sys.stdout.write(json_trouble(str(exc), exc.failures))
         sys.stderr.write(diff_trouble(exc.failures))
         raise typer.Exit(EXIT_USAGE) from None
     options = {"full_diff": full_diff} if fmt is DiffFormat.markdown else {}
@@ -190,7 +219,45 @@ def diff(
     raise typer.Exit(EXIT_PLAN if exit_code and result else EXIT_OK)
 
 
-@app.command()
+@app.command(epilog=_epilog(
+    "lscplan track plan --as-of 2019-03 --format json", "reference/commands.md",
+    "Commands"))
+def track(
+    plan_dir: Annotated[Path, typer.Argument(help="The plan directory.")] = Path("plan"),
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="YYYY-MM",
+        help="Track as of this month: later points are left out and the limits are "
+             "computed from the points up to it.")] = None,
+    fmt: Annotated[TrackFormat, typer.Option("--format", help="Output format.")] = (
+        TrackFormat.text),
+    fail_on: Annotated[FailOn | None, typer.Option(
+        "--fail-on", help="Exit 1 when any series' latest point shows special cause of "
+                          "concern (for CI).")] = None,
+) -> None:
+    """Track delivery against the plan: for every series of actuals, its latest value,
+    the plan's figure for that year, and its variation and assurance (Making Data
+    Count). Exit 1 when the plan has errors, or with --fail-on concern when a series
+    shows special cause of concern; 2 for a usage error."""
+    from .errors import PlanInvalid, UsageError
+    from .reporters import json_report, text_report
+    from .track import TRACK_FORMATS
+    from .track import track as run_track
+
+    try:
+        tracking = run_track(plan_dir, as_of)
+    except UsageError as exc:
+        raise _fail_usage(str(exc)) from None
+    except PlanInvalid as exc:  # its diagnostics as check prints them
+        report = json_report if fmt is TrackFormat.json else text_report
+        sys.stdout.write(report(exc.report, exc.sources, str(plan_dir)))
+        raise typer.Exit(EXIT_PLAN) from None
+    sys.stdout.write(TRACK_FORMATS[fmt.value](tracking))
+    raise typer.Exit(EXIT_PLAN if fail_on is FailOn.concern and tracking.concern else EXIT_OK)
+
+
+@app.command(epilog=_epilog(
+    "lscplan serve my-plan --port 8001", "tutorial.md",
+    "Tutorial"))
 def serve(
     plan_dir: Annotated[Path, typer.Argument(help="The plan directory.")] = Path("plan"),
     port: Annotated[int, typer.Option(
@@ -212,7 +279,9 @@ def serve(
         raise _fail_usage(str(exc)) from None
 
 
-@app.command("import")
+@app.command("import", epilog=_epilog(
+    "lscplan import build/ltp-submission.xlsx plan", "how-to/workbook.md",
+    "Take a workbook back from finance"))
 def import_(
     workbook: Annotated[Path, typer.Argument(
         help="The workbook: an ltp-submission.xlsx that build wrote, edited.")],

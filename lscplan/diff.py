@@ -44,14 +44,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import kinds as _kinds
 from .diagnostics import Diagnostic, Report
 from .diff_derived import ANY, Derived, derived
 from .diff_entities import KINDS, Entities, entities, unit_of
+from .diff_places import as_json, entity_places, field_place
 from .diff_text import Words, canonical, is_long, same, word_diff
-from .model import Plan
+from .model import ILLUSTRATIVE, Plan
 
 OPS = ("added", "removed", "changed")
+#: The version of ``diff --format json``'s output (``schemas/diff.schema.json``).
+JSON_VERSION = 1
+
+
+def side_of(label: str | None) -> str:
+    """``old`` or ``new``, from a side's label (``new (HEAD)``)."""
+    return (label or "").split(" ", 1)[0]
 _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
+#: The fields of each kind that hold one id of another entity (``kinds.EntityKind.refers``).
+_REFERS = {k.name: frozenset(path for path, _ in k.refers if "." not in path)
+           for k in _kinds.ENTITY_KINDS}
 
 #: A change as consequences name their causes: (entity, id, field).
 ChangeKey = tuple[str, str | None, str | None]
@@ -74,6 +86,14 @@ class Change:
     unit: str | None = None
     about: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     item: bool = False  # one item added to, removed from or reworded in the list ``field``
+    old_unit: str | None = None  # the old figure's unit, where the entity's unit changed
+    #: (old, new): where it lives on each side, ``(file, line)`` or None (``diff_places``)
+    where: tuple[Any, Any] = field(default=(None, None), compare=False)
+
+    @property
+    def unit_before(self) -> str | None:
+        """The unit ``old`` is in: its own where the unit changed, else ``unit``."""
+        return self.old_unit if self.old_unit is not None else self.unit
 
     @property
     def key(self) -> ChangeKey:
@@ -86,6 +106,8 @@ class Change:
     def as_dict(self) -> dict[str, Any]:
         return {"op": self.op, "entity": self.entity, "id": self.id, "field": self.field,
                 "old": self.old, "new": self.new, "unit": self.unit, "item": self.item,
+                "old_unit": self.unit_before,
+                "where": {"old": as_json(self.where[0]), "new": as_json(self.where[1])},
                 "words": [list(w) for w in self.words] if self.words is not None else None}
 
 
@@ -133,9 +155,11 @@ class DocumentChange:
     id: str
     op: str
     title: str
+    old_title: str | None = None  # where the title changed
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "op": self.op, "title": self.title}
+        return {"id": self.id, "op": self.op, "title": self.title,
+                "old_title": self.old_title}
 
 
 @dataclass(frozen=True)
@@ -145,9 +169,13 @@ class Finding:
 
     op: str
     diagnostic: Diagnostic
+    was: str | None = None  # ``changed``: the old side's message for the same place
 
     def as_dict(self) -> dict[str, Any]:
-        return {"op": self.op, **self.diagnostic.as_dict()}
+        out = {"op": self.op, **self.diagnostic.as_dict()}
+        if self.was is not None:
+            out["was"] = self.was
+        return out
 
 
 @dataclass(frozen=True)
@@ -164,6 +192,9 @@ class DiffResult:
     failing: tuple[Any, ...] = field(default=(), compare=False)
     reorders: tuple[Reorder, ...] = ()
     documents: tuple[DocumentChange, ...] | None = None  # None: not compared
+    #: Why the documents were not compared although asked (a side fails its checks or
+    #: would fail to build): no list is better than a list no build bears out.
+    withheld: str | None = None
 
     def __bool__(self) -> bool:
         """Any difference: a change, or a document that will be written differently."""
@@ -180,7 +211,24 @@ class DiffResult:
             by_op[c.op] += 1
             by_entity.setdefault(c.entity, dict.fromkeys(OPS, 0))[c.op] += 1
         return {"total": len(self.changes), "by_op": by_op, "by_entity": by_entity,
-                "consequences": len(self.consequences)}
+                "consequences": len(self.consequences), "provenance": self.provenance}
+
+    @property
+    def provenance(self) -> dict[str, int]:
+        """How the changes' provenances moved: ``sourced`` (were illustrative, now cite
+        a source), ``illustrative`` (cited a source, now illustrative), ``resourced``
+        (cite another source)."""
+        out = {"sourced": 0, "illustrative": 0, "resourced": 0}
+        for c in self.changes:
+            if c.op != "changed" or (c.field or "").rpartition(".")[2] != "provenance":
+                continue
+            if c.old == ILLUSTRATIVE:
+                out["sourced"] += 1
+            elif c.new == ILLUSTRATIVE:
+                out["illustrative"] += 1
+            else:
+                out["resourced"] += 1
+        return out
 
     def groups(self) -> list[tuple[str, tuple[Change, ...]]]:
         """Changes grouped by entity kind, in plan order."""
@@ -201,13 +249,16 @@ class DiffResult:
                      and max(q.causes, key=lambda k: order.get(k, -1)) == change.key)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"changes": [c.as_dict() for c in self.changes],
+        """The comparison as ``schemas/diff.schema.json`` describes it (without the
+        ``message`` of each record, which the JSON reporter adds)."""
+        return {"version": JSON_VERSION, "changes": [c.as_dict() for c in self.changes],
                 "consequences": [q.as_dict() for q in self.consequences],
                 "diagnostics": [f.as_dict() for f in self.findings],
                 "reorders": [r.as_dict() for r in self.reorders],
                 "documents": None if self.documents is None
                 else [doc.as_dict() for doc in self.documents],
-                "failing": [f.side for f in self.failing],
+                "documents_withheld": self.withheld,
+                "failing": [side_of(f.side) for f in self.failing],
                 "summary": self.summary,
                 "sides": {"old": self.old_label, "new": self.new_label}}
 
@@ -221,11 +272,16 @@ class DiffResult:
 # --- the comparison --------------------------------------------------------------------
 
 
-def diff(old: Plan, new: Plan, old_label: str = "old", new_label: str = "new",
-         documents: bool = True) -> DiffResult:
+def diff(old: Plan | None, new: Plan | None, old_label: str = "old", new_label: str = "new",
+         documents: bool = True, themes: tuple[Any, Any] = (None, None),
+         sources: tuple[Any, Any] = ({}, {})) -> DiffResult:
     """Compare two plans by entity id, pairing renamed entities; with ``documents``,
-    render both sides' documents (charts as fingerprints) to say which change."""
-    old_entities, new_entities = entities(old), entities(new)
+    render both sides' documents (charts as fingerprints, each side in its theme of
+    ``themes``) to say which change. A side that is None has no plan at all (a
+    revision before the plan folder was added): everything of the other is added or
+    removed."""
+    old_entities = entities(old) if old is not None else {}
+    new_entities = entities(new) if new is not None else {}
     renames = _renames(old_entities, new_entities)
     renamed_from = {new_key: old_key for old_key, new_key in renames.items()}
     ids = {old_key[1]: new_key[1] for old_key, new_key in renames.items()}
@@ -245,17 +301,55 @@ def diff(old: Plan, new: Plan, old_label: str = "old", new_label: str = "new",
             if key in renamed_from:
                 changes.append(Change("changed", kind, eid, "id", renamed_from[key][1], eid,
                                       about=after))
-            changes.extend(_field_changes(kind, eid, before, after, after, "", ids, reorders))
+            changes.extend(_field_changes(kind, eid, before, after, (before, after), "", ids,
+                                          reorders))
     changes.sort(key=lambda c: c.sort_key)  # stable: fields stay in entity order
-    consequences = _credit(changes, derived(old, new))
+    changes = _placed(changes, old, new, renamed_from, sources)
+    consequences = (_credit(changes, derived(old, new))
+                    if old is not None and new is not None else ())
     result = DiffResult(tuple(changes), old_label, new_label, consequences,
                         reorders=tuple(reorders))
     if documents:
-        docs = compare_documents(old, new, result)
+        try:
+            alike = (list(old_entities.items()) == list(new_entities.items())
+                     and getattr(old, "terms", None) == getattr(new, "terms", None)
+                     and themes[0] == themes[1])
+            # the documents are made from the model and the theme alone
+            docs = () if alike and old is not None else _documents(old, new, themes)
+        except WouldNotBuild as exc:
+            return dataclasses.replace(result, withheld=str(exc))
         # a new order no document shows is no difference to report
         result = dataclasses.replace(result, documents=docs,
                                      reorders=result.reorders if docs else ())
     return result
+
+
+def _documents(old: Plan | None, new: Plan | None, themes: tuple[Any, Any]
+               ) -> tuple[DocumentChange, ...]:
+    from . import documents
+
+    if old is not None and new is not None:
+        return compare_documents(old, new, *themes)
+    op, plan = ("added", new) if old is None else ("removed", old)
+    return tuple(DocumentChange(doc.id, op, doc.title)
+                 for doc in (documents.for_plan(plan) if plan is not None else ()))
+
+
+def _placed(changes: list[Change], old: Plan | None, new: Plan | None,
+            renamed_from: dict[tuple, tuple], sources: tuple[Any, Any]) -> list[Change]:
+    """The changes with where each lives on each side (the file's lines in
+    ``sources``, path -> lines, find a field's own line)."""
+    before, after = entity_places(old), entity_places(new)
+    out = []
+    for c in changes:
+        key = (c.entity, c.id)
+        old_key = renamed_from.get(key, key)
+        where = (field_place(before.get(old_key), c.field if c.op != "added" or c.item
+                             else None, sources[0]) if old_key in before else None,
+                 field_place(after.get(key), c.field if c.op != "removed" or c.item
+                             else None, sources[1]) if key in after else None)
+        out.append(dataclasses.replace(c, where=where))
+    return out
 
 
 #: Entities at least this alike (difflib's ratio over their fields) are one renamed.
@@ -312,22 +406,27 @@ def _entity_order(key: tuple[str, str | None], fields: dict[str, Any]) -> tuple:
     return (_KIND_ORDER.get(kind, len(_KIND_ORDER)), kind, number, eid or "")
 
 
-def _field_changes(kind: str, eid: str | None, old: Any, new: Any, entity: dict,
+def _field_changes(kind: str, eid: str | None, old: Any, new: Any, sides: tuple[dict, dict],
                    prefix: str, ids: dict[str, str], reorders: list[Reorder]
                    ) -> Iterator[Change]:
-    """The changes between two versions of an entity's fields; a list's items are
-    compared after the renames (``ids``: old id -> new id), and a list whose items
-    are the same in a new order is recorded in ``reorders``."""
+    """The changes between two versions of an entity's fields (``sides``: the whole
+    entity, old and new); a list's items are compared after the renames (``ids``: old
+    id -> new id), and a list whose items are the same in a new order is recorded in
+    ``reorders``. A figure is in its own side's unit."""
+    entity = sides[1]
     keys = list(new) + [k for k in old if k not in new]
     for key in keys:
         name = f"{prefix}{key}"
         a, b = old.get(key), new.get(key)
         if isinstance(a, dict) and isinstance(b, dict):
-            yield from _field_changes(kind, eid, a, b, entity, name + ".", ids, reorders)
+            yield from _field_changes(kind, eid, a, b, sides, name + ".", ids, reorders)
             continue
         if isinstance(a, list) and ids:
             a = _follow_renames(a, ids)
-        if same(a, b):
+        elif not prefix and key in _REFERS.get(kind, ()) and isinstance(a, str) and ids:
+            a = ids.get(a, a)  # a reference to a renamed entity follows it
+        unit, old_unit = unit_of(kind, name, entity), unit_of(kind, name, sides[0])
+        if same(a, b) and (old_unit == unit or not isinstance(a, int | float)):
             if isinstance(a, list) and isinstance(b, list) and a != b:
                 reorders.append(Reorder(kind, eid, name, tuple(a), tuple(b)))
             continue
@@ -336,8 +435,8 @@ def _field_changes(kind: str, eid: str | None, old: Any, new: Any, entity: dict,
             continue
         op = "added" if a is None else "removed" if b is None else "changed"
         words = word_diff(a, b) if op == "changed" and is_long(a, b) else None
-        yield Change(op, kind, eid, name, a, b, words, unit_of(kind, name, entity),
-                     about=entity)
+        yield Change(op, kind, eid, name, a, b, words, unit, about=entity,
+                     old_unit=old_unit if old_unit != unit and a is not None else None)
 
 
 def _follow_renames(value: Any, ids: dict[str, str]) -> Any:
@@ -380,20 +479,21 @@ def _item_changes(kind: str, eid: str | None, name: str, old: list, new: list,
 # --- documents -----------------------------------------------------------------------------
 
 
-def compare_documents(old: Plan, new: Plan, result: DiffResult) -> tuple[DocumentChange, ...]:
-    """The documents a build of ``new`` writes differently from a build of ``old``: each
-    document a change could reach is rendered on both sides (HTML, charts as
-    fingerprints of their data) and compared. A board paper's change reaches only its
-    own document; any other change reaches them all."""
+class WouldNotBuild(Exception):
+    """A side's documents cannot be rendered (a build of it would fail): why."""
+
+
+def compare_documents(old: Plan, new: Plan, old_theme: Any = None, new_theme: Any = None
+                      ) -> tuple[DocumentChange, ...]:
+    """The documents a build of ``new`` writes differently from a build of ``old``:
+    every document of each side is rendered as a build renders it (HTML, in the side's
+    own theme, charts as fingerprints of their data) and the two compared byte for byte,
+    so the list is exactly the documents whose HTML (and so PDF) differs, whatever part
+    of the plan or theme reads what. Raises WouldNotBuild when a side fails to render."""
     from . import documents
-    from .render import BuildInfo, render_html
 
     before = {doc.id: doc for doc in documents.for_plan(old)}
     after = {doc.id: doc for doc in documents.for_plan(new)}
-    papers = {c.id for c in result.changes if c.entity == "board-paper"}
-    papers |= {r.id for r in result.reorders if r.entity == "board-paper"}
-    reach_all = any(c.entity != "board-paper" for c in result.changes) or any(
-        r.entity != "board-paper" for r in result.reorders)
     out = []
     for doc_id in [*after, *(i for i in before if i not in after)]:
         a, b = before.get(doc_id), after.get(doc_id)
@@ -401,18 +501,22 @@ def compare_documents(old: Plan, new: Plan, result: DiffResult) -> tuple[Documen
             out.append(DocumentChange(doc_id, "added" if a is None else "removed",
                                       (b or a).title))  # type: ignore[union-attr]
             continue
-        paper = b.context.get("paper")
-        if not (reach_all or (paper is not None and paper.id in papers)):
-            continue
-        try:
-            before_html = render_html(old, a, BuildInfo(old.system.version, None, ""), False)
-            identical = before_html == render_html(
-                new, b, BuildInfo(new.system.version, None, ""), False)
-        except Exception:  # a side that fails its checks may not render
-            identical = False
-        if not identical:
-            out.append(DocumentChange(doc_id, "changed", b.title))
+        if _rendered(old, a, old_theme, "old") != _rendered(new, b, new_theme, "new"):
+            out.append(DocumentChange(doc_id, "changed", b.title,
+                                      a.title if a.title != b.title else None))
     return tuple(out)
+
+
+def _rendered(plan: Plan, doc: Any, theme: Any, side: str) -> str:
+    from .render import BuildInfo, render_html
+
+    try:
+        return render_html(plan, doc, BuildInfo(plan.system.version, None, ""), False,
+                           theme=theme)
+    except Exception as exc:  # the build would fail the same way
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WouldNotBuild(f"the {side} version's document `{doc.id}` cannot be "
+                            f"rendered ({first}), so a build of it fails") from exc
 
 
 # --- consequences: crediting derived figures to the changes that feed them ---------------
@@ -451,36 +555,130 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
                   new_plan_path: str | None = None, documents: bool = True) -> DiffResult:
     """Compare two versions of a plan, each a directory or a git revision of the
     repository at ``cwd``; with ``new`` None, compare ``old`` with the working tree's
-    plan folder. ``old_plan_path``/``new_plan_path`` name each side's plan folder
-    where it moved (default ``plan_path``); ``documents`` False skips rendering them.
+    plan folder, or, where ``old`` is a range (``A..B``, ``A...B``: from the merge base
+    of A and B), its two ends. ``old_plan_path``/``new_plan_path`` name each side's
+    plan folder where it moved (default ``plan_path``); ``documents`` False skips
+    rendering them. A revision with no plan folder is a plan with nothing in it.
 
     A side that fails its checks but could be read and modelled is compared all the
-    same (it is in ``failing``). Raises UsageError for a version that cannot be read,
-    and VersionsInvalid when a side cannot be modelled."""
+    same (it is in ``failing``), without a documents list (``withheld`` says why).
+    Raises UsageError for a version that cannot be read, and VersionsInvalid when a
+    side cannot be modelled."""
     from .errors import PlanInvalid, VersionsInvalid
     from .pipeline import check
-    from .revisions import open_version, resolve
+    from .revisions import open_version, resolve_pair
 
     here = Path.cwd() if cwd is None else cwd
-    sides = [resolve("old", old, old_plan_path or plan_path, here),
-             resolve("new", new, new_plan_path or plan_path, here)]
+    sides = resolve_pair(old, new, old_plan_path or plan_path, new_plan_path or plan_path,
+                         here)
     plans: list[Plan | None] = []
     reports: list[Report] = []
+    themes: list[Any] = []
+    theme_files: list[dict[str, bytes]] = []
+    lines: list[dict[str, list[str]]] = []
     failures: list[PlanInvalid] = []
+    blocked: list[str] = []
+    labels = [side.label for side in sides]
     for side in sides:
         with open_version(side) as directory:
+            if directory is None:  # no plan folder at this revision: nothing of it yet
+                labels[len(plans)] = (f"{side.label[:-1]}, which has no plan folder "
+                                      f"{side.plan_path!r})")
+                plans.append(None)
+                reports.append(Report())
+                themes.append(None)
+                theme_files.append({})
+                lines.append({})
+                continue
             checked = check(directory)
+            lines.append(checked.sources)
+            theme_files.append(_theme_files(directory))
         plans.append(checked.plan)
         reports.append(checked.report)
+        themes.append(checked.theme)
         if checked.plan is None or checked.report.errors:
             failures.append(PlanInvalid(checked.report, side.label, checked.sources,
                                         side.prefix))
+            blocked.append(f"{side.label} fails its checks")
     before, after = plans
-    if before is None or after is None:
+    if (before is None and sides[0].present) or (after is None and sides[1].present):
         raise VersionsInvalid(tuple(failures))
-    result = diff(before, after, sides[0].label, sides[1].label, documents)
+    if before is None and after is None:
+        from .errors import UsageError
+        raise UsageError("neither version has a plan folder; name it with --plan-path")
+    compare = documents and not blocked
+    result = diff(before, after, labels[0], labels[1], compare,
+                  (themes[0], themes[1]), (lines[0], lines[1]))
+    result = dataclasses.replace(result, changes=tuple(sorted(
+        result.changes + theme_changes(*theme_files), key=lambda c: c.sort_key)))
+    if documents and blocked:
+        result = dataclasses.replace(
+            result, withheld="; ".join(blocked) + ", so no build of it would succeed")
     return dataclasses.replace(result, findings=findings(reports[0], reports[1]),
                                failing=tuple(failures))
+
+
+def _theme_files(plan_dir: Path) -> dict[str, bytes]:
+    """Every file of the plan's theme folder: its path from the folder -> its bytes."""
+    from .theme import FOLDER, MAX_FONT
+
+    root = plan_dir / FOLDER
+    if not root.is_dir():
+        return {}
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_FONT:
+            out[path.relative_to(root).as_posix()] = path.read_bytes()
+    return out
+
+
+def theme_changes(old: dict[str, bytes], new: dict[str, bytes]) -> tuple[Change, ...]:
+    """The theme's files added, removed or changed (kind ``theme``, the id its path in
+    the theme folder): text as a word diff, anything else by size. What they change in
+    the documents is in the documents list, which renders each side in its theme."""
+    out = []
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            continue
+        path = f"theme/{name}"
+        texts = [_text(x) for x in (a, b)]
+        if a is None or b is None:
+            op = "added" if a is None else "removed"
+            value = texts[1] if a is None else texts[0]
+            value = value if value is not None else f"{len(b or a or b'')} bytes"
+            out.append(Change(op, "theme", name, None, None if a is None else value,
+                              None if b is None else value, about={"file": name},
+                              where=(None if a is None else (path, 0),
+                                     None if b is None else (path, 0))))
+        elif None not in texts:
+            words = word_diff(texts[0], texts[1])
+            first = _first_difference(texts[0] or "", texts[1] or "")
+            out.append(Change("changed", "theme", name, "text", texts[0], texts[1], words,
+                              about={"file": name},
+                              where=((path, first[0]), (path, first[1]))))
+            continue
+        else:
+            out.append(Change("changed", "theme", name, "bytes", len(a), len(b),
+                              about={"file": name}, where=((path, 0), (path, 0))))
+    return tuple(out)
+
+
+def _first_difference(old: str, new: str) -> tuple[int, int]:
+    """The 1-based lines of each text where they first differ."""
+    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(),
+                                      autojunk=False)
+    _tag, i1, _i2, j1, _j2 = next(op for op in matcher.get_opcodes() if op[0] != "equal")
+    return i1 + 1, j1 + 1
+
+
+def _text(data: bytes | None) -> str | None:
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def findings(old: Report, new: Report) -> tuple[Finding, ...]:
@@ -502,4 +700,24 @@ def findings(old: Report, new: Report) -> tuple[Finding, ...]:
             after.remove(key(d))
         else:
             out.append(Finding("fixed", d))
-    return tuple(out)
+    return _paired(out)
+
+
+def _paired(found: list[Finding]) -> tuple[Finding, ...]:
+    """A diagnostic fixed and one introduced by the same rule at the same place (an
+    illustrative count that moved) are one ``changed`` finding, not a pair."""
+    def place(d: Diagnostic) -> tuple:
+        return (d.severity, d.rule, d.location.file, d.location.pointer)
+
+    fixed = [f for f in found if f.op == "fixed"]
+    out = []
+    for f in found:
+        if f.op == "fixed":
+            continue
+        match = next((g for g in fixed if place(g.diagnostic) == place(f.diagnostic)), None)
+        if match is None:
+            out.append(f)
+        else:
+            fixed.remove(match)
+            out.append(Finding("changed", f.diagnostic, match.diagnostic.message))
+    return tuple(out + fixed)

@@ -54,6 +54,7 @@ def derived(old: Plan, new: Plan) -> Iterator[Derived]:
     yield from _derived_metrics(old, new)
     yield from _derived_activity(old, new)
     yield from _derived_workforce(old, new)
+    yield from _derived_risks(old, new)
 
 
 def _both(old: Iterable, new: Iterable, key=lambda x: x.id) -> Iterator[tuple]:
@@ -143,3 +144,17 @@ def _derived_workforce(old: Plan, new: Plan) -> Iterator[Derived]:
         yield Derived("workforce", None, f"total_vacancies.{year}",
                       _number(_series_of(va, year)), _number(_series_of(vb, year)),
                       (*groups, ("staff-group", ANY, f"vacancies.{year}")), "wte")
+
+
+def _derived_risks(old: Plan, new: Plan) -> Iterator[Derived]:
+    """A risk's scores (likelihood × impact) and ratings, now and once mitigated."""
+    for r, s in _both(getattr(old, "risks", None) or (), getattr(new, "risks", None) or ()):
+        a, b = getattr(r, "scores", None), getattr(s, "scores", None)
+        if a is None or b is None:
+            continue
+        for name, parts in (("score", ("likelihood", "impact")),
+                            ("rating", ("likelihood", "impact")),
+                            ("target_score", ("target_likelihood", "target_impact")),
+                            ("target_rating", ("target_likelihood", "target_impact"))):
+            yield Derived("risk", s.id, name, getattr(a, name), getattr(b, name),
+                          tuple(("risk", s.id, f"scores.{p}") for p in parts))

@@ -26,9 +26,11 @@ from .diff_wording import (
     findings_heading,
     fmt_value,
     kind_heading,
+    meaning,
     moved_by,
     placed,
     plural,
+    provenance_line,
     reorder_message,
 )
 from .reporters import safe, text_report
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
 # Each takes a DiffResult (lscplan.diff) and returns the whole output as text.
 
 _DIFF_MARKERS = {"added": "+", "removed": "-", "changed": "~"}
+_FINDING_MARKERS = {"introduced": "+", "fixed": "-", "changed": "~"}
+_FINDING_STYLES = {"introduced": "red", "fixed": "green", "changed": "yellow"}
 _DIFF_STYLES = {"added": "green", "removed": "red", "changed": "yellow"}
 _ELIDE_KEEP = 6
 
@@ -114,11 +118,14 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
     failing = failing_line(result)
     if failing:
         lines.append([(_one_line(failing), "bold red")])
+    sources = provenance_line(result)
+    if sources:
+        lines.append([(_one_line(sources), "bold")])
     if result.findings:
         lines += [[], [(findings_heading(result), "bold underline")]]
         for f in result.findings:
-            style = "red" if f.op == "introduced" else "green"
-            lines.append([("  ", ""), ("+ " if f.op == "introduced" else "- ", style),
+            style = _FINDING_STYLES[f.op]
+            lines.append([("  ", ""), (_FINDING_MARKERS[f.op] + " ", style),
                           (_one_line(finding_message(f)), "")])
     for kind, changes in result.groups():
         lines.append([])
@@ -153,11 +160,18 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
         lines += [[], [("Order", "bold underline")]]
         lines += [[("  ", ""), ("↕ ", "yellow"), (_one_line(reorder_message(r)), "")]
                   for r in result.reorders]
-    if result.documents is not None and (result.changes or result.reorders):
-        lines += [[], [(documents_heading(result), "bold underline")]]
+    if _shows_documents(result):
+        lines += [[], [(_one_line(documents_heading(result)), "bold underline")]]
         lines += [[("  ", ""), (_DIFF_MARKERS[d.op] + " ", _DIFF_STYLES[d.op]),
-                   (_one_line(document_message(d)), "")] for d in result.documents]
+                   (_one_line(document_message(d)), "")] for d in result.documents or ()]
     return lines
+
+
+def _shows_documents(result: DiffResult) -> bool:
+    """Whether to say what happens to the documents: when something changed and they
+    were compared, or when they could not be."""
+    return bool(result.withheld) or (result.documents is not None
+                                     and bool(result.changes or result.reorders))
 
 
 def _unexplained_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
@@ -200,6 +214,8 @@ def md_escape(text: str) -> str:
     table or open HTML."""
     text = safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    # a zero-width space after @ (as an entity): "@name" reads the same and pings no one
+    text = text.replace("@", "@&#8203;")
     return text.replace("\r\n", "\n").replace("\n", "<br>")
 
 
@@ -224,7 +240,7 @@ def _md_cell_value(value: object, limit: int = 160, unit: str | None = None,
     if isinstance(value, dict):  # a whole entity or object: its title, else its fields
         title = next((value[k] for k in ("title", "name", "label")
                       if isinstance(value.get(k), str)), None)
-        text = title if title is not None else fmt_value(value)
+        text = title if title is not None else fmt_value(value, unit)
     elif isinstance(value, str):
         text = value
     else:
@@ -234,9 +250,16 @@ def _md_cell_value(value: object, limit: int = 160, unit: str | None = None,
     return md_escape(text)
 
 
-def _md_words(words: Words, side: str) -> str:
+def _md_words(change: Change, side: str) -> str:
+    """One side of a reworded text for its Markdown column, in its own spacing, the
+    words only it has struck through (old) or in bold (new)."""
+    from .diff_text import side_runs
+
     wrap = "~~" if side == "-" else "**"
     out = []
+    words = (side_runs(change.old, change.new, side)
+             if isinstance(change.old, str) and isinstance(change.new, str)
+             else change.words or ())
     for op, text in _runs_for_reading(words):
         if op == "=":
             out.append(md_escape(text))
@@ -265,6 +288,8 @@ class _Section:
     left_out: int = 0
 
     def text(self, fold: bool) -> str:
+        if not self.rows and not self.head and not self.left_out:  # a heading alone
+            return f"\n\n{self.heading}"
         body = ["", *self.head, *self.rows] if self.head else ["", *self.rows]
         if self.left_out:
             body += ["", f"*{plural(self.left_out, 'more row')} left out here.*"]
@@ -274,6 +299,9 @@ class _Section:
                                *body, "", "</details>"])
         return "\n".join(["", "", f"#### {self.heading}", *body])
 
+
+#: A document's op in a Markdown list, where ``- +`` would read as a nested list.
+_MD_DOCUMENT_OPS = {"added": "**added**", "removed": "**removed**", "changed": "**changed**"}
 
 _TABLE = ["| | entity | field | old | new |", "|---|---|---|---|---|"]
 
@@ -333,21 +361,22 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
         name = _md_message(change_message(c) if c.field is None else change_name(c))
         field_cell = _md_code(c.field) if c.field else ""
         if c.words is not None:
-            old, new = _md_words(c.words, "-"), _md_words(c.words, "+")
+            old, new = _md_words(c, "-"), _md_words(c, "+")
         else:
-            old = _md_cell_value(c.old, unit=c.unit, item=c.item)
+            old = _md_cell_value(c.old, unit=c.unit_before, item=c.item)
             new = _md_cell_value(c.new, unit=c.unit, item=c.item)
-        rows = [f"| {_DIFF_MARKERS[c.op]} | {name} | {field_cell} | {old} | {new} |"]
+        rows = [f"| {_DIFF_MARKERS[c.op]} | {name}{_md_place(c)} | {field_cell} | {old} | "
+                f"{new} |"]
     else:
         pattern = _series_key(c.field)[0]  # type: ignore[index]
         changed = {_series_key(x.field)[1]: x for x in group}  # type: ignore[index]
         strip = _strip(_series_years(c.about, pattern, set(changed)), set(changed))
         ops = {x.op for x in group}
         marker = _DIFF_MARKERS[ops.pop()] if len(ops) == 1 else "~"
-        old = _strip_values([x.old for x in changed.values()], c.unit)
+        old = _strip_values([x.old for x in changed.values()], c.unit_before)
         new = _strip_values([x.new for x in changed.values()], c.unit)
-        rows = [f"| {marker} | {_md_message(change_name(c))} | {_md_code(pattern)}<br>{strip} "
-                f"| {old} | {new} |"]
+        rows = [f"| {marker} | {_md_message(change_name(c))}{_md_place(c)} | "
+                f"{_md_code(pattern)}<br>{strip} | {old} | {new} |"]
     seen: list = []
     for member in group:
         seen += [p for p in placed(result, member) if p not in seen]
@@ -356,6 +385,20 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
             if _series_key(p[0].field) else None)):
         rows.append(_md_consequence_row(run))
     return rows
+
+
+def _md_place(c: Change) -> str:
+    """Where the change lives, under its entity: ``metrics.yaml:30`` (new side; the
+    old side's too where it differs: ``(was metrics.yaml:28)``)."""
+    from .diff_places import as_text
+
+    old, new = (as_text(p) for p in c.where)
+    if not old and not new:
+        return ""
+    shown = new or old
+    if old and new and old != new:
+        shown += f" (was {old})"
+    return f"<br><sub>{md_escape(shown)}</sub>"
 
 
 def _strip_values(values: list, unit: str | None) -> str:
@@ -368,11 +411,11 @@ def _strip_values(values: list, unit: str | None) -> str:
 
 def _md_consequence_row(run: list[tuple[Consequence, str | None]]) -> str:
     q, shared = run[0]
-    if len(run) == 1:
+    if len(run) == 1:  # the figure named once; the new value with the amount it moved
         what = consequence_what(q) + (f" ({shared})" if shared else "")
-        return (f"| ↳ | {_md_message(what)} | {md_escape(field_phrase(q.field))}"
+        return (f"| ↳ | {_md_message(what)} | "
                 f" | {md_escape(consequence_value(q, q.old))}"
-                f" | {md_escape(consequence_value(q, q.new))} |")
+                f" | {md_escape(consequence_value(q, q.new) + _moved(q))} |")
     pattern, first_year = _series_key(q.field)  # type: ignore[misc]
     what = " ".join(consequence_what(q).replace(first_year, "").split())
     years = [_series_key(x.field)[1] for x, _ in run]  # type: ignore[index]
@@ -382,6 +425,15 @@ def _md_consequence_row(run: list[tuple[Consequence, str | None]]) -> str:
             f"{_strip(years, set(years))} | {old} | {new} |")
 
 
+def _moved(q: Consequence) -> str:
+    """`` (+£1,000k)``: how far a derived figure moved, where that is not the figure
+    itself (a change from baseline is written signed already)."""
+    from .diff_wording import consequence_delta
+
+    amount = consequence_delta(q)
+    return f" ({amount})" if amount else ""
+
+
 def _md_sections(result: DiffResult) -> list[_Section]:
     sections = []
     if result.findings:
@@ -389,15 +441,17 @@ def _md_sections(result: DiffResult) -> list[_Section]:
         for f in result.findings:
             d, loc = f.diagnostic, f.diagnostic.location
             where = loc.file + (f":{loc.line}:{loc.column}" if loc.line else "")
-            rows.append(f"| {'+' if f.op == 'introduced' else '-'} {f.op} | {d.severity} | "
-                        f"`{md_escape(d.rule)}` | {_md_code(where)} | {md_escape(d.message)} |")
+            was = f" (was: {f.was})" if f.was is not None else ""
+            rows.append(f"| {_FINDING_MARKERS[f.op]} {f.op} | {d.severity} | "
+                        f"`{md_escape(d.rule)}` | {_md_code(where)} | "
+                        f"{md_escape(d.message + was)} |")
         sections.append(_Section(md_escape(findings_heading(result)),
                                  ["| | severity | rule | where | message |",
                                   "|---|---|---|---|---|"], rows))
-    if result.documents is not None and (result.changes or result.reorders):
+    if _shows_documents(result):
         sections.append(_Section(md_escape(documents_heading(result)), [], [
-            f"- {_DIFF_MARKERS[d.op]} {_md_message(document_message(d))}"
-            for d in result.documents]))
+            f"- {_MD_DOCUMENT_OPS[d.op]} {_md_message(document_message(d))}"
+            for d in result.documents or ()]))
     for kind, changes in result.groups():
         rows = []
         for group in _series_runs(list(changes), _change_series):
@@ -428,6 +482,9 @@ def markdown_diff(result: DiffResult, color: bool = False, budget: int = MARKDOW
     failing = failing_line(result)
     if failing:
         head += ["", f"**{md_escape(failing)}**"]
+    sources = provenance_line(result)
+    if sources:
+        head += ["", md_escape(sources)]
     sections = _md_sections(result)
     room = budget - len("\n".join(head)) - _ROOM
     texts = [s.text(len(s.rows) > FOLD_ROWS) for s in sections]
@@ -455,12 +512,62 @@ def markdown_diff(result: DiffResult, color: bool = False, budget: int = MARKDOW
     return "\n".join(head) + "".join(texts) + "\n"
 
 
+#: The keys of ``diff --format json``, with what each means (the documentation's JSON
+#: reference is generated from it; a test holds it to the output). ``op``, ``entity``,
+#: ``id``, ``field``, ``old`` and ``new`` of each change are the contract; the rest is
+#: added by lscplan beyond it.
+JSON_CONTRACT: dict[str, str] = {
+    "changes": "Every change, in plan order.",
+    "changes[].op": "`added`, `removed` or `changed`.",
+    "changes[].entity": "The kind of entity: `system`, `period`, `source`, `population`, "
+                        "`icp`, `organisation`, `executive`, `governance`, `board`, "
+                        "`submission`, `submission-component`, `glossary`, `unit`, `vision`, "
+                        "`ambition`, `intent`, `ltp-theme`, `case-for-change`, `priority`, "
+                        "`portfolio`, `programme`, `metric`, `allocations`, `allocation`, "
+                        "`trajectory`, `efficiency`, `context-figure`, `activity`, "
+                        "`workforce`, `staff-group`, `engagement`, `partner`, `board-paper`, "
+                        "`publication` and the other kinds `lscplan/kinds.py` declares.",
+    "changes[].id": "The entity's id; null for the plan's single entities (the system, the "
+                    "vision, the trajectory...).",
+    "changes[].field": "null when a whole entity was added or removed (`old`/`new` then hold "
+                       "all its fields), otherwise a dotted path such as "
+                       "`targets.national.value` (a metric's targets are keyed by kind and "
+                       "`by`: `targets.local-2030`), `values.2023/24` or "
+                       "`by_icp.fylde-coast.2020/21`. A programme's portfolio is its field "
+                       "`portfolio`.",
+    "changes[].old": "The old value (null when added).",
+    "changes[].new": "The new value (null when removed).",
+    "changes[].message": "Beyond the contract: the change in words.",
+    "changes[].unit": "Beyond the contract: the unit of a figure (`percent`, "
+                      "`gbp-thousands`, `wte`, ...), else null.",
+    "changes[].item": "Beyond the contract: true when the change is one item of the list "
+                      "`field`: `old` or `new` is that item.",
+    "changes[].words": "Beyond the contract: for long text, the word-level diff as "
+                       "`[[\"=\" | \"-\" | \"+\", text], ...]`, else null.",
+    "consequences": "The derived figures that moved (movements, percentages, totals, "
+                    "surpluses, a metric's change from baseline), each "
+                    "`{entity, id, field, old, new, unit, message}`.",
+    "consequences[].causes": "The changes that moved it, as `{entity, id, field}` of changes "
+                             "in `changes`.",
+    "reorders": "Entities or a list's items in a new order: `{entity, id, field, old, new}`, "
+                "`id` and `field` null for a kind's entities in a new order.",
+    "documents": "`{id, op, title}` for each document a build writes differently (added, "
+                 "removed or changed); null with `--no-documents`.",
+    "diagnostics": "The diagnostics the change `introduced` or `fixed`, each "
+                   "`{op, severity, rule, message, file, line, column, path}`.",
+    "failing": "The labels of the sides that fail their checks.",
+    "summary": "Counts: `total`, `consequences`, `by_op` and `by_entity`.",
+    "sides": "The labels of the two sides, `{old, new}`.",
+}
+
+
 def json_diff(result: DiffResult, color: bool = False) -> str:
     """The contract: ``{"changes": [...], "summary": {...}}`` plus ``consequences`` and
     ``sides``; each record with its ``message`` in words; keys sorted."""
     payload = result.as_dict()
     for record, change in zip(payload["changes"], result.changes, strict=True):
         record["message"] = change_message(change)
+        record["meaning"] = meaning(change)
     for record, q in zip(payload["consequences"], result.consequences, strict=True):
         record["message"] = consequence_message(q)
     return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
@@ -517,7 +624,7 @@ def _html_change(c: Change, result: DiffResult) -> _HtmlChange:
     return _HtmlChange(
         op=c.op, marker=_DIFF_MARKERS[c.op], name=_code_spans(change_name(c)),
         field=c.field or "", message=_code_spans(change_message(c)),
-        old="" if isinstance(c.old, dict) else _html_value(c.old, c.unit),
+        old="" if isinstance(c.old, dict) else _html_value(c.old, c.unit_before),
         new="" if isinstance(c.new, dict) else _html_value(c.new, c.unit),
         old_fields=_html_fields(c.old), new_fields=_html_fields(c.new),
         words=tuple((op, PILCROW + text if op != "=" and not text.strip() else text)
@@ -547,13 +654,24 @@ def html_diff(result: DiffResult, color: bool = False) -> str:
         findings=tuple((f.op, finding_message(f)) for f in result.findings),
         reorders=tuple(_code_spans(reorder_message(r)) for r in result.reorders),
         unexplained=tuple(_code_spans(consequence_message(q)) for q in result.unexplained),
-        documents_heading=documents_heading(result) if result.documents is not None and (
-            result.changes or result.reorders) else None,
+        documents_heading=documents_heading(result) if _shows_documents(result) else None,
         documents=tuple((d.op, _DIFF_MARKERS[d.op], _code_spans(document_message(d)))
                         for d in result.documents or ()),
         old_label=result.old_label, new_label=result.new_label, counts=_diff_counts(result),
         total=summary["total"], by_op=tuple(summary["by_op"].items()), ops=OPS,
         by_entity=by_entity, consequences=summary["consequences"], groups=groups)
+
+
+def json_trouble(message: str, failures: tuple[PlanInvalid, ...] = ()) -> str:
+    """The JSON error object for versions that cannot be compared
+    (``schemas/diff.schema.json#/$defs/error``)."""
+    from .diff import JSON_VERSION, side_of
+
+    payload = {"version": JSON_VERSION, "error": message,
+               "failing": [side_of(f.side) for f in failures],
+               "diagnostics": [{"side": side_of(f.side), **d.as_dict()}
+                               for f in failures for d in f.report.errors]}
+    return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 
 
 def diff_trouble(failures: tuple[PlanInvalid, ...]) -> str:

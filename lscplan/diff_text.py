@@ -93,6 +93,31 @@ def word_diff(old: str, new: str) -> Words:
     return tuple(runs)
 
 
+def side_runs(old: str, new: str, side: str) -> Words:
+    """One side of ``word_diff(old, new)`` (``side`` ``"-"``: the old text, ``"+"``: the
+    new) as that side reads, with its own spacing: its unchanged runs (``=``) and its
+    own changed runs (``side``), so a column showing only the old text keeps the old
+    text's spaces ("heart. Commissioners", never "heart.Commissioners")."""
+    a, b = _tokens(old), _tokens(new)
+    runs: list[tuple[str, str]] = []
+
+    def add(op: str, tokens: list[tuple[str, str]]) -> None:
+        text = "".join(w + s for w, s in tokens)
+        if text and runs and runs[-1][0] == op:
+            runs[-1] = (op, runs[-1][1] + text)
+        elif text:
+            runs.append((op, text))
+
+    matcher = difflib.SequenceMatcher(None, [w for w, _ in a], [w for w, _ in b],
+                                      autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        own = a[i1:i2] if side == "-" else b[j1:j2]
+        add("=" if tag == "equal" else side, own)
+    if runs:
+        runs[-1] = (runs[-1][0], runs[-1][1].rstrip(" \n") or runs[-1][1])
+    return tuple(runs)
+
+
 #: A word (letters, digits and what joins them inside one: 1,500  95.0%  A&E  it's
 #: 2019/20  long-term), or one punctuation mark.
 _TOKEN = re.compile(r"[\w£$%]+(?:[.,'’&/:-][\w%]+)*|[^\w\s]")

@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import formatting
+from . import formatting, kinds
 from .model import TARGET_KINDS
 
 if TYPE_CHECKING:
@@ -20,49 +20,23 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-#: Entity kind -> (singular label, heading for a group).
-KIND_WORDS: dict[str, tuple[str, str]] = {
-    "system": ("the system", "System"),
-    "period": ("the plan period", "Plan period"),
-    "source": ("source", "Sources"),
-    "population": ("population", "Population"),
-    "icp": ("ICP", "Integrated care partnerships"),
-    "organisation": ("organisation", "Organisations"),
-    "executive": ("executive", "Executives"),
-    "governance": ("governance", "Governance"),
-    "board": ("board", "Boards and committees"),
-    "submission": ("the submission", "Submission"),
-    "submission-component": ("submission component", "Submission components"),
-    "glossary": ("glossary term", "Glossary"),
-    "vision": ("the vision", "Vision"),
-    "ambition": ("ambition", "Ambitions"),
-    "intent": ("intent", "Intents"),
-    "ltp-theme": ("Long Term Plan theme", "Long Term Plan themes"),
-    "case-for-change": ("case for change", "Case for change"),
-    "priority": ("priority", "Priorities"),
-    "portfolio": ("portfolio", "Portfolios"),
-    "programme": ("programme", "Programmes"),
-    "metric": ("metric", "Metrics"),
-    "allocations": ("the allocations table", "Allocations table"),
-    "allocation": ("allocation", "Allocations"),
-    "trajectory": ("the financial trajectory", "Financial trajectory"),
-    "efficiency": ("efficiency savings", "Efficiency"),
-    "context-figure": ("finance figure", "Finance context figures"),
-    "activity": ("activity", "Activity"),
-    "workforce": ("the workforce plan", "Workforce"),
-    "staff-group": ("staff group", "Staff groups"),
-    "engagement": ("engagement", "Engagement"),
-    "partner": ("engagement partner", "Engagement partners"),
-    "board-paper": ("board paper", "Board papers"),
-}
+#: Entity kind name -> its declaration (``lscplan.kinds``), which says its words.
+_KINDS = {k.name: k for k in kinds.ENTITY_KINDS}
+#: What diff compares beside the declared kinds: the files of the plan's theme folder.
+THEME = "theme"
+_THEME_WORDS = ("theme file", "Theme")
 
 
 def kind_label(kind: str) -> str:
-    return KIND_WORDS.get(kind, (kind, kind))[0]
+    """One entity of ``kind`` as its declaration names it: ``metric``, ``the vision``."""
+    declared = _KINDS.get(kind)
+    return declared.label if declared else _THEME_WORDS[0] if kind == THEME else kind
 
 
 def kind_heading(kind: str) -> str:
-    return KIND_WORDS.get(kind, (kind, kind))[1]
+    """A group of them, as declared: ``Metrics``, ``Risks``."""
+    declared = _KINDS.get(kind)
+    return declared.heading if declared else _THEME_WORDS[1] if kind == THEME else kind
 
 
 def _places(value: float, unit: str | None = None) -> int:
@@ -122,9 +96,9 @@ def fmt_value(value: Any, unit: str | None = None) -> str:
     if isinstance(value, str):
         return f"“{value}”"
     if isinstance(value, list):
-        return ", ".join(fmt_value(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {fmt_value(v)}" for k, v in value.items())
+        return ", ".join(fmt_value(v, unit) for v in value)
+    if isinstance(value, dict):  # a figure's unit reaches the figures inside it
+        return "; ".join(f"{k}: {fmt_value(v, unit)}" for k, v in value.items())
     return str(value)
 
 
@@ -172,6 +146,10 @@ def _title(fields: dict[str, Any]) -> str | None:
 def change_message(c: Change) -> str:
     """One change in a sentence: ``metric `x`, 2021/22: 95.0% → 96.0%``."""
     who = change_name(c)
+    if c.entity == THEME:
+        if c.field == "bytes":
+            return f"{who} changed: {c.old:,} → {c.new:,} bytes"
+        return f"{who} {c.op}"
     if c.field is None:
         fields = c.old or c.new or {}
         if c.entity == "programme" and fields.get("portfolio"):
@@ -207,8 +185,11 @@ def change_message(c: Change) -> str:
     if c.op == "added":
         return f"{who}, {phrase} added: {fmt_value(c.new, c.unit)}"
     if c.op == "removed":
-        return f"{who}, {phrase} removed (was {fmt_value(c.old, c.unit)})"
-    return f"{who}, {phrase}: {fmt_value(c.old, c.unit)} → {fmt_value(c.new, c.unit)}"
+        return f"{who}, {phrase} removed (was {fmt_value(c.old, c.unit_before)})"
+    text = f"{who}, {phrase}: {fmt_value(c.old, c.unit_before)} → {fmt_value(c.new, c.unit)}"
+    effect = meaning(c)
+    return text + (" (the unit changed)" if c.unit_before != c.unit else
+                   f" ({effect})" if effect else "")
 
 
 def _item_text(item: Any) -> str:
@@ -229,7 +210,21 @@ def reorder_message(r: Reorder) -> str:
         what = kind_heading(r.entity)
     else:
         what = f"{entity_name(r.entity, r.id, {})}, {field_phrase(r.field)}"
-    return f"{what} in a new order: {_listing(r.new)} (was {_listing(r.old)})"
+    if all(isinstance(i, str) and len(i) <= 60 for i in (*r.old, *r.new)):
+        return f"{what} in a new order: {_listing(r.new)} (was {_listing(r.old)})"
+    # long items (a key message, a recommendation): each once, with where it was
+    shown = tuple(f"“{_short(i)}”" for i in r.new)
+    was = ", ".join(str(r.old.index(i) + 1) if i in r.old else "–" for i in r.new)
+    return f"{what} in a new order: {_listing(shown)} (their old places: {was})"
+
+
+def _short(item: Any, limit: int = 40) -> str:
+    """A list item in a few words: its title or text, cut at a word."""
+    text = (_title(item) or item.get("text") if isinstance(item, dict) else None)
+    text = str(text if text is not None else fmt_value(item)).strip()
+    if len(text) <= limit:
+        return text
+    return text[:text.rfind(" ", 0, limit) if " " in text[:limit] else limit] + " …"
 
 
 _DOCUMENT_OPS = {"added": "a new document", "removed": "no longer built",
@@ -238,14 +233,55 @@ _DOCUMENT_OPS = {"added": "a new document", "removed": "no longer built",
 
 def document_message(doc: DocumentChange) -> str:
     """```ltp-submission`: changes`` (the id names its files: ltp-submission.pdf)."""
-    return f"`{doc.id}`: {_DOCUMENT_OPS.get(doc.op, doc.op)}"
+    text = f"`{doc.id}`: {_DOCUMENT_OPS.get(doc.op, doc.op)}"
+    if doc.old_title is not None:
+        text += f", its title too: {fmt_value(doc.old_title)} → {fmt_value(doc.title)}"
+    return text
 
 
 def documents_heading(result: DiffResult) -> str:
+    if result.withheld:
+        return f"Documents: not compared, because {result.withheld}"
     n = len(result.documents or ())
     if not n:
         return "Documents: a build writes every document as before"
     return f"Documents: a build writes {plural(n, 'document')} differently"
+
+
+def provenance_line(result: DiffResult) -> str | None:
+    """``Sources: 3 now cite a source (were illustrative); 1 is now illustrative``, or
+    None when no provenance changed (each a provenance: an entity's, or a figure's)."""
+    moved = result.provenance
+
+    def verb(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    parts = [text for text, n in (
+        (verb(moved["sourced"], "now cites a source", "now cite a source")
+         + " (illustrative before)", moved["sourced"]),
+        (verb(moved["illustrative"], "is now illustrative", "are now illustrative"),
+         moved["illustrative"]),
+        (verb(moved["resourced"], "cites another source", "cite another source"),
+         moved["resourced"])) if n]
+    return "Sources: " + "; ".join(parts) if parts else None
+
+
+def meaning(c: Change) -> str | None:
+    """``improves`` or ``worsens``: a metric's value moved with or against its
+    direction (``higher-is-better``, ``lower-is-better``); else None."""
+    if c.entity != "metric" or c.op != "changed" or not (c.field or "").startswith("values."):
+        return None
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in (c.old, c.new)):
+        return None
+    if c.unit_before != c.unit or c.old == c.new:
+        return None
+    direction = c.about.get("direction")
+    up = c.new > c.old
+    if direction == "higher-is-better":
+        return "improves" if up else "worsens"
+    if direction == "lower-is-better":
+        return "worsens" if up else "improves"
+    return None
 
 
 def failing_line(result: DiffResult) -> str | None:
@@ -261,14 +297,17 @@ def finding_message(f: Finding) -> str:
     """``introduced error[rule] finance.yaml:10:7: message``."""
     d, loc = f.diagnostic, f.diagnostic.location
     where = loc.file + (f":{loc.line}:{loc.column}" if loc.line else "")
-    return f"{f.op} {d.severity}[{d.rule}] {where}: {d.message}"
+    was = f" (was: {f.was})" if f.was is not None else ""
+    return f"{f.op} {d.severity}[{d.rule}] {where}: {d.message}{was}"
 
 
 def findings_heading(result: DiffResult) -> str:
     introduced = [f for f in result.findings if f.op == "introduced"]
     fixed = [f for f in result.findings if f.op == "fixed"]
+    changed = [f for f in result.findings if f.op == "changed"]
+    also = f", and changes the message of {_counts(changed)}" if changed else ""
     return (f"Checks: the change introduces {_counts(introduced)} and fixes "
-            f"{_counts(fixed)}")
+            f"{_counts(fixed)}{also}")
 
 
 def _counts(findings: list[Finding]) -> str:
@@ -294,6 +333,10 @@ _DERIVED_WORDS = {
     ("staff-group", "vacancy_rate"): "vacancy rate {year}",
     ("workforce", "total"): "workforce total {year}",
     ("workforce", "total_vacancies"): "vacancies total {year}",
+    ("risk", "score"): "risk score",
+    ("risk", "rating"): "risk rating",
+    ("risk", "target_score"): "target risk score",
+    ("risk", "target_rating"): "target risk rating",
 }
 #: Derived figures that are themselves changes, written with their sign.
 _SIGNED = {("metric", "change"), ("allocation", "movement"), ("allocations", "total.movement")}
@@ -321,12 +364,18 @@ def consequence_value(q: Consequence, value: Any) -> str:
     return fmt_value(value, q.unit)
 
 
+def consequence_delta(q: Consequence) -> str | None:
+    """How far a derived figure moved (``+£1,000k``), or None where the figure is a
+    movement itself or not a number."""
+    key, _ = _derived_key(q)
+    return None if key in _SIGNED else delta(q.old, q.new, q.unit)
+
+
 def consequence_message(q: Consequence) -> str:
     """``system allocation total: £315,000k → £316,000k (+£1,000k)``."""
     text = (f"{consequence_what(q)}: {consequence_value(q, q.old)} → "
             f"{consequence_value(q, q.new)}")
-    key, _ = _derived_key(q)
-    change = None if key in _SIGNED else delta(q.old, q.new, q.unit)
+    change = consequence_delta(q)
     return f"{text} ({change})" if change else text
 
 

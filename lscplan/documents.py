@@ -120,11 +120,24 @@ def for_plan(plan: Plan) -> list[Document]:
     return docs
 
 
-def inputs(doc: Document, docs: Sequence[Document], sources: Mapping[str, Any]
-           ) -> dict[str, Any]:
-    """The plan files (of ``sources``: path -> content) ``doc`` is made from: every
-    file but those the documents of ``docs`` have as their own, and its own. No
-    template shows one board paper in another document (tests/test_render.py holds
-    them to it), so a change to one paper leaves every other document as it was."""
+def inputs(doc: Document, docs: Sequence[Document], sources: Mapping[str, Any],
+           plan: Plan | None = None) -> dict[str, Any]:
+    """What ``doc`` is made from, of ``sources`` (path -> content): every plan file but
+    those the documents of ``docs`` have as their own, and its own; and, of each of
+    those others (with ``plan``), what every document reads of it: its illustrative
+    figures and entries, which the submission's Annex C lists and which make every
+    document a draft. No template shows one board paper in another document otherwise
+    (tests/test_render.py holds them to it), so any other change to one paper leaves
+    every other document as it was."""
     owned = {d.own_file for d in docs if d.own_file} - {doc.own_file}
-    return {path: text for path, text in sources.items() if path not in owned}
+    out = {path: text for path, text in sources.items() if path not in owned}
+    if plan is not None and owned:
+        listed: dict[str, list[str]] = {}
+        for file, what, count, _loc in plan.illustrative_figures():
+            if file in owned:
+                listed.setdefault(file, []).append(repr(("figures", what, count)))
+        for file, kind, what, _loc in plan.illustrative_items():
+            if file in owned:
+                listed.setdefault(file, []).append(repr(("entry", kind, what)))
+        out.update({f"{file} (illustrative)": rows for file, rows in sorted(listed.items())})
+    return out

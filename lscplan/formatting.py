@@ -70,6 +70,9 @@ BUILTIN_UNITS: dict[str, Unit] = {u: Unit(u, label, "%" if u == "percent" else "
     "episodes": "episodes",
 }.items()}
 UNIT_LABELS = {u: unit.label for u, unit in BUILTIN_UNITS.items()}
+#: Money in £m: no plan figure is in it; a chart for a reader (the public summary's)
+#: draws £'000 figures in it, as its text writes money.
+GBP_MILLIONS = Unit("gbp-millions", "£m", "")
 
 
 def as_unit(u: str) -> Unit:
@@ -116,7 +119,8 @@ def percent(value: float | None, places: int | None = None) -> str:
 
 
 def money(thousands_of_pounds: float | None) -> str:
-    """Money given in £'000, written for reading: ``£2.60bn``, ``£105.0m``, ``£471k``."""
+    """Money given in £'000, written for reading as NHS finance papers write it, without
+    meaningless zeros: ``£2.6bn``, ``£20.5bn``, ``£1bn``, ``£105m``, ``£72.5m``, ``£471k``."""
     if thousands_of_pounds is None:
         return "–"
     v = float(thousands_of_pounds)
@@ -124,12 +128,19 @@ def money(thousands_of_pounds: float | None) -> str:
     if size == 0:
         return "£0"
     if size >= 1_000_000:
-        text = f"£{size / 1_000_000:,.2f}bn"
+        text = f"£{_trimmed(size / 1_000_000, 2)}bn"
     elif size >= 1_000:
-        text = f"£{size / 1_000:,.1f}m"
+        text = f"£{_trimmed(size / 1_000, 1)}m"
     else:
         text = f"£{size:,.0f}k"
     return _sign(text, v < 0)
+
+
+def _trimmed(value: float, places: int) -> str:
+    """``value`` to ``places`` decimal places, without trailing zeros: ``20.50`` ->
+    ``20.5``, ``1.00`` -> ``1``."""
+    text = f"{value:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def money_thousands(value: float | None) -> str:
@@ -178,7 +189,7 @@ def unit_label(u: str) -> str:
 
 
 def value(v: float | None, unit: str) -> str:
-    """A figure with its unit, as a sentence would say it: ``85%``, ``£12.0m``,
+    """A figure with its unit, as a sentence would say it: ``85%``, ``£12m``,
     ``123.4 per 100,000``, ``18 weeks``, ``3,000 WTE``."""
     if v is None:
         return "–"
@@ -186,6 +197,8 @@ def value(v: float | None, unit: str) -> str:
         return percent(v)
     if unit == "gbp-thousands":
         return money(v)
+    if unit == "gbp-millions":
+        return money(v * 1000)
     if unit == "number":
         return thousands(v)
     if unit == "ratio":

@@ -151,11 +151,12 @@ FILES: tuple[FileKind, ...] = (
     FileKind("priorities.yaml", "priorities", "priorities", (
         EntityKind("priority", "priority", "Priorities", ("priorities",),
                    named="{term} {number}", provenance=("",), public=("public_summary",),
-                   term="priority"),
+                   term="priority", refers=(("portfolios", "portfolio"),)),
     )),
     FileKind("portfolios/", "portfolio", "portfolios", (
         EntityKind("portfolio", "portfolio", "Portfolios", ("portfolios",),
-                   provenance=("",), ignored=("file",), term="portfolio"),
+                   provenance=("",), ignored=("file",), term="portfolio",
+                   refers=(("priorities", "priority"), ("metrics", "metric"))),
         EntityKind("programme", "programme", "Programmes", ("portfolios.programmes",),
                    provenance=("",)),
     )),
@@ -165,7 +166,8 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("", ("values",), "metric {e.title}"),
                             Figures("baseline", ("value",), "metric {e.title}"),
                             Figures("targets", ("value",), "{h.label} for metric {e.title}")),
-                   series=(("values", ""),), public=("public_phrase",)),
+                   series=(("values", ""),), public=("public_phrase",),
+                   refers=(("priorities", "priority"),)),
     )),
     FileKind("finance.yaml", "finance", "finance", (
         EntityKind("allocations", "the allocations table", "Allocations table",
@@ -175,7 +177,7 @@ FILES: tuple[FileKind, ...] = (
                                          "rows.published_movement",
                                          "rows.published_percent"), "CCG allocations"),)),
         EntityKind("allocation", "allocation", "Allocations", ("finance.allocations.rows",),
-                   id="label", named="{label}"),
+                   id="label", named="{label}", refers=(("organisation", "organisation"),)),
         EntityKind("trajectory", "the financial trajectory", "Financial trajectory",
                    ("finance.trajectory",), id=None,
                    provenance=("",),
@@ -216,12 +218,14 @@ FILES: tuple[FileKind, ...] = (
     )),
     FileKind("risks.yaml", "risks", "risks", (
         EntityKind("risk", "risk", "Risks", ("risks",), provenance=("", "scores"),
+                   refers=(("priorities", "priority"),),
                    figures=(Figures("scores", ("likelihood", "impact", "target_likelihood",
                                                "target_impact"), "risk scores: {e.title}"),)),
     ), required=False, section=Section("Risk register", "major", "risk-register")),
     FileKind("commitments.yaml", "commitments", "commitments", (
         EntityKind("commitment", "Long Term Plan commitment", "Long Term Plan commitments",
-                   ("commitments",), provenance=("",)),
+                   ("commitments",), provenance=("",),
+                   refers=(("programmes", "programme"),)),
     ), required=False, section=Section("Long Term Plan commitments", "major", "commitments")),
     FileKind("summary.yaml", "summary", "summary", (
         EntityKind("summary", "the executive summary", "Executive summary", ("summary",),
@@ -238,9 +242,17 @@ FILES: tuple[FileKind, ...] = (
                    refers=(("priorities", "priority"),)),
     ), required=False, section=Section("Equality and quality impact", "narrative",
                                        "impact")),
+    FileKind("actuals.yaml", "actuals", "actuals", (
+        EntityKind("actual-series", "actuals series", "Actuals", ("actuals.series",),
+                   provenance=("",),
+                   figures=(Figures("", ("values",), "actuals: {e.id}"),),
+                   ignored=("period_locs", "rebase_locs", "field_locs", "derived"),
+                   refers=(("metric", "metric"), ("activity", "activity"), ("place", "icp"))),
+    ), required=False),
     FileKind("board/", "board-paper", "board_papers", (
         EntityKind("board-paper", "board paper", "Board papers", ("board_papers",),
                    provenance=("", "sourced"), ignored=("file",), item=False,
+                   refers=(("organisation", "organisation"),),
                    figures=(Figures("field_sources", ("value",),
                                     "{h.label}: {e.title}"),)),
     ), required=False),

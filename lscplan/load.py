@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ from yaml.reader import ReaderError
 
 from .diagnostics import Diagnostic, Location, error, warning
 from .kinds import FILES
+
+#: The plan's theme folder (``lscplan.theme`` reads it, and reports what it does not).
+THEME_FOLDER = "theme"
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
@@ -138,15 +142,30 @@ def _discover(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, str]
                                      f"the plan has no {what}; every plan needs one",
                                      Location(kind.path.rstrip("/"))))
     known = {rel for rel, _ in found}
-    for entry in sorted(root.iterdir()):
-        if entry.suffix in (".yaml", ".yml") and entry.name not in known:
-            diagnostics.append(warning(
-                "file-unknown",
-                f"{entry.name} is not a plan file lscplan reads; expected one of "
-                + ", ".join(k.path for k in FILES if not k.folder),
-                Location(entry.name),
-            ))
+    expected = ", ".join(k.path + ("*.yaml" if k.folder else "") for k in FILES)
+    for rel in _unread(root, known):
+        diagnostics.append(warning(
+            "file-unknown",
+            f"{rel} is not a file lscplan reads, so nothing in it reaches the plan "
+            f"(a misspelt name or folder?); plan files are {expected}, and a theme's "
+            f"are in {THEME_FOLDER}/", Location(rel)))
     return found
+
+
+def _unread(root: Path, known: set[str]) -> Iterator[str]:
+    """Every file under ``root`` that no kind reads, directly or as the target of a
+    plan file that links to it (the theme folder is the theme's, which reports its
+    own), as a path from ``root``."""
+    targets = {(root / rel).resolve() for rel in known if (root / rel).is_symlink()}
+    for directory, folders, names in os.walk(root):
+        here = Path(directory)
+        if here == root:
+            folders[:] = [f for f in folders if f != THEME_FOLDER]
+        folders.sort()
+        for name in sorted(names):
+            rel = (here / name).relative_to(root).as_posix()
+            if rel not in known and (here / name).resolve() not in targets:
+                yield rel
 
 
 def _read(root: Path, source: SourceFile) -> list[Diagnostic]:

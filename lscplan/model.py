@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, partial
 from typing import Any, ClassVar
 
-from . import kinds, narrative
+from . import actuals, kinds, narrative
 from .diagnostics import Location
 from .formatting import BUILTIN_UNITS, Unit, as_unit
 from .load import LoadedPlan, SourceFile, pointer_of
@@ -334,6 +334,8 @@ class Governance(FieldProvenance):
     loc: Location = field(compare=False)
     sourced: tuple[FieldSource, ...] = ()
     boards: tuple[Board, ...] = ()
+    #: Where plan.yaml states each count (``portfolios``, ``programmes``).
+    count_locs: Mapping[str, Location] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -1164,6 +1166,9 @@ class BoardPaper:
         "responsible_manager", "report_of", "electoral_divisions", "contact")
     board: str | None = None  # the id of the board (plan.yaml governance.boards)
     board_loc: Location | None = field(default=None, compare=False)
+    #: Where the paper names its ``format``; None: the layout follows from its meeting
+    #: (a council's: ``local-authority``; any other: ``nhs-board``).
+    format_loc: Location | None = field(default=None, compare=False)
 
     @property
     def all_extracts(self) -> tuple[Extract, ...]:
@@ -1287,6 +1292,10 @@ class Plan:
     #: The units plan.yaml declares beside the built-in ones (``formatting.BUILTIN_UNITS``).
     units: tuple[Unit, ...] = ()
     more: Mapping[str, Any] = field(default_factory=dict)
+    #: Each source file's key positions (file -> JSON pointer -> line, column), for a
+    #: rule to point at a key the model does not keep a place for (``written_at``).
+    keys: Mapping[str, Mapping[str, tuple[int, int]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def __getattr__(self, name: str) -> Any:
         more = self.__dict__.get("more", {})
@@ -1297,6 +1306,20 @@ class Plan:
     @property
     def period(self) -> Period:
         return self.system.period
+
+    def written_at(self, loc: Location, key: str) -> Location:
+        """Where ``key`` is written for the object at ``loc``: its own ``key``, or the
+        nearest enclosing object's, which it inherits (a file's ``provenance``); ``loc``
+        itself where no enclosing object writes it."""
+        positions = self.keys.get(loc.file, {})
+        probe = loc.pointer
+        while True:
+            at = positions.get(f"{probe}/{key}")
+            if at is not None:
+                return Location(loc.file, at[0], at[1], f"{probe}/{key}")
+            if not probe:
+                return loc
+            probe = probe.rsplit("/", 1)[0]
 
     @property
     def programmes(self) -> tuple[Programme, ...]:
@@ -1411,7 +1434,10 @@ class Plan:
         memo = self.__dict__.setdefault("_as_of", {})  # beside the fields, as cached_property
         plan = memo.get(epoch)
         if plan is None:
-            plan = memo[epoch] = _without(self, later, known)
+            plan = memo[epoch] = _without_references(_without(self, later, known), self)
+        dated = {name: cut(self.more.get(name), day) for name, cut in DATED_PARTS.items()}
+        if any(dated[name] is not plan.more.get(name) for name in dated):
+            plan = replace(plan, more={**plan.more, **dated})
         planned = tuple(e for e in plan.engagement.planned if not e.until or e.until >= day)
         if planned == plan.engagement.planned:
             return plan
@@ -1538,6 +1564,52 @@ def _without(value: Any, later: frozenset[str], known: Callable[[str], bool]) ->
     return replace(value, **changes) if changes else value
 
 
+def _without_references(plan: Plan, whole: Plan) -> Plan:
+    """``plan`` (``whole`` with entities left out) without the references its entities
+    make to those left out (``kinds.EntityKind.refers``): a portfolio no longer serves a
+    priority the documents do not show, an allocation row names no organisation."""
+    if plan is whole:
+        return plan
+    ids: dict[str, set[str | None]] = {}
+    for kind, eid, _entity in kinds.entities(plan):
+        ids.setdefault(kind.name, set()).add(eid)
+    fixes: dict[int, dict[str, Any]] = {}
+    for kind, _id, entity in kinds.entities(plan):
+        for path, target in kind.refers:
+            known, value = ids.get(target, set()), getattr(entity, path, None)
+            if isinstance(value, tuple) and not set(value) <= known:
+                fixes.setdefault(id(entity), {})[path] = tuple(v for v in value if v in known)
+            elif isinstance(value, str) and value not in known:
+                fixes.setdefault(id(entity), {})[path] = None
+    return _with_fields(plan, fixes) if fixes else plan
+
+
+def _with_fields(value: Any, fixes: Mapping[int, Mapping[str, Any]]) -> Any:
+    """``value`` with the objects (at any depth) whose ``id()`` ``fixes`` names given
+    those fields."""
+    if isinstance(value, tuple):
+        new = tuple(_with_fields(x, fixes) for x in value)
+        return value if all(a is b for a, b in zip(new, value, strict=True)) else new
+    if isinstance(value, dict):
+        changed = {k: _with_fields(x, fixes) for k, x in value.items()}
+        return value if all(changed[k] is value[k] for k in value) else changed
+    if isinstance(value, Record):
+        own = vars(value)["_fields"]
+        kept = {k: _with_fields(v, fixes) for k, v in own.items()}
+        kept.update(fixes.get(id(value), {}))
+        if all(kept[k] is own.get(k) for k in kept):
+            return value
+        return Record(kept, value.loc, vars(value)["_field_loc"])
+    if not is_dataclass(value) or isinstance(value, type):
+        return value
+    changes = {f.name: _with_fields(getattr(value, f.name), fixes) for f in fields(value)
+               if isinstance(getattr(value, f.name), tuple | dict | Record)
+               or is_dataclass(getattr(value, f.name))}
+    changes = {k: v for k, v in changes.items() if v is not getattr(value, k)}
+    changes.update(fixes.get(id(value), {}))
+    return replace(value, **changes) if changes else value
+
+
 def _without_each(value: Any, later: frozenset[str], known: Callable[[str], bool]) -> Any:
     """A list without the items citing a ``later`` source (each item itself filtered)."""
     if isinstance(value, tuple):
@@ -1580,9 +1652,36 @@ def build_model(loaded: LoadedPlan) -> Plan:
     parts["terms"] = _terms(loaded.files["plan.yaml"].data.get("terms"))
     parts["units"] = _declared_units(loaded.files["plan.yaml"])
     _resolve_units(parts)
+    _resolve_formats(parts)
     typed = {f.name for f in dataclasses.fields(Plan)}
     return Plan(**{k: v for k, v in parts.items() if k in typed},
-                more={k: v for k, v in parts.items() if k not in typed})
+                more={k: v for k, v in parts.items() if k not in typed},
+                keys={f.path: f.key_positions for f in loaded.files.values()})
+
+
+COUNCIL_TYPES = ("upper-tier-council", "unitary-council", "district-council")
+
+
+def council_meeting(system: System | None, paper: BoardPaper) -> bool:
+    """Whether ``paper`` goes to a council's meeting: its organisation's, or its board's,
+    is a council."""
+    if system is None:
+        return False
+    boards = {b.id: b for b in system.governance.boards}
+    board = boards.get(paper.board) if paper.board else None
+    org_id = paper.organisation or (board.organisation if board else None)
+    org = next((o for o in system.organisations if o.id == org_id), None)
+    return org is not None and org.type in COUNCIL_TYPES
+
+
+def _resolve_formats(parts: dict[str, Any]) -> None:
+    """A paper that names no ``format`` is laid out for its meeting: a council
+    committee's paper as a council report, any other on the NHS cover sheet."""
+    system = parts.get("system")
+    parts["board_papers"] = tuple(
+        p if p.format else dataclasses.replace(
+            p, format="local-authority" if council_meeting(system, p) else "nhs-board")
+        for p in parts.get("board_papers") or ())
 
 
 def _unit(f: SourceFile, unit_id: str, *parts: Any) -> Unit:
@@ -1660,6 +1759,8 @@ def _system(f: SourceFile) -> System:
         governance=Governance(**gov_values, provenance=gov["provenance"],
                               description=gov["description"], loc=_loc(f, "governance"),
                               sourced=gov_sourced,
+                              count_locs={n: _loc(f, "governance", n)
+                                          for n in ("portfolios", "programmes")},
                               boards=tuple(_board(f, b, i)
                                            for i, b in enumerate(gov.get("boards", ())))),
         submission=Submission(
@@ -1905,7 +2006,8 @@ def _board_paper(f: SourceFile) -> BoardPaper:
         provenance=d["provenance"], file=f.path, version=d.get("version"),
         status=d.get("status", "draft"), loc=_loc(f, "id"),
         status_loc=_loc(f, "status") if "status" in d else _loc(f, "id"),
-        format=d.get("format", "nhs-board"), appendices=appendices,
+        format=d.get("format", ""), appendices=appendices,
+        format_loc=_loc(f, "format") if "format" in d else None,
         report_of=cover["report_of"], electoral_divisions=cover["electoral_divisions"],
         consultations=d.get("consultations"), sourced=sourced,
         field_locs={n: _loc(f, n) for n in BoardPaper.COVER if n in d},
@@ -2026,5 +2128,10 @@ BUILDERS: dict[str, Callable[[SourceFile], Any]] = {
     "plan": _system, "vision": _vision, "priorities": _priorities, "metrics": _metrics,
     "finance": _finance, "activity": _activity, "workforce": _workforce,
     "engagement": _engagement, "portfolio": _portfolio, "board-paper": _board_paper,
-    "risks": _risks, "commitments": _commitments,
+    "risks": _risks, "commitments": _commitments, "actuals": actuals.build,
 }
+
+#: Parts of ``Plan.more`` dated by their own periods rather than by their sources'
+#: publication dates: part -> (the part, day) -> the part as a document dated ``day``
+#: holds it (``Plan.as_of``).
+DATED_PARTS: dict[str, Callable[[Any, str], Any]] = {"actuals": actuals.as_of}

@@ -307,10 +307,15 @@ def passages_as_of(text: str, known: Callable[[str], bool]) -> str:
     return "".join(line for n, line in enumerate(lines) if n not in drop)
 
 
-def to_inline_html(text: str) -> str:
-    """Render one paragraph of Markdown without the surrounding ``<p>``."""
+def to_inline_html(text: str, appendices: Mapping[str, str] | None = None) -> str:
+    """Render one paragraph of Markdown without the surrounding ``<p>``; its markers as
+    ``to_parts`` shows them (``appendices``: a board paper's, id -> letter)."""
     md = _markdown()
-    return md.renderer.render(md.parseInline(text.strip()), md.options, {})
+    tokens = md.parseInline(text.strip())
+    for token in tokens:
+        if token.type == "inline":
+            _mark_inline(token, appendices or {})
+    return md.renderer.render(tokens, md.options, {})
 
 
 @cache

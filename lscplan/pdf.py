@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 
 PDF_VARIANT = "pdf/ua-1"
 PDF_CUSTOM_METADATA = ("version", "commit")  # <meta> names copied into the PDF
+#: WeasyPrint cannot tag ("Table wrapper without a table") a captioned table kept on one
+#: page (``break-inside: avoid``) that is taller than a page: its caption is left on one
+#: page and its rows moved to the next. A document it fails on is laid out again with
+#: every table free to break between rows, so that any table a plan can hold lays out.
+TABLES_MAY_BREAK = "table { break-inside: auto !important; }"
 
 
 def weasyprint():
@@ -213,11 +218,23 @@ def layout(rendered: Rendered) -> Output:
         # The bundled typeface, so the PDF is the same whatever fonts the machine has.
         typeface = CSS(filename=fonts / "fonts.css", url_fetcher=fetcher,
                        font_config=font_config)
-        document = html.render(stylesheets=[typeface], font_config=font_config, **options)
-        custom = document.metadata.custom  # the HTML's other <meta> names
-        document.metadata.custom = {k: custom[k] for k in PDF_CUSTOM_METADATA if k in custom}
-        data = document.write_pdf(**options)
+        sheets = [typeface]
+        try:
+            document, data = _write(html, sheets, font_config, options)
+        except ValueError as error:
+            if "Table wrapper without a table" not in str(error):
+                raise
+            sheets.append(CSS(string=TABLES_MAY_BREAK, font_config=font_config))
+            document, data = _write(html, sheets, font_config, options)
     return Output(data, len(document.pages), page_flow(document))
+
+
+def _write(html: Any, stylesheets: list, font_config: Any, options: dict) -> tuple[Any, bytes]:
+    """Lay out ``html`` and write it as a PDF: the laid-out document and the bytes."""
+    document = html.render(stylesheets=stylesheets, font_config=font_config, **options)
+    custom = document.metadata.custom  # the HTML's other <meta> names
+    document.metadata.custom = {k: custom[k] for k in PDF_CUSTOM_METADATA if k in custom}
+    return document, document.write_pdf(**options)
 
 
 # --- page flow ------------------------------------------------------------------------

@@ -113,7 +113,8 @@ def _write(checked: Checked, plan_dir: Path, out_dir: Path, options: BuildOption
 
     work = write.Work(
         docs, render_document,
-        digests={d.id: write.sources_digest({**documents.inputs(d, docs, checked.sources),
+        digests={d.id: write.sources_digest({**documents.inputs(d, docs, checked.sources,
+                                                                 plan),
                                              **themed}, info.provenance) for d in docs},
         plan_meta={"id": system.id, "name": system.name, "version": system.version,
                    "date": system.date, "status": system.status, "commit": info.commit},

@@ -36,13 +36,70 @@ from .model import STAFFING_TYPES, Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
 from .theme import BUILTIN, Template, Theme
 
-DRAFT_MARK = "Draft: contains illustrative figures"
-# The mark after an illustrative figure: a superscript "i" to the eye, "(illustrative)" to a
-# screen reader (not "84.5% i").
-ILLUSTRATIVE_MARK = ('<sup class="illus" title="illustrative figure"><span aria-hidden="true">i'
-                     '</span><span class="visually-hidden"> (illustrative)</span></sup>')
-ILLUSTRATIVE_LEGEND = Markup('<sup class="illus">i</sup> = illustrative figure: '
-                             "no source document gives it")
+#: Where a template puts the running draft mark and the legend of the illustrative mark:
+#: ``finish`` writes them once the page shows what is illustrative on it (or drops them).
+DRAFT_MARK = Markup("<!--lscplan:draft-mark-->")
+ILLUSTRATIVE_LEGEND = Markup("<!--lscplan:illustrative-legend-->")
+#: The mark after an illustrative value: a superscript "i" to the eye, "(illustrative
+#: figure)" to a screen reader (not "84.5% i"), "entry" for an invented entry (a
+#: priority, a glossary term), or what the value is ("meeting date") when it is a date.
+ILLUSTRATIVE_MARK = ('<sup class="illus" title="illustrative {kind}"><span aria-hidden="true">i'
+                     '</span><span class="visually-hidden"> (illustrative {kind})</span></sup>')
+_MARKED = re.compile(r'<sup class="illus" title="illustrative ([^"]+)">')
+_DRAFT_ELEMENT = re.compile(r'<p class="(?:cover-)?draft-mark"[^>]*>' + re.escape(str(DRAFT_MARK))
+                            + r"</p>\n?")
+_LEGEND_ELEMENT = re.compile(r'<p class="legend-note">' + re.escape(str(ILLUSTRATIVE_LEGEND))
+                             + r"[^<]*</p>\n?")
+
+
+def marked_kinds(page: str) -> list[str]:
+    """What the illustrative marks of a page mark, in the order first marked."""
+    body = page.split("<body", 1)[-1]
+    return list(dict.fromkeys(_MARKED.findall(body)))
+
+
+def _joined(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def draft_text(kinds_marked: Sequence[str]) -> str:
+    """The running draft mark for a page that marks ``kinds_marked``: "Draft: contains
+    illustrative figures and entries", or, when only named values (dates) are marked,
+    "Draft: the meeting date is illustrative"."""
+    plural = {"figure": "figures", "entry": "entries"}
+    general = [plural[k] for k in plural if k in kinds_marked]
+    named = [f"the {k}" for k in kinds_marked if k not in plural]
+    if not general:
+        return f"Draft: {_joined(named)} {'is' if len(named) == 1 else 'are'} illustrative"
+    return "Draft: contains illustrative " + _joined(general + named)
+
+
+def legend_text(kinds_marked: Sequence[str]) -> Markup:
+    """What the mark means, said once in a document: for what it marks there."""
+    words = [{"figure": "figure", "entry": "entry"}.get(k, k) for k in kinds_marked]
+    what = _joined([w for w in ("figure", "entry") if w in words]
+                   + [w for w in words if w not in ("figure", "entry")]).replace(" and ", " or ")
+    return Markup('<sup class="illus">i</sup> = illustrative: no source document gives '
+                  "this {}").format(what)
+
+
+def finish(page: str) -> str:
+    """Write the draft mark and the legend where the templates put them, saying what the
+    page marks as illustrative; drop both from a page that marks nothing. The legend is
+    written once: a second place a template put it is dropped."""
+    page, draft, legend = str(page), str(DRAFT_MARK), str(ILLUSTRATIVE_LEGEND)
+    found = marked_kinds(page)
+    if not found:
+        page = _DRAFT_ELEMENT.sub("", page)
+        page = _LEGEND_ELEMENT.sub("", page)
+        return page.replace(draft, "").replace(legend, "")
+    page = page.replace(draft, str(Markup.escape(draft_text(found))))
+    first = page.find(legend)
+    if first >= 0:
+        end = first + len(legend)
+        rest = _LEGEND_ELEMENT.sub("", page[end:]).replace(legend, "")
+        page = page[:first] + str(legend_text(found)) + rest
+    return page
 
 
 # --- build provenance -----------------------------------------------------------------
@@ -128,6 +185,11 @@ class Figure:
     @property
     def unit_label(self) -> str:
         return formatting.unit_label(self.unit)
+
+    @property
+    def name(self) -> str:
+        """The title without its "(illustrative)": the data table's cells carry the mark."""
+        return self.title.removesuffix(charts.ILLUSTRATIVE)
 
 
 def _movement(label: str, first: float, last: float, y0: str, y1: str, unit: str) -> str:
@@ -297,12 +359,14 @@ class Figures:
             description += " These figures are illustrative."
         chart_id = f"summary-metric-{m.id}"
         labels = (f"Now ({m.baseline.year})", f"By {last}")
-        svg = self._bar(chart_id, title, labels, (m.baseline.value, m.target), m.unit,
+        unit, values = m.unit, (m.baseline.value, m.target)
+        if unit == "gbp-thousands":  # in £m, as the sentence beside it writes money
+            unit, values = formatting.GBP_MILLIONS, tuple(v / 1000 for v in values)
+        svg = self._bar(chart_id, title, labels, values, unit,
                        description, illustrative=m.illustrative, width=charts.WIDTH / 2)
-        cells = (Cell(formatting.cell(m.baseline.value, m.unit),
-                      m.baseline.provenance == "illustrative"),
-                 Cell(formatting.cell(m.target, m.unit), m.values.illustrative))
-        return Figure(chart_id, title, Markup(svg), description, m.illustrative, m.unit,
+        cells = (Cell(formatting.cell(values[0], unit), m.baseline.provenance == "illustrative"),
+                 Cell(formatting.cell(values[1], unit), m.values.illustrative))
+        return Figure(chart_id, title, Markup(svg), description, m.illustrative, unit,
                       labels, (Row(m.title, cells),))
 
 
@@ -357,14 +421,57 @@ def headline_sentence(metric: Metric, last_year: str) -> str:
     return f"{phrase}: {target} by {last_year}, {change}."
 
 
+#: A recommendation that only restates the paper's purpose ("For information.").
+_PURPOSE_ONLY = re.compile(r"(?:for |to )?(?:information|noting|note|assurance|decision"
+                           r"|discussion)\.?", re.IGNORECASE)
+_PURPOSE_VERB = {"information": "note", "assurance": "note", "decision": "approve"}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A council report's recommendation: "The Committee is asked to" and what."""
+
+    lead: str
+    items: tuple[str, ...]
+
+
+def council_recommendation(paper: Any) -> Asked:
+    """A paper's recommendations in council form, from its meeting and purpose: "The
+    Committee is asked to note the report." for a paper for information whose
+    recommendation is only "For information."; "The Committee is asked to:" and each
+    recommendation as what it is asked to do ("Endorse ..." -> "endorse ...")."""
+    meeting = paper.meeting.lower()
+    body = ("Cabinet" if "cabinet" in meeting else
+            "The Committee" if "committee" in meeting else
+            "The Board" if "board" in meeting else "The meeting")
+    items = []
+    for r in paper.recommendations:
+        text = r.strip()
+        if _PURPOSE_ONLY.fullmatch(text):
+            continue
+        text = re.sub(r"^to\s+", "", text, flags=re.IGNORECASE)
+        if text[:1].isupper() and not text[:2].isupper():  # "Endorse", not "NHS"
+            text = text[0].lower() + text[1:]
+        items.append(text if text.endswith((".", ";")) else text + ".")
+    verb = _PURPOSE_VERB.get(paper.purpose or "information", "note")
+    if not items:
+        return Asked(f"{body} is asked to {verb} the report.", ())
+    if len(items) == 1:
+        return Asked(f"{body} is asked to {items[0]}", ())
+    return Asked(f"{body} is asked to:",
+                 (*(i.rstrip(".") + ";" for i in items[:-1]), items[-1]))
+
+
 # --- the environment -------------------------------------------------------------------
 
 
-def illustrative_marker(flag: bool) -> Markup:
-    """The superscript "i" that marks an illustrative figure (nothing otherwise)."""
+def illustrative_marker(flag: bool, kind: str = "figure") -> Markup:
+    """The superscript "i" that marks an illustrative value (nothing otherwise): a
+    ``figure``, an ``entry`` (an invented priority, term or organisation), or a named
+    value such as a ``meeting date``."""
     if not flag:
         return Markup("")
-    return Markup(ILLUSTRATIVE_MARK)
+    return Markup(ILLUSTRATIVE_MARK).format(kind=kind)
 
 
 PLAN_SECTIONS = {
@@ -375,6 +482,7 @@ PLAN_SECTIONS = {
     "workforce.yaml": "Workforce",
     "engagement.yaml": "Involving people",
     "vision.yaml": "Vision",
+    "actuals.yaml": "Delivery report",
     "board/": "Board papers",
 }
 
@@ -423,8 +531,8 @@ def paper_parts(paper: Any, text: str, level: int = 1, numbered: str | None = No
     return out
 
 
-def _inline_markdown(text: str) -> Markup:
-    return Markup(narrative.to_inline_html(text))
+def _inline_markdown(text: str, appendices: Mapping[str, str] | None = None) -> Markup:
+    return Markup(narrative.to_inline_html(text, appendices))
 
 
 def _fail(message: str) -> None:
@@ -509,6 +617,7 @@ def _configure(env: jinja2.Environment, theme: Theme | None) -> jinja2.Environme
                        STAFFING_TYPES=STAFFING_TYPES,
                        fail=_fail, sections=kinds.sectioned, extract_kind=kinds.extract_kind,
                        paper_parts=paper_parts, theme=theme, logo=_logo(theme),
+                       council_recommendation=council_recommendation,
                        CSP=THEMED_CSP if theme else CSP)
     env.tests["safe_url"] = narrative.safe_link
     return env
@@ -858,7 +967,7 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
                "headline_sentence": headline_sentence, "target_sentence": target_sentence,
                **doc.context}
     if theme is None:
-        return env.get_template(doc.template).render(**context)
+        return finish(env.get_template(doc.template).render(**context))
     seconds = render_seconds()
     try:
         with time_bound(seconds):
@@ -870,7 +979,7 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
         raise PlanInvalid(Report([found])) from None
     if not keeps_policy(page):
         raise PlanInvalid(Report([_policy_dropped(theme, doc)]))
-    return page
+    return finish(page)
 
 
 _POLICY_META = Markup('<meta http-equiv="Content-Security-Policy" content="{}">').format(

@@ -46,6 +46,22 @@ def text_report(report: Report, sources: dict[str, list[str]] | None = None,
     return "\n".join(out) + "\n"
 
 
+#: The keys of ``check --format json``, with what each means (the documentation's JSON
+#: reference is generated from it; a test holds it to the output).
+JSON_CONTRACT: dict[str, str] = {
+    "ok": "true when the plan passes: no errors (and, with `--strict`, no warnings).",
+    "diagnostics": "Every problem found, in the order `check` found them.",
+    "diagnostics[].severity": "`error` or `warning`.",
+    "diagnostics[].rule": "The rule id (see [Check rules](rules.md)).",
+    "diagnostics[].message": "What is wrong and what to do, in words.",
+    "diagnostics[].file": "The file, relative to the plan folder.",
+    "diagnostics[].line": "The line (from 1), or null for a problem with a whole file.",
+    "diagnostics[].column": "The column (from 1), or null.",
+    "diagnostics[].path": "The JSON pointer of the value in the file (`/metrics/0/unit`), "
+                          "or null.",
+}
+
+
 def json_report(report: Report, sources: dict[str, list[str]] | None = None,
                 plan_dir: str = "", strict: bool = False) -> str:
     payload = {

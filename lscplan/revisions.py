@@ -3,8 +3,12 @@ repository the command runs in, read straight from git's object store into a
 temporary directory (``git ls-tree`` and ``git cat-file``), never by checking
 anything out, so the working tree and the index are left exactly as they were.
 
-An existing directory wins over a revision of the same name. ``--plan-path`` names
-the plan folder relative to the top of the repository, as ``git show REV:PATH`` does.
+A name that is both a directory and a revision is refused as ambiguous (write
+``./NAME`` for the directory). ``A..B`` compares the two revisions, ``A...B`` B with
+the merge base of A and B (what a pull request from B into A changes), as ``git diff``
+reads them. ``--plan-path`` names the plan folder relative to the top of the
+repository, as ``git show REV:PATH`` does; a revision without it is a plan with
+nothing in it yet (``Version.present`` false once read).
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from .errors import UsageError
-from .load import MAX_FILE_BYTES
 
-_PLAN_SUFFIXES = (".yaml", ".yml")
+#: The largest file read from git whole (a theme's font); a larger one keeps its size.
+_MAX_BLOB = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,31 @@ class Version:
     commit: str | None = None
     plan_path: str = "plan"
 
+    @property
+    def present(self) -> bool:
+        """Whether the version has a plan folder (a directory always does)."""
+        return self.directory is not None or _has_folder(self)
+
+
+def resolve_pair(old: str, new: str | None, old_path: str, new_path: str, cwd: Path
+                 ) -> tuple[Version, Version]:
+    """Both sides: OLD and NEW, or, with NEW None and OLD a range, its ends."""
+    if new is None and ".." in old and not (cwd / old).exists():
+        three = "..." in old
+        first, _, second = old.partition("..." if three else "..")
+        first, second = first or "HEAD", second or "HEAD"
+        if not first.startswith("-") and not second.startswith("-"):
+            after = resolve("new", second, new_path, cwd)
+            if three:
+                base = _merge_base(after.repository, first, second)
+                before = resolve("old", base, old_path, cwd)
+                before = replace(before, spec=old, label=f"old (merge base of {first} and "
+                                 f"{second})", prefix=f"{first}...{second}:{before.plan_path}")
+            else:
+                before = resolve("old", first, old_path, cwd)
+            return before, after
+    return resolve("old", old, old_path, cwd), resolve("new", new, new_path, cwd)
+
 
 def resolve(side: str, spec: str | None, plan_path: str, cwd: Path) -> Version:
     """Decide what ``spec`` names: a directory, else a git revision; None is the
@@ -50,12 +79,16 @@ def resolve(side: str, spec: str | None, plan_path: str, cwd: Path) -> Version:
     if not spec:
         raise UsageError(f"the {side} version is empty; give a plan directory or a revision")
     candidate = cwd / spec
-    if candidate.is_dir():
-        return Version(side, spec, f"{side} ({spec})", spec, directory=candidate)
-    if spec.startswith("-"):
+    if spec.startswith("-") and not candidate.is_dir():
         raise UsageError(f"{spec!r} is neither a plan directory nor a git revision")
     top = _toplevel(cwd)
-    commit = _commit(top, spec) if top else None
+    commit = _commit(top, spec) if top and not spec.startswith("-") else None
+    if candidate.is_dir():
+        if commit is not None and not _path_like(spec):
+            raise UsageError(
+                f"{spec!r} ({side}) is both a directory and a git revision; write "
+                f"./{spec} for the directory or {spec}^{{commit}} for the revision")
+        return Version(side, spec, f"{side} ({spec})", spec, directory=candidate)
     if commit is None:
         where = "this git repository" if top else "a git repository (there is none here)"
         raise UsageError(f"{spec!r} ({side}) is neither a plan directory nor a revision of "
@@ -64,9 +97,27 @@ def resolve(side: str, spec: str | None, plan_path: str, cwd: Path) -> Version:
                    commit=commit, plan_path=path)
 
 
+def _path_like(spec: str) -> bool:
+    """Written as a path, not a name: ``./main``, ``../x``, ``/tmp/x``, ``x/``."""
+    return spec.startswith(("./", "../", "/", ".\\")) or spec.endswith(("/", "\\")) \
+        or Path(spec).is_absolute()
+
+
+def _merge_base(top: Path | None, first: str, second: str) -> str:
+    if top is None:
+        raise UsageError(f"{first}...{second} names revisions, but there is no git "
+                         "repository here")
+    proc = run_git(top, "merge-base", first, second)
+    if proc.returncode != 0:
+        raise UsageError(f"{first} and {second} have no merge base: "
+                         f"{proc.stderr.decode('utf-8', 'replace').strip() or 'unrelated'}")
+    return proc.stdout.decode().strip()
+
+
 @contextmanager
-def open_version(version: Version) -> Iterator[Path]:
-    """The version as a plan directory, for as long as the context lasts."""
+def open_version(version: Version) -> Iterator[Path | None]:
+    """The version as a plan directory, for as long as the context lasts; None for a
+    revision that has no plan folder."""
     if version.directory is not None:
         yield version.directory
         return
@@ -74,8 +125,38 @@ def open_version(version: Version) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="lscplan-diff-") as tmp:
         root = Path(tmp) / "plan"
         root.mkdir()
-        _export(version, root)
-        yield root
+        yield root if _export(version, root) else None
+
+
+def _has_folder(version: Version) -> bool:
+    if version.repository is None or version.commit is None:
+        return False
+    return bool(_listing(version))
+
+
+def _listing(version: Version) -> list[tuple[str, str, str, int, PurePosixPath]]:
+    """(mode, object id, name, size, path in the plan folder) of every file of the
+    version's plan folder."""
+    top, commit, folder = version.repository, version.commit, version.plan_path
+    assert top is not None and commit is not None
+    proc = run_git(top, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--", folder)
+    if proc.returncode != 0:
+        raise UsageError(f"cannot list {version.spec}:{folder}: "
+                         f"{proc.stderr.decode('utf-8', 'replace').strip()}")
+    out = []
+    for entry in proc.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name_bytes = entry.partition(b"\t")
+        mode, kind, oid, size = meta.decode().split()
+        name = name_bytes.decode("utf-8", "surrogateescape")
+        if not name.startswith(folder + "/") or kind != "blob":
+            continue
+        rel = PurePosixPath(name[len(folder) + 1:])
+        if ".." in rel.parts:
+            continue
+        out.append((mode, oid, name, int(size) if size.isdigit() else 0, rel))
+    return out
 
 
 def _plan_path(plan_path: str) -> str:
@@ -115,42 +196,27 @@ def _commit(top: Path, spec: str) -> str | None:
     return proc.stdout.decode().strip()
 
 
-def _export(version: Version, root: Path) -> None:
-    """Write the version's plan files (YAML only: all the loader reads) under ``root``."""
-    top, commit, folder = version.repository, version.commit, version.plan_path
-    assert top is not None and commit is not None
-    proc = run_git(top, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--", folder)
-    if proc.returncode != 0:
-        raise UsageError(f"cannot list {version.spec}:{folder}: "
-                         f"{proc.stderr.decode('utf-8', 'replace').strip()}")
-    wanted: list[tuple[str, str, str, int, Path]] = []
-    for entry in proc.stdout.split(b"\0"):
-        if not entry:
-            continue
-        meta, _, name_bytes = entry.partition(b"\t")
-        mode, kind, oid, size = meta.decode().split()
-        name = name_bytes.decode("utf-8", "surrogateescape")
-        if not name.startswith(folder + "/") or kind != "blob":
-            continue
-        rel = PurePosixPath(name[len(folder) + 1:])
-        if ".." in rel.parts or not rel.name.endswith(_PLAN_SUFFIXES):
-            continue
-        target = root.joinpath(*rel.parts)
-        wanted.append((mode, oid, name, int(size) if size.isdigit() else 0, target))
+def _export(version: Version, root: Path) -> bool:
+    """Write every file of the version's plan folder under ``root`` (the plan files, its
+    theme, and whatever else is there, which check reports); False when it has none."""
+    wanted = [(mode, oid, name, size, root.joinpath(*rel.parts))
+              for mode, oid, name, size, rel in _listing(version)]
     if not wanted:
-        raise UsageError(f"{version.spec} has no plan folder {folder!r}; name it with "
-                         "--plan-path")
-    readable = [w for w in wanted if w[3] <= MAX_FILE_BYTES]
+        return False
+    top = version.repository
+    assert top is not None
+    readable = [w for w in wanted if w[3] <= _MAX_BLOB]
     blobs = _read_blobs(top, [oid for _, oid, _, _, _ in readable])
     for mode, oid, _name, size, target in wanted:
         target.parent.mkdir(parents=True, exist_ok=True)
         if mode == "120000":  # a symbolic link: the loader decides whether to follow it
             os.symlink(blobs[oid].decode("utf-8", "surrogateescape"), target)
-        elif size > MAX_FILE_BYTES:  # the loader refuses it by size: keep the size only
+        elif size > _MAX_BLOB:  # refused by size wherever it is read: keep the size only
             with open(target, "wb") as handle:
                 handle.truncate(size)
         else:
             target.write_bytes(blobs[oid])
+    return True
 
 
 def _read_blobs(top: Path, oids: list[str]) -> dict[str, bytes]:

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Location, error, warning
-from .load import SourceFile
+from .load import THEME_FOLDER, SourceFile
 from .load import _read as read_yaml
 from .resources import templates_dir
 
-FOLDER = "theme"
+FOLDER = THEME_FOLDER
 THEME_FILE = f"{FOLDER}/theme.yaml"
 STYLE_FILE = f"{FOLDER}/style.css"
 TEMPLATES = f"{FOLDER}/templates"

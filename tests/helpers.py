@@ -15,6 +15,21 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def apply_case(plan: Path, case: dict) -> None:
+    """Apply a case folder's ``edits`` (tests/cases/*/*/case.yaml) to a plan."""
+    for change in case["edits"]:
+        path = plan / change["file"]
+        if change.get("remove"):
+            path.unlink()
+        elif "old" not in change:
+            path.parent.mkdir(parents=True, exist_ok=True)  # a theme's file: theme/...
+            path.write_text(change["new"], encoding="utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
+            assert change["old"] in text, f"{change['old']!r} not in {change['file']}"
+            path.write_text(text.replace(change["old"], change["new"], 1), encoding="utf-8")
+
+
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -18,7 +18,7 @@ from lscplan.diff import DiffResult, diff_versions
 from lscplan.diff_report import DIFF_FORMATS
 from lscplan.diff_wording import change_message
 
-MESSAGE = "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%"
+MESSAGE = "metric `ae-four-hour`, 2021/22: 95.0% → 96.0% (improves)"
 
 
 @pytest.fixture
@@ -46,7 +46,8 @@ def test_every_format_and_exit_code(cli, pair: tuple[Path, Path], fmt: str) -> N
         assert out.splitlines()[2:4] == ["Metrics", f"  ~ {MESSAGE}"]
         assert "\x1b[" not in out  # not a terminal: no colour
     elif fmt == "markdown":
-        assert "| ~ | metric `ae-four-hour` | `values.2021/22` | 95.0% | 96.0% |" in out
+        assert ("| ~ | metric `ae-four-hour`<br><sub>metrics.yaml:29</sub> | `values.2021/22` "
+                "| 95.0% | 96.0% |") in out
     elif fmt == "json":
         payload = json.loads(out)
         assert [(c["op"], c["entity"], c["id"], c["field"], c["old"], c["new"])
@@ -55,7 +56,7 @@ def test_every_format_and_exit_code(cli, pair: tuple[Path, Path], fmt: str) -> N
         assert payload["summary"]["total"] == 1
     else:
         assert out.startswith("<!DOCTYPE html>")
-        assert "metric <code>ae-four-hour</code>, 2021/22: 95.0% → 96.0%" in out
+        assert "metric <code>ae-four-hour</code>, 2021/22: 95.0% → 96.0% (improves)" in out
 
 
 def test_changes_without_exit_code_exit_0(cli, pair: tuple[Path, Path]) -> None:
@@ -107,7 +108,8 @@ def test_a_fixed_error_and_a_new_warning_are_named(cli, pair: tuple[Path, Path])
     assert '<li class="fixed">fixed error[allocation-movement] finance.yaml:13:17: ' in page
     assert '<li class="introduced">introduced warning[balance-not-reached] ' in page
     assert "compared all the same" in page
-    assert '<h2 id="documents">Documents: a build writes ' in page
+    assert '<h2 id="documents">Documents: not compared, because old (' in page
+    assert "fails its checks, so no build of it would succeed</h2>" in page
 
 
 def test_an_unreadable_side_is_trouble(cli, pair: tuple[Path, Path]) -> None:
@@ -255,7 +257,8 @@ def test_a_series_is_one_row_with_a_year_strip(cli, pair: tuple[Path, Path]) -> 
     edit(new / "metrics.yaml", "2019/20: 87.0", "2019/20: 86.0")
     markdown = cli("diff", old, new, "--format", "markdown").stdout
     rows = [r for r in markdown.splitlines() if r.startswith("| ~ | metric `ae-four-hour`")]
-    assert rows == ["| ~ | metric `ae-four-hour` | `values.*`<br>**2019/20** · 2020/21 · "
+    assert rows == ["| ~ | metric `ae-four-hour`<br><sub>metrics.yaml:27</sub> | "
+                    "`values.*`<br>**2019/20** · 2020/21 · "
                     "**2021/22** | 87.0% · 95.0% | 86.0% · 96.0% |"]
 
 
@@ -318,6 +321,8 @@ def test_the_ci_workflow_is_the_one_documented() -> None:
     steps = yaml.safe_load(workflow)["jobs"]["plan-diff"]["steps"]
     runs = "\n".join(step.get("run", "") for step in steps)
     assert "--format markdown" in runs and "--format html" in runs and "--full-diff" in runs
+    # what the pull request changes: from the merge base, never main's later commits reversed
+    assert runs.count('lscplan diff "$BASE...HEAD"') == 2
     script = next(s["with"]["script"] for s in steps if "github-script" in s.get("uses", ""))
     assert "updateComment" in script and "createComment" in script
     upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))

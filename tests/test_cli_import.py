@@ -84,7 +84,7 @@ def test_round_trip(cli, built: Path, small_plan: Path, tmp_path: Path) -> None:
     assert lines[0] == (f"old ({small_plan}) → new ({small_plan} with edited.xlsx): "
                         "5 changes (0 added, 0 removed, 5 changed)")
     # diff's view: each figure, and the derived figures it moved
-    assert "  ~ metric `ae-four-hour`, 2021/22: 95.0% → 91.5%" in lines
+    assert "  ~ metric `ae-four-hour`, 2021/22: 95.0% → 91.5% (worsens)" in lines
     assert "      ↳ meets the national standard: yes → no" in lines
     assert "      ↳ surplus 2020/21: −£5,000k → −£4,000k (+£1,000k)" in lines
 

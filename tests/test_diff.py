@@ -73,7 +73,8 @@ def test_the_same_plan_has_no_changes(compare) -> None:
     assert result.changes == ()
     assert not result
     assert result.summary == {"total": 0, "by_op": {"added": 0, "removed": 0, "changed": 0},
-                              "by_entity": {}, "consequences": 0}
+                              "by_entity": {}, "consequences": 0,
+                              "provenance": {"sourced": 0, "illustrative": 0, "resourced": 0}}
 
 
 # --- one change of each kind to each kind of entity ---------------------------------------
@@ -262,7 +263,7 @@ def test_metric_year_value(compare) -> None:
     assert (change.op, change.entity, change.id, change.field) == (
         "changed", "metric", "ae-four-hour", "values.2021/22")
     assert (change.old, change.new) == (95.0, 96.0)
-    assert said(change) == "metric `ae-four-hour`, 2021/22: 95.0% → 96.0%"
+    assert said(change) == "metric `ae-four-hour`, 2021/22: 95.0% → 96.0% (improves)"
     assert [(q.field, q.old, q.new) for q in moved(result, change)] == [("change", 10.0, 11.0)]
     assert consequence_message(moved(result, change)[0]) == (
         "change from baseline: +10.0pp → +11.0pp")
@@ -575,10 +576,15 @@ def test_a_renamed_and_retitled_entity_is_paired_and_its_references_follow(compa
                      ("board/governing-body-update.yaml", "{metric-chart: ae-four-hour}",
                       "{metric-chart: ae-4h}"),
                      ("board/governing-body-update.yaml", "{extract:metric-chart:ae-four-hour}",
-                      "{extract:metric-chart:ae-4h}"))
-    # the body's mark of the chart is text: it changes with the id
+                      "{extract:metric-chart:ae-4h}"),
+                     ("actuals.yaml", "metric: ae-four-hour", "metric: ae-4h"),
+                     ("actuals.yaml", "metric: ae-four-hour", "metric: ae-4h"))
+    # the body's mark of the chart is text: it changes with the id; so does the id of
+    # the metric's actuals series (metric/place), whose reference to the metric follows
     assert keys(result) == [("changed", "metric", "ae-4h", "id"),
                             ("changed", "metric", "ae-4h", "title"),
+                            ("changed", "actual-series", "ae-4h/north-place", "id"),
+                            ("changed", "actual-series", "ae-4h/south-place", "id"),
                             ("changed", "board-paper", "governing-body-update", "body")]
 
 
@@ -673,9 +679,9 @@ def test_diff_records_are_json_safe(compare) -> None:
                      ("metrics.yaml", "2021/22: 95.0", "2021/22: 96.0"))
     payload = json.loads(json.dumps(result.as_dict()))
     assert set(payload) == {"changes", "consequences", "diagnostics", "documents", "failing",
-                            "reorders", "summary", "sides"}
+                            "reorders", "summary", "sides", "version", "documents_withheld"}
     assert set(payload["changes"][0]) == {"op", "entity", "id", "field", "old", "new", "unit",
-                                          "item", "words"}
+                                          "item", "words", "old_unit", "where"}
     assert set(payload["consequences"][0]) == {"entity", "id", "field", "old", "new", "unit",
                                                "causes"}
 
@@ -778,7 +784,8 @@ def test_a_list_change_is_its_items(compare) -> None:
         "added", "priorities", None, "financial-balance", True)
     assert said(item) == "metric `ae-four-hour`, priorities: + `financial-balance`"
     row = next(r for r in markdown_diff(result).splitlines() if "`priorities`" in r)
-    assert row == "| + | metric `ae-four-hour` | `priorities` |  | financial-balance |"
+    assert row == ("| + | metric `ae-four-hour`<br><sub>metrics.yaml:3</sub> | `priorities` "
+                   "|  | financial-balance |")
 
 
 def test_figures_carry_their_unit_in_every_cell(compare) -> None:
@@ -787,7 +794,7 @@ def test_figures_carry_their_unit_in_every_cell(compare) -> None:
     result = compare(("finance.yaml", "2020/21: {income: 325000,", "2020/21: {income: 330000,"))
     markdown = markdown_diff(result)
     assert "| £325,000k | £330,000k |" in markdown
-    assert "| surplus 2020/21 | surplus 2020/21 | −£5,000k | £0k |" in markdown
+    assert "| surplus 2020/21 |  | −£5,000k | £0k (+£5,000k) |" in markdown
 
 
 # --- issue 13: text, renames, order and documents -------------------------------------------
@@ -826,7 +833,7 @@ def test_a_reorder_that_changes_a_document_is_reported(compare) -> None:
     assert bool(result)
 
 
-def test_a_board_paper_change_reaches_only_its_own_document(compare) -> None:
+def test_a_board_papers_text_reaches_only_its_own_document(compare) -> None:
     result = compare(("board/governing-body-update.yaml", "has three components",
                       "has three parts"))
     assert [(d.id, d.op) for d in result.documents] == [
@@ -861,7 +868,7 @@ def test_renaming_every_metric_of_the_bundled_plan_reads_as_renames(
 
 def test_a_new_order_no_document_shows_is_not_reported(
         compare, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("lscplan.diff.compare_documents", lambda old, new, result: ())
+    monkeypatch.setattr("lscplan.diff.compare_documents", lambda old, new, *themes: ())
     result = compare(("board/governing-body-update.yaml",
                       "extracts: [allocations-table, {metric-chart: ae-four-hour}]",
                       "extracts: [{metric-chart: ae-four-hour}, allocations-table]"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from lscplan.diff import Change, Consequence, DiffResult
+from lscplan.diff import Change, Consequence, DiffResult, DocumentChange
 from lscplan.diff_report import DIFF_FORMATS, html_diff, json_diff, markdown_diff, text_diff
 
 METRIC = ("metric", "ae-four-hour", "values.2021/22")
@@ -104,7 +104,7 @@ Money &lt;script&gt;alert(1)&lt;/script&gt; |
 | | entity | field | old | new |
 |---|---|---|---|---|
 | ~ | metric `ae-four-hour` | `values.2021/22` | 95.0% | 96.0% |
-| ↳ | change from baseline | change | +10.0pp | +11.0pp |
+| ↳ | change from baseline |  | +10.0pp | +11.0pp |
 """
 
 
@@ -119,8 +119,10 @@ def test_markdown_cells_cannot_break_the_table() -> None:
 
 def test_json_is_the_contract() -> None:
     payload = json.loads(json_diff(RESULT))
-    assert list(payload) == ["changes", "consequences", "diagnostics", "documents", "failing",
-                             "reorders", "sides", "summary"]  # sorted keys
+    assert list(payload) == ["changes", "consequences", "diagnostics", "documents",
+                             "documents_withheld", "failing", "reorders", "sides", "summary",
+                             "version"]  # sorted keys
+    assert payload["version"] == 1
     first = payload["changes"][0]
     assert {k: first[k] for k in ("op", "entity", "id", "field", "old", "new")} == {
         "op": "changed", "entity": "vision", "id": None, "field": "statement",
@@ -133,6 +135,7 @@ def test_json_is_the_contract() -> None:
         "causes": [{"entity": "metric", "id": "ae-four-hour", "field": "values.2021/22"}]}]
     assert payload["summary"] == {
         "total": 4, "consequences": 1,
+        "provenance": {"sourced": 0, "illustrative": 0, "resourced": 0},
         "by_op": {"added": 0, "removed": 1, "changed": 3},
         "by_entity": {"vision": {"added": 0, "removed": 0, "changed": 1},
                       "priority": {"added": 0, "removed": 0, "changed": 1},
@@ -169,3 +172,41 @@ def test_html_escapes_every_value() -> None:
     page = html_diff(DiffResult((change, Change("added", "metric", "m", None, None,
                                                 {"title": evil})), evil, evil, (moved,)))
     assert "<script" not in page and "<img" not in page
+
+
+def test_markdown_pings_no_one_and_keeps_each_sides_spaces() -> None:
+    reworded = Change("changed", "vision", None, "statement",
+                      "Ask @alice about the heart. Commissioners agree.",
+                      "Ask @alice about the heart.\n\nCommissioners agree.",
+                      (("=", "Ask @alice about the heart."), ("+", "\n\n"),
+                       ("=", "Commissioners agree.")))
+    shorter = Change("changed", "vision", None, "ambition", "Our Plan is good for you.",
+                     "Our Plan for you.", (("=", "Our Plan"), ("-", "is good"),
+                                           ("=", "for you.")))
+    out = markdown_diff(DiffResult((reworded, shorter)))
+    assert "@alice" not in out and "@&#8203;alice" in out
+    assert "the heart. Commissioners agree. |" in out  # the old column
+    assert "| Our Plan ~~is good~~ for you. | Our Plan for you. |" in out
+
+
+def test_markdown_documents_are_words_not_nested_bullets() -> None:
+    docs = (DocumentChange("ltp-submission", "changed", "The plan"),
+            DocumentChange("board-x", "added", "X"))
+    out = markdown_diff(DiffResult(RESULT.changes, documents=docs))
+    assert "- **changed** `ltp-submission`: changes" in out
+    assert "- **added** `board-x`: a new document" in out
+    assert "- + " not in out and "- ~ " not in out
+
+
+def test_a_consequence_row_says_how_far_it_moved_and_money_keeps_its_unit() -> None:
+    key = ("allocation", "north", "baseline")
+    result = DiffResult((Change("changed", *key, 1000, 2000, unit="gbp-thousands"),
+                         Change("added", "trajectory", None, "years.2024/25", None,
+                                {"income": 4140000, "expenditure": 4100000},
+                                unit="gbp-thousands")),
+                        consequences=(Consequence("allocations", None, "total.baseline",
+                                                  5000, 6000, (key,), "gbp-thousands"),))
+    out = markdown_diff(result)
+    assert "| ↳ | system baseline total |  | £5,000k | £6,000k (+£1,000k) |" in out
+    assert "income: £4,140,000k; expenditure: £4,100,000k" in out
+    assert "income: £4,140,000k" in text_diff(result)

@@ -320,3 +320,103 @@ def test_the_annex_lists_illustrative_figures_and_entries(marked) -> None:
     for what in ("Governance figures", "Submission deadline", "Meeting date: ",
                  "Agenda item: ", "Illustrative entries in this plan"):
         assert what in annex, what
+
+
+# --- marking without drowning --------------------------------------------------------
+
+LEGEND = "= illustrative: no source document gives"
+FIGURE_MARK = '<sup class="illus" title="illustrative figure"'
+
+
+@pytest.fixture(scope="module")
+def bundled() -> dict[str, str]:
+    """The bundled plan's documents, as rendered (the draft mark and legend kept)."""
+    from lscplan.resources import bundled_plan_dir
+
+    checked = check(bundled_plan_dir())
+    assert checked.plan is not None
+    with chartcache.missing():
+        return {d.id: render.render_html(checked.plan, d, INFO)
+                for d in documents.for_plan(checked.plan)}
+
+
+def test_the_mark_is_explained_once_in_a_document_that_marks_anything(bundled) -> None:
+    """The legend once per document, the running draft mark only on a document that
+    marks something, and no per-table note repeating the legend."""
+    for doc, html in bundled.items():
+        body = _body(html)
+        marks = body.count(MARK)
+        assert body.count(LEGEND) == (1 if marks else 0), doc
+        assert ("Draft:" in body) == bool(marks), doc
+        assert "These figures are illustrative: no source document gives them" not in body
+        assert "<!--lscplan:" not in html, doc
+    assert not _body(bundled["board-mbccg-governing-body-2019-11-19"]).count(MARK)
+
+
+def test_the_draft_mark_says_when_what_is_illustrative_is_a_date(bundled) -> None:
+    body = _body(bundled["board-shared-strategy-2019-24"])
+    assert "Draft: the meeting date is illustrative" in body
+    assert "contains illustrative figures" not in body
+    assert "Draft: contains illustrative figures and entries" in bundled["ltp-submission"]
+
+
+def test_an_invented_entry_is_marked_as_an_entry(bundled) -> None:
+    """A glossary definition, a priority's title, an engagement entry carry the entry
+    mark, never the figure mark."""
+    summary = _body(bundled["public-summary"])
+    glossary = summary[summary.index('id="glossary"'):]
+    glossary = glossary[:glossary.index("</dl>")]
+    assert FIGURE_MARK not in glossary
+    assert 'title="illustrative entry"' in glossary
+    for doc, html in bundled.items():
+        for dd in re.findall(r"<dd>(.*?)</dd>", _body(html), re.S):
+            assert FIGURE_MARK not in dd or re.search(r"\d", dd), (doc, dd)
+
+
+def test_each_value_is_marked_once_where_it_is_read(marked) -> None:
+    """Where a document shows an illustrative value, its cell, item or paragraph carries
+    no more marks than the values it holds; a chart's data table leaves the mark to its
+    cells (its caption does not repeat it)."""
+    _plan, needles, docs = marked
+    over = []
+    for doc, html in docs.items():
+        for caption in re.findall(r'<table class="figure-data[^>]*>\s*<caption>(.*?)</caption>',
+                                  html, re.S):
+            assert ILL not in caption and MARK not in caption, (doc, caption)
+        for needle in needles:
+            for m in _matches(html, needle):
+                starts = [s.end() for s in START.finditer(html, max(0, m.start() - 3000),
+                                                              m.start())]
+                end = END.search(html, m.end())
+                segment = html[starts[-1] if starts else m.start():end.start() if end else None]
+                values = sum(len(_matches(segment, n)) for n in needles
+                             if n in segment or n.replace(",", "") in segment)
+                if segment.count(MARK) > max(values, 1):
+                    over.append(f"{doc}: {segment[:200]}")
+    assert not over, "\n".join(over[:20]) + f"\n({len(over)} in all)"
+
+
+#: Words about the plan's sources or the tool, never for a document's reader.
+TOOL_LANGUAGE = ("plan's own tables", "as the plan holds it", "are not reproduced",
+                 "does not describe its scope", "the seed", "provenance")
+
+
+def test_the_bundled_documents_speak_to_their_reader(bundled) -> None:
+    for doc, html in bundled.items():
+        body = _body(html)
+        text = re.sub(r"<[^>]+>", " ", body)
+        for words in TOOL_LANGUAGE:
+            assert words not in text, (doc, words)
+    submission = _body(bundled["ltp-submission"])
+    rows = re.findall(r"<tr><th scope=\"row\">Lancashire Care NHS Foundation Trust</th>.*?</tr>",
+                      submission)
+    roles = [r for r in rows if "NHS trust</td>" in r]
+    assert roles and all("Mental health and community trust" in r for r in roles), rows
+
+
+def test_the_life_expectancy_baseline_is_marked_as_the_illustrative_midpoint_it_is(bundled):
+    """Morecambe Bay's "14 to 16 years" applied to the whole system is no source's figure."""
+    summary = _body(bundled["public-summary"])
+    row = summary[summary.index("<th scope=\"row\">Gap in life expectancy"):]
+    cells = re.findall(r"<td class=\"num\">(.*?)</td>", row[:row.index("</tr>")])
+    assert cells and all(MARK in c for c in cells), cells

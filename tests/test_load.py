@@ -234,3 +234,21 @@ def test_aliases_cannot_nest_past_the_limit(small_plan: Path) -> None:
 def test_an_error_at_the_end_of_the_file_is_on_its_last_line(small_plan: Path) -> None:
     (small_plan / "vision.yaml").write_text("a: 1\nb c\n", encoding="utf-8")
     assert diagnostics_of(small_plan) == [("yaml-syntax", "vision.yaml", 2, 4)]
+
+
+def test_every_file_no_kind_reads_warns(small_plan: Path) -> None:
+    """A portfolio in a misspelt folder, a YAML file nested where no kind looks, and any
+    other file are each reported; the theme folder is the theme's own."""
+    (small_plan / "portfolio").mkdir()
+    (small_plan / "portfolio" / "cancer.yaml").write_text("id: cancer\n")
+    (small_plan / "portfolios" / "old").mkdir()
+    (small_plan / "portfolios" / "old" / "x.yml").write_text("id: x\n")
+    (small_plan / "notes.txt").write_text("notes\n")
+    (small_plan / "theme").mkdir()
+    (small_plan / "theme" / "style.css").write_text("h1 { color: black; }\n")
+    _, diagnostics = load(small_plan)
+    assert [(d.rule, d.location.file) for d in diagnostics] == [
+        ("file-unknown", "notes.txt"), ("file-unknown", "portfolio/cancer.yaml"),
+        ("file-unknown", "portfolios/old/x.yml")]
+    assert "a misspelt name or folder?" in diagnostics[1].message
+    assert "portfolios/*.yaml" in diagnostics[1].message

@@ -205,10 +205,33 @@ def test_the_plan_at_each_date_is_the_plan_as_it_stood_then(bundled_plan) -> Non
     days = [*sources, "2019-06-14", "2019-06-15", "2018-01-01", "2030-01-01"]
     days += [d[:8] + f"{int(d[8:]) - 1:02d}" for d in sources if d[8:] != "01"]
     for day in [*days, *reversed(days)]:
-        expected = model._without(plan, plan.later_sources(day), plan.known_on(day))
+        expected = model._without_references(
+            model._without(plan, plan.later_sources(day), plan.known_on(day)), plan)
+        # the actuals are dated by their months, not by their source's date
+        expected = dataclasses.replace(expected, more={**expected.more, **{
+            name: cut(plan.more.get(name), day) for name, cut in model.DATED_PARTS.items()}})
         got = plan.as_of(day)
         assert dataclasses.replace(got, engagement=expected.engagement) == expected, day
     narrative = {d: plan.as_of(d).portfolio("adult-mental-health").narrative
                  for d in ("2019-06-14", "2019-06-15")}
     assert "builds on" not in narrative["2019-06-14"]
     assert "builds on" in narrative["2019-06-15"]
+
+
+def test_the_plan_at_a_date_drops_references_to_what_it_leaves_out(small_plan: Path
+                                                                     ) -> None:
+    # issue 23: a priority citing a later source is left out of the documents, and so
+    # is every reference to it (the portfolio serving it, the metric measuring it)
+    edit(small_plan / "plan.yaml", "    published: early 2019\n",
+         "    published: early 2019\n  - id: later\n    title: Later\n    published: March 2022\n"
+         "    date: \"2022-03-01\"\n")
+    edit(small_plan / "priorities.yaml", "    public_summary: More care will be close to "
+         "your home.\n", "    public_summary: More care will be close to your home.\n"
+         "    provenance: later\n")
+    plan = check(small_plan).plan
+    assert "neighbourhoods" in plan.portfolio("out-of-hospital").priorities
+    cut = plan.as_of(plan.system.date)
+    assert [p.id for p in cut.priorities] == ["financial-balance"]
+    assert cut.portfolio("out-of-hospital").priorities == ()
+    assert all("neighbourhoods" not in m.priorities for m in cut.metrics)
+    assert cut.portfolio("finance").priorities == ("financial-balance",)

@@ -94,8 +94,12 @@ def test_environment_is_strict_and_escapes():
     ("-12000|thousands", "−12,000"),
     ("87.5|percent", "87.5%"),
     ("5|percent(1)", "5.0%"),
-    ("2601966|money", "£2.60bn"),
-    ("-72000|money", "−£72.0m"),
+    ("2601966|money", "£2.6bn"),
+    ("-72000|money", "−£72m"),
+    ("20500000|money", "£20.5bn"),
+    ("1000000|money", "£1bn"),
+    ("805000|money", "£805m"),
+    ("72500|money", "£72.5m"),
     ("471|money", "£471k"),
     ("0|money", "£0"),
     ("15000|signed", "+15,000"),
@@ -119,8 +123,12 @@ def test_illustrative_marker():
     env = render.environment()
     assert env.from_string("{{ illus(true) }}").render() == (
         '<sup class="illus" title="illustrative figure"><span aria-hidden="true">i</span>'
-        '<span class="visually-hidden"> (illustrative)</span></sup>')
+        '<span class="visually-hidden"> (illustrative figure)</span></sup>')
     assert env.from_string("{{ illus(false) }}").render() == ""
+    # an invented entry is marked as an entry, a date as what it is
+    assert "(illustrative entry)" in env.from_string('{{ illus(true, "entry") }}').render()
+    assert 'title="illustrative meeting date"' in env.from_string(
+        '{{ illus(true, "meeting date") }}').render()
 
 
 class _SpokenText(HTMLParser):
@@ -206,7 +214,7 @@ def test_footer_shows_version_status_and_date_never_the_commit(starter):
 def test_draft_mark_while_any_figure_is_illustrative(starter, pages):
     assert starter.has_illustrative
     for html in pages.values():
-        assert f'<p class="draft-mark" role="note">{render.DRAFT_MARK}</p>' in html
+        assert '<p class="draft-mark" role="note">Draft: ' in html
     sourced = dataclasses.replace(starter, activity=(), metrics=(), system=dataclasses.replace(
         starter.system, population=(), icps=(), publication=None))
     sourced = dataclasses.replace(sourced, finance=dataclasses.replace(
@@ -216,7 +224,8 @@ def test_draft_mark_while_any_figure_is_illustrative(starter, pages):
                                        provenance="example-briefing")),
         workforce=dataclasses.replace(sourced.workforce, groups=()))
     assert sourced.has_illustrative  # an illustrative entry (a commitment) makes a draft too
-    sourced = dataclasses.replace(sourced, more={**sourced.more, "commitments": ()})
+    sourced = dataclasses.replace(sourced, more={**sourced.more, "commitments": (),
+                                                 "actuals": None})
     assert not sourced.has_illustrative
     assert not any(d.draft for d in documents.for_plan(sourced))
 
@@ -340,7 +349,7 @@ def test_structure(pages, doc_id):
     for svg in o.svgs:
         assert svg.get("role") == "img" and svg["aria-labelledby"] in o.ids
     assert o.illus > 0  # the starter plan has illustrative figures; they are marked
-    assert "illustrative figure: no source document gives it" in html
+    assert "= illustrative: no source document gives this figure" in html
     assert "\"lscplan Sans\", Frutiger, Arial, \"Liberation Sans\", Arimo, sans-serif" in html
     assert "#005EB8" in html
     assert not o.tags["script"] and not o.tags["img"] and not o.tags["link"]
@@ -405,14 +414,15 @@ def test_public_summary_says_how_to_get_in_touch_and_in_what_formats(pages, star
     section = html[html.index('<section class="publication"'):]
     section = section[:section.index("</section>")]
     assert '<h2 id="contact-heading">Contact us</h2>' in section
-    mark = str(render.illustrative_marker(True))
+    mark = str(render.illustrative_marker(True, "entry"))  # contact details: entries
     assert f'<a href="https://www.example.nhs.uk">https://www.example.nhs.uk</a>{mark}' in section
     email = "enquiries@example.nhs.uk"
     assert f'<a href="mailto:{email}">{email}</a>{mark}' in section
     assert f"01632 960 000{mark}" in section
     assert ("You can ask for this guide in easy read, large print or another language. "
             "Get in touch in any of the ways above") in section
-    assert f"Published 15 November 2019{mark}." in section
+    dated = render.illustrative_marker(True, "publication date")
+    assert f"Published 15 November 2019{dated}." in section
     summary = next(d for d in documents.for_plan(starter) if d.id == "public-summary")
     assert summary.date == starter.system.publication.date
 
@@ -528,7 +538,7 @@ def test_board_papers_show_only_in_their_own_document(pages, small_plan):
     assert set(docs) == {*pages, "board-another"}
 
     def board_inputs(doc_id: str) -> list[str]:
-        inputs = documents.inputs(docs[doc_id], every, checked.sources)
+        inputs = documents.inputs(docs[doc_id], every, checked.sources, checked.plan)
         return [p for p in inputs if p.startswith("board/")]
 
     for doc_id in ("ltp-submission", "public-summary"):
@@ -599,7 +609,7 @@ def test_a_document_shows_only_what_the_plan_knew_on_its_date(bundled_plan):
     assert plan is not None and checked.report.ok()
     later = plan.later_sources("2019-02-28")
     assert later == {"shared-strategy-paper-2019", "mbccg-governing-body-2019",
-                     "pennine-icp-proposition-2021"}
+                     "pennine-icp-proposition-2021", "nhse-ae-statistics"}
     docs = {d.id: d for d in documents.for_plan(plan)}
     hosc = render.render_html(plan, docs["board-hosc-briefing-2019"], INFO)
     for item in plan.engagement.undertaken + plan.engagement.planned + plan.priorities:
@@ -700,7 +710,7 @@ def test_early_papers_say_nothing_from_after_their_date(bundled_plan):
     assert plan is not None and checked.report.ok(), checked.report.errors
     docs = {d.id: d for d in documents.for_plan(plan)}
     for doc_id, day in (("board-hosc-briefing-2019", "2019-02-01"),
-                        ("board-shared-strategy-2019-24", "2019-06-01")):
+                        ("board-shared-strategy-2019-24", "2019-06-03")):
         assert docs[doc_id].date == day
         html = render.render_html(plan, docs[doc_id], INFO)
         assert _later_mentions(html, day) == [], doc_id
@@ -1013,7 +1023,7 @@ def test_a_place_of_its_own_provenance_is_marked_and_listed(small_plan):
     plan = checked.plan
     assert plan.icp("south-place").illustrative and not plan.icp("north-place").illustrative
     html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
-    mark = render.ILLUSTRATIVE_MARK
+    mark = render.ILLUSTRATIVE_MARK.format(kind="entry")
     assert f'<th scope="row">South Place{mark}</th>' in html
     assert f"<h4>South Place{mark}</h4>" in html
     assert "<h4>North Place</h4>" in html
@@ -1028,3 +1038,66 @@ def test_a_place_with_an_unknown_provenance_is_refused(small_plan):
          "  - id: south-place\n    name: South Place\n    provenance: no-such-source\n")
     errors = check(small_plan).report.errors
     assert [(d.rule, d.location.file) for d in errors] == [("reference", "plan.yaml")]
+
+
+def test_the_public_summary_draws_money_in_the_unit_its_text_writes():
+    """A reader's money chart is in £m like the sentence beside it ("−£72m"), never in
+    £'000 ("−72,000")."""
+    from lscplan.resources import bundled_plan_dir
+
+    plan = check(bundled_plan_dir()).plan
+    metric = next(m for m in plan.headline_metrics if m.unit == "gbp-thousands")
+    fig = render.Figures(plan, draw=True).headline(metric)
+    sentence = render.headline_sentence(metric, plan.period.last)
+    assert "−£72m" in sentence
+    assert fig.unit_label == "£m"
+    assert [c.text for c in fig.rows[0].cells] == ["−72", "0"]
+    assert "72,000" not in fig.svg and "−£72m" in fig.svg
+
+
+def test_stated_counts_and_held_counts_are_both_shown_for_what_they_are():
+    """Governance states 12 portfolios and 42 programmes; the bundled plan sets out 18 and
+    54. The submission says both, and "the plan in figures" names what it counts."""
+    from lscplan.resources import bundled_plan_dir
+
+    plan = check(bundled_plan_dir()).plan
+    doc = documents.for_plan(plan)[0]
+    with chartcache.missing():
+        html = render.render_html(plan, doc, INFO)
+    text = re.sub(r"<sup.*?</sup>", "", html, flags=re.S)
+    assert re.search(r"It supports 12 portfolios and 42 programmes\. This plan sets out "
+                     r"18 portfolios and 54 programmes\.", text)
+    figures = text[text.index("<caption>The plan in figures</caption>"):]
+    figures = figures[:figures.index("</table>")]
+    assert "Programmes set out in this plan</th><td class=\"num\">54<" in figures
+    assert "Partners whose boards sign the plan off</th><td class=\"num\">17<" in figures
+    assert "plan's own tables" not in html
+
+
+def test_a_council_paper_recommends_in_council_form():
+    from types import SimpleNamespace as Paper
+
+    asked = render.council_recommendation(Paper(
+        meeting="Health Overview and Scrutiny Committee", purpose="information",
+        recommendations=("For information.",)))
+    assert (asked.lead, asked.items) == ("The Committee is asked to note the report.", ())
+    asked = render.council_recommendation(Paper(
+        meeting="Cabinet", purpose="decision",
+        recommendations=("Endorse the plan", "To note the NHS position.")))
+    assert asked.lead == "Cabinet is asked to:"
+    assert asked.items == ("endorse the plan;", "note the NHS position.")
+
+
+def test_a_council_committee_paper_is_laid_out_as_a_council_report(small_plan):
+    """A paper naming no format takes its meeting's: a council's gets the council
+    layout, without the NHS logo."""
+    edit(small_plan / "board" / "governing-body-update.yaml", "organisation: north-ccg\n",
+         "organisation: example-council\n")
+    checked = check(small_plan)
+    assert checked.report.ok(), checked.report.errors
+    paper = checked.plan.board_papers[0]
+    assert paper.format == "local-authority"
+    doc = next(d for d in documents.for_plan(checked.plan) if d.id.startswith("board-"))
+    html = render.render_html(checked.plan, doc, INFO)
+    assert 'class="nhs-logo"' not in html
+    assert "The Committee is asked to" in html or "The meeting is asked to" in html

@@ -86,7 +86,7 @@ def test_plan_path(tmp_path: Path, small_plan: Path) -> None:
     result = diff_versions("HEAD~1", "HEAD", "docs/ics-plan", cwd=root)
     assert len(result.changes) == 1
     assert diff_versions("HEAD", None, "docs/ics-plan/", cwd=root).changes == ()
-    with pytest.raises(UsageError, match="HEAD~1 has no plan folder 'plan'; name it with "
+    with pytest.raises(UsageError, match="neither version has a plan folder; name it with "
                                          "--plan-path"):
         diff_versions("HEAD~1", "HEAD", cwd=root)
     with pytest.raises(UsageError, match="must be a folder inside the repository"):
@@ -103,12 +103,61 @@ def test_an_unknown_revision(repo: Path, tmp_path: Path) -> None:
         diff_versions("HEAD~1", "HEAD", cwd=outside)
 
 
-def test_a_directory_wins_over_a_revision_of_the_same_name(repo: Path) -> None:
+def test_a_directory_named_like_a_revision_is_ambiguous(repo: Path) -> None:
     git(repo, "tag", "v1", "HEAD~1")
     shutil.copytree(repo / "plan", repo / "v1")  # the working tree's plan, as HEAD
-    assert diff_versions("v1", "HEAD", cwd=repo).old_label == "old (v1)"
-    assert diff_versions("v1", "HEAD", cwd=repo).changes == ()  # the directory, not the tag
-    assert len(diff_versions("HEAD~1", "HEAD", cwd=repo).changes) == 1
+    with pytest.raises(UsageError, match=r"'v1' \(old\) is both a directory and a git "
+                                         r"revision; write ./v1 for the directory or "
+                                         r"v1\^\{commit\} for the revision"):
+        diff_versions("v1", "HEAD", cwd=repo)
+    assert diff_versions("./v1", "HEAD", cwd=repo).changes == ()  # the directory
+    assert len(diff_versions("v1^{commit}", "HEAD", cwd=repo).changes) == 1  # the tag
+
+
+@pytest.fixture
+def branched(repo: Path) -> Path:
+    """main: one, two (a metric target); feature, from one: a priority retitled."""
+    git(repo, "branch", "-M", "main")
+    git(repo, "checkout", "-q", "-b", "feature", "HEAD~1")
+    edit(repo / "plan" / "priorities.yaml", "title: Neighbourhoods", "title: Our neighbourhoods")
+    commit(repo, "three: on feature")
+    return repo
+
+
+def test_three_dots_compare_with_the_merge_base(branched: Path) -> None:
+    result = diff_versions("main...feature", cwd=branched)
+    assert [(c.entity, c.field) for c in result.changes] == [("priority", "title")]
+    assert result.old_label == "old (merge base of main and feature)"
+    assert result.new_label == "new (feature)"
+    assert diff_versions("main...", cwd=branched).changes == result.changes  # ... HEAD
+
+
+def test_two_dots_compare_the_two_ends(branched: Path) -> None:
+    result = diff_versions("main..feature", cwd=branched)
+    assert sorted((c.entity, c.field) for c in result.changes) == [
+        ("metric", "values.2021/22"), ("priority", "title")]
+    assert (result.old_label, result.new_label) == ("old (main)", "new (feature)")
+
+
+def test_a_revision_without_the_plan_folder_is_an_empty_plan(tmp_path: Path,
+                                                             small_plan: Path) -> None:
+    root = tmp_path / "first"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "README.md").write_text("a plan, soon\n", encoding="utf-8")
+    commit(root, "one: no plan yet")
+    shutil.copytree(small_plan, root / "plan")
+    commit(root, "two: the plan")
+    result = diff_versions("HEAD~1", "HEAD", cwd=root)
+    assert result.changes and {c.op for c in result.changes} == {"added"}
+    assert ("added", "metric", "ae-four-hour") in [(c.op, c.entity, c.id)
+                                                   for c in result.changes]
+    assert result.failing == ()
+    assert result.old_label == "old (HEAD~1, which has no plan folder 'plan')"
+    assert [(d.id, d.op) for d in result.documents] == [
+        ("ltp-submission", "added"), ("public-summary", "added"),
+        ("board-governing-body-update", "added")]
+    assert {f.op for f in result.findings} == {"introduced"}
 
 
 def test_the_working_tree_is_untouched(repo: Path) -> None:
@@ -174,8 +223,9 @@ def test_a_link_out_of_the_plan_is_refused_not_followed(repo: Path, tmp_path: Pa
 def test_a_moved_plan_folder_is_diffed_with_a_path_for_each_side(cli, repo: Path) -> None:
     git(repo, "mv", "plan", "docs-plan")
     commit(repo, "three: the plan moves")
-    with pytest.raises(UsageError, match="has no plan folder 'plan'"):
-        diff_versions("HEAD~1", "HEAD", cwd=repo)
+    gone = diff_versions("HEAD~1", "HEAD", cwd=repo, documents=False)
+    assert gone.new_label == "new (HEAD, which has no plan folder 'plan')"
+    assert {c.op for c in gone.changes} == {"removed"}
     result = diff_versions("HEAD~2", "HEAD", cwd=repo, new_plan_path="docs-plan")
     assert [(c.entity, c.field) for c in result.changes] == [("metric", "values.2021/22")]
     run = cli("diff", "HEAD~1", "HEAD", "--old-plan-path", "plan", "--new-plan-path",

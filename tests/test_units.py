@@ -84,7 +84,7 @@ def test_documents_name_the_declared_unit(small_plan: Path) -> None:
     doc = next(d for d in documents.for_plan(plan) if d.id == "ltp-submission")
     html = render.render_html(plan, doc, render.BuildInfo("0.1", None, "test"))
     assert "falls from 31 min in 2018/19 (baseline) to 18 min in 2021/22" in html
-    assert "Ambulance response, category 2 (illustrative) (minutes)" in html
+    assert "Data: Ambulance response, category 2 (minutes)" in html
     assert "<td>minutes</td>" in html  # the metrics table's unit column
 
 

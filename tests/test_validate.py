@@ -14,16 +14,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import edit
+from helpers import apply_case, edit
 
 from lscplan.pipeline import check
 from lscplan.resources import starter_dir
+from lscplan.validate.registry import REGISTRY, STAGES
 
 CASES = sorted((Path(__file__).parent / "cases" / "invalid").iterdir())
-README = Path(__file__).parent.parent / "README.md"
 PACKAGE = Path(__file__).parent.parent / "lscplan"
-#: A diagnostic made in the code: error("rule-id", ...), warning(...), self.fail(...).
-RULE_CALL = re.compile(r"\b(?:error|warning|fail)\(\s*\"([a-z]+(?:-[a-z]+)*)\"")
+#: A diagnostic made in the code: error("rule-id", ...), warning(...), self.fail(...)
+#: (an error), and the severity it is made with.
+RULE_CALL = re.compile(r"\b(error|warning|fail)\(\s*\"([a-z]+(?:-[a-z]+)*)\"")
 
 #: Rules a case folder cannot reach (its edits are text), with the test that covers each.
 TESTED_ELSEWHERE = {
@@ -42,20 +43,6 @@ TESTED_ELSEWHERE = {
     "workbook-unknown": "test_workbook_import.py::test_refusals_name_sheet_and_cell",
     "workbook-conflict": "test_cli_import.py::test_the_plans_own_changes_since_the_build_stand",
 }
-
-
-def apply_case(plan: Path, case: dict) -> None:
-    for change in case["edits"]:
-        path = plan / change["file"]
-        if change.get("remove"):
-            path.unlink()
-        elif "old" not in change:
-            path.parent.mkdir(parents=True, exist_ok=True)  # a theme's file: theme/...
-            path.write_text(change["new"], encoding="utf-8")
-        else:
-            text = path.read_text(encoding="utf-8")
-            assert change["old"] in text, f"{change['old']!r} not in {change['file']}"
-            path.write_text(text.replace(change["old"], change["new"], 1), encoding="utf-8")
 
 
 def _keys(diagnostics: list) -> Counter:
@@ -92,17 +79,36 @@ def test_invalid_case(case_dir: Path, small_plan: Path) -> None:
 
 def test_every_rule_has_a_case() -> None:
     """Each rule id the code reports is broken by some case folder (or, for the few a
-    text edit cannot reach, by the test named in TESTED_ELSEWHERE), and the README
-    documents it."""
-    rules = set()
-    for path in PACKAGE.rglob("*.py"):
-        rules |= set(RULE_CALL.findall(path.read_text(encoding="utf-8")))
+    text edit cannot reach, by the test named in TESTED_ELSEWHERE), and the rule
+    registry (the documentation's rule reference) declares it."""
+    rules = set(code_rules())
     covered = set(TESTED_ELSEWHERE)
     for case_dir in CASES:
         case = yaml.safe_load((case_dir / "case.yaml").read_text(encoding="utf-8"))
         covered |= {e["rule"] for e in case.get("expected", []) + case.get("warnings", [])}
     assert rules - covered == set()
-    assert rules - set(re.findall(r"`([a-z-]+)`", README.read_text(encoding="utf-8"))) == set()
+    assert rules - set(REGISTRY) == set()
+    # and the registry declares no rule nothing reports (some ids are made by a helper
+    # from a variable: those a case or TESTED_ELSEWHERE reaches)
+    assert set(REGISTRY) - rules - covered == set()
+
+
+def code_rules() -> dict[str, set[str]]:
+    """Each rule id a diagnostic is made with in the package, with its severities."""
+    found: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        for call, rule in RULE_CALL.findall(path.read_text(encoding="utf-8")):
+            found.setdefault(rule, set()).add("warning" if call == "warning" else "error")
+    return found
+
+
+def test_registry_declares_each_rule_as_reported() -> None:
+    """A rule the code reports as a warning is declared a warning (and an error an
+    error), so the reference says which ones --strict refuses."""
+    for rule, severities in code_rules().items():
+        assert severities <= set(REGISTRY[rule].severities), rule
+    for doc in REGISTRY.values():
+        assert doc.stage in STAGES and doc.meaning.endswith((".", ")")), doc.id
 
 
 def test_markdown_that_documents_would_not_show_is_warned(small_plan: Path) -> None:

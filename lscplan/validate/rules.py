@@ -11,12 +11,13 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from typing import Any
 
 from .. import kinds, narrative
 from ..diagnostics import Diagnostic, Location, error, warning
-from ..formatting import BUILTIN_UNITS, thousands
-from ..model import ILLUSTRATIVE, Plan, Series, texts
+from ..formatting import BUILTIN_UNITS, iso_date, thousands
+from ..model import ILLUSTRATIVE, Plan, Series, council_meeting, texts
 from ..narrative import markers
 from . import standards
 
@@ -80,30 +81,13 @@ def _missing(kind: str, ref: str, known: Iterable[str], loc: Location, where: st
 def references(plan: Plan) -> Iterator[Diagnostic]:
     """reference: every id a source refers to is defined."""
     sys = plan.system
-    priorities = [p.id for p in plan.priorities]
-    portfolios = [p.id for p in plan.portfolios]
     metrics = [m.id for m in plan.metrics]
     icps = [i.id for i in sys.icps]
     orgs = [o.id for o in sys.organisations]
-    place, priority, portfolio = _words(plan)
+    place = plan.terms.place.short
     for org in sys.organisations:
         for at, loc in zip(org.places, org.place_locs, strict=True):
             yield from _missing(place, at, icps, loc, f"organisation {org.id!r}")
-    for pr in plan.priorities:
-        for pf in pr.portfolios:
-            yield from _missing(portfolio, pf, portfolios, pr.loc, f"{priority} {pr.number}")
-    for pf in plan.portfolios:
-        for pr_id in pf.priorities:
-            yield from _missing(priority, pr_id, priorities, pf.loc, f"{portfolio} {pf.id!r}")
-        for m in pf.metrics:
-            yield from _missing("metric", m, metrics, pf.loc, f"{portfolio} {pf.id!r}")
-    for m in plan.metrics:
-        for pr_id in m.priorities:
-            yield from _missing(priority, pr_id, priorities, m.loc, f"metric {m.id!r}")
-    for row in plan.finance.allocations.rows:
-        if row.organisation:
-            yield from _missing("organisation", row.organisation, orgs, row.loc,
-                                "this allocation row")
     for pod in plan.activity:
         for icp in pod.by_icp:
             yield from _missing(place, icp, icps, pod.by_icp[icp].loc, f"activity {pod.id!r}")
@@ -124,9 +108,6 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
         for member, loc in zip(b.members, b.member_locs, strict=True):
             yield from _missing("organisation", member, orgs, loc, f"board {b.id!r}")
     for paper in plan.board_papers:
-        if paper.organisation:
-            yield from _missing("organisation", paper.organisation, orgs, paper.loc,
-                                f"board paper {paper.id!r}")
         if paper.board:
             yield from _missing("board", paper.board, boards, paper.board_loc or paper.loc,
                                 f"board paper {paper.id!r}")
@@ -149,6 +130,10 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
                             f"{ex.kind!r}, which is not a part of the plan; the extracts "
                             f"are: {', '.join(n for n in names if n != 'metric-chart')}",
                             ex.loc)
+            elif (part := kinds.extract_kind(ex.kind)) and getattr(plan, part.part) is None:
+                yield error("reference", f"board paper {paper.id!r} asks for the extract "
+                            f"{ex.kind!r}, but the plan has no {part.path}: add the file or "
+                            "remove the extract", ex.loc)
     yield from _provenance(plan)
     yield from _units(plan)
 
@@ -227,33 +212,23 @@ def _provenances(plan: Plan) -> Iterator[tuple[str, Location]]:
 
 
 def _provenance(plan: Plan) -> Iterator[Diagnostic]:
+    """An unknown provenance, once, where it is written (an object inheriting it from
+    the file or a block is not where to fix it)."""
     known = {s.id for s in plan.system.sources}
+    reported: set[Location] = set()
     for prov, loc in _provenances(plan):
         if prov != ILLUSTRATIVE and prov not in known:
-            yield error("reference",
-                        f"the provenance {prov!r} is neither 'illustrative' nor a source "
-                        "declared in plan.yaml sources", loc)
+            at = plan.written_at(loc, "provenance")
+            if at not in reported:
+                reported.add(at)
+                yield error("reference",
+                            f"the provenance {prov!r} is neither 'illustrative' nor a source "
+                            "declared in plan.yaml sources", at)
 
 
 def _risks_and_commitments(plan: Plan) -> tuple[tuple, tuple]:
     """The plan's risks and commitments (both optional files)."""
     return plan.risks or (), plan.commitments or ()
-
-
-@rule
-def commitment_references(plan: Plan) -> Iterator[Diagnostic]:
-    """reference: a risk's priorities and a commitment's programmes exist."""
-    risks, commitments = _risks_and_commitments(plan)
-    priorities = [p.id for p in plan.priorities]
-    programmes = [g.id for pf in plan.portfolios for g in pf.programmes]
-    for risk in risks:
-        for pr_id in risk.priorities:
-            yield from _missing(plan.terms.priority.singular, pr_id, priorities, risk.loc,
-                                f"risk {risk.id!r}")
-    for c in commitments:
-        for prog in c.programmes:
-            yield from _missing("programme", prog, programmes, c.loc,
-                                f"commitment {c.id!r}")
 
 
 @rule
@@ -501,6 +476,53 @@ def financial_balance(plan: Plan) -> Iterator[Diagnostic]:
         yield warning("balance-not-reached",
                       f"the system is still in deficit in {last.year} ({last.surplus:,} "
                       "£'000); the plan should return to financial balance", traj.loc)
+
+
+@rule
+def stated_counts(plan: Plan) -> Iterator[Diagnostic]:
+    """stated-count (warning): a count the plan states (governance ``portfolios``,
+    ``programmes``) is not the count of what the plan holds. Both are facts, and the
+    documents show both; the warning asks whether the stated one is still right."""
+    gov = plan.system.governance
+    held = {"portfolios": (len(plan.portfolios), plan.terms.portfolio.plural),
+            "programmes": (len(plan.programmes), "programmes")}
+    for name, (count, what) in held.items():
+        stated = getattr(gov, name)
+        if stated is not None and count and stated != count:
+            yield warning("stated-count",
+                          f"governance states {stated} {what}, but the plan holds {count}; "
+                          "the documents show both: correct the stated count if it is out "
+                          "of date", gov.count_locs.get(name, gov.loc))
+
+
+@rule
+def paper_layouts(plan: Plan) -> Iterator[Diagnostic]:
+    """council-layout (warning): a paper to a council's meeting laid out on the NHS cover
+    sheet, under the NHS logo (a council committee's papers are council reports;
+    leave ``format`` out to get that layout)."""
+    for paper in plan.board_papers:
+        if paper.format == "nhs-board" and council_meeting(plan.system, paper):
+            yield warning("council-layout",
+                          f"the paper {paper.id!r} goes to a council's meeting but is laid "
+                          "out on the NHS cover sheet under the NHS logo; use `format: "
+                          "local-authority` (or leave `format` out)",
+                          paper.format_loc or paper.loc)
+
+
+@rule
+def meeting_days(plan: Plan) -> Iterator[Diagnostic]:
+    """meeting-weekend (warning): a paper's meeting falls on a Saturday or Sunday."""
+    for paper in plan.board_papers:
+        try:
+            day = date.fromisoformat(paper.meeting_date)
+        except (TypeError, ValueError):
+            continue
+        if day.weekday() >= 5:
+            yield warning("meeting-weekend",
+                          f"the paper {paper.id!r} meets on a {day.strftime('%A')} "
+                          f"({iso_date(paper.meeting_date)}); boards and committees meet on "
+                          "weekdays: check the meeting date",
+                          paper.field_locs.get("meeting_date", paper.loc))
 
 
 @rule
