@@ -208,14 +208,25 @@ _RULES: tuple[RuleDoc, ...] = (
     RuleDoc("theme-contrast", W, "theme", "A theme colour against its background has "
             "contrast below the 4.5:1 that WCAG AA asks of text."),
     # lscplan import (lscplan/workbook_import.py): refusals of a workbook's cells
-    RuleDoc("workbook-file", E, "import", "Not an .xlsx file, or one over 20 MiB or 200 MiB "
-            "unpacked, far beyond lscplan's own."),
+    RuleDoc("workbook-file", E, "import", "Not an .xlsx file (a macro-enabled one, .xlsm "
+            "content, whatever its name, included), or one over 20 MiB or 200 MiB unpacked, "
+            "far beyond lscplan's own."),
     RuleDoc("workbook-number", E, "import", "A figure cell holds text, a date, a formula or "
             "nothing."),
     RuleDoc("workbook-formula", E, "import", "A total, movement or percentage whose formula "
             "was changed or typed over: change the figures it is calculated from."),
-    RuleDoc("workbook-unknown", E, "import", "A row, column, year or sheet lscplan's workbook "
-            "does not have, or a row whose id was changed: rows are added in the YAML."),
+    RuleDoc("workbook-unknown", E, "import", "A row, column, year or sheet of lscplan's "
+            "that is gone from the workbook, or a row whose id was changed: rows are added "
+            "in the YAML."),
+    RuleDoc("workbook-total", E, "import", "A published total that is not the sum of its "
+            "parts, as the check beside it in the workbook says (\"differs by ...\"): change "
+            "the total or the figures it sums."),
+    RuleDoc("workbook-size", E, "import", "A workbook far beyond lscplan's own: too many "
+            "sheets, different texts or cells; reading stops there."),
+    RuleDoc("workbook-ignored", W, "import", "Something that is not lscplan's, left alone: "
+            "a row or column someone inserted for their own working (lscplan's own are found "
+            "where they moved to), a value in a cell lscplan leaves empty, a sheet it does "
+            "not have."),
     RuleDoc("workbook-text", E, "import", "A label, unit, provenance or cover entry changed: "
             "a workbook built from another version of the plan must be built again."),
     RuleDoc("workbook-conflict", E, "import", "A figure changed both in the workbook and in "
