@@ -358,6 +358,9 @@ def test_each_change_says_its_file_and_line_on_both_sides(changed) -> None:
     assert record["where"] == {"old": {"file": "metrics.yaml", "line": line - 2},
                                "new": {"file": "metrics.yaml", "line": line}}
     _validator().validate(json.loads(json_diff(result)))
+    from lscplan.diff_report import html_diff
+    assert (f'<div class="where"><small>metrics.yaml:{line} (was metrics.yaml:{line - 2})'
+            "</small></div>") in html_diff(result)
 
 
 def test_a_theme_change_says_its_file_and_line(changed, tmp_path: Path) -> None:
