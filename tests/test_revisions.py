@@ -237,3 +237,21 @@ def test_a_moved_plan_folder_is_diffed_with_a_path_for_each_side(cli, repo: Path
     same = cli("diff", "HEAD~1", "HEAD", "--plan-path", "docs-plan", "--old-plan-path", "plan",
                cwd=repo)
     assert same.code == 0, same.stderr
+
+
+def test_a_revision_carries_its_theme_and_every_other_file(repo: Path) -> None:
+    templates = repo / "plan" / "theme" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "priorities.html.j2").write_text(
+        '{% import "lscplan/partials/priorities.html.j2" as builtin %}\n'
+        "{% macro render(plan, caption=None) %}{{ builtin.render(plan, caption) }}"
+        "<p>Each priority has a lead.</p>{% endmacro %}\n", encoding="utf-8")
+    (repo / "plan" / "portfolio").mkdir()
+    (repo / "plan" / "portfolio" / "misplaced.yaml").write_text("id: x\n", encoding="utf-8")
+    commit(repo, "three: a theme, and a file in a misspelt folder")
+    result = diff_versions("HEAD~1", "HEAD", cwd=repo)
+    assert [(c.op, c.entity, c.id) for c in result.changes] == [
+        ("added", "theme", "templates/priorities.html.j2")]
+    assert "ltp-submission" in {d.id for d in result.documents}
+    assert [(f.op, f.diagnostic.rule, f.diagnostic.location.file) for f in result.findings] == [
+        ("introduced", "file-unknown", "portfolio/misplaced.yaml")]
