@@ -251,7 +251,8 @@ def test_a_revision_carries_its_theme_and_every_other_file(repo: Path) -> None:
     commit(repo, "three: a theme, and a file in a misspelt folder")
     result = diff_versions("HEAD~1", "HEAD", cwd=repo)
     assert [(c.op, c.entity, c.id) for c in result.changes] == [
-        ("added", "theme", "templates/priorities.html.j2")]
+        ("added", "theme", "templates/priorities.html.j2"),
+        ("added", "unread", "portfolio/misplaced.yaml")]
     assert "ltp-submission" in {d.id for d in result.documents}
     assert [(f.op, f.diagnostic.rule, f.diagnostic.location.file) for f in result.findings] == [
         ("introduced", "file-unknown", "portfolio/misplaced.yaml")]
