@@ -687,8 +687,8 @@ def _at_cells(errors: Sequence[Diagnostic], changes: Sequence[FigureChange], boo
         row, col = coordinate_to_tuple(change.cell)
         found.append(_problem(book, change.sheet, row, col, "workbook-number",
                               f"{_figure(change.new)} cannot be the plan's figure: "
-                              f"{d.message} ({d.rule}, {d.location.file} "
-                              f"{d.location.pointer})"))
+                              f"{d.message} ({d.rule}, at {d.location.file}:"
+                              f"{d.location.line})"))
     return found
 
 

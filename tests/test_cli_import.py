@@ -254,17 +254,22 @@ def test_a_workbook_saved_by_libreoffice(cli, built, small_plan, tmp_path) -> No
     ("Metrics", "ae-four-hour", 4, -0.05, "must be at least 0; found -5"),  # the standard
     ("Metrics", "ae-four-hour", 8, 1.25, "must be at most 100; found 125"),  # 2020/21
     ("Workforce", "nursing", 4, -3150, "must be at least 0; found -3150"),  # WTE 2020/21
+    ("Finance", None, "C4", -326000, "must be at least 0; found -326000"),  # income
+    ("Finance", None, "C4", 326000.5, "should be a whole number, but is 326000.5"),
 ])
 def test_a_figure_impossible_for_its_unit_is_refused_at_its_cell(
         cli, built, small_plan, tmp_path, sheet, key, column, value, said) -> None:
     """A negative percentage, one over 100, a negative count: the schemas bound them by
     their unit, and the refusal names the cell, not only the YAML."""
     def edit(wb) -> None:
-        wb[sheet].cell(_row(wb[sheet], key), column).value = value
+        if key is None:
+            wb[sheet][column] = value
+        else:
+            wb[sheet].cell(_row(wb[sheet], key), column).value = value
 
     out = _refused(cli, built, small_plan, tmp_path, edit)
     ws = load_workbook(built)[sheet]
-    cell = f"{ws.cell(_row(ws, key), column).coordinate}"
+    cell = column if key is None else ws.cell(_row(ws, key), column).coordinate
     first = out.splitlines()[0]
     assert first.startswith(f"{tmp_path}/edited.xlsx: {sheet}!{cell}: error[workbook-number]: ")
     assert said in first
