@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html as html_lib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from . import chartcache, charts, formatting, kinds, narrative
@@ -34,7 +34,8 @@ from .errors import PlanInvalid
 from .files import cache_dir, write_atomic
 from .model import STAFFING_TYPES, Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
-from .theme import BUILTIN, Template, Theme
+from .sandbox import OPTIONS, ThemeLoader, ThemeSandbox
+from .theme import Theme
 
 #: Where a template puts the running draft mark and the legend of the illustrative mark:
 #: ``finish`` writes them once the page shows what is illustrative on it (or drops them).
@@ -83,11 +84,47 @@ def legend_text(kinds_marked: Sequence[str]) -> Markup:
                   "this {}").format(what)
 
 
+_GLOSSARY = re.compile(r'<dl class="glossary">\n?(.*?)</dl>', re.S)
+_ENTRY = re.compile(r"<dt>(.*?)</dt>\n?<dd>.*?</dd>\n?", re.S)
+
+
+def _words_of(fragment: str) -> str:
+    text = re.sub(r"<svg.*?</svg>|<[^>]+>", " ", fragment, flags=re.S)
+    return " ".join(html_lib.unescape(text).split())
+
+
+def _uses(text: str, term: str) -> bool:
+    """Whether ``text`` uses the glossary ``term`` ("Referral to treatment (RTT)"): its
+    words (any case) or its abbreviation (as written)."""
+    term = html_lib.unescape(re.sub(r"<[^>]+>", "", term)).strip()
+    full = re.sub(r"\s*\([^)]*\)\s*$", "", term)
+    short = re.findall(r"\(([^)]*)\)\s*$", term)
+
+    def found(word: str, flags: int = 0) -> bool:
+        return re.search(r"(?<![\w&/])" + re.escape(word) + r"(?![\w&/])", text, flags) is not None
+    return found(full, re.IGNORECASE) or any(found(s) for s in short)
+
+
+def glossary_of_used_terms(page: str) -> str:
+    """The page with its glossary holding only the terms the rest of the page uses."""
+    match = _GLOSSARY.search(page)
+    if match is None:
+        return page
+    head_end = page.find("</head>")
+    text = _words_of(page[head_end:match.start()] + page[match.end():])
+    kept = "".join(e.group(0) for e in _ENTRY.finditer(match.group(1))
+                   if _uses(text, e.group(1)))
+    block = (f'<dl class="glossary">\n{kept}</dl>' if kept else
+             "<p>This document uses no terms that need explaining.</p>")
+    return page[:match.start()] + block + page[match.end():]
+
+
 def finish(page: str) -> str:
     """Write the draft mark and the legend where the templates put them, saying what the
     page marks as illustrative; drop both from a page that marks nothing. The legend is
     written once: a second place a template put it is dropped."""
     page, draft, legend = str(page), str(DRAFT_MARK), str(ILLUSTRATIVE_LEGEND)
+    page = glossary_of_used_terms(page)
     found = marked_kinds(page)
     if not found:
         page = _DRAFT_ELEMENT.sub("", page)
@@ -239,6 +276,7 @@ class Figures:
 
     def __init__(self, plan: Plan, draw: bool = True, theme: Theme | None = None):
         self.plan = plan
+        self.draw = draw
         # draw=False: each chart is a fingerprint of what it would draw (for comparing
         # documents without drawing them, as lscplan diff does)
         self._line = _trajectory_svg if draw else _fingerprint
@@ -247,6 +285,13 @@ class Figures:
         if primary and draw:  # a theme's primary colour where charts draw NHS Blue
             self._line = _recoloured(self._line, primary)
             self._bar = _recoloured(self._bar, primary)
+
+    @cached_property
+    def delivery(self) -> Any:
+        """The delivery report's series, charts and icons (``delivery.Delivery``)."""
+        from .delivery import Delivery
+
+        return Delivery(self.plan, self.draw)
 
     def metric(self, metric: Metric, prefix: str = "chart") -> Figure:
         m, years = metric, self.plan.period.years
@@ -552,6 +597,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "unit": formatting.unit_label,
     "org_type": formatting.organisation_type,
     "sentence": formatting.sentence_case,
+    "running": formatting.running_title,
     "with_years": formatting.with_years,
     "status": formatting.status_label,
     "plan_section": plan_section,
@@ -623,96 +669,22 @@ def _configure(env: jinja2.Environment, theme: Theme | None) -> jinja2.Environme
     return env
 
 
-_OPTIONS = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True,
-            "lstrip_blocks": True, "keep_trailing_newline": True}
-
-
 @cache
 def environment() -> jinja2.Environment:
     """The one Jinja environment every document of a plan without a theme (and the diff
     page) renders with."""
     salt = "Environment " + ",".join(f"{k}={getattr(v, '__name__', v)}"
-                                     for k, v in sorted(_OPTIONS.items()))
+                                     for k, v in sorted(OPTIONS.items()))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
-                             bytecode_cache=TemplateCache(salt), **_OPTIONS)
+                             bytecode_cache=TemplateCache(salt), **OPTIONS)
     return _configure(env, None)
 
 
 # --- themes ------------------------------------------------------------------------------
 
 
-def _refusal(name: Any) -> str | None:
-    """Why a theme's templates may not load ``name``, or None: only names of lscplan's
-    templates and the theme's, never a path (absolute, with ``..``, a drive or a URL)."""
-    if not isinstance(name, str) or not name:
-        return "is not a template name"
-    if name.startswith("/") or "\\" in name or ":" in name:
-        return "is a path, not the name of a template"
-    if any(part in ("", ".", "..") for part in name.split("/")):
-        return "is a path out of the templates, not the name of a template"
-    return None
-
-
-_REACH = ("a theme's templates load only lscplan's templates (base.html.j2, "
-          "partials/NAME.html.j2 ...) and the theme's own, by name")
-
-
-class ThemeLoader(jinja2.BaseLoader):
-    """The templates a themed plan renders with: the theme's (``theme/templates``,
-    read into memory when the theme was checked) where it has one of that name, else
-    lscplan's; ``lscplan/NAME`` is always lscplan's own. Nothing else, by any name."""
-
-    def __init__(self, theme: Theme):
-        self.own = {t.name: t for t in theme.templates}
-        self.builtin = jinja2.FileSystemLoader(str(templates_dir()))
-
-    def get_source(self, environment: jinja2.Environment, template: str
-                   ) -> tuple[str, str | None, Callable[[], bool] | None]:
-        refused = _refusal(template)
-        if refused:
-            raise jinja2.TemplateNotFound(template, f"{template!r} {refused}: {_REACH}")
-        own = self.own.get(template)
-        if own is not None:
-            return own.source, own.filename, lambda: True
-        try:
-            return self.builtin.get_source(environment, template.removeprefix(BUILTIN))
-        except jinja2.TemplateNotFound:
-            raise jinja2.TemplateNotFound(
-                template, f"there is no template {template!r}: {_REACH}") from None
-
-
-#: The most a theme template's ``*`` may make of a text or list (items), and the
-#: largest whole number its ``**`` may make (bits): past them the sandbox refuses, as
-#: it refuses a ``range`` past 100,000; a single step that would fill the memory
-#: cannot be stopped by the render's time bound.
-MAX_REPEAT = 1_000_000
-MAX_POWER_BITS = 4096
-
-
-class ThemeSandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, whose ``*`` and ``**`` are bounded by the size of
-    what they make (``MAX_REPEAT``, ``MAX_POWER_BITS``)."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
-                   right: Any) -> Any:
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if (isinstance(seq, str | list | tuple | bytes) and isinstance(times, int)
-                        and len(seq) * times > MAX_REPEAT):
-                    raise SecurityError(f"{operator!r} would make {len(seq) * times:,} "
-                                        f"items, past the {MAX_REPEAT:,} a theme may make")
-        elif (operator == "**" and isinstance(left, int) and isinstance(right, int)
-              and abs(left) > 1 and right > 0
-              and right * abs(left).bit_length() > MAX_POWER_BITS):
-            raise SecurityError(f"{left} ** {right} is a number past the "
-                                f"{MAX_POWER_BITS:,} bits a theme may make")
-        return super().call_binop(context, operator, left, right)
-
-
 def _sandbox(theme: Theme) -> SandboxedEnvironment:
-    env = ThemeSandbox(loader=ThemeLoader(theme), **_OPTIONS)
+    env = ThemeSandbox(loader=ThemeLoader(theme.templates), **OPTIONS)
     _configure(env, theme)
     return env
 
@@ -841,77 +813,6 @@ def themed_environment(theme: Theme) -> SandboxedEnvironment:
     starts with ``_``, no changing the plan's lists and mappings), loading through
     ``ThemeLoader``. Every template of the document runs in it, lscplan's too."""
     return _sandbox(theme)
-
-
-_SANDBOX_WORDS = "a theme template may not reach attributes whose names start with '_'"
-
-
-def template_problems(templates: Sequence[Template]
-                      ) -> Iterator[tuple[Template, int, int, str]]:
-    """(template, line, column, message) for each problem of a theme's templates found
-    before rendering: a syntax error, a template loaded by a constant name that the
-    theme's loader refuses or does not have, and an attribute the sandbox would refuse
-    (column 0: the line's first character)."""
-    env = _sandbox(Theme(templates=tuple(templates)))
-    for template in templates:
-        try:
-            tree = env.parse(template.source, template.name, template.filename)
-        except jinja2.TemplateSyntaxError as exc:
-            yield template, exc.lineno or 1, 0, f"this is not a valid template: {exc.message}"
-            continue
-        lines = template.source.splitlines()
-        for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport,
-                                   nodes.Extends)):
-            for name in _constant_names(node.template):
-                problem = _load_problem(env, template, name)
-                if problem:
-                    yield template, node.lineno, _column(lines, node.lineno, name), problem
-        for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
-            attr = _underscored(node)
-            if attr is not None:
-                yield (template, node.lineno, _column(lines, node.lineno, attr),
-                       f"{attr!r}: {_SANDBOX_WORDS} (Jinja's sandbox refuses them)")
-
-
-def _column(lines: Sequence[str], line: int, text: str) -> int:
-    """The column of ``text`` on ``line`` (1-based), or 0 when it is not there."""
-    found = lines[line - 1].find(text) if 0 < line <= len(lines) else -1
-    return found + 1 if found >= 0 else 0
-
-
-def _constant_names(node: nodes.Node) -> list[str]:
-    if isinstance(node, nodes.Const) and isinstance(node.value, str):
-        return [node.value]
-    if isinstance(node, nodes.Const) and isinstance(node.value, list | tuple):
-        return [v for v in node.value if isinstance(v, str)]
-    if isinstance(node, nodes.Tuple | nodes.List):
-        return [n.value for n in node.items if isinstance(n, nodes.Const)
-                and isinstance(n.value, str)]
-    return []
-
-
-def _load_problem(env: jinja2.Environment, template: Template, name: str) -> str | None:
-    if name == template.name:
-        return (f"this template loads itself ({name!r}); to build on lscplan's own, "
-                f"name it {BUILTIN}{name}")
-    try:
-        env.loader.get_source(env, name)
-    except jinja2.TemplateNotFound as exc:
-        return exc.message
-    return None
-
-
-def _underscored(node: nodes.Node) -> str | None:
-    if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-        return node.attr
-    if (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const)
-            and isinstance(node.arg.value, str) and node.arg.value.startswith("_")):
-        return node.arg.value
-    if (isinstance(node, nodes.Filter) and node.name == "attr" and node.args
-            and isinstance(node.args[0], nodes.Const)
-            and isinstance(node.args[0].value, str) and node.args[0].value.startswith("_")):
-        return node.args[0].value
-    return None
 
 
 def theme_failure(exc: BaseException, theme: Theme, seconds: float = RENDER_SECONDS

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import pipeline, write
+from . import digests, pipeline, write
 from .errors import LscplanError, PlanInvalid, UsageError
 from .progress import summary
 from .reporters import text_report
@@ -178,7 +178,7 @@ class Preview:
 
     def rebuild(self) -> None:
         """Bring the served folder up to date, or record why it cannot be."""
-        write.code_digest.cache_clear()  # a template may have changed
+        digests.code_digest.cache_clear()  # a template may have changed
         failure = None
         self.building = True
         try:
