@@ -205,7 +205,7 @@ _RULES: tuple[RuleDoc, ...] = (
     RuleDoc("theme-css", E, "theme", "The theme's `style.css` would fetch something (`url()`, "
             "`@import`, `image-set()`): a theme's documents fetch nothing."),
     RuleDoc("theme-template", EW, "theme", "A template in `theme/templates` fails to "
-            "compile or to render, or does not finish within its time bound (at the "
+            "compile or to render, or goes past its time or memory bound (at the "
             "template's line), or drops lscplan's Content-Security-Policy (errors); a file "
             "there that is not `NAME.html.j2` is left alone (a warning)."),
     RuleDoc("theme-contrast", W, "theme", "A theme colour against its background has "
