@@ -59,11 +59,12 @@ def _parse_any_image(state: StateInline, silent: bool) -> bool:
     # as an image (and rendered as its alt text) rather than left in the text.
     md = state.md
     validate = md.validateLink
-    md.validateLink = lambda url: True
+    # markdown-it-py's documented way to choose links, which its annotations call a method
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     try:
         return _image_rule(state, silent)
     finally:
-        md.validateLink = validate
+        md.validateLink = validate  # type: ignore[method-assign]  # as above
 
 
 def _image_as_alt_text(self: Any, tokens: Sequence[Token], idx: int, options: Any,
@@ -77,7 +78,7 @@ def _image_as_alt_text(self: Any, tokens: Sequence[Token], idx: int, options: An
 @cache
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "maxNesting": _MAX_LEVELS})
-    md.validateLink = safe_link
+    md.validateLink = safe_link  # type: ignore[method-assign]  # see _parse_any_image
     md.inline.ruler.at("image", _parse_any_image)
     md.add_render_rule("image", _image_as_alt_text)
     return md
@@ -257,16 +258,16 @@ def _find_dated(tokens: Sequence[Token], text: str) -> Iterator[tuple[str, int, 
         if token.type != "inline":
             continue
         m = _FROM.match(token.content)
-        if not m or not tokens[i - 1].map:
-            continue
         opener = tokens[i - 1]
+        if not m or not opener.map:
+            continue
         first, last = opener.map
         if opener.type == "heading_open":
             depth = int(opener.tag[1])
             last = next((t.map[0] for t in tokens[i:] if t.type == "heading_open"
                          and int(t.tag[1]) <= depth and t.map), end)
-        elif i >= 2 and tokens[i - 2].type == "list_item_open" and tokens[i - 2].map:
-            first, last = tokens[i - 2].map
+        elif i >= 2 and (item := tokens[i - 2]).type == "list_item_open" and item.map:
+            first, last = item.map
         yield m[1], first, first, last
 
 
@@ -323,7 +324,7 @@ def _as_written() -> MarkdownIt:
     """A parser that keeps what the documents' parser refuses (raw HTML, every link),
     to find it."""
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_LEVELS})
-    md.validateLink = lambda url: True
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # see _parse_any_image
     return md
 
 

@@ -80,15 +80,14 @@ def build(plan_dir: Path, out_dir: Path, options: BuildOptions | None = None
         if checked.plan is None or not checked.report.ok():
             raise PlanInvalid(checked.report, sources=checked.sources,
                               plan_dir=str(plan_dir))
-        return _write(checked, plan_dir, out_dir, options, ahead)
+        return _write(checked, checked.plan, plan_dir, out_dir, options, ahead)
 
 
-def _write(checked: Checked, plan_dir: Path, out_dir: Path, options: BuildOptions,
-           ahead: Ahead) -> BuildResult:
-    """``build`` once the plan has passed its checks."""
+def _write(checked: Checked, plan: Plan, plan_dir: Path, out_dir: Path,
+           options: BuildOptions, ahead: Ahead) -> BuildResult:
+    """``build`` once the plan (``checked.plan``) has passed its checks."""
     from . import documents, pdf, render, write
 
-    plan = checked.plan
     docs = documents.for_plan(plan)
     ids = [d.id for d in docs]
     unknown = sorted(set(options.only or ()) - set(ids))

@@ -23,6 +23,7 @@ from . import formatting, spc
 from .actuals import ActualSeries, financial_year, last_month, month_label
 from .errors import PlanInvalid, UsageError
 from .model import Metric, Plan
+from .spc import SpcPoint, SpcResult
 
 #: A metric's direction as Making Data Count names it.
 DIRECTIONS = {"higher-is-better": "increase", "lower-is-better": "decrease"}
@@ -68,10 +69,10 @@ class Tracked:
     national: float | None  # the national standard
     target: float | None  # planned, else national (None for activity)
     target_kind: str | None  # "plan", "national" or None
-    spc: spc.SpcResult
+    spc: SpcResult
 
     @property
-    def latest(self) -> spc.SpcPoint:
+    def latest(self) -> SpcPoint:
         return self.spc.points[-1]
 
     @property
