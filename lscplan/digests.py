@@ -14,7 +14,7 @@ from .resources import templates_dir
 
 #: Packages whose version changes what a build writes.
 RENDERERS = ("lscplan", "weasyprint", "pydyf", "fonttools", "matplotlib", "jinja2",
-             "markdown-it-py", "openpyxl")
+             "markdown-it-py", "openpyxl", "xlsxwriter", "python-docx")
 
 
 def renderer_versions() -> str:

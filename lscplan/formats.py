@@ -57,9 +57,17 @@ def _xlsx(rendered: Rendered) -> Output:
     return workbook.produce(rendered)
 
 
+def _docx(rendered: Rendered) -> Output:
+    from . import word  # python-docx is loaded when a Word file is written
+
+    return word.produce(rendered)
+
+
 HTML = Format("html", _html)
 PDF = Format("pdf", pdf.layout, pooled=True, paged=True)
 XLSX = Format("xlsx", _xlsx, from_html=False)
+#: Word, made from the HTML (``lscplan.word``): board papers and the public summary.
+DOCX = Format("docx", _docx)
 
 #: Every format, by name, in the order a document's files are reported.
-FORMATS: dict[str, Format] = {f.name: f for f in (HTML, PDF, XLSX)}
+FORMATS: dict[str, Format] = {f.name: f for f in (HTML, PDF, XLSX, DOCX)}

@@ -200,6 +200,26 @@ def layout(rendered: Rendered) -> Output:
     """Lay out one document's HTML as a PDF (the PDF format's ``produce``; it runs in
     a worker process, so it is a module-level function of picklable arguments), with
     how full each page is (``page_flow``)."""
+    document, data = _laid_out(rendered)
+    return Output(data, len(document.pages), page_flow(document))
+
+
+def page_texts(rendered: Rendered) -> tuple[str, ...]:
+    """The words of each page of one document laid out as its PDF is (``diff``'s
+    pages that change), the running header and footer included."""
+    from weasyprint.formatting_structure import boxes
+
+    document, _data = _laid_out(rendered)
+    out = []
+    for page in document.pages:
+        words = [box.text for box in page._page_box.descendants()
+                 if isinstance(box, boxes.TextBox)]
+        out.append(" ".join(" ".join(words).split()))
+    return tuple(out)
+
+
+def _laid_out(rendered: Rendered) -> tuple[Any, bytes]:
+    """The laid-out WeasyPrint document and its PDF bytes."""
     HTML, CSS = weasyprint().HTML, weasyprint().CSS
     # imported once weasyprint() has imported WeasyPrint with its HarfBuzz notice silenced
     from weasyprint.text.fonts import FontConfiguration
@@ -222,7 +242,7 @@ def layout(rendered: Rendered) -> Output:
                 raise
             sheets.append(CSS(string=TABLES_MAY_BREAK, font_config=font_config))
             document, data = _write(html, sheets, font_config, options)
-    return Output(data, len(document.pages), page_flow(document))
+    return document, data
 
 
 def _write(html: Any, stylesheets: list, font_config: Any, options: dict) -> tuple[Any, bytes]:
@@ -237,7 +257,7 @@ def _write(html: Any, stylesheets: list, font_config: Any, options: dict) -> tup
 
 FORCED_BREAKS = frozenset({"page", "left", "right", "recto", "verso"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
-NEARLY_EMPTY = 0.2  # a page less full than this, not the last of its section, is a fault
+HALF_EMPTY = 0.45  # a page less full than this, not the last of its section, is a fault
 LEFT_OVER = 0.1  # the last page of a section of several pages, less full than this, too
 LONG_CELL = 10  # lines: a longer cell wants a wider column, or its text out of the table
 
@@ -324,16 +344,16 @@ def page_flow(document: Any) -> tuple[Page, ...]:
 
 
 def flow_faults(pages: Sequence[Page]) -> list[str]:
-    """What a reader would notice in the page flow: a page less than a fifth full
-    that is not the last of its section; the last page of a section of several pages
-    holding no more than a line or two (less than a tenth full: what a forced break
-    or the document's end leaves over); a heading that ends a page; a running header
-    or footer on two lines; and a table cell of plain text squeezed into more than
-    ``LONG_CELL`` lines."""
+    """What a reader would notice in the page flow: a page less than half full
+    (``HALF_EMPTY``) that is not the last of its section; the last page of a section
+    of several pages holding no more than a line or two (less than a tenth full: what
+    a forced break or the document's end leaves over); a heading that ends a page; a
+    running header or footer on two lines; and a table cell of plain text squeezed
+    into more than ``LONG_CELL`` lines."""
     faults = []
     for i, page in enumerate(pages):
         alone = i == 0 or pages[i - 1].section_ends  # the whole of its section
-        if page.fill < NEARLY_EMPTY and not page.section_ends:
+        if page.fill < HALF_EMPTY and not page.section_ends:
             faults.append(f"page {page.number} is {page.fill:.0%} full, "
                           "and its section goes on over the page")
         elif page.fill < LEFT_OVER and not alone:

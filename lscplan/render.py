@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html as html_lib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from . import chartcache, charts, formatting, kinds, narrative
@@ -33,7 +34,7 @@ from .errors import PlanInvalid
 from .files import cache_dir, write_atomic
 from .model import STAFFING_TYPES, Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
-from .sandbox import OPTIONS, ThemeLoader
+from .sandbox import OPTIONS, ThemeLoader, ThemeSandbox
 from .theme import Theme
 
 #: Where a template puts the running draft mark and the legend of the illustrative mark:
@@ -83,11 +84,47 @@ def legend_text(kinds_marked: Sequence[str]) -> Markup:
                   "this {}").format(what)
 
 
+_GLOSSARY = re.compile(r'<dl class="glossary">\n?(.*?)</dl>', re.S)
+_ENTRY = re.compile(r"<dt>(.*?)</dt>\n?<dd>.*?</dd>\n?", re.S)
+
+
+def _words_of(fragment: str) -> str:
+    text = re.sub(r"<svg.*?</svg>|<[^>]+>", " ", fragment, flags=re.S)
+    return " ".join(html_lib.unescape(text).split())
+
+
+def _uses(text: str, term: str) -> bool:
+    """Whether ``text`` uses the glossary ``term`` ("Referral to treatment (RTT)"): its
+    words (any case) or its abbreviation (as written)."""
+    term = html_lib.unescape(re.sub(r"<[^>]+>", "", term)).strip()
+    full = re.sub(r"\s*\([^)]*\)\s*$", "", term)
+    short = re.findall(r"\(([^)]*)\)\s*$", term)
+
+    def found(word: str, flags: int = 0) -> bool:
+        return re.search(r"(?<![\w&/])" + re.escape(word) + r"(?![\w&/])", text, flags) is not None
+    return found(full, re.IGNORECASE) or any(found(s) for s in short)
+
+
+def glossary_of_used_terms(page: str) -> str:
+    """The page with its glossary holding only the terms the rest of the page uses."""
+    match = _GLOSSARY.search(page)
+    if match is None:
+        return page
+    head_end = page.find("</head>")
+    text = _words_of(page[head_end:match.start()] + page[match.end():])
+    kept = "".join(e.group(0) for e in _ENTRY.finditer(match.group(1))
+                   if _uses(text, e.group(1)))
+    block = (f'<dl class="glossary">\n{kept}</dl>' if kept else
+             "<p>This document uses no terms that need explaining.</p>")
+    return page[:match.start()] + block + page[match.end():]
+
+
 def finish(page: str) -> str:
     """Write the draft mark and the legend where the templates put them, saying what the
     page marks as illustrative; drop both from a page that marks nothing. The legend is
     written once: a second place a template put it is dropped."""
     page, draft, legend = str(page), str(DRAFT_MARK), str(ILLUSTRATIVE_LEGEND)
+    page = glossary_of_used_terms(page)
     found = marked_kinds(page)
     if not found:
         page = _DRAFT_ELEMENT.sub("", page)
@@ -205,11 +242,13 @@ def _sentence(text: str) -> str:
 
 
 def _trajectory_svg(*args: Any, **kwargs: Any) -> str:
-    return chartcache.svg("trajectory_chart", *args, **kwargs)
+    with unbounded():
+        return chartcache.svg("trajectory_chart", *args, **kwargs)
 
 
 def _bar_svg(*args: Any, **kwargs: Any) -> str:
-    return chartcache.svg("bar_chart", *args, **kwargs)
+    with unbounded():
+        return chartcache.svg("bar_chart", *args, **kwargs)
 
 
 def _fingerprint(*args: Any, **kwargs: Any) -> str:
@@ -237,6 +276,7 @@ class Figures:
 
     def __init__(self, plan: Plan, draw: bool = True, theme: Theme | None = None):
         self.plan = plan
+        self.draw = draw
         # draw=False: each chart is a fingerprint of what it would draw (for comparing
         # documents without drawing them, as lscplan diff does)
         self._line = _trajectory_svg if draw else _fingerprint
@@ -245,6 +285,13 @@ class Figures:
         if primary and draw:  # a theme's primary colour where charts draw NHS Blue
             self._line = _recoloured(self._line, primary)
             self._bar = _recoloured(self._bar, primary)
+
+    @cached_property
+    def delivery(self) -> Any:
+        """The delivery report's series, charts and icons (``delivery.Delivery``)."""
+        from .delivery import Delivery
+
+        return Delivery(self.plan, self.draw)
 
     def metric(self, metric: Metric, prefix: str = "chart") -> Figure:
         m, years = metric, self.plan.period.years
@@ -552,6 +599,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "unit": formatting.unit_label,
     "org_type": formatting.organisation_type,
     "sentence": formatting.sentence_case,
+    "running": formatting.running_title,
     "with_years": formatting.with_years,
     "status": formatting.status_label,
     "plan_section": plan_section,
@@ -638,9 +686,127 @@ def environment() -> jinja2.Environment:
 
 
 def _sandbox(theme: Theme) -> SandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(loader=ThemeLoader(theme.templates), **OPTIONS)
+    env = ThemeSandbox(loader=ThemeLoader(theme.templates), **OPTIONS)
     _configure(env, theme)
     return env
+
+
+# --- a themed render's time bound ------------------------------------------------------
+
+#: How long one themed document may take to render (seconds; ``LSCPLAN_RENDER_SECONDS``
+#: sets another): lscplan's own templates render the bundled plan's longest document in
+#: about a second, so only a theme template that does not finish reaches it.
+RENDER_SECONDS = 60.0
+
+
+class RenderStopped(Exception):
+    """Raised in a render that ran past its time bound (or was stopped)."""
+
+
+def render_seconds() -> float:
+    """The time bound of a themed render: ``LSCPLAN_RENDER_SECONDS`` when it is a
+    positive number, else ``RENDER_SECONDS``."""
+    import os
+
+    try:
+        seconds = float(os.environ.get("LSCPLAN_RENDER_SECONDS", ""))
+    except ValueError:
+        return RENDER_SECONDS
+    return seconds if 0 < seconds < float("inf") else RENDER_SECONDS
+
+
+def interrupt(thread_id: int, exc: type[BaseException] = RenderStopped) -> bool:
+    """Raise ``exc`` in the thread ``thread_id`` at its next Python instruction (what
+    stops a template's loop, which no signal reaches outside the main thread);
+    whether the thread was found."""
+    import ctypes
+
+    found = ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
+                                                       ctypes.py_object(exc))
+    return found == 1
+
+
+class _Bound:
+    """One render's time bound: what is left of it, and whether lscplan's own work
+    (drawing a chart) has it paused."""
+
+    def __init__(self, seconds: float):
+        import threading
+        import time
+
+        self.left, self.since, self.paused = seconds, time.monotonic(), 0
+        self.lock, self.done = threading.Lock(), threading.Event()
+        self.fired = False
+
+    def remaining(self) -> float | None:
+        """Seconds left (None while paused); call with the lock held."""
+        import time
+
+        return None if self.paused else self.left - (time.monotonic() - self.since)
+
+
+_BOUNDS: dict[int, _Bound] = {}  # thread id -> the bound of the render it runs
+
+
+@contextlib.contextmanager
+def time_bound(seconds: float) -> Iterator[None]:
+    """Run the block in this thread for at most ``seconds`` (not counting the time
+    ``unbounded`` blocks take: lscplan drawing charts): past them, a watcher thread
+    raises ``RenderStopped`` in it, which a template's loop meets at its next step.
+    A stop that comes as the block ends is taken back."""
+    import ctypes
+    import threading
+
+    target = threading.get_ident()
+    bound = _Bound(seconds)
+
+    def watch() -> None:
+        wait = seconds
+        while not bound.done.wait(max(wait, 0.01)):
+            with bound.lock:
+                left = bound.remaining()
+                if left is not None and left <= 0 and not bound.done.is_set():
+                    bound.fired = interrupt(target)
+                    return
+                wait = 0.25 if left is None else left
+
+    _BOUNDS[target] = bound
+    watcher = threading.Thread(target=watch, name="lscplan-render-bound", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        with bound.lock:
+            bound.done.set()
+            if bound.fired:  # raised, or pending: clear what is still pending
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+        _BOUNDS.pop(target, None)
+        watcher.join()
+
+
+@contextlib.contextmanager
+def unbounded() -> Iterator[None]:
+    """lscplan's own work inside a bounded render (a chart drawn with matplotlib, which
+    may take seconds when the chart cache is cold): its time does not count, and it is
+    never stopped half-way."""
+    import threading
+    import time
+
+    bound = _BOUNDS.get(threading.get_ident())
+    if bound is None:
+        yield
+        return
+    with bound.lock:
+        if not bound.paused:
+            bound.left -= time.monotonic() - bound.since
+        bound.paused += 1
+    try:
+        yield
+    finally:
+        with bound.lock:
+            bound.paused -= 1
+            if not bound.paused:
+                bound.since = time.monotonic()
 
 
 @lru_cache(maxsize=8)
@@ -651,10 +817,12 @@ def themed_environment(theme: Theme) -> SandboxedEnvironment:
     return _sandbox(theme)
 
 
-def theme_failure(exc: BaseException, theme: Theme) -> Diagnostic | None:
+def theme_failure(exc: BaseException, theme: Theme, seconds: float = RENDER_SECONDS
+                  ) -> Diagnostic | None:
     """A document failing in one of the theme's templates, as a located diagnostic
     (theme-template): Jinja names each template line it ran in the traceback, and the
-    innermost one of the theme's is where it failed. None when no theme template ran."""
+    innermost one of the theme's is where it failed (for a render stopped at its time
+    bound, ``seconds``, where it was running). None when no theme template ran."""
     files = {t.filename: t for t in theme.templates}
     where = None
     tb = exc.__traceback__
@@ -664,13 +832,20 @@ def theme_failure(exc: BaseException, theme: Theme) -> Diagnostic | None:
         tb = tb.tb_next
     if where is None and isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename in files:
         where = (files[exc.filename], exc.lineno or 1)
+    if where is None and isinstance(exc, RenderStopped):
+        return error("theme-template", f"a document did not finish rendering within "
+                     f"{seconds:g} s, and was stopped outside the theme's templates",
+                     Location("theme/templates"))
     if where is None:
         return None
     template, line = where
     lines = template.source.splitlines()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     column = len(text) - len(text.lstrip()) + 1
-    if isinstance(exc, SecurityError):
+    if isinstance(exc, RenderStopped):
+        message = (f"this template did not finish within {seconds:g} s (a loop without "
+                   "end, or far too long?): lscplan stopped it here")
+    elif isinstance(exc, SecurityError):
         message = f"Jinja's sandbox refused what this template does: {exc}"
     elif isinstance(exc, jinja2.TemplateNotFound):
         message = exc.message or f"there is no template {exc.name!r}"
@@ -696,10 +871,12 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
                **doc.context}
     if theme is None:
         return finish(env.get_template(doc.template).render(**context))
+    seconds = render_seconds()
     try:
-        page = env.get_template(doc.template).render(**context)
+        with time_bound(seconds):
+            page = env.get_template(doc.template).render(**context)
     except Exception as exc:
-        found = theme_failure(exc, theme)
+        found = theme_failure(exc, theme, seconds)
         if found is None:
             raise
         raise PlanInvalid(Report([found])) from None

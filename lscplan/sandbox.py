@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 import jinja2
 from jinja2 import nodes
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .resources import templates_dir
@@ -71,6 +72,36 @@ class ThemeLoader(jinja2.BaseLoader):
                 template, f"there is no template {template!r}: {_REACH}") from None
 
 
+#: The most a theme template's ``*`` may make of a text or list (items), and the
+#: largest whole number its ``**`` may make (bits): past them the sandbox refuses, as
+#: it refuses a ``range`` past 100,000; a single step that would fill the memory
+#: cannot be stopped by the render's time bound.
+MAX_REPEAT = 1_000_000
+MAX_POWER_BITS = 4096
+
+
+class ThemeSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, whose ``*`` and ``**`` are bounded by the size of
+    what they make (``MAX_REPEAT``, ``MAX_POWER_BITS``)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
+                   right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if (isinstance(seq, str | list | tuple | bytes) and isinstance(times, int)
+                        and len(seq) * times > MAX_REPEAT):
+                    raise SecurityError(f"{operator!r} would make {len(seq) * times:,} "
+                                        f"items, past the {MAX_REPEAT:,} a theme may make")
+        elif (operator == "**" and isinstance(left, int) and isinstance(right, int)
+              and abs(left) > 1 and right > 0
+              and right * abs(left).bit_length() > MAX_POWER_BITS):
+            raise SecurityError(f"{left} ** {right} is a number past the "
+                                f"{MAX_POWER_BITS:,} bits a theme may make")
+        return super().call_binop(context, operator, left, right)
+
+
 #: The statements that load another template by name.
 _LOADING = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 _SANDBOX_WORDS = "a theme template may not reach attributes whose names start with '_'"
@@ -83,7 +114,7 @@ def template_problems(templates: Sequence[Template]
     theme's loader refuses or does not have, and an attribute the sandbox would refuse
     (column 0: the line's first character)."""
     loader = ThemeLoader(templates)
-    env = ImmutableSandboxedEnvironment(loader=loader, **OPTIONS)
+    env = ThemeSandbox(loader=loader, **OPTIONS)
     for template in templates:
         try:
             tree = env.parse(template.source, template.name, template.filename)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+from functools import cache
 from pathlib import Path
 
 import lscplan
@@ -28,19 +29,19 @@ HELPERS = ("lscplan", "lscplan.diagnostics", "lscplan.errors", "lscplan.kinds",
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("load", ("lscplan.load", "lscplan.revisions")),
     ("validate", ("lscplan.validate.schema",)),
-    ("model", ("lscplan.model", "lscplan.actuals", "lscplan.documents")),
+    ("model", ("lscplan.model", "lscplan.actuals", "lscplan.documents", "lscplan.track")),
     ("rules", ("lscplan.validate", "lscplan.validate.*")),
     ("render", ("lscplan.render", "lscplan.theme", "lscplan.theme_template",
                 "lscplan.sandbox", "lscplan.charts", "lscplan.spc_charts",
-                "lscplan.chartcache")),
+                "lscplan.chartcache", "lscplan.delivery")),
     ("write", ("lscplan.write", "lscplan.formats", "lscplan.outputs", "lscplan.pdf",
-               "lscplan.workbook")),
+               "lscplan.workbook", "lscplan.word")),
 )
 
 #: Above every stage: the commands and what runs the stages. They may import anything;
 #: nothing in a stage or a helper imports them.
 COMMANDS = ("lscplan.__main__", "lscplan.cli", "lscplan.pipeline", "lscplan.serve",
-            "lscplan.scaffold", "lscplan.reporters", "lscplan.progress", "lscplan.track",
+            "lscplan.scaffold", "lscplan.reporters", "lscplan.progress",
             "lscplan.diff", "lscplan.diff_*", "lscplan.workbook_import")
 
 #: Imports that close a cycle in files being reworked on another branch, which this
@@ -91,6 +92,7 @@ def _imported(name: str, path: Path, node: ast.Import | ast.ImportFrom,
     return {m for m in found if m != name and not name.startswith(f"{m}.")}
 
 
+@cache
 def _graph() -> dict[str, set[str]]:
     modules = _modules()
     graph = {}

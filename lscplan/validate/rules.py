@@ -161,7 +161,7 @@ def _extract_references(plan: Plan, paper: str, ex: Extract, metrics: list[str]
                                      if f.section and f.section.extract)]
         yield error("reference", f"board paper {paper!r} asks for the extract "
                     f"{ex.kind!r}, which is not a part of the plan; the extracts "
-                    f"are: {', '.join(n for n in names if n != 'metric-chart')}",
+                    f"are: {', '.join(n for n in names if not n.endswith('-chart'))}",
                     ex.loc)
     elif (part := kinds.extract_kind(ex.kind)) and getattr(plan, part.part) is None:
         yield error("reference", f"board paper {paper!r} asks for the extract "
@@ -656,6 +656,10 @@ EXTRACT_CONTENT: dict[str, Callable[[Plan], tuple]] = {
     "priorities": lambda p: p.priorities,
     "metrics-table": lambda p: p.metrics,
     "metric-chart": lambda p: (),
+    # actuals are dated by their months, not by their source: a paper keeps every month
+    # up to its date, so it leaves out nothing its source's date would (see Plan.as_of)
+    "delivery": lambda p: (),
+    "delivery-chart": lambda p: (),
     "allocations-table": lambda p: (p.finance.allocations,),
     "financial-trajectory": lambda p: (p.finance.trajectory,),
     "activity-table": lambda p: p.activity,
