@@ -456,21 +456,14 @@ PNG_DPI = 200
 _as_png = False  # while ``png`` draws: ``_svg`` saves the figure as a PNG instead
 
 
-def png(function: str, args: tuple, kwargs: Mapping[str, Any]) -> bytes:
-    """The chart ``charts.<function>(*args, **kwargs)`` draws as SVG, drawn by the same
-    code as a PNG (for a format that cannot show SVG: Word), at ``PNG_DPI`` and with
-    no date or software version in it, so the same chart gives the same bytes."""
+def png(draw: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any]) -> bytes:
+    """The chart ``draw(*args, **kwargs)`` draws as SVG (a chart function of this module
+    or ``spc_charts``), drawn by the same code as a PNG (for a format that cannot show
+    SVG: Word), at ``PNG_DPI`` and with no date or software version in it, so the same
+    chart gives the same bytes."""
     global _as_png
     _as_png = True
     try:
-        return globals()[function](*args, **kwargs)
+        return draw(*args, **kwargs)
     finally:
         _as_png = False
-
-
-def xmr_chart(*args, **kwargs) -> str:
-    """A Making Data Count XmR chart (``spc_charts.xmr_chart``), here so that
-    ``chartcache`` can keep it like every other chart."""
-    from .spc_charts import xmr_chart as draw
-
-    return draw(*args, **kwargs)

@@ -50,10 +50,6 @@ COMMANDS = ("lscplan.__main__", "lscplan.cli", "lscplan.pipeline", "lscplan.serv
 PENDING: dict[tuple[str, str], str] = {
     ("lscplan.workbook", "lscplan.formats"):
         "workbook.py (h29-office) imports Output and Rendered from formats: from outputs",
-    ("lscplan.charts", "lscplan.spc_charts"):
-        "charts.xmr_chart hands XmR charts to spc_charts so chartcache finds every chart "
-        "in charts; charts and chartcache are being reworked (h29-office): chartcache "
-        "should look the function up in charts and spc_charts instead",
 }
 
 
