@@ -25,7 +25,8 @@ HELPERS = ("lscplan", "lscplan.diagnostics", "lscplan.errors", "lscplan.kinds",
 #: The pipeline's stages in the order a build runs them, with the modules of each. A
 #: module may import helpers, its own stage and earlier stages, never a later one.
 #: ``validate`` is the JSON Schema check of the loaded files; ``rules`` the plan rules,
-#: which run on the typed model (``pipeline.check``: load, schema, model, rules).
+#: which run on the typed model (``pipeline.check``: load, schema, model, rules). The
+#: first stage that names a module (or a pattern matching it) is its stage.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("load", ("lscplan.load", "lscplan.revisions")),
     ("validate", ("lscplan.validate.schema",)),
