@@ -404,7 +404,8 @@ class Figures:
             description += " These figures are illustrative."
         chart_id = f"summary-metric-{m.id}"
         labels = (f"Now ({m.baseline.year})", f"By {last}")
-        unit, values = m.unit, (m.baseline.value, m.target)
+        unit = m.unit
+        values: tuple[float, ...] = (m.baseline.value, m.target)
         if unit == "gbp-thousands":  # in £m, as the sentence beside it writes money
             unit, values = formatting.GBP_MILLIONS, tuple(v / 1000 for v in values)
         svg = self._bar(chart_id, title, labels, values, unit,
@@ -535,8 +536,9 @@ PLAN_SECTIONS = {
 def plan_section(file: str) -> str:
     """The part of the plan a source file holds, as documents name it (never the file):
     a kind with a section of its own is named by its title."""
-    declared = next((f.section.title for f in kinds.sectioned() if f.path == file), None)
-    folder = file.split("/", 1)[0] + "/" if "/" in file else None
+    declared = next((f.section.title for f in kinds.sectioned() if f.section and f.path == file),
+                    None)
+    folder = file.split("/", 1)[0] + "/" if "/" in file else ""
     return PLAN_SECTIONS.get(file) or PLAN_SECTIONS.get(folder) or declared or "The plan"
 
 
