@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import charts
+from .digests import code_digest
 from .files import cache_dir, write_atomic
 
 FOLDER = "charts"
@@ -53,16 +54,9 @@ def _fonts_stamp() -> str:
     return h.hexdigest()
 
 
-@cache
-def _code_stamp() -> str:
-    from .write import code_digest
-
-    return code_digest()
-
-
 def key(function: str, args: tuple, kwargs: dict[str, Any]) -> str:
     call = repr((function, args, sorted(kwargs.items())))
-    text = f"{_code_stamp()}\n{_fonts_stamp()}\n{call}"
+    text = f"{code_digest()}\n{_fonts_stamp()}\n{call}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -137,12 +131,34 @@ def svg(function: str, *args: Any, **kwargs: Any) -> str:
     """``charts.<function>(*args, **kwargs)``, from memory or the cache when it is
     there."""
     chart_key = key(function, args, kwargs)
-    if chart_key in _memory:
-        return _memory[chart_key]
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        return remember(chart_key, _path(chart_key).read_text(encoding="utf-8"))
     call = Call(function, args, tuple(sorted(kwargs.items())), chart_key)
+    if chart_key in _memory:
+        return _drawn_by(_memory[chart_key], call)
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        return _drawn_by(remember(chart_key, _path(chart_key).read_text(encoding="utf-8")),
+                         call)
     if _missing is not None:
         _missing.setdefault(chart_key, call)
         return PENDING
-    return remember(chart_key, draw(call))
+    return _drawn_by(remember(chart_key, draw(call)), call)
+
+
+#: The call that drew each chart placed in a document in this process, by the SVG's
+#: digest, so a format that needs the chart as a picture (``png``) draws it again.
+_calls: dict[str, Call] = {}
+
+
+def _drawn_by(drawn: str, call: Call) -> str:
+    if len(_calls) >= MEMORY:
+        _calls.pop(next(iter(_calls)))
+    _calls[hashlib.sha256(drawn.encode("utf-8")).hexdigest()] = call
+    return drawn
+
+
+def png(drawn: str) -> bytes | None:
+    """A chart of a document rendered in this process (its SVG, as placed) drawn again
+    as a PNG by the same code; None for an SVG this process did not place."""
+    call = _calls.get(hashlib.sha256(drawn.encode("utf-8")).hexdigest())
+    if call is None:
+        return None
+    return charts.png(call.function, call.args, dict(call.kwargs))

@@ -16,10 +16,11 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from html import escape
+from typing import Any
 
 from . import formatting
 from .resources import fonts_dir
@@ -194,6 +195,11 @@ def _svg(fig, chart_id: str, title: str, description: str) -> str:
     # than laying it out again and drawing it twice (_STYLE turns off the rcParams
     # that would give it one back).
     fig.set_layout_engine(None)
+    if _as_png:
+        picture = io.BytesIO()
+        fig.savefig(picture, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        plt.close(fig)
+        return picture.getvalue()  # type: ignore[return-value]
     with plt.rc_context({"svg.hashsalt": chart_id}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
@@ -441,6 +447,22 @@ def bar_figure(labels: Sequence[str], values: Sequence[float], unit: str, *,
         _mark_illustrative(ax)
     _value_axis(fig, ax, ax.xaxis, unit, min(0, *values), max(0, *values))
     return fig
+
+
+PNG_DPI = 200
+_as_png = False  # while ``png`` draws: ``_svg`` saves the figure as a PNG instead
+
+
+def png(function: str, args: tuple, kwargs: Mapping[str, Any]) -> bytes:
+    """The chart ``charts.<function>(*args, **kwargs)`` draws as SVG, drawn by the same
+    code as a PNG (for a format that cannot show SVG: Word), at ``PNG_DPI`` and with
+    no date or software version in it, so the same chart gives the same bytes."""
+    global _as_png
+    _as_png = True
+    try:
+        return globals()[function](*args, **kwargs)
+    finally:
+        _as_png = False
 
 
 def xmr_chart(*args, **kwargs) -> str:

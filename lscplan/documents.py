@@ -20,6 +20,9 @@ from . import formatting
 from .model import Plan
 
 HTML_AND_PDF = ("html", "pdf")
+#: Board papers and the public summary are also Word files, for the people who edit
+#: and assemble board packs in Word.
+WITH_WORD = (*HTML_AND_PDF, "docx")
 
 
 @dataclass(frozen=True)
@@ -117,13 +120,13 @@ DOCUMENTS: tuple[Kind, ...] = (
     # The submission's quantified plan is also a workbook (``lscplan.workbook``).
     Kind("ltp-submission", "ltp-submission.html.j2", _submission_title,
          formats=(*HTML_AND_PDF, "xlsx")),
-    Kind("public-summary", "public-summary.html.j2", _summary_title,
+    Kind("public-summary", "public-summary.html.j2", _summary_title, formats=WITH_WORD,
          date=lambda plan: plan.system.publication_date),
     # With actuals (actuals.yaml): delivery tracked against the plan, Making Data Count.
     Kind("delivery-report", "delivery-report.html.j2", _delivery_title,
          date=_delivery_date, when=lambda plan: _delivery_month(plan) is not None),
     Kind("board-{paper.id}", "board-paper.html.j2", lambda plan, paper: paper.title,
-         each=Each("paper", lambda plan: plan.board_papers)),
+         formats=WITH_WORD, each=Each("paper", lambda plan: plan.board_papers)),
 )
 
 

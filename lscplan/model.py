@@ -1493,10 +1493,9 @@ class Plan:
                 continue  # its provenance is its figures'
             if getattr(entity, "provenance", None) != ILLUSTRATIVE:
                 continue
+            # whole: an entry cut off mid-phrase ("of the plan as a …") says nothing
             what = next((str(getattr(entity, a)) for a in ("title", "term", "name", "text")
                          if getattr(entity, a, None)), kinds.name_of(kind, entity))
-            if len(what) > 90:
-                what = what[:what.rfind(" ", 0, 88)] + " …"
             yield entity.loc.file, kind.label, what, entity.loc
 
     @property

@@ -16,6 +16,7 @@ STAGES: dict[str, str] = {
     "read": "Reading the files",
     "schema": "The schemas",
     "rules": "The plan rules",
+    "actuals": "The actuals (`actuals.yaml`, for `lscplan track`)",
     "theme": "The theme",
     "import": "Importing a workbook",
 }
@@ -175,24 +176,24 @@ _RULES: tuple[RuleDoc, ...] = (
             "leave `format` out to follow its meeting."),
     RuleDoc("meeting-weekend", W, "rules", "A paper's meeting falls on a Saturday or "
             "Sunday: boards and committees meet on weekdays."),
-    # delivery tracked against the plan (lscplan/validate/actuals.py)
-    RuleDoc("actuals-series", E, "rules", "An actuals series names both a metric and a "
+    # the actuals: delivery tracked against the plan (lscplan/validate/actuals.py)
+    RuleDoc("actuals-series", E, "actuals", "An actuals series names both a metric and a "
             "point of delivery (or neither), gives neither `values` nor a `numerator` and "
             "`denominator`, or gives `per` without them."),
-    RuleDoc("actuals-period", E, "rules", "A period of an actuals series is not a month "
-            "(`2019-04`) or quarter (`2019-Q1`) as its frequency says."),
-    RuleDoc("actuals-ratio", E, "rules", "A series' numerator and denominator cover "
+    RuleDoc("actuals-period", E, "actuals", "A period of an actuals series is not a month "
+            "(`2019-04`) or a financial quarter (`2019/20 Q1`) as its frequency says."),
+    RuleDoc("actuals-ratio", E, "actuals", "A series' numerator and denominator cover "
             "different periods, or a denominator is 0."),
-    RuleDoc("actuals-gap", E, "rules", "A series misses a period between its first and its "
+    RuleDoc("actuals-gap", E, "actuals", "A series misses a period between its first and its "
             "last: process limits need an unbroken series (a period given twice is a "
             "`yaml-duplicate-key`)."),
-    RuleDoc("actuals-value", E, "rules", "A value impossible for the series' unit: a "
+    RuleDoc("actuals-value", E, "actuals", "A value impossible for the series' unit: a "
             "percentage below 0 or over 100, or negative activity."),
-    RuleDoc("actuals-fix-after", E, "rules", "`fix_after` under 12: Making Data Count "
+    RuleDoc("actuals-fix-after", E, "actuals", "`fix_after` under 12: Making Data Count "
             "computes process limits from at least 12 points."),
-    RuleDoc("actuals-rebase", E, "rules", "A rebase period that is not one of the series' "
+    RuleDoc("actuals-rebase", E, "actuals", "A rebase period that is not one of the series' "
             "own periods, or is its first (where its limits begin anyway)."),
-    RuleDoc("actuals-limits", E, "rules", "A series (or a segment between rebases) that "
+    RuleDoc("actuals-limits", E, "actuals", "A series (or a segment between rebases) that "
             "gives no process limits: too few points, or every value the same."),
     # the theme (lscplan/theme.py)
     RuleDoc("theme-file", E, "theme", "A file of the theme folder is missing, outside it, not "
