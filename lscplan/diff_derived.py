@@ -55,6 +55,7 @@ def derived(old: Plan, new: Plan) -> Iterator[Derived]:
     yield from _derived_activity(old, new)
     yield from _derived_workforce(old, new)
     yield from _derived_risks(old, new)
+    yield from _derived_actuals(old, new)
 
 
 def _both(old: Iterable, new: Iterable, key=lambda x: x.id) -> Iterator[tuple]:
@@ -158,3 +159,30 @@ def _derived_risks(old: Plan, new: Plan) -> Iterator[Derived]:
                             ("target_rating", ("target_likelihood", "target_impact"))):
             yield Derived("risk", s.id, name, getattr(a, name), getattr(b, name),
                           tuple(("risk", s.id, f"scores.{p}") for p in parts))
+
+
+def _derived_actuals(old: Plan, new: Plan) -> Iterator[Derived]:
+    """Each series' variation and assurance icons (``lscplan track``), fed by its own
+    actuals (for a system series summed from places, the places'), its rebases and
+    fixed limits, and the metric's trajectory, targets and direction."""
+    if getattr(old, "actuals", None) is None or getattr(new, "actuals", None) is None:
+        return
+    from .track import track_plan
+
+    before = {t.series.id: t for t in track_plan(old).series}
+    for t in track_plan(new).series:
+        was = before.get(t.series.id)
+        if was is None:
+            continue
+        s = t.series
+        own = ([p.id for p in new.actuals.series if p.subject == s.subject
+                and p.place is not None] if s.derived else [s.id])
+        feeds = tuple(("actual-series", sid, f) for sid in own
+                      for f in ("values.*", "numerator.*", "denominator.*", "per",
+                                "rebase", "fix_after"))
+        if s.metric is not None:
+            feeds += (("metric", s.metric, "values.*"), ("metric", s.metric, "targets"),
+                      ("metric", s.metric, "direction"))
+        for name in ("variation", "assurance"):
+            yield Derived("actual-series", s.id, name, getattr(was.spc, name),
+                          getattr(t.spc, name), feeds)
