@@ -10,7 +10,7 @@ as a ``Derived``: its value on each side and the source fields that feed it, as
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -58,7 +58,8 @@ def derived(old: Plan, new: Plan) -> Iterator[Derived]:
     yield from _derived_actuals(old, new)
 
 
-def _both(old: Iterable, new: Iterable, key=lambda x: x.id) -> Iterator[tuple]:
+def _both(old: Iterable[Any], new: Iterable[Any],
+          key: Callable[[Any], Any] = lambda x: x.id) -> Iterator[tuple[Any, Any]]:
     before = {key(x): x for x in old}
     for item in new:
         if key(item) in before:
@@ -78,13 +79,14 @@ def _derived_finance(old: Plan, new: Plan) -> Iterator[Derived]:
         yield Derived("allocation", s.label, "percent", r.percent, s.percent, feeds, "percent")
     rows = (("allocation", ANY, None),)
     ta, tb = a.allocations.total, b.allocations.total
-    for name, feeds in (("baseline", ("baseline",)), ("allocation", ("allocation",)),
-                        ("movement", ("baseline", "allocation")),
-                        ("percent", ("baseline", "allocation"))):
+    totals: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("baseline", ("baseline",)), ("allocation", ("allocation",)),
+        ("movement", ("baseline", "allocation")), ("percent", ("baseline", "allocation")))
+    for name, inputs in totals:
         unit = "percent" if name == "percent" else money
         yield Derived("allocations", None, f"total.{name}", getattr(ta, name),
                       getattr(tb, name),
-                      (*rows, *(("allocation", ANY, f) for f in feeds)), unit)
+                      (*rows, *(("allocation", ANY, f) for f in inputs)), unit)
 
     ya, yb = a.trajectory, b.trajectory
     for year in _years(ya.surplus, yb.surplus):
