@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import charts
+from .digests import code_digest
 from .files import cache_dir, write_atomic
 
 FOLDER = "charts"
@@ -53,16 +54,9 @@ def _fonts_stamp() -> str:
     return h.hexdigest()
 
 
-@cache
-def _code_stamp() -> str:
-    from .write import code_digest
-
-    return code_digest()
-
-
 def key(function: str, args: tuple, kwargs: dict[str, Any]) -> str:
     call = repr((function, args, sorted(kwargs.items())))
-    text = f"{_code_stamp()}\n{_fonts_stamp()}\n{call}"
+    text = f"{code_digest()}\n{_fonts_stamp()}\n{call}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -199,6 +199,9 @@ def diff(
     documents: Annotated[bool, typer.Option(
         "--documents/--no-documents",
         help="Render both sides' documents to say which change (the default).")] = True,
+    pages: Annotated[bool, typer.Option(
+        "--pages", help="Lay each changed document out as its PDF, to say which pages "
+        "change (slow: as long as building those PDFs).")] = False,
     full_diff: Annotated[str | None, typer.Option(
         "--full-diff", metavar="WHERE",
         help="Markdown: where the full (HTML) diff is, named when sections are left out.")
@@ -213,7 +216,8 @@ def diff(
 
     try:
         result = diff_versions(old, new, plan_path, old_plan_path=old_plan_path,
-                               new_plan_path=new_plan_path, documents=documents)
+                               new_plan_path=new_plan_path, documents=documents,
+                               pages=pages)
     except UsageError as exc:
         if fmt is DiffFormat.json:  # a reader of the JSON gets an object all the same
             sys.stdout.write(json_trouble(str(exc)))

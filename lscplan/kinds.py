@@ -261,6 +261,12 @@ FILES: tuple[FileKind, ...] = (
 ENTITY_KINDS: tuple[EntityKind, ...] = tuple(k for f in FILES for k in f.entities)
 
 
+def entity_kind(name: str) -> EntityKind | None:
+    """The entity kind called ``name`` (None for none), read from the declaration each
+    time, never from a copy taken when a module was imported."""
+    return next((k for k in ENTITY_KINDS if k.name == name), None)
+
+
 def sectioned(part: str | None = None) -> tuple[FileKind, ...]:
     """The file kinds the documents show through their own partial (in ``part``)."""
     return tuple(f for f in FILES if f.section and part in (None, f.section.part))

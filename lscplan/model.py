@@ -22,6 +22,7 @@ from .load import LoadedPlan, SourceFile, pointer_of
 
 ILLUSTRATIVE = "illustrative"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FINANCIAL_YEAR = re.compile(r"[0-9]{4}/[0-9]{2}")
 STATUSES = ("draft", "for-approval", "approved", "submitted")
 
 
@@ -1086,7 +1087,8 @@ class Objective:
 
 @dataclass(frozen=True)
 class Extract:
-    """A piece of the plan a board paper shows: ``kind`` and, for charts, a metric."""
+    """A piece of the plan a board paper shows: ``kind`` and, for charts (``metric-chart``,
+    ``delivery-chart``), a metric."""
 
     kind: str
     metric: str | None
@@ -1261,12 +1263,21 @@ class Record:
         return f"Record({self._fields!r})"
 
 
-def _record(source: SourceFile, data: Any, path: tuple) -> Any:
+def _record(source: SourceFile, data: Any, path: tuple, provenance: str | None = None
+            ) -> Any:
+    """A generic kind's value: a mapping as a Record, a list as a tuple, and a mapping
+    of financial years to numbers as a ``Series`` (with the provenance it inherits), so
+    the rules, the illustrative count and the documents read it as every series."""
+    if isinstance(data, Mapping) and data and all(
+            isinstance(k, str) and _FINANCIAL_YEAR.fullmatch(k) for k in data) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in data.values()):
+        return Series(dict(data), provenance or ILLUSTRATIVE, _loc(source, *path))
     if isinstance(data, Mapping):
-        return Record({k: _record(source, v, (*path, k)) for k, v in data.items()},
+        own = data.get("provenance", provenance)
+        return Record({k: _record(source, v, (*path, k), own) for k, v in data.items()},
                       _loc(source, *path), partial(_loc, source, *path))
     if isinstance(data, list):
-        return tuple(_record(source, v, (*path, i)) for i, v in enumerate(data))
+        return tuple(_record(source, v, (*path, i), provenance) for i, v in enumerate(data))
     return data
 
 
@@ -1482,10 +1493,9 @@ class Plan:
                 continue  # its provenance is its figures'
             if getattr(entity, "provenance", None) != ILLUSTRATIVE:
                 continue
+            # whole: an entry cut off mid-phrase ("of the plan as a …") says nothing
             what = next((str(getattr(entity, a)) for a in ("title", "term", "name", "text")
                          if getattr(entity, a, None)), kinds.name_of(kind, entity))
-            if len(what) > 90:
-                what = what[:what.rfind(" ", 0, 88)] + " …"
             yield entity.loc.file, kind.label, what, entity.loc
 
     @property
@@ -1719,7 +1729,7 @@ def _resolve_units(parts: dict[str, Any]) -> None:
 def _generic(f: SourceFile, kind: kinds.FileKind) -> Any:
     if kind.records is None:
         return _record(f, f.data, ())
-    return _record(f, f.data[kind.records], (kind.records,))
+    return _record(f, f.data[kind.records], (kind.records,), f.data.get("provenance"))
 
 
 def _person(data: Mapping | None) -> Person | None:
@@ -1961,8 +1971,8 @@ def _engagement(f: SourceFile) -> EngagementPlan:
 
 def _extracts(f: SourceFile, items: list, *parts: Any) -> tuple[Extract, ...]:
     return tuple(Extract(e, None, _loc(f, *parts, i)) if isinstance(e, str)
-                 else Extract("metric-chart", e["metric-chart"], _loc(f, *parts, i))
-                 for i, e in enumerate(items))
+                 else Extract(next(iter(e)), e[next(iter(e))], _loc(f, *parts, i))
+                 for i, e in enumerate(items))  # {metric-chart: id}, {delivery-chart: id}
 
 
 #: Appendix letters, in order (the schema allows as many appendices).

@@ -112,6 +112,7 @@ def to_parts(text: str, level: int = 1, *, numbered: str | None = None,
     link "Appendix A"."""
     md = _markdown()
     tokens = md.parse(text)
+    _lettered_lists(tokens)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
     shift = level + 1 - min(levels) if levels else 0
     parts: list[str | Placed] = []
@@ -139,6 +140,39 @@ def to_parts(text: str, level: int = 1, *, numbered: str | None = None,
             _number(tokens[i + 1], number, "para-number")
     parts.append(md.renderer.render(tokens[start:], md.options, {}))
     return [p for p in parts if p != ""]
+
+
+_LETTER = re.compile(r"\(?([a-z])\)\s+")
+
+
+def _lettered_lists(tokens: list[Token]) -> None:
+    """A bullet list whose items are lettered in their text ("a) ...", "b) ...") becomes
+    a list lettered a, b, c ..., the letters taken out of the text: never "• a)"."""
+    for i, token in enumerate(tokens):
+        if token.type != "bullet_list_open":
+            continue
+        depth, close, firsts = token.level, None, []
+        for j in range(i + 1, len(tokens)):
+            t = tokens[j]
+            if t.type == "bullet_list_close" and t.level == depth:
+                close = j
+                break
+            if t.type == "list_item_open" and t.level == depth + 1:
+                firsts.append(next((k for k in range(j + 1, len(tokens))
+                                    if tokens[k].type == "inline"), None))
+        letters = [_LETTER.match(tokens[k].content) if k is not None else None for k in firsts]
+        if close is None or not letters or not all(letters) or [
+                m.group(1) for m in letters] != [chr(ord("a") + n) for n in range(len(letters))]:
+            continue
+        for k, m in zip(firsts, letters, strict=True):
+            inline = tokens[k]
+            inline.content = inline.content[m.end():]
+            first = inline.children[0] if inline.children else None
+            if first is not None and first.type == "text":
+                first.content = _LETTER.sub("", first.content, count=1)
+        token.type, token.tag = "ordered_list_open", "ol"
+        token.attrSet("type", "a")
+        tokens[close].type, tokens[close].tag = "ordered_list_close", "ol"
 
 
 _MARKER = re.compile(r"\{(appendix|extract|from):([^{}\s]*)\}")

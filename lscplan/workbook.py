@@ -30,7 +30,7 @@ no change here.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -547,20 +547,29 @@ def _workforce(plan: Plan) -> Sheet:
                 if key in parts:
                     series_row(g.title, f"WTE in post, {name}", parts[key], g.id)
             # the group's WTE in post (above) is the total: checked, not repeated
-            summed = g.place_sum if attr == "by_place" else g.type_sum
-            sheet.put(row, 1, Text(g.title))
-            sheet.put(row, 2, Text(f"Check: WTE in post against the {word}"))
-            for year, col in years.items():
-                if year in summed.values and (wte_rows[g.id], col) in sheet.cells:
-                    sheet.put(row, col, check((wte_rows[g.id], col), start, row - 1,
-                                              _places_of(fmt), word.removeprefix("sum of ")))
-            sheet.put(row, prov_col, Text(CALCULATED))
-            sheet.put(row, id_col, Text(g.id, "key"))
+            _breakdown_check(sheet, row, g, g.place_sum if attr == "by_place" else g.type_sum,
+                             (wte_rows[g.id], start), years, fmt, word, (prov_col, id_col))
             row += 1
         sheet.define(defined, first, row - 1, id_col)
     sheet.widths = {1: 60, 2: 44, **{c: 12 for c in years.values()}, prov_col: 22,
                     id_col: 28}
     return sheet
+
+
+def _breakdown_check(sheet: Sheet, row: int, group: Any, summed: Series,
+                     rows: tuple[int, int], years: Mapping[str, int], fmt: str, word: str,
+                     cols: tuple[int, int]) -> None:
+    """The row checking a staff group's WTE in post (at ``rows[0]``) against the sum of
+    its breakdown (from ``rows[1]`` to the row above)."""
+    wte_row, start = rows
+    sheet.put(row, 1, Text(group.title))
+    sheet.put(row, 2, Text(f"Check: WTE in post against the {word}"))
+    for year, col in years.items():
+        if year in summed.values and (wte_row, col) in sheet.cells:
+            sheet.put(row, col, check((wte_row, col), start, row - 1, _places_of(fmt),
+                                      word.removeprefix("sum of ")))
+    sheet.put(row, cols[0], Text(CALCULATED))
+    sheet.put(row, cols[1], Text(group.id, "key"))
 
 
 def _metrics(plan: Plan) -> Sheet:

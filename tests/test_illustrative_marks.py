@@ -273,7 +273,8 @@ def marked(tmp_path_factory, request) -> tuple[Path, dict, dict]:
     refused = _schema_refusals(plan)
     if refused:  # values the schema bounds (risk scores 1 to 5): put back, not checked
         for needle, (file, where, value) in list(needles.items()):
-            pointer = "/" + "/".join(str(p) for p in where)
+            pointer = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1")
+                                     for p in where)
             if (file, pointer) in refused:
                 data = _read(plan / file)
                 _set(data, where, value)
@@ -420,3 +421,10 @@ def test_the_life_expectancy_baseline_is_marked_as_the_illustrative_midpoint_it_
     row = summary[summary.index("<th scope=\"row\">Gap in life expectancy"):]
     cells = re.findall(r"<td class=\"num\">(.*?)</td>", row[:row.index("</tr>")])
     assert cells and all(MARK in c for c in cells), cells
+
+
+def test_the_register_lists_each_entry_whole(bundled) -> None:
+    """No entry of the register of illustrative values is cut off mid-phrase."""
+    register = _body(bundled["ltp-submission"]).split('id="illustrative-figures"', 1)[1]
+    entries = register.split("<caption>Illustrative entries in this plan</caption>", 1)[1]
+    assert "…" not in entries and "..." not in entries

@@ -67,7 +67,8 @@ def test_id_and_year_formats_match_whole_values() -> None:
 def test_bundled_plan_has_no_errors(bundled_plan: Path) -> None:
     checked = check(bundled_plan)
     assert [d.message for d in checked.report.errors] == []
-    assert {d.rule for d in checked.report.warnings} == {"illustrative", "postdates"}
+    assert {d.rule for d in checked.report.warnings} == {"illustrative", "postdates",
+                                                         "stated-count"}
     # facts of the 2021 proposition, later than the plan's date: left out, and said so
     assert all("pennine-icp-proposition-2021" in d.message
                for d in checked.report.warnings if d.rule == "postdates")

@@ -111,5 +111,5 @@ def test_diff_writes_figures_in_the_declared_unit(small_plan: Path, tmp_path: Pa
     edit(small_plan / "plan.yaml", 'symbol: " min", decimals: 0', 'symbol: " mins", decimals: 0')
     changes = diff(old, _plan(small_plan)).changes
     messages = [diff_wording.change_message(c) for c in changes]
-    assert "metric `ambulance-response`, 2020/21: 22 mins → 21 mins" in messages
+    assert "metric `ambulance-response`, 2020/21: 22 mins → 21 mins (improves)" in messages
     assert any(c.entity == "unit" and c.field == "symbol" for c in changes)

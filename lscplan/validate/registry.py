@@ -16,6 +16,7 @@ STAGES: dict[str, str] = {
     "read": "Reading the files",
     "schema": "The schemas",
     "rules": "The plan rules",
+    "actuals": "The actuals (`actuals.yaml`, for `lscplan track`)",
     "theme": "The theme",
     "import": "Importing a workbook",
 }
@@ -167,6 +168,33 @@ _RULES: tuple[RuleDoc, ...] = (
             "`public_summary` or else `description`, each public glossary term's "
             "`public_definition` or else `definition`, the publication's `how_to_ask`. "
             "Passages under 20 words are not scored."),
+    RuleDoc("stated-count", W, "rules", "Governance states a count (`portfolios`, "
+            "`programmes`) that differs from what the plan holds: the documents show both, "
+            "so correct the stated count if it is out of date."),
+    RuleDoc("council-layout", W, "rules", "A paper for a council's meeting is laid out on "
+            "the NHS cover sheet under the NHS logo: give it `format: local-authority`, or "
+            "leave `format` out to follow its meeting."),
+    RuleDoc("meeting-weekend", W, "rules", "A paper's meeting falls on a Saturday or "
+            "Sunday: boards and committees meet on weekdays."),
+    # the actuals: delivery tracked against the plan (lscplan/validate/actuals.py)
+    RuleDoc("actuals-series", E, "actuals", "An actuals series names both a metric and a "
+            "point of delivery (or neither), gives neither `values` nor a `numerator` and "
+            "`denominator`, or gives `per` without them."),
+    RuleDoc("actuals-period", E, "actuals", "A period of an actuals series is not a month "
+            "(`2019-04`) or a financial quarter (`2019/20 Q1`) as its frequency says."),
+    RuleDoc("actuals-ratio", E, "actuals", "A series' numerator and denominator cover "
+            "different periods, or a denominator is 0."),
+    RuleDoc("actuals-gap", E, "actuals", "A series misses a period between its first and its "
+            "last: process limits need an unbroken series (a period given twice is a "
+            "`yaml-duplicate-key`)."),
+    RuleDoc("actuals-value", E, "actuals", "A value impossible for the series' unit: a "
+            "percentage below 0 or over 100, or negative activity."),
+    RuleDoc("actuals-fix-after", E, "actuals", "`fix_after` under 12: Making Data Count "
+            "computes process limits from at least 12 points."),
+    RuleDoc("actuals-rebase", E, "actuals", "A rebase period that is not one of the series' "
+            "own periods, or is its first (where its limits begin anyway)."),
+    RuleDoc("actuals-limits", E, "actuals", "A series (or a segment between rebases) that "
+            "gives no process limits: too few points, or every value the same."),
     # the theme (lscplan/theme.py)
     RuleDoc("theme-file", E, "theme", "A file of the theme folder is missing, outside it, not "
             "a regular file, too large, not UTF-8, or a logo or font that is not one "
