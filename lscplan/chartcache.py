@@ -2,7 +2,8 @@
 
 Drawing a chart with matplotlib takes about a tenth of a second, and the bundled
 plan has nearly forty: before this cache they were most of a build's time outside
-WeasyPrint. A chart is a call of a function of ``charts`` with plain values
+WeasyPrint. A chart is a call of a function of ``charts`` (or ``spc_charts``: the
+``DRAWERS``) with plain values
 (strings, numbers, tuples and frozen dataclasses of them), so its ``repr`` names it
 exactly. The SVG is kept in ``cache_dir()/charts/<key>.svg``, where the key is a
 digest of that call, lscplan's code and templates, the renderers' versions and the
@@ -22,13 +23,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import charts
+from . import charts, spc_charts
 from .digests import code_digest
 from .files import cache_dir, write_atomic
 
@@ -62,7 +63,7 @@ def key(function: str, args: tuple, kwargs: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Call:
-    """A chart to draw: ``charts.<function>(*args, **dict(kwargs))``, and its key."""
+    """A chart to draw: ``drawer(function)(*args, **dict(kwargs))``, and its key."""
 
     function: str
     args: tuple
@@ -103,10 +104,22 @@ def forget() -> None:
     _memory.clear()
 
 
+#: The modules whose functions a ``Call`` names: the charts, and the XmR chart.
+DRAWERS = (charts, spc_charts)
+
+
+def drawer(function: str) -> Callable[..., Any]:
+    """The function ``function`` names, in the first of ``DRAWERS`` that has it."""
+    for module in DRAWERS:
+        if callable(found := getattr(module, function, None)):
+            return found
+    raise LookupError(f"no chart function {function!r}")
+
+
 def draw(call: Call) -> str:
     """Draw a chart and store it in the cache folder (a module-level function, so a
     worker process can run it)."""
-    drawn = getattr(charts, call.function)(*call.args, **dict(call.kwargs))
+    drawn = drawer(call.function)(*call.args, **dict(call.kwargs))
     with contextlib.suppress(OSError):
         path = _path(call.key)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +141,7 @@ def missing() -> Iterator[dict[str, Call]]:
 
 
 def svg(function: str, *args: Any, **kwargs: Any) -> str:
-    """``charts.<function>(*args, **kwargs)``, from memory or the cache when it is
+    """``drawer(function)(*args, **kwargs)``, from memory or the cache when it is
     there."""
     chart_key = key(function, args, kwargs)
     call = Call(function, args, tuple(sorted(kwargs.items())), chart_key)
@@ -161,4 +174,4 @@ def png(drawn: str) -> bytes | None:
     call = _calls.get(hashlib.sha256(drawn.encode("utf-8")).hexdigest())
     if call is None:
         return None
-    return charts.png(call.function, call.args, dict(call.kwargs))
+    return charts.png(drawer(call.function), call.args, dict(call.kwargs))

@@ -255,9 +255,9 @@ def track(
     Count). Exit 1 when the plan has errors, or with --fail-on concern when a series
     shows special cause of concern; 2 for a usage error."""
     from .errors import PlanInvalid, UsageError
+    from .pipeline import track as run_track
     from .reporters import json_report, text_report
     from .track import TRACK_FORMATS
-    from .track import track as run_track
 
     try:
         tracking = run_track(plan_dir, as_of)

@@ -134,8 +134,9 @@ class Delivery:
             kind = POINT_TYPES[p.point_type]
             out.append(DataRow(
                 month_label(p.period, s.frequency), self.value(t, p.value),
-                formatting.thousands(s.numerator[p.period]) if s.ratio else None,
-                formatting.thousands(s.denominator[p.period]) if s.ratio else None,
+                formatting.thousands(s.numerator[p.period]) if s.numerator is not None else None,
+                formatting.thousands(s.denominator[p.period]) if s.denominator is not None
+                else None,
                 self.value(t, p.mean), self.value(t, p.lpl), self.value(t, p.upl),
                 p.point_type, f"{kind}: {flag[0].lower()}{flag[1:]}" if flag else ""))
         return out

@@ -623,6 +623,7 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
     reports: list[Report] = []
     themes: list[Any] = []
     theme_files: list[dict[str, bytes]] = []
+    unread: list[dict[str, bytes]] = []
     lines: list[dict[str, list[str]]] = []
     failures: list[PlanInvalid] = []
     blocked: list[str] = []
@@ -636,11 +637,13 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
                 reports.append(Report())
                 themes.append(None)
                 theme_files.append({})
+                unread.append({})
                 lines.append({})
                 continue
             checked = check(directory)
             lines.append(checked.sources)
             theme_files.append(_theme_files(directory))
+            unread.append(_unread_files(directory, checked.report))
         plans.append(checked.plan)
         reports.append(checked.report)
         themes.append(checked.theme)
@@ -658,12 +661,32 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
     result = diff(before, after, labels[0], labels[1], compare,
                   (themes[0], themes[1]), (lines[0], lines[1]), pages)
     result = dataclasses.replace(result, changes=tuple(sorted(
-        result.changes + theme_changes(*theme_files), key=lambda c: c.sort_key)))
+        result.changes + theme_changes(*theme_files)
+        + theme_changes(*unread, kind=UNREAD, folder=""), key=lambda c: c.sort_key)))
     if documents and blocked:
         result = dataclasses.replace(
             result, withheld="; ".join(blocked) + ", so no build of it would succeed")
     return dataclasses.replace(result, findings=findings(reports[0], reports[1]),
                                failing=tuple(failures))
+
+
+#: diff's kind for a file under the plan folder that no kind reads (``file-unknown``).
+UNREAD = "unread"
+
+
+def _unread_files(plan_dir: Path, report: Report) -> dict[str, bytes]:
+    """The files check reports no kind reads (``file-unknown``): path -> bytes, so
+    an edit to one (a portfolio in a misspelt folder) is a change all the same."""
+    out = {}
+    for d in report:
+        path = plan_dir / d.location.file
+        if d.rule == "file-unknown" and path.is_file() and not path.is_symlink():
+            out[d.location.file] = path.read_bytes()[:MAX_UNREAD]
+    return out
+
+
+#: The most of an unread file diff reads.
+MAX_UNREAD = 512 * 1024
 
 
 def _theme_files(plan_dir: Path) -> dict[str, bytes]:
@@ -680,34 +703,36 @@ def _theme_files(plan_dir: Path) -> dict[str, bytes]:
     return out
 
 
-def theme_changes(old: dict[str, bytes], new: dict[str, bytes]) -> tuple[Change, ...]:
+def theme_changes(old: dict[str, bytes], new: dict[str, bytes], kind: str = "theme",
+                  folder: str = "theme/") -> tuple[Change, ...]:
     """The theme's files added, removed or changed (kind ``theme``, the id its path in
     the theme folder): text as a word diff, anything else by size. What they change in
-    the documents is in the documents list, which renders each side in its theme."""
+    the documents is in the documents list, which renders each side in its theme. With
+    ``kind`` ``unread`` and ``folder`` "", the same for the files no kind reads."""
     out = []
     for name in sorted(set(old) | set(new)):
         a, b = old.get(name), new.get(name)
         if a == b:
             continue
-        path = f"theme/{name}"
+        path = f"{folder}{name}"
         texts = [_text(x) for x in (a, b)]
         if a is None or b is None:
             op = "added" if a is None else "removed"
             value = texts[1] if a is None else texts[0]
             value = value if value is not None else f"{len(b or a or b'')} bytes"
-            out.append(Change(op, "theme", name, None, None if a is None else value,
+            out.append(Change(op, kind, name, None, None if a is None else value,
                               None if b is None else value, about={"file": name},
                               where=(None if a is None else (path, 0),
                                      None if b is None else (path, 0))))
         elif None not in texts:
             words = word_diff(texts[0], texts[1])
             first = _first_difference(texts[0] or "", texts[1] or "")
-            out.append(Change("changed", "theme", name, "text", texts[0], texts[1], words,
+            out.append(Change("changed", kind, name, "text", texts[0], texts[1], words,
                               about={"file": name},
                               where=((path, first[0]), (path, first[1]))))
             continue
         else:
-            out.append(Change("changed", "theme", name, "bytes", len(a), len(b),
+            out.append(Change("changed", kind, name, "bytes", len(a), len(b),
                               about={"file": name}, where=((path, 0), (path, 0))))
     return tuple(out)
 

@@ -390,18 +390,22 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
     return rows
 
 
-def _md_place(c: Change) -> str:
-    """Where the change lives, under its entity: ``metrics.yaml:30`` (new side; the
-    old side's too where it differs: ``(was metrics.yaml:28)``)."""
+def _place_text(c: Change) -> str:
+    """Where the change lives: ``metrics.yaml:30`` (the new side's; the old side's too
+    where it differs: ``(was metrics.yaml:28)``), or nothing."""
     from .diff_places import as_text
 
     old, new = (as_text(p) for p in c.where)
-    if not old and not new:
-        return ""
     shown = new or old
     if old and new and old != new:
         shown += f" (was {old})"
-    return f"<br><sub>{md_escape(shown)}</sub>"
+    return shown
+
+
+def _md_place(c: Change) -> str:
+    """Where the change lives, under its entity in a Markdown row."""
+    shown = _place_text(c)
+    return f"<br><sub>{md_escape(shown)}</sub>" if shown else ""
 
 
 def _strip_values(values: list, unit: str | None) -> str:
@@ -549,6 +553,7 @@ class _HtmlChange:
     new_fields: tuple[tuple[str, str], ...]
     words: tuple[tuple[str, str], ...]
     consequences: tuple[_HtmlConsequence, ...]
+    where: str = ""  # metrics.yaml:30 (was metrics.yaml:28)
 
 
 @dataclass(frozen=True)
@@ -587,7 +592,8 @@ def _html_change(c: Change, result: DiffResult) -> _HtmlChange:
         consequences=tuple(
             _HtmlConsequence(_code_spans(consequence_what(q) + (f" ({s})" if s else "")),
                              field_phrase(q.field), consequence_value(q, q.old),
-                             consequence_value(q, q.new)) for q, s in placed(result, c)))
+                             consequence_value(q, q.new)) for q, s in placed(result, c)),
+        where=_place_text(c))
 
 
 def html_diff(result: DiffResult, color: bool = False) -> str:

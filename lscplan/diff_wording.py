@@ -24,18 +24,25 @@ def plural(n: int, word: str) -> str:
 #: What diff compares beside the declared kinds: the files of the plan's theme folder.
 THEME = "theme"
 _THEME_WORDS = ("theme file", "Theme")
+#: ... and the files under the plan folder that no kind reads (``diff.UNREAD``).
+UNREAD = "unread"
+_UNREAD_WORDS = ("file no kind reads", "Files no kind reads")
 
 
 def kind_label(kind: str) -> str:
     """One entity of ``kind`` as its declaration names it: ``metric``, ``the vision``."""
     declared = kinds.entity_kind(kind)
-    return declared.label if declared else _THEME_WORDS[0] if kind == THEME else kind
+    if declared:
+        return declared.label
+    return _THEME_WORDS[0] if kind == THEME else _UNREAD_WORDS[0] if kind == UNREAD else kind
 
 
 def kind_heading(kind: str) -> str:
     """A group of them, as declared: ``Metrics``, ``Risks``."""
     declared = kinds.entity_kind(kind)
-    return declared.heading if declared else _THEME_WORDS[1] if kind == THEME else kind
+    if declared:
+        return declared.heading
+    return _THEME_WORDS[1] if kind == THEME else _UNREAD_WORDS[1] if kind == UNREAD else kind
 
 
 def _places(value: float, unit: str | None = None) -> int:
@@ -145,7 +152,7 @@ def _title(fields: dict[str, Any]) -> str | None:
 def change_message(c: Change) -> str:
     """One change in a sentence: ``metric `x`, 2021/22: 95.0% → 96.0%``."""
     who = change_name(c)
-    if c.entity == THEME:
+    if c.entity in (THEME, UNREAD):
         if c.field == "bytes":
             return f"{who} changed: {c.old:,} → {c.new:,} bytes"
         return f"{who} {c.op}"

@@ -427,6 +427,7 @@ class _Builder:
                 self._tag(node, pointer)
                 return None
             return [self.build(child, [*path, i]) for i, child in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)  # PyYAML composes nothing else
         return self._scalar(node, pointer)
 
     def _tag(self, node: Node, pointer: str) -> None:

@@ -69,7 +69,8 @@ def safe_fetcher(roots: Sequence[Path | str]):
     resolved path (symlinks followed) lies inside one of ``roots``; anything else,
     another local file or any network address, raises ``FetchRefused``."""
     urls = weasyprint().urls
-    URLFetcher, URLFetcherResponse = urls.URLFetcher, urls.URLFetcherResponse
+    URLFetcher: Any = urls.URLFetcher  # WeasyPrint's classes are untyped
+    URLFetcherResponse = urls.URLFetcherResponse
     allowed = tuple(Path(r).resolve() for r in roots)
 
     class SafeFetcher(URLFetcher):

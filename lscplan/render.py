@@ -404,7 +404,8 @@ class Figures:
             description += " These figures are illustrative."
         chart_id = f"summary-metric-{m.id}"
         labels = (f"Now ({m.baseline.year})", f"By {last}")
-        unit, values = m.unit, (m.baseline.value, m.target)
+        unit = m.unit
+        values: tuple[float, ...] = (m.baseline.value, m.target)
         if unit == "gbp-thousands":  # in £m, as the sentence beside it writes money
             unit, values = formatting.GBP_MILLIONS, tuple(v / 1000 for v in values)
         svg = self._bar(chart_id, title, labels, values, unit,
@@ -535,8 +536,9 @@ PLAN_SECTIONS = {
 def plan_section(file: str) -> str:
     """The part of the plan a source file holds, as documents name it (never the file):
     a kind with a section of its own is named by its title."""
-    declared = next((f.section.title for f in kinds.sectioned() if f.path == file), None)
-    folder = file.split("/", 1)[0] + "/" if "/" in file else None
+    declared = next((f.section.title for f in kinds.sectioned() if f.section and f.path == file),
+                    None)
+    folder = file.split("/", 1)[0] + "/" if "/" in file else ""
     return PLAN_SECTIONS.get(file) or PLAN_SECTIONS.get(folder) or declared or "The plan"
 
 
@@ -697,8 +699,44 @@ def _sandbox(theme: Theme) -> SandboxedEnvironment:
 RENDER_SECONDS = 60.0
 
 
+#: How much more memory (resident, bytes) the process may hold while a themed
+#: document renders than when it began (``LSCPLAN_RENDER_MEMORY_MB`` sets another;
+#: read from /proc, so on Linux only): rendering every document of the bundled plan,
+#: charts drawn, grows it by 71 MB.
+RENDER_MEMORY = 2 * 2**30
+#: How often the watcher of a render looks at its memory (seconds).
+_MEMORY_POLL = 0.05
+
+
 class RenderStopped(Exception):
     """Raised in a render that ran past its time bound (or was stopped)."""
+
+
+class RenderTooLarge(RenderStopped):
+    """Raised in a render that grew the process's memory past ``render_memory()``."""
+
+
+def render_memory() -> int:
+    """The memory bound of a themed render (bytes): ``LSCPLAN_RENDER_MEMORY_MB`` when
+    it is a positive number, else ``RENDER_MEMORY``."""
+    import os
+
+    try:
+        megabytes = float(os.environ.get("LSCPLAN_RENDER_MEMORY_MB", ""))
+    except ValueError:
+        return RENDER_MEMORY
+    return int(megabytes * 2**20) if 0 < megabytes < float("inf") else RENDER_MEMORY
+
+
+def _resident() -> int | None:
+    """The process's resident memory (bytes), or None where /proc does not say."""
+    import os
+
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def render_seconds() -> float:
@@ -750,23 +788,31 @@ _BOUNDS: dict[int, _Bound] = {}  # thread id -> the bound of the render it runs
 def time_bound(seconds: float) -> Iterator[None]:
     """Run the block in this thread for at most ``seconds`` (not counting the time
     ``unbounded`` blocks take: lscplan drawing charts): past them, a watcher thread
-    raises ``RenderStopped`` in it, which a template's loop meets at its next step.
-    A stop that comes as the block ends is taken back."""
+    raises ``RenderStopped`` in it, which a template's loop meets at its next step;
+    it raises ``RenderTooLarge`` when the process's memory has grown by more than
+    ``render_memory()`` (looked at every 50 ms: a step that doubles a text is
+    stopped within a few doublings). A stop that comes as the block ends is taken
+    back."""
     import ctypes
     import threading
 
     target = threading.get_ident()
     bound = _Bound(seconds)
+    start, memory = _resident(), render_memory()
 
     def watch() -> None:
-        wait = seconds
-        while not bound.done.wait(max(wait, 0.01)):
+        while not bound.done.wait(_MEMORY_POLL):
             with bound.lock:
                 left = bound.remaining()
-                if left is not None and left <= 0 and not bound.done.is_set():
+                if left is None or bound.done.is_set():
+                    continue  # lscplan's own work (a chart) is never stopped half-way
+                now = _resident() if start is not None else None
+                if now is not None and start is not None and now - start > memory:
+                    bound.fired = interrupt(target, RenderTooLarge)
+                    return
+                if left <= 0:
                     bound.fired = interrupt(target)
                     return
-                wait = 0.25 if left is None else left
 
     _BOUNDS[target] = bound
     watcher = threading.Thread(target=watch, name="lscplan-render-bound", daemon=True)
@@ -831,16 +877,20 @@ def theme_failure(exc: BaseException, theme: Theme, seconds: float = RENDER_SECO
     if where is None and isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename in files:
         where = (files[exc.filename], exc.lineno or 1)
     if where is None and isinstance(exc, RenderStopped):
-        return error("theme-template", f"a document did not finish rendering within "
-                     f"{seconds:g} s, and was stopped outside the theme's templates",
-                     Location("theme/templates"))
+        what = (f"made more than {render_memory() // 2**20:,} MB"
+                if isinstance(exc, RenderTooLarge) else f"did not finish within {seconds:g} s")
+        return error("theme-template", f"a document {what} while rendering, and was "
+                     "stopped outside the theme's templates", Location("theme/templates"))
     if where is None:
         return None
     template, line = where
     lines = template.source.splitlines()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     column = len(text) - len(text.lstrip()) + 1
-    if isinstance(exc, RenderStopped):
+    if isinstance(exc, RenderTooLarge):
+        message = (f"this template made more than {render_memory() // 2**20:,} MB while "
+                   "rendering: lscplan stopped it here")
+    elif isinstance(exc, RenderStopped):
         message = (f"this template did not finish within {seconds:g} s (a loop without "
                    "end, or far too long?): lscplan stopped it here")
     elif isinstance(exc, SecurityError):

@@ -8,7 +8,7 @@ never imports Jinja otherwise)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import jinja2
 from jinja2 import nodes
@@ -18,9 +18,20 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .resources import templates_dir
 from .theme_template import BUILTIN, Template
 
+
+class Options(TypedDict):
+    """The keyword arguments of ``OPTIONS`` (typed, so ``**OPTIONS`` is checked)."""
+
+    autoescape: bool
+    undefined: type[jinja2.Undefined]
+    trim_blocks: bool
+    lstrip_blocks: bool
+    keep_trailing_newline: bool
+
+
 #: How every lscplan Jinja environment is made, the sandbox too.
-OPTIONS = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True,
-           "lstrip_blocks": True, "keep_trailing_newline": True}
+OPTIONS: Options = {"autoescape": True, "undefined": jinja2.StrictUndefined,
+                    "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
 
 
 def _refusal(name: Any) -> str | None:
@@ -93,6 +104,8 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+#: The statements that load another template by name.
+_LOADING = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 _SANDBOX_WORDS = "a theme template may not reach attributes whose names start with '_'"
 
 
@@ -102,7 +115,8 @@ def template_problems(templates: Sequence[Template]
     before rendering: a syntax error, a template loaded by a constant name that the
     theme's loader refuses or does not have, and an attribute the sandbox would refuse
     (column 0: the line's first character)."""
-    env = ThemeSandbox(loader=ThemeLoader(templates), **OPTIONS)
+    loader = ThemeLoader(templates)
+    env = ThemeSandbox(loader=loader, **OPTIONS)
     for template in templates:
         try:
             tree = env.parse(template.source, template.name, template.filename)
@@ -110,16 +124,18 @@ def template_problems(templates: Sequence[Template]
             yield template, exc.lineno or 1, 0, f"this is not a valid template: {exc.message}"
             continue
         lines = template.source.splitlines()
-        for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport,
-                                   nodes.Extends)):
+        for node in tree.find_all(_LOADING):
+            # find_all is typed as giving their common base (Stmt): narrowed here
+            if not isinstance(node, _LOADING):
+                continue
             for name in _constant_names(node.template):
-                problem = _load_problem(env, template, name)
+                problem = _load_problem(loader, env, template, name)
                 if problem:
                     yield template, node.lineno, _column(lines, node.lineno, name), problem
-        for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
-            attr = _underscored(node)
+        for expr in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+            attr = _underscored(expr)
             if attr is not None:
-                yield (template, node.lineno, _column(lines, node.lineno, attr),
+                yield (template, expr.lineno, _column(lines, expr.lineno, attr),
                        f"{attr!r}: {_SANDBOX_WORDS} (Jinja's sandbox refuses them)")
 
 
@@ -140,12 +156,13 @@ def _constant_names(node: nodes.Node) -> list[str]:
     return []
 
 
-def _load_problem(env: jinja2.Environment, template: Template, name: str) -> str | None:
+def _load_problem(loader: ThemeLoader, env: jinja2.Environment, template: Template,
+                  name: str) -> str | None:
     if name == template.name:
         return (f"this template loads itself ({name!r}); to build on lscplan's own, "
                 f"name it {BUILTIN}{name}")
     try:
-        env.loader.get_source(env, name)
+        loader.get_source(env, name)
     except jinja2.TemplateNotFound as exc:
         return exc.message
     return None

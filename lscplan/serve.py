@@ -215,8 +215,9 @@ class Preview:
             docs = tuple(Entry(d["id"], d["title"], d["html"],
                                (self.out / d["html"]).read_text(encoding="utf-8"))
                          for d in manifest["documents"] if d.get("html"))
-            key = (failure, name, tuple((d["id"], d["title"], d["sha256"]["html"])
-                                        for d in manifest["documents"] if d.get("html")))
+            key: tuple[str | None, str, tuple[Any, ...]] = (
+                failure, name, tuple((d["id"], d["title"], d["sha256"]["html"])
+                                     for d in manifest["documents"] if d.get("html")))
         else:
             key = (failure, name, docs)
         if key != self.key:

@@ -287,8 +287,8 @@ def _image_problem(data: bytes, mime: str) -> str | None:
             with Image.open(io.BytesIO(data), formats=[kind]) as image:
                 width, height = image.size
                 image.verify()  # the chunks' checksums, the markers: nothing decoded
-    except Image.DecompressionBombError:
-        return f"is too large an image (over {Image.MAX_IMAGE_PIXELS * 2:,} pixels)"
+    except Image.DecompressionBombError:  # raised only while Pillow has a limit
+        return f"is too large an image (over {(Image.MAX_IMAGE_PIXELS or 0) * 2:,} pixels)"
     except Exception:  # Pillow raises many kinds on a file that is not an image
         return f"is not a {kind} image"
     if max(width, height) > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:

@@ -16,13 +16,13 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from . import formatting, spc
 from .actuals import ActualSeries, financial_year, last_month, month_label
-from .errors import PlanInvalid, UsageError
+from .errors import UsageError
 from .model import Metric, Plan
+from .spc import SpcPoint, SpcResult
 
 #: A metric's direction as Making Data Count names it.
 DIRECTIONS = {"higher-is-better": "increase", "lower-is-better": "decrease"}
@@ -68,12 +68,12 @@ class Tracked:
     national: float | None  # the national standard
     target: float | None  # planned, else national (None for activity)
     target_kind: str | None  # "plan", "national" or None
-    spc: spc.SpcResult
+    spc: SpcResult
     planned_illustrative: bool = False  # no source gives the plan's figure
     national_illustrative: bool = False  # no source gives the national standard
 
     @property
-    def latest(self) -> spc.SpcPoint:
+    def latest(self) -> SpcPoint:
         return self.spc.points[-1]
 
     @property
@@ -221,18 +221,6 @@ def track_plan(plan: Plan, as_of: str | None = None) -> Tracking:
             out.append(t)
     month = max((last_month(t.latest.period, t.series.frequency) for t in out), default=None)
     return Tracking(as_of or month, tuple(out), tuple(left_out))
-
-
-def track(plan_dir: Path, as_of: str | None = None) -> Tracking:
-    """Check the plan at ``plan_dir`` (PlanInvalid when it has errors) and track it."""
-    from .pipeline import check
-
-    if as_of is not None:
-        check_month(as_of)
-    checked = check(plan_dir)
-    if checked.plan is None or checked.report.errors:
-        raise PlanInvalid(checked.report, sources=checked.sources, plan_dir=str(plan_dir))
-    return track_plan(checked.plan, as_of)
 
 
 # --- output --------------------------------------------------------------------------

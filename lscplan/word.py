@@ -25,7 +25,7 @@ from typing import Any
 
 from . import chartcache, formatting
 from .files import fixed_zip
-from .formats import Output, Rendered
+from .outputs import Output, Rendered
 
 #: The inline SVG charts of a page, taken out before it is parsed (each placed again
 #: as a picture, in order).
@@ -153,14 +153,14 @@ class _Writer:
             if not _is(item) or item.tag != "li":
                 continue
             inline = [item.text] if item.text else []
-            nested = []
+            nested: list[Any] = []  # lxml elements
             for child in item:
                 if not _is(child):
                     continue
                 (nested if child.tag in BLOCKS else inline).append(child)
                 if child.tag in BLOCKS and child.tail and child.tail.strip():
                     inline.append(child.tail)
-            if ordered:
+            if num is not None:  # ordered
                 par = flow.paragraph("List Number")
                 self.numbering.apply(par, num, level)
             else:

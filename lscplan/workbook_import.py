@@ -106,12 +106,12 @@ def _problem(book: str, sheet: str, row: int, col: int, rule: str, message: str
     return error(rule, message, Location(book, row, col, f"{sheet}!{workbook.ref(row, col)}"))
 
 
-#: Far more than lscplan's workbook of any real plan (the bundled one is 32 KiB, and
+#: Far more than lscplan's workbook of any real plan (the bundled one is 34 KiB, and
 #: unpacks to under 1 MiB): a file past these is refused before it is read.
 MAX_FILE_BYTES = 20 * 2**20
 MAX_UNPACKED_BYTES = 200 * 2**20
 #: What is read of a workbook, each far beyond lscplan's own (the bundled plan's: 8
-#: sheets, at most 509 rows and 15 columns, 2,900 cells in all, 1,100 strings). The
+#: sheets, at most 517 rows and 15 columns, 2,905 cells in all, 572 strings). The
 #: XML is streamed and reading stops at the first cell past a bound, which is refused
 #: with its place (``workbook-size``): a million tiny cells cost no more than the bound.
 MAX_SHEETS = 32
@@ -854,8 +854,8 @@ def _at_cells(errors: Sequence[Diagnostic], changes: Sequence[FigureChange], boo
         row, col = coordinate_to_tuple(change.cell)
         found.append(_problem(book, change.sheet, row, col, "workbook-number",
                               f"{_figure(change.new)} cannot be the plan's figure: "
-                              f"{d.message} ({d.rule}, {d.location.file} "
-                              f"{d.location.pointer})"))
+                              f"{d.message} ({d.rule}, at {d.location.file}:"
+                              f"{d.location.line})"))
     return found
 
 

@@ -316,6 +316,8 @@ def test_a_workbook_saved_by_libreoffice(cli, built, small_plan, tmp_path) -> No
     # vacancies 2020/21 (a negative WTE in post would first fail the check of its
     # places against it, workbook-total)
     ("Workforce", "nursing", 4, -250, "must be at least 0; found -250"),
+    ("Finance", None, "C4", -326000, "must be at least 0; found -326000"),  # income
+    ("Finance", None, "C4", 326000.5, "should be a whole number, but is 326000.5"),
 ])
 def test_a_figure_impossible_for_its_unit_is_refused_at_its_cell(
         cli, built, small_plan, tmp_path, sheet, key, column, value, said) -> None:
@@ -328,11 +330,14 @@ def test_a_figure_impossible_for_its_unit_is_refused_at_its_cell(
         return _row(ws, key)
 
     def edit(wb) -> None:
-        wb[sheet].cell(at(wb[sheet]), column).value = value
+        if key is None:
+            wb[sheet][column] = value
+        else:
+            wb[sheet].cell(at(wb[sheet]), column).value = value
 
     out = _refused(cli, built, small_plan, tmp_path, edit)
     ws = load_workbook(built)[sheet]
-    cell = f"{ws.cell(at(ws), column).coordinate}"
+    cell = column if key is None else ws.cell(at(ws), column).coordinate
     first = out.splitlines()[0]
     assert first.startswith(f"{tmp_path}/edited.xlsx: {sheet}!{cell}: error[workbook-number]: ")
     assert said in first

@@ -358,6 +358,9 @@ def test_each_change_says_its_file_and_line_on_both_sides(changed) -> None:
     assert record["where"] == {"old": {"file": "metrics.yaml", "line": line - 2},
                                "new": {"file": "metrics.yaml", "line": line}}
     _validator().validate(json.loads(json_diff(result)))
+    from lscplan.diff_report import html_diff
+    assert (f'<div class="where"><small>metrics.yaml:{line} (was metrics.yaml:{line - 2})'
+            "</small></div>") in html_diff(result)
 
 
 def test_a_theme_change_says_its_file_and_line(changed, tmp_path: Path) -> None:
@@ -472,3 +475,26 @@ def test_with_pages_each_changed_pdf_says_which_pages_change(changed) -> None:
     assert "`board-governing-body-update`: changes, PDF page" in text_diff(result)
     import json
     _validator().validate(json.loads(json_diff(result)))
+
+
+def test_an_edit_to_a_file_no_kind_reads_is_a_change(changed, tmp_path: Path) -> None:
+    def misplace(plan: Path) -> None:
+        (plan / "portfolio").mkdir()
+        (plan / "portfolio/extra.yaml").write_text("id: extra\ntitle: Extra care\n", "utf-8")
+
+    old, new = changed(misplace)
+    added = diff_versions(str(old), str(new), documents=False)
+    assert [(c.op, c.entity, c.id) for c in added.changes] == [
+        ("added", "unread", "portfolio/extra.yaml")]
+    newer = tmp_path / "newer"
+    shutil.copytree(new, newer)
+    edit(newer / "portfolio/extra.yaml", "Extra care", "More care")
+    result = diff_versions(str(new), str(newer), documents=False)
+    assert result.findings == ()  # the same warning on both sides
+    (change,) = result.changes
+    assert (change.op, change.entity, change.id, change.field) == (
+        "changed", "unread", "portfolio/extra.yaml", "text")
+    assert change.where == (("portfolio/extra.yaml", 2), ("portfolio/extra.yaml", 2))
+    text = text_diff(result)
+    assert "Files no kind reads\n  ~ file no kind reads `portfolio/extra.yaml` changed" in text
+    assert bool(result)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+from functools import cache
 from pathlib import Path
 
 import lscplan
@@ -24,23 +25,24 @@ HELPERS = ("lscplan", "lscplan.diagnostics", "lscplan.errors", "lscplan.kinds",
 #: The pipeline's stages in the order a build runs them, with the modules of each. A
 #: module may import helpers, its own stage and earlier stages, never a later one.
 #: ``validate`` is the JSON Schema check of the loaded files; ``rules`` the plan rules,
-#: which run on the typed model (``pipeline.check``: load, schema, model, rules).
+#: which run on the typed model (``pipeline.check``: load, schema, model, rules). The
+#: first stage that names a module (or a pattern matching it) is its stage.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("load", ("lscplan.load", "lscplan.revisions")),
     ("validate", ("lscplan.validate.schema",)),
-    ("model", ("lscplan.model", "lscplan.actuals", "lscplan.documents")),
+    ("model", ("lscplan.model", "lscplan.actuals", "lscplan.documents", "lscplan.track")),
     ("rules", ("lscplan.validate", "lscplan.validate.*")),
     ("render", ("lscplan.render", "lscplan.theme", "lscplan.theme_template",
                 "lscplan.sandbox", "lscplan.charts", "lscplan.spc_charts",
-                "lscplan.chartcache")),
+                "lscplan.chartcache", "lscplan.delivery")),
     ("write", ("lscplan.write", "lscplan.formats", "lscplan.outputs", "lscplan.pdf",
-               "lscplan.workbook")),
+               "lscplan.workbook", "lscplan.word")),
 )
 
 #: Above every stage: the commands and what runs the stages. They may import anything;
 #: nothing in a stage or a helper imports them.
 COMMANDS = ("lscplan.__main__", "lscplan.cli", "lscplan.pipeline", "lscplan.serve",
-            "lscplan.scaffold", "lscplan.reporters", "lscplan.progress", "lscplan.track",
+            "lscplan.scaffold", "lscplan.reporters", "lscplan.progress",
             "lscplan.diff", "lscplan.diff_*", "lscplan.workbook_import")
 
 #: Imports that close a cycle in files being reworked on another branch, which this
@@ -49,10 +51,6 @@ COMMANDS = ("lscplan.__main__", "lscplan.cli", "lscplan.pipeline", "lscplan.serv
 PENDING: dict[tuple[str, str], str] = {
     ("lscplan.workbook", "lscplan.formats"):
         "workbook.py (h29-office) imports Output and Rendered from formats: from outputs",
-    ("lscplan.charts", "lscplan.spc_charts"):
-        "charts.xmr_chart hands XmR charts to spc_charts so chartcache finds every chart "
-        "in charts; charts and chartcache are being reworked (h29-office): chartcache "
-        "should look the function up in charts and spc_charts instead",
 }
 
 
@@ -91,6 +89,7 @@ def _imported(name: str, path: Path, node: ast.Import | ast.ImportFrom,
     return {m for m in found if m != name and not name.startswith(f"{m}.")}
 
 
+@cache
 def _graph() -> dict[str, set[str]]:
     modules = _modules()
     graph = {}

@@ -277,6 +277,25 @@ def test_a_template_that_never_finishes_is_stopped_at_its_line(
     assert not out.exists() or not any(out.glob("*.html"))
 
 
+def test_a_template_that_fills_the_memory_is_stopped_at_its_line(
+        small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text doubled with ``~`` (each step allowed by size) is stopped once the
+    process has grown past the memory bound (64 MB here), before the 512 MB the loop
+    would reach, at the template's line."""
+    monkeypatch.setenv("LSCPLAN_RENDER_MEMORY_MB", "64")
+    write_theme(small_plan, {"templates/vision.html.j2": (
+        '{% macro render(plan, level=3, id="vision") %}\n<p>before</p>\n'
+        "{% set ns = namespace(s='x' * 1000000) %}\n"
+        "{% for i in range(9) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}\n"
+        "{% endmacro %}\n")})
+    with pytest.raises(PlanInvalid) as raised:
+        build(small_plan, tmp_path / "out", BuildOptions(formats=["html"]))
+    (found,) = raised.value.report.errors
+    assert (found.rule, found.location.file, found.location.line) == (
+        "theme-template", "theme/templates/vision.html.j2", 4)
+    assert found.message.startswith("this template made more than 64 MB while rendering")
+
+
 def test_the_time_bound_takes_back_a_stop_that_comes_too_late() -> None:
     """A block that ends as its bound passes is not stopped afterwards."""
     import time

@@ -17,7 +17,16 @@ from typing import Any
 from .. import kinds, narrative
 from ..diagnostics import Diagnostic, Location, error, warning
 from ..formatting import BUILTIN_UNITS, iso_date, thousands
-from ..model import ILLUSTRATIVE, Extract, Plan, Series, council_meeting, texts
+from ..model import (
+    ILLUSTRATIVE,
+    BoardPaper,
+    Extract,
+    Plan,
+    Portfolio,
+    Series,
+    council_meeting,
+    texts,
+)
 from ..narrative import markers
 from . import standards
 
@@ -55,7 +64,8 @@ def unique_ids(plan: Plan) -> Iterator[Diagnostic]:
 @rule
 def file_ids(plan: Plan) -> Iterator[Diagnostic]:
     """file-id: a portfolio or board paper's id matches its file name."""
-    for item in (*plan.portfolios, *plan.board_papers):
+    items: tuple[Portfolio | BoardPaper, ...] = (*plan.portfolios, *plan.board_papers)
+    for item in items:
         stem = item.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         if item.id != stem:
             yield error("file-id",
@@ -70,7 +80,7 @@ def _words(plan: Plan) -> tuple[str, str, str]:
     return t.place.short, t.priority.short, t.portfolio.short
 
 
-def _missing(kind: str, ref: str, known: Iterable[str], loc: Location, where: str
+def _missing(kind: str, ref: str, known: Iterable[str | None], loc: Location, where: str
              ) -> Iterator[Diagnostic]:
     if ref not in set(known):
         yield error("reference", f"{where} refers to the {kind} {ref!r}, which the plan "
@@ -148,7 +158,7 @@ def _extract_references(plan: Plan, paper: str, ex: Extract, metrics: list[str]
         yield from _missing("metric", ex.metric, metrics, ex.loc, f"board paper {paper!r}")
     elif ex.kind not in EXTRACT_CONTENT and not kinds.extract_kind(ex.kind):
         names = [*EXTRACT_CONTENT, *(f.section.extract for f in kinds.sectioned()
-                                     if f.section.extract)]
+                                     if f.section and f.section.extract)]
         yield error("reference", f"board paper {paper!r} asks for the extract "
                     f"{ex.kind!r}, which is not a part of the plan; the extracts "
                     f"are: {', '.join(n for n in names if not n.endswith('-chart'))}",
@@ -314,11 +324,11 @@ def golden_thread(plan: Plan) -> Iterator[Diagnostic]:
                         pf.loc)
             continue
         for pr_id in pf.priorities:
-            pr = next((p for p in plan.priorities if p.id == pr_id), None)
-            if pr and pf.id not in pr.portfolios:
+            served = next((p for p in plan.priorities if p.id == pr_id), None)
+            if served and pf.id not in served.portfolios:
                 yield error("golden-thread",
                             f"{portfolio} {pf.id!r} serves the {priority} {pr_id!r}, but "
-                            f"priorities.yaml does not list it under {priority} {pr.number}",
+                            f"priorities.yaml does not list it under {priority} {served.number}",
                             pf.loc)
 
 

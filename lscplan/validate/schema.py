@@ -7,7 +7,7 @@ import difflib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
@@ -34,7 +34,7 @@ def is_financial_year(value: object) -> bool:
     if not isinstance(value, str):
         return True
     match = YEAR_RE.fullmatch(value)
-    return bool(match) and (int(match[1]) + 1) % 100 == int(match[2])
+    return match is not None and (int(match[1]) + 1) % 100 == int(match[2])
 
 
 def is_colour(value: object) -> bool:
@@ -295,7 +295,7 @@ def _bad_value(source: SourceFile, err: ValidationError) -> Diagnostic:
     if kind == "type":
         expected = err.validator_value
         expected = expected if isinstance(expected, list) else [expected]
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        wanted = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in expected)
         message = f"{subject} should be {wanted}, but is {found}"
         raw = source.raw_scalars.get(pointer)
         if "string" in expected and raw is not None:
@@ -315,8 +315,7 @@ def _bad_value(source: SourceFile, err: ValidationError) -> Diagnostic:
         return _error_naming_lookalike(source, f"{subject} must be {what}; found {found}",
                                        err.instance, where)
     if kind == "uniqueItems":
-        seen: list = []
-        twice = next((v for v in err.instance if v in seen or seen.append(v)), None)
+        twice = _first_repeated(err.instance)
         return error("schema", f"{subject} lists {twice!r} twice; list each once", where)
     if kind in ("minItems", "minLength"):
         return error("schema", f"{subject} must not be empty", where)
@@ -327,6 +326,16 @@ def _bad_value(source: SourceFile, err: ValidationError) -> Diagnostic:
         return error("schema", f"{subject} must be at most {err.validator_value}; found {found}",
                      where)
     return error("schema", f"{subject}: {err.message}", where)
+
+
+def _first_repeated(items: Iterable[Any]) -> Any:
+    """The first item that is equal to an earlier one (items may be unhashable)."""
+    seen: list[Any] = []
+    for item in items:
+        if item in seen:
+            return item
+        seen.append(item)
+    return None
 
 
 def _error_naming_lookalike(source: SourceFile, message: str, value: object,
