@@ -881,9 +881,13 @@ def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
 
 
 def _formula_value(expected: Any) -> Any:
-    """A formula's value as saved with it: the model's figure (text as text)."""
+    """A formula's value as saved with it: the model's figure (text as text), to the
+    15 significant digits a spreadsheet keeps (11.6 / 100 is saved 0.116, as ROUND
+    gives it, not 0.11599999999999999)."""
     if isinstance(expected, bool):
         return "TRUE" if expected else "FALSE"
+    if isinstance(expected, float):
+        return float(f"{expected:.15g}")
     return expected
 
 
