@@ -18,6 +18,7 @@ from helpers import apply_case, edit
 
 from lscplan.pipeline import check
 from lscplan.resources import starter_dir
+from lscplan.validate import registry
 from lscplan.validate.registry import REGISTRY, STAGES
 
 CASES = sorted((Path(__file__).parent / "cases" / "invalid").iterdir())
@@ -110,6 +111,7 @@ def test_registry_declares_each_rule_as_reported() -> None:
     error), so the reference says which ones --strict refuses."""
     for rule, severities in code_rules().items():
         assert severities <= set(REGISTRY[rule].severities), rule
+    assert len(REGISTRY) == len(registry._RULES)  # no rule declared twice
     for doc in REGISTRY.values():
         assert doc.stage in STAGES and doc.meaning.endswith((".", ")")), doc.id
 
