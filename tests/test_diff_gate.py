@@ -249,7 +249,7 @@ def test_an_incremental_build_rewrites_what_annex_c_lists_of_a_paper(
 # --- the kinds' words come from their declaration ------------------------------------------
 
 
-def test_every_declared_kind_has_its_words_and_the_readme_lists_it() -> None:
+def test_every_declared_kind_has_its_words_and_the_guide_lists_it() -> None:
     import re
 
     from helpers import REPO
@@ -257,8 +257,9 @@ def test_every_declared_kind_has_its_words_and_the_readme_lists_it() -> None:
     from lscplan import diff_wording, kinds
 
     assert not hasattr(diff_wording, "KIND_WORDS")  # no hand-copied second list
-    readme = (REPO / "README.md").read_text("utf-8")
-    listed = readme[readme.index("`entity` is the\nkind:"):]
+    # the diff's JSON, in the user guide's page on the commands (moved from the README)
+    guide = (REPO / "docs" / "guide" / "commands.md").read_text("utf-8")
+    listed = guide[guide.index("`entity` is the\nkind:"):]
     listed = set(re.findall(r"`([a-z-]+)`", listed[:listed.index("; `id` is null")]))
     for kind in kinds.ENTITY_KINDS:
         assert kind.label and kind.heading[0].isupper(), kind.name

@@ -260,3 +260,23 @@ def test_the_site_builds_strictly_offline_with_every_field_rule_and_command(
     for img in re.findall(r'<img[^>]*src="([^"]+)"', html["tutorial.html"]):
         assert (site / img).is_file(), img
     shutil.rmtree(site)
+
+
+def test_the_readme_is_short_and_points_into_the_site() -> None:
+    """The README keeps what a README should (what lscplan is, the two set-up commands,
+    a quickstart, the way into the documentation) under 10 KB; its links resolve."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode("utf-8")) < 10_000
+    for heading in ("## Set up", "## Quickstart", "## Documentation"):
+        assert heading in readme
+    assert "make build" in readme and "make test" in readme and "make docs" in readme
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", readme)
+    assert links
+    nav = _nav()
+    for link in links:
+        assert (ROOT / link).is_file(), link
+        if link.startswith("docs/"):
+            assert link.removeprefix("docs/") in nav, link
+    # and every page of the nav that is not generated is a file
+    for page in nav:
+        assert (ROOT / "docs" / page).is_file() or page in GENERATED_PAGES, page
