@@ -185,11 +185,11 @@ def test_markdown_filter_is_safe():
 
 def test_documents_of_the_starter_plan(starter):
     docs = documents.for_plan(starter)
-    assert [d.id for d in docs] == ["ltp-submission", "public-summary",
+    assert [d.id for d in docs] == ["ltp-submission", "public-summary", "delivery-report",
                                     "board-governing-body-update"]
     assert docs[0].title == "Example Strategic Plan 2019/20 to 2021/22"
-    assert docs[2].title == "Update on the Example ICS Plan"
-    assert docs[2].context["paper"].id == "governing-body-update"
+    assert docs[3].title == "Update on the Example ICS Plan"
+    assert docs[3].context["paper"].id == "governing-body-update"
 
 
 def test_build_info_provenance(tmp_path):
@@ -202,7 +202,8 @@ def test_footer_shows_version_status_and_date_never_the_commit(starter):
     info = render.BuildInfo("0.1", "abc1234", "lscplan test")
     docs = documents.for_plan(starter)
     assert docs[0].footer == "Version 0.1 · Draft · 15 November 2019"
-    assert docs[2].footer == "Draft · 4 November 2019"  # the paper's own status and date
+    assert docs[2].footer == "Version 0.1 · Draft · 30 September 2019"  # dated at its month
+    assert docs[3].footer == "Draft · 4 November 2019"  # the paper's own status and date
     for doc in docs:
         html = render.render_html(starter, doc, info)
         assert '<meta name="commit" content="abc1234">' in html
@@ -253,7 +254,7 @@ def test_provenance_names_the_commit_that_last_changed_the_plan(small_plan, tmp_
 # --- golden HTML -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("doc_id", ["ltp-submission", "public-summary",
+@pytest.mark.parametrize("doc_id", ["ltp-submission", "public-summary", "delivery-report",
                                     "board-governing-body-update"])
 def test_golden(pages, doc_id):
     path = GOLDEN / f"{doc_id}.html"
@@ -331,7 +332,7 @@ def _outline(html: str) -> Outline:
     return parser
 
 
-@pytest.mark.parametrize("doc_id", ["ltp-submission", "public-summary",
+@pytest.mark.parametrize("doc_id", ["ltp-submission", "public-summary", "delivery-report",
                                     "board-governing-body-update"])
 def test_structure(pages, doc_id):
     html = pages[doc_id]
@@ -346,8 +347,9 @@ def test_structure(pages, doc_id):
     assert all(t["th"] and t["th"] == t["th_scoped"] for t in o.tables)
     for f in o.figures:
         assert f["figcaption"] and f["svg"] and f["table"] and f["description"]
-    for svg in o.svgs:
-        assert svg.get("role") == "img" and svg["aria-labelledby"] in o.ids
+    for svg in o.svgs:  # a chart is labelled by its title; an icon by its aria-label
+        assert svg.get("role") == "img"
+        assert svg.get("aria-labelledby") in o.ids or svg.get("aria-label")
     assert o.illus > 0  # the starter plan has illustrative figures; they are marked
     assert "= illustrative: no source document gives this figure" in html
     assert "\"lscplan Sans\", Frutiger, Arial, \"Liberation Sans\", Arimo, sans-serif" in html
