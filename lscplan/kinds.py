@@ -354,11 +354,13 @@ def location_of(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:
 
 
 def own_fields(kind: EntityKind, entity: Any) -> dict[str, Any]:
-    """The entity's fields, without its location and without the collections that are
-    entities of their own (a portfolio's programmes)."""
+    """The entity's fields, without its location, without the collections that are
+    entities of their own (a portfolio's programmes) and without the fields the entity
+    says it derives from the others (``derived_fields``: a ratio's values)."""
     nested = {path[len(own) + 1:] for own in kind.within for k in ENTITY_KINDS
               for path in k.within if path.startswith(own + ".")
               and "." not in path[len(own) + 1:]}
+    nested |= set(getattr(entity, "derived_fields", ()))
     if not dataclasses.is_dataclass(entity):  # a model.Record: the fields it was read with
         return {k: v for k, v in vars(entity)["_fields"].items() if k not in nested}
     return {f.name: getattr(entity, f.name) for f in dataclasses.fields(entity)
