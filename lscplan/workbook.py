@@ -38,8 +38,8 @@ from typing import Any
 
 from . import formatting
 from .files import fixed_zip
-from .formats import Output, Rendered
 from .model import ILLUSTRATIVE, STAFFING_TYPES, Plan, Series
+from .outputs import Output, Rendered
 
 FILE_SUFFIX = "xlsx"
 ILLUSTRATIVE_NOTE = ("Shaded figures are illustrative: no source gives them "
