@@ -563,7 +563,7 @@ def _align(wanted: Sequence[Any], found: Sequence[Any]) -> dict[int, int]:
     ``found`` is left out, and so is what ``wanted`` has that ``found`` lost."""
     from difflib import SequenceMatcher
 
-    out = {}
+    out: dict[int, int] = {}
     matcher = SequenceMatcher(None, list(wanted), list(found), autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         if op in ("equal", "replace"):
