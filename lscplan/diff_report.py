@@ -136,22 +136,7 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
             lines.append([("  ", ""), (_DIFF_MARKERS[c.op] + " ", style),
                           (_one_line(change_message(c)), "")])
             if c.words is not None:
-                line: list[tuple[str, str]] = [("      ", "")]
-                for op, text in _runs_for_reading(c.words):
-                    for n, part in enumerate(text.split("\n")):
-                        if n:
-                            lines.append(line if len(line) > 1 else [])
-                            line = [("      ", "")]
-                        if not part:
-                            continue
-                        if op == "=":
-                            line.append((safe(part), "dim"))
-                            continue
-                        lead, core, tail = _split_space(part)
-                        marked = f"[-{safe(core)}-]" if op == "-" else f"{{+{safe(core)}+}}"
-                        line += [(lead, ""), (marked, "red" if op == "-" else "green"),
-                                 (tail, "")]
-                lines.append(line)
+                lines += _word_diff_lines(c.words)
             for q, shared in placed(result, c):
                 note = f" ({shared})" if shared else ""
                 lines.append([("      ↳ ", "dim"),
@@ -167,6 +152,28 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
             lines.append([("  ", ""), (_DIFF_MARKERS[d.op] + " ", _DIFF_STYLES[d.op]),
                           (_one_line(document_message(d)), "")])
             lines += [[("      ", ""), (_one_line(line), "dim")] for line in section_lines(d)]
+    return lines
+
+
+def _word_diff_lines(words: Any) -> list[list[tuple[str, str]]]:
+    """A text's word diff as indented lines: removed words ``[-...-]`` in red, added
+    ``{+...+}`` in green, the rest dim."""
+    lines: list[list[tuple[str, str]]] = []
+    line: list[tuple[str, str]] = [("      ", "")]
+    for op, text in _runs_for_reading(words):
+        for n, part in enumerate(text.split("\n")):
+            if n:
+                lines.append(line if len(line) > 1 else [])
+                line = [("      ", "")]
+            if not part:
+                continue
+            if op == "=":
+                line.append((safe(part), "dim"))
+                continue
+            lead, core, tail = _split_space(part)
+            marked = f"[-{safe(core)}-]" if op == "-" else f"{{+{safe(core)}+}}"
+            line += [(lead, ""), (marked, "red" if op == "-" else "green"), (tail, "")]
+    lines.append(line)
     return lines
 
 
