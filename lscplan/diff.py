@@ -514,8 +514,8 @@ def compare_documents(old: Plan, new: Plan, old_theme: Any = None, new_theme: An
     for doc_id in [*after, *(i for i in before if i not in after)]:
         a, b = before.get(doc_id), after.get(doc_id)
         if a is None or b is None:
-            out.append(DocumentChange(doc_id, "added" if a is None else "removed",
-                                      (b or a).title))  # type: ignore[union-attr]
+            shown = b or before[doc_id]  # the side that has it
+            out.append(DocumentChange(doc_id, "added" if a is None else "removed", shown.title))
             continue
         before_html = _rendered(old, a, old_theme, "old")
         after_html = _rendered(new, b, new_theme, "new")
