@@ -38,7 +38,9 @@ class Figures:
 
     holder: str  # path from the entity to the object with the provenance
     figures: tuple[str, ...]  # paths from the holder to the figures it covers
-    what: str  # how Annex C names them; format fields ``e`` (entity) and ``h`` (holder)
+    #: how the register of illustrative values names them; format fields ``e`` (entity)
+    #: and ``h`` (holder)
+    what: str
 
 
 @dataclass(frozen=True)
