@@ -41,7 +41,9 @@ from .model import (
 #: Entity kinds, in plan order (the order diff reports them in).
 KINDS: tuple[str, ...] = tuple(k.name for k in kinds.ENTITY_KINDS)
 
-Entities = dict[tuple[str, str | None], dict[str, Any]]
+#: An entity's key: (kind, id; None for a singleton).
+EntityKey = tuple[str, str | None]
+Entities = dict[EntityKey, dict[str, Any]]
 
 
 def entities(plan: Plan) -> Entities:
