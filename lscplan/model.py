@@ -430,17 +430,24 @@ DEFAULT_TERMS = {
     "priority": Term("priority", "priorities", "priority"),
     "portfolio": Term("portfolio", "portfolios", "portfolio"),
     "enabler": Term("enabler", "enablers", "enabler"),
+    "programme": Term("programme", "programmes", "programme"),
+    "ambition": Term("ambition", "ambitions", "ambition"),
+    "intent": Term("intent", "intents", "intent"),
 }
 
 
 @dataclass(frozen=True)
 class Terms:
-    """The plan's own words for its places, priorities and portfolios."""
+    """The plan's own words for its places, priorities, portfolios, the programmes
+    inside them, and the vision's ambitions and intents."""
 
     place: Term = DEFAULT_TERMS["place"]
     priority: Term = DEFAULT_TERMS["priority"]
     portfolio: Term = DEFAULT_TERMS["portfolio"]
     enabler: Term = DEFAULT_TERMS["enabler"]
+    programme: Term = DEFAULT_TERMS["programme"]
+    ambition: Term = DEFAULT_TERMS["ambition"]
+    intent: Term = DEFAULT_TERMS["intent"]
 
 
 def _organisation(f: SourceFile, o: Mapping, i: int) -> Organisation:
@@ -1496,7 +1503,7 @@ class Plan:
                          if getattr(entity, a, None)), kinds.name_of(kind, entity))
             if len(what) > 90:
                 what = what[:what.rfind(" ", 0, 88)] + " …"
-            yield entity.loc.file, kind.label, what, entity.loc
+            yield entity.loc.file, kinds.label_of(kind, self.terms), what, entity.loc
 
     @property
     def headline_metrics(self) -> tuple[Metric, ...]:
