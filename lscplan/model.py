@@ -681,11 +681,13 @@ class Target:
 
     @property
     def sentence(self) -> str:
-        """The target's text, with its year when the text does not already say it."""
+        """The target's text, with its year when the text does not already name it:
+        " by 2025" after a text that says no time ("97% within four hours by 2025"),
+        ", by 2023/24" after one that does ("down 10% over five years, by 2023/24")."""
         text = self.text.rstrip(".")
-        if self.by is not None and self.by not in text:
-            text += f" by {self.by}"
-        return text
+        if self.by is None or self.by in text:
+            return text
+        return text + (", by " if _SAYS_WHEN.search(text) else " by ") + self.by
 
     def after(self, last_year: str) -> bool:
         """Whether the target falls due after the financial year ``last_year`` ends."""
@@ -699,6 +701,12 @@ class Target:
         due = _year_end(self.by)
         return next((y for y in years if _year_end(y) >= due
                      and (int(y[:4]), 4) <= due), None)
+
+
+#: A target text that already says when: a year, or a span of years or months.
+_SAYS_WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:by|over|within|in|during|until|before)"
+                        r"\s+(?:the\s+)?(?:next\s+)?(?:\w+\s+)?(?:years?|months?)\b",
+                        re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import edit
 
-from lscplan import model
+from lscplan import model, render
 from lscplan.model import percent_change, round_half_up, year_range
 from lscplan.pipeline import check
 
@@ -235,3 +235,21 @@ def test_the_plan_at_a_date_drops_references_to_what_it_leaves_out(small_plan: P
     assert cut.portfolio("out-of-hospital").priorities == ()
     assert all("neighbourhoods" not in m.priorities for m in cut.metrics)
     assert cut.portfolio("finance").priorities == ("financial-balance",)
+
+
+@pytest.mark.parametrize(("text", "by", "sentence"), [
+    ("97% within four hours", "2025", "97% within four hours by 2025"),
+    ("Suicide down 10%", "2023/24", "Suicide down 10% by 2023/24"),
+    ("suicide down 10% over five years", "2023/24",
+     "suicide down 10% over five years, by 2023/24"),
+    ("5% by 2030.", "2030", "5% by 2030"),
+    ("halve the gap within two years", "2021/22",
+     "halve the gap within two years, by 2021/22"),
+    ("95% within four hours", None, "95% within four hours"),
+])
+def test_a_targets_sentence_reads_whatever_its_wording(text, by, sentence) -> None:
+    """The year follows a text that says no time; a comma sets it off from one that
+    does; a text naming the year itself is printed as written."""
+    target = model.Target("local", 1, text, "illustrative", by, None)
+    assert target.sentence == sentence
+    assert render.target_sentence(target) == f"Our local ambition: {sentence}."

@@ -401,8 +401,8 @@ def test_public_summary_is_plain(pages, starter):
         assert pr.public_summary in html
     assert ("People at A&amp;E seen within four hours: 95% by 2021/22, up from 85% in "
             "2018/19.") in html
-    assert "The national standard is 95% within four hours." in html
-    assert ('Our local ambition is 97% within four hours by 2025.<sup class="illus"'
+    assert "The national standard: 95% within four hours." in html
+    assert ('Our local ambition: 97% within four hours by 2025.<sup class="illus"'
             in html)
     assert "Words we use" in html
 

@@ -1,9 +1,10 @@
 """Every word a document prints about the plan's own structure is the plan's own.
 
 The starter plan is built with every plan.yaml ``terms`` entry set to a nonsense word,
-with a board paper showing every extract and with illustrative entries the annex lists. No default structure word (place,
-priority, portfolio, programme, ICP, ambition, intent, enabler ...) may then appear in
-any document's visible text or in ``check``'s messages.
+a board paper showing every extract and illustrative entries the annex lists. No
+default structure word (place, priority, portfolio, programme, ICP, ambition, intent,
+enabler ...) may then appear in any document's visible text or in ``check``'s
+messages (on the plan, and on broken plans of tests/cases/invalid).
 
 Method: the plan's own data could legitimately hold those words ("North Place", "takes
 place"), so before building, every string in every plan file (ids, references and
@@ -25,7 +26,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+from helpers import apply_case
 
 from lscplan import documents, render
 from lscplan.pipeline import check
@@ -41,6 +44,8 @@ DEFAULT_WORDS = re.compile(
 #: ambitions), and a programme management office is the name of an office.
 NOT_STRUCTURE = re.compile(r"\blocal ambitions?\b|\bstandards and ambitions\b|"
                            r"\bprogramme management office\b", re.IGNORECASE)
+#: A word or field a message quotes, or a file it names (``portfolios/finance.yaml``).
+QUOTED = re.compile(r"'[^']*'|`[^`]*`|\"[^\"]*\"|[\w./-]+\.yaml\b")
 #: The nonsense words each term becomes (singular, plural, short).
 NONSENSE = {
     "place": ("wug", "wugs", "WG"),
@@ -74,19 +79,27 @@ def _scrub(data: Any, key: str | None = None) -> Any:
     return data
 
 
-def nonsense_plan(root: Path) -> Path:
-    """A copy of the starter plan with its own words scrubbed, every term nonsense and
-    a board paper showing every extract."""
+def nonsense_plan(root: Path, source: Path | None = None, every_extract: bool = True
+                  ) -> Path:
+    """A copy of the starter plan (or ``source``) with its own words scrubbed, every
+    term nonsense and (``every_extract``) a board paper showing every extract."""
     plan = root / "plan"
-    shutil.copytree(starter_dir(), plan)
+    shutil.copytree(source or starter_dir(), plan)
     for path in sorted(plan.rglob("*.yaml")):
-        data = _scrub(yaml.safe_load(path.read_text(encoding="utf-8")))
+        try:
+            data = _scrub(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except yaml.YAMLError:
+            continue  # a case's broken YAML: left as it is
+        if data is None:
+            continue
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
                         encoding="utf-8")
     system = yaml.safe_load((plan / "plan.yaml").read_text(encoding="utf-8"))
     system["terms"] = {name: {"singular": s, "plural": p, "short": short}
                        for name, (s, p, short) in NONSENSE.items()}
     (plan / "plan.yaml").write_text(yaml.safe_dump(system, sort_keys=False), encoding="utf-8")
+    if not every_extract:
+        return plan
     vision = yaml.safe_load((plan / "vision.yaml").read_text(encoding="utf-8"))
     for part in ("ambitions", "intents"):  # illustrative entries: listed in the annex
         vision[part][0]["provenance"] = "illustrative"
@@ -151,5 +164,32 @@ def test_no_default_structure_word_anywhere(tmp_path: Path) -> None:
     for doc in docs:
         if hits := _found(visible_text(render.render_html(plan, doc, info, draw=False))):
             found[doc.id] = hits
+    assert found == {}, "\n".join(f"{where}: {hit!r}" for where, hits in found.items()
+                                  for hit in hits)
+
+
+#: The broken plans of tests/cases/invalid whose messages name the plan's structure.
+INVALID = ["activity-total", "commitment-unmapped", "enabler-with-priorities",
+           "golden-thread", "organisation-places", "priority-numbering", "stated-count",
+           "unmeasured-priority", "unresolved-icp", "unresolved-impact-priority",
+           "unresolved-place", "unresolved-programme", "workforce-place-missing",
+           "workforce-place-total", "duplicate-id", "file-missing"]
+
+
+@pytest.mark.parametrize("case", INVALID)
+def test_check_messages_use_the_plans_words(tmp_path: Path, case: str) -> None:
+    """``check``'s messages on a broken plan of tests/cases/invalid (broken, then given
+    nonsense terms) name the plan's structure in its own words. A word a message quotes
+    (a field of the format, ``'icps'``) is the format's, not the plan's."""
+    found = {}
+    for case_dir in [Path(__file__).parent / "cases" / "invalid" / case]:
+        root = tmp_path / case_dir.name
+        shutil.copytree(starter_dir(), root / "source")
+        apply_case(root / "source", yaml.safe_load((case_dir / "case.yaml").read_text(
+            encoding="utf-8")))
+        plan_dir = nonsense_plan(root, root / "source", every_extract=False)
+        for d in check(plan_dir).report.diagnostics:
+            if hits := _found(QUOTED.sub("", d.message)):
+                found.setdefault(f"{case_dir.name} ({d.rule})", hits)
     assert found == {}, "\n".join(f"{where}: {hit!r}" for where, hits in found.items()
                                   for hit in hits)

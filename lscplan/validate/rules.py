@@ -197,7 +197,8 @@ def organisation_places(plan: Plan) -> Iterator[Diagnostic]:
             listed = ", ".join(dict.fromkeys(org.places))
             yield error("organisation-places",
                         f"organisation {org.id!r} gives both 'icp' and 'places'; list every "
-                        f"place it serves in 'places' (places: [{listed}]) and remove 'icp'",
+                        f"{plan.terms.place.short} it serves in 'places' ('places: [{listed}]')"
+                        " and remove 'icp'",
                         org.both_loc)
 
 
@@ -237,9 +238,10 @@ def commitments_mapped(plan: Plan) -> Iterator[Diagnostic]:
     programme that delivers it."""
     for c in _risks_and_commitments(plan)[1]:
         if not c.programmes:
+            term = plan.terms.programme
             yield warning("commitment-unmapped",
-                          f"the commitment {c.id!r} ({c.title}) has no local programme; "
-                          "name the programmes that deliver it", c.loc)
+                          f"the commitment {c.id!r} ({c.title}) has no local "
+                          f"{term.singular}; name the {term.plural} that deliver it", c.loc)
 
 
 @rule
@@ -408,7 +410,7 @@ def totals_add_up(plan: Plan) -> Iterator[Diagnostic]:
     yield from _totals("the workforce total", plan.workforce.published_total,
                        plan.workforce.total, "workforce-total")
     for g in plan.workforce.groups:
-        for parts, summed, what in ((g.by_place, g.place_sum, "places"),
+        for parts, summed, what in ((g.by_place, g.place_sum, plan.terms.place.short_plural),
                                     (g.by_type, g.type_sum, "staffing types")):
             if summed is None:
                 continue
@@ -418,7 +420,7 @@ def totals_add_up(plan: Plan) -> Iterator[Diagnostic]:
                     yield error("workforce-total",
                                 f"the {what} of staff group {g.id!r} add up to "
                                 f"{thousands(actual)} WTE for {year}, but its wte is "
-                                f"{thousands(value)}; make the {what}' figures add up to it",
+                                f"{thousands(value)}; make the figures of the {what} add up to it",
                                 next(iter(parts.values())).loc)
 
 
