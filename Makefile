@@ -37,8 +37,9 @@ test: $(STAMP) ## Run the test suite (installs what it needs first)
 test-fast: $(STAMP) ## Every test that lays out no PDF and is not marked slow: the quick inner loop
 	$(PYTEST) -m "not pdf and not slow and not fuzz_long" -q -n auto --ignore=tests/test_fuzz.py
 
-lint: $(STAMP) ## Run ruff
+lint: $(STAMP) ## Run ruff, then mypy on lscplan/
 	$(BIN)/ruff check lscplan tests
+	$(BIN)/mypy lscplan
 
 golden: $(STAMP) ## Regenerate the golden HTML files from the starter plan
 	LSCPLAN_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_render.py -k golden -q
@@ -99,4 +100,4 @@ bench: $(STAMP) ## Measure builds against the WeasyPrint floor, and at scale; wr
 	$(BIN)/python benchmarks/bench.py
 
 clean: ## Remove build outputs and the virtual environment
-	rm -rf build dist $(VENV) .pytest_cache .ruff_cache
+	rm -rf build dist $(VENV) .pytest_cache .ruff_cache .mypy_cache

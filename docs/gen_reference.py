@@ -7,8 +7,9 @@ every build (an MkDocs hook, ``hooks:`` in mkdocs.yml), never copied by hand:
 - ``reference/rules.md``: every rule ``check`` reports (``lscplan.validate.registry``),
   each with an edit of the starter plan that triggers it (``tests/cases/invalid``);
 - ``reference/commands.md``: every command and option, read from the CLI itself (click);
-- ``reference/json.md``: the JSON contracts of ``check`` and ``diff``, with their
-  fields' meanings from the code and an example made by running them.
+- ``reference/json.md``: what ``check``, ``diff`` and ``track`` print with ``--format
+  json``: ``diff``'s and ``track``'s JSON Schemas (``schemas/``), ``check``'s contract
+  (``lscplan.reporters.JSON_CONTRACT``), each with an example made by running it.
 
 ``pages()`` returns the pages as ``{path: markdown}``; ``python docs/gen_reference.py DIR``
 writes them to DIR.
@@ -214,6 +215,8 @@ def plan_files_page() -> str:
             "Types the schemas share (`schemas/common.schema.json`), and those a schema "
             "declares for itself.", ""]
     for file, schema in schemas.by_name.items():
+        if file in OUTPUT_SCHEMAS.values():
+            continue  # the JSON reference shows these
         for name, node in schema.get("$defs", {}).items():
             out += [f'<h3 id="{_anchor(file, name)}"><code>{name}</code> '
                     f'<small>({file})</small></h3>', "",
@@ -369,8 +372,37 @@ def _contract_table(contract: dict[str, str]) -> list[str]:
             *(f"| `{key}` | {_cell(meaning)} |" for key, meaning in contract.items()), ""]
 
 
+#: The JSON Schemas of commands' output (the JSON reference), not of plan files.
+OUTPUT_SCHEMAS = {"diff": "diff.schema.json", "track": "track-output.schema.json"}
+
+
+def _schema_contract(file: str) -> list[str]:
+    """An output's JSON Schema as tables: its own fields, then each of its definitions."""
+    schemas = _Schemas()
+    schema = schemas.by_name[file]
+    out = [_prose(schema.get("description", "")), "", f"Schema: `schemas/{file}`.", ""]
+    if "properties" in schema:
+        out += [*_field_table(schema, schemas, file), ""]
+    else:
+        out += [f"Type: {_type(schema, schemas, file)}.", ""]
+    for name, node in schema.get("$defs", {}).items():
+        out += [f'<h4 id="{_anchor(file, name)}"><code>{name}</code></h4>', "",
+                f"Type: {_type(node, schemas, file)}.", "", _prose(_describe(node)), ""]
+        if node.get("properties"):
+            out += [*_field_table(node, schemas, file), ""]
+    return out
+
+
+def _shorten_track(out: dict, points: int = 2) -> int:
+    """Keeps the first ``points`` points of each series; returns how many were left out."""
+    left = 0
+    for series in out.get("series", []):
+        left += max(len(series.get("points", [])) - points, 0)
+        series["points"] = series.get("points", [])[:points]
+    return left
+
+
 def json_page() -> str:
-    from lscplan.diff_report import JSON_CONTRACT as DIFF_CONTRACT
     from lscplan.reporters import JSON_CONTRACT as CHECK_CONTRACT
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -382,23 +414,33 @@ def json_page() -> str:
         _replace(work / "broken" / "metrics.yaml", "unit: percent", "unit: percentage")
         check_out = json.loads(_run(["check", "broken", "--format", "json"], work))
         diff_out = _run(["diff", "old", "new", "--format", "json", "--no-documents"], work)
+        track_out = json.loads(_run(["track", "old", "--format", "json"], work)) if (
+            STARTER / "actuals.yaml").is_file() else None
     # the starter plan's own warnings (its illustrative figures) are left out but one
     shown = [d for d in check_out["diagnostics"] if d["severity"] == "error"]
     warnings = [d for d in check_out["diagnostics"] if d["severity"] == "warning"]
     check_out["diagnostics"] = warnings[:1] + shown
     out = [GENERATED, "# JSON output", "",
-           "The commands print JSON for scripts with `--format json`. The keys below are "
-           "declared next to the code that writes them (`JSON_CONTRACT` in "
-           "`lscplan/reporters.py` and `lscplan/diff_report.py`), and the examples were "
-           "made by running the commands on the starter plan when this site was built.",
+           "The commands print JSON for scripts with `--format json`. What each prints is "
+           "declared in the code: the JSON Schemas of `diff`'s and `track`'s output in "
+           "`schemas/` (the tests validate the output against them), and `JSON_CONTRACT` "
+           "in `lscplan/reporters.py` for `check`. The examples were made by running the "
+           "commands on the starter plan when this site was built.",
            "", "## `lscplan check --format json`", "", *_contract_table(CHECK_CONTRACT),
            "Example: the starter plan with a metric's `unit: percent` changed to "
            f"`percentage` (of its {len(warnings)} warnings, one is shown).", "", "```json",
            json.dumps(check_out, indent=2, ensure_ascii=False), "```", "",
-           "## `lscplan diff --format json`", "", *_contract_table(DIFF_CONTRACT),
+           "## `lscplan diff --format json`", "", *_schema_contract(OUTPUT_SCHEMAS["diff"]),
            "Example: the starter plan's first metric with its 2020/21 value changed "
            "(`lscplan diff old new --format json --no-documents`).", "", "```json",
            diff_out.rstrip(), "```", ""]
+    if track_out is not None:
+        left = _shorten_track(track_out)
+        out += ["## `lscplan track --format json`", "",
+                *_schema_contract(OUTPUT_SCHEMAS["track"]),
+                f"Example: the starter plan's actuals (`lscplan track plan --format json`; "
+                f"the first two points of each series are shown, {left} left out).", "",
+                "```json", json.dumps(track_out, indent=2, ensure_ascii=False), "```", ""]
     return "\n".join(out)
 
 

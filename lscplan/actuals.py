@@ -231,8 +231,9 @@ def sum_places(places: list[ActualSeries]) -> ActualSeries | None:
     common = [p for p in first.values if all(p in s.values for s in places)]
     if not common:
         return None
-    num = {p: sum(s.numerator[p] for s in places) for p in common}
-    den = {p: sum(s.denominator[p] for s in places) for p in common}
+    num = {p: sum(s.numerator[p] for s in places if s.numerator is not None) for p in common}
+    den = {p: sum(s.denominator[p] for s in places if s.denominator is not None)
+           for p in common}
     rebases = [r for r in first.rebase if all(r in s.rebase for s in places)]
     fixes = {s.fix_after for s in places}
     return replace(first, place=None, numerator=num, denominator=den,

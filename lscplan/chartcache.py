@@ -2,7 +2,8 @@
 
 Drawing a chart with matplotlib takes about a tenth of a second, and the bundled
 plan has nearly forty: before this cache they were most of a build's time outside
-WeasyPrint. A chart is a call of a function of ``charts`` with plain values
+WeasyPrint. A chart is a call of a function of ``charts`` (or ``spc_charts``: the
+``DRAWERS``) with plain values
 (strings, numbers, tuples and frozen dataclasses of them), so its ``repr`` names it
 exactly. The SVG is kept in ``cache_dir()/charts/<key>.svg``, where the key is a
 digest of that call, lscplan's code and templates, the renderers' versions and the
@@ -22,13 +23,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import charts
+from . import charts, spc_charts
+from .digests import code_digest
 from .files import cache_dir, write_atomic
 
 FOLDER = "charts"
@@ -53,22 +55,15 @@ def _fonts_stamp() -> str:
     return h.hexdigest()
 
 
-@cache
-def _code_stamp() -> str:
-    from .write import code_digest
-
-    return code_digest()
-
-
 def key(function: str, args: tuple, kwargs: dict[str, Any]) -> str:
     call = repr((function, args, sorted(kwargs.items())))
-    text = f"{_code_stamp()}\n{_fonts_stamp()}\n{call}"
+    text = f"{code_digest()}\n{_fonts_stamp()}\n{call}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
 class Call:
-    """A chart to draw: ``charts.<function>(*args, **dict(kwargs))``, and its key."""
+    """A chart to draw: ``drawer(function)(*args, **dict(kwargs))``, and its key."""
 
     function: str
     args: tuple
@@ -109,10 +104,22 @@ def forget() -> None:
     _memory.clear()
 
 
+#: The modules whose functions a ``Call`` names: the charts, and the XmR chart.
+DRAWERS = (charts, spc_charts)
+
+
+def drawer(function: str) -> Callable[..., Any]:
+    """The function ``function`` names, in the first of ``DRAWERS`` that has it."""
+    for module in DRAWERS:
+        if callable(found := getattr(module, function, None)):
+            return found
+    raise LookupError(f"no chart function {function!r}")
+
+
 def draw(call: Call) -> str:
     """Draw a chart and store it in the cache folder (a module-level function, so a
     worker process can run it)."""
-    drawn = getattr(charts, call.function)(*call.args, **dict(call.kwargs))
+    drawn = drawer(call.function)(*call.args, **dict(call.kwargs))
     with contextlib.suppress(OSError):
         path = _path(call.key)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -134,15 +141,37 @@ def missing() -> Iterator[dict[str, Call]]:
 
 
 def svg(function: str, *args: Any, **kwargs: Any) -> str:
-    """``charts.<function>(*args, **kwargs)``, from memory or the cache when it is
+    """``drawer(function)(*args, **kwargs)``, from memory or the cache when it is
     there."""
     chart_key = key(function, args, kwargs)
-    if chart_key in _memory:
-        return _memory[chart_key]
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        return remember(chart_key, _path(chart_key).read_text(encoding="utf-8"))
     call = Call(function, args, tuple(sorted(kwargs.items())), chart_key)
+    if chart_key in _memory:
+        return _drawn_by(_memory[chart_key], call)
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        return _drawn_by(remember(chart_key, _path(chart_key).read_text(encoding="utf-8")),
+                         call)
     if _missing is not None:
         _missing.setdefault(chart_key, call)
         return PENDING
-    return remember(chart_key, draw(call))
+    return _drawn_by(remember(chart_key, draw(call)), call)
+
+
+#: The call that drew each chart placed in a document in this process, by the SVG's
+#: digest, so a format that needs the chart as a picture (``png``) draws it again.
+_calls: dict[str, Call] = {}
+
+
+def _drawn_by(drawn: str, call: Call) -> str:
+    if len(_calls) >= MEMORY:
+        _calls.pop(next(iter(_calls)))
+    _calls[hashlib.sha256(drawn.encode("utf-8")).hexdigest()] = call
+    return drawn
+
+
+def png(drawn: str) -> bytes | None:
+    """A chart of a document rendered in this process (its SVG, as placed) drawn again
+    as a PNG by the same code; None for an SVG this process did not place."""
+    call = _calls.get(hashlib.sha256(drawn.encode("utf-8")).hexdigest())
+    if call is None:
+        return None
+    return charts.png(drawer(call.function), call.args, dict(call.kwargs))

@@ -16,13 +16,17 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from html import escape
+from typing import TYPE_CHECKING, Any
 
 from . import formatting
 from .resources import fonts_dir
+
+if TYPE_CHECKING:  # matplotlib itself is imported when a chart is drawn
+    from matplotlib.transforms import Bbox
 
 NHS_BLUE = "#005EB8"
 PALETTE = (  # ordered so neighbouring series contrast; each also has its own marker
@@ -139,11 +143,11 @@ def _axis_formatter(unit: str, places: int | None = None) -> Callable[[float, in
     £'000, as published), so a figure never shows one unit and tabulates another."""
     declared = formatting.as_unit(unit)
     if declared.declared:  # a unit of the plan's own: its decimals and symbol
-        def fmt(v: float, _pos: int) -> str:
+        def own(v: float, _pos: int) -> str:
             shown = declared.decimals if places is None else places
             return formatting.thousands(round(v, 2), shown) + declared.symbol
 
-        return fmt
+        return own
 
     def fmt(v: float, _pos: int) -> str:
         if unit == "percent":
@@ -194,6 +198,11 @@ def _svg(fig, chart_id: str, title: str, description: str) -> str:
     # than laying it out again and drawing it twice (_STYLE turns off the rcParams
     # that would give it one back).
     fig.set_layout_engine(None)
+    if _as_png:
+        picture = io.BytesIO()
+        fig.savefig(picture, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        plt.close(fig)
+        return picture.getvalue()  # type: ignore[return-value]
     with plt.rc_context({"svg.hashsalt": chart_id}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
@@ -244,7 +253,7 @@ def _inline(svg: str, chart_id: str, title: str, description: str) -> str:
     return svg.strip() + "\n"
 
 
-def _tick_label_boxes(ax, axis) -> list[tuple[str, object]]:
+def _tick_label_boxes(ax, axis) -> list[tuple[str, Bbox]]:
     """The tick labels an axis shows (those within its limits), with their extents."""
     renderer = ax.figure.canvas.get_renderer()
     low, high = sorted(axis.get_view_interval())
@@ -258,7 +267,7 @@ def _tick_label_boxes(ax, axis) -> list[tuple[str, object]]:
     return out
 
 
-def text_boxes(fig) -> list[tuple[str, object]]:
+def text_boxes(fig) -> list[tuple[str, Bbox]]:
     """Every text the figure shows, with its extent on the page (a matplotlib
     ``Bbox`` in display units): tick labels within the axis limits, value labels,
     notes and legend entries. Draws the figure first so the layout is final."""
@@ -280,7 +289,7 @@ def text_boxes(fig) -> list[tuple[str, object]]:
     return boxes
 
 
-def overlaps(boxes: Sequence[tuple[str, object]]) -> list[tuple[str, str]]:
+def overlaps(boxes: Sequence[tuple[str, Bbox]]) -> list[tuple[str, str]]:
     """The pairs of texts whose boxes overlap (touching edges do not count)."""
     found = []
     for i, (a, box_a) in enumerate(boxes):
@@ -443,9 +452,18 @@ def bar_figure(labels: Sequence[str], values: Sequence[float], unit: str, *,
     return fig
 
 
-def xmr_chart(*args, **kwargs) -> str:
-    """A Making Data Count XmR chart (``spc_charts.xmr_chart``), here so that
-    ``chartcache`` can keep it like every other chart."""
-    from .spc_charts import xmr_chart as draw
+PNG_DPI = 200
+_as_png = False  # while ``png`` draws: ``_svg`` saves the figure as a PNG instead
 
-    return draw(*args, **kwargs)
+
+def png(draw: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any]) -> bytes:
+    """The chart ``draw(*args, **kwargs)`` draws as SVG (a chart function of this module
+    or ``spc_charts``), drawn by the same code as a PNG (for a format that cannot show
+    SVG: Word), at ``PNG_DPI`` and with no date or software version in it, so the same
+    chart gives the same bytes."""
+    global _as_png
+    _as_png = True
+    try:
+        return draw(*args, **kwargs)
+    finally:
+        _as_png = False

@@ -110,6 +110,10 @@ def build(
         Path("build")),
     only: Annotated[list[str] | None, typer.Option(
         "--only", metavar="DOC_ID", help="Render only this document (repeatable).")] = None,
+    formats_: Annotated[str | None, typer.Option(
+        "--formats", metavar="LIST",
+        help="The formats to write, comma-separated: html, pdf, xlsx, docx (default: "
+             "every format each document has).")] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write no PDF files.")] = False,
     no_html: Annotated[bool, typer.Option("--no-html", help="Write no HTML files.")] = False,
     jobs: Annotated[int | None, typer.Option(
@@ -119,8 +123,9 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")
                      ] = False,
 ) -> None:
-    """Check the plan, then render its documents to HTML and PDF (and the submission's
-    workbook, ltp-submission.xlsx) in --out and print a summary line. Exit 1 when the
+    """Check the plan, then render its documents to HTML and PDF (the submission's
+    workbook, ltp-submission.xlsx; board papers and the public summary also as Word,
+    .docx) in --out and print a summary line. Exit 1 when the
     plan has errors (nothing is written)."""
     from .errors import BuildError, PlanInvalid, UsageError
     from .formats import FORMATS
@@ -130,7 +135,14 @@ def build(
     from .write import BuildOptions
 
     skipped = {"html": no_html, "pdf": no_pdf}
-    formats = [name for name in FORMATS if not skipped.get(name)]
+    chosen = list(FORMATS)
+    if formats_ is not None:
+        chosen = [f.strip().lower() for f in formats_.split(",") if f.strip()]
+        unknown = [f for f in chosen if f not in FORMATS]
+        if unknown or not chosen:
+            raise _fail_usage(f"--formats: unknown format {', '.join(unknown) or '(none)'}; "
+                              f"the formats are {', '.join(FORMATS)}")
+    formats = [name for name in FORMATS if name in chosen and not skipped.get(name)]
     try:
         with BuildDisplay(quiet) as display:
             result = run_build(plan_dir, out,
@@ -187,6 +199,9 @@ def diff(
     documents: Annotated[bool, typer.Option(
         "--documents/--no-documents",
         help="Render both sides' documents to say which change (the default).")] = True,
+    pages: Annotated[bool, typer.Option(
+        "--pages", help="Lay each changed document out as its PDF, to say which pages "
+        "change (slow: as long as building those PDFs).")] = False,
     full_diff: Annotated[str | None, typer.Option(
         "--full-diff", metavar="WHERE",
         help="Markdown: where the full (HTML) diff is, named when sections are left out.")
@@ -201,7 +216,8 @@ def diff(
 
     try:
         result = diff_versions(old, new, plan_path, old_plan_path=old_plan_path,
-                               new_plan_path=new_plan_path, documents=documents)
+                               new_plan_path=new_plan_path, documents=documents,
+                               pages=pages)
     except UsageError as exc:
         if fmt is DiffFormat.json:  # a reader of the JSON gets an object all the same
             sys.stdout.write(json_trouble(str(exc)))
@@ -239,9 +255,9 @@ def track(
     Count). Exit 1 when the plan has errors, or with --fail-on concern when a series
     shows special cause of concern; 2 for a usage error."""
     from .errors import PlanInvalid, UsageError
+    from .pipeline import track as run_track
     from .reporters import json_report, text_report
     from .track import TRACK_FORMATS
-    from .track import track as run_track
 
     try:
         tracking = run_track(plan_dir, as_of)
@@ -291,7 +307,7 @@ def import_(
     layout kept), then show the change as diff does. Exit 1, writing nothing, when a
     cell cannot be imported or the plan would fail its checks; 2 for a usage error."""
     from .errors import PlanInvalid, UsageError, WorkbookInvalid
-    from .reporters import text_report, workbook_report
+    from .reporters import text_report, workbook_notes, workbook_report
     from .workbook_import import import_workbook
 
     try:
@@ -309,6 +325,7 @@ def import_(
     except OSError as exc:
         raise _fail_usage(f"cannot write the plan's files in {plan_dir}: "
                           f"{exc.strerror or exc}; nothing written") from None
+    sys.stdout.write(workbook_notes(imported.ignored, str(workbook)))
     if imported.diff is None:
         typer.echo(f"no figure in {workbook} differs from the plan: nothing written")
         raise typer.Exit(EXIT_OK)

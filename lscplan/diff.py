@@ -156,10 +156,21 @@ class DocumentChange:
     op: str
     title: str
     old_title: str | None = None  # where the title changed
+    #: what a reader sees change: its sections that differ (``diff_sections``)
+    sections: tuple[Any, ...] = ()
+    #: with ``--pages``: the PDF pages that read differently, (old, new) page numbers,
+    #: and each side's page count
+    pages: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+    page_counts: tuple[int, int] | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        pages = None if self.pages is None or self.page_counts is None else {
+            "old": list(self.pages[0]), "new": list(self.pages[1]),
+            "old_count": self.page_counts[0], "new_count": self.page_counts[1]}
         return {"id": self.id, "op": self.op, "title": self.title,
-                "old_title": self.old_title}
+                "old_title": self.old_title,
+                "sections": [section.as_dict() for section in self.sections],
+                "pages": pages}
 
 
 @dataclass(frozen=True)
@@ -274,7 +285,7 @@ class DiffResult:
 
 def diff(old: Plan | None, new: Plan | None, old_label: str = "old", new_label: str = "new",
          documents: bool = True, themes: tuple[Any, Any] = (None, None),
-         sources: tuple[Any, Any] = ({}, {})) -> DiffResult:
+         sources: tuple[Any, Any] = ({}, {}), pages: bool = False) -> DiffResult:
     """Compare two plans by entity id, pairing renamed entities; with ``documents``,
     render both sides' documents (charts as fingerprints, each side in its theme of
     ``themes``) to say which change. A side that is None has no plan at all (a
@@ -315,7 +326,7 @@ def diff(old: Plan | None, new: Plan | None, old_label: str = "old", new_label: 
                      and getattr(old, "terms", None) == getattr(new, "terms", None)
                      and themes[0] == themes[1])
             # the documents are made from the model and the theme alone
-            docs = () if alike and old is not None else _documents(old, new, themes)
+            docs = () if alike and old is not None else _documents(old, new, themes, pages)
         except WouldNotBuild as exc:
             return dataclasses.replace(result, withheld=str(exc))
         # a new order no document shows is no difference to report
@@ -324,12 +335,12 @@ def diff(old: Plan | None, new: Plan | None, old_label: str = "old", new_label: 
     return result
 
 
-def _documents(old: Plan | None, new: Plan | None, themes: tuple[Any, Any]
-               ) -> tuple[DocumentChange, ...]:
+def _documents(old: Plan | None, new: Plan | None, themes: tuple[Any, Any],
+               pages: bool = False) -> tuple[DocumentChange, ...]:
     from . import documents
 
     if old is not None and new is not None:
-        return compare_documents(old, new, *themes)
+        return compare_documents(old, new, *themes, pages=pages)
     op, plan = ("added", new) if old is None else ("removed", old)
     return tuple(DocumentChange(doc.id, op, doc.title)
                  for doc in (documents.for_plan(plan) if plan is not None else ()))
@@ -483,14 +494,17 @@ class WouldNotBuild(Exception):
     """A side's documents cannot be rendered (a build of it would fail): why."""
 
 
-def compare_documents(old: Plan, new: Plan, old_theme: Any = None, new_theme: Any = None
-                      ) -> tuple[DocumentChange, ...]:
+def compare_documents(old: Plan, new: Plan, old_theme: Any = None, new_theme: Any = None,
+                      pages: bool = False) -> tuple[DocumentChange, ...]:
     """The documents a build of ``new`` writes differently from a build of ``old``:
     every document of each side is rendered as a build renders it (HTML, in the side's
     own theme, charts as fingerprints of their data) and the two compared byte for byte,
     so the list is exactly the documents whose HTML (and so PDF) differs, whatever part
-    of the plan or theme reads what. Raises WouldNotBuild when a side fails to render."""
+    of the plan or theme reads what. With ``pages``, each changed document is laid out
+    on both sides as its PDF is (charts drawn), to say which pages read differently.
+    Raises WouldNotBuild when a side fails to render."""
     from . import documents
+    from .diff_sections import section_changes
 
     before = {doc.id: doc for doc in documents.for_plan(old)}
     after = {doc.id: doc for doc in documents.for_plan(new)}
@@ -501,10 +515,42 @@ def compare_documents(old: Plan, new: Plan, old_theme: Any = None, new_theme: An
             out.append(DocumentChange(doc_id, "added" if a is None else "removed",
                                       (b or a).title))  # type: ignore[union-attr]
             continue
-        if _rendered(old, a, old_theme, "old") != _rendered(new, b, new_theme, "new"):
-            out.append(DocumentChange(doc_id, "changed", b.title,
-                                      a.title if a.title != b.title else None))
+        before_html = _rendered(old, a, old_theme, "old")
+        after_html = _rendered(new, b, new_theme, "new")
+        if before_html != after_html:
+            change = DocumentChange(doc_id, "changed", b.title,
+                                    a.title if a.title != b.title else None,
+                                    section_changes(before_html, after_html))
+            if pages and "pdf" in b.formats:
+                change = _pages(change, (old, a, old_theme), (new, b, new_theme))
+            out.append(change)
     return tuple(out)
+
+
+def _pages(change: DocumentChange, *sides: tuple[Plan, Any, Any]) -> DocumentChange:
+    """``change`` with the PDF pages that read differently on each side."""
+    import hashlib
+
+    from . import pdf
+    from .formats import Rendered
+    from .render import BuildInfo, render_html, templates_dir
+
+    texts = []
+    for plan, doc, theme in sides:
+        html = render_html(plan, doc, BuildInfo(plan.system.version, None, ""), True,
+                           theme=theme)
+        rendered = Rendered(doc.id, doc.title, html, hashlib.sha256(html.encode()).hexdigest(),
+                            pdf.epoch_of(plan.system.date), (str(templates_dir()),))
+        texts.append(pdf.page_texts(rendered))
+    matcher = difflib.SequenceMatcher(None, texts[0], texts[1], autojunk=False)
+    before: list[int] = []
+    after: list[int] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            before += range(i1 + 1, i2 + 1)
+            after += range(j1 + 1, j2 + 1)
+    return dataclasses.replace(change, pages=(tuple(before), tuple(after)),
+                               page_counts=(len(texts[0]), len(texts[1])))
 
 
 def _rendered(plan: Plan, doc: Any, theme: Any, side: str) -> str:
@@ -552,13 +598,15 @@ def _credit(changes: list[Change], figures: Iterable[Derived]) -> tuple[Conseque
 
 def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
                   cwd: Path | None = None, old_plan_path: str | None = None,
-                  new_plan_path: str | None = None, documents: bool = True) -> DiffResult:
+                  new_plan_path: str | None = None, documents: bool = True,
+                  pages: bool = False) -> DiffResult:
     """Compare two versions of a plan, each a directory or a git revision of the
     repository at ``cwd``; with ``new`` None, compare ``old`` with the working tree's
     plan folder, or, where ``old`` is a range (``A..B``, ``A...B``: from the merge base
     of A and B), its two ends. ``old_plan_path``/``new_plan_path`` name each side's
     plan folder where it moved (default ``plan_path``); ``documents`` False skips
-    rendering them. A revision with no plan folder is a plan with nothing in it.
+    rendering them, ``pages`` lays each changed one out as its PDF to say which pages
+    change. A revision with no plan folder is a plan with nothing in it.
 
     A side that fails its checks but could be read and modelled is compared all the
     same (it is in ``failing``), without a documents list (``withheld`` says why).
@@ -575,6 +623,7 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
     reports: list[Report] = []
     themes: list[Any] = []
     theme_files: list[dict[str, bytes]] = []
+    unread: list[dict[str, bytes]] = []
     lines: list[dict[str, list[str]]] = []
     failures: list[PlanInvalid] = []
     blocked: list[str] = []
@@ -588,11 +637,13 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
                 reports.append(Report())
                 themes.append(None)
                 theme_files.append({})
+                unread.append({})
                 lines.append({})
                 continue
             checked = check(directory)
             lines.append(checked.sources)
             theme_files.append(_theme_files(directory))
+            unread.append(_unread_files(directory, checked.report))
         plans.append(checked.plan)
         reports.append(checked.report)
         themes.append(checked.theme)
@@ -608,14 +659,34 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
         raise UsageError("neither version has a plan folder; name it with --plan-path")
     compare = documents and not blocked
     result = diff(before, after, labels[0], labels[1], compare,
-                  (themes[0], themes[1]), (lines[0], lines[1]))
+                  (themes[0], themes[1]), (lines[0], lines[1]), pages)
     result = dataclasses.replace(result, changes=tuple(sorted(
-        result.changes + theme_changes(*theme_files), key=lambda c: c.sort_key)))
+        result.changes + theme_changes(*theme_files)
+        + theme_changes(*unread, kind=UNREAD, folder=""), key=lambda c: c.sort_key)))
     if documents and blocked:
         result = dataclasses.replace(
             result, withheld="; ".join(blocked) + ", so no build of it would succeed")
     return dataclasses.replace(result, findings=findings(reports[0], reports[1]),
                                failing=tuple(failures))
+
+
+#: diff's kind for a file under the plan folder that no kind reads (``file-unknown``).
+UNREAD = "unread"
+
+
+def _unread_files(plan_dir: Path, report: Report) -> dict[str, bytes]:
+    """The files check reports no kind reads (``file-unknown``): path -> bytes, so
+    an edit to one (a portfolio in a misspelt folder) is a change all the same."""
+    out = {}
+    for d in report:
+        path = plan_dir / d.location.file
+        if d.rule == "file-unknown" and path.is_file() and not path.is_symlink():
+            out[d.location.file] = path.read_bytes()[:MAX_UNREAD]
+    return out
+
+
+#: The most of an unread file diff reads.
+MAX_UNREAD = 512 * 1024
 
 
 def _theme_files(plan_dir: Path) -> dict[str, bytes]:
@@ -632,34 +703,36 @@ def _theme_files(plan_dir: Path) -> dict[str, bytes]:
     return out
 
 
-def theme_changes(old: dict[str, bytes], new: dict[str, bytes]) -> tuple[Change, ...]:
+def theme_changes(old: dict[str, bytes], new: dict[str, bytes], kind: str = "theme",
+                  folder: str = "theme/") -> tuple[Change, ...]:
     """The theme's files added, removed or changed (kind ``theme``, the id its path in
     the theme folder): text as a word diff, anything else by size. What they change in
-    the documents is in the documents list, which renders each side in its theme."""
+    the documents is in the documents list, which renders each side in its theme. With
+    ``kind`` ``unread`` and ``folder`` "", the same for the files no kind reads."""
     out = []
     for name in sorted(set(old) | set(new)):
         a, b = old.get(name), new.get(name)
         if a == b:
             continue
-        path = f"theme/{name}"
+        path = f"{folder}{name}"
         texts = [_text(x) for x in (a, b)]
         if a is None or b is None:
             op = "added" if a is None else "removed"
             value = texts[1] if a is None else texts[0]
             value = value if value is not None else f"{len(b or a or b'')} bytes"
-            out.append(Change(op, "theme", name, None, None if a is None else value,
+            out.append(Change(op, kind, name, None, None if a is None else value,
                               None if b is None else value, about={"file": name},
                               where=(None if a is None else (path, 0),
                                      None if b is None else (path, 0))))
         elif None not in texts:
             words = word_diff(texts[0], texts[1])
             first = _first_difference(texts[0] or "", texts[1] or "")
-            out.append(Change("changed", "theme", name, "text", texts[0], texts[1], words,
+            out.append(Change("changed", kind, name, "text", texts[0], texts[1], words,
                               about={"file": name},
                               where=((path, first[0]), (path, first[1]))))
             continue
         else:
-            out.append(Change("changed", "theme", name, "bytes", len(a), len(b),
+            out.append(Change("changed", kind, name, "bytes", len(a), len(b),
                               about={"file": name}, where=((path, 0), (path, 0))))
     return tuple(out)
 

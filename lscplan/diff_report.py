@@ -32,6 +32,7 @@ from .diff_wording import (
     plural,
     provenance_line,
     reorder_message,
+    section_lines,
 )
 from .reporters import safe, text_report
 
@@ -162,8 +163,10 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
                   for r in result.reorders]
     if _shows_documents(result):
         lines += [[], [(_one_line(documents_heading(result)), "bold underline")]]
-        lines += [[("  ", ""), (_DIFF_MARKERS[d.op] + " ", _DIFF_STYLES[d.op]),
-                   (_one_line(document_message(d)), "")] for d in result.documents or ()]
+        for d in result.documents or ():
+            lines.append([("  ", ""), (_DIFF_MARKERS[d.op] + " ", _DIFF_STYLES[d.op]),
+                          (_one_line(document_message(d)), "")])
+            lines += [[("      ", ""), (_one_line(line), "dim")] for line in section_lines(d)]
     return lines
 
 
@@ -387,18 +390,22 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
     return rows
 
 
-def _md_place(c: Change) -> str:
-    """Where the change lives, under its entity: ``metrics.yaml:30`` (new side; the
-    old side's too where it differs: ``(was metrics.yaml:28)``)."""
+def _place_text(c: Change) -> str:
+    """Where the change lives: ``metrics.yaml:30`` (the new side's; the old side's too
+    where it differs: ``(was metrics.yaml:28)``), or nothing."""
     from .diff_places import as_text
 
     old, new = (as_text(p) for p in c.where)
-    if not old and not new:
-        return ""
     shown = new or old
     if old and new and old != new:
         shown += f" (was {old})"
-    return f"<br><sub>{md_escape(shown)}</sub>"
+    return shown
+
+
+def _md_place(c: Change) -> str:
+    """Where the change lives, under its entity in a Markdown row."""
+    shown = _place_text(c)
+    return f"<br><sub>{md_escape(shown)}</sub>" if shown else ""
 
 
 def _strip_values(values: list, unit: str | None) -> str:
@@ -451,6 +458,7 @@ def _md_sections(result: DiffResult) -> list[_Section]:
     if _shows_documents(result):
         sections.append(_Section(md_escape(documents_heading(result)), [], [
             f"- {_MD_DOCUMENT_OPS[d.op]} {_md_message(document_message(d))}"
+            + "".join(f"\n  - {md_escape(line)}" for line in section_lines(d))
             for d in result.documents or ()]))
     for kind, changes in result.groups():
         rows = []
@@ -512,55 +520,6 @@ def markdown_diff(result: DiffResult, color: bool = False, budget: int = MARKDOW
     return "\n".join(head) + "".join(texts) + "\n"
 
 
-#: The keys of ``diff --format json``, with what each means (the documentation's JSON
-#: reference is generated from it; a test holds it to the output). ``op``, ``entity``,
-#: ``id``, ``field``, ``old`` and ``new`` of each change are the contract; the rest is
-#: added by lscplan beyond it.
-JSON_CONTRACT: dict[str, str] = {
-    "changes": "Every change, in plan order.",
-    "changes[].op": "`added`, `removed` or `changed`.",
-    "changes[].entity": "The kind of entity: `system`, `period`, `source`, `population`, "
-                        "`icp`, `organisation`, `executive`, `governance`, `board`, "
-                        "`submission`, `submission-component`, `glossary`, `unit`, `vision`, "
-                        "`ambition`, `intent`, `ltp-theme`, `case-for-change`, `priority`, "
-                        "`portfolio`, `programme`, `metric`, `allocations`, `allocation`, "
-                        "`trajectory`, `efficiency`, `context-figure`, `activity`, "
-                        "`workforce`, `staff-group`, `engagement`, `partner`, `board-paper`, "
-                        "`publication` and the other kinds `lscplan/kinds.py` declares.",
-    "changes[].id": "The entity's id; null for the plan's single entities (the system, the "
-                    "vision, the trajectory...).",
-    "changes[].field": "null when a whole entity was added or removed (`old`/`new` then hold "
-                       "all its fields), otherwise a dotted path such as "
-                       "`targets.national.value` (a metric's targets are keyed by kind and "
-                       "`by`: `targets.local-2030`), `values.2023/24` or "
-                       "`by_icp.fylde-coast.2020/21`. A programme's portfolio is its field "
-                       "`portfolio`.",
-    "changes[].old": "The old value (null when added).",
-    "changes[].new": "The new value (null when removed).",
-    "changes[].message": "Beyond the contract: the change in words.",
-    "changes[].unit": "Beyond the contract: the unit of a figure (`percent`, "
-                      "`gbp-thousands`, `wte`, ...), else null.",
-    "changes[].item": "Beyond the contract: true when the change is one item of the list "
-                      "`field`: `old` or `new` is that item.",
-    "changes[].words": "Beyond the contract: for long text, the word-level diff as "
-                       "`[[\"=\" | \"-\" | \"+\", text], ...]`, else null.",
-    "consequences": "The derived figures that moved (movements, percentages, totals, "
-                    "surpluses, a metric's change from baseline), each "
-                    "`{entity, id, field, old, new, unit, message}`.",
-    "consequences[].causes": "The changes that moved it, as `{entity, id, field}` of changes "
-                             "in `changes`.",
-    "reorders": "Entities or a list's items in a new order: `{entity, id, field, old, new}`, "
-                "`id` and `field` null for a kind's entities in a new order.",
-    "documents": "`{id, op, title}` for each document a build writes differently (added, "
-                 "removed or changed); null with `--no-documents`.",
-    "diagnostics": "The diagnostics the change `introduced` or `fixed`, each "
-                   "`{op, severity, rule, message, file, line, column, path}`.",
-    "failing": "The labels of the sides that fail their checks.",
-    "summary": "Counts: `total`, `consequences`, `by_op` and `by_entity`.",
-    "sides": "The labels of the two sides, `{old, new}`.",
-}
-
-
 def json_diff(result: DiffResult, color: bool = False) -> str:
     """The contract: ``{"changes": [...], "summary": {...}}`` plus ``consequences`` and
     ``sides``; each record with its ``message`` in words; keys sorted."""
@@ -594,6 +553,7 @@ class _HtmlChange:
     new_fields: tuple[tuple[str, str], ...]
     words: tuple[tuple[str, str], ...]
     consequences: tuple[_HtmlConsequence, ...]
+    where: str = ""  # metrics.yaml:30 (was metrics.yaml:28)
 
 
 @dataclass(frozen=True)
@@ -632,7 +592,8 @@ def _html_change(c: Change, result: DiffResult) -> _HtmlChange:
         consequences=tuple(
             _HtmlConsequence(_code_spans(consequence_what(q) + (f" ({s})" if s else "")),
                              field_phrase(q.field), consequence_value(q, q.old),
-                             consequence_value(q, q.new)) for q, s in placed(result, c)))
+                             consequence_value(q, q.new)) for q, s in placed(result, c)),
+        where=_place_text(c))
 
 
 def html_diff(result: DiffResult, color: bool = False) -> str:
@@ -655,8 +616,9 @@ def html_diff(result: DiffResult, color: bool = False) -> str:
         reorders=tuple(_code_spans(reorder_message(r)) for r in result.reorders),
         unexplained=tuple(_code_spans(consequence_message(q)) for q in result.unexplained),
         documents_heading=documents_heading(result) if _shows_documents(result) else None,
-        documents=tuple((d.op, _DIFF_MARKERS[d.op], _code_spans(document_message(d)))
-                        for d in result.documents or ()),
+        documents=tuple((d.op, _DIFF_MARKERS[d.op], _code_spans(document_message(d)),
+                         tuple(section_lines(d))) for d in result.documents or ()),
+        sources=provenance_line(result),
         old_label=result.old_label, new_label=result.new_label, counts=_diff_counts(result),
         total=summary["total"], by_op=tuple(summary["by_op"].items()), ops=OPS,
         by_entity=by_entity, consequences=summary["consequences"], groups=groups)

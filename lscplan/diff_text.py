@@ -85,9 +85,14 @@ def word_diff(old: str, new: str) -> Words:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             add("=", b[j1:j2])
-        else:
-            add("-", a[i1:i2])
-            add("+", b[j1:j2])
+            continue
+        removed = a[i1:i2]
+        if removed and i1 and j1 and a[i1 - 1][1] and not b[j1 - 1][1]:
+            # the old text had a space here that the new one closed up ("Plan is
+            # good." -> "Plan."): the removed words carry it, so neither side loses it
+            removed = [("", a[i1 - 1][1]), *removed]
+        add("-", removed)
+        add("+", b[j1:j2])
     if runs:
         runs[-1] = (runs[-1][0], runs[-1][1].rstrip(" \n") or runs[-1][1])
     return tuple(runs)

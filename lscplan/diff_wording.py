@@ -24,18 +24,25 @@ def plural(n: int, word: str) -> str:
 #: What diff compares beside the declared kinds: the files of the plan's theme folder.
 THEME = "theme"
 _THEME_WORDS = ("theme file", "Theme")
+#: ... and the files under the plan folder that no kind reads (``diff.UNREAD``).
+UNREAD = "unread"
+_UNREAD_WORDS = ("file no kind reads", "Files no kind reads")
 
 
 def kind_label(kind: str) -> str:
     """One entity of ``kind`` as its declaration names it: ``metric``, ``the vision``."""
     declared = kinds.entity_kind(kind)
-    return declared.label if declared else _THEME_WORDS[0] if kind == THEME else kind
+    if declared:
+        return declared.label
+    return _THEME_WORDS[0] if kind == THEME else _UNREAD_WORDS[0] if kind == UNREAD else kind
 
 
 def kind_heading(kind: str) -> str:
     """A group of them, as declared: ``Metrics``, ``Risks``."""
     declared = kinds.entity_kind(kind)
-    return declared.heading if declared else _THEME_WORDS[1] if kind == THEME else kind
+    if declared:
+        return declared.heading
+    return _THEME_WORDS[1] if kind == THEME else _UNREAD_WORDS[1] if kind == UNREAD else kind
 
 
 def _places(value: float, unit: str | None = None) -> int:
@@ -145,7 +152,7 @@ def _title(fields: dict[str, Any]) -> str | None:
 def change_message(c: Change) -> str:
     """One change in a sentence: ``metric `x`, 2021/22: 95.0% → 96.0%``."""
     who = change_name(c)
-    if c.entity == THEME:
+    if c.entity in (THEME, UNREAD):
         if c.field == "bytes":
             return f"{who} changed: {c.old:,} → {c.new:,} bytes"
         return f"{who} {c.op}"
@@ -233,9 +240,54 @@ _DOCUMENT_OPS = {"added": "a new document", "removed": "no longer built",
 def document_message(doc: DocumentChange) -> str:
     """```ltp-submission`: changes`` (the id names its files: ltp-submission.pdf)."""
     text = f"`{doc.id}`: {_DOCUMENT_OPS.get(doc.op, doc.op)}"
+    if doc.pages is not None and doc.page_counts is not None:
+        before, after = doc.pages
+        old_count, new_count = doc.page_counts
+        text += (f", PDF {_page_span(after)} of {new_count}"
+                 + (f" (were {_page_span(before)} of {old_count})"
+                    if (before, old_count) != (after, new_count) else ""))
     if doc.old_title is not None:
         text += f", its title too: {fmt_value(doc.old_title)} → {fmt_value(doc.title)}"
     return text
+
+
+#: A changed document lists at most this many of its sections.
+SECTIONS_SHOWN = 8
+
+
+def section_lines(doc: DocumentChange) -> list[str]:
+    """What a reader sees change in ``doc``, a line a section: ``§ Our priorities:
+    “old sentence” → “new sentence”``, then how many more."""
+    out = []
+    for section in doc.sections[:SECTIONS_SHOWN]:
+        line = f"§ {section.heading}"
+        if section.old_heading is not None:
+            line += f" (was {section.old_heading})"
+        if section.op != "changed":
+            line += f" ({section.op})"
+        elif section.before is None and section.after is None:
+            if section.old_heading is None:
+                line += ": the same words, laid out or drawn differently"
+        else:
+            line += (f": {fmt_value(section.before)} → {fmt_value(section.after)}")
+        out.append(line)
+    if len(doc.sections) > SECTIONS_SHOWN:
+        out.append(f"… and {plural(len(doc.sections) - SECTIONS_SHOWN, 'more section')}")
+    return out
+
+
+def _page_span(numbers: tuple[int, ...]) -> str:
+    """``pages 3, 7–9``; ``no page`` for none."""
+    if not numbers:
+        return "no page"
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    spans = [f"{r[0]}" if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs]
+    return ("page " if len(numbers) == 1 else "pages ") + ", ".join(spans)
 
 
 def documents_heading(result: DiffResult) -> str:

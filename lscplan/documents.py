@@ -11,6 +11,7 @@ paper re-render only that paper.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,9 @@ from . import formatting
 from .model import Plan
 
 HTML_AND_PDF = ("html", "pdf")
+#: Board papers and the public summary are also Word files, for the people who edit
+#: and assemble board packs in Word.
+WITH_WORD = (*HTML_AND_PDF, "docx")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class Kind:
     formats: tuple[str, ...] = HTML_AND_PDF
     each: Each | None = None
     date: Callable[[Plan], str] | None = None  # the document's date; the plan's by default
+    when: Callable[[Plan], bool] | None = None  # whether the plan has it (always by default)
 
 
 def _submission_title(plan: Plan) -> str:
@@ -84,15 +89,44 @@ def _summary_title(plan: Plan) -> str:
     return f"Our plan for health and care in {plan.system.area}, {start} to {end}: a summary"
 
 
+def _delivery_month(plan: Plan) -> str | None:
+    actuals = getattr(plan, "actuals", None)
+    return actuals.last_period_month if actuals is not None else None
+
+
+def _delivery_date(plan: Plan) -> str:
+    """The delivery report is dated at its month: the last day of the latest month of
+    the actuals, or, when later, the day the sources of its figures were published
+    (a month's statistics come out after it ends; the report cannot be older)."""
+    month = _delivery_month(plan)
+    assert month is not None
+    year, mon = int(month[:4]), int(month[5:])
+    end = f"{month}-{calendar.monthrange(year, mon)[1]:02d}"
+    cited = {s.provenance for s in plan.actuals.series}
+    published = [s.date for s in plan.system.sources if s.id in cited and s.date]
+    return max([end, *published])
+
+
+def _delivery_title(plan: Plan) -> str:
+    month = _delivery_month(plan) or ""
+    names = ["January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December"]
+    return (f"Delivery against the plan: integrated performance report, "
+            f"{names[int(month[5:]) - 1]} {month[:4]}")
+
+
 #: Every kind of document, in manifest order.
 DOCUMENTS: tuple[Kind, ...] = (
     # The submission's quantified plan is also a workbook (``lscplan.workbook``).
     Kind("ltp-submission", "ltp-submission.html.j2", _submission_title,
          formats=(*HTML_AND_PDF, "xlsx")),
-    Kind("public-summary", "public-summary.html.j2", _summary_title,
+    Kind("public-summary", "public-summary.html.j2", _summary_title, formats=WITH_WORD,
          date=lambda plan: plan.system.publication_date),
+    # With actuals (actuals.yaml): delivery tracked against the plan, Making Data Count.
+    Kind("delivery-report", "delivery-report.html.j2", _delivery_title,
+         date=_delivery_date, when=lambda plan: _delivery_month(plan) is not None),
     Kind("board-{paper.id}", "board-paper.html.j2", lambda plan, paper: paper.title,
-         each=Each("paper", lambda plan: plan.board_papers)),
+         formats=WITH_WORD, each=Each("paper", lambda plan: plan.board_papers)),
 )
 
 
@@ -104,6 +138,8 @@ def for_plan(plan: Plan) -> list[Document]:
     draft = plan.has_illustrative
     sys = plan.system
     for kind in DOCUMENTS:
+        if kind.when is not None and not kind.when(plan):
+            continue
         if kind.each is None:
             docs.append(Document(kind.id, kind.title(plan), kind.template,
                                  formats=kind.formats, version=sys.version,

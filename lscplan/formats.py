@@ -29,34 +29,10 @@ produced again whenever the document's sources change.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from . import pdf
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A document ready for its formats: its HTML and what a format may need."""
-
-    id: str
-    title: str
-    html: str
-    input: str  # the digest of the HTML and the renderers' versions
-    epoch: int  # the plan's date, in seconds since 1970 (SOURCE_DATE_EPOCH)
-    roots: tuple[str, ...]  # the only directories a document may read files from
-    plan: Any = field(default=None, compare=False)  # in this process only
-    document: Any = field(default=None, compare=False)  # in this process only
-
-    def for_worker(self) -> Rendered:
-        return Rendered(self.id, self.title, self.html, self.input, self.epoch, self.roots)
-
-
-@dataclass(frozen=True)
-class Output:
-    data: bytes
-    pages: int | None = None
-    flow: tuple[pdf.Page, ...] = ()  # how each page is filled, for a paged format
+from .outputs import Output, Rendered  # also imported from here by the formats' modules
 
 
 @dataclass(frozen=True)
@@ -81,9 +57,17 @@ def _xlsx(rendered: Rendered) -> Output:
     return workbook.produce(rendered)
 
 
+def _docx(rendered: Rendered) -> Output:
+    from . import word  # python-docx is loaded when a Word file is written
+
+    return word.produce(rendered)
+
+
 HTML = Format("html", _html)
 PDF = Format("pdf", pdf.layout, pooled=True, paged=True)
 XLSX = Format("xlsx", _xlsx, from_html=False)
+#: Word, made from the HTML (``lscplan.word``): board papers and the public summary.
+DOCX = Format("docx", _docx)
 
 #: Every format, by name, in the order a document's files are reported.
-FORMATS: dict[str, Format] = {f.name: f for f in (HTML, PDF, XLSX)}
+FORMATS: dict[str, Format] = {f.name: f for f in (HTML, PDF, XLSX, DOCX)}

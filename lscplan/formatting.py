@@ -178,6 +178,23 @@ def with_years(title: str, first: str, last: str, sep: str = " ") -> str:
     return f"{title}{sep}{first} to {last}"
 
 
+#: Words a shortened title does not end on.
+_TRAILING = {"and", "the", "of", "for", "on", "to", "a", "an", "in", "across", "with", "&"}
+
+
+def running_title(title: str, limit: int = 72) -> str:
+    """A title as a page's running header prints it, on one line: whole when it fits
+    ``limit`` characters, else cut after a whole word (never "…Long Ter…") and not on
+    "and", "the" ..., with an ellipsis."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    words = title[:limit].rsplit(" ", 1)[0].split(" ")
+    while len(words) > 1 and words[-1].lower().strip(",;:–-") in _TRAILING | {""}:
+        words.pop()
+    return " ".join(words).rstrip(",;:–-") + "…"
+
+
 def sentence_case(text: str) -> str:
     """The first letter in capitals, the rest as written (``capitalize`` would
     lowercase "A&E")."""

@@ -275,7 +275,7 @@ def sectioned(part: str | None = None) -> tuple[FileKind, ...]:
 
 def extract_kind(name: str) -> FileKind | None:
     """The file kind a board paper's extract ``name`` reproduces, if a kind declares it."""
-    return next((f for f in sectioned() if f.section.extract == name), None)
+    return next((f for f in sectioned() if f.section and f.section.extract == name), None)
 
 
 def values(root: Any, path: str) -> Iterator[Any]:

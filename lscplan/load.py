@@ -121,7 +121,7 @@ def load(plan_dir: Path) -> tuple[LoadedPlan, list[Diagnostic]]:
     for rel, kind in _discover(root, diagnostics):
         source = SourceFile(rel, kind)
         files[rel] = source
-        diagnostics.extend(_read(root, source))
+        diagnostics.extend(read_source(root, source))
     return LoadedPlan(root, files), diagnostics
 
 
@@ -152,23 +152,34 @@ def _discover(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, str]
     return found
 
 
+#: What ``lscplan init`` writes beside the plan files for editors (``scaffold``): the
+#: schemas' copy, whose files are read by editors, not by lscplan.
+TOOLING = "schemas"
+
+
 def _unread(root: Path, known: set[str]) -> Iterator[str]:
     """Every file under ``root`` that no kind reads, directly or as the target of a
-    plan file that links to it (the theme folder is the theme's, which reports its
-    own), as a path from ``root``."""
+    plan file that links to it, as a path from ``root``. Left out: the theme folder
+    (the theme's, which reports its own), hidden files and folders (``.vscode``,
+    ``.git``: an editor's or a tool's) and the schemas ``init`` copies (``schemas/*.json``)."""
     targets = {(root / rel).resolve() for rel in known if (root / rel).is_symlink()}
     for directory, folders, names in os.walk(root):
         here = Path(directory)
-        if here == root:
-            folders[:] = [f for f in folders if f != THEME_FOLDER]
-        folders.sort()
+        folders[:] = sorted(f for f in folders if not f.startswith(".")
+                            and not (here == root and f == THEME_FOLDER))
         for name in sorted(names):
             rel = (here / name).relative_to(root).as_posix()
+            if name.startswith(".") or (here == root / TOOLING and name.endswith(".json")):
+                continue
             if rel not in known and (here / name).resolve() not in targets:
                 yield rel
 
 
-def _read(root: Path, source: SourceFile) -> list[Diagnostic]:
+def read_source(root: Path, source: SourceFile) -> list[Diagnostic]:
+    """Read ``source`` (a path relative to ``root``) as a plan file is read: only a regular
+    file inside ``root``, within the size limit, UTF-8, parsed into ``source.data``
+    (``source.ok`` when sound); what is wrong, as located diagnostics. ``theme`` reads
+    theme.yaml with it too."""
     path = root / source.path
     where = Location(source.path)
     try:
@@ -416,6 +427,7 @@ class _Builder:
                 self._tag(node, pointer)
                 return None
             return [self.build(child, [*path, i]) for i, child in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)  # PyYAML composes nothing else
         return self._scalar(node, pointer)
 
     def _tag(self, node: Node, pointer: str) -> None:

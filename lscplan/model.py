@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 from . import actuals, kinds, narrative
 from .diagnostics import Location
@@ -132,8 +132,16 @@ class Series:
         return self.values.get(year)
 
 
+@overload
+def _series(source: SourceFile, data: Mapping, provenance: str, *parts: Any) -> Series: ...
+@overload
+def _series(source: SourceFile, data: None, provenance: str, *parts: Any) -> None: ...
+@overload
+def _series(source: SourceFile, data: Mapping | None, provenance: str, *parts: Any
+            ) -> Series | None: ...
 def _series(source: SourceFile, data: Mapping | None, provenance: str, *parts: Any
             ) -> Series | None:
+    """The series ``data`` gives (years to values), located at ``parts``; None without."""
     if data is None:
         return None
     return Series(dict(sorted(data.items())), provenance, _loc(source, *parts))
@@ -767,9 +775,9 @@ class Metric:
         latest national target due within the period, else the undated one."""
         last = self.values.years[-1]
         due = [t for t in self.targets if t.national and not t.after(last)]
-        dated = [t for t in due if t.by is not None]
+        dated = [(t.by, t) for t in due if t.by is not None]
         if dated:
-            return max(dated, key=lambda t: _year_end(t.by))
+            return max(dated, key=lambda dated: _year_end(dated[0]))[1]
         return next(iter(due), None)
 
     def reaches(self, target: Target) -> bool | None:
@@ -1102,7 +1110,8 @@ class Objective:
 
 @dataclass(frozen=True)
 class Extract:
-    """A piece of the plan a board paper shows: ``kind`` and, for charts, a metric."""
+    """A piece of the plan a board paper shows: ``kind`` and, for charts (``metric-chart``,
+    ``delivery-chart``), a metric."""
 
     kind: str
     metric: str | None
@@ -1507,10 +1516,9 @@ class Plan:
                 continue  # its provenance is its figures'
             if getattr(entity, "provenance", None) != ILLUSTRATIVE:
                 continue
+            # whole: an entry cut off mid-phrase ("of the plan as a …") says nothing
             what = next((str(getattr(entity, a)) for a in ("title", "term", "name", "text")
                          if getattr(entity, a, None)), kinds.name_of(kind, entity))
-            if len(what) > 90:
-                what = what[:what.rfind(" ", 0, 88)] + " …"
             yield entity.loc.file, kinds.label_of(kind, self.terms), what, entity.loc
 
     @property
@@ -1671,7 +1679,7 @@ def build_model(loaded: LoadedPlan) -> Plan:
     for kind in kinds.FILES:
         files = [dataclasses.replace(f, data=_located(f, f.data))
                  for f in sorted(loaded.of_kind(kind.schema), key=lambda f: f.path)]
-        build = BUILDERS.get(kind.schema) or (lambda f, kind=kind: _generic(f, kind))
+        build = BUILDERS.get(kind.schema) or partial(_generic, kind=kind)
         parts[kind.part] = (tuple(build(f) for f in files) if kind.folder
                             else build(files[0]) if files else None)
     parts["terms"] = _terms(loaded.files["plan.yaml"].data.get("terms"))
@@ -1986,8 +1994,8 @@ def _engagement(f: SourceFile) -> EngagementPlan:
 
 def _extracts(f: SourceFile, items: list, *parts: Any) -> tuple[Extract, ...]:
     return tuple(Extract(e, None, _loc(f, *parts, i)) if isinstance(e, str)
-                 else Extract("metric-chart", e["metric-chart"], _loc(f, *parts, i))
-                 for i, e in enumerate(items))
+                 else Extract(next(iter(e)), e[next(iter(e))], _loc(f, *parts, i))
+                 for i, e in enumerate(items))  # {metric-chart: id}, {delivery-chart: id}
 
 
 #: Appendix letters, in order (the schema allows as many appendices).

@@ -59,11 +59,12 @@ def _parse_any_image(state: StateInline, silent: bool) -> bool:
     # as an image (and rendered as its alt text) rather than left in the text.
     md = state.md
     validate = md.validateLink
-    md.validateLink = lambda url: True
+    # markdown-it-py's documented way to choose links, which its annotations call a method
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     try:
         return _image_rule(state, silent)
     finally:
-        md.validateLink = validate
+        md.validateLink = validate  # type: ignore[method-assign]  # as above
 
 
 def _image_as_alt_text(self: Any, tokens: Sequence[Token], idx: int, options: Any,
@@ -77,7 +78,7 @@ def _image_as_alt_text(self: Any, tokens: Sequence[Token], idx: int, options: An
 @cache
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "maxNesting": _MAX_LEVELS})
-    md.validateLink = safe_link
+    md.validateLink = safe_link  # type: ignore[method-assign]  # see _parse_any_image
     md.inline.ruler.at("image", _parse_any_image)
     md.add_render_rule("image", _image_as_alt_text)
     return md
@@ -112,6 +113,7 @@ def to_parts(text: str, level: int = 1, *, numbered: str | None = None,
     link "Appendix A"."""
     md = _markdown()
     tokens = md.parse(text)
+    _lettered_lists(tokens)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
     shift = level + 1 - min(levels) if levels else 0
     parts: list[str | Placed] = []
@@ -139,6 +141,41 @@ def to_parts(text: str, level: int = 1, *, numbered: str | None = None,
             _number(tokens[i + 1], number, "para-number")
     parts.append(md.renderer.render(tokens[start:], md.options, {}))
     return [p for p in parts if p != ""]
+
+
+_LETTER = re.compile(r"\(?([a-z])\)\s+")
+
+
+def _lettered_lists(tokens: list[Token]) -> None:
+    """A bullet list whose items are lettered in their text ("a) ...", "b) ...") becomes
+    a list lettered a, b, c ..., the letters taken out of the text: never "• a)"."""
+    for i, token in enumerate(tokens):
+        if token.type != "bullet_list_open":
+            continue
+        depth, close, firsts = token.level, None, list[int | None]()
+        for j in range(i + 1, len(tokens)):
+            t = tokens[j]
+            if t.type == "bullet_list_close" and t.level == depth:
+                close = j
+                break
+            if t.type == "list_item_open" and t.level == depth + 1:
+                firsts.append(next((k for k in range(j + 1, len(tokens))
+                                    if tokens[k].type == "inline"), None))
+        lettered = [(k, m) for k in firsts
+                    if k is not None and (m := _LETTER.match(tokens[k].content))]
+        if close is None or not lettered or len(lettered) < len(firsts) or [
+                m.group(1) for _, m in lettered] != [chr(ord("a") + n)
+                                                     for n in range(len(lettered))]:
+            continue
+        for k, m in lettered:
+            inline = tokens[k]
+            inline.content = inline.content[m.end():]
+            first = inline.children[0] if inline.children else None
+            if first is not None and first.type == "text":
+                first.content = _LETTER.sub("", first.content, count=1)
+        token.type, token.tag = "ordered_list_open", "ol"
+        token.attrSet("type", "a")
+        tokens[close].type, tokens[close].tag = "ordered_list_close", "ol"
 
 
 _MARKER = re.compile(r"\{(appendix|extract|from):([^{}\s]*)\}")
@@ -257,16 +294,16 @@ def _find_dated(tokens: Sequence[Token], text: str) -> Iterator[tuple[str, int, 
         if token.type != "inline":
             continue
         m = _FROM.match(token.content)
-        if not m or not tokens[i - 1].map:
-            continue
         opener = tokens[i - 1]
+        if not m or not opener.map:
+            continue
         first, last = opener.map
         if opener.type == "heading_open":
             depth = int(opener.tag[1])
             last = next((t.map[0] for t in tokens[i:] if t.type == "heading_open"
                          and int(t.tag[1]) <= depth and t.map), end)
-        elif i >= 2 and tokens[i - 2].type == "list_item_open" and tokens[i - 2].map:
-            first, last = tokens[i - 2].map
+        elif i >= 2 and (item := tokens[i - 2]).type == "list_item_open" and item.map:
+            first, last = item.map
         yield m[1], first, first, last
 
 
@@ -323,7 +360,7 @@ def _as_written() -> MarkdownIt:
     """A parser that keeps what the documents' parser refuses (raw HTML, every link),
     to find it."""
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_LEVELS})
-    md.validateLink = lambda url: True
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # see _parse_any_image
     return md
 
 

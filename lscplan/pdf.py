@@ -22,16 +22,13 @@ import contextlib
 import mimetypes
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .outputs import Output, Page, Rendered
 from .resources import fonts_dir, templates_dir
-
-if TYPE_CHECKING:
-    from .formats import Output, Rendered
 
 PDF_VARIANT = "pdf/ua-1"
 PDF_CUSTOM_METADATA = ("version", "commit")  # <meta> names copied into the PDF
@@ -72,7 +69,8 @@ def safe_fetcher(roots: Sequence[Path | str]):
     resolved path (symlinks followed) lies inside one of ``roots``; anything else,
     another local file or any network address, raises ``FetchRefused``."""
     urls = weasyprint().urls
-    URLFetcher, URLFetcherResponse = urls.URLFetcher, urls.URLFetcherResponse
+    URLFetcher: Any = urls.URLFetcher  # WeasyPrint's classes are untyped
+    URLFetcherResponse = urls.URLFetcherResponse
     allowed = tuple(Path(r).resolve() for r in roots)
 
     class SafeFetcher(URLFetcher):
@@ -202,8 +200,26 @@ def layout(rendered: Rendered) -> Output:
     """Lay out one document's HTML as a PDF (the PDF format's ``produce``; it runs in
     a worker process, so it is a module-level function of picklable arguments), with
     how full each page is (``page_flow``)."""
-    from .formats import Output
+    document, data = _laid_out(rendered)
+    return Output(data, len(document.pages), page_flow(document))
 
+
+def page_texts(rendered: Rendered) -> tuple[str, ...]:
+    """The words of each page of one document laid out as its PDF is (``diff``'s
+    pages that change), the running header and footer included."""
+    from weasyprint.formatting_structure import boxes
+
+    document, _data = _laid_out(rendered)
+    out = []
+    for page in document.pages:
+        words = [box.text for box in page._page_box.descendants()
+                 if isinstance(box, boxes.TextBox)]
+        out.append(" ".join(" ".join(words).split()))
+    return tuple(out)
+
+
+def _laid_out(rendered: Rendered) -> tuple[Any, bytes]:
+    """The laid-out WeasyPrint document and its PDF bytes."""
     HTML, CSS = weasyprint().HTML, weasyprint().CSS
     # imported once weasyprint() has imported WeasyPrint with its HarfBuzz notice silenced
     from weasyprint.text.fonts import FontConfiguration
@@ -226,7 +242,7 @@ def layout(rendered: Rendered) -> Output:
                 raise
             sheets.append(CSS(string=TABLES_MAY_BREAK, font_config=font_config))
             document, data = _write(html, sheets, font_config, options)
-    return Output(data, len(document.pages), page_flow(document))
+    return document, data
 
 
 def _write(html: Any, stylesheets: list, font_config: Any, options: dict) -> tuple[Any, bytes]:
@@ -241,25 +257,9 @@ def _write(html: Any, stylesheets: list, font_config: Any, options: dict) -> tup
 
 FORCED_BREAKS = frozenset({"page", "left", "right", "recto", "verso"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
-NEARLY_EMPTY = 0.2  # a page less full than this, not the last of its section, is a fault
+HALF_EMPTY = 0.45  # a page less full than this, not the last of its section, is a fault
 LEFT_OVER = 0.1  # the last page of a section of several pages, less full than this, too
 LONG_CELL = 10  # lines: a longer cell wants a wider column, or its text out of the table
-
-
-@dataclass(frozen=True)
-class Page:
-    """How one laid-out page is filled. ``fill`` is the share of the page's content
-    area, from its top to the bottom of its last line or picture, that is used;
-    ``section_ends`` says the next page starts with a forced break (a new chapter, an
-    appendix, a change of page layout) or there is none; ``last_heading`` is the text
-    of the heading (h1 to h4) that is the last thing on the page, if one is."""
-
-    number: int
-    fill: float
-    section_ends: bool
-    last_heading: str | None = None
-    margin_lines: int = 0  # the most lines a running header or footer takes
-    cell_lines: int = 0  # the most lines a table cell of plain text (no paragraphs) takes
 
 
 def _out_of_flow(box: Any) -> bool:
@@ -344,16 +344,16 @@ def page_flow(document: Any) -> tuple[Page, ...]:
 
 
 def flow_faults(pages: Sequence[Page]) -> list[str]:
-    """What a reader would notice in the page flow: a page less than a fifth full
-    that is not the last of its section; the last page of a section of several pages
-    holding no more than a line or two (less than a tenth full: what a forced break
-    or the document's end leaves over); a heading that ends a page; a running header
-    or footer on two lines; and a table cell of plain text squeezed into more than
-    ``LONG_CELL`` lines."""
+    """What a reader would notice in the page flow: a page less than half full
+    (``HALF_EMPTY``) that is not the last of its section; the last page of a section
+    of several pages holding no more than a line or two (less than a tenth full: what
+    a forced break or the document's end leaves over); a heading that ends a page; a
+    running header or footer on two lines; and a table cell of plain text squeezed
+    into more than ``LONG_CELL`` lines."""
     faults = []
     for i, page in enumerate(pages):
         alone = i == 0 or pages[i - 1].section_ends  # the whole of its section
-        if page.fill < NEARLY_EMPTY and not page.section_ends:
+        if page.fill < HALF_EMPTY and not page.section_ends:
             faults.append(f"page {page.number} is {page.fill:.0%} full, "
                           "and its section goes on over the page")
         elif page.fill < LEFT_OVER and not alone:

@@ -1,5 +1,6 @@
 """The stages in order: check() loads, validates and models a plan; build() renders
-and writes its documents. Nothing else lives here."""
+and writes its documents; track() checks a plan and tracks its delivery (``track``).
+Nothing else lives here."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .errors import PlanInvalid, UsageError
 from .load import load
 from .model import Plan, build_model
 from .theme import Theme, load_theme
+from .track import Tracking, check_month, track_plan
 
 if TYPE_CHECKING:  # the build stages are imported when a build runs, not before
     from .write import Ahead, BuildOptions, BuildResult
@@ -80,15 +82,14 @@ def build(plan_dir: Path, out_dir: Path, options: BuildOptions | None = None
         if checked.plan is None or not checked.report.ok():
             raise PlanInvalid(checked.report, sources=checked.sources,
                               plan_dir=str(plan_dir))
-        return _write(checked, plan_dir, out_dir, options, ahead)
+        return _write(checked, checked.plan, plan_dir, out_dir, options, ahead)
 
 
-def _write(checked: Checked, plan_dir: Path, out_dir: Path, options: BuildOptions,
-           ahead: Ahead) -> BuildResult:
-    """``build`` once the plan has passed its checks."""
+def _write(checked: Checked, plan: Plan, plan_dir: Path, out_dir: Path,
+           options: BuildOptions, ahead: Ahead) -> BuildResult:
+    """``build`` once the plan (``checked.plan``) has passed its checks."""
     from . import documents, pdf, render, write
 
-    plan = checked.plan
     docs = documents.for_plan(plan)
     ids = [d.id for d in docs]
     unknown = sorted(set(options.only or ()) - set(ids))
@@ -126,3 +127,13 @@ def _write(checked: Checked, plan_dir: Path, out_dir: Path, options: BuildOption
     result.warnings = len(checked.report.warnings)
     result.illustrative = sum(count for *_, count, _loc in plan.illustrative_figures())
     return result
+
+
+def track(plan_dir: Path, as_of: str | None = None) -> Tracking:
+    """Check the plan at ``plan_dir`` (PlanInvalid when it has errors) and track it."""
+    if as_of is not None:
+        check_month(as_of)
+    checked = check(plan_dir)
+    if checked.plan is None or checked.report.errors:
+        raise PlanInvalid(checked.report, sources=checked.sources, plan_dir=str(plan_dir))
+    return track_plan(checked.plan, as_of)

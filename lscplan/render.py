@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html as html_lib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from . import chartcache, charts, formatting, kinds, narrative
@@ -34,7 +34,8 @@ from .errors import PlanInvalid
 from .files import cache_dir, write_atomic
 from .model import STAFFING_TYPES, Metric, Plan, PointOfDelivery, Series
 from .resources import templates_dir
-from .theme import BUILTIN, Template, Theme
+from .sandbox import OPTIONS, ThemeLoader, ThemeSandbox
+from .theme import Theme
 
 #: Where a template puts the running draft mark and the legend of the illustrative mark:
 #: ``finish`` writes them once the page shows what is illustrative on it (or drops them).
@@ -83,11 +84,47 @@ def legend_text(kinds_marked: Sequence[str]) -> Markup:
                   "this {}").format(what)
 
 
+_GLOSSARY = re.compile(r'<dl class="glossary">\n?(.*?)</dl>', re.S)
+_ENTRY = re.compile(r"<dt>(.*?)</dt>\n?<dd>.*?</dd>\n?", re.S)
+
+
+def _words_of(fragment: str) -> str:
+    text = re.sub(r"<svg.*?</svg>|<[^>]+>", " ", fragment, flags=re.S)
+    return " ".join(html_lib.unescape(text).split())
+
+
+def _uses(text: str, term: str) -> bool:
+    """Whether ``text`` uses the glossary ``term`` ("Referral to treatment (RTT)"): its
+    words (any case) or its abbreviation (as written)."""
+    term = html_lib.unescape(re.sub(r"<[^>]+>", "", term)).strip()
+    full = re.sub(r"\s*\([^)]*\)\s*$", "", term)
+    short = re.findall(r"\(([^)]*)\)\s*$", term)
+
+    def found(word: str, flags: int = 0) -> bool:
+        return re.search(r"(?<![\w&/])" + re.escape(word) + r"(?![\w&/])", text, flags) is not None
+    return found(full, re.IGNORECASE) or any(found(s) for s in short)
+
+
+def glossary_of_used_terms(page: str) -> str:
+    """The page with its glossary holding only the terms the rest of the page uses."""
+    match = _GLOSSARY.search(page)
+    if match is None:
+        return page
+    head_end = page.find("</head>")
+    text = _words_of(page[head_end:match.start()] + page[match.end():])
+    kept = "".join(e.group(0) for e in _ENTRY.finditer(match.group(1))
+                   if _uses(text, e.group(1)))
+    block = (f'<dl class="glossary">\n{kept}</dl>' if kept else
+             "<p>This document uses no terms that need explaining.</p>")
+    return page[:match.start()] + block + page[match.end():]
+
+
 def finish(page: str) -> str:
     """Write the draft mark and the legend where the templates put them, saying what the
     page marks as illustrative; drop both from a page that marks nothing. The legend is
     written once: a second place a template put it is dropped."""
     page, draft, legend = str(page), str(DRAFT_MARK), str(ILLUSTRATIVE_LEGEND)
+    page = glossary_of_used_terms(page)
     found = marked_kinds(page)
     if not found:
         page = _DRAFT_ELEMENT.sub("", page)
@@ -205,11 +242,13 @@ def _sentence(text: str) -> str:
 
 
 def _trajectory_svg(*args: Any, **kwargs: Any) -> str:
-    return chartcache.svg("trajectory_chart", *args, **kwargs)
+    with unbounded():
+        return chartcache.svg("trajectory_chart", *args, **kwargs)
 
 
 def _bar_svg(*args: Any, **kwargs: Any) -> str:
-    return chartcache.svg("bar_chart", *args, **kwargs)
+    with unbounded():
+        return chartcache.svg("bar_chart", *args, **kwargs)
 
 
 def _fingerprint(*args: Any, **kwargs: Any) -> str:
@@ -237,6 +276,7 @@ class Figures:
 
     def __init__(self, plan: Plan, draw: bool = True, theme: Theme | None = None):
         self.plan = plan
+        self.draw = draw
         # draw=False: each chart is a fingerprint of what it would draw (for comparing
         # documents without drawing them, as lscplan diff does)
         self._line = _trajectory_svg if draw else _fingerprint
@@ -245,6 +285,13 @@ class Figures:
         if primary and draw:  # a theme's primary colour where charts draw NHS Blue
             self._line = _recoloured(self._line, primary)
             self._bar = _recoloured(self._bar, primary)
+
+    @cached_property
+    def delivery(self) -> Any:
+        """The delivery report's series, charts and icons (``delivery.Delivery``)."""
+        from .delivery import Delivery
+
+        return Delivery(self.plan, self.draw)
 
     def metric(self, metric: Metric, prefix: str = "chart") -> Figure:
         m, years = metric, self.plan.period.years
@@ -357,7 +404,8 @@ class Figures:
             description += " These figures are illustrative."
         chart_id = f"summary-metric-{m.id}"
         labels = (f"Now ({m.baseline.year})", f"By {last}")
-        unit, values = m.unit, (m.baseline.value, m.target)
+        unit = m.unit
+        values: tuple[float, ...] = (m.baseline.value, m.target)
         if unit == "gbp-thousands":  # in £m, as the sentence beside it writes money
             unit, values = formatting.GBP_MILLIONS, tuple(v / 1000 for v in values)
         svg = self._bar(chart_id, title, labels, values, unit,
@@ -490,8 +538,9 @@ PLAN_SECTIONS = {
 def plan_section(file: str) -> str:
     """The part of the plan a source file holds, as documents name it (never the file):
     a kind with a section of its own is named by its title."""
-    declared = next((f.section.title for f in kinds.sectioned() if f.path == file), None)
-    folder = file.split("/", 1)[0] + "/" if "/" in file else None
+    declared = next((f.section.title for f in kinds.sectioned() if f.section and f.path == file),
+                    None)
+    folder = file.split("/", 1)[0] + "/" if "/" in file else ""
     return PLAN_SECTIONS.get(file) or PLAN_SECTIONS.get(folder) or declared or "The plan"
 
 
@@ -552,6 +601,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "unit": formatting.unit_label,
     "org_type": formatting.organisation_type,
     "sentence": formatting.sentence_case,
+    "running": formatting.running_title,
     "with_years": formatting.with_years,
     "status": formatting.status_label,
     "plan_section": plan_section,
@@ -623,68 +673,186 @@ def _configure(env: jinja2.Environment, theme: Theme | None) -> jinja2.Environme
     return env
 
 
-_OPTIONS = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True,
-            "lstrip_blocks": True, "keep_trailing_newline": True}
-
-
 @cache
 def environment() -> jinja2.Environment:
     """The one Jinja environment every document of a plan without a theme (and the diff
     page) renders with."""
     salt = "Environment " + ",".join(f"{k}={getattr(v, '__name__', v)}"
-                                     for k, v in sorted(_OPTIONS.items()))
+                                     for k, v in sorted(OPTIONS.items()))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
-                             bytecode_cache=TemplateCache(salt), **_OPTIONS)
+                             bytecode_cache=TemplateCache(salt), **OPTIONS)
     return _configure(env, None)
 
 
 # --- themes ------------------------------------------------------------------------------
 
 
-def _refusal(name: Any) -> str | None:
-    """Why a theme's templates may not load ``name``, or None: only names of lscplan's
-    templates and the theme's, never a path (absolute, with ``..``, a drive or a URL)."""
-    if not isinstance(name, str) or not name:
-        return "is not a template name"
-    if name.startswith("/") or "\\" in name or ":" in name:
-        return "is a path, not the name of a template"
-    if any(part in ("", ".", "..") for part in name.split("/")):
-        return "is a path out of the templates, not the name of a template"
-    return None
-
-
-_REACH = ("a theme's templates load only lscplan's templates (base.html.j2, "
-          "partials/NAME.html.j2 ...) and the theme's own, by name")
-
-
-class ThemeLoader(jinja2.BaseLoader):
-    """The templates a themed plan renders with: the theme's (``theme/templates``,
-    read into memory when the theme was checked) where it has one of that name, else
-    lscplan's; ``lscplan/NAME`` is always lscplan's own. Nothing else, by any name."""
-
-    def __init__(self, theme: Theme):
-        self.own = {t.name: t for t in theme.templates}
-        self.builtin = jinja2.FileSystemLoader(str(templates_dir()))
-
-    def get_source(self, environment: jinja2.Environment, template: str
-                   ) -> tuple[str, str | None, Callable[[], bool] | None]:
-        refused = _refusal(template)
-        if refused:
-            raise jinja2.TemplateNotFound(template, f"{template!r} {refused}: {_REACH}")
-        own = self.own.get(template)
-        if own is not None:
-            return own.source, own.filename, lambda: True
-        try:
-            return self.builtin.get_source(environment, template.removeprefix(BUILTIN))
-        except jinja2.TemplateNotFound:
-            raise jinja2.TemplateNotFound(
-                template, f"there is no template {template!r}: {_REACH}") from None
-
-
 def _sandbox(theme: Theme) -> SandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(loader=ThemeLoader(theme), **_OPTIONS)
+    env = ThemeSandbox(loader=ThemeLoader(theme.templates), **OPTIONS)
     _configure(env, theme)
     return env
+
+
+# --- a themed render's time bound ------------------------------------------------------
+
+#: How long one themed document may take to render (seconds; ``LSCPLAN_RENDER_SECONDS``
+#: sets another): lscplan's own templates render the bundled plan's longest document in
+#: about a second, so only a theme template that does not finish reaches it.
+RENDER_SECONDS = 60.0
+
+
+#: How much more memory (resident, bytes) the process may hold while a themed
+#: document renders than when it began (``LSCPLAN_RENDER_MEMORY_MB`` sets another;
+#: read from /proc, so on Linux only): rendering every document of the bundled plan,
+#: charts drawn, grows it by 71 MB.
+RENDER_MEMORY = 2 * 2**30
+#: How often the watcher of a render looks at its memory (seconds).
+_MEMORY_POLL = 0.05
+
+
+class RenderStopped(Exception):
+    """Raised in a render that ran past its time bound (or was stopped)."""
+
+
+class RenderTooLarge(RenderStopped):
+    """Raised in a render that grew the process's memory past ``render_memory()``."""
+
+
+def render_memory() -> int:
+    """The memory bound of a themed render (bytes): ``LSCPLAN_RENDER_MEMORY_MB`` when
+    it is a positive number, else ``RENDER_MEMORY``."""
+    import os
+
+    try:
+        megabytes = float(os.environ.get("LSCPLAN_RENDER_MEMORY_MB", ""))
+    except ValueError:
+        return RENDER_MEMORY
+    return int(megabytes * 2**20) if 0 < megabytes < float("inf") else RENDER_MEMORY
+
+
+def _resident() -> int | None:
+    """The process's resident memory (bytes), or None where /proc does not say."""
+    import os
+
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def render_seconds() -> float:
+    """The time bound of a themed render: ``LSCPLAN_RENDER_SECONDS`` when it is a
+    positive number, else ``RENDER_SECONDS``."""
+    import os
+
+    try:
+        seconds = float(os.environ.get("LSCPLAN_RENDER_SECONDS", ""))
+    except ValueError:
+        return RENDER_SECONDS
+    return seconds if 0 < seconds < float("inf") else RENDER_SECONDS
+
+
+def interrupt(thread_id: int, exc: type[BaseException] = RenderStopped) -> bool:
+    """Raise ``exc`` in the thread ``thread_id`` at its next Python instruction (what
+    stops a template's loop, which no signal reaches outside the main thread);
+    whether the thread was found."""
+    import ctypes
+
+    found = ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
+                                                       ctypes.py_object(exc))
+    return found == 1
+
+
+class _Bound:
+    """One render's time bound: what is left of it, and whether lscplan's own work
+    (drawing a chart) has it paused."""
+
+    def __init__(self, seconds: float):
+        import threading
+        import time
+
+        self.left, self.since, self.paused = seconds, time.monotonic(), 0
+        self.lock, self.done = threading.Lock(), threading.Event()
+        self.fired = False
+
+    def remaining(self) -> float | None:
+        """Seconds left (None while paused); call with the lock held."""
+        import time
+
+        return None if self.paused else self.left - (time.monotonic() - self.since)
+
+
+_BOUNDS: dict[int, _Bound] = {}  # thread id -> the bound of the render it runs
+
+
+@contextlib.contextmanager
+def time_bound(seconds: float) -> Iterator[None]:
+    """Run the block in this thread for at most ``seconds`` (not counting the time
+    ``unbounded`` blocks take: lscplan drawing charts): past them, a watcher thread
+    raises ``RenderStopped`` in it, which a template's loop meets at its next step;
+    it raises ``RenderTooLarge`` when the process's memory has grown by more than
+    ``render_memory()`` (looked at every 50 ms: a step that doubles a text is
+    stopped within a few doublings). A stop that comes as the block ends is taken
+    back."""
+    import ctypes
+    import threading
+
+    target = threading.get_ident()
+    bound = _Bound(seconds)
+    start, memory = _resident(), render_memory()
+
+    def watch() -> None:
+        while not bound.done.wait(_MEMORY_POLL):
+            with bound.lock:
+                left = bound.remaining()
+                if left is None or bound.done.is_set():
+                    continue  # lscplan's own work (a chart) is never stopped half-way
+                now = _resident() if start is not None else None
+                if now is not None and now - start > memory:
+                    bound.fired = interrupt(target, RenderTooLarge)
+                    return
+                if left <= 0:
+                    bound.fired = interrupt(target)
+                    return
+
+    _BOUNDS[target] = bound
+    watcher = threading.Thread(target=watch, name="lscplan-render-bound", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        with bound.lock:
+            bound.done.set()
+            if bound.fired:  # raised, or pending: clear what is still pending
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+        _BOUNDS.pop(target, None)
+        watcher.join()
+
+
+@contextlib.contextmanager
+def unbounded() -> Iterator[None]:
+    """lscplan's own work inside a bounded render (a chart drawn with matplotlib, which
+    may take seconds when the chart cache is cold): its time does not count, and it is
+    never stopped half-way."""
+    import threading
+    import time
+
+    bound = _BOUNDS.get(threading.get_ident())
+    if bound is None:
+        yield
+        return
+    with bound.lock:
+        if not bound.paused:
+            bound.left -= time.monotonic() - bound.since
+        bound.paused += 1
+    try:
+        yield
+    finally:
+        with bound.lock:
+            bound.paused -= 1
+            if not bound.paused:
+                bound.since = time.monotonic()
 
 
 @lru_cache(maxsize=8)
@@ -695,81 +863,12 @@ def themed_environment(theme: Theme) -> SandboxedEnvironment:
     return _sandbox(theme)
 
 
-_SANDBOX_WORDS = "a theme template may not reach attributes whose names start with '_'"
-
-
-def template_problems(templates: Sequence[Template]
-                      ) -> Iterator[tuple[Template, int, int, str]]:
-    """(template, line, column, message) for each problem of a theme's templates found
-    before rendering: a syntax error, a template loaded by a constant name that the
-    theme's loader refuses or does not have, and an attribute the sandbox would refuse
-    (column 0: the line's first character)."""
-    env = _sandbox(Theme(templates=tuple(templates)))
-    for template in templates:
-        try:
-            tree = env.parse(template.source, template.name, template.filename)
-        except jinja2.TemplateSyntaxError as exc:
-            yield template, exc.lineno or 1, 0, f"this is not a valid template: {exc.message}"
-            continue
-        lines = template.source.splitlines()
-        for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport,
-                                   nodes.Extends)):
-            for name in _constant_names(node.template):
-                problem = _load_problem(env, template, name)
-                if problem:
-                    yield template, node.lineno, _column(lines, node.lineno, name), problem
-        for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
-            attr = _underscored(node)
-            if attr is not None:
-                yield (template, node.lineno, _column(lines, node.lineno, attr),
-                       f"{attr!r}: {_SANDBOX_WORDS} (Jinja's sandbox refuses them)")
-
-
-def _column(lines: Sequence[str], line: int, text: str) -> int:
-    """The column of ``text`` on ``line`` (1-based), or 0 when it is not there."""
-    found = lines[line - 1].find(text) if 0 < line <= len(lines) else -1
-    return found + 1 if found >= 0 else 0
-
-
-def _constant_names(node: nodes.Node) -> list[str]:
-    if isinstance(node, nodes.Const) and isinstance(node.value, str):
-        return [node.value]
-    if isinstance(node, nodes.Const) and isinstance(node.value, list | tuple):
-        return [v for v in node.value if isinstance(v, str)]
-    if isinstance(node, nodes.Tuple | nodes.List):
-        return [n.value for n in node.items if isinstance(n, nodes.Const)
-                and isinstance(n.value, str)]
-    return []
-
-
-def _load_problem(env: jinja2.Environment, template: Template, name: str) -> str | None:
-    if name == template.name:
-        return (f"this template loads itself ({name!r}); to build on lscplan's own, "
-                f"name it {BUILTIN}{name}")
-    try:
-        env.loader.get_source(env, name)
-    except jinja2.TemplateNotFound as exc:
-        return exc.message
-    return None
-
-
-def _underscored(node: nodes.Node) -> str | None:
-    if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-        return node.attr
-    if (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const)
-            and isinstance(node.arg.value, str) and node.arg.value.startswith("_")):
-        return node.arg.value
-    if (isinstance(node, nodes.Filter) and node.name == "attr" and node.args
-            and isinstance(node.args[0], nodes.Const)
-            and isinstance(node.args[0].value, str) and node.args[0].value.startswith("_")):
-        return node.args[0].value
-    return None
-
-
-def theme_failure(exc: BaseException, theme: Theme) -> Diagnostic | None:
+def theme_failure(exc: BaseException, theme: Theme, seconds: float = RENDER_SECONDS
+                  ) -> Diagnostic | None:
     """A document failing in one of the theme's templates, as a located diagnostic
     (theme-template): Jinja names each template line it ran in the traceback, and the
-    innermost one of the theme's is where it failed. None when no theme template ran."""
+    innermost one of the theme's is where it failed (for a render stopped at its time
+    bound, ``seconds``, where it was running). None when no theme template ran."""
     files = {t.filename: t for t in theme.templates}
     where = None
     tb = exc.__traceback__
@@ -779,13 +878,24 @@ def theme_failure(exc: BaseException, theme: Theme) -> Diagnostic | None:
         tb = tb.tb_next
     if where is None and isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename in files:
         where = (files[exc.filename], exc.lineno or 1)
+    if where is None and isinstance(exc, RenderStopped):
+        what = (f"made more than {render_memory() // 2**20:,} MB"
+                if isinstance(exc, RenderTooLarge) else f"did not finish within {seconds:g} s")
+        return error("theme-template", f"a document {what} while rendering, and was "
+                     "stopped outside the theme's templates", Location("theme/templates"))
     if where is None:
         return None
     template, line = where
     lines = template.source.splitlines()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     column = len(text) - len(text.lstrip()) + 1
-    if isinstance(exc, SecurityError):
+    if isinstance(exc, RenderTooLarge):
+        message = (f"this template made more than {render_memory() // 2**20:,} MB while "
+                   "rendering: lscplan stopped it here")
+    elif isinstance(exc, RenderStopped):
+        message = (f"this template did not finish within {seconds:g} s (a loop without "
+                   "end, or far too long?): lscplan stopped it here")
+    elif isinstance(exc, SecurityError):
         message = f"Jinja's sandbox refused what this template does: {exc}"
     elif isinstance(exc, jinja2.TemplateNotFound):
         message = exc.message or f"there is no template {exc.name!r}"
@@ -811,10 +921,12 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
                **doc.context}
     if theme is None:
         return finish(env.get_template(doc.template).render(**context))
+    seconds = render_seconds()
     try:
-        page = env.get_template(doc.template).render(**context)
+        with time_bound(seconds):
+            page = env.get_template(doc.template).render(**context)
     except Exception as exc:
-        found = theme_failure(exc, theme)
+        found = theme_failure(exc, theme, seconds)
         if found is None:
             raise
         raise PlanInvalid(Report([found])) from None

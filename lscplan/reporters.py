@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from .diagnostics import Report, Severity
+from .diagnostics import Diagnostic, Report, Severity
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
                      r"\u2060-\u2069\ufeff]")
@@ -103,6 +103,16 @@ CHECK_FORMATS: dict[str, Callable[..., str]] = {
 
 #: The refusals ``workbook_report`` lists (a pasted block can make thousands).
 WORKBOOK_SHOWN = 100
+
+
+def workbook_notes(notes: Sequence[Diagnostic], workbook: str) -> str:
+    """What ``import`` left alone as not lscplan's, a line each (at most
+    ``WORKBOOK_SHOWN``)."""
+    out = [f"{safe(workbook)}: {safe(d.location.pointer)}: {d.severity}[{d.rule}]: "
+           f"{safe(d.message)}" for d in notes[:WORKBOOK_SHOWN]]
+    if len(notes) > WORKBOOK_SHOWN:
+        out.append(f"... and {len(notes) - WORKBOOK_SHOWN:,} more left alone")
+    return "".join(line + "\n" for line in out)
 
 
 def workbook_report(report: Report, workbook: str) -> str:

@@ -50,7 +50,8 @@ class Version:
 def resolve_pair(old: str, new: str | None, old_path: str, new_path: str, cwd: Path
                  ) -> tuple[Version, Version]:
     """Both sides: OLD and NEW, or, with NEW None and OLD a range, its ends."""
-    if new is None and ".." in old and not (cwd / old).exists():
+    if new is None and ".." in old and not (cwd / old).exists() \
+            and not old.startswith(("./", "../", "/")):
         three = "..." in old
         first, _, second = old.partition("..." if three else "..")
         first, second = first or "HEAD", second or "HEAD"

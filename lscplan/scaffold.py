@@ -9,11 +9,12 @@ from pathlib import Path
 
 from .errors import UsageError
 from .kinds import FILES
+from .load import TOOLING
 from .resources import schemas_dir, starter_dir
 from .theme import THEME_FILE
 
 #: Where ``init`` puts the schemas, relative to the plan directory.
-SCHEMA_FOLDER = "schemas"
+SCHEMA_FOLDER = TOOLING  # which check leaves alone
 
 
 def schema_globs() -> dict[str, list[str]]:

@@ -10,7 +10,9 @@ Served pages (never the built files) carry a small script that polls
 documents' Content-Security-Policy is widened, in the served copy only, by exactly
 that script's sha256 and ``connect-src 'self'``. While the plan fails its checks,
 every page shows the diagnostics as ``lscplan check`` prints them, and the server
-keeps running. ``/`` lists the documents. Bound to a loopback address (the default),
+keeps running; a theme template that does not finish is stopped at its time bound
+(``render.time_bound``) and shown as such an error, and SIGTERM or Ctrl-C stops a
+build at once. ``/`` lists the documents. Bound to a loopback address (the default),
 the server answers only requests addressed to a loopback name (no DNS rebinding).
 """
 
@@ -37,7 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import pipeline, write
+from . import digests, pipeline, write
 from .errors import LscplanError, PlanInvalid, UsageError
 from .progress import summary
 from .reporters import text_report
@@ -172,11 +174,13 @@ class Preview:
         self.state = State(f"{self.token}-0")
         self.stop, self.ready = threading.Event(), threading.Event()
         self.broken: Exception | None = None
+        self.building = False
 
     def rebuild(self) -> None:
         """Bring the served folder up to date, or record why it cannot be."""
-        write.code_digest.cache_clear()  # a template may have changed
+        digests.code_digest.cache_clear()  # a template may have changed
         failure = None
+        self.building = True
         try:
             result = pipeline.build(self.plan_dir, self.out, write.BuildOptions(
                 formats=("html",), progress=self._cancel_when_stopped))
@@ -186,6 +190,8 @@ class Preview:
             failure = f"lscplan: {exc}\n"
         except Exception as exc:  # whatever an edit does, the preview keeps running
             failure = f"lscplan: could not build the plan: {exc!r}\n"
+        finally:
+            self.building = False
         if self.stop.is_set():
             return
         if failure is None:
@@ -209,8 +215,9 @@ class Preview:
             docs = tuple(Entry(d["id"], d["title"], d["html"],
                                (self.out / d["html"]).read_text(encoding="utf-8"))
                          for d in manifest["documents"] if d.get("html"))
-            key = (failure, name, tuple((d["id"], d["title"], d["sha256"]["html"])
-                                        for d in manifest["documents"] if d.get("html")))
+            key: tuple[str | None, str, tuple[Any, ...]] = (
+                failure, name, tuple((d["id"], d["title"], d["sha256"]["html"])
+                                     for d in manifest["documents"] if d.get("html")))
         else:
             key = (failure, name, docs)
         if key != self.key:
@@ -380,6 +387,10 @@ def serve(plan_dir: Path, host: str = "127.0.0.1", port: int = 8000,
         log("stopped")
     finally:
         preview.stop.set()
+        if preview.building and watcher.ident is not None:
+            from .render import interrupt
+
+            interrupt(watcher.ident, _Stopped)  # a theme template's loop ends at once
         try:
             if watcher.is_alive():  # a build running ends at its next document
                 watcher.join(timeout=60)

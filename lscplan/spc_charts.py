@@ -5,7 +5,7 @@ deterministic and inlineable SVG, title and description), in NHSRplotthedots' co
 the values as a grey line, each point coloured by its type (improvement blue, concern
 orange, neutral purple, common cause grey), the mean solid black, the process limits
 dashed grey, the target dashed red and the plan's trajectory dashed purple, a step a
-financial year. ``charts.xmr_chart`` calls it, so ``chartcache`` can keep it.
+financial year. ``chartcache`` keeps it like the charts of ``charts``.
 
 ``variation_icon_svg`` and ``assurance_icon_svg`` draw the icons of the published
 design (a white disc in a coloured ring; H or L and a run of dots whose last ones take

@@ -29,17 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Location, error, warning
-from .load import THEME_FOLDER, SourceFile
-from .load import _read as read_yaml
+from .load import THEME_FOLDER, SourceFile, read_source
 from .resources import templates_dir
+from .theme_template import Template
 
 FOLDER = THEME_FOLDER
 THEME_FILE = f"{FOLDER}/theme.yaml"
 STYLE_FILE = f"{FOLDER}/style.css"
 TEMPLATES = f"{FOLDER}/templates"
-#: The prefix that names lscplan's own template even where the theme replaces it
-#: (``{% extends "lscplan/base.html.j2" %}`` in the theme's ``base.html.j2``).
-BUILTIN = "lscplan/"
 
 MAX_FILES = 200
 MAX_TEXT = 512 * 1024  # style.css, a template
@@ -86,17 +83,6 @@ class Face:
 class Typeface:
     family: str
     faces: tuple[Face, ...]
-
-
-@dataclass(frozen=True)
-class Template:
-    """A template of the theme: the name templates load it by, its text, and its file
-    (absolute, as tracebacks name it; ``file`` relative to the plan, for diagnostics)."""
-
-    name: str
-    source: str
-    filename: str
-    file: str
 
 
 @dataclass(frozen=True)
@@ -243,7 +229,7 @@ def _settings(reader: _Reader) -> dict[str, Any]:
     if not os.path.lexists(reader.root / "theme.yaml"):
         return {}
     source = SourceFile(THEME_FILE, "theme")
-    found = read_yaml(reader.plan, source)
+    found = read_source(reader.plan, source)
     if source.text:
         reader.sources[THEME_FILE] = source.text.splitlines()
         reader.used[THEME_FILE] = source.text.encode()
@@ -301,8 +287,8 @@ def _image_problem(data: bytes, mime: str) -> str | None:
             with Image.open(io.BytesIO(data), formats=[kind]) as image:
                 width, height = image.size
                 image.verify()  # the chunks' checksums, the markers: nothing decoded
-    except Image.DecompressionBombError:
-        return f"is too large an image (over {Image.MAX_IMAGE_PIXELS * 2:,} pixels)"
+    except Image.DecompressionBombError:  # raised only while Pillow has a limit
+        return f"is too large an image (over {(Image.MAX_IMAGE_PIXELS or 0) * 2:,} pixels)"
     except Exception:  # Pillow raises many kinds on a file that is not an image
         return f"is not a {kind} image"
     if max(width, height) > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
@@ -354,8 +340,6 @@ def _svg_problem(data: bytes) -> str | None:
     elements = 0
     styles: list[list[str]] = []  # each <style> element's text, each style= attribute
     in_style = False
-    elsewhere = ("; a logo holds everything it shows (references within it, #id, and "
-                 "data: images only)")
 
     def refuse(message: str) -> None:
         raise _Refused(message)
@@ -370,26 +354,13 @@ def _svg_problem(data: bytes) -> str | None:
         nonlocal elements, in_style
         space, _, local = name.rpartition(" ")
         elements += 1
-        if elements == 1 and (space, local) != (_SVG, "svg"):
-            refuse(f"is not an SVG image: its first element is not <svg xmlns=\"{_SVG}\">")
-        if space != _SVG and space not in _SVG_EDITORS:
-            refuse(f"holds <{local}> of {space or 'no namespace'}: a logo holds SVG only")
-        if space == _SVG and local not in _SVG_ELEMENTS:
-            refuse(f"holds {'a script' if local == 'script' else f'<{local}>'}; a logo is "
-                   "a picture (SVG's shapes, text, gradients, clipping and filters)")
-        for key, value in attrs.items():
-            attr_space, _, attr = key.rpartition(" ")
-            if attr.lower().startswith("on"):
-                refuse(f"has an event handler ({attr}= on <{local}>); a logo is a picture")
-            if attr_space and attr_space not in (_XLINK, *_SVG_EDITORS):
-                refuse(f"has the attribute {attr} of {attr_space}: a logo holds SVG only")
-            if attr in ("href", "src") and not _inside(value):
-                refuse(f"refers to another file ({attr}={value[:60]!r}){elsewhere}")
-            for target in _URL.findall(value):
-                if not _inside(target):
-                    refuse(f"refers to another file (url({target[:60]})){elsewhere}")
-            if attr == "style":
-                styles.append([f"x {{{value}}}"])
+        problem = _svg_element_problem(space, local, elements == 1) or next(
+            filter(None, (_svg_attribute_problem(local, key, value)
+                          for key, value in attrs.items())), None)
+        if problem:
+            refuse(problem)
+        styles.extend([f"x {{{value}}}"] for key, value in attrs.items()
+                      if key.rpartition(" ")[2] == "style")
         in_style = space == _SVG and local == "style"
         if in_style:
             styles.append([])
@@ -419,6 +390,37 @@ def _svg_problem(data: bytes) -> str | None:
     for style in styles:
         for message in _svg_css_problems("".join(style)):
             return f"has a style that {message}"
+    return None
+
+
+def _svg_element_problem(space: str, local: str, first: bool) -> str | None:
+    """Why a logo may not hold this element (its namespace and local name)."""
+    if first and (space, local) != (_SVG, "svg"):
+        return f"is not an SVG image: its first element is not <svg xmlns=\"{_SVG}\">"
+    if space != _SVG and space not in _SVG_EDITORS:
+        return f"holds <{local}> of {space or 'no namespace'}: a logo holds SVG only"
+    if space == _SVG and local not in _SVG_ELEMENTS:
+        return (f"holds {'a script' if local == 'script' else f'<{local}>'}; a logo is "
+                "a picture (SVG's shapes, text, gradients, clipping and filters)")
+    return None
+
+
+_ELSEWHERE = ("; a logo holds everything it shows (references within it, #id, and "
+              "data: images only)")
+
+
+def _svg_attribute_problem(element: str, key: str, value: str) -> str | None:
+    """Why a logo's element may not have this attribute (its namespaced key, its value)."""
+    attr_space, _, attr = key.rpartition(" ")
+    if attr.lower().startswith("on"):
+        return f"has an event handler ({attr}= on <{element}>); a logo is a picture"
+    if attr_space and attr_space not in (_XLINK, *_SVG_EDITORS):
+        return f"has the attribute {attr} of {attr_space}: a logo holds SVG only"
+    if attr in ("href", "src") and not _inside(value):
+        return f"refers to another file ({attr}={value[:60]!r}){_ELSEWHERE}"
+    for target in _URL.findall(value):
+        if not _inside(target):
+            return f"refers to another file (url({target[:60]})){_ELSEWHERE}"
     return None
 
 
@@ -644,7 +646,7 @@ def _templates(reader: _Reader) -> tuple[Template, ...]:
         found.append(Template(name, text, str(entry.absolute()), rel))
     templates = tuple(found)
     if templates:
-        from .render import template_problems
+        from .sandbox import template_problems  # Jinja: only for a theme with templates
 
         for template, line, column, message in template_problems(templates):
             lines = reader.sources.get(template.file, [])

@@ -16,13 +16,13 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from . import formatting, spc
 from .actuals import ActualSeries, financial_year, last_month, month_label
-from .errors import PlanInvalid, UsageError
+from .errors import UsageError
 from .model import Metric, Plan
+from .spc import SpcPoint, SpcResult
 
 #: A metric's direction as Making Data Count names it.
 DIRECTIONS = {"higher-is-better": "increase", "lower-is-better": "decrease"}
@@ -68,10 +68,12 @@ class Tracked:
     national: float | None  # the national standard
     target: float | None  # planned, else national (None for activity)
     target_kind: str | None  # "plan", "national" or None
-    spc: spc.SpcResult
+    spc: SpcResult
+    planned_illustrative: bool = False  # no source gives the plan's figure
+    national_illustrative: bool = False  # no source gives the national standard
 
     @property
-    def latest(self) -> spc.SpcPoint:
+    def latest(self) -> SpcPoint:
         return self.spc.points[-1]
 
     @property
@@ -137,8 +139,12 @@ def _direction(metric: Metric | None) -> str:
     return DIRECTIONS.get(metric.direction, "neutral") if metric else "neutral"
 
 
+def _standard(metric: Metric) -> Any:
+    return metric.standard or next((t for t in metric.targets if t.national), None)
+
+
 def _national(metric: Metric) -> float | None:
-    std = metric.standard or next((t for t in metric.targets if t.national), None)
+    std = _standard(metric)
     return None if std is None else std.value
 
 
@@ -164,7 +170,7 @@ def tracked(plan: Plan, s: ActualSeries) -> Tracked | None:
     pod = next((p for p in plan.activity if p.id == s.activity), None)
     year = financial_year(periods[-1], s.frequency)
     direction = _direction(metric)
-    national = planned = None
+    national = planned = plan_series = None
     if metric is not None:
         title, unit = metric.title, str(metric.unit)
         national = _national(metric)
@@ -189,8 +195,14 @@ def tracked(plan: Plan, s: ActualSeries) -> Tracked | None:
     result = spc.xmr(periods, values, direction=direction, target=target, rebase=rebase,
                      fix_after=s.fix_after)
     where = plan.icp(s.place).name if s.place else plan.system.area
+    std = _standard(metric) if metric is not None else None
+    planned_from = metric.values if metric is not None else (
+        plan_series if pod is not None else None)
     return Tracked(s, title, where, unit, direction, year, planned, national, target,
-                   target_kind, result)
+                   target_kind, result,
+                   planned_illustrative=bool(planned_from is not None
+                                             and planned_from.illustrative),
+                   national_illustrative=bool(std is not None and std.illustrative))
 
 
 def track_plan(plan: Plan, as_of: str | None = None) -> Tracking:
@@ -209,18 +221,6 @@ def track_plan(plan: Plan, as_of: str | None = None) -> Tracking:
             out.append(t)
     month = max((last_month(t.latest.period, t.series.frequency) for t in out), default=None)
     return Tracking(as_of or month, tuple(out), tuple(left_out))
-
-
-def track(plan_dir: Path, as_of: str | None = None) -> Tracking:
-    """Check the plan at ``plan_dir`` (PlanInvalid when it has errors) and track it."""
-    from .pipeline import check
-
-    if as_of is not None:
-        check_month(as_of)
-    checked = check(plan_dir)
-    if checked.plan is None or checked.report.errors:
-        raise PlanInvalid(checked.report, sources=checked.sources, plan_dir=str(plan_dir))
-    return track_plan(checked.plan, as_of)
 
 
 # --- output --------------------------------------------------------------------------

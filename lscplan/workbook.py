@@ -13,7 +13,8 @@ workforce and metrics), each a grid of cells that are one of
   can hold the formula to it;
 - ``Text``: titles, headings, labels, ids, units and provenance.
 
-``write(sheets, ...)`` turns the layout into the bytes of an .xlsx file with openpyxl,
+``write(sheets, ...)`` turns the layout into the bytes of an .xlsx file with XlsxWriter
+(each formula saved with its value; ``import`` reads with openpyxl),
 the same bytes for the same plan (the plan's date is the file's date, inside and on
 every zip entry); ``produce`` is the ``Format`` entry (``formats.XLSX``). The
 importer lays out the same workbook from the plan as it stands and compares it cell by
@@ -29,28 +30,49 @@ no change here.
 from __future__ import annotations
 
 import io
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from . import formatting
+from .files import fixed_zip
 from .formats import Output, Rendered
 from .model import ILLUSTRATIVE, STAFFING_TYPES, Plan, Series
 
 FILE_SUFFIX = "xlsx"
 ILLUSTRATIVE_NOTE = ("Shaded figures are illustrative: no source gives them "
                      "(their provenance says illustrative).")
-EDITING_NOTE = ("Change figures in the white and shaded cells, then run "
+EDITING_NOTE = ("Change figures in the white and shaded cells of the other sheets, then run "
                 "`lscplan import ltp-submission.xlsx PLAN_DIR` to write them into the "
-                "plan's YAML files. Calculated cells (grey), labels, provenance and the "
-                "layout are checked and must stay as they are.")
+                "plan's YAML files. Calculated cells (grey), labels, ids, units, provenance "
+                "and this sheet are checked and must stay as they are.")
 CALCULATED = "calculated"
-#: The very hidden sheet that records each figure as built (``built_figures``).
-BUILT_SHEET = "lscplan"
+#: The last sheet: what the workbook is, how it is read back, and every figure as
+#: built (``built_figures``), visible and protected.
+ABOUT_SHEET = "About this workbook"
+#: Where workbooks built before the About sheet kept the figures as built (very hidden).
+OLD_BUILT_SHEET = "lscplan"
+#: The sheets ``import`` reads only for the figures as built.
+BUILT_SHEETS = (ABOUT_SHEET, OLD_BUILT_SHEET)
 BUILT_HEADINGS = ("Sheet", "Cell", "Value as built")
+ABOUT = (
+    ("What this is", "The quantified plan of the document named on the cover, written by "
+     "lscplan from the plan's YAML sources. Every figure on the other sheets comes from "
+     "those sources; totals, movements and percentages are formulas over the figures, "
+     "saved with their values."),
+    ("Editing", EDITING_NOTE),
+    ("What import reads", "lscplan import reads only the figures (the white and shaded "
+     "cells) and checks that lscplan's labels, ids and formulas read as it wrote them. "
+     "Rows and columns may be inserted for your own working: import finds lscplan's "
+     "cells where they moved to, leaves your rows, columns, sheets and notes alone, and "
+     "lists what it left."),
+    ("The table below", "Every figure as it was when the workbook was built: the sheet, "
+     "the cell and the value. Import compares each figure with it to tell a figure "
+     "changed in this workbook from one changed in the plan since it was built. It is "
+     "protected: change the figures on their own sheets, never here."),
+)
 
 MONEY = "#,##0"
 SIGNED_MONEY = "+#,##0;-#,##0;0"
@@ -93,6 +115,31 @@ class Formula:
     expected: Any  # the model's value ("" where it has none)
 
 
+AGREES = "agrees"
+
+
+@dataclass(frozen=True)
+class Check(Formula):
+    """A published total against the sum of its parts: a formula that reads
+    ``agrees``, or ``differs by`` the difference (``import`` refuses a workbook where
+    one does, ``workbook-total``). ``total`` is the total's cell, ``parts`` the first
+    and last row of its parts in the same column, named by ``what``."""
+
+    total: tuple[int, int] = (0, 0)
+    parts: tuple[int, int] = (0, 0)
+    what: str = ""
+
+
+def check(total: tuple[int, int], first: int, last: int, places: int, what: str) -> Check:
+    """The check of the total at ``total`` against the rows ``first`` to ``last`` of
+    its column (figures written with ``places`` decimal places)."""
+    row, col = total
+    diff = f"{ref(row, col)}-SUM({ref(first, col)}:{ref(last, col)})"
+    shown = "#,##0" + ("." + "0" * places if places else "")
+    return Check(f'=IF(ROUND({diff},6)=0,"{AGREES}","differs by "&TEXT({diff},'
+                 f'"+{shown};-{shown}"))', "General", AGREES, total, (first, last), what)
+
+
 @dataclass(frozen=True)
 class Text:
     value: str | date
@@ -110,6 +157,7 @@ class Sheet:
     freeze: str | None = None
     names: dict[str, str] = field(default_factory=dict)  # defined name -> range
     provenances: list[str] = field(default_factory=list)
+    wrap: set[int] = field(default_factory=set)  # columns whose text wraps
 
     def put(self, row: int, col: int, cell: Cell | None) -> None:
         if cell is None:
@@ -252,10 +300,17 @@ def _allocations(plan: Plan) -> Sheet:
         sheet.put(row, 8, Text(a.provenance))
         sheet.put(row, 9, Text(key, "key"))
         row += 1
-    sheet.put(row, 1, Text(f"Sum of the {len(a.rows)} organisations above", "total"))
-    sheet.put(row, 2, Formula(f"=SUM(B{FIRST_ROW}:B{last})", MONEY, a.sum_baseline))
-    sheet.put(row, 3, Formula(f"=SUM(C{FIRST_ROW}:C{last})", MONEY, a.sum_allocation))
-    sheet.put(row, 8, Text(CALCULATED))
+    total_row = row - 1
+    given = [col for col, key in ((2, "baseline"), (3, "allocation")) if a.total.given(key)]
+    if given:  # a published total: checked against the organisations' sum, not repeated
+        sheet.put(row, 1, Text(f"Check: the total against the sum of the {len(a.rows)} "
+                               "organisations above"))
+        for col in given:
+            sheet.put(row, col, check((total_row, col), FIRST_ROW, last, 0,
+                                      "the organisations above"))
+        sheet.put(row, 8, Text(CALCULATED))
+    else:
+        row -= 1
     sheet.define("AllocationsTable", HEADER_ROW, row, len(headings))
     sheet.widths = {1: 44, 2: 18, 3: 18, 4: 16, 5: 14, 6: 16, 7: 14, 8: 22, 9: 30}
     return sheet
@@ -333,6 +388,22 @@ def _sum_row(sheet: Sheet, row: int, years: dict[str, int], first: int, last: in
                                         total.values[year]))
 
 
+def _places_of(fmt: str) -> int:
+    return len(fmt.split(".")[1].split('"')[0]) if "." in fmt else 0
+
+
+def _check_row(sheet: Sheet, row: int, total_row: int, years: dict[str, int], first: int,
+               last: int, fmt: str, what: str, label: str, prov_col: int) -> None:
+    """A row of checks under a published total: each year's total against the sum of
+    ``what`` (the rows ``first`` to ``last``)."""
+    sheet.put(row, 1, Text(label))
+    sheet.put(row, 2, Text(f"Check: the total against the sum of {what}"))
+    for col in years.values():
+        if (total_row, col) in sheet.cells:
+            sheet.put(row, col, check((total_row, col), first, last, _places_of(fmt), what))
+    sheet.put(row, prov_col, Text(CALCULATED))
+
+
 def _activity(plan: Plan) -> Sheet:
     place = plan.terms.place
     sheet = Sheet("Activity")
@@ -360,25 +431,27 @@ def _activity(plan: Plan) -> Sheet:
             sheet.put(row, id_col, Text(pod.id, "key"))
             sheet.put(row, place_col, Text(icp_id, "key"))
             row += 1
+        last = row - 1
+        published = pod.published_system
         sheet.put(row, 1, Text(pod.title, "total"))
-        sheet.put(row, 2, Text(f"System (sum of the {place.short_plural})", "total"))
-        _sum_row(sheet, row, years, first, row - 1, pod.system, fmt)
         sheet.put(row, unit_col, Text(formatting.unit_label(pod.unit)))
-        sheet.put(row, prov_col, Text(CALCULATED))
         sheet.put(row, id_col, Text(pod.id, "key"))
-        row += 1
-        if pod.published_system is not None:
-            published = pod.published_system
-            sheet.put(row, 1, Text(pod.title))
-            sheet.put(row, 2, Text("System (as published)"))
-            for year, col in years.items():
-                sheet.figure(row, col, published.get(year), fmt, _target(published.loc, year),
-                             pod.provenance)
-            sheet.put(row, unit_col, Text(formatting.unit_label(pod.unit)))
-            sheet.put(row, prov_col, Text(pod.provenance))
-            sheet.put(row, id_col, Text(pod.id, "key"))
-            sheet.put(row, place_col, Text("system", "key"))
+        if published is None:  # the system is the sum of the places
+            sheet.put(row, 2, Text(f"System (sum of the {place.short_plural})", "total"))
+            _sum_row(sheet, row, years, first, last, pod.system, fmt)
+            sheet.put(row, prov_col, Text(CALCULATED))
             row += 1
+            continue
+        # the system as published, checked against the places (one total, not two)
+        sheet.put(row, 2, Text("System (as published)", "total"))
+        for year, col in years.items():
+            sheet.figure(row, col, published.get(year), fmt, _target(published.loc, year),
+                         pod.provenance)
+        sheet.put(row, prov_col, Text(pod.provenance))
+        sheet.put(row, place_col, Text("system", "key"))
+        _check_row(sheet, row + 1, row, years, first, last, fmt,
+                   f"the {place.short_plural} above", pod.title, prov_col)
+        row += 2
     sheet.define("ActivityByPlace", HEADER_ROW, row - 1, place_col)
     sheet.widths = {1: 40, 2: 28, **{c: 12 for c in years.values()}, unit_col: 14,
                     prov_col: 22, id_col: 26, place_col: 22}
@@ -418,14 +491,18 @@ def _workforce(plan: Plan) -> Sheet:
         wte_rows[g.id] = row
         series_row(g.title, "WTE in post", g.wte, g.id)
     first, last = FIRST_ROW, row - 1
-    sheet.put(row, 1, Text("All staff groups", "total"))
-    sheet.put(row, 2, Text("WTE in post (sum of the staff groups)", "total"))
-    _sum_row(sheet, row, years, first, last, wf.total, fmt)
-    sheet.put(row, prov_col, Text(CALCULATED))
-    row += 1
-    if wf.published_total is not None:
+    if wf.published_total is None:  # the total is the sum of the staff groups
+        sheet.put(row, 1, Text("All staff groups", "total"))
+        sheet.put(row, 2, Text("WTE in post (sum of the staff groups)", "total"))
+        _sum_row(sheet, row, years, first, last, wf.total, fmt)
+        sheet.put(row, prov_col, Text(CALCULATED))
+        row += 1
+    else:  # the total as published, checked against the staff groups
         series_row("All staff groups", "WTE in post (as published)", wf.published_total,
-                   "total")
+                   "total", "total")
+        _check_row(sheet, row, row - 1, years, first, last, fmt, "the staff groups above",
+                   "All staff groups", prov_col)
+        row += 1
     sheet.define("WorkforceInPost", HEADER_ROW, row - 1, id_col)
     with_vacancies = [g for g in wf.groups if g.vacancies is not None]
     if with_vacancies:
@@ -469,17 +546,30 @@ def _workforce(plan: Plan) -> Sheet:
             for key, name in names.items():
                 if key in parts:
                     series_row(g.title, f"WTE in post, {name}", parts[key], g.id)
-            sheet.put(row, 1, Text(g.title, "total"))
-            sheet.put(row, 2, Text(f"WTE in post ({word})", "total"))
-            summed = g.place_sum if attr == "by_place" else g.type_sum
-            _sum_row(sheet, row, years, start, row - 1, summed, fmt)
-            sheet.put(row, prov_col, Text(CALCULATED))
-            sheet.put(row, id_col, Text(g.id, "key"))
+            # the group's WTE in post (above) is the total: checked, not repeated
+            _breakdown_check(sheet, row, g, g.place_sum if attr == "by_place" else g.type_sum,
+                             (wte_rows[g.id], start), years, fmt, word, (prov_col, id_col))
             row += 1
         sheet.define(defined, first, row - 1, id_col)
     sheet.widths = {1: 60, 2: 44, **{c: 12 for c in years.values()}, prov_col: 22,
                     id_col: 28}
     return sheet
+
+
+def _breakdown_check(sheet: Sheet, row: int, group: Any, summed: Series,
+                     rows: tuple[int, int], years: Mapping[str, int], fmt: str, word: str,
+                     cols: tuple[int, int]) -> None:
+    """The row checking a staff group's WTE in post (at ``rows[0]``) against the sum of
+    its breakdown (from ``rows[1]`` to the row above)."""
+    wte_row, start = rows
+    sheet.put(row, 1, Text(group.title))
+    sheet.put(row, 2, Text(f"Check: WTE in post against the {word}"))
+    for year, col in years.items():
+        if year in summed.values and (wte_row, col) in sheet.cells:
+            sheet.put(row, col, check((wte_row, col), start, row - 1, _places_of(fmt),
+                                      word.removeprefix("sum of ")))
+    sheet.put(row, cols[0], Text(CALCULATED))
+    sheet.put(row, cols[1], Text(group.id, "key"))
 
 
 def _metrics(plan: Plan) -> Sheet:
@@ -494,6 +584,12 @@ def _metrics(plan: Plan) -> Sheet:
                     "Provenance", "Id"], 2)
     row = FIRST_ROW
     last_year = plan.period.years[-1]
+    sources = {src.id: src for src in plan.system.sources}
+
+    def cite(provenance: str) -> str:
+        src = sources.get(provenance)
+        return f"{src.title} ({src.published}), {src.id}" if src else provenance
+
     for m in plan.metrics:
         percent = m.unit == "percent"
         std = m.standard
@@ -526,15 +622,17 @@ def _metrics(plan: Plan) -> Sheet:
                 sheet.put(row, meets_col, Formula(f'=IF({target}{op}{ref(row, 4)},"yes","no")',
                                                   "General", "yes" if m.meets_standard
                                                   else "no"))
+        # each row's own provenance, named in full (rows differ: no one source heads them)
         sheet.put(row, prov_col, Text(_provenance_text(
-            ("values", m.provenance), ("baseline", m.baseline.provenance),
-            ("standard", std.provenance if std else None))))
+            ("values", cite(m.provenance)), ("baseline", cite(m.baseline.provenance)),
+            ("standard", cite(std.provenance) if std else None))))
         sheet.put(row, id_col, Text(m.id, "key"))
         row += 1
     sheet.define("MetricsPlan", HEADER_ROW, row - 1, id_col)
     sheet.widths = {1: 46, 2: 14, 3: 16, 4: 12, 5: 10, 6: 12,
                     **{c: 11 for c in years.values()}, change_col: 14, meets_col: 12,
-                    prov_col: 34, id_col: 30}
+                    prov_col: 60, id_col: 30}
+    sheet.wrap = {prov_col}
     return sheet
 
 
@@ -547,6 +645,16 @@ def _notes(sheet: Sheet, plan: Plan) -> None:
     sources = {s.id: s for s in plan.system.sources}
     parts = []
     cited = [sources[p] for p in sheet.provenances if p in sources]
+    if len(sheet.provenances) > 1 and ILLUSTRATIVE in sheet.provenances:
+        # rows of different provenance: each row names its own, none heads them all
+        rows = {r for (r, _), _c in sheet.figures()}
+        sourced = {r for (r, _), c in sheet.figures() if not c.illustrative}
+        sheet.put(NOTE_ROW, 1, Text(
+            "Sources differ by row: each row's Provenance column names its own. "
+            f"{len(rows - sourced)} of the {len(rows)} rows are illustrative: no source "
+            f"gives their figures (shaded); {len(sourced)} cite a source for some or all "
+            "of theirs, named in the row.", "note"))
+        return
     if cited:
         parts.append("Sources: " + "; ".join(f"{s.title} ({s.published}), `{s.id}`"
                                              for s in cited) + ".")
@@ -578,7 +686,8 @@ def _cover(plan: Plan, doc: Any, sheets: Sequence[Sheet]) -> Sheet:
          f"illustrative: no source gives them. They are shaded, and their provenance "
          f"says illustrative." if illustrative else
          "None: every figure in this workbook has a source."),
-        ("Editing", EDITING_NOTE),
+        ("About", f"How the workbook is edited and read back, and every figure as "
+                  f"built: the last sheet, {ABOUT_SHEET}."),
     ]
     if doc.draft:
         rows.insert(3, ("Draft", "Draft: contains illustrative figures"))
@@ -622,102 +731,158 @@ def layout(plan: Plan, document: Any) -> list[Sheet]:
 
 # --- writing ---------------------------------------------------------------------------
 
-_FILLS = {"header": "DDEBF7", "illustrative": "FFF2CC", "formula": "F2F2F2"}
+#: Columns past a sheet's last left unlocked too, for working beside the tables.
+WORKING_COLUMNS = 10
+_FILLS = {"header": "#DDEBF7", "illustrative": "#FFF2CC", "formula": "#F2F2F2"}
+
+
+class _Styles:
+    """The workbook's cell formats, one XlsxWriter ``Format`` per distinct style
+    (XlsxWriter writes each format it is given, so they are made once and shared)."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.made: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def __call__(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self.made:
+            self.made[key] = self.book.add_format({"font_name": "Calibri", "font_size": 11,
+                                                   **props})
+        return self.made[key]
+
+
+_FONTS: dict[str, dict[str, Any]] = {
+    "title": {"font_size": 14, "bold": True}, "header": {"bold": True},
+    "total": {"bold": True}, "note": {"italic": True}, "key": {"font_color": "#595959"},
+}
+
+
+def _fill(name: str) -> dict[str, Any]:
+    return {"pattern": 1, "bg_color": _FILLS[name]}
 
 
 def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
-    """The .xlsx bytes of ``sheets``: the same bytes for the same sheets and date."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.workbook.defined_name import DefinedName
-    from openpyxl.writer.excel import ExcelWriter
+    """The .xlsx bytes of ``sheets``, written with XlsxWriter: each formula with its
+    value (the model's), so a reader that does not calculate (pandas, openpyxl's
+    ``data_only``, a viewer) reads the same figures as Excel; the same bytes for the
+    same sheets and date."""
+    import xlsxwriter
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILLS.items()}
-    face = {"name": "Calibri", "size": 11}
-    fonts = {"title": Font(**{**face, "size": 14}, bold=True),
-             "header": Font(**face, bold=True), "total": Font(**face, bold=True),
-             "note": Font(**face, italic=True), "key": Font(**face, color="595959"),
-             "illustrative": Font(**face, italic=True)}
-    unlocked = Protection(locked=False)
-    for sheet in sheets:
-        ws = wb.create_sheet(sheet.name)
-        for (row, col), cell in sorted(sheet.cells.items()):
-            xc = ws.cell(row, col)
-            if isinstance(cell, Figure):
-                xc.value = cell.cell_value
-                xc.number_format = cell.fmt
-                xc.protection = unlocked
-                if cell.illustrative:
-                    xc.fill, xc.font = fills["illustrative"], fonts["illustrative"]
-            elif isinstance(cell, Formula):
-                xc.value = cell.formula
-                xc.number_format = cell.fmt
-                xc.fill = fills["formula"]
-            else:
-                xc.value = cell.value
-                if cell.style in fonts:
-                    xc.font = fonts[cell.style]
-                if cell.style == "header":
-                    xc.fill = fills["header"]
-                if isinstance(cell.value, date):
-                    xc.number_format = DATE
-                    xc.alignment = Alignment(horizontal="left", vertical="top")
-                elif _wraps(sheet, cell, col):
-                    xc.alignment = Alignment(wrap_text=True, vertical="top")
-        for row, lines in sorted(_lines(sheet).items()):
-            ws.row_dimensions[row].height = 15 * lines
-        for col, width in sorted(sheet.widths.items()):
-            ws.column_dimensions[letter(col)].width = width
-        if sheet.freeze:
-            ws.freeze_panes = sheet.freeze
-        # printed: landscape, as wide as the page, the headings on every page
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        if sheet.freeze:
-            ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        ws.protection.sheet = True
-        ws.protection.formatColumns = False
-        ws.protection.formatRows = False
-        ws.protection.formatCells = False
-        for name, target in sheet.names.items():
-            wb.defined_names[name] = DefinedName(name, attr_text=target)
-    _built_sheet(wb.create_sheet(BUILT_SHEET), sheets)
     stamp = datetime.fromisoformat(day) if day else datetime(1980, 1, 1)
-    wb.properties.title = title
-    wb.properties.creator = author
-    wb.properties.lastModifiedBy = author
-    wb.properties.created = wb.properties.modified = stamp
     buffer = io.BytesIO()
-    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
-    ExcelWriter(wb, archive).save()  # closes the archive; unlike save(), keeps our dates
-    return _fixed_zip(buffer.getvalue(), stamp)
-
-
-def _built_sheet(ws: Any, sheets: Sequence[Sheet]) -> None:
-    """The hidden sheet of every figure as built (sheet, cell, value): what lets
-    ``import`` tell a figure changed in the workbook from one changed in the plan
-    since the build."""
-    ws.sheet_state = "veryHidden"
-    ws.append(list(BUILT_HEADINGS))
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    style = _Styles(book)
+    differs = book.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
     for sheet in sheets:
-        for (row, col), cell in sheet.figures():
-            ws.append([sheet.name, ref(row, col), cell.cell_value])
+        ws = book.add_worksheet(sheet.name)
+        for (row, col), cell in sorted(sheet.cells.items()):
+            r, c = row - 1, col - 1
+            if isinstance(cell, Figure):
+                shade = (_fill("illustrative") | {"italic": True}) if cell.illustrative else {}
+                ws.write_number(r, c, cell.cell_value,
+                                style(num_format=cell.fmt, locked=False, **shade))
+            elif isinstance(cell, Formula):
+                ws.write_formula(r, c, cell.formula,
+                                 style(num_format=cell.fmt, **_fill("formula")),
+                                 _formula_value(cell.expected))
+            elif isinstance(cell.value, date):
+                ws.write_datetime(r, c, datetime(cell.value.year, cell.value.month,
+                                                 cell.value.day),
+                                  style(num_format=DATE, align="left", valign="top",
+                                        **_FONTS.get(cell.style, {})))
+            else:
+                props = dict(_FONTS.get(cell.style, {}))
+                if cell.style == "header":
+                    props |= _fill("header")
+                if _wraps(sheet, cell, col):
+                    props |= {"text_wrap": True, "valign": "top"}
+                ws.write_string(r, c, cell.value, style(**props))
+        for (row, col), cell in sorted(sheet.cells.items()):
+            if isinstance(cell, Check):  # a total that no longer adds up stands out
+                ws.conditional_format(row - 1, col - 1, row - 1, col - 1, {
+                    "type": "text", "criteria": "begins with", "value": "differs",
+                    "format": differs})
+        for row, lines in sorted(_lines(sheet).items()):
+            ws.set_row(row - 1, 15 * lines)
+        # cells lscplan leaves empty are unlocked, for a working row or column; its
+        # formulas, labels and ids are locked
+        last = max(c for _, c in sheet.cells) + WORKING_COLUMNS
+        for col in range(1, last + 1):
+            ws.set_column(col - 1, col - 1, sheet.widths.get(col), style(locked=False))
+        if sheet.freeze:
+            ws.freeze_panes(sheet.freeze)
+            ws.repeat_rows(HEADER_ROW - 1)  # printed: the headings on every page
+        # printed: landscape A4, as wide as the page
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.protect("", {"format_cells": True, "format_columns": True,
+                        "format_rows": True, "insert_rows": True, "insert_columns": True})
+        for name, target in sheet.names.items():
+            book.define_name(name, "=" + target)
+    _about(book.add_worksheet(ABOUT_SHEET), style, sheets)
+    book.set_properties({"title": title, "author": author, "created": stamp})
+    book.close()
+    return fixed_zip(buffer.getvalue(), stamp)
+
+
+def _formula_value(expected: Any) -> Any:
+    """A formula's value as saved with it: the model's figure (text as text)."""
+    if isinstance(expected, bool):
+        return "TRUE" if expected else "FALSE"
+    return expected
+
+
+def _about(ws: Any, style: _Styles, sheets: Sequence[Sheet]) -> None:
+    """The About sheet, visible and protected: what the workbook is and how ``import``
+    reads it, in plain words, then every figure as built (sheet, cell, value), what
+    lets ``import`` tell a figure changed in the workbook from one changed in the plan
+    since the build."""
+    ws.write_string(0, 0, ABOUT_SHEET, style(**_FONTS["title"]))
+    wrap = style(text_wrap=True, valign="top")
+    row = 2
+    for label, text in ABOUT:
+        ws.write_string(row, 0, label, style(**_FONTS["header"], **_fill("header")))
+        ws.merge_range(row, 1, row, 2, text, wrap)
+        ws.set_row(row, 15 * -(-len(text) // 80))
+        row += 1
+    row += 1
+    header = style(**_FONTS["header"], **_fill("header"))
+    for col, text in enumerate(BUILT_HEADINGS):
+        ws.write_string(row, col, text, header)
+    ws.freeze_panes(row + 1, 0)
+    ws.repeat_rows(row)
+    for sheet in sheets:
+        for (r, c), cell in sheet.figures():
+            row += 1
+            ws.write_string(row, 0, sheet.name)
+            ws.write_string(row, 1, ref(r, c))
+            ws.write_number(row, 2, cell.cell_value)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 12)
+    ws.set_column(2, 2, 60)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.protect("", {"format_columns": True, "format_rows": True})
 
 
 def built_figures(wb: Any) -> dict[tuple[str, str], float | int]:
-    """(sheet, cell) -> the figure as built, from a workbook's hidden sheet; empty when
-    it has none or it was altered (its rows are then ignored)."""
-    if BUILT_SHEET not in wb.sheetnames:
+    """(sheet, cell) -> the figure as built, from a workbook's About sheet (or the very
+    hidden sheet of a workbook built before it); empty when it has none or it was
+    altered (its rows are then ignored)."""
+    name = next((n for n in BUILT_SHEETS if n in wb.sheetnames), None)
+    if name is None:
         return {}
-    rows = list(wb[BUILT_SHEET].iter_rows(values_only=True))
-    if not rows or tuple(rows[0][:3]) != BUILT_HEADINGS:
+    rows = iter(wb[name].iter_rows(values_only=True))
+    for found in rows:
+        if tuple(found[:3]) == BUILT_HEADINGS:
+            break
+    else:
         return {}
     out = {}
-    for sheet, cell, value, *_ in rows[1:]:
+    for sheet, cell, value, *_ in rows:
         if (not isinstance(sheet, str) or not isinstance(cell, str)
                 or not isinstance(value, int | float) or isinstance(value, bool)):
             return {}
@@ -727,7 +892,8 @@ def built_figures(wb: Any) -> dict[tuple[str, str], float | int]:
 
 def _wraps(sheet: Sheet, cell: Text, col: int) -> bool:
     """Headings wrap in their column, and so does the cover's text."""
-    return cell.style == "header" or (sheet.name == "Cover" and col == 2)
+    return (cell.style == "header" or (sheet.name == "Cover" and col == 2)
+            or col in sheet.wrap)
 
 
 def _lines(sheet: Sheet) -> dict[int, int]:
@@ -740,21 +906,6 @@ def _lines(sheet: Sheet) -> dict[int, int]:
             lines = -(-len(cell.value) // max(int(width * 1.1) - 1, 1))
             out[row] = max(out.get(row, 1), lines)
     return {row: lines for row, lines in out.items() if lines > 1}
-
-
-def _fixed_zip(data: bytes, stamp: datetime) -> bytes:
-    """The archive again, every entry dated ``stamp`` (zip entries otherwise carry the
-    time they were written)."""
-    when = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=when)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
 
 
 def produce(rendered: Rendered) -> Output:

@@ -10,9 +10,16 @@ are imported; everything else must be as lscplan writes it:
   refused (``workbook-number``);
 - a formula (a total, movement or percentage) must be the one lscplan writes
   (``workbook-formula``): the figures it is calculated from are what to change;
+- a published total must be the sum of its parts, as the check beside it says
+  (``workbook-total``: the check reads "differs by ..." in the workbook);
 - labels, ids, units, provenance and the cover must read as lscplan writes them
-  (``workbook-text``), and a value where lscplan's workbook has none (a row, column,
-  year or sheet it does not know) is refused (``workbook-unknown``);
+  (``workbook-text``), and a row or column of lscplan's that is gone is refused
+  (``workbook-unknown``);
+- what is not lscplan's is left alone and said (``workbook-ignored`` warnings): rows
+  and columns someone inserted for their own working (lscplan's own are found where
+  they moved to, aligned on their headings, labels and ids, and its formulas are
+  compared with their references moved as the spreadsheet moved them), a value in a
+  cell lscplan leaves empty, a sheet it does not have;
 - a file that is not an .xlsx workbook is refused as a whole (``workbook-file``), and
   so is a macro-enabled one (``.xlsm`` content, whatever its name);
 - a number that does not fit (NaN, infinity, 1E+300: beyond ``MAX_FIGURE``) is refused
@@ -23,7 +30,7 @@ are imported; everything else must be as lscplan writes it:
   its XML is streamed, before openpyxl reads it, so time and memory stay bounded.
 
 A figure is changed by the workbook when it differs from the figure as built, which
-the workbook records in a very hidden sheet (``workbook.built_figures``): a figure
+the workbook records on its About sheet (``workbook.built_figures``): a figure
 changed in the YAML since the build and left alone in the workbook keeps the plan's
 value, and one changed in both, differently, is refused (``workbook-conflict``).
 Without that record (a tool dropped the sheet), every figure that differs from the
@@ -49,6 +56,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -61,7 +69,7 @@ from typing import Any
 from xml.parsers import expat
 
 from . import documents, workbook
-from .diagnostics import Diagnostic, Location, Report, error
+from .diagnostics import Diagnostic, Location, Report, error, warning
 from .errors import PlanInvalid, UsageError, WorkbookInvalid
 from .files import Staging, _fsync_dir
 from .pipeline import check
@@ -81,12 +89,13 @@ class FigureChange:
 @dataclass
 class Imported:
     """What an import did: the figures changed, the files written (relative to the
-    plan folder) and the diff of the plan before and after (None when nothing
-    changed)."""
+    plan folder), the diff of the plan before and after (None when nothing changed)
+    and what it left alone as not lscplan's (``workbook-ignored`` warnings)."""
 
     changes: list[FigureChange] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     diff: Any = None
+    ignored: list[Diagnostic] = field(default_factory=list)
 
 
 # --- reading the workbook ------------------------------------------------------------
@@ -97,12 +106,12 @@ def _problem(book: str, sheet: str, row: int, col: int, rule: str, message: str
     return error(rule, message, Location(book, row, col, f"{sheet}!{workbook.ref(row, col)}"))
 
 
-#: Far more than lscplan's workbook of any real plan (the bundled one is 32 KiB, and
+#: Far more than lscplan's workbook of any real plan (the bundled one is 34 KiB, and
 #: unpacks to under 1 MiB): a file past these is refused before it is read.
 MAX_FILE_BYTES = 20 * 2**20
 MAX_UNPACKED_BYTES = 200 * 2**20
 #: What is read of a workbook, each far beyond lscplan's own (the bundled plan's: 8
-#: sheets, at most 509 rows and 15 columns, 2,900 cells in all, 1,100 strings). The
+#: sheets, at most 517 rows and 15 columns, 2,905 cells in all, 572 strings). The
 #: XML is streamed and reading stops at the first cell past a bound, which is refused
 #: with its place (``workbook-size``): a million tiny cells cost no more than the bound.
 MAX_SHEETS = 32
@@ -503,6 +512,23 @@ def _check_formula(book: str, sheet: str, row: int, col: int, cell: workbook.For
     problems.append(_problem(book, sheet, row, col, "workbook-formula", message))
 
 
+def _check_total(book: str, sheet: str, row: int, col: int, cell: workbook.Check,
+                 total: Any, parts: Sequence[Any], problems: list[Diagnostic]) -> None:
+    """A published total must still be the sum of its parts (the check cell would read
+    "differs by"): refused at the check, naming both figures."""
+    numbers = [total, *parts]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers):
+        return  # a cell that is not a number is refused on its own
+    summed = sum(parts)
+    if abs(total - summed) <= 1e-6:
+        return
+    problems.append(_problem(
+        book, sheet, row, col, "workbook-total",
+        f"the total in {workbook.ref(*cell.total)} ({_figure(total)}) differs by "
+        f"{_figure(total - summed)} from the sum of {cell.what} ({_figure(summed)}): "
+        "change the total or the figures it sums so that they agree"))
+
+
 def _check_text(book: str, sheet: str, row: int, col: int, cell: workbook.Text, got: Any,
                 problems: list[Diagnostic]) -> None:
     want = cell.value
@@ -528,54 +554,195 @@ def _check_text(book: str, sheet: str, row: int, col: int, cell: workbook.Text, 
     problems.append(_problem(book, sheet, row, col, rule, message))
 
 
-def _unknown(book: str, sheet: workbook.Sheet, row: int, col: int, got: Any,
-             years: Sequence[str]) -> Diagnostic:
-    rows = max(r for r, _ in sheet.cells)
-    cols = max(c for _, c in sheet.cells)
-    if row == workbook.HEADER_ROW and col > cols:
-        what = (f"a column lscplan's workbook does not have ({_shown(got)}); the plan's "
-                f"years are {years[0]} to {years[-1]}")
-    elif row > rows:
-        what = (f"a row lscplan's workbook does not have ({_shown(got)}): rows are "
-                "added in the YAML")
-    else:
-        what = f"a value ({_shown(got)}) where lscplan's workbook has none"
-    return _problem(book, sheet.name, row, col, "workbook-unknown",
-                    what + "; only the figures lscplan writes can be imported")
+# --- where lscplan's rows and columns are now ------------------------------------------
 
 
-def compare(expected: Sequence[workbook.Sheet], wb: Any, book: str, years: Sequence[str]
+def _align(wanted: Sequence[Any], found: Sequence[Any]) -> dict[int, int]:
+    """Index in ``wanted`` -> index in ``found``: runs that match, and runs that were
+    replaced paired in order (an edited label stays its row); what was inserted in
+    ``found`` is left out, and so is what ``wanted`` has that ``found`` lost."""
+    from difflib import SequenceMatcher
+
+    out = {}
+    matcher = SequenceMatcher(None, list(wanted), list(found), autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op in ("equal", "replace"):
+            out.update(zip(range(a0, a1), range(b0, b1), strict=False))
+    return out
+
+
+def _key(value: Any) -> Any:
+    """A cell as the alignment sees it: text as itself, any number or formula alike."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime | date):
+        return "(date)"
+    if _formula_text(value) is not None or isinstance(value, int | float):
+        return "#"
+    return str(value)
+
+
+def _expected_key(cell: Any) -> Any:
+    if cell is None:
+        return None
+    if isinstance(cell, workbook.Text):
+        return "(date)" if isinstance(cell.value, date) else cell.value
+    return "#"
+
+
+@dataclass
+class _Grid:
+    """Where each of lscplan's rows and columns of a sheet is in the workbook given
+    (rows and columns someone inserted move them), and the rows and columns that are
+    not lscplan's."""
+
+    rows: dict[int, int]
+    cols: dict[int, int]
+    extra_rows: list[int]
+    extra_cols: list[int]
+
+
+def _grid(sheet: workbook.Sheet, values: Mapping[tuple[int, int], Any]) -> _Grid:
+    """The columns aligned on the headings row (the row, among the first few, that
+    has most of lscplan's headings), then the rows on what each row reads in those
+    columns: labels, ids, units and provenance, and where the numbers are. Only rows
+    and columns that hold something, or are within lscplan's, are looked at (a value
+    typed at XFD1048576 is one more row and column, not a million)."""
+    n_rows = max(r for r, _ in sheet.cells)
+    n_cols = max(c for _, c in sheet.cells)
+    got_rows = sorted({r for r, _ in values} | set(range(1, n_rows + 1)))
+    got_cols = sorted({c for _, c in values} | set(range(1, n_cols + 1)))
+    cols = {c: c for c in range(1, n_cols + 1)}
+    if sheet.freeze:  # a data sheet: its headings name its columns
+        wanted = [_expected_key(sheet.cells.get((workbook.HEADER_ROW, c)))
+                  for c in range(1, n_cols + 1)]
+        heads = set(wanted) - {None}
+
+        def found(r: int) -> list[Any]:
+            return [_key(values.get((r, c))) for c in got_cols]
+
+        row = max(got_rows[:workbook.HEADER_ROW + 20],
+                  key=lambda r: (len(heads & set(found(r))), -r))
+        cols = {a + 1: got_cols[b] for a, b in _align(wanted, found(row)).items()}
+    wanted_rows = [tuple(_expected_key(sheet.cells.get((r, c))) for c in range(1, n_cols + 1))
+                   for r in range(1, n_rows + 1)]
+    found_rows = [tuple(_key(values.get((r, cols[c]))) if c in cols else None
+                        for c in range(1, n_cols + 1)) for r in got_rows]
+    rows = {a + 1: got_rows[b] for a, b in _align(wanted_rows, found_rows).items()}
+    owned_rows, owned_cols = set(rows.values()), set(cols.values())
+    return _Grid(rows, cols,
+                 sorted({r for r, _ in values} - owned_rows),
+                 sorted({c for _, c in values} - owned_cols))
+
+
+_REF = re.compile(r"(?:(?:'([^']+)'|([A-Za-z][\w]*))!)?\$?([A-Z]{1,3})\$?(\d+)")
+
+
+def _moved(formula: str, sheet: str, grids: Mapping[str, _Grid]) -> str:
+    """A formula lscplan writes with each reference moved where its cell is now (as a
+    spreadsheet moves them when rows or columns are inserted)."""
+    def move(match: re.Match) -> str:
+        quoted, bare, col, row = match.groups()
+        grid = grids.get(quoted or bare or sheet)
+        c, r = _column(col), int(row)
+        if grid is None or r not in grid.rows or c not in grid.cols:
+            return match.group(0)
+        prefix = match.group(0)[:match.start(3) - match.start(0)]
+        return f"{prefix.replace('$', '')}{workbook.ref(grid.rows[r], grid.cols[c])}"
+
+    return _REF.sub(move, formula)
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _ignored(book: str, sheet: str, grid: _Grid, values: Mapping[tuple[int, int], Any],
+             expected: workbook.Sheet) -> list[Diagnostic]:
+    """What import leaves alone, said once per row, column or cell: rows and columns
+    someone inserted, and values in cells lscplan leaves empty."""
+    notes = []
+    for r in grid.extra_rows:
+        n = sum(1 for (row, c) in values if row == r and c not in grid.extra_cols)
+        if n:
+            notes.append(warning("workbook-ignored", f"row {r} is not lscplan's (inserted or "
+                                 f"added): its {n} value{'s' if n != 1 else ''} ignored",
+                                 Location(book, r, 1, f"{sheet}!{r}:{r}")))
+    for c in grid.extra_cols:
+        name = workbook.letter(c)
+        notes.append(warning("workbook-ignored", f"column {name} is not lscplan's (inserted "
+                             "or added): its values ignored",
+                             Location(book, 1, c, f"{sheet}!{name}:{name}")))
+    owned = {(r, c): (er, ec) for er, r in grid.rows.items() for ec, c in grid.cols.items()}
+    for (r, c) in sorted(values):
+        at = owned.get((r, c))
+        if at is not None and at not in expected.cells:
+            notes.append(warning("workbook-ignored", f"a value ({_shown(values[(r, c)])}) "
+                                 "in a cell lscplan leaves empty: ignored",
+                                 Location(book, r, c, f"{sheet}!{workbook.ref(r, c)}")))
+    return notes
+
+
+def compare(expected: Sequence[workbook.Sheet], wb: Any, book: str, years: Sequence[str],
+            ignored: list[Diagnostic] | None = None
             ) -> tuple[list[Diagnostic], list[FigureChange]]:
-    """Every cell of the workbook ``wb`` against the layout lscplan writes: the
-    problems (refusals) and the figures that changed."""
+    """Every cell lscplan writes against the workbook ``wb``, found where it is now
+    (rows and columns inserted move it): the problems (refusals) and the figures that
+    changed. What is not lscplan's (a row, column or sheet someone added, a value in a
+    cell lscplan leaves empty) is left alone, and said in ``ignored``."""
     problems: list[Diagnostic] = []
     changes: list[FigureChange] = []
+    notes: list[Diagnostic] = [] if ignored is None else ignored
     names = [s.name for s in expected]
     built = workbook.built_figures(wb)
-    for extra in (n for n in wb.sheetnames if n not in [*names, workbook.BUILT_SHEET]):
-        problems.append(_problem(book, extra, 1, 1, "workbook-unknown",
-                                 "a sheet lscplan's workbook does not have; only its "
-                                 f"own sheets ({', '.join(names)}) can be imported"))
+    for extra in (n for n in wb.sheetnames if n not in [*names, *workbook.BUILT_SHEETS]):
+        notes.append(warning("workbook-ignored", "a sheet lscplan's workbook does not "
+                             "have: ignored", Location(book, 1, 1, f"{extra}!A1")))
+    values = {s.name: {(xc.row, xc.column): xc.value for xc in _present(wb[s.name])
+                       if xc.value is not None}
+              for s in expected if s.name in wb.sheetnames}
+    grids = {s.name: _grid(s, values[s.name]) for s in expected if s.name in values}
     for sheet in expected:
         if sheet.name not in wb.sheetnames:
             problems.append(_problem(book, sheet.name, 1, 1, "workbook-unknown",
                                      "the sheet is missing: import a workbook lscplan "
                                      "built, with every sheet it has"))
             continue
-        ws = wb[sheet.name]
-        for xc in _present(ws):
-            if xc.value is not None and (xc.row, xc.column) not in sheet.cells:
-                problems.append(_unknown(book, sheet, xc.row, xc.column, xc.value, years))
+        grid, got_values = grids[sheet.name], values[sheet.name]
+        notes += _ignored(book, sheet.name, grid, got_values, sheet)
+        lost = set()
         for (row, col), cell in sorted(sheet.cells.items()):
-            got = ws.cell(row, col).value
+            if row not in grid.rows or col not in grid.cols:
+                what = (f"row {row}" if row not in grid.rows else
+                        f"column {workbook.letter(col)}")
+                if what not in lost:
+                    lost.add(what)
+                    problems.append(_problem(
+                        book, sheet.name, row, col, "workbook-unknown",
+                        f"lscplan's {what} is missing (deleted, or changed past "
+                        f"recognition; it read {_shown(getattr(cell, 'value', ''))}): "
+                        "rows and columns are removed in the YAML, not in the workbook"))
+                continue
+            r, c = grid.rows[row], grid.cols[col]
+            got = got_values.get((r, c))
             if isinstance(cell, workbook.Figure):
-                _check_figure(book, sheet.name, row, col, cell, got,
+                _check_figure(book, sheet.name, r, c, cell, got,
                               built.get((sheet.name, workbook.ref(row, col))), problems,
                               changes)
             elif isinstance(cell, workbook.Formula):
-                _check_formula(book, sheet.name, row, col, cell, got, problems)
+                moved = replace(cell, formula=_moved(cell.formula, sheet.name, grids))
+                _check_formula(book, sheet.name, r, c, moved, got, problems)
+                if isinstance(cell, workbook.Check):
+                    parts = [got_values.get((grid.rows[p], c)) for p in
+                             range(cell.parts[0], cell.parts[1] + 1) if p in grid.rows]
+                    total = (grid.rows.get(cell.total[0], cell.total[0]), c)
+                    _check_total(book, sheet.name, r, c, replace(cell, total=total),
+                                 got_values.get(total), parts, problems)
             else:
-                _check_text(book, sheet.name, row, col, cell, got, problems)
+                _check_text(book, sheet.name, r, c, cell, got, problems)
     return problems, changes
 
 
@@ -687,8 +854,8 @@ def _at_cells(errors: Sequence[Diagnostic], changes: Sequence[FigureChange], boo
         row, col = coordinate_to_tuple(change.cell)
         found.append(_problem(book, change.sheet, row, col, "workbook-number",
                               f"{_figure(change.new)} cannot be the plan's figure: "
-                              f"{d.message} ({d.rule}, {d.location.file} "
-                              f"{d.location.pointer})"))
+                              f"{d.message} ({d.rule}, at {d.location.file}:"
+                              f"{d.location.line})"))
     return found
 
 
@@ -708,11 +875,13 @@ def import_workbook(path: Path, plan_dir: Path) -> Imported:
         raise PlanInvalid(before.report, sources=before.sources, plan_dir=str(plan_dir))
     plan = before.plan
     expected = workbook.layout(plan, _workbook_document(plan))
-    problems, changes = compare(expected, _open(path), path.name, plan.period.years)
+    ignored: list[Diagnostic] = []
+    problems, changes = compare(expected, _open(path), path.name, plan.period.years,
+                                ignored)
     if problems:
         raise WorkbookInvalid(Report(problems), str(path))
     if not changes:
-        return Imported()
+        return Imported(ignored=ignored)
     by_file: dict[str, list[FigureChange]] = {}
     for change in changes:
         by_file.setdefault(change.target.file, []).append(change)
@@ -736,4 +905,4 @@ def import_workbook(path: Path, plan_dir: Path) -> Imported:
     result = diff(plan, after.plan, f"old ({plan_dir})", f"new ({plan_dir} with {path.name})",
                   documents=False)
     result = replace(result, findings=findings(before.report, after.report))
-    return Imported(changes, sorted(texts), result)
+    return Imported(changes, sorted(texts), result, ignored)

@@ -44,22 +44,19 @@ import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from . import chartcache
+from .digests import code_digest, renderer_versions
 from .documents import Document
 from .errors import BuildError, LscplanError
 from .files import Staging, remove_leftovers, sha256_bytes, sha256_file, write_atomic
 from .formats import FORMATS, Format, Output, Rendered
 from .pdf import PDF_VARIANT
-from .resources import fonts_dir, templates_dir
+from .resources import fonts_dir
 
 MANIFEST = "manifest.json"
-#: Packages whose version changes what a build writes.
-RENDERERS = ("lscplan", "weasyprint", "pydyf", "fonttools", "matplotlib", "jinja2",
-             "markdown-it-py", "openpyxl")
 
 
 # --- what a build is asked for --------------------------------------------------------
@@ -163,32 +160,6 @@ class BuildResult:
 # --- digests ----------------------------------------------------------------------------
 
 
-def _versions() -> str:
-    out = []
-    for name in RENDERERS:
-        try:
-            out.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{name} -")
-    return "\n".join(out)
-
-
-@cache
-def code_digest() -> str:
-    """The templates, lscplan's own code and the renderers' versions."""
-    h = hashlib.sha256(_versions().encode())
-    package = Path(__file__).resolve().parent
-    for root, label in ((templates_dir(), "templates"), (package, "lscplan")):
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            rel = path.relative_to(root)
-            if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-                continue
-            if label == "lscplan" and path.suffix not in (".py", ".css", ".ttf"):
-                continue
-            h.update(f"{label}/{rel.as_posix()}\0".encode() + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
 def sources_digest(sources: Mapping[str, Sequence[str]], provenance: str) -> str:
     """A digest of everything a document is made from: the plan files it depends on
     (``sources``: path -> lines), the templates, lscplan's own code, the renderers'
@@ -212,7 +183,7 @@ def _fonts_digest() -> str:
 def input_digest(html: str) -> str:
     """What a document's PDF depends on: its HTML, the bundled typeface and the
     renderers' versions."""
-    head = f"{_versions()}\n{PDF_VARIANT}\n{_fonts_digest()}\n"
+    head = f"{renderer_versions()}\n{PDF_VARIANT}\n{_fonts_digest()}\n"
     return sha256_bytes(head.encode() + html.encode())
 
 

@@ -37,14 +37,14 @@ REPO = Path(__file__).resolve().parent.parent
 
 _TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>\"[^\"]*\")|"
                     r"(?P<ref>(?:'?[A-Za-z][\w ]*'?!)?\$?[A-Z]{1,3}\$?\d+"
-                    r"(?::\$?[A-Z]{1,3}\$?\d+)?)|(?P<fn>[A-Z]+)\(|(?P<op><>|>=|<=|[-+*/(),=<>]))")
+                    r"(?::\$?[A-Z]{1,3}\$?\d+)?)|(?P<fn>[A-Z]+)\(|(?P<op><>|>=|<=|[-+*/(),=<>&]))")
 
 
 def evaluate(workbook: Any, sheet: str, formula: str) -> Any:
     """The value of ``formula`` (``=SUM(C4:C8)``) on ``sheet`` of an openpyxl workbook,
     as Excel computes it, for the shapes lscplan writes: numbers, text, references
-    (other sheets', ranges in SUM), + - * /, comparisons, SUM, ROUND and IF. A formula
-    cell referred to is evaluated in turn; an empty cell is 0."""
+    (other sheets', ranges in SUM), + - * / &, comparisons, SUM, ROUND, IF and TEXT.
+    A formula cell referred to is evaluated in turn; an empty cell is 0."""
     tokens = []
     text = formula.removeprefix("=")
     pos = 0
@@ -76,14 +76,21 @@ class _Eval:
         return tok
 
     def compare(self) -> Any:
-        left = self.additive()
+        left = self.concat()
         tok = self.peek()
         if tok and tok[1] in ("=", "<>", ">=", "<=", ">", "<"):
             op = self.take()[1]
-            right = self.additive()
+            right = self.concat()
             return {"=": left == right, "<>": left != right, ">=": left >= right,
                     "<=": left <= right, ">": left > right, "<": left < right}[op]
         return left
+
+    def concat(self) -> Any:
+        value = self.additive()
+        while (tok := self.peek()) and tok[1] == "&":
+            self.take()
+            value = f"{value}{self.additive()}"
+        return value
 
     def additive(self) -> Any:
         value = self.term()
@@ -137,6 +144,11 @@ class _Eval:
             return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
         if name == "IF":
             return args[1] if args[0] else args[2]
+        if name == "TEXT":  # the signed shapes lscplan writes: "+#,##0.0;-#,##0.0"
+            value, fmt = args
+            first = fmt.split(";")[0]
+            places = len(first.split(".")[1]) if "." in first else 0
+            return format(float(value), f"+,.{places}f")
         raise AssertionError(f"no function {name}")
 
     def cells(self, text: str) -> list:
@@ -156,3 +168,40 @@ class _Eval:
                     value = evaluate(self.wb, sheet, value)
                 out.append(0 if value is None else value)
         return out
+
+
+# --- inserting rows and columns as a spreadsheet application does -------------------
+
+_CELL_REF = re.compile(r"(?:(?:'([^']+)'|([A-Za-z]\w*))!)?(\$?)([A-Z]{1,3})(\$?)(\d+)")
+
+
+def insert(workbook: Any, sheet: str, *, row: int | None = None, col: int | None = None
+           ) -> None:
+    """Insert an empty row before ``row`` (or a column before ``col``) on ``sheet`` of
+    an openpyxl workbook as Excel and LibreOffice do: the cells below (or to the
+    right) move, and every formula of the workbook that refers to them is moved
+    with them (openpyxl's own ``insert_rows`` leaves formulas as they were)."""
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    def moved(match: re.Match, here: str) -> str:
+        quoted, bare, dollar_col, letters, dollar_row, number = match.groups()
+        if (quoted or bare or here) != sheet:
+            return match.group(0)
+        c, r = column_index_from_string(letters), int(number)
+        if row is not None and r >= row:
+            r += 1
+        if col is not None and c >= col:
+            c += 1
+        prefix = match.group(0)[:match.start(3) - match.start(0)]
+        return f"{prefix}{dollar_col}{get_column_letter(c)}{dollar_row}{r}"
+
+    for ws in workbook.worksheets:
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.value = _CELL_REF.sub(lambda m, t=ws.title: moved(m, t), cell.value)
+    ws = workbook[sheet]
+    if row is not None:
+        ws.insert_rows(row)
+    if col is not None:
+        ws.insert_cols(col)

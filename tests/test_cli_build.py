@@ -19,7 +19,9 @@ from lscplan.pipeline import check
 from lscplan.progress import BuildDisplay, interactive, line, summary
 from lscplan.write import BuildResult, DocumentResult, Event
 
-DOCS = ["ltp-submission", "public-summary", "board-governing-body-update"]
+DOCS = ["ltp-submission", "public-summary", "delivery-report", "board-governing-body-update"]
+#: The documents also written for Word.
+WORD = ["public-summary", "board-governing-body-update"]
 BOARD = "board-governing-body-update"
 
 
@@ -32,11 +34,13 @@ def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
     illustrative = sum(n for *_, n, _loc in checked.plan.illustrative_figures())
     assert result.stdout.splitlines() == [
         "built ltp-submission.html", "built ltp-submission.xlsx",
-        *(f"built {d}.html" for d in DOCS[1:]),
-        f"done: 3 documents (3 built, 0 unchanged), no PDF, {warnings} warnings "
+        *(f"built {d}.{ext}" for d in DOCS[1:] for ext in ("html", "docx")
+          if ext == "html" or d in WORD),
+        f"done: 4 documents (4 built, 0 unchanged), no PDF, {warnings} warnings "
         f"({illustrative} illustrative figures); outputs in {out}/"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{d}.html" for d in DOCS] + ["ltp-submission.xlsx", "manifest.json"])
+        [f"{d}.html" for d in DOCS] + [f"{d}.docx" for d in WORD]
+        + ["ltp-submission.xlsx", "manifest.json"])
     manifest = json.loads((out / "manifest.json").read_text())
     assert [d["id"] for d in manifest["documents"]] == DOCS
     entry = manifest["documents"][0]
@@ -45,21 +49,33 @@ def test_html_build(cli, small_plan: Path, tmp_path: Path) -> None:
     assert len(entry["sha256"]["html"]) == 64
     assert entry["xlsx"] == "ltp-submission.xlsx" and len(entry["sha256"]["xlsx"]) == 64
     assert "xlsx" not in manifest["documents"][1]  # only the submission has a workbook
+    # board papers and the public summary are Word files too; the submission is not
+    assert "docx" not in entry
+    for doc in manifest["documents"][1:]:
+        if doc["id"] in WORD:
+            assert doc["docx"] == f"{doc['id']}.docx" and len(doc["sha256"]["docx"]) == 64
+        else:  # the delivery report is HTML and PDF
+            assert "docx" not in doc
     assert manifest["plan"]["version"] == "0.1"
 
     again = cli("build", small_plan, "--out", out, "--no-pdf")
     assert again.code == 0
     assert again.stdout.splitlines()[:-1] == [f"unchanged {d}" for d in DOCS]
-    assert again.stdout.splitlines()[-1].startswith("done: 3 documents (0 built, 3 unchanged)")
+    assert again.stdout.splitlines()[-1].startswith("done: 4 documents (0 built, 4 unchanged)")
 
 
 def test_workbook_alone(cli, small_plan: Path, tmp_path: Path) -> None:
-    """--no-html --no-pdf leave the workbook: the only format left, so the only file."""
+    """--formats xlsx writes the workbook alone; --no-html --no-pdf leave the workbook
+    and the Word files."""
     out = tmp_path / "out"
-    result = cli("build", small_plan, "--out", out, "--no-html", "--no-pdf")
+    result = cli("build", small_plan, "--out", out, "--formats", "xlsx")
     assert result.code == 0, result.stderr
     assert result.stdout.splitlines()[0] == "built ltp-submission.xlsx"
     assert sorted(p.name for p in out.iterdir()) == ["ltp-submission.xlsx", "manifest.json"]
+    office = cli("build", small_plan, "--out", tmp_path / "office", "--no-html", "--no-pdf")
+    assert sorted(p.name for p in (tmp_path / "office").iterdir()) == sorted(
+        ["ltp-submission.xlsx", "manifest.json", *(f"{d}.docx" for d in WORD)])
+    assert office.code == 0
     # an HTML build later keeps the workbook while the plan is unchanged
     again = cli("build", small_plan, "--out", out, "--no-pdf")
     assert "built ltp-submission.xlsx" not in again.stdout.splitlines()
@@ -85,7 +101,7 @@ def test_defaults_plan_and_build_in_cwd(cli, small_plan: Path) -> None:
 @pytest.mark.pdf
 def test_pdf_only_one_document(cli, small_plan: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = cli("build", small_plan, "--out", out, "--only", BOARD, "--no-html",
+    result = cli("build", small_plan, "--out", out, "--only", BOARD, "--formats", "pdf",
                  "--jobs", "1")
     assert result.code == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -105,7 +121,8 @@ def test_only_repeatable_and_manifest_stays_complete(cli, small_plan, tmp_path) 
                  "--only", "public-summary", "--only", BOARD)
     assert result.code == 0
     assert result.stdout.splitlines()[:-1] == ["built public-summary.html",
-                                               f"built {BOARD}.html"]
+                                               "built public-summary.docx",
+                                               f"built {BOARD}.html", f"built {BOARD}.docx"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert [d["id"] for d in manifest["documents"]] == DOCS
 
@@ -126,10 +143,14 @@ def test_usage_errors_exit_2(cli, small_plan: Path, tmp_path: Path) -> None:
     unknown = cli("build", small_plan, "--out", out, "--only", "board-nope")
     assert unknown.code == 2
     assert "board-nope" in unknown.stderr
-    assert "ltp-submission, public-summary, board-governing-body-update" in unknown.stderr
-    nothing = cli("build", small_plan, "--out", out, "--no-pdf", "--no-html",
+    assert ("ltp-submission, public-summary, delivery-report, board-governing-body-update"
+            in unknown.stderr)
+    nothing = cli("build", small_plan, "--out", out, "--formats", "xlsx",
                   "--only", "public-summary")  # it has no workbook: no format is left
     assert nothing.code == 2 and "nothing to build" in nothing.stderr
+    unknown = cli("build", small_plan, "--out", out, "--formats", "html,odt")
+    assert unknown.code == 2
+    assert "unknown format odt; the formats are html, pdf, xlsx, docx" in unknown.stderr
     assert cli("build", tmp_path / "missing", "--out", out).code == 2
     assert cli("build", small_plan, "--out", out, "--jobs", "0").code == 2
     (tmp_path / "file").write_text("x")

@@ -29,7 +29,7 @@ def starter_workbook(entry_point: Path, tmp_path_factory: pytest.TempPathFactory
     root = tmp_path_factory.mktemp("starter-workbook")
     shutil.copytree(starter_dir(), root / "plan")
     result = subprocess.run([str(entry_point), "build", str(root / "plan"), "--out",
-                             str(root / "out"), "--no-html", "--no-pdf", "-q"],
+                             str(root / "out"), "--formats", "xlsx", "-q"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     return root / "out" / WORKBOOK
@@ -173,7 +173,10 @@ def test_text_in_a_number_cell(cli, built, small_plan, tmp_path) -> None:
         "failed: 1 cell cannot be imported; nothing written"]
 
 
-def test_unknown_row_and_year(cli, built, small_plan, tmp_path) -> None:
+def test_rows_and_columns_not_lscplans_are_left_alone(cli, built, small_plan, tmp_path
+                                                      ) -> None:
+    """A row added under a table and a year column added: not lscplan's, so ignored,
+    and said so, a line each; nothing else changed, nothing written."""
     def edit(wb) -> None:
         ws = wb["Activity"]
         row = ws.max_row + 1
@@ -181,14 +184,55 @@ def test_unknown_row_and_year(cli, built, small_plan, tmp_path) -> None:
         ws.cell(row, 3, 1000)
         wb["Finance"]["F3"] = "2022/23"
 
-    out = _refused(cli, built, small_plan, tmp_path, edit)
-    ws = load_workbook(built)["Activity"]
-    row = ws.max_row + 1
-    assert f"Activity!A{row}: error[workbook-unknown]: a row lscplan's workbook does not " in out
-    assert f"Activity!C{row}: error[workbook-unknown]" in out
-    assert ("Finance!F3: error[workbook-unknown]: a column lscplan's workbook does not "
-            "have ('2022/23'); the plan's years are 2019/20 to 2021/22") in out
-    assert out.splitlines()[-1] == "failed: 3 cells cannot be imported; nothing written"
+    digests = _digests(small_plan)
+    result = cli("import", _edited(built, tmp_path, edit), small_plan)
+    assert result.code == 0, result.stdout + result.stderr
+    row = load_workbook(built)["Activity"].max_row + 1
+    lines = result.stdout.splitlines()
+    assert ("edited.xlsx: Finance!F:F: warning[workbook-ignored]: column F is not "
+            "lscplan's (inserted or added): its values ignored") in lines[0]
+    assert (f"edited.xlsx: Activity!{row}:{row}: warning[workbook-ignored]: row {row} is "
+            "not lscplan's (inserted or added): its 2 values ignored") in lines[1]
+    assert "nothing written" in lines[-1]
+    assert _digests(small_plan) == digests
+
+
+def test_round_trip_with_an_inserted_working_row_and_column(cli, built, small_plan,
+                                                            tmp_path) -> None:
+    """Sheets let rows and columns be inserted: a finance team adds a working row in
+    the middle of a table and a working column between two years, with their own
+    figures and formulas; lscplan's figures move, its formulas move with them, and
+    import finds each where it now is, writes the one figure changed and leaves the
+    working row and column alone (saying so)."""
+    from helpers import insert
+
+    def edit(wb) -> None:
+        activity = wb["Activity"]
+        insert(wb, "Activity", row=5)  # between the first two places
+        activity["A5"], activity["C5"], activity["D5"] = "Working: winter", 1234, "=C5*1.1"
+        insert(wb, "Finance", col=3)  # between 2019/20 and 2020/21
+        finance = wb["Finance"]
+        finance["C3"] = "Working"
+        finance["C4"] = "=B4*1.02"
+        finance["D4"] = 326000  # income 2020/21, moved from C4 to D4 by the insert
+
+    protected = load_workbook(built)
+    for ws in protected.worksheets[:-1]:  # (not the About sheet)
+        assert ws.protection.sheet and not ws.protection.insertRows
+        assert not ws.protection.insertColumns  # (False: inserting is allowed)
+    edited = _edited(built, tmp_path, edit)
+    old_finance = (small_plan / "finance.yaml").read_text(encoding="utf-8")
+    result = cli("import", edited, small_plan)
+    assert result.code == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert any("Finance!C:C: warning[workbook-ignored]: column C is not lscplan's" in line
+               for line in lines)
+    assert any("warning[workbook-ignored]: row " in line and "Activity!" in line
+               for line in lines)
+    assert lines[-1] == f"imported 1 figure from {edited} into {small_plan}/finance.yaml"
+    assert (small_plan / "finance.yaml").read_text(encoding="utf-8") == old_finance.replace(
+        "2020/21: {income: 325000,", "2020/21: {income: 326000,", 1)
+    assert cli("check", small_plan).code == 0
 
 
 def test_changed_formula(cli, built, small_plan, tmp_path) -> None:
@@ -200,18 +244,34 @@ def test_changed_formula(cli, built, small_plan, tmp_path) -> None:
             "=B4-B5+1000)") in out
 
 
-def test_figures_that_break_a_rule(cli, built, small_plan, tmp_path) -> None:
-    """A baseline changed without its total: the plan would fail allocation-total (and
-    the published movement no longer matches): reported, nothing written."""
+def test_a_total_that_no_longer_adds_up(cli, built, small_plan, tmp_path) -> None:
+    """A baseline changed without its published total: the check under the total
+    would read "differs by"; refused at that cell, nothing written."""
     def edit(wb) -> None:
         wb["Allocations"]["B4"] = 101000
 
     digests = _digests(small_plan)
     result = cli("import", _edited(built, tmp_path, edit), small_plan)
     assert result.code == 1
+    assert ("Allocations!B7: error[workbook-total]: the total in B6 (300,000) differs by "
+            "−1,000 from the sum of the organisations above (301,000)") in result.stdout
+    assert "nothing written" in result.stdout
+    assert _digests(small_plan) == digests
+
+
+def test_figures_that_break_a_rule(cli, built, small_plan, tmp_path) -> None:
+    """A baseline and its total changed together: the total adds up, but the plan would
+    fail allocation-movement (the published movement no longer matches): reported
+    at the YAML, nothing written."""
+    def edit(wb) -> None:
+        wb["Allocations"]["B4"] = 101000
+        wb["Allocations"]["B6"] = 301000
+
+    digests = _digests(small_plan)
+    result = cli("import", _edited(built, tmp_path, edit), small_plan)
+    assert result.code == 1
     assert f"{small_plan}/finance.yaml:" in result.stdout
-    assert ("error[allocation-total]: the total baseline 300,000 is not the sum of the "
-            "rows (301,000)") in result.stdout
+    assert "error[allocation-movement]" in result.stdout
     assert "warning[" not in result.stdout  # the errors alone: warnings are for check
     assert "nothing written" in result.stderr
     assert _digests(small_plan) == digests
@@ -253,18 +313,31 @@ def test_a_workbook_saved_by_libreoffice(cli, built, small_plan, tmp_path) -> No
 @pytest.mark.parametrize(("sheet", "key", "column", "value", "said"), [
     ("Metrics", "ae-four-hour", 4, -0.05, "must be at least 0; found -5"),  # the standard
     ("Metrics", "ae-four-hour", 8, 1.25, "must be at most 100; found 125"),  # 2020/21
-    ("Workforce", "nursing", 4, -3150, "must be at least 0; found -3150"),  # WTE 2020/21
+    # vacancies 2020/21 (a negative WTE in post would first fail the check of its
+    # places against it, workbook-total)
+    ("Workforce", "nursing", 4, -250, "must be at least 0; found -250"),
+    ("Finance", None, "C4", -326000, "must be at least 0; found -326000"),  # income
+    ("Finance", None, "C4", 326000.5, "should be a whole number, but is 326000.5"),
 ])
 def test_a_figure_impossible_for_its_unit_is_refused_at_its_cell(
         cli, built, small_plan, tmp_path, sheet, key, column, value, said) -> None:
     """A negative percentage, one over 100, a negative count: the schemas bound them by
     their unit, and the refusal names the cell, not only the YAML."""
+    def at(ws) -> int:
+        if sheet == "Workforce":
+            return next(r for r in range(4, ws.max_row + 1)
+                        if ws.cell(r, 2).value == "Vacancies (WTE)")
+        return _row(ws, key)
+
     def edit(wb) -> None:
-        wb[sheet].cell(_row(wb[sheet], key), column).value = value
+        if key is None:
+            wb[sheet][column] = value
+        else:
+            wb[sheet].cell(at(wb[sheet]), column).value = value
 
     out = _refused(cli, built, small_plan, tmp_path, edit)
     ws = load_workbook(built)[sheet]
-    cell = f"{ws.cell(_row(ws, key), column).coordinate}"
+    cell = column if key is None else ws.cell(at(ws), column).coordinate
     first = out.splitlines()[0]
     assert first.startswith(f"{tmp_path}/edited.xlsx: {sheet}!{cell}: error[workbook-number]: ")
     assert said in first

@@ -53,6 +53,8 @@ def _allocation_values(plan) -> list:
     sheet = wb["Allocations"]
     out = []
     for row in sheet.iter_rows(min_row=4):
+        if str(row[0].value).startswith("Check:"):  # a published total's check
+            continue
         for cell in row[:7]:
             value = cell.value
             if isinstance(value, str) and value.startswith("="):

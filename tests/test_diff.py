@@ -868,7 +868,7 @@ def test_renaming_every_metric_of_the_bundled_plan_reads_as_renames(
 
 def test_a_new_order_no_document_shows_is_not_reported(
         compare, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("lscplan.diff.compare_documents", lambda old, new, *themes: ())
+    monkeypatch.setattr("lscplan.diff.compare_documents", lambda old, new, *themes, **options: ())
     result = compare(("board/governing-body-update.yaml",
                       "extracts: [allocations-table, {metric-chart: ae-four-hour}]",
                       "extracts: [{metric-chart: ae-four-hour}, allocations-table]"))

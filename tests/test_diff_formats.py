@@ -210,3 +210,10 @@ def test_a_consequence_row_says_how_far_it_moved_and_money_keeps_its_unit() -> N
     assert "| ↳ | system baseline total |  | £5,000k | £6,000k (+£1,000k) |" in out
     assert "income: £4,140,000k; expenditure: £4,100,000k" in out
     assert "income: £4,140,000k" in text_diff(result)
+
+
+def test_markdown_says_no_document_changes_in_a_line_not_an_empty_heading() -> None:
+    provenance = Change("changed", "source", "briefing", "published", "early 2019", "2019")
+    out = markdown_diff(DiffResult((provenance,), documents=()))
+    assert "\n\nDocuments: a build writes every document as before\n" in out
+    assert "#### Documents" not in out

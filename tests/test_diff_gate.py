@@ -319,7 +319,8 @@ def test_reordered_key_messages_are_one_order_line_naming_each_once(changed) -> 
     result = diff_versions(str(new), str(newer))
     assert result.changes == ()
     text = text_diff(result)
-    assert text.count("Care joined up") == 1 and text.count("Every partner agrees") == 1
+    order = text[:text.index("Documents:")]  # the documents' sections quote them again
+    assert order.count("Care joined up") == 1 and order.count("Every partner agrees") == 1
     assert "key messages in a new order: “Every partner agrees the plan before it …”, " \
            "“Care joined up around people, close to …” (their old places: 2, 1)" in text
 
@@ -357,6 +358,9 @@ def test_each_change_says_its_file_and_line_on_both_sides(changed) -> None:
     assert record["where"] == {"old": {"file": "metrics.yaml", "line": line - 2},
                                "new": {"file": "metrics.yaml", "line": line}}
     _validator().validate(json.loads(json_diff(result)))
+    from lscplan.diff_report import html_diff
+    assert (f'<div class="where"><small>metrics.yaml:{line} (was metrics.yaml:{line - 2})'
+            "</small></div>") in html_diff(result)
 
 
 def test_a_theme_change_says_its_file_and_line(changed, tmp_path: Path) -> None:
@@ -404,3 +408,93 @@ def test_provenance_changes_are_summed_up_first(changed) -> None:
     line = "Sources: 4 now cite a source (illustrative before); 1 is now illustrative"
     assert text_diff(result).splitlines()[1] == line
     assert f"\n\n{line}\n" in markdown_diff(result)
+
+
+# --- beyond a YAML diff: what a reader will see change ------------------------------------
+
+
+def test_each_changed_document_says_which_sections_change_and_how(changed) -> None:
+    old, new = changed(_theme)
+    result = diff_versions(str(old), str(new))
+    submission = next(d for d in result.documents if d.id == "ltp-submission")
+    added = [s for s in submission.sections
+             if s.after == "Every priority has a named executive lead."]
+    assert added and added[0].op == "changed" and added[0].before is None
+    text = text_diff(result)
+    assert f"      § {added[0].heading}: – → “Every priority has a named executive lead.”" in text
+    assert (f"\n  - § {added[0].heading}: – → “Every priority has a named executive lead.”"
+            in markdown_diff(result))
+
+
+def test_a_sentence_that_changes_is_shown_before_and_after() -> None:
+    from lscplan.diff_sections import section_changes
+
+    old = ("<html><head><title>T</title></head><body><h1>Plan</h1><p>Intro.</p>"
+           "<h2>Money</h2><p>We spend £5m. We save £1m. Then more.</p>"
+           "<h2>Staff</h2><p>Same.</p></body></html>")
+    new = old.replace("We save £1m.", "We save £2m.").replace("<h2>Staff</h2>",
+                                                              "<h2>People</h2>")
+    changes = section_changes(old, new)
+    assert [(s.heading, s.op, s.before, s.after, s.old_heading) for s in changes] == [
+        ("Money", "changed", "We save £1m.", "We save £2m.", None),
+        ("People", "changed", None, None, "Staff")]
+    added = section_changes(old, new.replace("</body>", "<h2>Risks</h2><p>New.</p></body>"))
+    assert [(s.heading, s.op) for s in added][-1] == ("Risks", "added")
+
+
+def test_the_html_page_shows_sections_and_sources(changed) -> None:
+    from lscplan.diff_report import html_diff
+
+    old, new = changed(lambda p: (_theme(p), edit(
+        p / "plan.yaml", "    people: 500000\n    provenance: example-briefing",
+        "    people: 500000\n    provenance: illustrative")))
+    page = html_diff(diff_versions(str(old), str(new)))
+    assert '<ul class="sections"><li>§ ' in page
+    assert "Every priority has a named executive lead." in page
+    assert '<p class="sources"><strong>Sources: 1 is now illustrative</strong></p>' in page
+
+
+def test_words_removed_before_punctuation_keep_their_space() -> None:
+    from lscplan.diff_text import word_diff
+
+    words = word_diff("Our Plan is good.", "Our Plan.")
+    assert words == (("=", "Our Plan"), ("-", " is good"), ("=", "."))
+    old = "".join(t for op, t in words if op != "+")
+    new = "".join(t for op, t in words if op != "-")
+    assert (old, new) == ("Our Plan is good.", "Our Plan.")
+
+
+@pytest.mark.pdf
+def test_with_pages_each_changed_pdf_says_which_pages_change(changed) -> None:
+    old, new = changed(_paper_text)
+    result = diff_versions(str(old), str(new), pages=True)
+    (paper,) = result.documents
+    assert paper.id == "board-governing-body-update"
+    assert paper.pages is not None and paper.pages[1] and paper.page_counts[1] >= 1
+    assert set(paper.pages[1]) <= set(range(1, paper.page_counts[1] + 1))
+    assert "`board-governing-body-update`: changes, PDF page" in text_diff(result)
+    import json
+    _validator().validate(json.loads(json_diff(result)))
+
+
+def test_an_edit_to_a_file_no_kind_reads_is_a_change(changed, tmp_path: Path) -> None:
+    def misplace(plan: Path) -> None:
+        (plan / "portfolio").mkdir()
+        (plan / "portfolio/extra.yaml").write_text("id: extra\ntitle: Extra care\n", "utf-8")
+
+    old, new = changed(misplace)
+    added = diff_versions(str(old), str(new), documents=False)
+    assert [(c.op, c.entity, c.id) for c in added.changes] == [
+        ("added", "unread", "portfolio/extra.yaml")]
+    newer = tmp_path / "newer"
+    shutil.copytree(new, newer)
+    edit(newer / "portfolio/extra.yaml", "Extra care", "More care")
+    result = diff_versions(str(new), str(newer), documents=False)
+    assert result.findings == ()  # the same warning on both sides
+    (change,) = result.changes
+    assert (change.op, change.entity, change.id, change.field) == (
+        "changed", "unread", "portfolio/extra.yaml", "text")
+    assert change.where == (("portfolio/extra.yaml", 2), ("portfolio/extra.yaml", 2))
+    text = text_diff(result)
+    assert "Files no kind reads\n  ~ file no kind reads `portfolio/extra.yaml` changed" in text
+    assert bool(result)

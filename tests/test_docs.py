@@ -48,9 +48,10 @@ def pages() -> dict[str, str]:
     return generator().pages()
 
 
-def schema_fields() -> set[tuple[str, str]]:
-    """(schema file, field name) for every property of every schema, read from the raw
-    JSON independently of the generator."""
+def schema_fields(output: bool = False) -> set[tuple[str, str]]:
+    """(schema file, field name) for every property of every plan file's schema (or,
+    with ``output``, of every command output's schema), read from the raw JSON
+    independently of the generator."""
     found = set()
 
     def walk(node: Any, file: str) -> None:
@@ -64,9 +65,17 @@ def schema_fields() -> set[tuple[str, str]]:
             for value in node:
                 walk(value, file)
 
+    outputs = set(generator().OUTPUT_SCHEMAS.values())
     for path in SCHEMAS.glob("*.schema.json"):
-        walk(json.loads(path.read_text(encoding="utf-8")), path.name)
+        if (path.name in outputs) == output:
+            walk(json.loads(path.read_text(encoding="utf-8")), path.name)
     return found
+
+
+def _documented_names(page: str) -> set[str]:
+    """The last part of every field path in a page's tables."""
+    paths = set(re.findall(r"\| `([^`]+)` \|", page))
+    return {path.rsplit(".", 1)[-1].removesuffix("[]") for path in paths}
 
 
 def commands() -> list[tuple[str, list[str]]]:
@@ -84,11 +93,16 @@ def test_the_generated_pages_are_those_the_nav_lists() -> None:
 
 
 def test_every_schema_field_is_in_the_plan_files_reference() -> None:
-    page = pages()["reference/plan-files.md"]
-    documented = set(re.findall(r"\| `([^`]+)` \|", page))
-    names = {path.rsplit(".", 1)[-1].removesuffix("[]") for path in documented}
+    names = _documented_names(pages()["reference/plan-files.md"])
     missing = {(file, name) for file, name in schema_fields() if name not in names}
     assert missing == set()
+
+
+def test_every_field_of_the_outputs_schemas_is_in_the_json_reference() -> None:
+    names = _documented_names(pages()["reference/json.md"])
+    fields = schema_fields(output=True)
+    assert {f for f, _ in fields} == set(generator().OUTPUT_SCHEMAS.values())
+    assert {(file, name) for file, name in fields if name not in names} == set()
 
 
 def test_every_plan_file_kind_has_its_section_and_example() -> None:
@@ -152,21 +166,25 @@ def _covered(path: str, contract: dict[str, str]) -> bool:
     return False
 
 
-def test_the_json_contracts_document_every_key_of_the_output() -> None:
-    from lscplan.diff_report import JSON_CONTRACT as DIFF
+def test_the_json_reference_documents_every_key_of_the_output() -> None:
+    """check's contract covers every key its output has; the examples of diff and
+    track are what the commands print, and valid by their schemas."""
+    from jsonschema import Draft202012Validator
+
     from lscplan.reporters import JSON_CONTRACT as CHECK
 
     page = pages()["reference/json.md"]
-    blocks = re.findall(r"```json\n(.*?)\n```", page, re.S)
-    assert len(blocks) == 2
-    check_out, diff_out = (json.loads(b) for b in blocks)
-    for out, contract in ((check_out, CHECK), (diff_out, DIFF)):
-        paths = _paths(out)
-        assert {p for p in paths if not _covered(p, contract)} == set()
-        assert set(out) == {k for k in contract if "." not in k and "[" not in k}
-        for key in contract:
-            assert f"| `{key}` |" in page
-    assert diff_out["summary"]["total"] == 1 and diff_out["changes"][0]["field"]
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)\n```", page, re.S)]
+    assert len(blocks) == 3
+    check_out, diff_out, track_out = blocks
+    assert {p for p in _paths(check_out) if not _covered(p, CHECK)} == set()
+    assert set(check_out) == {k for k in CHECK if "." not in k and "[" not in k}
+    for key in CHECK:
+        assert f"| `{key}` |" in page
+    for out, name in ((diff_out, "diff"), (track_out, "track")):
+        schema = json.loads((SCHEMAS / generator().OUTPUT_SCHEMAS[name]).read_text("utf-8"))
+        assert list(Draft202012Validator(schema).iter_errors(out)) == [], name
+    assert diff_out["changes"][0]["field"] == "values.2020/21"
 
 
 def _nav() -> dict[str, str]:

@@ -421,3 +421,10 @@ def test_the_life_expectancy_baseline_is_marked_as_the_illustrative_midpoint_it_
     row = summary[summary.index("<th scope=\"row\">Gap in life expectancy"):]
     cells = re.findall(r"<td class=\"num\">(.*?)</td>", row[:row.index("</tr>")])
     assert cells and all(MARK in c for c in cells), cells
+
+
+def test_the_register_lists_each_entry_whole(bundled) -> None:
+    """No entry of the register of illustrative values is cut off mid-phrase."""
+    register = _body(bundled["ltp-submission"]).split('id="illustrative-figures"', 1)[1]
+    entries = register.split("<caption>Illustrative entries in this plan</caption>", 1)[1]
+    assert "…" not in entries and "..." not in entries

@@ -252,3 +252,17 @@ def test_every_file_no_kind_reads_warns(small_plan: Path) -> None:
         ("file-unknown", "portfolios/old/x.yml")]
     assert "a misspelt name or folder?" in diagnostics[1].message
     assert "portfolios/*.yaml" in diagnostics[1].message
+
+
+def test_what_init_and_editors_put_beside_the_plan_is_not_unknown(tmp_path: Path) -> None:
+    from lscplan.scaffold import init
+
+    plan = tmp_path / "fresh"
+    init(plan)
+    (plan / ".git").mkdir()
+    (plan / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (plan / ".DS_Store").write_bytes(b"\0")
+    (plan / "schemas" / "notes.yaml").write_text("a: 1\n")  # not a schema: reported
+    _, diagnostics = load(plan)
+    assert [(d.rule, d.location.file) for d in diagnostics] == [
+        ("file-unknown", "schemas/notes.yaml")]

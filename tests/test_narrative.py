@@ -98,3 +98,13 @@ def test_a_second_check_of_an_unchanged_plan_parses_no_markdown(monkeypatch) -> 
     assert again.report.ok() and again.plan is not None
     assert parsed == []
     assert too_deep("a\n\n" + "- x\n" * 3) is None and parsed == ["a\n\n- x\n- x\n- x\n"]
+
+
+def test_a_list_lettered_in_its_text_is_lettered_once():
+    """ "- a) ...", "- b) ..." is a list lettered a, b, never "• a)" (the Morecambe Bay
+    paper's paragraph 8); a list whose letters are not a, b, c ... in turn is left as it is."""
+    html = to_html("Challenges:\n\n- a) Inequalities\n- b) Premature **mortality**\n")
+    assert ('<ol type="a">\n<li>Inequalities</li>\n<li>Premature <strong>mortality</strong>'
+            "</li>") in html
+    assert "a)" not in html and "<ul>" not in html
+    assert "<li>a) x</li>" in to_html("- a) x\n- c) y\n")

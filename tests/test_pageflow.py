@@ -119,3 +119,15 @@ def test_a_running_header_on_two_lines_and_a_squeezed_cell_are_faults():
                              "overflow: hidden; text-overflow: ellipsis;")
     flow = laid_out(f"<h1>{title}</h1>" + lines(3), one_line)
     assert flow[0].margin_lines == 1 and pdf.flow_faults(flow) == []
+
+
+@pytest.mark.pdf
+def test_a_page_left_half_empty_by_a_block_kept_whole_is_a_fault():
+    """The reviewers' half-empty pages: 15 lines, then a block of 30 kept whole, which
+    leaves page 1 39% full while its section goes on."""
+    block = "<div style='break-inside: avoid'>" + lines(30) + "</div>"
+    flow = laid_out(lines(15) + block)
+    assert flow[0].fill == pytest.approx(15 / 38, abs=0.01) and not flow[0].section_ends
+    assert pdf.flow_faults(flow) == [f"page 1 is {flow[0].fill:.0%} full, and its section "
+                                     "goes on over the page"]
+    assert pdf.flow_faults(laid_out(lines(20) + block)) == []  # 53%: not a fault

@@ -185,11 +185,11 @@ def test_markdown_filter_is_safe():
 
 def test_documents_of_the_starter_plan(starter):
     docs = documents.for_plan(starter)
-    assert [d.id for d in docs] == ["ltp-submission", "public-summary",
+    assert [d.id for d in docs] == ["ltp-submission", "public-summary", "delivery-report",
                                     "board-governing-body-update"]
     assert docs[0].title == "Example Strategic Plan 2019/20 to 2021/22"
-    assert docs[2].title == "Update on the Example ICS Plan"
-    assert docs[2].context["paper"].id == "governing-body-update"
+    assert docs[3].title == "Update on the Example ICS Plan"
+    assert docs[3].context["paper"].id == "governing-body-update"
 
 
 def test_build_info_provenance(tmp_path):
@@ -202,7 +202,8 @@ def test_footer_shows_version_status_and_date_never_the_commit(starter):
     info = render.BuildInfo("0.1", "abc1234", "lscplan test")
     docs = documents.for_plan(starter)
     assert docs[0].footer == "Version 0.1 · Draft · 15 November 2019"
-    assert docs[2].footer == "Draft · 4 November 2019"  # the paper's own status and date
+    assert docs[2].footer == "Version 0.1 · Draft · 30 September 2019"  # dated at its month
+    assert docs[3].footer == "Draft · 4 November 2019"  # the paper's own status and date
     for doc in docs:
         html = render.render_html(starter, doc, info)
         assert '<meta name="commit" content="abc1234">' in html
@@ -253,7 +254,7 @@ def test_provenance_names_the_commit_that_last_changed_the_plan(small_plan, tmp_
 # --- golden HTML -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("doc_id", ["ltp-submission", "public-summary",
+@pytest.mark.parametrize("doc_id", ["ltp-submission", "public-summary", "delivery-report",
                                     "board-governing-body-update"])
 def test_golden(pages, doc_id):
     path = GOLDEN / f"{doc_id}.html"
@@ -331,7 +332,7 @@ def _outline(html: str) -> Outline:
     return parser
 
 
-@pytest.mark.parametrize("doc_id", ["ltp-submission", "public-summary",
+@pytest.mark.parametrize("doc_id", ["ltp-submission", "public-summary", "delivery-report",
                                     "board-governing-body-update"])
 def test_structure(pages, doc_id):
     html = pages[doc_id]
@@ -346,8 +347,9 @@ def test_structure(pages, doc_id):
     assert all(t["th"] and t["th"] == t["th_scoped"] for t in o.tables)
     for f in o.figures:
         assert f["figcaption"] and f["svg"] and f["table"] and f["description"]
-    for svg in o.svgs:
-        assert svg.get("role") == "img" and svg["aria-labelledby"] in o.ids
+    for svg in o.svgs:  # a chart is labelled by its title; an icon by its aria-label
+        assert svg.get("role") == "img"
+        assert svg.get("aria-labelledby") in o.ids or svg.get("aria-label")
     assert o.illus > 0  # the starter plan has illustrative figures; they are marked
     assert "= illustrative: no source document gives this figure" in html
     assert "\"lscplan Sans\", Frutiger, Arial, \"Liberation Sans\", Arimo, sans-serif" in html
@@ -1101,3 +1103,74 @@ def test_a_council_committee_paper_is_laid_out_as_a_council_report(small_plan):
     html = render.render_html(checked.plan, doc, INFO)
     assert 'class="nhs-logo"' not in html
     assert "The Committee is asked to" in html or "The meeting is asked to" in html
+
+
+@pytest.fixture(scope="module")
+def bundled_summary() -> str:
+    from lscplan.resources import bundled_plan_dir
+
+    plan = check(bundled_plan_dir()).plan
+    doc = next(d for d in documents.for_plan(plan) if d.id == "public-summary")
+    with chartcache.missing():
+        return render.render_html(plan, doc, INFO)
+
+
+def test_the_public_summary_has_an_accessibility_statement(bundled_summary):
+    """The statement the Public Sector Bodies Accessibility Regulations 2018 ask for,
+    from the publication block: how to report a problem, the enforcement route, the date."""
+    html = bundled_summary
+    section = html[html.index('<section id="accessibility"'):]
+    section = section[:section.index("</section>")]
+    assert "Web Content Accessibility Guidelines, version 2.1, level AA" in section
+    assert 'href="mailto:healthierlsc@example.nhs.uk"' in section
+    assert "phone 01632 960 100" in section
+    assert "Equality Advisory and Support Service" in section
+    assert "We wrote this statement on 15 November 2019" in section
+
+
+def test_the_public_summary_glossary_holds_only_the_terms_it_uses(bundled_summary):
+    html = bundled_summary
+    glossary = html[html.index('<dl class="glossary">'):]
+    glossary = glossary[:glossary.index("</dl>")]
+    terms = re.findall(r"<dt>(.*?)</dt>", glossary)
+    assert "Vanguard" not in terms and "Integrated Care Partnership (ICP)" not in terms
+    rest = html.replace(glossary, "")
+    for term in terms:
+        assert render._uses(render._words_of(rest), term), term
+    assert "A&amp;E" in terms and "Healthwatch" in terms
+
+
+def test_the_public_summary_says_who_works_together_in_each_area(bundled_summary):
+    html = bundled_summary
+    section = html[html.index('<section id="your-area"'):]
+    section = section[:section.index("</section>")]
+    for place in ("Central Lancashire", "West Lancashire", "Pennine Lancashire",
+                  "Fylde Coast", "Morecambe Bay"):
+        assert f"<th scope=\"row\">{place}</th>" in section, place
+    assert "Blackburn with Darwen Council" in section
+
+
+def test_the_public_summary_reflows_at_phone_width():
+    """At 390 px the chart grid is one column and the area table stacks (the stylesheet's
+    phone rules; `make a11y` checks the pages at that width in Chromium)."""
+    css = (render.templates_dir() / "style.css").read_text(encoding="utf-8")
+    phone = css[css.index("@media screen and (max-width: 40rem)"):]
+    phone = phone[:phone.index("\n}\n")]
+    assert "body.summary .headline-figures { display: block; }" in phone
+    assert "table.your-area" in phone
+    assert re.search(r"body\.summary \{ font-size: 12pt;", css)  # clear print: 12 pt
+    assert "overflow: visible" in css[css.index("figure svg.chart"):][:120]
+
+
+def test_the_running_header_is_a_title_cut_after_a_whole_word():
+    """The HOSC paper's header read "…NHS Long Ter…": a title too long for one line is
+    cut after a word (never "and" or "the") before the header's width."""
+    title = ("Healthier Lancashire and South Cumbria Integrated Care System and the NHS Long "
+             "Term Plan")
+    assert formatting.running_title(title) == (
+        "Healthier Lancashire and South Cumbria Integrated Care System…")
+    assert formatting.running_title("Short title") == "Short title"
+    css = (render.templates_dir() / "style.css").read_text(encoding="utf-8")
+    top_left = css[css.index("@top-left {"):]
+    assert "text-overflow" not in top_left[:top_left.index("}")]
+    assert "string-set: doctitle attr(data-running)" in css

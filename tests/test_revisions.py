@@ -154,9 +154,12 @@ def test_a_revision_without_the_plan_folder_is_an_empty_plan(tmp_path: Path,
                                                    for c in result.changes]
     assert result.failing == ()
     assert result.old_label == "old (HEAD~1, which has no plan folder 'plan')"
-    assert [(d.id, d.op) for d in result.documents] == [
-        ("ltp-submission", "added"), ("public-summary", "added"),
-        ("board-governing-body-update", "added")]
+    from lscplan import documents
+    from lscplan.pipeline import check
+
+    every = [d.id for d in documents.for_plan(check(root / "plan").plan)]
+    assert [(d.id, d.op) for d in result.documents] == [(i, "added") for i in every]
+    assert "ltp-submission" in every
     assert {f.op for f in result.findings} == {"introduced"}
 
 
@@ -234,3 +237,22 @@ def test_a_moved_plan_folder_is_diffed_with_a_path_for_each_side(cli, repo: Path
     same = cli("diff", "HEAD~1", "HEAD", "--plan-path", "docs-plan", "--old-plan-path", "plan",
                cwd=repo)
     assert same.code == 0, same.stderr
+
+
+def test_a_revision_carries_its_theme_and_every_other_file(repo: Path) -> None:
+    templates = repo / "plan" / "theme" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "priorities.html.j2").write_text(
+        '{% import "lscplan/partials/priorities.html.j2" as builtin %}\n'
+        "{% macro render(plan, caption=None) %}{{ builtin.render(plan, caption) }}"
+        "<p>Each priority has a lead.</p>{% endmacro %}\n", encoding="utf-8")
+    (repo / "plan" / "portfolio").mkdir()
+    (repo / "plan" / "portfolio" / "misplaced.yaml").write_text("id: x\n", encoding="utf-8")
+    commit(repo, "three: a theme, and a file in a misspelt folder")
+    result = diff_versions("HEAD~1", "HEAD", cwd=repo)
+    assert [(c.op, c.entity, c.id) for c in result.changes] == [
+        ("added", "theme", "templates/priorities.html.j2"),
+        ("added", "unread", "portfolio/misplaced.yaml")]
+    assert "ltp-submission" in {d.id for d in result.documents}
+    assert [(f.op, f.diagnostic.rule, f.diagnostic.location.file) for f in result.findings] == [
+        ("introduced", "file-unknown", "portfolio/misplaced.yaml")]

@@ -234,3 +234,40 @@ def test_inject_widens_only_the_policy_it_needs() -> None:
     assert "connect-src 'self'" in served and "default-src 'none'" in served
     assert served.index('<script data-generation="g-1">') < served.index("</body>")
     assert inject("<p>no body</p>", "g-2").startswith("<p>no body</p><script")
+
+
+def test_serve_a_theme_template_that_never_finishes(cli, served, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The template is stopped at the time bound and the pages show where; fixed, the
+    documents come back; SIGTERM ends a build that is stuck in such a template."""
+    monkeypatch.setenv("LSCPLAN_RENDER_SECONDS", "10")  # lscplan's own: 1.3 s, idle
+    plan = tmp_path / "myplan"
+    assert cli("init", plan).code == 0
+    templates = plan / "theme" / "templates"
+    templates.mkdir(parents=True)
+    endless = ("{% for i in range(100000) %}{% for j in range(100000) %}"
+               "{% endfor %}{% endfor %}")
+    vision = templates / "vision.html.j2"
+    vision.write_text('{% macro render(plan, level=3, id="vision") %}\n<p>before</p>\n'
+                      + endless + "\n{% endmacro %}\n", encoding="utf-8")
+    server = served(plan)
+    status, index = server.get("/")
+    assert status == 200 and "theme/templates/vision.html.j2:3:1: error[theme-template]: " \
+        "this template did not finish within 10 s" in html.unescape(index)
+    vision.write_text('{% macro render(plan, level=3, id="vision") %}\n<p>fixed</p>\n'
+                      "{% endmacro %}\n", encoding="utf-8")
+    _, index = server.until("/", lambda s, body: "<a href=" in body)
+    pages = [server.get(name) for name in re.findall(r'<a href="([^"]+)">', index)]
+    assert all(status == 200 for status, _ in pages)
+    assert any("<p>fixed</p>" in page for _, page in pages)
+
+    # stuck again, this time far past any wait: SIGTERM ends it all the same
+    monkeypatch.setenv("LSCPLAN_RENDER_SECONDS", "100000")
+    assert server.stop(signal.SIGTERM) == 0
+    stuck = served(plan)
+    vision.write_text('{% macro render(plan, level=3, id="vision") %}\n<p>again</p>\n'
+                      + endless + "\n{% endmacro %}\n", encoding="utf-8")
+    stuck.wait_line(lambda line: line.startswith("changed: "), WAIT)
+    assert stuck.stop(signal.SIGTERM) == 0
+    assert stuck.lines[-1] == "stopped"
+    assert "Traceback" not in stuck.stderr_path.read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lscplan import chartcache, charts, spc, spc_charts
+from lscplan import chartcache, spc, spc_charts
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -26,7 +26,7 @@ def _chart(result: spc.SpcResult | None = None, chart_id: str = "xmr-ae", **kwar
     trajectory = [None if p.period < "2017-04" else 85.0 if p.period < "2018-04" else 87.0
                   for p in result.points]
     kwargs = {"target": 95.0, "trajectory": trajectory} | kwargs
-    return charts.xmr_chart(chart_id, "A&E four-hour standard: delivery", result, "percent",
+    return spc_charts.xmr_chart(chart_id, "A&E four-hour standard: delivery", result, "percent",
                             spc_charts.xmr_description(result, "percent", target=95.0),
                             **kwargs)
 
@@ -83,7 +83,7 @@ def test_rebased_limits_are_drawn_per_segment() -> None:
 def test_chartcache_keeps_the_chart() -> None:
     result = _ae_system()
     args = ("xmr-cached", "t", result, "percent", "d")
-    assert chartcache.svg("xmr_chart", *args) == charts.xmr_chart(*args)
+    assert chartcache.svg("xmr_chart", *args) == spc_charts.xmr_chart(*args)
 
 
 @pytest.mark.parametrize("variation", spc.VARIATIONS)

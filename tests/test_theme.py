@@ -254,6 +254,95 @@ def test_an_override_failing_at_render_time_is_located_and_reads_nothing(
     assert not out.exists() or not any(out.glob("*.html"))
 
 
+ENDLESS = ("{% for i in range(100000) %}{% for j in range(100000) %}{% for k in "
+           "range(100000) %}{% endfor %}{% endfor %}{% endfor %}")
+
+
+def test_a_template_that_never_finishes_is_stopped_at_its_line(
+        small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A loop of 10^15 steps passes check (nothing is rendered there); the build stops
+    it at the time bound and names the template and line, writing nothing."""
+    monkeypatch.setenv("LSCPLAN_RENDER_SECONDS", "10")  # lscplan's own: 1.3 s, idle
+    write_theme(small_plan, {"templates/vision.html.j2": (
+        '{% macro render(plan, level=3, id="vision") %}\n<p>before</p>\n'
+        + ENDLESS + "\n{% endmacro %}\n")})
+    assert check(small_plan).report.errors == []
+    out = tmp_path / "out"
+    with pytest.raises(PlanInvalid) as raised:
+        build(small_plan, out, BuildOptions(formats=["html"]))
+    (found,) = raised.value.report.errors
+    assert (found.rule, found.location.file, found.location.line) == (
+        "theme-template", "theme/templates/vision.html.j2", 3)
+    assert found.message.startswith("this template did not finish within 10 s")
+    assert not out.exists() or not any(out.glob("*.html"))
+
+
+def test_a_template_that_fills_the_memory_is_stopped_at_its_line(
+        small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text doubled with ``~`` (each step allowed by size) is stopped once the
+    process has grown past the memory bound (64 MB here), before the 512 MB the loop
+    would reach, at the template's line."""
+    monkeypatch.setenv("LSCPLAN_RENDER_MEMORY_MB", "64")
+    write_theme(small_plan, {"templates/vision.html.j2": (
+        '{% macro render(plan, level=3, id="vision") %}\n<p>before</p>\n'
+        "{% set ns = namespace(s='x' * 1000000) %}\n"
+        "{% for i in range(9) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}\n"
+        "{% endmacro %}\n")})
+    with pytest.raises(PlanInvalid) as raised:
+        build(small_plan, tmp_path / "out", BuildOptions(formats=["html"]))
+    (found,) = raised.value.report.errors
+    assert (found.rule, found.location.file, found.location.line) == (
+        "theme-template", "theme/templates/vision.html.j2", 4)
+    assert found.message.startswith("this template made more than 64 MB while rendering")
+
+
+def test_the_time_bound_takes_back_a_stop_that_comes_too_late() -> None:
+    """A block that ends as its bound passes is not stopped afterwards."""
+    import time
+
+    for _ in range(50):
+        try:
+            with render.time_bound(0.001):
+                time.sleep(0.001)
+        except render.RenderStopped:
+            pass  # stopped within the block: as it should be
+        sum(range(100_000))  # a stop left pending would be raised here
+    with pytest.raises(render.RenderStopped), render.time_bound(0.05):
+        while True:
+            pass
+
+
+def test_drawing_charts_does_not_count_against_the_time_bound() -> None:
+    """lscplan's own work inside a render (matplotlib drawing a chart, seconds when
+    the chart cache is cold) pauses the bound and is never stopped half-way."""
+    import time
+
+    with render.time_bound(0.2):
+        for _ in range(3):
+            with render.unbounded():
+                time.sleep(0.3)
+    sum(range(100_000))
+
+
+@pytest.mark.parametrize(("expression", "said"), [
+    ("'x' * 10**10", "would make 10,000,000,000 items"),
+    ("[0] * 2000000", "would make 2,000,000 items"),
+    ("2 ** 100000000", "2 ** 100000000 is a number past the 4,096 bits"),
+])
+def test_a_step_that_would_fill_the_memory_is_refused(small_plan: Path, tmp_path: Path,
+                                                      expression: str, said: str) -> None:
+    """One ``*`` or ``**`` that would take gigabytes runs in C, where no time bound
+    reaches: the sandbox refuses it by the size of what it makes."""
+    write_theme(small_plan, {"templates/vision.html.j2": (
+        '{% macro render(plan, level=3, id="vision") %}\n<p>before</p>\n'
+        "{{ " + expression + " }}\n{% endmacro %}\n")})
+    with pytest.raises(PlanInvalid) as raised:
+        build(small_plan, tmp_path / "out", BuildOptions(formats=["html"]))
+    (found,) = raised.value.report.errors
+    assert (found.rule, found.location.line) == ("theme-template", 3)
+    assert said in found.message
+
+
 def test_the_loader_refuses_every_way_out(small_plan: Path, secret: Path) -> None:
     write_theme(small_plan, {"templates/own.html.j2": "<p>own</p>"})
     theme = load_theme(small_plan).theme

@@ -64,6 +64,29 @@ def test_every_formula_gives_the_models_value(which, request) -> None:
     assert count > 20
 
 
+@pytest.mark.parametrize("which", ["small_plan", "bundled_plan"])
+def test_every_formula_is_saved_with_its_value(which, request) -> None:
+    """A reader that does not calculate (openpyxl's ``data_only``, pandas, a viewer)
+    reads every formula's value: the model's figure, and what the formula gives."""
+    plan_dir = request.getfixturevalue(which)
+    _p, _doc, sheets, data, wb = _book(plan_dir)
+    values = load_workbook(io.BytesIO(data), data_only=True)
+    count = 0
+    for sheet in sheets:
+        for (row, col), cell in sheet.cells.items():
+            if isinstance(cell, workbook.Formula):
+                got = values[sheet.name].cell(row, col).value
+                where = (sheet.name, workbook.ref(row, col), cell.formula, got)
+                if cell.expected == "":
+                    assert got in ("", None), where
+                    continue
+                assert got is not None, where
+                assert _close(got, cell.expected), where
+                assert _close(got, evaluate(wb, sheet.name, cell.formula)), where
+                count += 1
+    assert count > 20
+
+
 def test_formulas_against_the_model_itself(small_plan: Path) -> None:
     """Spot checks that the expected values are the model's, not the layout's own."""
     plan, _doc, _sheets, _data, wb = _book(small_plan)
@@ -76,9 +99,10 @@ def test_formulas_against_the_model_itself(small_plan: Path) -> None:
         plan.finance.efficiency_percent("2019/20") / 100)
     alloc = wb["Allocations"]
     last = alloc.max_row
-    assert alloc.cell(last, 1).value.startswith("Sum of the 2 organisations")
-    assert evaluate(wb, "Allocations", alloc.cell(last, 2).value) == (
-        plan.finance.allocations.sum_baseline)
+    assert alloc.cell(last, 1).value.startswith("Check: the total against the sum of the 2")
+    assert evaluate(wb, "Allocations", alloc.cell(last, 2).value) == "agrees"
+    alloc.cell(last - 2, 2).value += 1500  # a place's figure changed: the total is stale
+    assert evaluate(wb, "Allocations", alloc.cell(last, 2).value) == "differs by -1,500"
     metrics = wb["Metrics"]
     headers = [c.value for c in metrics[3]]
     change = headers.index("Change from baseline") + 1
@@ -123,9 +147,9 @@ def test_figures_are_numbers_with_formats_and_provenance(bundled_plan: Path) -> 
 
 def test_sheets_headers_names_and_cover(bundled_plan: Path) -> None:
     plan, doc, sheets, _data, wb = _book(bundled_plan)
-    assert wb.sheetnames == [*SHEETS, workbook.BUILT_SHEET]
-    # the figures as built, in a sheet no one sees (for import to tell whose change)
-    assert wb[workbook.BUILT_SHEET].sheet_state == "veryHidden"
+    assert wb.sheetnames == [*SHEETS, workbook.ABOUT_SHEET]
+    # the figures as built (for import to tell whose change), on a sheet one can see
+    assert all(ws.sheet_state == "visible" for ws in wb.worksheets)
     assert workbook.built_figures(wb) == {
         (s.name, workbook.ref(*pos)): c.cell_value for s in sheets for pos, c in s.figures()}
     years = list(plan.period.years)
@@ -147,11 +171,55 @@ def test_sheets_headers_names_and_cover(bundled_plan: Path) -> None:
     assert cover["Date"].date().isoformat() == plan.system.date
     assert cover["Draft"] == "Draft: contains illustrative figures"
     assert "are illustrative" in cover["Illustrative figures"]
-    # activity: a row per place, the system as a sum, the published total too
+    # activity: a row per place, the published system total, its check
     activity = wb["Activity"]
     place_ids = [activity.cell(r, activity.max_column).value
                  for r in range(4, 4 + len(plan.activity[0].by_icp) + 2)]
-    assert place_ids == [*plan.activity[0].by_icp, None, "system"]
+    assert place_ids == [*plan.activity[0].by_icp, "system", None]
+
+
+def test_no_total_is_held_twice(bundled_plan: Path, small_plan: Path) -> None:
+    """One total per table: a published total is not repeated as a sum beside it but
+    checked against its parts, a cell that reads "agrees" (or "differs by ...")."""
+    for plan_dir in (bundled_plan, small_plan):
+        plan, _doc, sheets, data, wb = _book(plan_dir)
+        values = load_workbook(io.BytesIO(data), data_only=True)
+        checks = 0
+        for sheet in sheets:
+            totals: dict[tuple[str, str], int] = {}
+            for (row, col), cell in sheet.cells.items():
+                if isinstance(cell, workbook.Text) and cell.style == "total" and col == 1:
+                    measure = sheet.cells.get((row, 2))
+                    key = (cell.value, measure.value.split(" (")[0]
+                           if isinstance(measure, workbook.Text) else "")
+                    totals[key] = totals.get(key, 0) + 1
+                if isinstance(cell, workbook.Check):
+                    assert values[sheet.name].cell(row, col).value == "agrees"
+                    checks += 1
+            assert all(n == 1 for n in totals.values()), (sheet.name, totals)
+        published = sum(1 for p in plan.activity if p.published_system is not None)
+        assert checks >= published + (plan.workforce.published_total is not None) > 0
+        labels = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+        if plan.workforce.published_total is not None:
+            assert "WTE in post (sum of the staff groups)" not in labels
+        assert not any(isinstance(v, str) and v.startswith("Sum of the") for v in labels)
+
+
+def test_the_about_sheet_says_what_import_reads(bundled_plan: Path) -> None:
+    """No very hidden sheet: what import needs is on a visible, protected sheet that
+    says in plain words what it is; the cover is not a manual (no command on it)."""
+    _p, _doc, sheets, _data, wb = _book(bundled_plan)
+    about = wb[workbook.ABOUT_SHEET]
+    assert about.sheet_state == "visible" and about.protection.sheet
+    text = " ".join(str(c.value) for row in about.iter_rows(max_row=12) for c in row
+                    if c.value is not None)
+    assert "lscplan import ltp-submission.xlsx PLAN_DIR" in text
+    assert "Every figure as it was when the workbook was built" in text
+    figures = sum(1 for s in sheets for _ in s.figures())
+    assert len(workbook.built_figures(wb)) == figures > 400
+    cover = " ".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row
+                     if c.value is not None)
+    assert "lscplan import" not in cover and workbook.ABOUT_SHEET in cover
 
 
 def test_the_plan_as_of_its_date(bundled_plan: Path) -> None:
@@ -204,3 +272,28 @@ def test_libreoffice_computes_the_same_values(small_plan: Path, tmp_path: Path) 
                     assert got in ("", None)
                 else:
                     assert _close(got, expected), (sheet.name, row, col, got, expected)
+
+
+def test_metrics_provenance_is_in_each_row(bundled_plan: Path) -> None:
+    """The Metrics sheet's rows differ in provenance: the note under the title names
+    no one source for them all but counts the illustrative rows, and each row names
+    its own source, in full, in its Provenance column."""
+    plan, _doc, _sheets, _data, wb = _book(bundled_plan)
+    metrics = wb["Metrics"]
+    note = metrics["A2"].value
+    assert not note.startswith("Sources:")
+    rows = {r for r in range(4, metrics.max_row + 1) if metrics.cell(r, 6).value is not None}
+    shaded = {r for r in rows
+              if all(metrics.cell(r, c).fill.fgColor.rgb.endswith("FFF2CC")
+                     for c in range(4, metrics.max_column - 3)
+                     if isinstance(metrics.cell(r, c).value, int | float))}
+    assert f"{len(shaded)} of the {len(rows)} rows are illustrative" in note
+    headers = [c.value for c in metrics[3]]
+    prov = headers.index("Provenance") + 1
+    sources = {s.id: s for s in plan.system.sources}
+    for r in rows:
+        text = metrics.cell(r, prov).value
+        assert text == ILLUSTRATIVE or any(f"{s.title} ({s.published}), {i}" in text
+                                           for i, s in sources.items()), text
+        assert (r in shaded) == (text == ILLUSTRATIVE)
+    assert metrics.cell(min(rows), prov).alignment.wrap_text

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from lscplan import documents, workbook
-from lscplan.errors import PlanInvalid, WorkbookInvalid
+from lscplan.errors import WorkbookInvalid
 from lscplan.pipeline import check
 from lscplan.workbook_import import (
     MAX_FILE_BYTES,
@@ -57,33 +57,68 @@ def test_refusals_name_sheet_and_cell(small_plan: Path) -> None:
     wb["Activity"].cell(last + 1, 1, "Walk-in centre")  # a row it does not know
     wb["Allocations"]["I4"] = "someone-else-ccg"  # an id changed
     wb.create_sheet("Notes")["A1"] = "my notes"
-    problems, _changes = compare(sheets, wb, "x.xlsx", plan.period.years)
+    ignored: list = []
+    problems, _changes = compare(sheets, wb, "x.xlsx", plan.period.years, ignored)
     assert _rules(problems) == [
-        ("Notes!A1", "workbook-unknown"),
         ("Allocations!I4", "workbook-unknown"),
-        ("Finance!F3", "workbook-unknown"),
         ("Finance!A1", "workbook-text"),
         ("Finance!B4", "workbook-number"),
         ("Finance!C4", "workbook-number"),
         ("Finance!D5", "workbook-number"),
         ("Finance!B6", "workbook-formula"),
         ("Finance!C6", "workbook-formula"),
-        (f"Activity!A{last + 1}", "workbook-unknown"),
+    ]
+    # what is not lscplan's is left alone, and said: a sheet, a column, a row
+    assert _rules(ignored) == [
+        ("Notes!A1", "workbook-ignored"),
+        ("Finance!F:F", "workbook-ignored"),
+        (f"Activity!{last + 1}:{last + 1}", "workbook-ignored"),
     ]
     said = {p.location.pointer: p.message for p in problems}
     assert said["Finance!B4"].startswith("text, not a number ('316,000')")
     assert "=B4-B5 became =B4-B5+1" in said["Finance!B6"]
-    assert "the plan's years are 2019/20 to 2021/22" in said["Finance!F3"]
     assert problems[0].location.file == "x.xlsx"
 
 
+def test_lscplans_cells_are_found_where_inserted_rows_and_columns_moved_them(
+        small_plan: Path) -> None:
+    """Rows and columns inserted (formulas moved with them, as a spreadsheet does):
+    lscplan's figures, formulas and checks are compared where they now are; a figure
+    changed is reported at its new cell; a row of lscplan's deleted is refused."""
+    from helpers import insert
+
+    plan, sheets, wb = _built(small_plan)
+    insert(wb, "Workforce", row=5)  # inside the staff groups' rows
+    insert(wb, "Workforce", col=4)  # between the first two years
+    ws = wb["Workforce"]
+    ws["D3"], ws["D4"], ws["A5"], ws["C5"] = "My working", "=C4*2", "Working row", 7
+    ignored: list = []
+    problems, changes = compare(sheets, wb, "x.xlsx", plan.period.years, ignored)
+    assert problems == [] and changes == []
+    assert _rules(ignored) == [("Workforce!5:5", "workbook-ignored"),
+                               ("Workforce!D:D", "workbook-ignored")]
+    ws["E4"] = ws["E4"].value + 10  # 2020/21 of the first group, moved from D4
+    problems, changes = compare(sheets, wb, "x.xlsx", plan.period.years)
+    assert [(c.sheet, c.cell, c.target.path[-1]) for c in changes] == [
+        ("Workforce", "E4", "2020/21")]
+    assert _rules(problems)  # its places no longer add up: the check says so
+    assert {rule for _, rule in _rules(problems)} == {"workbook-total"}
+    _plan, _sheets, wb = _built(small_plan)
+    wb["Workforce"].delete_rows(6)  # a row of lscplan's gone: refused, at its place
+    problems, _ = compare(sheets, wb, "x.xlsx", plan.period.years)
+    assert ("Workforce!A6", "workbook-unknown") in _rules(problems)
+    assert "lscplan's row 6 is missing" in problems[0].message
+
+
 def test_a_value_far_away_is_one_cell(small_plan: Path) -> None:
-    """A value typed at the sheet's last cell is one refusal, not a walk over
-    seventeen billion empty cells."""
+    """A value typed at the sheet's last cell is one column left alone, not a walk
+    over seventeen billion empty cells."""
     plan, sheets, wb = _built(small_plan)
     wb["Finance"]["XFD1048576"] = 1
-    problems, _ = compare(sheets, wb, "x.xlsx", plan.period.years)
-    assert _rules(problems) == [("Finance!XFD1048576", "workbook-unknown")]
+    ignored: list = []
+    problems, _ = compare(sheets, wb, "x.xlsx", plan.period.years, ignored)
+    assert problems == []
+    assert _rules(ignored) == [("Finance!XFD:XFD", "workbook-ignored")]
 
 
 def test_a_file_too_large_is_refused_before_it_is_read(tmp_path: Path) -> None:
@@ -180,15 +215,16 @@ def test_workforce_by_place_and_staffing_type_round_trip(small_plan: Path, tmp_p
                                                          ) -> None:
     """The per-place and staffing-type rows are figures like any other: moving 50 WTE
     from one place to the other and from agency to bank is written into the YAML, the
-    sums (formulas) left alone; a change that breaks the sum is refused by the check."""
+    checks (formulas) left alone; a change that breaks the sum is refused at the check
+    that says so ("differs by")."""
     plan, sheets, wb = _built(small_plan)
     ws = wb["Workforce"]
     rows = {(ws.cell(r, 1).value, ws.cell(r, 2).value): r for r in range(4, ws.max_row + 1)}
     title = "Registered nurses and midwives"
     north, south = (rows[title, f"WTE in post, {p} Place"] for p in ("North", "South"))
     bank, agency = (rows[title, f"WTE in post, {t}"] for t in ("Bank", "Agency"))
-    assert ws.cell(rows[title, "WTE in post (sum of the places)"], 3).value == \
-        f"=SUM(C{north}:C{south})"
+    checked = rows[title, "Check: WTE in post against the sum of the places"]
+    assert f"-SUM(C{north}:C{south})" in ws.cell(checked, 3).value
     ws.cell(north, 4).value, ws.cell(south, 4).value = 1900, 1200  # 2020/21
     ws.cell(bank, 5).value, ws.cell(agency, 5).value = 220, 40  # 2021/22
     problems, changes = compare(sheets, wb, "x.xlsx", plan.period.years)
@@ -207,9 +243,28 @@ def test_workforce_by_place_and_staffing_type_round_trip(small_plan: Path, tmp_p
     assert "agency: {2019/20: 100, 2020/21: 80, 2021/22: 40}" in text
     ws.cell(north, 3).value = 1801  # 2019/20: the places no longer add up
     wb.save(book)
-    with pytest.raises(PlanInvalid) as refused:
+    with pytest.raises(WorkbookInvalid) as refused:
         import_workbook(book, small_plan)
-    assert [d.rule for d in refused.value.report.errors] == ["workforce-total"]
+    [problem] = refused.value.report.errors
+    assert (problem.rule, problem.location.pointer) == ("workbook-total",
+                                                        f"Workforce!C{checked}")
+    assert problem.message.startswith(f"the total in C{rows[title, 'WTE in post']} "
+                                      "(3,000) differs by −1 from the sum of the places (3,001)")
+
+
+def test_a_workbook_built_before_the_about_sheet_still_says_what_was_built() -> None:
+    """Workbooks built before the About sheet kept the figures as built in a very
+    hidden sheet, ``lscplan``: import still reads them there."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    old = wb.create_sheet(workbook.OLD_BUILT_SHEET)
+    old.sheet_state = "veryHidden"
+    old.append(list(workbook.BUILT_HEADINGS))
+    old.append(["Finance", "B4", 316000])
+    assert workbook.built_figures(wb) == {("Finance", "B4"): 316000}
+    old.append(["Finance", "B5", "316,000"])  # altered: the record is not trusted
+    assert workbook.built_figures(wb) == {}
 
 
 # --- hostile and broken input (issue 24) ---------------------------------------------
@@ -232,11 +287,11 @@ def test_a_number_that_does_not_fit_is_refused_at_its_cell(small_plan: Path, val
 
 
 def test_a_record_as_built_that_does_not_fit_is_no_record(small_plan: Path) -> None:
-    """An altered hidden record (1E+300 as the figure as built) is not a traceback:
+    """An altered record as built (1E+300 as the figure as built) is not a traceback:
     the figure is compared with the plan instead."""
     plan, sheets, wb = _built(small_plan)
-    hidden = wb[workbook.BUILT_SHEET]
-    row = next(r for r in range(2, hidden.max_row + 1)
+    hidden = wb[workbook.ABOUT_SHEET]
+    row = next(r for r in range(1, hidden.max_row + 1)
                if (hidden.cell(r, 1).value, hidden.cell(r, 2).value) == ("Finance", "B4"))
     hidden.cell(row, 3).value = 1e300
     wb["Finance"]["B4"] = 316000
@@ -349,12 +404,12 @@ def test_millions_of_tiny_cells_are_refused_at_the_bound(small_plan: Path, tmp_p
     assert grown < 100 * 1024  # KiB: the flood is never held in memory
 
 
-def test_a_cell_far_away_in_the_hidden_sheet_is_refused_before_reading(
+def test_a_cell_far_away_in_the_about_sheet_is_refused_before_reading(
         small_plan: Path, tmp_path: Path) -> None:
-    """One value at XFD1048576 of the very hidden sheet would make the reader walk
+    """One value at XFD1048576 of the About sheet would make the reader walk
     seventeen billion cells: refused at that cell, before openpyxl reads the file."""
     data = _xlsx(small_plan)
-    part = _sheet_part(data, workbook.BUILT_SHEET)
+    part = _sheet_part(data, workbook.ABOUT_SHEET)
 
     def far(xml: str) -> str:
         return xml.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576" t="n">'
@@ -364,7 +419,7 @@ def test_a_cell_far_away_in_the_hidden_sheet_is_refused_before_reading(
     with pytest.raises(WorkbookInvalid) as refused:
         _open(path)
     assert _rules(refused.value.report.diagnostics) == [
-        (f"{workbook.BUILT_SHEET}!XFD1048576", "workbook-size")]
+        (f"{workbook.ABOUT_SHEET}!XFD1048576", "workbook-size")]
 
 
 def test_too_many_sheets_and_strings_are_refused_whole(small_plan: Path, tmp_path: Path
@@ -383,7 +438,9 @@ def test_too_many_sheets_and_strings_are_refused_whole(small_plan: Path, tmp_pat
     data = _xlsx(small_plan)
     strings = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                + "<si><t>x</t></si>" * (MAX_STRINGS + 1) + "</sst>")
-    path = _rezipped(data, tmp_path / "strings.xlsx", {}, {"xl/sharedStrings.xml": strings})
+    # (XlsxWriter writes a shared-strings part: replaced by the flood)
+    path = _rezipped(data, tmp_path / "strings.xlsx",
+                     {"xl/sharedStrings.xml": lambda _text: strings})
     with pytest.raises(WorkbookInvalid) as refused:
         _open(path)
     (problem,) = refused.value.report.diagnostics

@@ -567,7 +567,7 @@ def test_pdfs_are_the_same_whatever_fonts_the_machine_has(cli, tmp_path):
     pdfs = {}
     for name, extra in (("default", {}), ("no-fonts", {"FONTCONFIG_FILE": str(empty)})):
         out = tmp_path / name
-        result = cli("build", tmp_path / "plan", "--out", out, "--no-html", "--jobs", "2",
+        result = cli("build", tmp_path / "plan", "--out", out, "--formats", "pdf", "--jobs", "2",
                      "--only", "public-summary",
                      "--only", "board-mbccg-governing-body-2019-11-19",
                      env={**os.environ, **extra})

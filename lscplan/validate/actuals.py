@@ -56,7 +56,8 @@ def actuals_periods(plan: Plan) -> Iterator[Diagnostic]:
     for s in _series(plan):
         freq = s.frequency
         written = s.numerator if s.numerator is not None else s.values
-        bad = [p for p in written if period_index(p, freq) is None]
+        indexed = {p: period_index(p, freq) for p in written}
+        bad = [p for p, index in indexed.items() if index is None]
         for p in bad:
             yield error("actuals-period",
                         f"the actuals series {s.id!r}: {p!r} is not {FORMATS[freq]}",
@@ -75,7 +76,7 @@ def actuals_periods(plan: Plan) -> Iterator[Diagnostic]:
                                 "period out", s.loc_of("denominator"))
         if bad:
             continue
-        indexes = [period_index(p, freq) for p in written]
+        indexes = [index for index in indexed.values() if index is not None]  # all, none bad
         for before, after, p in zip(indexes, indexes[1:], list(written)[1:], strict=False):
             if after - before > 1:
                 missing = [period_of(i, freq) for i in range(before + 1, after)]
@@ -108,7 +109,7 @@ def actuals_values(plan: Plan) -> Iterator[Diagnostic]:
             continue
         for p, v in s.values.items():
             if v < low or (high is not None and v > high):
-                shown = f"{v:g}" if s.numerator is None else (
+                shown = f"{v:g}" if s.numerator is None or s.denominator is None else (
                     f"{v:.4g} ({s.per:g} x {s.numerator[p]:g} / {s.denominator[p]:g})")
                 yield error("actuals-value",
                             f"the actuals series {s.id!r} gives {shown} for {p}, but "

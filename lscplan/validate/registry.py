@@ -16,6 +16,7 @@ STAGES: dict[str, str] = {
     "read": "Reading the files",
     "schema": "The schemas",
     "rules": "The plan rules",
+    "actuals": "The actuals (`actuals.yaml`, for `lscplan track`)",
     "theme": "The theme",
     "import": "Importing a workbook",
 }
@@ -175,42 +176,50 @@ _RULES: tuple[RuleDoc, ...] = (
             "leave `format` out to follow its meeting."),
     RuleDoc("meeting-weekend", W, "rules", "A paper's meeting falls on a Saturday or "
             "Sunday: boards and committees meet on weekdays."),
-    # delivery tracked against the plan (lscplan/validate/actuals.py)
-    RuleDoc("actuals-series", E, "rules", "An actuals series names both a metric and a "
+    # the actuals: delivery tracked against the plan (lscplan/validate/actuals.py)
+    RuleDoc("actuals-series", E, "actuals", "An actuals series names both a metric and a "
             "point of delivery (or neither), gives neither `values` nor a `numerator` and "
             "`denominator`, or gives `per` without them."),
-    RuleDoc("actuals-period", E, "rules", "A period of an actuals series is not a month "
-            "(`2019-04`) or quarter (`2019-Q1`) as its frequency says."),
-    RuleDoc("actuals-ratio", E, "rules", "A series' numerator and denominator cover "
+    RuleDoc("actuals-period", E, "actuals", "A period of an actuals series is not a month "
+            "(`2019-04`) or a financial quarter (`2019/20 Q1`) as its frequency says."),
+    RuleDoc("actuals-ratio", E, "actuals", "A series' numerator and denominator cover "
             "different periods, or a denominator is 0."),
-    RuleDoc("actuals-gap", E, "rules", "A series misses a period between its first and its "
+    RuleDoc("actuals-gap", E, "actuals", "A series misses a period between its first and its "
             "last: process limits need an unbroken series (a period given twice is a "
             "`yaml-duplicate-key`)."),
-    RuleDoc("actuals-value", E, "rules", "A value impossible for the series' unit: a "
+    RuleDoc("actuals-value", E, "actuals", "A value impossible for the series' unit: a "
             "percentage below 0 or over 100, or negative activity."),
-    RuleDoc("actuals-fix-after", E, "rules", "`fix_after` under 12: Making Data Count "
+    RuleDoc("actuals-fix-after", E, "actuals", "`fix_after` under 12: Making Data Count "
             "computes process limits from at least 12 points."),
-    RuleDoc("actuals-rebase", E, "rules", "A rebase period that is not one of the series' "
+    RuleDoc("actuals-rebase", E, "actuals", "A rebase period that is not one of the series' "
             "own periods, or is its first (where its limits begin anyway)."),
-    RuleDoc("actuals-limits", E, "rules", "A series (or a segment between rebases) that "
+    RuleDoc("actuals-limits", E, "actuals", "A series (or a segment between rebases) that "
             "gives no process limits: too few points, or every value the same."),
     # the theme (lscplan/theme.py)
     RuleDoc("theme-file", E, "theme", "A file of the theme folder is missing, outside it, not "
-            "a regular file, too large, not UTF-8, or a logo or font that is not one "
-            "(`theme/theme.yaml` itself is checked under `schema`)."),
+            "a regular file, too large, not UTF-8, or a logo or font that is not one by its "
+            "content: a PNG or JPEG over 4,096 pixels a side, an SVG with anything but the "
+            "allow-listed picture (a script, an event handler, a reference outside it), a "
+            "font without OpenType's tables (`theme/theme.yaml` itself is checked under "
+            "`schema`)."),
     RuleDoc("theme-css", E, "theme", "The theme's `style.css` would fetch something (`url()`, "
             "`@import`, `image-set()`): a theme's documents fetch nothing."),
     RuleDoc("theme-template", EW, "theme", "A template in `theme/templates` fails to "
-            "compile or to render (at the template's line), or drops lscplan's "
-            "Content-Security-Policy (errors); a file there that is not `NAME.html.j2` is "
-            "left alone (a warning)."),
+            "compile or to render, or goes past its time or memory bound (at the "
+            "template's line), or drops lscplan's Content-Security-Policy (errors); a file "
+            "there that is not `NAME.html.j2` is left alone (a warning)."),
     RuleDoc("theme-contrast", W, "theme", "A theme colour against its background has "
             "contrast below the 4.5:1 that WCAG AA asks of text."),
     # lscplan import (lscplan/workbook_import.py): refusals of a workbook's cells
     RuleDoc("workbook-file", E, "import", "Not an .xlsx file, or one over 20 MiB or 200 MiB "
-            "unpacked, far beyond lscplan's own."),
+            "unpacked, far beyond lscplan's own, or a macro-enabled workbook (.xlsm "
+            "content), or XML with a DOCTYPE or entities."),
     RuleDoc("workbook-number", E, "import", "A figure cell holds text, a date, a formula or "
-            "nothing."),
+            "nothing, a number that does not fit (NaN, infinity, 10^15 or more), or a "
+            "figure the plan's schemas refuse for its unit (a percentage over 100)."),
+    RuleDoc("workbook-size", E, "import", "A workbook past the bounds on what is read (32 "
+            "sheets; 5,000 rows and 64 columns a sheet; 100,000 cells and 100,000 texts in "
+            "all), refused at the first cell past them, before the rest is read."),
     RuleDoc("workbook-formula", E, "import", "A total, movement or percentage whose formula "
             "was changed or typed over: change the figures it is calculated from."),
     RuleDoc("workbook-unknown", E, "import", "A row, column, year or sheet lscplan's workbook "

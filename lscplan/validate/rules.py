@@ -17,7 +17,16 @@ from typing import Any
 from .. import kinds, narrative
 from ..diagnostics import Diagnostic, Location, error, warning
 from ..formatting import BUILTIN_UNITS, iso_date, thousands
-from ..model import ILLUSTRATIVE, Plan, Series, council_meeting, texts
+from ..model import (
+    ILLUSTRATIVE,
+    BoardPaper,
+    Extract,
+    Plan,
+    Portfolio,
+    Series,
+    council_meeting,
+    texts,
+)
 from ..narrative import markers
 from . import standards
 
@@ -55,7 +64,8 @@ def unique_ids(plan: Plan) -> Iterator[Diagnostic]:
 @rule
 def file_ids(plan: Plan) -> Iterator[Diagnostic]:
     """file-id: a portfolio or board paper's id matches its file name."""
-    for item in (*plan.portfolios, *plan.board_papers):
+    items: tuple[Portfolio | BoardPaper, ...] = (*plan.portfolios, *plan.board_papers)
+    for item in items:
         stem = item.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         if item.id != stem:
             yield error("file-id",
@@ -70,7 +80,7 @@ def _words(plan: Plan) -> tuple[str, str, str]:
     return t.place.short, t.priority.short, t.portfolio.short
 
 
-def _missing(kind: str, ref: str, known: Iterable[str], loc: Location, where: str
+def _missing(kind: str, ref: str, known: Iterable[str | None], loc: Location, where: str
              ) -> Iterator[Diagnostic]:
     if ref not in set(known):
         yield error("reference", f"{where} refers to the {kind} {ref!r}, which the plan "
@@ -80,12 +90,19 @@ def _missing(kind: str, ref: str, known: Iterable[str], loc: Location, where: st
 @rule
 def references(plan: Plan) -> Iterator[Diagnostic]:
     """reference: every id a source refers to is defined."""
-    sys = plan.system
-    metrics = [m.id for m in plan.metrics]
-    icps = [i.id for i in sys.icps]
-    orgs = [o.id for o in sys.organisations]
+    yield from _place_references(plan)
+    yield from _board_references(plan)
+    yield from _paper_references(plan)
+    yield from _provenance(plan)
+    yield from _units(plan)
+
+
+def _place_references(plan: Plan) -> Iterator[Diagnostic]:
+    """The places organisations serve, and activity and staff groups by place (every
+    place given, where figures are by place)."""
+    icps = [i.id for i in plan.system.icps]
     place = plan.terms.place.short
-    for org in sys.organisations:
+    for org in plan.system.organisations:
         for at, loc in zip(org.places, org.place_locs, strict=True):
             yield from _missing(place, at, icps, loc, f"organisation {org.id!r}")
     for pod in plan.activity:
@@ -100,13 +117,23 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
         for icp in [i for i in icps if i not in g.by_place] if g.by_place else ():
             yield error("reference", f"staff group {g.id!r} gives figures by {place} but none "
                         f"for the {place} {icp!r}; give every {place}", g.loc)
-    boards = {b.id: b for b in sys.governance.boards}
-    for b in sys.governance.boards:
+
+
+def _board_references(plan: Plan) -> Iterator[Diagnostic]:
+    """The organisation each board belongs to, and its members."""
+    orgs = [o.id for o in plan.system.organisations]
+    for b in plan.system.governance.boards:
         if b.organisation:
             yield from _missing("organisation", b.organisation, orgs, b.organisation_loc or b.loc,
                                 f"board {b.id!r}")
         for member, loc in zip(b.members, b.member_locs, strict=True):
             yield from _missing("organisation", member, orgs, loc, f"board {b.id!r}")
+
+
+def _paper_references(plan: Plan) -> Iterator[Diagnostic]:
+    """Each board paper's board (of its organisation) and the extracts it asks for."""
+    boards = {b.id: b for b in plan.system.governance.boards}
+    metrics = [m.id for m in plan.metrics]
     for paper in plan.board_papers:
         if paper.board:
             yield from _missing("board", paper.board, boards, paper.board_loc or paper.loc,
@@ -120,22 +147,26 @@ def references(plan: Plan) -> Iterator[Diagnostic]:
                         f"{owner}; leave 'organisation' out (the board's applies) or name "
                         "the board of that organisation", paper.board_loc or paper.loc)
         for ex in paper.all_extracts:
-            if ex.metric:
-                yield from _missing("metric", ex.metric, metrics, ex.loc,
-                                    f"board paper {paper.id!r}")
-            elif ex.kind not in EXTRACT_CONTENT and not kinds.extract_kind(ex.kind):
-                names = [*EXTRACT_CONTENT, *(f.section.extract for f in kinds.sectioned()
-                                             if f.section.extract)]
-                yield error("reference", f"board paper {paper.id!r} asks for the extract "
-                            f"{ex.kind!r}, which is not a part of the plan; the extracts "
-                            f"are: {', '.join(n for n in names if n != 'metric-chart')}",
-                            ex.loc)
-            elif (part := kinds.extract_kind(ex.kind)) and getattr(plan, part.part) is None:
-                yield error("reference", f"board paper {paper.id!r} asks for the extract "
-                            f"{ex.kind!r}, but the plan has no {part.path}: add the file or "
-                            "remove the extract", ex.loc)
-    yield from _provenance(plan)
-    yield from _units(plan)
+            yield from _extract_references(plan, paper.id, ex, metrics)
+
+
+def _extract_references(plan: Plan, paper: str, ex: Extract, metrics: list[str]
+                        ) -> Iterator[Diagnostic]:
+    """An extract's metric is defined; its kind is a part of the plan, and one the plan
+    has."""
+    if ex.metric:
+        yield from _missing("metric", ex.metric, metrics, ex.loc, f"board paper {paper!r}")
+    elif ex.kind not in EXTRACT_CONTENT and not kinds.extract_kind(ex.kind):
+        names = [*EXTRACT_CONTENT, *(f.section.extract for f in kinds.sectioned()
+                                     if f.section and f.section.extract)]
+        yield error("reference", f"board paper {paper!r} asks for the extract "
+                    f"{ex.kind!r}, which is not a part of the plan; the extracts "
+                    f"are: {', '.join(n for n in names if not n.endswith('-chart'))}",
+                    ex.loc)
+    elif (part := kinds.extract_kind(ex.kind)) and getattr(plan, part.part) is None:
+        yield error("reference", f"board paper {paper!r} asks for the extract "
+                    f"{ex.kind!r}, but the plan has no {part.path}: add the file or "
+                    "remove the extract", ex.loc)
 
 
 #: The built-in units each kind of figure may be in (plan.yaml ``units`` adds more).
@@ -295,11 +326,11 @@ def golden_thread(plan: Plan) -> Iterator[Diagnostic]:
                         pf.loc)
             continue
         for pr_id in pf.priorities:
-            pr = next((p for p in plan.priorities if p.id == pr_id), None)
-            if pr and pf.id not in pr.portfolios:
+            served = next((p for p in plan.priorities if p.id == pr_id), None)
+            if served and pf.id not in served.portfolios:
                 yield error("golden-thread",
                             f"{portfolio} {pf.id!r} serves the {priority} {pr_id!r}, but "
-                            f"priorities.yaml does not list it under {priority} {pr.number}",
+                            f"priorities.yaml does not list it under {priority} {served.number}",
                             pf.loc)
 
 
@@ -627,6 +658,10 @@ EXTRACT_CONTENT: dict[str, Callable[[Plan], tuple]] = {
     "priorities": lambda p: p.priorities,
     "metrics-table": lambda p: p.metrics,
     "metric-chart": lambda p: (),
+    # actuals are dated by their months, not by their source: a paper keeps every month
+    # up to its date, so it leaves out nothing its source's date would (see Plan.as_of)
+    "delivery": lambda p: (),
+    "delivery-chart": lambda p: (),
     "allocations-table": lambda p: (p.finance.allocations,),
     "financial-trajectory": lambda p: (p.finance.trajectory,),
     "activity-table": lambda p: p.activity,

@@ -7,7 +7,7 @@ import difflib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
@@ -34,7 +34,7 @@ def is_financial_year(value: object) -> bool:
     if not isinstance(value, str):
         return True
     match = YEAR_RE.fullmatch(value)
-    return bool(match) and (int(match[1]) + 1) % 100 == int(match[2])
+    return match is not None and (int(match[1]) + 1) % 100 == int(match[2])
 
 
 def is_colour(value: object) -> bool:
@@ -217,89 +217,125 @@ def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
         ):
             yield from _diagnose(source, deepest)
             return
+    if err.validator == "additionalProperties":
+        yield from _unknown_fields(source, err)
+    elif err.validator == "required":
+        yield _missing_field(source, err)
+    elif err.validator == "propertyNames":
+        yield _bad_key(source, err)
+    elif err.validator == "contentMediaType":
+        yield _markup_problem(source, err)
+    else:
+        yield _bad_value(source, err)
+
+
+def _unknown_fields(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
+    """additionalProperties: each field the schema does not know, at its key, with the
+    field it most looks like (or those allowed)."""
+    parts = list(err.absolute_path)
+    name = field_name(parts)
+    allowed = list(err.schema.get("properties", {}))
+    for extra in _extras(err):
+        child = pointer_of([*parts, extra])
+        hint = difflib.get_close_matches(extra, allowed, n=1)
+        message = f"unknown field {show(extra)} in {name or 'this file'}"
+        message += f"; did you mean {hint[0]!r}?" if hint else (
+            f"; expected one of: {', '.join(allowed)}" if allowed else "")
+        yield _error_naming_lookalike(source, message, extra,
+                                      source.location(child, key=True))
+
+
+def _missing_field(source: SourceFile, err: ValidationError) -> Diagnostic:
+    """required: the field missing, at the key of the mapping that lacks it."""
+    parts = list(err.absolute_path)
+    missing = err.message.split("'")[1] if "'" in err.message else err.message
+    where = field_name(parts) or "this file"
+    return error("schema", f"{where} is missing the required field {missing!r}",
+                 source.location(pointer_of(parts), key=True))
+
+
+def _bad_key(source: SourceFile, err: ValidationError) -> Diagnostic:
+    """propertyNames: a key that is not allowed (a year that is not a financial year)."""
+    parts = list(err.absolute_path)
+    name = field_name(parts)
+    bad = err.instance
+    child = pointer_of([*parts, bad])
+    return _error_naming_lookalike(
+        source, f"{show(bad)} in {name} is not a financial year like 2019/20"
+        if "year" in json.dumps(err.validator_value) else
+        f"{show(bad)} is not an allowed key in {name}", bad, source.location(child, key=True))
+
+
+def _markup_problem(source: SourceFile, err: ValidationError) -> Diagnostic:
+    """contentMediaType: what the Markdown check found in a text (``_markup_left``)."""
+    parts = list(err.absolute_path)
+    subject = field_name(parts) or "this file"
+    rule, line, problem = err.instance
+    at = source.text_location(pointer_of(parts), line)
+    if rule == "markdown-size":
+        return error("markdown-size",
+                     f"the Markdown of this file has more than {narrative.MAX_MARKUP:,} "
+                     "markup characters ([ ] ! * _ `) here; no plan needs that many, and "
+                     "reading them would take minutes, so shorten or split the text", at)
+    return (warning("markdown", f"{subject} has {problem}", at) if rule == "markdown" else
+            error("markdown-depth",
+                  f"{subject} nests lists or blockquotes more than {narrative.MAX_DEPTH} "
+                  "deep here; documents would drop the text past that depth, so nest less",
+                  at))
+
+
+def _bad_value(source: SourceFile, err: ValidationError) -> Diagnostic:
+    """A value of the wrong type, or outside what the schema allows, at the value."""
     parts = list(err.absolute_path)
     pointer = pointer_of(parts)
-    name = field_name(parts)
-    kind = err.validator
-    if kind == "additionalProperties":
-        allowed = list(err.schema.get("properties", {}))
-        for extra in _extras(err):
-            child = pointer_of([*parts, extra])
-            hint = difflib.get_close_matches(extra, allowed, n=1)
-            message = f"unknown field {show(extra)} in {name or 'this file'}"
-            message += f"; did you mean {hint[0]!r}?" if hint else (
-                f"; expected one of: {', '.join(allowed)}" if allowed else "")
-            yield _error_naming_lookalike(source, message, extra,
-                                          source.location(child, key=True))
-        return
-    if kind == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else err.message
-        where = name or "this file"
-        yield error("schema", f"{where} is missing the required field {missing!r}",
-                    source.location(pointer, key=True))
-        return
-    if kind == "propertyNames":
-        bad = err.instance
-        child = pointer_of([*parts, bad])
-        yield _error_naming_lookalike(
-            source, f"{show(bad)} in {name} is not a financial year like 2019/20"
-            if "year" in json.dumps(err.validator_value) else
-            f"{show(bad)} is not an allowed key in {name}", bad, source.location(child, key=True))
-        return
     where = source.location(pointer)
-    subject = name or "this file"
-    if kind == "contentMediaType":
-        rule, line, problem = err.instance
-        at = source.text_location(pointer, line)
-        if rule == "markdown-size":
-            yield error("markdown-size",
-                        f"the Markdown of this file has more than {narrative.MAX_MARKUP:,} "
-                        "markup characters ([ ] ! * _ `) here; no plan needs that many, and "
-                        "reading them would take minutes, so shorten or split the text", at)
-            return
-        yield (warning("markdown", f"{subject} has {problem}", at) if rule == "markdown" else
-               error("markdown-depth",
-                     f"{subject} nests lists or blockquotes more than {narrative.MAX_DEPTH} "
-                     "deep here; documents would drop the text past that depth, so nest less",
-                     at))
-        return
+    subject = field_name(parts) or "this file"
+    kind = err.validator
     found = describe(err.instance, source.raw_scalars.get(pointer))
     if kind == "type":
         expected = err.validator_value
         expected = expected if isinstance(expected, list) else [expected]
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        wanted = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in expected)
         message = f"{subject} should be {wanted}, but is {found}"
         raw = source.raw_scalars.get(pointer)
         if "string" in expected and raw is not None:
             message += f"; put it in quotes (\"{raw}\") to keep it as text"
-        yield error("schema", message, where)
-    elif kind == "enum":
+        return error("schema", message, where)
+    if kind == "enum":
         options = ", ".join(str(o) for o in err.validator_value)
-        yield _error_naming_lookalike(
+        return _error_naming_lookalike(
             source, f"{subject} must be one of: {options}; found {found}", err.instance, where)
-    elif kind == "const":
-        yield _error_naming_lookalike(
+    if kind == "const":
+        return _error_naming_lookalike(
             source, f"{subject} must be {err.validator_value!r}; found {found}", err.instance,
             where)
-    elif kind in ("pattern", "format"):
+    if kind in ("pattern", "format"):
         fmt = err.schema.get("format") or err.validator_value
         what = _FORMAT_WORDS.get(fmt, f"match {fmt}")
-        yield _error_naming_lookalike(source, f"{subject} must be {what}; found {found}",
-                                      err.instance, where)
-    elif kind == "uniqueItems":
-        seen: list = []
-        twice = next((v for v in err.instance if v in seen or seen.append(v)), None)
-        yield error("schema", f"{subject} lists {twice!r} twice; list each once", where)
-    elif kind in ("minItems", "minLength"):
-        yield error("schema", f"{subject} must not be empty", where)
-    elif kind == "minimum":
-        yield error("schema", f"{subject} must be at least {err.validator_value}; found {found}",
-                    where)
-    elif kind == "maximum":
-        yield error("schema", f"{subject} must be at most {err.validator_value}; found {found}",
-                    where)
-    else:
-        yield error("schema", f"{subject}: {err.message}", where)
+        return _error_naming_lookalike(source, f"{subject} must be {what}; found {found}",
+                                       err.instance, where)
+    if kind == "uniqueItems":
+        twice = _first_repeated(err.instance)
+        return error("schema", f"{subject} lists {twice!r} twice; list each once", where)
+    if kind in ("minItems", "minLength"):
+        return error("schema", f"{subject} must not be empty", where)
+    if kind == "minimum":
+        return error("schema", f"{subject} must be at least {err.validator_value}; found {found}",
+                     where)
+    if kind == "maximum":
+        return error("schema", f"{subject} must be at most {err.validator_value}; found {found}",
+                     where)
+    return error("schema", f"{subject}: {err.message}", where)
+
+
+def _first_repeated(items: Iterable[Any]) -> Any:
+    """The first item that is equal to an earlier one (items may be unhashable)."""
+    seen: list[Any] = []
+    for item in items:
+        if item in seen:
+            return item
+        seen.append(item)
+    return None
 
 
 def _error_naming_lookalike(source: SourceFile, message: str, value: object,

@@ -1,4 +1,5 @@
-// axe-core (WCAG 2.0/2.1 A and AA) in headless Chromium over each HTML document named.
+// axe-core (WCAG 2.0/2.1 A and AA) in headless Chromium over each HTML document named,
+// and a reflow check at phone width (390 px: nothing wider than the screen).
 // Usage: node axe.mjs FILE.html ...   Prints each violation; exits 1 on any, 2 on a failure to run.
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +16,8 @@ const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
+// A phone's screen, for the reflow check.
+const PHONE = { width: 390, height: 844 };
 const files = process.argv.slice(2);
 if (files.length === 0) {
   console.error("usage: node axe.mjs FILE.html ...");
@@ -45,7 +48,27 @@ try {
         console.log(`${file}: ${v.id} (${v.impact ?? node.impact}) at ${node.target.join(" ")}: ${v.help}`);
       }
     }
-    console.log(`${file}: ${count} violation${count === 1 ? "" : "s"} (axe-core ${axeVersion}, WCAG 2.0/2.1 A and AA)`);
+    // Reflow (WCAG 1.4.10): at phone width (390 px) nothing but a data table runs off the
+    // screen sideways.
+    const wide = page.viewportSize();
+    await page.setViewportSize(PHONE);
+    const overflow = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      return [...document.querySelectorAll("body *")]
+        .filter((el) => el.getBoundingClientRect().right > width + 1
+          && getComputedStyle(el).position !== "absolute"
+          && !el.closest("table"))  // a data table may scroll (1.4.10's exception)
+        .slice(0, 5).map((el) => {
+          const cls = (el.getAttribute("class") || "").split(" ")[0];
+          return el.tagName.toLowerCase() + (cls ? "." + cls : "");
+        });
+    });
+    if (wide) await page.setViewportSize(wide);
+    for (const target of overflow) {
+      count += 1;
+      console.log(`${file}: reflow (serious) at ${target}: wider than a ${PHONE.width} px screen`);
+    }
+    console.log(`${file}: ${count} violation${count === 1 ? "" : "s"} (axe-core ${axeVersion}, WCAG 2.0/2.1 A and AA; reflow at ${PHONE.width} px)`);
     total += count;
   }
 } catch (err) {
