@@ -23,7 +23,7 @@ from .load import LoadedPlan, SourceFile, pointer_of
 ILLUSTRATIVE = "illustrative"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FINANCIAL_YEAR = re.compile(r"[0-9]{4}/[0-9]{2}")
-STATUSES = ("draft", "for-approval", "approved", "submitted")
+STATUSES = ("draft", "for-approval", "approved", "submitted", "published")
 
 
 def round_half_up(value: float | Decimal, places: int = 1) -> float:

@@ -472,7 +472,8 @@ def headline_sentence(metric: Metric, last_year: str) -> str:
 #: A recommendation that only restates the paper's purpose ("For information.").
 _PURPOSE_ONLY = re.compile(r"(?:for |to )?(?:information|noting|note|assurance|decision"
                            r"|discussion)\.?", re.IGNORECASE)
-_PURPOSE_VERB = {"information": "note", "assurance": "note", "decision": "approve"}
+_PURPOSE_VERB = {"information": "note", "assurance": "note", "decision": "approve",
+                 "discussion": "discuss"}
 
 
 @dataclass(frozen=True)

@@ -1088,6 +1088,10 @@ def test_a_council_paper_recommends_in_council_form():
         recommendations=("Endorse the plan", "To note the NHS position.")))
     assert asked.lead == "Cabinet is asked to:"
     assert asked.items == ("endorse the plan;", "note the NHS position.")
+    asked = render.council_recommendation(Paper(
+        meeting="Joint Committee", purpose="discussion",
+        recommendations=("For discussion.",)))
+    assert asked.lead == "The Committee is asked to discuss the report."
 
 
 def test_a_council_committee_paper_is_laid_out_as_a_council_report(small_plan):

@@ -161,7 +161,7 @@ _RULES: tuple[RuleDoc, ...] = (
             "`date` in `plan.yaml`, was published after the document's date, or show a "
             "passage dated after it: the document leaves it out."),
     RuleDoc("submitted-illustrative", W, "rules", "The plan's or a paper's `status` is "
-            "`submitted` while figures are illustrative: under `--strict` such a plan cannot "
+            "`submitted` or `published` while figures are illustrative: under `--strict` such a plan cannot "
             "pass."),
     RuleDoc("reading-ease", W, "rules", "Public-summary text below Flesch reading ease 60: "
             "the vision's and priorities' `public_summary`, each engagement's "

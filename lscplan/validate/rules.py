@@ -577,21 +577,27 @@ def illustrative_counts(plan: Plan) -> Iterator[Diagnostic]:
 @rule
 def submitted_with_illustrative(plan: Plan) -> Iterator[Diagnostic]:
     """submitted-illustrative (warning; refused under --strict): a plan or paper whose
-    status is `submitted` while figures of the plan are still illustrative."""
+    status is `submitted` or `published` while figures of the plan are still
+    illustrative."""
     if not plan.has_illustrative:
         return
     count = sum(n for _file, _what, n, _loc in plan.illustrative_figures())
     why = (f"while {count} figure{'s' if count != 1 else ''} of the plan "
            f"{'are' if count != 1 else 'is'} illustrative; replace them with sourced "
            "figures or give a status before `submitted`")
-    if plan.system.status == "submitted":
-        yield warning("submitted-illustrative", f"the plan cannot be submitted {why}",
+    if plan.system.status in _OUT:
+        yield warning("submitted-illustrative",
+                      f"the plan cannot be {plan.system.status} {why}",
                       plan.system.status_loc)
     for paper in plan.board_papers:
-        if paper.status == "submitted":
+        if paper.status in _OUT:
             yield warning("submitted-illustrative",
-                          f"the paper {paper.id!r} cannot be submitted {why}",
+                          f"the paper {paper.id!r} cannot be {paper.status} {why}",
                           paper.status_loc)
+
+
+#: The statuses of a plan or paper that has left its authors.
+_OUT = ("submitted", "published")
 
 
 def _what(entity: Any, plan: Plan) -> str:
