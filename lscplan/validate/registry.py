@@ -161,8 +161,8 @@ _RULES: tuple[RuleDoc, ...] = (
             "`date` in `plan.yaml`, was published after the document's date, or show a "
             "passage dated after it: the document leaves it out."),
     RuleDoc("submitted-illustrative", W, "rules", "The plan's or a paper's `status` is "
-            "`submitted` or `published` while figures are illustrative: under `--strict` such a plan cannot "
-            "pass."),
+            "`submitted` or `published` while figures are illustrative: under `--strict` "
+            "such a plan cannot pass."),
     RuleDoc("reading-ease", W, "rules", "Public-summary text below Flesch reading ease 60: "
             "the vision's and priorities' `public_summary`, each engagement's "
             "`public_summary` or else `description`, each public glossary term's "
