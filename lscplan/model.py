@@ -1433,6 +1433,13 @@ class Plan:
     def metrics_for(self, priority: Priority) -> tuple[Metric, ...]:
         return tuple(m for m in self.metrics if priority.id in m.priorities)
 
+    def enabler_metrics(self, portfolio: Portfolio) -> tuple[Metric, ...]:
+        """The metrics an enabler lists that measure no priority: the metrics plan shows
+        them under the enabler."""
+        known = self._index(self.metrics)
+        return tuple(known[m] for m in portfolio.metrics
+                     if m in known and not known[m].priorities)
+
     def thread(self, priority: Priority) -> tuple[tuple[Portfolio, tuple[Metric, ...]], ...]:
         """The golden thread of a priority: each portfolio that delivers it, with those
         of the portfolio's metrics that measure this priority."""
@@ -1865,7 +1872,8 @@ def _metrics(f: SourceFile) -> tuple[Metric, ...]:
         base = m["baseline"]
         out.append(Metric(
             id=m["id"], title=m["title"], description=m["description"], kind=m["kind"],
-            priorities=tuple(m["priorities"]), unit=_unit(f, m["unit"], "metrics", i, "unit"),
+            priorities=tuple(m.get("priorities", ())),
+            unit=_unit(f, m["unit"], "metrics", i, "unit"),
             direction=m["direction"],
             national_metric=m.get("national_metric"), public_phrase=m.get("public_phrase"),
             targets=_targets(f, m, i),

@@ -111,8 +111,9 @@ _RULES: tuple[RuleDoc, ...] = (
     RuleDoc("organisation-places", E, "rules", "An organisation names its places in both "
             "`places` and (for one place) `icp`: use one."),
     RuleDoc("golden-thread", E, "rules", "A priority and a portfolio do not name each other "
-            "(each lists the other), or an enabling portfolio names a priority (an enabler "
-            "serves every priority and names none)."),
+            "(each lists the other), an enabling portfolio names a priority (an enabler "
+            "serves every priority and names none), or a metric names no priority and no "
+            "enabler lists it."),
     RuleDoc("priority-measured", E, "rules", "A priority no portfolio delivers or no metric "
             "measures."),
     RuleDoc("priority-numbering", E, "rules", "Priorities are not numbered 1 to N in order."),

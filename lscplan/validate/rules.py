@@ -316,6 +316,16 @@ def golden_thread(plan: Plan) -> Iterator[Diagnostic]:
             yield error("priority-measured",
                         f"{priority} {pr.number} ({pr.title}) is measured by no metric; "
                         "name it in a metric's `priorities`", pr.loc)
+    of_enablers = {m for pf in plan.enablers for m in pf.metrics}
+    enabler = plan.terms.enabler.singular
+    for m in plan.metrics:
+        if not m.priorities and m.id not in of_enablers:
+            yield error("golden-thread",
+                        f"metric {m.id!r} names no {priority} and no {enabler} lists it; "
+                        f"name the {plan.terms.priority.plural} it measures in `priorities`, "
+                        f"or list it in the `metrics` of one of the {plan.terms.enabler.plural}"
+                        " (a portfolio with `enabler: true`)",
+                        m.loc)
     for pf in plan.portfolios:
         if pf.enabler and pf.priorities:
             yield error("golden-thread",
