@@ -777,7 +777,7 @@ class Metric:
         due = [t for t in self.targets if t.national and not t.after(last)]
         dated = [(t.by, t) for t in due if t.by is not None]
         if dated:
-            return max(dated, key=lambda dated: _year_end(dated[0]))[1]
+            return max(dated, key=lambda pair: _year_end(pair[0]))[1]
         return next(iter(due), None)
 
     def reaches(self, target: Target) -> bool | None:

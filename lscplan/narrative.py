@@ -152,7 +152,8 @@ def _lettered_lists(tokens: list[Token]) -> None:
     for i, token in enumerate(tokens):
         if token.type != "bullet_list_open":
             continue
-        depth, close, firsts = token.level, None, list[int | None]()
+        depth, close = token.level, None
+        firsts: list[int | None] = []  # each item's first inline token
         for j in range(i + 1, len(tokens)):
             t = tokens[j]
             if t.type == "bullet_list_close" and t.level == depth:

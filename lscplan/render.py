@@ -810,7 +810,7 @@ def time_bound(seconds: float) -> Iterator[None]:
                 if left is None or bound.done.is_set():
                     continue  # lscplan's own work (a chart) is never stopped half-way
                 now = _resident() if start is not None else None
-                if now is not None and now - start > memory:
+                if now is not None and start is not None and now - start > memory:
                     bound.fired = interrupt(target, RenderTooLarge)
                     return
                 if left <= 0:

@@ -20,6 +20,8 @@ from .theme_template import BUILTIN, Template
 
 
 class Options(TypedDict):
+    """The keyword arguments of ``OPTIONS`` (typed, so ``**OPTIONS`` is checked)."""
+
     autoescape: bool
     undefined: type[jinja2.Undefined]
     trim_blocks: bool
@@ -28,8 +30,8 @@ class Options(TypedDict):
 
 
 #: How every lscplan Jinja environment is made, the sandbox too.
-OPTIONS: Options = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True,
-           "lstrip_blocks": True, "keep_trailing_newline": True}
+OPTIONS: Options = {"autoescape": True, "undefined": jinja2.StrictUndefined,
+                    "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
 
 
 def _refusal(name: Any) -> str | None:

@@ -230,6 +230,9 @@ _RULES: tuple[RuleDoc, ...] = (
     RuleDoc("workbook-conflict", E, "import", "A figure changed both in the workbook and in "
             "the plan since the workbook was built, differently: build the workbook again and "
             "make the change there."),
+    RuleDoc("workbook-ignored", W, "import", "What `import` leaves alone, said once: a row "
+            "or column someone inserted (a working row, a note) and a value in a cell "
+            "lscplan's workbook leaves empty."),
 )
 
 #: Every rule id, in the order of the reference.
