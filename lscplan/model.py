@@ -668,6 +668,20 @@ class Target:
     provenance: str
     by: str | None
     loc: Location = field(compare=False)
+    change: float | None = None  # given relative to the baseline: percent change
+    baseline_year: str | None = None  # the year of the baseline ``change`` is from
+
+    @property
+    def relative(self) -> str | None:
+        """A target given relative to the baseline, in words: "10% below the 2018/19
+        baseline" (None for a target given as a value)."""
+        if self.change is None:
+            return None
+        size = f"{abs(self.change):g}%"
+        if self.change == 0:
+            return f"the same as the {self.baseline_year} baseline"
+        way = "below" if self.change < 0 else "above"
+        return f"{size} {way} the {self.baseline_year} baseline"
 
     @property
     def label(self) -> str:
@@ -1892,11 +1906,20 @@ def _targets(f: SourceFile, m: Mapping, i: int) -> tuple[Target, ...]:
         s = m["standard"]
         out.append(Target("national", s["value"], s["text"], s["provenance"], None,
                           _loc(f, "metrics", i, "standard")))
+    base = m["baseline"]
     for j, t in enumerate(m.get("targets", [])):
         by = t.get("by")
-        out.append(Target(t["kind"], t["value"], t["text"], t["provenance"],
-                          None if by is None else str(by), _loc(f, "metrics", i, "targets", j)))
+        change = _percent(t["change"]) if "change" in t else None
+        value = t["value"] if change is None else round(base["value"] * (1 + change / 100), 6)
+        out.append(Target(t["kind"], value, t["text"], t["provenance"],
+                          None if by is None else str(by), _loc(f, "metrics", i, "targets", j),
+                          change, None if change is None else base["year"]))
     return tuple(out)
+
+
+def _percent(text: str) -> float:
+    """``-10%`` -> ``-10.0`` (the schema's pattern holds)."""
+    return float(text.strip().rstrip("%").replace("−", "-"))
 
 
 _ALLOCATION_FIGURES = ("baseline", "allocation", "movement", "increase_percent")

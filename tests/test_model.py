@@ -253,3 +253,17 @@ def test_a_targets_sentence_reads_whatever_its_wording(text, by, sentence) -> No
     target = model.Target("local", 1, text, "illustrative", by, None)
     assert target.sentence == sentence
     assert render.target_sentence(target) == f"Our local ambition: {sentence}."
+
+
+def test_a_target_relative_to_the_baseline_is_computed_and_shown_both_ways(small_plan):
+    """``change: -10%`` instead of ``value``: the value is the baseline's less 10%, and
+    the target says so in words."""
+    edit(small_plan / "metrics.yaml",
+         "        value: 97  # or relative to the baseline: change: +10%\n",
+         "        change: \"-10%\"\n")
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    target = checked.plan.metric("ae-four-hour").targets[1]
+    assert target.value == pytest.approx(76.5)  # the baseline, 85.0, less 10%
+    assert target.change == -10
+    assert target.relative == "10% below the 2018/19 baseline"

@@ -1178,3 +1178,18 @@ def test_the_running_header_is_a_title_cut_after_a_whole_word():
     top_left = css[css.index("@top-left {"):]
     assert "text-overflow" not in top_left[:top_left.index("}")]
     assert "string-set: doctitle attr(data-running)" in css
+
+
+def test_a_target_relative_to_the_baseline_shows_both_ways(small_plan):
+    """The metrics table gives a ``change`` target as written and as the value computed
+    from the baseline."""
+    edit(small_plan / "metrics.yaml",
+         "        value: 97  # or relative to the baseline: change: +10%\n",
+         "        change: +10%\n")
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    doc = next(d for d in documents.for_plan(checked.plan) if d.id == "ltp-submission")
+    html = render.render_html(checked.plan, doc, render.BuildInfo("0.1", None, "t"),
+                              draw=False)
+    assert ("Local ambition: 97% within four hours by 2025 (10% above the 2018/19 "
+            "baseline: 93.5%)") in html
