@@ -164,6 +164,13 @@ class Source:
     url: str | None
     loc: Location = field(compare=False)
     date: str | None = None
+    current: str | None = None  # from when its wording held, if before its publication
+
+    @property
+    def known_from(self) -> str | None:
+        """From when a document may cite it: the date its wording was current, else
+        its publication date."""
+        return self.current or self.date
 
 
 @dataclass(frozen=True)
@@ -1462,13 +1469,15 @@ class Plan:
                      for pf in self.portfolios_for(priority))
 
     def later_sources(self, day: str) -> frozenset[str]:
-        """The ids of the sources published after ``day`` (``YYYY-MM-DD``)."""
-        return frozenset(s.id for s in self.system.sources if s.date and s.date > day)
+        """The ids of the sources published after ``day`` (``YYYY-MM-DD``), unless their
+        wording was ``current`` by then."""
+        return frozenset(s.id for s in self.system.sources
+                         if s.known_from and s.known_from > day)
 
     def known_on(self, day: str) -> Callable[[str], bool]:
         """Whether a passage dated ``{from:WHEN}`` is known on ``day``: WHEN is a date
         on or before it, or a source published on or before it."""
-        dates = {s.id: s.date for s in self.system.sources}
+        dates = {s.id: s.known_from for s in self.system.sources}
 
         def known(when: str) -> bool:
             when = dates.get(when) or when
@@ -1796,7 +1805,7 @@ def _system(f: SourceFile) -> System:
         date=d["date"], status=d["status"], author=d["author"],
         period=Period(d["period"]["first"], d["period"]["last"], _loc(f, "period")),
         sources=tuple(Source(s["id"], s["title"], s["published"], s.get("file"), s.get("url"),
-                             _loc(f, "sources", i), s.get("date"))
+                             _loc(f, "sources", i), s.get("date"), s.get("current"))
                 for i, s in enumerate(d["sources"])),
         population=tuple(_population(f, pop, "population", i)
                          for i, pop in enumerate(d["population"])),

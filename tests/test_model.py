@@ -267,3 +267,17 @@ def test_a_target_relative_to_the_baseline_is_computed_and_shown_both_ways(small
     assert target.value == pytest.approx(76.5)  # the baseline, 85.0, less 10%
     assert target.change == -10
     assert target.relative == "10% below the 2018/19 baseline"
+
+
+def test_a_source_current_before_it_was_published_may_be_cited_earlier(small_plan):
+    """A source published after the plan's date, whose wording was ``current`` before
+    it, is cited by the plan's documents (no postdates warning)."""
+    edit(small_plan / "plan.yaml",
+         "    published: early 2019\n",
+         "    published: June 2022\n    date: \"2022-06-01\"\n    current: \"2019-04-01\"\n")
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    assert not [d for d in checked.report.warnings if d.rule == "postdates"]
+    assert checked.plan.later_sources(checked.plan.system.date) == frozenset()
+    edit(small_plan / "plan.yaml", "    current: \"2019-04-01\"\n", "")
+    assert [d for d in check(small_plan).report.warnings if d.rule == "postdates"]

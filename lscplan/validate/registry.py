@@ -161,6 +161,8 @@ _RULES: tuple[RuleDoc, ...] = (
     RuleDoc("postdates", W, "rules", "A document would cite a fact whose source, by its "
             "`date` in `plan.yaml`, was published after the document's date, or show a "
             "passage dated after it: the document leaves it out."),
+    RuleDoc("source-current", E, "rules", "A source's `current` date (from when its wording "
+            "held) is after its publication `date`."),
     RuleDoc("submitted-illustrative", W, "rules", "The plan's or a paper's `status` is "
             "`submitted` or `published` while figures are illustrative: under `--strict` "
             "such a plan cannot pass."),

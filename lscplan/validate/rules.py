@@ -620,6 +620,18 @@ def _what(entity: Any, plan: Plan) -> str:
 
 
 @rule
+def source_current(plan: Plan) -> Iterator[Diagnostic]:
+    """source-current: a source's wording cannot be current only after it was published
+    (``current`` after ``date``)."""
+    for s in plan.system.sources:
+        if s.current and s.date and s.current > s.date:
+            yield error("source-current",
+                        f"the source {s.id!r} says its wording was current from {s.current}, "
+                        f"after it was published ({s.date}); `current` is for wording "
+                        "that held before publication: leave it out or correct it", s.loc)
+
+
+@rule
 def postdates(plan: Plan) -> Iterator[Diagnostic]:
     """postdates (warning): a document would cite something published after its date,
     or show a passage of text dated after it (``{from:...}``); the document leaves it
