@@ -114,6 +114,12 @@ class ActualSeries:
         return self.provenance == ILLUSTRATIVE
 
     @property
+    def derived_fields(self) -> tuple[str, ...]:
+        """The fields computed from the others (``kinds.own_fields`` leaves them out,
+        so diff shows a ratio's numerator and denominator, not its values too)."""
+        return ("values",) if self.ratio else ()
+
+    @property
     def periods(self) -> tuple[str, ...]:
         return tuple(self.values)
 

@@ -20,8 +20,13 @@ from .track import SHORT_ASSURANCES, SHORT_VARIATIONS, Tracked, Tracking, track_
 
 POINT_TYPES = {"common_cause": "", "improvement": "Improvement", "concern": "Concern",
                "neutral_high": "Neither (high)", "neutral_low": "Neither (low)"}
-SPECIAL_CAUSES = {"common_cause": "", **{k: v[0].upper() + v[1:] for k, v in
-                                           spc_charts.SPECIAL_CAUSE_TEXT.items()}}
+#: A point's special cause in the data table: short enough for one line a row.
+SPECIAL_CAUSES = {"common_cause": "", "above_upl": "above the upper limit",
+                  "below_lpl": "below the lower limit", "trend_increasing": "rising trend",
+                  "trend_decreasing": "falling trend",
+                  "two_in_three_above": "2 of 3 near the upper limit",
+                  "two_in_three_below": "2 of 3 near the lower limit",
+                  "run_above": "run above the mean", "run_below": "run below the mean"}
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,7 @@ class Delivery:
                 formatting.thousands(s.denominator[p.period]) if s.denominator is not None
                 else None,
                 self.value(t, p.mean), self.value(t, p.lpl), self.value(t, p.upl),
-                p.point_type, f"{kind}: {flag[0].lower()}{flag[1:]}" if flag else ""))
+                p.point_type, f"{kind}: {flag}" if flag else ""))
         return out
 
     def plan_for_year(self, t: Tracked) -> str:

@@ -40,7 +40,7 @@ import difflib
 import fnmatch
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,11 +84,11 @@ class Change:
     new: Any
     words: Words | None = None
     unit: str | None = None
-    about: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    about: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False, repr=False)
     item: bool = False  # one item added to, removed from or reworded in the list ``field``
     old_unit: str | None = None  # the old figure's unit, where the entity's unit changed
     #: (old, new): where it lives on each side, ``(file, line)`` or None (``diff_places``)
-    where: tuple[Any, Any] = field(default=(None, None), compare=False)
+    where: tuple[Any, Any] = dataclasses.field(default=(None, None), compare=False)
 
     @property
     def unit_before(self) -> str | None:
@@ -200,7 +200,7 @@ class DiffResult:
     new_label: str = "new"
     consequences: tuple[Consequence, ...] = ()
     findings: tuple[Finding, ...] = ()
-    failing: tuple[Any, ...] = field(default=(), compare=False)
+    failing: tuple[Any, ...] = dataclasses.field(default=(), compare=False)
     reorders: tuple[Reorder, ...] = ()
     documents: tuple[DocumentChange, ...] | None = None  # None: not compared
     #: Why the documents were not compared although asked (a side fails its checks or
@@ -661,8 +661,8 @@ def diff_versions(old: str, new: str | None = None, plan_path: str = "plan",
     result = diff(before, after, labels[0], labels[1], compare,
                   (themes[0], themes[1]), (lines[0], lines[1]), pages)
     result = dataclasses.replace(result, changes=tuple(sorted(
-        result.changes + theme_changes(*theme_files)
-        + theme_changes(*unread, kind=UNREAD, folder=""), key=lambda c: c.sort_key)))
+        result.changes + theme_changes(theme_files[0], theme_files[1])
+        + theme_changes(unread[0], unread[1], kind=UNREAD, folder=""), key=lambda c: c.sort_key)))
     if documents and blocked:
         result = dataclasses.replace(
             result, withheld="; ".join(blocked) + ", so no build of it would succeed")
@@ -724,7 +724,7 @@ def theme_changes(old: dict[str, bytes], new: dict[str, bytes], kind: str = "the
                               None if b is None else value, about={"file": name},
                               where=(None if a is None else (path, 0),
                                      None if b is None else (path, 0))))
-        elif None not in texts:
+        elif texts[0] is not None and texts[1] is not None:
             words = word_diff(texts[0], texts[1])
             first = _first_difference(texts[0] or "", texts[1] or "")
             out.append(Change("changed", kind, name, "text", texts[0], texts[1], words,

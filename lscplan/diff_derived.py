@@ -10,7 +10,7 @@ as a ``Derived``: its value on each side and the source fields that feed it, as
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -55,9 +55,11 @@ def derived(old: Plan, new: Plan) -> Iterator[Derived]:
     yield from _derived_activity(old, new)
     yield from _derived_workforce(old, new)
     yield from _derived_risks(old, new)
+    yield from _derived_actuals(old, new)
 
 
-def _both(old: Iterable, new: Iterable, key=lambda x: x.id) -> Iterator[tuple]:
+def _both(old: Iterable[Any], new: Iterable[Any],
+          key: Callable[[Any], Any] = lambda x: x.id) -> Iterator[tuple[Any, Any]]:
     before = {key(x): x for x in old}
     for item in new:
         if key(item) in before:
@@ -77,13 +79,14 @@ def _derived_finance(old: Plan, new: Plan) -> Iterator[Derived]:
         yield Derived("allocation", s.label, "percent", r.percent, s.percent, feeds, "percent")
     rows = (("allocation", ANY, None),)
     ta, tb = a.allocations.total, b.allocations.total
-    for name, feeds in (("baseline", ("baseline",)), ("allocation", ("allocation",)),
-                        ("movement", ("baseline", "allocation")),
-                        ("percent", ("baseline", "allocation"))):
+    totals: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("baseline", ("baseline",)), ("allocation", ("allocation",)),
+        ("movement", ("baseline", "allocation")), ("percent", ("baseline", "allocation")))
+    for name, inputs in totals:
         unit = "percent" if name == "percent" else money
         yield Derived("allocations", None, f"total.{name}", getattr(ta, name),
                       getattr(tb, name),
-                      (*rows, *(("allocation", ANY, f) for f in feeds)), unit)
+                      (*rows, *(("allocation", ANY, f) for f in inputs)), unit)
 
     ya, yb = a.trajectory, b.trajectory
     for year in _years(ya.surplus, yb.surplus):
@@ -158,3 +161,30 @@ def _derived_risks(old: Plan, new: Plan) -> Iterator[Derived]:
                             ("target_rating", ("target_likelihood", "target_impact"))):
             yield Derived("risk", s.id, name, getattr(a, name), getattr(b, name),
                           tuple(("risk", s.id, f"scores.{p}") for p in parts))
+
+
+def _derived_actuals(old: Plan, new: Plan) -> Iterator[Derived]:
+    """Each series' variation and assurance icons (``lscplan track``), fed by its own
+    actuals (for a system series summed from places, the places'), its rebases and
+    fixed limits, and the metric's trajectory, targets and direction."""
+    if getattr(old, "actuals", None) is None or getattr(new, "actuals", None) is None:
+        return
+    from .track import track_plan
+
+    before = {t.series.id: t for t in track_plan(old).series}
+    for t in track_plan(new).series:
+        was = before.get(t.series.id)
+        if was is None:
+            continue
+        s = t.series
+        own = ([p.id for p in new.actuals.series if p.subject == s.subject
+                and p.place is not None] if s.derived else [s.id])
+        feeds = tuple(("actual-series", sid, f) for sid in own
+                      for f in ("values.*", "numerator.*", "denominator.*", "per",
+                                "rebase", "fix_after"))
+        if s.metric is not None:
+            feeds += (("metric", s.metric, "values.*"), ("metric", s.metric, "targets"),
+                      ("metric", s.metric, "direction"))
+        for name in ("variation", "assurance"):
+            yield Derived("actual-series", s.id, name, getattr(was.spc, name),
+                          getattr(t.spc, name), feeds)

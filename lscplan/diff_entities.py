@@ -19,7 +19,24 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import kinds
-from .model import Plan, Record, Series
+from .formatting import Unit
+from .model import (
+    AllocationRow,
+    Allocations,
+    BoardPaper,
+    Engagement,
+    FieldProvenance,
+    Governance,
+    Metric,
+    Plan,
+    PointOfDelivery,
+    Population,
+    Record,
+    Series,
+    Submission,
+    Trajectory,
+    Workforce,
+)
 
 #: Entity kinds, in plan order (the order diff reports them in).
 KINDS: tuple[str, ...] = tuple(k.name for k in kinds.ENTITY_KINDS)
@@ -78,22 +95,22 @@ def _is_location(entity: Any, name: str) -> bool:
 # --- kinds whose YAML names its fields otherwise -------------------------------------
 
 
-def _population_view(pop: Any) -> dict[str, Any]:
+def _population_view(pop: Population) -> dict[str, Any]:
     return {"people": pop.people, "provenance": pop.provenance, "note": pop.note}
 
 
-def _allocations_view(al: Any) -> dict[str, Any]:
+def _allocations_view(al: Allocations) -> dict[str, Any]:
     return {"title": al.title, "provenance": al.provenance, "baseline_year": al.baseline_year,
             "allocation_year": al.allocation_year, "baseline_label": al.baseline_label,
             "allocation_label": al.allocation_label, "total_label": al.total.label}
 
 
-def _allocation_view(row: Any) -> dict[str, Any]:
+def _allocation_view(row: AllocationRow) -> dict[str, Any]:
     # the published movement and percent are checked against these two, not compared
     return {"baseline": row.baseline, "allocation": row.allocation}
 
 
-def _trajectory_view(tr: Any) -> dict[str, Any]:
+def _trajectory_view(tr: Trajectory) -> dict[str, Any]:
     return {"provenance": tr.provenance, "years": {
         y.year: {"income": y.income, "expenditure": y.expenditure} for y in tr.years}}
 
@@ -102,21 +119,21 @@ def _efficiency_view(eff: Series) -> dict[str, Any]:
     return {"provenance": eff.provenance, "years": dict(eff.items())}
 
 
-def _activity_view(pod: Any) -> dict[str, Any]:
+def _activity_view(pod: PointOfDelivery) -> dict[str, Any]:
     return {"title": pod.title, "unit": pod.unit, "provenance": pod.provenance,
             "by_icp": {icp: dict(s.items()) for icp, s in sorted(pod.by_icp.items())},
             "system_total_published": pod.published_system is not None}
 
 
-def _unit_view(unit: Any) -> dict[str, Any]:
+def _unit_view(unit: Unit) -> dict[str, Any]:
     return {"label": unit.label, "symbol": unit.symbol, "decimals": unit.decimals}
 
 
-def _workforce_view(wf: Any) -> dict[str, Any]:
+def _workforce_view(wf: Workforce) -> dict[str, Any]:
     return {"total_published": wf.published_total is not None}
 
 
-def _metric_view(m: Any) -> dict[str, Any]:
+def _metric_view(m: Metric) -> dict[str, Any]:
     # targets keyed by kind and year (``targets.national.value``, ``targets.local-2030``),
     # so format 1's ``standard`` and the same national target under ``targets`` agree
     fields = fields_of(_METRIC, m)
@@ -128,14 +145,14 @@ def _metric_view(m: Any) -> dict[str, Any]:
 _METRIC = next(k for k in kinds.ENTITY_KINDS if k.name == "metric")
 
 
-def _engagement_view(e: Any) -> dict[str, Any]:
+def _engagement_view(e: Engagement) -> dict[str, Any]:
     return {"title": e.title, "when": e.when, "led_by": e.led_by,
             "description": e.description, "provenance": e.provenance,
             "figures": {f.label: {"value": f.value, "provenance": f.provenance}
                         for f in e.figures}}
 
 
-def _as_written(entity: Any, name: str) -> Any:
+def _as_written(entity: FieldProvenance | BoardPaper, name: str) -> Any:
     """A field as its YAML writes it: the value, or ``{value, provenance}`` where the
     field carries a provenance of its own."""
     own = next((s for s in entity.sourced if s.name == name), None)
@@ -143,17 +160,17 @@ def _as_written(entity: Any, name: str) -> Any:
     return value if own is None else {"value": value, "provenance": own.provenance}
 
 
-def _governance_view(g: Any) -> dict[str, Any]:
+def _governance_view(g: Governance) -> dict[str, Any]:
     return {**{n: _as_written(g, n) for n in g.FIGURES}, "provenance": g.provenance,
             "description": g.description}
 
 
-def _submission_view(s: Any) -> dict[str, Any]:
+def _submission_view(s: Submission) -> dict[str, Any]:
     return {"title": s.title, "to": s.to, "deadline": _as_written(s, "deadline"),
             "provenance": s.provenance}
 
 
-def _board_paper_view(bp: Any) -> dict[str, Any]:
+def _board_paper_view(bp: BoardPaper) -> dict[str, Any]:
     return {
         "title": bp.title, "version": bp.version, "status": bp.status,
         "organisation": bp.organisation, "meeting": _as_written(bp, "meeting"),

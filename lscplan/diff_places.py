@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import kinds
+
+if TYPE_CHECKING:
+    from .model import Plan
 
 #: A place: (file relative to the plan folder, 1-based line; 0 for the whole file).
 Place = tuple[str, int]
@@ -23,7 +26,7 @@ Place = tuple[str, int]
 _KIND_FILE = {k.name: f.path for f in kinds.FILES for k in f.entities if not f.folder}
 
 
-def entity_places(plan: Any) -> dict[tuple[str, str | None], tuple[Place, int] | None]:
+def entity_places(plan: Plan | None) -> dict[tuple[str, str | None], tuple[Place, int] | None]:
     """(kind, id) -> ((file, line), column) of every entity of ``plan``, keyed as
     ``diff_entities.entities`` keys them (a repeated id as ``id#2``)."""
     out: dict[tuple[str, str | None], tuple[Place, int] | None] = {}

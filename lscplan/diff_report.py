@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import formatting
 from .diagnostics import Report
@@ -321,10 +321,13 @@ def _series_key(field_name: str | None) -> tuple[str, str] | None:
     return ".".join(parts), year
 
 
-def _series_runs(items: list, key) -> list[list]:
+_T = TypeVar("_T")
+
+
+def _series_runs(items: list[_T], key: Callable[[_T], object]) -> list[list[_T]]:
     """Items grouped by ``key(item)`` (None: alone), each group where its first is."""
-    groups: list[list] = []
-    index: dict = {}
+    groups: list[list[_T]] = []
+    index: dict[object, list[_T]] = {}
     for item in items:
         k = key(item)
         if k is not None and k in index:
@@ -503,16 +506,16 @@ def markdown_diff(result: DiffResult, color: bool = False, budget: int = MARKDOW
         s.rows, s.left_out = s.rows[:-cut], s.left_out + cut
         texts[i] = s.text(len(s.rows) + s.left_out > FOLD_ROWS)
     folded = [s for s in sections if len(s.rows) + s.left_out > FOLD_ROWS]
-    cut = [s for s in sections if s.left_out]
+    trimmed = [s for s in sections if s.left_out]
     notes = []
     if folded:
         notes.append("Folded (open each to read it): " + ", ".join(
             f"{s.heading} ({plural(len(s.rows) + s.left_out, 'row')})" for s in folded) + ".")
-    if cut:
+    if trimmed:
         notes.append(f"Left out to keep this under {budget:,} characters: " + ", ".join(
             f"{s.heading} ({s.left_out} of {plural(len(s.rows) + s.left_out, 'row')})"
-            for s in cut) + ".")
-    if folded or cut:
+            for s in trimmed) + ".")
+    if folded or trimmed:
         where = md_escape(full_diff) if full_diff else (
             "run `lscplan diff --format html` to make the HTML page")
         notes.append(f"The full diff: {where}.")

@@ -57,7 +57,7 @@ class _Cutter(HTMLParser):
         self.heading: list[str] | None = None
         self.skipping = 0
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         raw = self.get_starttag_text() or ""
         if tag in _HEADINGS:
             self.heading = []

@@ -205,7 +205,7 @@ def _item_text(item: Any) -> str:
     return fmt_value(item)
 
 
-def _listing(items: tuple, limit: int = 12) -> str:
+def _listing(items: tuple[Any, ...], limit: int = 12) -> str:
     shown = ", ".join(i if isinstance(i, str) else fmt_value(i) for i in items[:limit])
     return shown + (f", … ({len(items) - limit} more)" if len(items) > limit else "")
 

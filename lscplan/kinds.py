@@ -38,7 +38,9 @@ class Figures:
 
     holder: str  # path from the entity to the object with the provenance
     figures: tuple[str, ...]  # paths from the holder to the figures it covers
-    what: str  # how Annex C names them; format fields ``e`` (entity) and ``h`` (holder)
+    #: how the register of illustrative values names them; format fields ``e`` (entity)
+    #: and ``h`` (holder)
+    what: str
 
 
 @dataclass(frozen=True)
@@ -362,11 +364,13 @@ def location_of(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:
 
 
 def own_fields(kind: EntityKind, entity: Any) -> dict[str, Any]:
-    """The entity's fields, without its location and without the collections that are
-    entities of their own (a portfolio's programmes)."""
+    """The entity's fields, without its location, without the collections that are
+    entities of their own (a portfolio's programmes) and without the fields the entity
+    says it derives from the others (``derived_fields``: a ratio's values)."""
     nested = {path[len(own) + 1:] for own in kind.within for k in ENTITY_KINDS
               for path in k.within if path.startswith(own + ".")
               and "." not in path[len(own) + 1:]}
+    nested |= set(getattr(entity, "derived_fields", ()))
     if not dataclasses.is_dataclass(entity):  # a model.Record: the fields it was read with
         return {k: v for k, v in vars(entity)["_fields"].items() if k not in nested}
     return {f.name: getattr(entity, f.name) for f in dataclasses.fields(entity)

@@ -169,7 +169,7 @@ def _plan_path(plan_path: str) -> str:
 
 
 def run_git(repository: Path, *args: str, stdin: bytes | None = None
-            ) -> subprocess.CompletedProcess:
+            ) -> subprocess.CompletedProcess[bytes]:
     """Run a read-only git command in ``repository``: no prompts, no optional locks
     (so not even ``git status`` refreshes the index)."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}

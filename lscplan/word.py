@@ -36,9 +36,7 @@ HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 BLOCKS = {"p", "ul", "ol", "li", "table", "figure", "figcaption", "blockquote", "dl", "dt",
           "dd", "section", "div", "main", "header", "footer", "article", "aside", "nav",
           _CHART_TAG, *HEADINGS}
-CONTAINERS = {"section", "div", "main", "header", "footer", "article", "aside", "nav",
-              "figure", "body"}
-PICTURE_WIDTH_INCHES = 6.3  # the A4 text width between 2.5 cm margins (less a little)
+PICTURE_WIDTH_INCHES = 6.3  # the A4 text width between 2.5 cm margins: no chart wider
 ILLUSTRATIVE_COLOUR = "8A5A00"
 
 
@@ -239,7 +237,11 @@ class _Writer:
             return  # a chart this process did not draw: its description and data stay
         title, desc = _svg_text(svg, "title"), _svg_text(svg, "desc")
         run = flow.paragraph().add_run()
-        run.add_picture(io.BytesIO(picture), width=_inches(PICTURE_WIDTH_INCHES))
+        shape = run.add_picture(io.BytesIO(picture))  # its own size (the PNG says its dpi)
+        widest = _inches(PICTURE_WIDTH_INCHES)
+        if shape.width > widest:
+            shape.height = int(shape.height * widest / shape.width)
+            shape.width = widest
         doc_pr = run._r.xpath(".//wp:docPr")[0]
         doc_pr.set("title", title)
         doc_pr.set("descr", f"{title}. {desc}" if desc else title)

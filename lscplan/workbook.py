@@ -664,8 +664,60 @@ def _notes(sheet: Sheet, plan: Plan) -> None:
         sheet.put(NOTE_ROW, 1, Text(" ".join(parts), "note"))
 
 
-#: The data sheets, in workbook order, each from the plan.
-SHEETS = (_allocations, _trajectory, _efficiency, _activity, _workforce, _metrics)
+def _actuals(plan: Plan) -> Sheet | None:
+    """The actuals (actuals.yaml), a row per period of each series written in the file:
+    its value, or its numerator and denominator with the value as a formula; None for a
+    plan without actuals (no sheet). A system series summed from places is not a sheet
+    row: its figures are the places'."""
+    actuals = getattr(plan, "actuals", None)
+    if actuals is None or not actuals.series:
+        return None
+    sheet = Sheet("Actuals")
+    sheet.put(TITLE_ROW, 1, Text("Actuals: what was delivered, period by period, for "
+                                 "delivery tracking against the plan", "title"))
+    _header(sheet, ["Series", "Place", "Period", "Value", "Numerator", "Denominator",
+                    "Provenance", "Id"], 4)
+    metrics = {m.id: m for m in plan.metrics}
+    pods = {p.id: p for p in plan.activity}
+    row = FIRST_ROW
+    for s in actuals.series:
+        metric = metrics.get(s.metric or "")
+        unit = str(metric.unit) if metric else str(pods[s.activity].unit) if (
+            s.activity in pods) else "number"
+        title = metric.title if metric else pods[s.activity].title if (
+            s.activity in pods) else s.subject
+        where = plan.icp(s.place).name if s.place else plan.system.area
+        percent = unit == "percent" and not s.ratio
+        if s.ratio:
+            counts = number_format("number", [*s.numerator.values(), *s.denominator.values()])
+            value_fmt = "0.00"
+        else:
+            value_fmt = number_format(unit, list(s.values.values()))
+        for period in s.periods:
+            sheet.put(row, 1, Text(title))
+            sheet.put(row, 2, Text(where))
+            sheet.put(row, 3, Text(period))
+            if s.ratio:
+                sheet.figure(row, 5, s.numerator[period], counts,
+                             _target(s.loc, "numerator", period), s.provenance)
+                sheet.figure(row, 6, s.denominator[period], counts,
+                             _target(s.loc, "denominator", period), s.provenance)
+                sheet.put(row, 4, Formula(f"={s.per:g}*{ref(row, 5)}/{ref(row, 6)}",
+                                          value_fmt, s.values[period]))
+            else:
+                sheet.figure(row, 4, s.values[period], value_fmt,
+                             _target(s.loc, "values", period, percent=percent), s.provenance)
+            sheet.put(row, 7, Text(s.provenance))
+            sheet.put(row, 8, Text(s.id, "key"))
+            row += 1
+    sheet.define("Actuals", HEADER_ROW, row - 1, 8)
+    sheet.widths = {1: 40, 2: 24, 3: 12, 4: 11, 5: 12, 6: 12, 7: 24, 8: 34}
+    return sheet
+
+
+#: The data sheets, in workbook order, each from the plan (a sheet function may return
+#: None for a part the plan does not have: the actuals).
+SHEETS = (_allocations, _trajectory, _efficiency, _activity, _workforce, _metrics, _actuals)
 
 
 def _cover(plan: Plan, doc: Any, sheets: Sequence[Sheet]) -> Sheet:
@@ -723,7 +775,7 @@ def layout(plan: Plan, document: Any) -> list[Sheet]:
     """Every sheet of the document's workbook, the cover first. The plan is taken as it
     stood on the document's date, as the document's other formats are."""
     plan = plan.as_of(document.date) if document.date else plan
-    sheets = [make(plan) for make in SHEETS]
+    sheets = [sheet for make in SHEETS if (sheet := make(plan)) is not None]
     for sheet in sheets:
         _notes(sheet, plan)
     return [_cover(plan, document, sheets), *sheets]
@@ -829,9 +881,13 @@ def write(sheets: Sequence[Sheet], title: str, author: str, day: str) -> bytes:
 
 
 def _formula_value(expected: Any) -> Any:
-    """A formula's value as saved with it: the model's figure (text as text)."""
+    """A formula's value as saved with it: the model's figure (text as text), to the
+    15 significant digits a spreadsheet keeps (11.6 / 100 is saved 0.116, as ROUND
+    gives it, not 0.11599999999999999)."""
     if isinstance(expected, bool):
         return "TRUE" if expected else "FALSE"
+    if isinstance(expected, float):
+        return float(f"{expected:.15g}")
     return expected
 
 

@@ -906,3 +906,38 @@ def test_a_boards_members_change_by_item(compare) -> None:
     (change,) = result.changes
     assert (change.op, change.entity, change.id, change.field, change.old) == (
         "removed", "board", "joint-committee", "members", "south-ccg")
+
+
+# --- actuals: new and changed months, and the icons they move ---------------------------------
+
+
+def test_a_new_month_of_actuals_is_an_added_figure(compare) -> None:
+    result = compare(("actuals.yaml", '      "2019/20 Q2": 29.8\n',
+                      '      "2019/20 Q2": 29.8\n      "2019/20 Q3": 29.5\n'))
+    assert keys(result) == [("added", "actual-series", "ambulance-response",
+                             "values.2019/20 Q3")]
+    assert result.changes[0].new == 29.5
+
+
+def test_a_changed_actual_shows_the_icons_it_moved(compare) -> None:
+    # North Place's September 2019: 3,600 of 4,752 seen within four hours, below its
+    # lower process limit; the system's, summed from the places, falls below its too
+    result = compare(("actuals.yaml", '      "2019-09": 4140\n', '      "2019-09": 3600\n'))
+    # a ratio's value is derived: the numerator is the change, not the value as well
+    assert keys(result) == [("changed", "actual-series", "ae-four-hour/north-place",
+                             "numerator.2019-09")]
+    moved = {(q.id, q.field): (q.old, q.new) for q in result.consequences}
+    assert moved == {("ae-four-hour", "variation"): ("improvement_high", "concern_low"),
+                     ("ae-four-hour/north-place", "variation"):
+                         ("improvement_high", "concern_low")}
+    cause = result.changes[0].key
+    assert all(q.causes == (cause,) for q in result.consequences)
+
+
+def test_a_changed_trajectory_moves_the_assurance(compare) -> None:
+    # the plan's 2019/20 figure is what the assurance is judged against
+    result = compare(("metrics.yaml", "      2019/20: 87.0\n", "      2019/20: 80.0\n"))
+    moved = {(q.id, q.field): (q.old, q.new) for q in result.consequences
+             if q.entity == "actual-series"}
+    assert moved[("ae-four-hour", "assurance")] == ("fail", "pass")
+    assert all(q.causes for q in result.consequences)

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 from helpers import apply_case
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 from lscplan import documents, formats, pdf, render
@@ -102,6 +102,8 @@ def set_period(plan: Path, first: int, count: int) -> None:
 def add_place(plan: Path) -> None:
     """A third place, with no activity and no staff: every table still adds up."""
     system = _read(plan, "plan.yaml")
+    if any(icp["id"] == "east-place" for icp in system["icps"]):
+        return
     system["icps"].append({"id": "east-place", "name": "East Place"})
     _write(plan, "plan.yaml", system)
 
@@ -124,7 +126,7 @@ def add_staff_groups(plan: Path, count: int) -> None:
             return {k: zero(v) for k, v in value.items()}
         return 0 if isinstance(value, int | float) and not isinstance(value, bool) else value
 
-    for i in range(count):
+    for i in range(len(data["staff_groups"]), len(data["staff_groups"]) + count):
         group = {k: zero(v) if k in ("wte", "vacancies", "by_place", "by_type") else v
                  for k, v in first.items()}
         group.update(id=f"extra-group-{i}", title=f"Extra staff group {i}")
@@ -138,7 +140,7 @@ LATER = {"id": "later-source", "title": "A later restatement", "published": "202
 DATED = {"priorities.yaml": "priorities", "metrics.yaml": "metrics",
          "risks.yaml": "risks", "commitments.yaml": "commitments",
          "portfolios/finance.yaml": None, "portfolios/out-of-hospital.yaml": None,
-         "summary.yaml": None, "impact.yaml": "findings", "vision.yaml": "ambitions"}
+         "impact.yaml": "findings", "vision.yaml": "ambitions"}
 OPTIONAL = ["risks.yaml", "commitments.yaml", "summary.yaml", "impact.yaml",
             "board/governing-body-update.yaml"]
 EXTRACTS = ["vision", "priorities", "metrics-table", "allocations-table",
@@ -169,9 +171,10 @@ def add_appendix(plan: Path, extract: str) -> None:
     if not (plan / PAPER).exists():
         return
     paper = _read(plan, PAPER)
-    paper.setdefault("appendices", []).append(
-        {"id": f"more-{extract}", "title": f"More: {extract}", "extracts": [extract]})
-    paper["body"] += f"\n\nSee {{appendix:more-{extract}}}.\n"
+    appendices = paper.setdefault("appendices", [])
+    name = f"more-{len(appendices)}-{extract}"
+    appendices.append({"id": name, "title": f"More: {extract}", "extracts": [extract]})
+    paper["body"] += f"\n\nSee {{appendix:{name}}}.\n"
     _write(plan, PAPER, paper)
 
 
@@ -237,7 +240,9 @@ def render_everything(plan_dir: Path, layout: bool) -> int:
     checked = check(plan_dir)
     if checked.report.errors:
         note(f"check: {checked.report.errors[0].message}")
+        event(f"check refused it ({checked.report.errors[0].rule})")
         return 0
+    event("check accepted it: rendered")
     plan = checked.plan
     info = render.build_info(plan, plan_dir)
     docs = documents.for_plan(plan)

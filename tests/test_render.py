@@ -1163,7 +1163,7 @@ def test_the_public_summary_reflows_at_phone_width():
     assert "body.summary .headline-figures { display: block; }" in phone
     assert "table.your-area" in phone
     assert re.search(r"body\.summary \{ font-size: 12pt;", css)  # clear print: 12 pt
-    assert "overflow: visible" in css[css.index("figure svg.chart"):][:120]
+    assert "overflow: visible" in css[css.index("figure svg.chart { display"):][:120]
 
 
 def test_the_running_header_is_a_title_cut_after_a_whole_word():

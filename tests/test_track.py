@@ -170,3 +170,56 @@ def test_a_plan_without_actuals(cli, small_plan: Path) -> None:
     result = cli("track", small_plan, "--format", "json")
     assert result.code == 0 and json.loads(result.stdout) == {"as_of": None, "series": []}
     assert "No actuals" in cli("track", small_plan).stdout
+
+
+# --- agreement with NHSRplotthedots on the real A&E series -------------------------------
+
+#: tests/spc/ae.json: what NHSRplotthedots computes for the real A&E series (see
+#: tests/spc/README.md for how, once, with R); the series' names by place.
+REFERENCE_OF = {None: "ae-system", "central-lancashire": "ae-rxn",
+                "pennine-lancashire": "ae-rxr", "fylde-coast": "ae-rxl",
+                "morecambe-bay": "ae-rtx"}
+
+
+def _agrees(payload: dict, suffix: str) -> None:
+    from test_spc import R_ASSURANCE, R_POINT_TYPE, R_SPECIAL_CAUSE, _variation_icon
+
+    reference = {s["name"]: s for s in json.loads(
+        (Path(__file__).parent / "spc" / "ae.json").read_text(encoding="utf-8"))["series"]}
+    assert [s["place"] for s in payload["series"]] == list(REFERENCE_OF)
+    for s in payload["series"]:
+        ref = reference[REFERENCE_OF[s["place"]] + suffix]
+        assert [p["period"] for p in s["points"]] == ref["periods"]
+        assert s["target"] == ref["target"] and s["direction"] == ref["direction"]
+        for i, p in enumerate(s["points"]):
+            where = f"{s['place']} {p['period']}"
+            # the values: 100 x seen / attended here, (1 - breaches / attended) x 100 there
+            assert p["value"] == pytest.approx(ref["values"][i], abs=1e-12, rel=0), where
+            for name in ("mean", "lpl", "upl"):
+                assert p[name] == pytest.approx(ref[name][i], abs=1e-9, rel=0), where
+            assert p["special_cause"] == R_SPECIAL_CAUSE[ref["special_cause_type"][i]], where
+            assert p["point_type"] == R_POINT_TYPE[ref["point_type"][i]], where
+        assert s["variation"] == _variation_icon(ref["variation_icon"])
+        assert s["assurance"] == R_ASSURANCE[ref["assurance_type"]]
+
+
+def test_track_agrees_with_nhsrplotthedots_on_the_real_ae_series(cli, bundled_plan) -> None:
+    result = cli("track", bundled_plan, "--format", "json")
+    assert result.code == 0, result.stderr
+    _agrees(json.loads(result.stdout), "")
+
+
+def test_track_agrees_with_nhsrplotthedots_rebased_and_fixed(cli, bundled_plan) -> None:
+    # each place rebased at April 2018, its limits fixed after 12 points (the system's,
+    # summed from the places, takes the rebase and fixed limits they share)
+    # and, as the reference does, a target of 76% (the limits then lie above it: pass)
+    edit(bundled_plan / "metrics.yaml", "        value: 95\n        text: 95% within four",
+         "        value: 76\n        text: 95% within four")
+    path = bundled_plan / "actuals.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "    provenance: nhse-ae-statistics\n",
+        "    provenance: nhse-ae-statistics\n    rebase: [\"2018-04\"]\n    fix_after: 12\n")
+    path.write_text(text, encoding="utf-8")
+    result = cli("track", bundled_plan, "--format", "json")
+    assert result.code == 0, result.stdout + result.stderr
+    _agrees(json.loads(result.stdout), "-rebased-fixed")

@@ -42,6 +42,7 @@ TESTED_ELSEWHERE = {
     "workbook-text": "test_workbook_import.py::test_refusals_name_sheet_and_cell",
     "workbook-unknown": "test_workbook_import.py::test_refusals_name_sheet_and_cell",
     "workbook-conflict": "test_cli_import.py::test_the_plans_own_changes_since_the_build_stand",
+    "workbook-total": "test_cli_import.py::test_a_total_that_no_longer_adds_up",
     "workbook-size": "test_workbook_import.py::test_millions_of_tiny_cells_are_refused_at_the_bound",  # noqa: E501
     "workbook-ignored": "test_workbook_import.py::test_lscplans_cells_are_found_where_inserted_rows_and_columns_moved_them",  # noqa: E501
 }

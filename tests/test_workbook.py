@@ -19,7 +19,7 @@ from lscplan.model import ILLUSTRATIVE
 from lscplan.pipeline import check
 
 SHEETS = ["Cover", "Allocations", "Finance", "Efficiency", "Activity", "Workforce",
-          "Metrics"]
+          "Metrics", "Actuals"]
 
 
 def _plan(plan_dir: Path):
@@ -83,6 +83,8 @@ def test_every_formula_is_saved_with_its_value(which, request) -> None:
                 assert got is not None, where
                 assert _close(got, cell.expected), where
                 assert _close(got, evaluate(wb, sheet.name, cell.formula)), where
+                if isinstance(got, float):  # as a spreadsheet keeps it: 15 digits
+                    assert got == float(f"{got:.15g}"), where
                 count += 1
     assert count > 20
 
@@ -161,7 +163,7 @@ def test_sheets_headers_names_and_cover(bundled_plan: Path) -> None:
     names = set(wb.defined_names)
     assert {"AllocationsTable", "FinancialTrajectory", "EfficiencySavings",
             "ActivityByPlace", "WorkforceInPost", "WorkforceVacancies",
-            "MetricsPlan"} <= names
+            "MetricsPlan", "Actuals"} <= names
     assert wb.defined_names["FinancialTrajectory"].attr_text == "'Finance'!$A$3:$G$6"
     cover = {row[0].value: row[1].value for row in wb["Cover"].iter_rows(max_col=2)
              if row[0].value}
@@ -272,6 +274,28 @@ def test_libreoffice_computes_the_same_values(small_plan: Path, tmp_path: Path) 
                     assert got in ("", None)
                 else:
                     assert _close(got, expected), (sheet.name, row, col, got, expected)
+
+
+def test_the_actuals_sheet_holds_the_real_ae_months(bundled_plan: Path) -> None:
+    """A row per month of each place's A&E series: numerator and denominator as
+    NHS England published them, the four-hour percentage a formula over them."""
+    plan, _doc, _sheets, _data, wb = _book(bundled_plan)
+    ws = wb["Actuals"]
+    assert [c.value for c in ws[3]] == ["Series", "Place", "Period", "Value", "Numerator",
+                                        "Denominator", "Provenance", "Id"]
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+    assert len(rows) == 4 * 36
+    first = rows[0]
+    series = next(s for s in plan.actuals.series if s.place == "central-lancashire")
+    assert first[1:3] == ("Central Lancashire", "2016-04")
+    assert first[4:6] == (series.numerator["2016-04"], series.denominator["2016-04"])
+    assert first[3] == "=100*E4/F4" and first[6] == "nhse-ae-statistics"
+    assert "NHS England, A&E Attendances and Emergency Admissions" in ws["A2"].value
+
+
+def test_no_actuals_sheet_without_actuals(small_plan: Path) -> None:
+    (small_plan / "actuals.yaml").unlink()
+    assert "Actuals" not in _book(small_plan)[4].sheetnames
 
 
 def test_metrics_provenance_is_in_each_row(bundled_plan: Path) -> None:

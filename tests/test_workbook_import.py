@@ -485,3 +485,39 @@ def test_a_macro_enabled_workbook_is_refused(small_plan: Path, tmp_path: Path, h
     assert problem.message.startswith("a macro-enabled workbook (.xlsm content:")
     assert ("xl/vbaProject.bin" if how == "vba" else "macroEnabled") in problem.message
     assert problem.location.file == "macros.xlsx"
+
+
+def test_actuals_round_trip(small_plan: Path, tmp_path: Path) -> None:
+    """The Actuals sheet: a row per period of each series; a numerator, a denominator
+    or a plain value typed over is written into actuals.yaml, the ratio's value (a
+    formula) left alone; a percentage over 100 is refused by the check."""
+    plan, sheets, wb = _built(small_plan)
+    ws = wb["Actuals"]
+    rows = {(ws.cell(r, 8).value, ws.cell(r, 3).value): r for r in range(4, ws.max_row + 1)}
+    north = rows["ae-four-hour/north-place", "2019-09"]
+    assert ws.cell(north, 4).value == f"={100:g}*E{north}/F{north}"
+    assert ws.cell(north, 5).value == 4140 and ws.cell(north, 6).value == 4752
+    amb = rows["ambulance-response", "2019/20 Q2"]
+    assert ws.cell(amb, 4).value == 29.8 and ws.cell(amb, 5).value is None
+    assert ("ae-four-hour", "2019-09") not in rows  # the system's is summed, not written
+    ws.cell(north, 5).value = 4200
+    ws.cell(amb, 4).value = 28.9
+    problems, changes = compare(sheets, wb, "x.xlsx", plan.period.years)
+    assert problems == []
+    assert [(c.target.path, c.new) for c in changes] == [
+        (("actuals", "0", "numerator", "2019-09"), 4200),
+        (("actuals", "2", "values", "2019/20 Q2"), 28.9)]
+    book = tmp_path / "edited.xlsx"
+    wb.save(book)
+    imported = import_workbook(book, small_plan)
+    assert imported.written == ["actuals.yaml"]
+    text = (small_plan / "actuals.yaml").read_text(encoding="utf-8")
+    assert '      "2019-09": 4200\n' in text and '      "2019/20 Q2": 28.9\n' in text
+    plan, sheets, wb = _built(small_plan)  # a workbook of the plan as it now stands
+    wb["Actuals"].cell(north, 5).value = 5000  # more seen within four hours than attended
+    wb.save(book)
+    with pytest.raises(WorkbookInvalid) as refused:  # at its cell, with the check's rule
+        import_workbook(book, small_plan)
+    (found,) = refused.value.report.errors
+    assert found.location.pointer == f"Actuals!E{north}"
+    assert "actuals-value" in found.message and "a percentage is from 0 to 100" in found.message

@@ -225,8 +225,15 @@ _RULES: tuple[RuleDoc, ...] = (
             "all), refused at the first cell past them, before the rest is read."),
     RuleDoc("workbook-formula", E, "import", "A total, movement or percentage whose formula "
             "was changed or typed over: change the figures it is calculated from."),
-    RuleDoc("workbook-unknown", E, "import", "A row, column, year or sheet lscplan's workbook "
-            "does not have, or a row whose id was changed: rows are added in the YAML."),
+    RuleDoc("workbook-unknown", E, "import", "One of lscplan's rows or columns deleted (or "
+            "changed past recognition), or a row whose id was changed: rows are added and "
+            "removed in the YAML."),
+    RuleDoc("workbook-total", E, "import", "A published total no longer the sum of its rows "
+            "(the check under it reads \"differs by\"): change the total or the figures it "
+            "sums so that they agree."),
+    RuleDoc("workbook-ignored", W, "import", "A row or column someone inserted, a value in a "
+            "cell lscplan leaves empty, or a sheet it does not have: not lscplan's, so left "
+            "alone (and said)."),
     RuleDoc("workbook-text", E, "import", "A label, unit, provenance or cover entry changed: "
             "a workbook built from another version of the plan must be built again."),
     RuleDoc("workbook-conflict", E, "import", "A figure changed both in the workbook and in "
