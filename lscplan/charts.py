@@ -342,6 +342,21 @@ def trajectory_chart(chart_id: str, title: str, x: Sequence[str], lines: Sequenc
         return _svg(fig, chart_id, title, description)
 
 
+#: A value axis may start above zero (ONS and GSS chart guidance: a line chart shows
+#: change, and need not start at zero) unless the change it shows is small beside the
+#: values: then a cut-off axis makes it look steep (15 to 14.4 years, -4%), and the
+#: axis starts at zero.
+SMALL_CHANGE = 0.1
+
+
+def small_change(low: float, high: float) -> bool:
+    """Whether values from ``low`` to ``high`` (all of one sign) change by less than
+    ``SMALL_CHANGE`` of their largest size."""
+    if low <= 0 <= high:
+        return False
+    return (high - low) < SMALL_CHANGE * max(abs(low), abs(high))
+
+
 def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
                       reference: Reference | None = None, point: Point | None = None,
                       zero: bool = False, references: Sequence[Reference] = ()):
@@ -351,9 +366,10 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
     and so does each of ``references`` without an ``x``; one with an ``x`` is a labelled
     mark at that x (a target due that year); local ambitions are drawn in aqua green,
     dash-dotted, standards in dark grey, dotted;
-    ``point`` marks one value (a baseline); ``zero`` starts the y axis at zero. The
-    axis runs from a tick at or below the lowest value to one at or above the
-    highest; when it does not include zero, the chart says so. Illustrative lines
+    ``point`` marks one value (a baseline); ``zero`` starts the y axis at zero, and so
+    does a small change (``small_change``). Otherwise the axis runs from a tick at or
+    below the lowest value to one at or above the highest (past a target line that
+    would lie on its edge); when it does not include zero, the chart says so. Illustrative lines
     are dashed; when every line is illustrative the chart says "Illustrative
     figures", otherwise each illustrative line's legend entry says "(illustrative)".
     """
@@ -388,7 +404,7 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
         if ref.x is None:
             handles.append(ax.axhline(ref.value, color=colour, linewidth=1.2,
                                       linestyle=(0, (5, 2, 1, 2)) if ref.local
-                                      else (0, (1, 1.5))))
+                                      else (0, (1, 1.5)), zorder=3))  # over the spine
         else:
             handles += ax.plot([x.index(ref.x)], [ref.value], linestyle="none",
                                marker="*" if ref.local else "D", markersize=9,
@@ -397,8 +413,12 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
     ax.set_xticks(positions, list(x))
     ax.margins(x=0.04)
     low, high = min(values, default=0), max(values, default=0)
-    if zero:
+    if zero or small_change(low, high):
         low, high = min(low, 0), max(high, 0)
+    else:  # a target line on the axis' edge would hide in it: the axis goes past it
+        pad = (high - low) * 0.05
+        low -= pad if any(r.x is None and r.value == low for r in refs) else 0
+        high += pad if any(r.x is None and r.value == high for r in refs) else 0
     if all_illustrative:
         _mark_illustrative(ax)
     fig.legend(handles, wrapped, loc="outside lower center", ncol=ncol,

@@ -47,7 +47,7 @@ from typing import Any
 from . import kinds as _kinds
 from .diagnostics import Diagnostic, Report
 from .diff_derived import ANY, Derived, derived
-from .diff_entities import KINDS, Entities, entities, unit_of
+from .diff_entities import KINDS, Entities, EntityKey, entities, unit_of
 from .diff_places import as_json, entity_places, field_place
 from .diff_text import Words, canonical, is_long, same, word_diff
 from .model import ILLUSTRATIVE, Plan
@@ -100,7 +100,7 @@ class Change:
         return (self.entity, self.id, self.field)
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[int, str, int, str]:
         return _entity_order((self.entity, self.id), self.about)
 
     def as_dict(self) -> dict[str, Any]:
@@ -139,8 +139,8 @@ class Reorder:
     entity: str
     id: str | None
     field: str | None
-    old: tuple
-    new: tuple
+    old: tuple[Any, ...]
+    new: tuple[Any, ...]
 
     def as_dict(self) -> dict[str, Any]:
         return {"entity": self.entity, "id": self.id, "field": self.field,
@@ -295,7 +295,8 @@ def diff(old: Plan | None, new: Plan | None, old_label: str = "old", new_label: 
     new_entities = entities(new) if new is not None else {}
     renames = _renames(old_entities, new_entities)
     renamed_from = {new_key: old_key for old_key, new_key in renames.items()}
-    ids = {old_key[1]: new_key[1] for old_key, new_key in renames.items()}
+    # old id -> new id (_renames pairs only entities with ids: the test narrows the type)
+    ids = {o: n for (_, o), (_, n) in renames.items() if o is not None and n is not None}
     changes: list[Change] = []
     reorders: list[Reorder] = _kind_reorders(old_entities, new_entities, ids)
     both = {**old_entities, **new_entities}
@@ -347,7 +348,7 @@ def _documents(old: Plan | None, new: Plan | None, themes: tuple[Any, Any],
 
 
 def _placed(changes: list[Change], old: Plan | None, new: Plan | None,
-            renamed_from: dict[tuple, tuple], sources: tuple[Any, Any]) -> list[Change]:
+            renamed_from: dict[EntityKey, EntityKey], sources: tuple[Any, Any]) -> list[Change]:
     """The changes with where each lives on each side (the file's lines in
     ``sources``, path -> lines, find a field's own line)."""
     before, after = entity_places(old), entity_places(new)
@@ -367,7 +368,7 @@ def _placed(changes: list[Change], old: Plan | None, new: Plan | None,
 RENAME_SIMILARITY = 0.9
 
 
-def _renames(old: Entities, new: Entities) -> dict[tuple, tuple]:
+def _renames(old: Entities, new: Entities) -> dict[EntityKey, EntityKey]:
     """Removed entities paired with added ones of the same kind whose fields are the
     same or nearly so: old key -> new key, best pairs first."""
     gone = [k for k in old if k not in new and k[1] is not None]
@@ -383,7 +384,7 @@ def _renames(old: Entities, new: Entities) -> dict[tuple, tuple]:
                           and matcher.quick_ratio() >= RENAME_SIMILARITY
                           and matcher.ratio() >= RENAME_SIMILARITY):
                 scored.append((-(1.0 if a == b else matcher.ratio()), o, n))
-    pairs: dict[tuple, tuple] = {}
+    pairs: dict[EntityKey, EntityKey] = {}
     for _, o, n in sorted(scored):
         if o not in pairs and n not in pairs.values():
             pairs[o] = n
@@ -408,7 +409,7 @@ def _kind_reorders(old: Entities, new: Entities, ids: dict[str, str]) -> list[Re
     return out
 
 
-def _entity_order(key: tuple[str, str | None], fields: dict[str, Any]) -> tuple:
+def _entity_order(key: EntityKey, fields: dict[str, Any]) -> tuple[int, str, int, str]:
     """Plan order: by kind, then by number where the plan numbers them (priorities),
     then by id."""
     kind, eid = key
@@ -417,8 +418,9 @@ def _entity_order(key: tuple[str, str | None], fields: dict[str, Any]) -> tuple:
     return (_KIND_ORDER.get(kind, len(_KIND_ORDER)), kind, number, eid or "")
 
 
-def _field_changes(kind: str, eid: str | None, old: Any, new: Any, sides: tuple[dict, dict],
-                   prefix: str, ids: dict[str, str], reorders: list[Reorder]
+def _field_changes(kind: str, eid: str | None, old: Any, new: Any,
+                   sides: tuple[dict[str, Any], dict[str, Any]], prefix: str,
+                   ids: dict[str, str], reorders: list[Reorder]
                    ) -> Iterator[Change]:
     """The changes between two versions of an entity's fields (``sides``: the whole
     entity, old and new); a list's items are compared after the renames (``ids``: old
@@ -461,8 +463,8 @@ def _follow_renames(value: Any, ids: dict[str, str]) -> Any:
     return value
 
 
-def _item_changes(kind: str, eid: str | None, name: str, old: list, new: list,
-                  entity: dict) -> Iterator[Change]:
+def _item_changes(kind: str, eid: str | None, name: str, old: list[Any], new: list[Any],
+                  entity: dict[str, Any]) -> Iterator[Change]:
     """A list compared as a set of items: each item removed or added is one record;
     a long text item removed and a similar one added is one item reworded."""
     removed, added = list(old), list(new)
@@ -512,8 +514,8 @@ def compare_documents(old: Plan, new: Plan, old_theme: Any = None, new_theme: An
     for doc_id in [*after, *(i for i in before if i not in after)]:
         a, b = before.get(doc_id), after.get(doc_id)
         if a is None or b is None:
-            out.append(DocumentChange(doc_id, "added" if a is None else "removed",
-                                      (b or a).title))  # type: ignore[union-attr]
+            shown = b or before[doc_id]  # the side that has it
+            out.append(DocumentChange(doc_id, "added" if a is None else "removed", shown.title))
             continue
         before_html = _rendered(old, a, old_theme, "old")
         after_html = _rendered(new, b, new_theme, "new")
@@ -757,7 +759,7 @@ def _text(data: bytes | None) -> str | None:
 def findings(old: Report, new: Report) -> tuple[Finding, ...]:
     """The diagnostics only one side has, matched by severity, rule, file and message
     (not by line: an edit above moves every line below it)."""
-    def key(d: Diagnostic) -> tuple:
+    def key(d: Diagnostic) -> tuple[str, str, str, str]:
         return (d.severity, d.rule, d.location.file, d.message)
 
     before = [key(d) for d in old]
@@ -779,7 +781,7 @@ def findings(old: Report, new: Report) -> tuple[Finding, ...]:
 def _paired(found: list[Finding]) -> tuple[Finding, ...]:
     """A diagnostic fixed and one introduced by the same rule at the same place (an
     illustrative count that moved) are one ``changed`` finding, not a pair."""
-    def place(d: Diagnostic) -> tuple:
+    def place(d: Diagnostic) -> tuple[str, str, str, str]:
         return (d.severity, d.rule, d.location.file, d.location.pointer)
 
     fixed = [f for f in found if f.op == "fixed"]

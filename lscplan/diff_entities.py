@@ -41,7 +41,9 @@ from .model import (
 #: Entity kinds, in plan order (the order diff reports them in).
 KINDS: tuple[str, ...] = tuple(k.name for k in kinds.ENTITY_KINDS)
 
-Entities = dict[tuple[str, str | None], dict[str, Any]]
+#: An entity's key: (kind, id; None for a singleton).
+EntityKey = tuple[str, str | None]
+Entities = dict[EntityKey, dict[str, Any]]
 
 
 def entities(plan: Plan) -> Entities:
@@ -62,8 +64,9 @@ def entities(plan: Plan) -> Entities:
 
 def fields_of(kind: kinds.EntityKind, entity: Any) -> dict[str, Any]:
     """The entity's own fields as JSON-safe data, without its id and locations."""
+    ids = (kind.id or "").split("|")
     return {name: json_safe(value) for name, value in kinds.own_fields(kind, entity).items()
-            if name != kind.id and name not in kind.ignored and not _is_location(entity, name)}
+            if name not in ids and name not in kind.ignored and not _is_location(entity, name)}
 
 
 def json_safe(value: Any) -> Any:

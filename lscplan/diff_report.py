@@ -136,22 +136,7 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
             lines.append([("  ", ""), (_DIFF_MARKERS[c.op] + " ", style),
                           (_one_line(change_message(c)), "")])
             if c.words is not None:
-                line: list[tuple[str, str]] = [("      ", "")]
-                for op, text in _runs_for_reading(c.words):
-                    for n, part in enumerate(text.split("\n")):
-                        if n:
-                            lines.append(line if len(line) > 1 else [])
-                            line = [("      ", "")]
-                        if not part:
-                            continue
-                        if op == "=":
-                            line.append((safe(part), "dim"))
-                            continue
-                        lead, core, tail = _split_space(part)
-                        marked = f"[-{safe(core)}-]" if op == "-" else f"{{+{safe(core)}+}}"
-                        line += [(lead, ""), (marked, "red" if op == "-" else "green"),
-                                 (tail, "")]
-                lines.append(line)
+                lines += _word_diff_lines(c.words)
             for q, shared in placed(result, c):
                 note = f" ({shared})" if shared else ""
                 lines.append([("      ↳ ", "dim"),
@@ -167,6 +152,28 @@ def _diff_lines(result: DiffResult) -> list[list[tuple[str, str]]]:
             lines.append([("  ", ""), (_DIFF_MARKERS[d.op] + " ", _DIFF_STYLES[d.op]),
                           (_one_line(document_message(d)), "")])
             lines += [[("      ", ""), (_one_line(line), "dim")] for line in section_lines(d)]
+    return lines
+
+
+def _word_diff_lines(words: Any) -> list[list[tuple[str, str]]]:
+    """A text's word diff as indented lines: removed words ``[-...-]`` in red, added
+    ``{+...+}`` in green, the rest dim."""
+    lines: list[list[tuple[str, str]]] = []
+    line: list[tuple[str, str]] = [("      ", "")]
+    for op, text in _runs_for_reading(words):
+        for n, part in enumerate(text.split("\n")):
+            if n:
+                lines.append(line if len(line) > 1 else [])
+                line = [("      ", "")]
+            if not part:
+                continue
+            if op == "=":
+                line.append((safe(part), "dim"))
+                continue
+            lead, core, tail = _split_space(part)
+            marked = f"[-{safe(core)}-]" if op == "-" else f"{{+{safe(core)}+}}"
+            line += [(lead, ""), (marked, "red" if op == "-" else "green"), (tail, "")]
+    lines.append(line)
     return lines
 
 
@@ -339,7 +346,16 @@ def _series_runs(items: list[_T], key: Callable[[_T], object]) -> list[list[_T]]
     return groups
 
 
-def _change_series(c: Change) -> tuple | None:
+def _in_series(field_name: str | None) -> tuple[str, str]:
+    """The series key of a field in a run of two or more, which only fields with one
+    (``_series_key``) are grouped into."""
+    key = _series_key(field_name)
+    if key is None:
+        raise ValueError(f"{field_name!r} is not one year of a series")
+    return key
+
+
+def _change_series(c: Change) -> tuple[str, str | None, str] | None:
     if c.item or c.words is not None:
         return None
     s = _series_key(c.field)
@@ -351,7 +367,7 @@ def _strip(years: list[str], marked: set[str]) -> str:
     return " · ".join(f"**{y}**" if y in marked else y for y in years)
 
 
-def _series_years(about: dict, pattern: str, extra: set[str]) -> list[str]:
+def _series_years(about: dict[str, Any], pattern: str, extra: set[str]) -> list[str]:
     node: Any = about
     for part in pattern.split("."):
         if part == "*":
@@ -374,8 +390,8 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
         rows = [f"| {_DIFF_MARKERS[c.op]} | {name}{_md_place(c)} | {field_cell} | {old} | "
                 f"{new} |"]
     else:
-        pattern = _series_key(c.field)[0]  # type: ignore[index]
-        changed = {_series_key(x.field)[1]: x for x in group}  # type: ignore[index]
+        pattern = _in_series(c.field)[0]
+        changed = {_in_series(x.field)[1]: x for x in group}
         strip = _strip(_series_years(c.about, pattern, set(changed)), set(changed))
         ops = {x.op for x in group}
         marker = _DIFF_MARKERS[ops.pop()] if len(ops) == 1 else "~"
@@ -383,7 +399,7 @@ def _md_change_rows(result: DiffResult, group: list[Change]) -> list[str]:
         new = _strip_values([x.new for x in changed.values()], c.unit)
         rows = [f"| {marker} | {_md_message(change_name(c))}{_md_place(c)} | "
                 f"{_md_code(pattern)}<br>{strip} | {old} | {new} |"]
-    seen: list = []
+    seen: list[tuple[Consequence, str | None]] = []
     for member in group:
         seen += [p for p in placed(result, member) if p not in seen]
     for run in _series_runs(seen, lambda p: None if p[1] else (
@@ -411,7 +427,7 @@ def _md_place(c: Change) -> str:
     return f"<br><sub>{md_escape(shown)}</sub>" if shown else ""
 
 
-def _strip_values(values: list, unit: str | None) -> str:
+def _strip_values(values: list[Any], unit: str | None) -> str:
     """The values of a year strip's bold years, in order, the unit said once."""
     if unit in (None, "number", "percent", "gbp-thousands") or formatting.as_unit(unit).symbol:
         return md_escape(" · ".join(fmt_value(v, unit) for v in values))
@@ -426,9 +442,9 @@ def _md_consequence_row(run: list[tuple[Consequence, str | None]]) -> str:
         return (f"| ↳ | {_md_message(what)} | "
                 f" | {md_escape(consequence_value(q, q.old))}"
                 f" | {md_escape(consequence_value(q, q.new) + _moved(q))} |")
-    pattern, first_year = _series_key(q.field)  # type: ignore[misc]
+    pattern, first_year = _in_series(q.field)
     what = " ".join(consequence_what(q).replace(first_year, "").split())
-    years = [_series_key(x.field)[1] for x, _ in run]  # type: ignore[index]
+    years = [_in_series(x.field)[1] for x, _ in run]
     old = md_escape(" · ".join(consequence_value(x, x.old) for x, _ in run))
     new = md_escape(" · ".join(consequence_value(x, x.new) for x, _ in run))
     return (f"| ↳ | {_md_message(what)} | {md_escape(field_phrase(pattern))}<br>"

@@ -157,18 +157,7 @@ def change_message(c: Change) -> str:
             return f"{who} changed: {c.old:,} → {c.new:,} bytes"
         return f"{who} {c.op}"
     if c.field is None:
-        fields = c.old or c.new or {}
-        if c.entity == "programme" and fields.get("portfolio"):
-            where = "to" if c.op == "added" else "from"
-            return f"{who} {c.op} {where} portfolio `{fields['portfolio']}`"
-        title = _title(fields)
-        if title:
-            return f"{who} {c.op}: {fmt_value(title)}"
-        scalars = {k: v for k, v in fields.items() if v is not None}
-        if scalars and len(scalars) <= 4 and all(
-                isinstance(v, str | int | float) for v in scalars.values()):
-            return f"{who} {c.op}: {fmt_value(scalars)}"
-        return f"{who} {c.op}"
+        return _whole_entity_message(c, who)
     phrase = field_phrase(c.field)
     if c.item:
         if c.words is not None:
@@ -196,6 +185,22 @@ def change_message(c: Change) -> str:
     effect = meaning(c)
     return text + (" (the unit changed)" if c.unit_before != c.unit else
                    f" ({effect})" if effect else "")
+
+
+def _whole_entity_message(c: Change, who: str) -> str:
+    """An entity added or removed as a whole: its title, or its few plain fields."""
+    fields = c.old or c.new or {}
+    if c.entity == "programme" and fields.get("portfolio"):
+        where = "to" if c.op == "added" else "from"
+        return f"{who} {c.op} {where} portfolio `{fields['portfolio']}`"
+    title = _title(fields)
+    if title:
+        return f"{who} {c.op}: {fmt_value(title)}"
+    scalars = {k: v for k, v in fields.items() if v is not None}
+    if scalars and len(scalars) <= 4 and all(
+            isinstance(v, str | int | float) for v in scalars.values()):
+        return f"{who} {c.op}: {fmt_value(scalars)}"
+    return f"{who} {c.op}"
 
 
 def _item_text(item: Any) -> str:

@@ -161,10 +161,10 @@ def inputs(doc: Document, docs: Sequence[Document], sources: Mapping[str, Any],
     """What ``doc`` is made from, of ``sources`` (path -> content): every plan file but
     those the documents of ``docs`` have as their own, and its own; and, of each of
     those others (with ``plan``), what every document reads of it: its illustrative
-    figures and entries, which the submission's Annex C lists and which make every
-    document a draft. No template shows one board paper in another document otherwise
-    (tests/test_render.py holds them to it), so any other change to one paper leaves
-    every other document as it was."""
+    figures and entries, which the submission's register of illustrative values
+    lists and which make every document a draft. No template shows one board paper
+    in another document otherwise (tests/test_render.py holds them to it), so any
+    other change to one paper leaves every other document as it was."""
     owned = {d.own_file for d in docs if d.own_file} - {doc.own_file}
     out = {path: text for path, text in sources.items() if path not in owned}
     if plan is not None and owned:

@@ -38,7 +38,9 @@ class Figures:
 
     holder: str  # path from the entity to the object with the provenance
     figures: tuple[str, ...]  # paths from the holder to the figures it covers
-    what: str  # how Annex C names them; format fields ``e`` (entity) and ``h`` (holder)
+    #: how the register of illustrative values names them; format fields ``e`` (entity)
+    #: and ``h`` (holder)
+    what: str
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class EntityKind:
     label: str  # one of them, in messages: "metric"
     heading: str  # a group of them: "Metrics"
     within: tuple[str, ...]  # paths from the Plan to the entities
-    id: str | None = "id"  # the field holding the id; None for a singleton
+    id: str | None = "id"  # the field holding the id ("a|b": the first given); None: one
     named: str | None = None  # one entity in messages, from its fields; else "label 'id'"
     provenance: tuple[str, ...] = ()  # paths to objects whose .provenance names a source
     figures: tuple[Figures, ...] = ()
@@ -141,8 +143,9 @@ FILES: tuple[FileKind, ...] = (
         EntityKind("vision", "the vision", "Vision", ("vision",), id=None, provenance=("",),
                    public=("public_summary",)),
         EntityKind("ambition", "ambition", "Ambitions", ("vision.ambitions",),
-                   provenance=("",)),
-        EntityKind("intent", "intent", "Intents", ("vision.intents",), provenance=("",)),
+                   provenance=("",), term="ambition"),
+        EntityKind("intent", "intent", "Intents", ("vision.intents",), provenance=("",),
+                   term="intent"),
         EntityKind("ltp-theme", "Long Term Plan theme", "Long Term Plan themes",
                    ("vision.ltp_themes",), provenance=("",)),
         EntityKind("case-for-change", "case for change", "Case for change",
@@ -158,7 +161,7 @@ FILES: tuple[FileKind, ...] = (
                    provenance=("",), ignored=("file",), term="portfolio",
                    refers=(("priorities", "priority"), ("metrics", "metric"))),
         EntityKind("programme", "programme", "Programmes", ("portfolios.programmes",),
-                   provenance=("",)),
+                   provenance=("",), term="programme"),
     )),
     FileKind("metrics.yaml", "metrics", "metrics", (
         EntityKind("metric", "metric", "Metrics", ("metrics",),
@@ -231,8 +234,8 @@ FILES: tuple[FileKind, ...] = (
         EntityKind("summary", "the executive summary", "Executive summary", ("summary",),
                    id=None, provenance=("foreword", "key_messages")),
         EntityKind("sign-off", "sign-off", "Partner sign-off", ("summary.sign_off",),
-                   id="organisation", provenance=("",),
-                   refers=(("organisation", "organisation"),)),
+                   id="organisation|board", provenance=("",),
+                   refers=(("organisation", "organisation"), ("board", "board"))),
     ), required=False, section=Section("Executive summary", "front", "executive-summary")),
     FileKind("impact.yaml", "impact", "impact", (
         EntityKind("impact-assessment", "the impact assessment", "Impact assessment",
@@ -318,8 +321,17 @@ def placed(plan: Any) -> Iterator[tuple[EntityKind, str, str | None, Any]]:
     for kind in ENTITY_KINDS:
         for path in kind.within:
             for entity in values(plan, path):
-                eid = None if kind.id is None else str(getattr(entity, kind.id))
-                yield kind, path, eid, entity
+                yield kind, path, id_of(kind, entity), entity
+
+
+def id_of(kind: EntityKind, entity: Any) -> str | None:
+    """The entity's id: its ``kind.id`` field, the first given of alternatives
+    (``organisation|board``); None for a singleton."""
+    if kind.id is None:
+        return None
+    names = kind.id.split("|")
+    return str(next((getattr(entity, n) for n in names if getattr(entity, n, None)
+                     is not None), getattr(entity, names[0], None)))
 
 
 def label_of(kind: EntityKind, terms: Any = None) -> str:
@@ -338,7 +350,7 @@ def name_of(kind: EntityKind, entity: Any, terms: Any = None) -> str:
         return kind.named.format_map(_Fields(entity, term=label))
     if kind.id is None:
         return label
-    return f"{label} {str(getattr(entity, kind.id))!r}"
+    return f"{label} {id_of(kind, entity)!r}"
 
 
 def location_of(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:

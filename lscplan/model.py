@@ -23,7 +23,7 @@ from .load import LoadedPlan, SourceFile, pointer_of
 ILLUSTRATIVE = "illustrative"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FINANCIAL_YEAR = re.compile(r"[0-9]{4}/[0-9]{2}")
-STATUSES = ("draft", "for-approval", "approved", "submitted")
+STATUSES = ("draft", "for-approval", "approved", "submitted", "published")
 
 
 def round_half_up(value: float | Decimal, places: int = 1) -> float:
@@ -164,6 +164,13 @@ class Source:
     url: str | None
     loc: Location = field(compare=False)
     date: str | None = None
+    current: str | None = None  # from when its wording held, if before its publication
+
+    @property
+    def known_from(self) -> str | None:
+        """From when a document may cite it: the date its wording was current, else
+        its publication date."""
+        return self.current or self.date
 
 
 @dataclass(frozen=True)
@@ -438,17 +445,24 @@ DEFAULT_TERMS = {
     "priority": Term("priority", "priorities", "priority"),
     "portfolio": Term("portfolio", "portfolios", "portfolio"),
     "enabler": Term("enabler", "enablers", "enabler"),
+    "programme": Term("programme", "programmes", "programme"),
+    "ambition": Term("ambition", "ambitions", "ambition"),
+    "intent": Term("intent", "intents", "intent"),
 }
 
 
 @dataclass(frozen=True)
 class Terms:
-    """The plan's own words for its places, priorities and portfolios."""
+    """The plan's own words for its places, priorities, portfolios, the programmes
+    inside them, and the vision's ambitions and intents."""
 
     place: Term = DEFAULT_TERMS["place"]
     priority: Term = DEFAULT_TERMS["priority"]
     portfolio: Term = DEFAULT_TERMS["portfolio"]
     enabler: Term = DEFAULT_TERMS["enabler"]
+    programme: Term = DEFAULT_TERMS["programme"]
+    ambition: Term = DEFAULT_TERMS["ambition"]
+    intent: Term = DEFAULT_TERMS["intent"]
 
 
 def _organisation(f: SourceFile, o: Mapping, i: int) -> Organisation:
@@ -661,6 +675,20 @@ class Target:
     provenance: str
     by: str | None
     loc: Location = field(compare=False)
+    change: float | None = None  # given relative to the baseline: percent change
+    baseline_year: str | None = None  # the year of the baseline ``change`` is from
+
+    @property
+    def relative(self) -> str | None:
+        """A target given relative to the baseline, in words: "10% below the 2018/19
+        baseline" (None for a target given as a value)."""
+        if self.change is None:
+            return None
+        size = f"{abs(self.change):g}%"
+        if self.change == 0:
+            return f"the same as the {self.baseline_year} baseline"
+        way = "below" if self.change < 0 else "above"
+        return f"{size} {way} the {self.baseline_year} baseline"
 
     @property
     def label(self) -> str:
@@ -682,11 +710,13 @@ class Target:
 
     @property
     def sentence(self) -> str:
-        """The target's text, with its year when the text does not already say it."""
+        """The target's text, with its year when the text does not already name it:
+        " by 2025" after a text that says no time ("97% within four hours by 2025"),
+        ", by 2023/24" after one that does ("down 10% over five years, by 2023/24")."""
         text = self.text.rstrip(".")
-        if self.by is not None and self.by not in text:
-            text += f" by {self.by}"
-        return text
+        if self.by is None or self.by in text:
+            return text
+        return text + (", by " if _SAYS_WHEN.search(text) else " by ") + self.by
 
     def after(self, last_year: str) -> bool:
         """Whether the target falls due after the financial year ``last_year`` ends."""
@@ -700,6 +730,12 @@ class Target:
         due = _year_end(self.by)
         return next((y for y in years if _year_end(y) >= due
                      and (int(y[:4]), 4) <= due), None)
+
+
+#: A target text that already says when: a year, or a span of years or months.
+_SAYS_WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:by|over|within|in|during|until|before)"
+                        r"\s+(?:the\s+)?(?:next\s+)?(?:\w+\s+)?(?:years?|months?)\b",
+                        re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -1418,6 +1454,13 @@ class Plan:
     def metrics_for(self, priority: Priority) -> tuple[Metric, ...]:
         return tuple(m for m in self.metrics if priority.id in m.priorities)
 
+    def enabler_metrics(self, portfolio: Portfolio) -> tuple[Metric, ...]:
+        """The metrics an enabler lists that measure no priority: the metrics plan shows
+        them under the enabler."""
+        known = self._index(self.metrics)
+        return tuple(known[m] for m in portfolio.metrics
+                     if m in known and not known[m].priorities)
+
     def thread(self, priority: Priority) -> tuple[tuple[Portfolio, tuple[Metric, ...]], ...]:
         """The golden thread of a priority: each portfolio that delivers it, with those
         of the portfolio's metrics that measure this priority."""
@@ -1426,13 +1469,15 @@ class Plan:
                      for pf in self.portfolios_for(priority))
 
     def later_sources(self, day: str) -> frozenset[str]:
-        """The ids of the sources published after ``day`` (``YYYY-MM-DD``)."""
-        return frozenset(s.id for s in self.system.sources if s.date and s.date > day)
+        """The ids of the sources published after ``day`` (``YYYY-MM-DD``), unless their
+        wording was ``current`` by then."""
+        return frozenset(s.id for s in self.system.sources
+                         if s.known_from and s.known_from > day)
 
     def known_on(self, day: str) -> Callable[[str], bool]:
         """Whether a passage dated ``{from:WHEN}`` is known on ``day``: WHEN is a date
         on or before it, or a source published on or before it."""
-        dates = {s.id: s.date for s in self.system.sources}
+        dates = {s.id: s.known_from for s in self.system.sources}
 
         def known(when: str) -> bool:
             when = dates.get(when) or when
@@ -1504,7 +1549,7 @@ class Plan:
             # whole: an entry cut off mid-phrase ("of the plan as a …") says nothing
             what = next((str(getattr(entity, a)) for a in ("title", "term", "name", "text")
                          if getattr(entity, a, None)), kinds.name_of(kind, entity))
-            yield entity.loc.file, kind.label, what, entity.loc
+            yield entity.loc.file, kinds.label_of(kind, self.terms), what, entity.loc
 
     @property
     def headline_metrics(self) -> tuple[Metric, ...]:
@@ -1760,7 +1805,7 @@ def _system(f: SourceFile) -> System:
         date=d["date"], status=d["status"], author=d["author"],
         period=Period(d["period"]["first"], d["period"]["last"], _loc(f, "period")),
         sources=tuple(Source(s["id"], s["title"], s["published"], s.get("file"), s.get("url"),
-                             _loc(f, "sources", i), s.get("date"))
+                             _loc(f, "sources", i), s.get("date"), s.get("current"))
                 for i, s in enumerate(d["sources"])),
         population=tuple(_population(f, pop, "population", i)
                          for i, pop in enumerate(d["population"])),
@@ -1850,7 +1895,8 @@ def _metrics(f: SourceFile) -> tuple[Metric, ...]:
         base = m["baseline"]
         out.append(Metric(
             id=m["id"], title=m["title"], description=m["description"], kind=m["kind"],
-            priorities=tuple(m["priorities"]), unit=_unit(f, m["unit"], "metrics", i, "unit"),
+            priorities=tuple(m.get("priorities", ())),
+            unit=_unit(f, m["unit"], "metrics", i, "unit"),
             direction=m["direction"],
             national_metric=m.get("national_metric"), public_phrase=m.get("public_phrase"),
             targets=_targets(f, m, i),
@@ -1869,11 +1915,20 @@ def _targets(f: SourceFile, m: Mapping, i: int) -> tuple[Target, ...]:
         s = m["standard"]
         out.append(Target("national", s["value"], s["text"], s["provenance"], None,
                           _loc(f, "metrics", i, "standard")))
+    base = m["baseline"]
     for j, t in enumerate(m.get("targets", [])):
         by = t.get("by")
-        out.append(Target(t["kind"], t["value"], t["text"], t["provenance"],
-                          None if by is None else str(by), _loc(f, "metrics", i, "targets", j)))
+        change = _percent(t["change"]) if "change" in t else None
+        value = t["value"] if change is None else round(base["value"] * (1 + change / 100), 6)
+        out.append(Target(t["kind"], value, t["text"], t["provenance"],
+                          None if by is None else str(by), _loc(f, "metrics", i, "targets", j),
+                          change, None if change is None else base["year"]))
     return tuple(out)
+
+
+def _percent(text: str) -> float:
+    """``-10%`` -> ``-10.0`` (the schema's pattern holds)."""
+    return float(text.strip().rstrip("%").replace("−", "-"))
 
 
 _ALLOCATION_FIGURES = ("baseline", "allocation", "movement", "increase_percent")

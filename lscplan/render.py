@@ -445,10 +445,12 @@ def target_references(m: Metric, x: Sequence[str]
 
 
 def target_sentence(target: Any) -> str:
-    """A target in the public summary: "The national standard is 95% within four
-    hours." or "Our local ambition is 5% by 2030."."""
-    who = "The national standard is" if target.national else "Our local ambition is"
-    return f"{who} {target.sentence}."
+    """A target in the public summary: "The national standard: 95% within four hours."
+    or "Our local ambition: suicide down 10% by 2023/24." The text follows a colon as
+    written, so any wording reads (a figure, a phrase, a clause); ``Target.sentence``
+    adds its year."""
+    who = "The national standard" if target.national else "Our local ambition"
+    return f"{who}: {target.sentence}."
 
 
 def headline_sentence(metric: Metric, last_year: str) -> str:
@@ -470,7 +472,8 @@ def headline_sentence(metric: Metric, last_year: str) -> str:
 #: A recommendation that only restates the paper's purpose ("For information.").
 _PURPOSE_ONLY = re.compile(r"(?:for |to )?(?:information|noting|note|assurance|decision"
                            r"|discussion)\.?", re.IGNORECASE)
-_PURPOSE_VERB = {"information": "note", "assurance": "note", "decision": "approve"}
+_PURPOSE_VERB = {"information": "note", "assurance": "note", "decision": "approve",
+                 "discussion": "discuss"}
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,8 @@ from typing import Any
 
 from . import formatting
 from .files import fixed_zip
-from .formats import Output, Rendered
-from .model import ILLUSTRATIVE, STAFFING_TYPES, Plan, Series
+from .model import ILLUSTRATIVE, STAFFING_TYPES, Plan, Series, StaffGroup
+from .outputs import Output, Rendered
 
 FILE_SUFFIX = "xlsx"
 ILLUSTRATIVE_NOTE = ("Shaded figures are illustrative: no source gives them "
@@ -504,24 +504,24 @@ def _workforce(plan: Plan) -> Sheet:
                    "All staff groups", prov_col)
         row += 1
     sheet.define("WorkforceInPost", HEADER_ROW, row - 1, id_col)
-    with_vacancies = [g for g in wf.groups if g.vacancies is not None]
-    if with_vacancies:
+    with_vacancies = [(g, g.vacancies) for g in wf.groups if g.vacancies is not None]
+    total = wf.total_vacancies  # None exactly when no staff group gives its vacancies
+    if with_vacancies and total is not None:
         first = row
-        for g in with_vacancies:
+        for g, vacancies in with_vacancies:
             vacancy_rows[g.id] = row
-            series_row(g.title, "Vacancies (WTE)", g.vacancies, g.id)
-        total = wf.total_vacancies
+            series_row(g.title, "Vacancies (WTE)", vacancies, g.id)
         sheet.put(row, 1, Text("All staff groups", "total"))
         sheet.put(row, 2, Text("Vacancies (sum of the staff groups)", "total"))
         _sum_row(sheet, row, years, first, row - 1, total, fmt)
         sheet.put(row, prov_col, Text(CALCULATED))
         row += 1
-        for g in with_vacancies:
+        for g, vacancies in with_vacancies:
             sheet.put(row, 1, Text(g.title))
             sheet.put(row, 2, Text("Vacancy rate (vacancies / (in post + vacancies))"))
             for year, col in years.items():
                 rate = g.vacancy_rate(year)
-                if g.wte.get(year) is None or g.vacancies.get(year) is None:
+                if g.wte.get(year) is None or vacancies.get(year) is None:
                     continue
                 w, v = ref(wte_rows[g.id], col), ref(vacancy_rows[g.id], col)
                 sheet.put(row, col, Formula(f'=IF({w}+{v}=0,"",ROUND({v}/({w}+{v}),3))',
@@ -547,8 +547,8 @@ def _workforce(plan: Plan) -> Sheet:
                 if key in parts:
                     series_row(g.title, f"WTE in post, {name}", parts[key], g.id)
             # the group's WTE in post (above) is the total: checked, not repeated
-            _breakdown_check(sheet, row, g, g.place_sum if attr == "by_place" else g.type_sum,
-                             (wte_rows[g.id], start), years, fmt, word, (prov_col, id_col))
+            _breakdown_check(sheet, row, g, attr, (wte_rows[g.id], start), years, fmt,
+                             word, (prov_col, id_col))
             row += 1
         sheet.define(defined, first, row - 1, id_col)
     sheet.widths = {1: 60, 2: 44, **{c: 12 for c in years.values()}, prov_col: 22,
@@ -556,11 +556,14 @@ def _workforce(plan: Plan) -> Sheet:
     return sheet
 
 
-def _breakdown_check(sheet: Sheet, row: int, group: Any, summed: Series,
+def _breakdown_check(sheet: Sheet, row: int, group: StaffGroup, breakdown: str,
                      rows: tuple[int, int], years: Mapping[str, int], fmt: str, word: str,
                      cols: tuple[int, int]) -> None:
     """The row checking a staff group's WTE in post (at ``rows[0]``) against the sum of
-    its breakdown (from ``rows[1]`` to the row above)."""
+    its ``breakdown`` (``by_place`` or ``by_type``, from ``rows[1]`` to the row above)."""
+    summed = group.place_sum if breakdown == "by_place" else group.type_sum
+    if summed is None:  # the group gives no such breakdown: nothing to check
+        return
     wte_row, start = rows
     sheet.put(row, 1, Text(group.title))
     sheet.put(row, 2, Text(f"Check: WTE in post against the {word}"))

@@ -318,9 +318,21 @@ def _screen(path: Path, archive: zipfile.ZipFile) -> list[Diagnostic]:
     workbook and one past the bounds whole, and return a problem for each cell
     openpyxl could not read and for the first cell past a bound (reading stops
     there)."""
-    from openpyxl.utils.cell import coordinate_to_tuple
+    sheets, strings = _refuse_whole(path, archive)
+    reader = _CellReader(path.name, strings)
+    for sheet, part in sheets:
+        if part not in archive.NameToInfo:
+            continue  # openpyxl says what is missing
+        reader.begin(sheet)
+        _stream(archive, part, reader.start, reader.end, reader.text)
+        if reader.cells > MAX_CELLS:
+            break
+    return reader.problems
 
-    book = path.name
+
+def _refuse_whole(path: Path, archive: zipfile.ZipFile) -> tuple[list[tuple[str, str]], int]:
+    """The workbook's sheets (name, part) and how many shared texts it holds, once it
+    is known to have no macros and to be within the sheet and text bounds."""
     macros = _macros(archive)
     if macros:
         raise _not_a_workbook(path, f"a macro-enabled workbook (.xlsm content: {macros}), "
@@ -334,64 +346,82 @@ def _screen(path: Path, archive: zipfile.ZipFile) -> list[Diagnostic]:
     if strings > MAX_STRINGS:
         raise _not_a_workbook(path, f"more than {MAX_STRINGS:,} different texts: far "
                               "beyond lscplan's workbook", "workbook-size")
-    problems: list[Diagnostic] = []
-    cells = 0
-    for sheet, part in sheets:
-        if part not in archive.NameToInfo:
-            continue  # openpyxl says what is missing
-        at: dict[str, Any] = {"row": 0, "col": 0, "kind": "", "value": None,
-                              "formula": False}
+    return sheets, strings
 
-        def start(name: str, attrs: dict[str, str], at: dict = at, sheet: str = sheet
-                  ) -> None:
-            nonlocal cells
-            tag = _local(name)
-            if tag == "row":
-                at["row"] = int(attrs["r"]) if attrs.get("r", "").isdigit() else at["row"] + 1
-                at["col"] = 0
-            elif tag == "c":
-                ref = attrs.get("r")
-                try:
-                    at["row"], at["col"] = coordinate_to_tuple(ref) if ref else (
-                        at["row"], at["col"] + 1)
-                except (ValueError, TypeError):
-                    at["col"] += 1
-                at["kind"], at["value"], at["formula"] = attrs.get("t", ""), None, False
-                cells += 1
-                row, col = at["row"], at["col"]
-                bound = None
-                if row > MAX_ROWS or col > MAX_COLUMNS:
-                    bound = (f"a cell past the {MAX_ROWS:,} rows and {MAX_COLUMNS} columns "
-                             "(A to BL) a sheet is read to; lscplan's workbook is far "
-                             "smaller: delete what is out here")
-                elif cells > MAX_CELLS:
-                    bound = (f"the workbook holds more than {MAX_CELLS:,} cells, far "
-                             "beyond lscplan's: reading stopped here")
-                if bound:
-                    problems.append(_problem(book, sheet, row, col, "workbook-size", bound))
-                    raise _Stop
-            elif tag == "v":
-                at["value"] = []
-            elif tag == "f":
-                at["formula"] = True
 
-        def text(data: str, at: dict = at) -> None:
-            if at["value"] is not None:
-                at["value"].append(data)
+def _past_bound(row: int, col: int, cells: int) -> str | None:
+    """Why the cell at ``row``, ``col`` (the ``cells``-th read) is past a bound, or None."""
+    if row > MAX_ROWS or col > MAX_COLUMNS:
+        return (f"a cell past the {MAX_ROWS:,} rows and {MAX_COLUMNS} columns "
+                "(A to BL) a sheet is read to; lscplan's workbook is far "
+                "smaller: delete what is out here")
+    if cells > MAX_CELLS:
+        return (f"the workbook holds more than {MAX_CELLS:,} cells, far "
+                "beyond lscplan's: reading stopped here")
+    return None
 
-        def end(name: str, at: dict = at, sheet: str = sheet) -> None:
-            if _local(name) != "c" or at["formula"] or not at["value"]:
-                return  # openpyxl reads a formula's text, and no empty value
-            stored, at["value"] = "".join(at["value"]), None
-            why = _cast(at["kind"], stored, strings) if stored else None
-            if why:
-                problems.append(_problem(book, sheet, at["row"], at["col"],
-                                         "workbook-number", why))
 
-        _stream(archive, part, start, end, text)
-        if cells > MAX_CELLS:
-            break
-    return problems
+class _CellReader:
+    """The expat handlers reading a workbook's sheets one after another: where each
+    cell is, and a problem for each stored value openpyxl could not read and for the
+    first cell past a bound (which stops that sheet's reading)."""
+
+    def __init__(self, book: str, strings: int) -> None:
+        from openpyxl.utils.cell import coordinate_to_tuple
+
+        self.coordinate_to_tuple = coordinate_to_tuple  # imported once, not per cell
+        self.book, self.strings = book, strings
+        self.problems: list[Diagnostic] = []
+        self.cells = 0  # over the whole workbook
+        self.begin("")
+
+    def begin(self, sheet: str) -> None:
+        """Start reading ``sheet``: before its first row."""
+        self.sheet = sheet
+        self.row = self.col = 0
+        self.kind = ""
+        self.value: list[str] | None = None
+        self.formula = False
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        tag = _local(name)
+        if tag == "row":
+            self.row = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.row + 1
+            self.col = 0
+        elif tag == "c":
+            self._cell(attrs)
+        elif tag == "v":
+            self.value = []
+        elif tag == "f":
+            self.formula = True
+
+    def _cell(self, attrs: dict[str, str]) -> None:
+        ref = attrs.get("r")
+        try:
+            self.row, self.col = (self.coordinate_to_tuple(ref) if ref
+                                  else (self.row, self.col + 1))
+        except (ValueError, TypeError):
+            self.col += 1
+        self.kind, self.value, self.formula = attrs.get("t", ""), None, False
+        self.cells += 1
+        bound = _past_bound(self.row, self.col, self.cells)
+        if bound:
+            self.problems.append(_problem(self.book, self.sheet, self.row, self.col,
+                                          "workbook-size", bound))
+            raise _Stop
+
+    def text(self, data: str) -> None:
+        if self.value is not None:
+            self.value.append(data)
+
+    def end(self, name: str) -> None:
+        if _local(name) != "c" or self.formula or not self.value:
+            return  # openpyxl reads a formula's text, and no empty value
+        stored, self.value = "".join(self.value), None
+        why = _cast(self.kind, stored, self.strings) if stored else None
+        if why:
+            self.problems.append(_problem(self.book, self.sheet, self.row, self.col,
+                                          "workbook-number", why))
 
 
 def _present(ws: Any) -> list[Any]:
@@ -563,7 +593,7 @@ def _align(wanted: Sequence[Any], found: Sequence[Any]) -> dict[int, int]:
     ``found`` is left out, and so is what ``wanted`` has that ``found`` lost."""
     from difflib import SequenceMatcher
 
-    out = {}
+    out: dict[int, int] = {}
     matcher = SequenceMatcher(None, list(wanted), list(found), autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         if op in ("equal", "replace"):

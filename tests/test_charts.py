@@ -135,11 +135,11 @@ def test_bar_axis_starts_at_zero_and_ticks_cover_the_data():
 
 
 def test_line_axis_not_from_zero_says_so():
-    steep = trajectory_figure(YEARS[:3], [Line("Staff", (10_560, 10_700, 10_800))], "wte")
+    steep = trajectory_figure(YEARS[:3], [Line("Staff", (8_560, 9_700, 10_800))], "wte")
     assert "The vertical axis does not start at zero" in _texts(steep)
     ticks = _value_ticks(steep.axes[0].yaxis)
-    assert ticks[0] <= 10_560 and ticks[-1] >= 10_800
-    from_zero = trajectory_figure(YEARS[:3], [Line("Staff", (10_560, 10_700, 10_800))], "wte",
+    assert ticks[0] <= 8_560 and ticks[-1] >= 10_800 and ticks[0] > 0
+    from_zero = trajectory_figure(YEARS[:3], [Line("Staff", (8_560, 9_700, 10_800))], "wte",
                                   zero=True)
     assert "The vertical axis does not start at zero" not in _texts(from_zero)
     assert from_zero.axes[0].get_ylim()[0] == 0
@@ -213,3 +213,24 @@ def test_no_text_overlaps_in_any_chart_of_the_bundled_plan(monkeypatch, tmp_path
         render.render_html(plan, doc, info)
     assert len(drawn) > 30
     assert [(chart, found) for chart, found in drawn if found] == []
+
+
+def test_a_small_change_is_drawn_on_an_axis_from_zero():
+    """ONS and GSS guidance: a line chart may start above zero, but not so that a small
+    change reads as steep (the life-expectancy gap, 15 to 14.4 years: -4%)."""
+    gap = trajectory_figure(YEARS, [Line("Gap", (15, 14.9, 14.8, 14.4))], "years")
+    assert gap.axes[0].get_ylim()[0] == 0
+    assert "The vertical axis does not start at zero" not in _texts(gap)
+    ae = trajectory_figure(YEARS, [Line("A&E", (83.3, 86, 90, 95))], "percent")
+    assert ae.axes[0].get_ylim()[0] > 0  # a change of 12% of the values: zoomed, and said
+
+
+def test_a_target_line_on_the_axis_edge_is_drawn_inside_it():
+    """A target line at the lowest value (learning disability) lay on the bottom edge,
+    hidden by the axis line: the axis goes past it, and the line is drawn over the axis."""
+    fig = trajectory_figure(YEARS, [Line("Inpatients", (90, 80, 70, 60))], "number",
+                            reference=Reference(60, "Target"))
+    ax = fig.axes[0]
+    assert ax.get_ylim()[0] < 60
+    target = next(line for line in ax.get_lines() if list(line.get_ydata()) == [60, 60])
+    assert target.get_zorder() > ax.spines["bottom"].get_zorder()

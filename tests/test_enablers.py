@@ -80,3 +80,25 @@ def test_the_submission_groups_the_enablers_in_the_plans_own_word(small_plan: Pa
 def test_without_enablers_the_documents_are_as_before(small_plan: Path) -> None:
     html = _submission(check(small_plan).plan)
     assert 'class="enablers"' not in html and "Enabler" not in html
+
+
+def test_an_enablers_metric_need_name_no_priority(small_plan: Path) -> None:
+    """A metric the finance enabler lists leaves out ``priorities``: it checks, and the
+    metrics plan shows it under the enabler, not under a priority."""
+    _enabler(small_plan)
+    edit(small_plan / "metrics.yaml",
+         "    priorities: [financial-balance]  # an enabler's metric may leave this out\n", "")
+    # the priority it measured is measured by another metric now
+    edit(small_plan / "metrics.yaml", "priorities: [neighbourhoods]",
+         "priorities: [neighbourhoods, financial-balance]")
+    checked = check(small_plan)
+    assert checked.report.errors == [], [d.message for d in checked.report.errors]
+    plan = checked.plan
+    assert plan.enabler_metrics(plan.portfolio("finance")) == (plan.metric("financial-balance"),)
+    html = _submission(plan)
+    section = html[html.index('id="metrics-finance"'):]
+    assert "Enabler: Finance" in section[:300]
+    assert "System financial position" in section[:section.index("</table>")]
+    for pr in plan.priorities:
+        assert "System financial position" not in html[
+            html.index(f'id="metrics-{pr.id}"'):html.index('id="metrics-finance"')]

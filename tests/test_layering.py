@@ -45,15 +45,6 @@ COMMANDS = ("lscplan.__main__", "lscplan.cli", "lscplan.pipeline", "lscplan.serv
             "lscplan.scaffold", "lscplan.reporters", "lscplan.progress",
             "lscplan.diff", "lscplan.diff_*", "lscplan.workbook_import")
 
-#: Imports that close a cycle in files being reworked on another branch, which this
-#: branch leaves alone; each to go when that work lands (the test fails once an
-#: import listed here is gone, so that the entry is removed with it).
-PENDING: dict[tuple[str, str], str] = {
-    ("lscplan.workbook", "lscplan.formats"):
-        "workbook.py (h29-office) imports Output and Rendered from formats: from outputs",
-}
-
-
 def _modules() -> dict[str, Path]:
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -99,10 +90,6 @@ def _graph() -> dict[str, set[str]]:
             _imported(name, path, node, modules) for node in ast.walk(tree)
             if isinstance(node, ast.Import | ast.ImportFrom)))
     return graph
-
-
-def _without_pending(graph: dict[str, set[str]]) -> dict[str, set[str]]:
-    return {m: {t for t in targets if (m, t) not in PENDING} for m, targets in graph.items()}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -169,18 +156,12 @@ def test_every_module_has_its_place() -> None:
 
 
 def test_the_import_graph_has_no_cycle() -> None:
-    assert _cycles(_without_pending(_graph())) == []
-
-
-def test_the_pending_imports_are_still_there() -> None:
-    graph = _graph()
-    gone = [edge for edge in PENDING if edge[1] not in graph.get(edge[0], set())]
-    assert gone == [], f"remove {gone} from PENDING in tests/test_layering.py"
+    assert _cycles(_graph()) == []
 
 
 def test_no_stage_imports_a_later_one() -> None:
     wrong = []
-    for module, targets in sorted(_without_pending(_graph()).items()):
+    for module, targets in sorted(_graph().items()):
         for target in sorted(targets):
             if _level(target) > _level(module):
                 wrong.append(f"{module} ({_level_name(_level(module))}) imports {target} "

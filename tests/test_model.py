@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import edit
 
-from lscplan import model
+from lscplan import model, render
 from lscplan.model import percent_change, round_half_up, year_range
 from lscplan.pipeline import check
 
@@ -235,3 +235,49 @@ def test_the_plan_at_a_date_drops_references_to_what_it_leaves_out(small_plan: P
     assert cut.portfolio("out-of-hospital").priorities == ()
     assert all("neighbourhoods" not in m.priorities for m in cut.metrics)
     assert cut.portfolio("finance").priorities == ("financial-balance",)
+
+
+@pytest.mark.parametrize(("text", "by", "sentence"), [
+    ("97% within four hours", "2025", "97% within four hours by 2025"),
+    ("Suicide down 10%", "2023/24", "Suicide down 10% by 2023/24"),
+    ("suicide down 10% over five years", "2023/24",
+     "suicide down 10% over five years, by 2023/24"),
+    ("5% by 2030.", "2030", "5% by 2030"),
+    ("halve the gap within two years", "2021/22",
+     "halve the gap within two years, by 2021/22"),
+    ("95% within four hours", None, "95% within four hours"),
+])
+def test_a_targets_sentence_reads_whatever_its_wording(text, by, sentence) -> None:
+    """The year follows a text that says no time; a comma sets it off from one that
+    does; a text naming the year itself is printed as written."""
+    target = model.Target("local", 1, text, "illustrative", by, None)
+    assert target.sentence == sentence
+    assert render.target_sentence(target) == f"Our local ambition: {sentence}."
+
+
+def test_a_target_relative_to_the_baseline_is_computed_and_shown_both_ways(small_plan):
+    """``change: -10%`` instead of ``value``: the value is the baseline's less 10%, and
+    the target says so in words."""
+    edit(small_plan / "metrics.yaml",
+         "        value: 97  # or relative to the baseline: change: +10%\n",
+         "        change: \"-10%\"\n")
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    target = checked.plan.metric("ae-four-hour").targets[1]
+    assert target.value == pytest.approx(76.5)  # the baseline, 85.0, less 10%
+    assert target.change == -10
+    assert target.relative == "10% below the 2018/19 baseline"
+
+
+def test_a_source_current_before_it_was_published_may_be_cited_earlier(small_plan):
+    """A source published after the plan's date, whose wording was ``current`` before
+    it, is cited by the plan's documents (no postdates warning)."""
+    edit(small_plan / "plan.yaml",
+         "    published: early 2019\n",
+         "    published: June 2022\n    date: \"2022-06-01\"\n    current: \"2019-04-01\"\n")
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    assert not [d for d in checked.report.warnings if d.rule == "postdates"]
+    assert checked.plan.later_sources(checked.plan.system.date) == frozenset()
+    edit(small_plan / "plan.yaml", "    current: \"2019-04-01\"\n", "")
+    assert [d for d in check(small_plan).report.warnings if d.rule == "postdates"]

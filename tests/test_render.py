@@ -403,8 +403,8 @@ def test_public_summary_is_plain(pages, starter):
         assert pr.public_summary in html
     assert ("People at A&amp;E seen within four hours: 95% by 2021/22, up from 85% in "
             "2018/19.") in html
-    assert "The national standard is 95% within four hours." in html
-    assert ('Our local ambition is 97% within four hours by 2025.<sup class="illus"'
+    assert "The national standard: 95% within four hours." in html
+    assert ('Our local ambition: 97% within four hours by 2025.<sup class="illus"'
             in html)
     assert "Words we use" in html
 
@@ -1088,6 +1088,10 @@ def test_a_council_paper_recommends_in_council_form():
         recommendations=("Endorse the plan", "To note the NHS position.")))
     assert asked.lead == "Cabinet is asked to:"
     assert asked.items == ("endorse the plan;", "note the NHS position.")
+    asked = render.council_recommendation(Paper(
+        meeting="Joint Committee", purpose="discussion",
+        recommendations=("For discussion.",)))
+    assert asked.lead == "The Committee is asked to discuss the report."
 
 
 def test_a_council_committee_paper_is_laid_out_as_a_council_report(small_plan):
@@ -1159,7 +1163,7 @@ def test_the_public_summary_reflows_at_phone_width():
     assert "body.summary .headline-figures { display: block; }" in phone
     assert "table.your-area" in phone
     assert re.search(r"body\.summary \{ font-size: 12pt;", css)  # clear print: 12 pt
-    assert "overflow: visible" in css[css.index("figure svg.chart"):][:120]
+    assert "overflow: visible" in css[css.index("figure svg.chart { display"):][:120]
 
 
 def test_the_running_header_is_a_title_cut_after_a_whole_word():
@@ -1174,3 +1178,18 @@ def test_the_running_header_is_a_title_cut_after_a_whole_word():
     top_left = css[css.index("@top-left {"):]
     assert "text-overflow" not in top_left[:top_left.index("}")]
     assert "string-set: doctitle attr(data-running)" in css
+
+
+def test_a_target_relative_to_the_baseline_shows_both_ways(small_plan):
+    """The metrics table gives a ``change`` target as written and as the value computed
+    from the baseline."""
+    edit(small_plan / "metrics.yaml",
+         "        value: 97  # or relative to the baseline: change: +10%\n",
+         "        change: +10%\n")
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    doc = next(d for d in documents.for_plan(checked.plan) if d.id == "ltp-submission")
+    html = render.render_html(checked.plan, doc, render.BuildInfo("0.1", None, "t"),
+                              draw=False)
+    assert ("Local ambition: 97% within four hours by 2025 (10% above the 2018/19 "
+            "baseline: 93.5%)") in html

@@ -111,8 +111,9 @@ _RULES: tuple[RuleDoc, ...] = (
     RuleDoc("organisation-places", E, "rules", "An organisation names its places in both "
             "`places` and (for one place) `icp`: use one."),
     RuleDoc("golden-thread", E, "rules", "A priority and a portfolio do not name each other "
-            "(each lists the other), or an enabling portfolio names a priority (an enabler "
-            "serves every priority and names none)."),
+            "(each lists the other), an enabling portfolio names a priority (an enabler "
+            "serves every priority and names none), or a metric names no priority and no "
+            "enabler lists it."),
     RuleDoc("priority-measured", E, "rules", "A priority no portfolio delivers or no metric "
             "measures."),
     RuleDoc("priority-numbering", E, "rules", "Priorities are not numbered 1 to N in order."),
@@ -160,9 +161,11 @@ _RULES: tuple[RuleDoc, ...] = (
     RuleDoc("postdates", W, "rules", "A document would cite a fact whose source, by its "
             "`date` in `plan.yaml`, was published after the document's date, or show a "
             "passage dated after it: the document leaves it out."),
+    RuleDoc("source-current", E, "rules", "A source's `current` date (from when its wording "
+            "held) is after its publication `date`."),
     RuleDoc("submitted-illustrative", W, "rules", "The plan's or a paper's `status` is "
-            "`submitted` while figures are illustrative: under `--strict` such a plan cannot "
-            "pass."),
+            "`submitted` or `published` while figures are illustrative: under `--strict` "
+            "such a plan cannot pass."),
     RuleDoc("reading-ease", W, "rules", "Public-summary text below Flesch reading ease 60: "
             "the vision's and priorities' `public_summary`, each engagement's "
             "`public_summary` or else `description`, each public glossary term's "

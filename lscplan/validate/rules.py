@@ -228,7 +228,8 @@ def organisation_places(plan: Plan) -> Iterator[Diagnostic]:
             listed = ", ".join(dict.fromkeys(org.places))
             yield error("organisation-places",
                         f"organisation {org.id!r} gives both 'icp' and 'places'; list every "
-                        f"place it serves in 'places' (places: [{listed}]) and remove 'icp'",
+                        f"{plan.terms.place.short} it serves in 'places' ('places: [{listed}]')"
+                        " and remove 'icp'",
                         org.both_loc)
 
 
@@ -268,9 +269,10 @@ def commitments_mapped(plan: Plan) -> Iterator[Diagnostic]:
     programme that delivers it."""
     for c in _risks_and_commitments(plan)[1]:
         if not c.programmes:
+            term = plan.terms.programme
             yield warning("commitment-unmapped",
-                          f"the commitment {c.id!r} ({c.title}) has no local programme; "
-                          "name the programmes that deliver it", c.loc)
+                          f"the commitment {c.id!r} ({c.title}) has no local "
+                          f"{term.singular}; name the {term.plural} that deliver it", c.loc)
 
 
 @rule
@@ -314,6 +316,16 @@ def golden_thread(plan: Plan) -> Iterator[Diagnostic]:
             yield error("priority-measured",
                         f"{priority} {pr.number} ({pr.title}) is measured by no metric; "
                         "name it in a metric's `priorities`", pr.loc)
+    of_enablers = {m for pf in plan.enablers for m in pf.metrics}
+    enabler = plan.terms.enabler.singular
+    for m in plan.metrics:
+        if not m.priorities and m.id not in of_enablers:
+            yield error("golden-thread",
+                        f"metric {m.id!r} names no {priority} and no {enabler} lists it; "
+                        f"name the {plan.terms.priority.plural} it measures in `priorities`, "
+                        f"or list it in the `metrics` of one of the {plan.terms.enabler.plural}"
+                        " (a portfolio with `enabler: true`)",
+                        m.loc)
     for pf in plan.portfolios:
         if pf.enabler and pf.priorities:
             yield error("golden-thread",
@@ -439,7 +451,7 @@ def totals_add_up(plan: Plan) -> Iterator[Diagnostic]:
     yield from _totals("the workforce total", plan.workforce.published_total,
                        plan.workforce.total, "workforce-total")
     for g in plan.workforce.groups:
-        for parts, summed, what in ((g.by_place, g.place_sum, "places"),
+        for parts, summed, what in ((g.by_place, g.place_sum, plan.terms.place.short_plural),
                                     (g.by_type, g.type_sum, "staffing types")):
             if summed is None:
                 continue
@@ -449,7 +461,7 @@ def totals_add_up(plan: Plan) -> Iterator[Diagnostic]:
                     yield error("workforce-total",
                                 f"the {what} of staff group {g.id!r} add up to "
                                 f"{thousands(actual)} WTE for {year}, but its wte is "
-                                f"{thousands(value)}; make the {what}' figures add up to it",
+                                f"{thousands(value)}; make the figures of the {what} add up to it",
                                 next(iter(parts.values())).loc)
 
 
@@ -575,21 +587,27 @@ def illustrative_counts(plan: Plan) -> Iterator[Diagnostic]:
 @rule
 def submitted_with_illustrative(plan: Plan) -> Iterator[Diagnostic]:
     """submitted-illustrative (warning; refused under --strict): a plan or paper whose
-    status is `submitted` while figures of the plan are still illustrative."""
+    status is `submitted` or `published` while figures of the plan are still
+    illustrative."""
     if not plan.has_illustrative:
         return
     count = sum(n for _file, _what, n, _loc in plan.illustrative_figures())
     why = (f"while {count} figure{'s' if count != 1 else ''} of the plan "
            f"{'are' if count != 1 else 'is'} illustrative; replace them with sourced "
            "figures or give a status before `submitted`")
-    if plan.system.status == "submitted":
-        yield warning("submitted-illustrative", f"the plan cannot be submitted {why}",
+    if plan.system.status in _OUT:
+        yield warning("submitted-illustrative",
+                      f"the plan cannot be {plan.system.status} {why}",
                       plan.system.status_loc)
     for paper in plan.board_papers:
-        if paper.status == "submitted":
+        if paper.status in _OUT:
             yield warning("submitted-illustrative",
-                          f"the paper {paper.id!r} cannot be submitted {why}",
+                          f"the paper {paper.id!r} cannot be {paper.status} {why}",
                           paper.status_loc)
+
+
+#: The statuses of a plan or paper that has left its authors.
+_OUT = ("submitted", "published")
 
 
 def _what(entity: Any, plan: Plan) -> str:
@@ -599,6 +617,18 @@ def _what(entity: Any, plan: Plan) -> str:
     label = next((getattr(entity, a) for a in ("id", "term", "title", "year")
                   if getattr(entity, a, None) is not None), None)
     return f"{name} {label!r}" if label is not None else name
+
+
+@rule
+def source_current(plan: Plan) -> Iterator[Diagnostic]:
+    """source-current: a source's wording cannot be current only after it was published
+    (``current`` after ``date``)."""
+    for s in plan.system.sources:
+        if s.current and s.date and s.current > s.date:
+            yield error("source-current",
+                        f"the source {s.id!r} says its wording was current from {s.current}, "
+                        f"after it was published ({s.date}); `current` is for wording "
+                        "that held before publication: leave it out or correct it", s.loc)
 
 
 @rule

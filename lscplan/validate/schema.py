@@ -301,6 +301,11 @@ def _bad_value(source: SourceFile, err: ValidationError) -> Diagnostic:
         if "string" in expected and raw is not None:
             message += f"; put it in quotes (\"{raw}\") to keep it as text"
         return error("schema", message, where)
+    alternatives = [b.get("required", [None])[0] for b in err.validator_value
+                     if isinstance(b, dict)] if kind == "oneOf" else []
+    if alternatives and None not in alternatives:  # one of several fields, given twice
+        given = " and ".join(repr(a) for a in alternatives if a in (err.instance or {}))
+        return error("schema", f"{subject} gives {given}; give only one of them", where)
     if kind == "enum":
         options = ", ".join(str(o) for o in err.validator_value)
         return _error_naming_lookalike(
