@@ -191,7 +191,10 @@ def _file_errors(source: SourceFile) -> Iterator[Diagnostic]:
         errors = list(validator.iter_errors(source.data))
     finally:
         _markup_left.reset(token)
+    mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     for err in sorted(errors, key=lambda e: list(e.absolute_path)):
+        if err.validator == "oneOf" and tuple(err.absolute_path) in mistyped:
+            continue  # which fields a mapping needs means nothing for what is not one
         yield from _diagnose(source, err)
 
 
@@ -303,9 +306,10 @@ def _bad_value(source: SourceFile, err: ValidationError) -> Diagnostic:
         return error("schema", message, where)
     alternatives = [b.get("required", [None])[0] for b in err.validator_value
                      if isinstance(b, dict)] if kind == "oneOf" else []
-    if alternatives and None not in alternatives:  # one of several fields, given twice
-        given = " and ".join(repr(a) for a in alternatives if a in (err.instance or {}))
-        return error("schema", f"{subject} gives {given}; give only one of them", where)
+    given = [a for a in alternatives if isinstance(err.instance, dict) and a in err.instance]
+    if None not in alternatives and len(given) > 1:  # one of several fields, given twice
+        return error("schema", f"{subject} gives {' and '.join(map(repr, given))}; give only "
+                     "one of them", where)
     if kind == "enum":
         options = ", ".join(str(o) for o in err.validator_value)
         return _error_naming_lookalike(
