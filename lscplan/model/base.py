@@ -26,6 +26,8 @@ class Sourced:
     @property
     def illustrative(self) -> bool:
         return self.provenance == ILLUSTRATIVE
+
+
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FINANCIAL_YEAR = re.compile(r"[0-9]{4}/[0-9]{2}")
 STATUSES = ("draft", "for-approval", "approved", "submitted", "published")
