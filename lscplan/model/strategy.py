@@ -1,0 +1,329 @@
+"""vision.yaml, priorities.yaml, portfolios/ and metrics.yaml: what the plan sets out to do
+and how it is measured."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..diagnostics import Location
+from ..formatting import Unit
+from ..load import SourceFile
+from .base import ILLUSTRATIVE, Person, Series, Sourced, _loc, _person, _series
+from .system import _unit
+
+# --- vision.yaml, priorities.yaml, portfolios/ ------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement(Sourced):
+    id: str
+    text: str
+    provenance: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Vision(Sourced):
+    #: Left out (None) in a document dated before the vision's source.
+    DATED: ClassVar[tuple[str, ...]] = ("statement",)
+
+    statement: str | None
+    provenance: str
+    ambitions: tuple[Statement, ...]
+    intents: tuple[Statement, ...]
+    ltp_themes: tuple[Statement, ...]
+    case_for_change: tuple[Statement, ...]
+    public_summary: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Priority(Sourced):
+    id: str
+    number: int
+    title: str
+    statement: str
+    lead: Person | None
+    portfolios: tuple[str, ...]
+    public_summary: str
+    provenance: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Programme(Sourced):
+    id: str
+    title: str
+    description: str | None
+    provenance: str
+    portfolio: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Portfolio(Sourced):
+    id: str
+    title: str
+    kind: str
+    sponsor: Person | None
+    priorities: tuple[str, ...]
+    provenance: str
+    summary: str
+    narrative: str
+    programmes: tuple[Programme, ...]
+    metrics: tuple[str, ...]
+    file: str
+    loc: Location = field(compare=False)
+    #: Serves every priority (finance, digital, workforce) rather than naming some.
+    enabler: bool = False
+
+
+# --- metrics.yaml -------------------------------------------------------------------
+
+
+TARGET_KINDS = {"national": "National standard", "local": "Local ambition"}
+
+
+def _year_end(year: str) -> tuple[int, int]:
+    """When a target's ``by`` falls due, as (year, month): a financial year ends in
+    March of its second calendar year, a calendar year in December."""
+    return (int(year[:4]) + 1, 3) if "/" in year else (int(year), 12)
+
+
+@dataclass(frozen=True)
+class Target(Sourced):
+    """A value a metric is measured against: a ``national`` standard or a ``local``
+    ambition, for the whole period (``by`` None) or due by a year, which may be a
+    financial year (``2022/23``) or a calendar year (``2030``), after the period too."""
+
+    kind: str
+    value: float
+    text: str
+    provenance: str
+    by: str | None
+    loc: Location = field(compare=False)
+    change: float | None = None  # given relative to the baseline: percent change
+    baseline_year: str | None = None  # the year of the baseline ``change`` is from
+
+    @property
+    def relative(self) -> str | None:
+        """A target given relative to the baseline, in words: "10% below the 2018/19
+        baseline" (None for a target given as a value)."""
+        if self.change is None:
+            return None
+        size = f"{abs(self.change):g}%"
+        if self.change == 0:
+            return f"the same as the {self.baseline_year} baseline"
+        way = "below" if self.change < 0 else "above"
+        return f"{size} {way} the {self.baseline_year} baseline"
+
+    @property
+    def label(self) -> str:
+        """``National standard``, ``Local ambition``."""
+        return TARGET_KINDS[self.kind]
+
+    @property
+    def national(self) -> bool:
+        return self.kind == "national"
+
+    @property
+    def key(self) -> str:
+        """The target among a metric's: ``national``, ``local-2030`` (diff's field name)."""
+        return self.kind if self.by is None else f"{self.kind}-{self.by}"
+
+    @property
+    def sentence(self) -> str:
+        """The target's text, with its year when the text does not already name it:
+        " by 2025" after a text that says no time ("97% within four hours by 2025"),
+        ", by 2023/24" after one that does ("down 10% over five years, by 2023/24")."""
+        text = self.text.rstrip(".")
+        if self.by is None or self.by in text:
+            return text
+        return text + (", by " if _SAYS_WHEN.search(text) else " by ") + self.by
+
+    def after(self, last_year: str) -> bool:
+        """Whether the target falls due after the financial year ``last_year`` ends."""
+        return self.by is not None and _year_end(self.by) > _year_end(last_year)
+
+    def year_in(self, years: tuple[str, ...]) -> str | None:
+        """The financial year of ``years`` the target falls due in (None if undated or
+        outside them)."""
+        if self.by is None:
+            return None
+        due = _year_end(self.by)
+        return next((y for y in years if _year_end(y) >= due
+                     and (int(y[:4]), 4) <= due), None)
+
+
+#: A target text that already says when: a year, or a span of years or months.
+_SAYS_WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:by|over|within|in|during|until|before)"
+                        r"\s+(?:the\s+)?(?:next\s+)?(?:\w+\s+)?(?:years?|months?)\b",
+                        re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    year: str
+    value: float
+    provenance: str
+    loc: Location = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    title: str
+    description: str
+    kind: str
+    priorities: tuple[str, ...]
+    unit: Unit
+    direction: str
+    national_metric: str | None
+    public_phrase: str | None
+    targets: tuple[Target, ...]
+    baseline: Baseline
+    values: Series
+    provenance: str
+    loc: Location = field(compare=False)
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher-is-better"
+
+    @property
+    def target(self) -> float:
+        """The value for the last year of the period."""
+        return self.values.last
+
+    @property
+    def change(self) -> float:
+        """Target minus baseline."""
+        return self.values.last - self.baseline.value
+
+    @property
+    def improves(self) -> bool:
+        return self.change >= 0 if self.higher_is_better else self.change <= 0
+
+    @property
+    def illustrative(self) -> bool:
+        return self.values.illustrative or self.baseline.provenance == ILLUSTRATIVE
+
+    @property
+    def targets_illustrative(self) -> bool:
+        """Whether any of the metric's targets is illustrative."""
+        return any(t.illustrative for t in self.targets)
+
+    @property
+    def standard(self) -> Target | None:
+        """The national standard the last year of the period is measured against: the
+        latest national target due within the period, else the undated one."""
+        last = self.values.years[-1]
+        due = [t for t in self.targets if t.national and not t.after(last)]
+        dated = [(t.by, t) for t in due if t.by is not None]
+        if dated:
+            return max(dated, key=lambda pair: _year_end(pair[0]))[1]
+        return next(iter(due), None)
+
+    def reaches(self, target: Target) -> bool | None:
+        """Whether the plan reaches ``target``: by its year when it falls due within
+        the period, by the last year when it is undated; None when it falls due after
+        the period."""
+        last = self.values.years[-1]
+        if target.after(last):
+            return None
+        year = target.year_in(self.values.years) or last
+        planned = self.values.get(year)
+        if planned is None:
+            return None
+        if self.higher_is_better:
+            return planned >= target.value
+        return planned <= target.value
+
+    @property
+    def meets_standard(self) -> bool | None:
+        std = self.standard
+        return None if std is None else self.reaches(std)
+
+
+def _statements(f: SourceFile, key: str, default: str) -> tuple[Statement, ...]:
+    return tuple(Statement(s["id"], s["text"], s.get("provenance", default), _loc(f, key, i))
+                 for i, s in enumerate(f.data.get(key, [])))
+
+
+def _vision(f: SourceFile) -> Vision:
+    d = f.data
+    prov = d["provenance"]
+    return Vision(d["statement"], prov, _statements(f, "ambitions", prov),
+                  _statements(f, "intents", prov), _statements(f, "ltp_themes", prov),
+                  _statements(f, "case_for_change", prov), d["public_summary"],
+                  _loc(f, "statement"))
+
+
+def _priorities(f: SourceFile) -> tuple[Priority, ...]:
+    prov = f.data["provenance"]
+    return tuple(
+        Priority(p["id"], p["number"], p["title"], p["statement"], _person(p.get("lead")),
+                 tuple(p["portfolios"]), p["public_summary"], p.get("provenance", prov),
+                 _loc(f, "priorities", i))
+        for i, p in enumerate(f.data["priorities"]))
+
+
+def _portfolio(f: SourceFile) -> Portfolio:
+    d = f.data
+    return Portfolio(
+        id=d["id"], title=d["title"], kind=d["kind"], sponsor=_person(d.get("sponsor")),
+        priorities=tuple(d.get("priorities", ())), provenance=d["provenance"],
+        summary=d["summary"],
+        narrative=d["narrative"],
+        programmes=tuple(
+            Programme(p["id"], p["title"], p.get("description"),
+                      p.get("provenance", d["provenance"]), d["id"], _loc(f, "programmes", i))
+            for i, p in enumerate(d["programmes"])),
+        metrics=tuple(d.get("metrics", [])), file=f.path, loc=_loc(f, "id"),
+        enabler=d.get("enabler", False),
+    )
+
+
+def _metrics(f: SourceFile) -> tuple[Metric, ...]:
+    out = []
+    for i, m in enumerate(f.data["metrics"]):
+        base = m["baseline"]
+        out.append(Metric(
+            id=m["id"], title=m["title"], description=m["description"], kind=m["kind"],
+            priorities=tuple(m.get("priorities", ())),
+            unit=_unit(f, m["unit"], "metrics", i, "unit"),
+            direction=m["direction"],
+            national_metric=m.get("national_metric"), public_phrase=m.get("public_phrase"),
+            targets=_targets(f, m, i),
+            baseline=Baseline(base["year"], base["value"], base.get("provenance", m["provenance"]),
+                              _loc(f, "metrics", i, "baseline")),
+            values=_series(f, m["values"], m["provenance"], "metrics", i, "values"),
+            provenance=m["provenance"], loc=_loc(f, "metrics", i),
+        ))
+    return tuple(out)
+
+
+def _targets(f: SourceFile, m: Mapping, i: int) -> tuple[Target, ...]:
+    """A metric's targets: format 1's ``standard`` is one national target, undated."""
+    out = []
+    if "standard" in m:
+        s = m["standard"]
+        out.append(Target("national", s["value"], s["text"], s["provenance"], None,
+                          _loc(f, "metrics", i, "standard")))
+    base = m["baseline"]
+    for j, t in enumerate(m.get("targets", [])):
+        by = t.get("by")
+        change = _percent(t["change"]) if "change" in t else None
+        value = t["value"] if change is None else round(base["value"] * (1 + change / 100), 6)
+        out.append(Target(t["kind"], value, t["text"], t["provenance"],
+                          None if by is None else str(by), _loc(f, "metrics", i, "targets", j),
+                          change, None if change is None else base["year"]))
+    return tuple(out)
+
+
+def _percent(text: str) -> float:
+    """``-10%`` -> ``-10.0`` (the schema's pattern holds)."""
+    return float(text.strip().rstrip("%").replace("−", "-"))
