@@ -279,14 +279,16 @@ def test_a_template_that_never_finishes_is_stopped_at_its_line(
 
 def test_a_template_that_fills_the_memory_is_stopped_at_its_line(
         small_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A text doubled with ``~`` (each step allowed by size) is stopped once the
-    process has grown past the memory bound (64 MB here), before the 512 MB the loop
-    would reach, at the template's line."""
+    """A text grown a megabyte at a time with ``~`` (each step allowed by size) is
+    stopped once the process has grown past the memory bound (64 MB here), long before
+    the 100 GB the loop would reach, at the template's line. (A loop that could finish
+    between two looks at the memory, as doubling a text nine times can on a fast
+    machine, would be stopped after it, outside the template.)"""
     monkeypatch.setenv("LSCPLAN_RENDER_MEMORY_MB", "64")
     write_theme(small_plan, {"templates/vision.html.j2": (
         '{% macro render(plan, level=3, id="vision") %}\n<p>before</p>\n'
-        "{% set ns = namespace(s='x' * 1000000) %}\n"
-        "{% for i in range(9) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}\n"
+        "{% set ns = namespace(s='') %}\n"
+        "{% for i in range(100000) %}{% set ns.s = ns.s ~ ('x' * 1000000) %}{% endfor %}\n"
         "{% endmacro %}\n")})
     with pytest.raises(PlanInvalid) as raised:
         build(small_plan, tmp_path / "out", BuildOptions(formats=["html"]))
