@@ -188,12 +188,11 @@ def tracked(plan: Plan, s: ActualSeries) -> Tracked | None:
         target, target_kind = ((planned, "plan") if planned is not None
                                else (national, "national" if national is not None else None))
     rebase = _usable_rebases(s)
-    problems = spc.problems_with(periods, values, direction=direction, target=target,
-                                 rebase=rebase, fix_after=s.fix_after)
-    if problems:
+    try:  # a series xmr refuses (check says why: actuals-limits) is not tracked
+        result = spc.xmr(periods, values, direction=direction, target=target, rebase=rebase,
+                         fix_after=s.fix_after)
+    except ValueError:
         return None
-    result = spc.xmr(periods, values, direction=direction, target=target, rebase=rebase,
-                     fix_after=s.fix_after)
     where = plan.icp(s.place).name if s.place else plan.system.area
     std = _standard(metric) if metric is not None else None
     planned_from = metric.values if metric is not None else (
