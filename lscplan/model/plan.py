@@ -25,7 +25,6 @@ from .papers import (
     _risks,
 )
 from .quantified import (
-    AllocationRow,
     Finance,
     PointOfDelivery,
     Workforce,
@@ -57,6 +56,30 @@ from .system import (
 )
 
 # --- the plan ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaceAllocation:
+    """The allocations of one place: the allocation rows of the CCGs serving it, each
+    counted by its share in the place when its ``places`` gives shares. ``whole`` lists
+    the CCGs counted whole that serve other places too, with those places (their
+    allocation is in each place's figure, so the places add up to more than the
+    total); ``shared`` the CCGs counted by a share under 100%, with the share."""
+
+    place: str
+    baseline: float
+    allocation: float
+    whole: tuple[tuple[Organisation, tuple[str, ...]], ...] = ()
+    shared: tuple[tuple[Organisation, float], ...] = ()
+
+    @property
+    def percent(self) -> float | None:
+        return percent_change(self.baseline, self.allocation)
+
+    @property
+    def shares_illustrative(self) -> bool:
+        """Whether a share the figure is built from is illustrative."""
+        return any(o.shares is not None and o.shares.illustrative for o, _ in self.shared)
 
 
 @dataclass(frozen=True)
@@ -148,17 +171,28 @@ class Plan:
         among them."""
         return tuple(o for o in self.system.organisations if icp_id in o.places)
 
-    def place_allocations(self, icp_id: str) -> AllocationRow | None:
-        """The allocations table's rows for the CCGs of one place, summed (None when
-        the table has none of them)."""
-        al = self.finance.allocations
-        ccgs = {o.id for o in self.system.ccgs_of(icp_id)}
-        rows = [r for r in al.rows if r.organisation in ccgs]
+    def place_allocations(self, icp_id: str) -> PlaceAllocation | None:
+        """The allocations table's rows for the CCGs of one place, each by its share in
+        the place where it gives shares, summed (None when the table has none of them)."""
+        ccgs = {o.id: o for o in self.system.ccgs_of(icp_id)}
+        rows = [r for r in self.finance.allocations.rows if r.organisation in ccgs]
         if not rows:
             return None
-        base, alloc = sum(r.baseline for r in rows), sum(r.allocation for r in rows)
-        return AllocationRow(self.icp(icp_id).name, None, base, alloc, alloc - base,
-                             percent_change(base, alloc), al.loc)
+        base = alloc = 0.0
+        whole, shared = [], []
+        for r in rows:
+            org = ccgs[r.organisation or ""]
+            share = org.shares.of(icp_id) if org.shares else None
+            if share is None:
+                base, alloc = base + r.baseline, alloc + r.allocation
+                if len(org.places) > 1:
+                    whole.append((org, tuple(p for p in org.places if p != icp_id)))
+            else:
+                base += r.baseline * share / 100
+                alloc += r.allocation * share / 100
+                if share != 100:
+                    shared.append((org, share))
+        return PlaceAllocation(icp_id, base, alloc, tuple(whole), tuple(shared))
 
     def board(self, board_id: str) -> Board:
         return self._index(self.system.governance.boards)[board_id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from ..diagnostics import Location
@@ -39,6 +40,28 @@ class ICP(Sourced):
 
 
 @dataclass(frozen=True)
+class PlaceShares(Sourced):
+    """An organisation's allocation split between the places it serves: ``percents[i]``
+    is the share (a percentage) of ``places[i]``, from plan.yaml ``places`` as a mapping
+    (``{north-place: 30%, south-place: 70%}``); ``provenance`` is its
+    ``shares_provenance``."""
+
+    places: tuple[str, ...]
+    percents: tuple[float, ...]
+    provenance: str
+    loc: Location = field(compare=False)
+
+    @property
+    def total(self) -> float:
+        """The shares added up (100 when they are sound), exactly as written."""
+        return float(sum(Decimal(str(p)) for p in self.percents))
+
+    def of(self, place: str) -> float | None:
+        """The share of ``place``, a percentage (None: not one of its places)."""
+        return dict(zip(self.places, self.percents, strict=True)).get(place)
+
+
+@dataclass(frozen=True)
 class Organisation(Sourced):
     """A partner organisation and the places (ICPs) it serves: ``places`` from plan.yaml
     ``places``, or the one ``icp`` (none: it works across the whole system)."""
@@ -54,6 +77,8 @@ class Organisation(Sourced):
     place_locs: tuple[Location, ...] = field(default=(), compare=False)
     #: where ``places`` is, when ``icp`` is given beside it (rule organisation-places)
     both_loc: Location | None = field(default=None, compare=False)
+    #: its allocation's share in each place, when ``places`` gives them
+    shares: PlaceShares | None = None
 
     @property
     def icp(self) -> str | None:
@@ -221,9 +246,14 @@ def _organisation(f: SourceFile, o: Mapping, i: int) -> Organisation:
     given += [(p, _loc(f, "organisations", i, "places", j))
               for j, p in enumerate(o.get("places", ()))]
     both = _loc(f, "organisations", i, "places") if "places" in o and "icp" in o else None
+    shares = None
+    if isinstance(o.get("places"), Mapping):
+        shares = PlaceShares(tuple(o["places"]),
+                             tuple(float(str(v).rstrip("%")) for v in o["places"].values()),
+                             o["shares_provenance"], _loc(f, "organisations", i, "places"))
     return Organisation(o["id"], o["name"], o["type"], tuple(p for p, _ in given),
                         o.get("role"), _loc(f, "organisations", i), o.get("provenance"),
-                        tuple(loc for _, loc in given), both)
+                        tuple(loc for _, loc in given), both, shares)
 
 
 def _board(f: SourceFile, b: Mapping, i: int) -> Board:

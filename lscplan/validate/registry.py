@@ -110,6 +110,12 @@ _RULES: tuple[RuleDoc, ...] = (
             "activity or a staff group by place that leaves a place out."),
     RuleDoc("organisation-places", E, "rules", "An organisation names its places in both "
             "`places` and (for one place) `icp`: use one."),
+    RuleDoc("place-shares", E, "rules", "An organisation's shares of its allocation by "
+            "place (`places: {north-place: 30%, south-place: 70%}`) do not add up to 100%."),
+    RuleDoc("place-shares-missing", W, "rules", "An organisation with a row in the "
+            "allocations table serves several places and gives no shares: its whole "
+            "allocation is counted under each place (and the place summaries say so), so "
+            "the places add up to more than the system's total."),
     RuleDoc("golden-thread", E, "rules", "A priority and a portfolio do not name each other "
             "(each lists the other), an enabling portfolio names a priority (an enabler "
             "serves every priority and names none), or a metric names no priority and no "

@@ -233,6 +233,40 @@ def organisation_places(plan: Plan) -> Iterator[Diagnostic]:
                         org.both_loc)
 
 
+@rule
+def place_shares(plan: Plan) -> Iterator[Diagnostic]:
+    """place-shares: an organisation's shares of its allocation by place add up to 100%
+    and name a known provenance; place-shares-missing: an organisation with a row in the
+    allocations table that serves several places gives its shares."""
+    rows = {r.organisation for r in plan.finance.allocations.rows}
+    known = {s.id for s in plan.system.sources}
+    place = plan.terms.place
+    for org in plan.system.organisations:
+        shares = org.shares
+        if shares is not None:
+            if shares.total != 100:
+                yield error("place-shares",
+                            f"organisation {org.id!r}: its shares of its allocation by "
+                            f"{place.short} add up to {thousands(shares.total)}%, not 100%; "
+                            f"give each {place.short} its share so that they add up to 100%",
+                            shares.loc)
+            if shares.provenance != ILLUSTRATIVE and shares.provenance not in known:
+                yield error("reference",
+                            f"the provenance {shares.provenance!r} is neither 'illustrative' "
+                            "nor a source declared in plan.yaml sources",
+                            plan.written_at(org.loc, "shares_provenance"))
+        elif len(org.places) > 1 and org.id in rows and org.both_loc is None:
+            listed = ", ".join(f"{p}: …%" for p in org.places)
+            yield warning("place-shares-missing",
+                          f"organisation {org.id!r} serves {len(org.places)} "
+                          f"{place.short_plural} and has a row in the allocations table, but "
+                          f"gives no shares: its whole allocation is counted under each "
+                          f"{place.short}, so the {place.short_plural} add up to more than "
+                          f"the total; give its share in each ('places: {{{listed}}}' and "
+                          "'shares_provenance')",
+                          plan.written_at(org.loc, "places"))
+
+
 def _provenances(plan: Plan) -> Iterator[tuple[str, Location]]:
     """(provenance, where) of every object the entity kinds say carries one; an
     optional provenance left out is not one."""

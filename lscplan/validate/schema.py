@@ -209,8 +209,25 @@ def _sourced_branch(err: ValidationError) -> ValidationError | None:
     return best_match(found) if found else None
 
 
+_JSON_TYPES = {"object": dict, "array": list, "string": str}
+
+
+def _typed_branch(err: ValidationError) -> ValidationError | None:
+    """For a field of one of several shapes told apart by type (a list, or a mapping),
+    the error of the shape the author wrote."""
+    branches = err.validator_value if isinstance(err.validator_value, list) else []
+    kinds = [_JSON_TYPES.get(str(b.get("type"))) if isinstance(b, dict) else None
+             for b in branches]
+    if None in kinds or len(set(kinds)) != len(kinds):
+        return None
+    chosen = [i for i, k in enumerate(kinds) if k is not None and isinstance(err.instance, k)]
+    found = [e for e in err.context if chosen and e.relative_schema_path[0] == chosen[0]]
+    return best_match(found) if found else None
+
+
 def _diagnose(source: SourceFile, err: ValidationError) -> Iterator[Diagnostic]:
-    if err.validator == "oneOf" and err.context and (branch := _sourced_branch(err)):
+    if err.validator == "oneOf" and err.context and (
+            branch := _sourced_branch(err) or _typed_branch(err)):
         yield from _diagnose(source, branch)
         return
     if err.validator in ("anyOf", "oneOf") and err.context:
