@@ -43,6 +43,9 @@ class Document:
     date: str = ""
     draft: bool = False
     date_illustrative: bool = False  # no source gives the date (a paper's assumed date)
+    #: what the date is when it is illustrative and the document prints it only in its
+    #: footer ("plan date"): the draft mark names it (``render.finish``)
+    date_kind: str | None = None
 
     @property
     def footer(self) -> str:
@@ -75,7 +78,8 @@ class Kind:
     title: Callable[..., str]
     formats: tuple[str, ...] = HTML_AND_PDF
     each: Each | None = None
-    date: Callable[[Plan], str] | None = None  # the document's date; the plan's by default
+    #: the document's date; the plan's by default (or where it gives None)
+    date: Callable[[Plan], str | None] | None = None
     when: Callable[[Plan], bool] | None = None  # whether the plan has it (always by default)
 
 
@@ -121,7 +125,7 @@ DOCUMENTS: tuple[Kind, ...] = (
     Kind("ltp-submission", "ltp-submission.html.j2", _submission_title,
          formats=(*HTML_AND_PDF, "xlsx")),
     Kind("public-summary", "public-summary.html.j2", _summary_title, formats=WITH_WORD,
-         date=lambda plan: plan.system.publication_date),
+         date=lambda plan: plan.system.publication.date if plan.system.publication else None),
     # With actuals (actuals.yaml): delivery tracked against the plan, Making Data Count.
     Kind("delivery-report", "delivery-report.html.j2", _delivery_title,
          date=_delivery_date, when=lambda plan: _delivery_month(plan) is not None),
@@ -141,11 +145,13 @@ def for_plan(plan: Plan) -> list[Document]:
         if kind.when is not None and not kind.when(plan):
             continue
         if kind.each is None:
+            own = kind.date(plan) if kind.date else None
+            illustrative = own is None and sys.date_illustrative  # dated by the plan
             docs.append(Document(kind.id, kind.title(plan), kind.template,
                                  formats=kind.formats, version=sys.version,
-                                 status=sys.status,
-                                 date=kind.date(plan) if kind.date else sys.date,
-                                 draft=draft))
+                                 status=sys.status, date=own or sys.date,
+                                 draft=draft, date_illustrative=illustrative,
+                                 date_kind="plan date" if illustrative else None))
             continue
         name = kind.each.name
         docs += [Document(kind.id.format(**{name: item}), kind.title(plan, item),

@@ -106,7 +106,9 @@ class FileKind:
 
 FILES: tuple[FileKind, ...] = (
     FileKind("plan.yaml", "plan", "system", (
-        EntityKind("system", "the system", "System", ("system",), id=None),
+        EntityKind("system", "the system", "System", ("system",), id=None,
+                   provenance=("sourced",),
+                   figures=(Figures("sourced", ("value",), "plan {h.label}"),)),
         EntityKind("period", "the plan period", "Plan period", ("system.period",), id=None),
         EntityKind("source", "source", "Sources", ("system.sources",)),
         EntityKind("population", "population", "Population", ("system.population",),

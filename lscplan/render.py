@@ -119,18 +119,22 @@ def glossary_of_used_terms(page: str) -> str:
     return page[:match.start()] + block + page[match.end():]
 
 
-def finish(page: str) -> str:
+def finish(page: str, date_kind: str | None = None) -> str:
     """Write the draft mark and the legend where the templates put them, saying what the
-    page marks as illustrative; drop both from a page that marks nothing. The legend is
-    written once: a second place a template put it is dropped."""
+    page marks as illustrative, and ``date_kind`` ("plan date"), an illustrative date
+    its footer prints; drop both from a page that marks nothing. The legend is written
+    once: a second place a template put it is dropped."""
     page, draft, legend = str(page), str(DRAFT_MARK), str(ILLUSTRATIVE_LEGEND)
     page = glossary_of_used_terms(page)
     found = marked_kinds(page)
-    if not found:
+    drafted = [*found, date_kind] if date_kind and date_kind not in found else found
+    if not drafted:
         page = _DRAFT_ELEMENT.sub("", page)
         page = _LEGEND_ELEMENT.sub("", page)
         return page.replace(draft, "").replace(legend, "")
-    page = page.replace(draft, str(Markup.escape(draft_text(found))))
+    page = page.replace(draft, str(Markup.escape(draft_text(drafted))))
+    if not found:
+        return _LEGEND_ELEMENT.sub("", page).replace(legend, "")
     first = page.find(legend)
     if first >= 0:
         end = first + len(legend)
@@ -921,7 +925,7 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
                "headline_sentence": headline_sentence, "target_sentence": target_sentence,
                **doc.context}
     if theme is None:
-        return finish(env.get_template(doc.template).render(**context))
+        return finish(env.get_template(doc.template).render(**context), doc.date_kind)
     seconds = render_seconds()
     try:
         with time_bound(seconds):
@@ -933,7 +937,7 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
         raise PlanInvalid(Report([found])) from None
     if not keeps_policy(page):
         raise PlanInvalid(Report([_policy_dropped(theme, doc)]))
-    return finish(page)
+    return finish(page, doc.date_kind)
 
 
 _POLICY_META = Markup('<meta http-equiv="Content-Security-Policy" content="{}">').format(

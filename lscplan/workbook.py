@@ -733,7 +733,8 @@ def _cover(plan: Plan, doc: Any, sheets: Sequence[Sheet]) -> Sheet:
         ("System", system.name),
         ("Version", doc.version or ""),
         ("Status", formatting.status_label(doc.status)),
-        ("Date", date.fromisoformat(doc.date) if doc.date else ""),
+        ("Date (illustrative)" if doc.date_illustrative else "Date",
+         date.fromisoformat(doc.date) if doc.date else ""),
         ("Plan period", f"{plan.period.first} to {plan.period.last}"),
         ("Money", "£'000 (thousands of pounds) unless a heading says otherwise"),
         ("Illustrative figures",
@@ -745,7 +746,8 @@ def _cover(plan: Plan, doc: Any, sheets: Sequence[Sheet]) -> Sheet:
                   f"built: the last sheet, {ABOUT_SHEET}."),
     ]
     if doc.draft:
-        rows.insert(3, ("Draft", "Draft: contains illustrative figures"))
+        rows.insert(3, ("Draft", "Draft: contains illustrative figures"
+                        + ("; the plan date is illustrative" if doc.date_illustrative else "")))
     row = 3
     for label, value in rows:
         sheet.put(row, 1, Text(label, "header"))

@@ -430,3 +430,67 @@ def test_the_register_lists_each_entry_whole(bundled) -> None:
     register = _body(bundled["ltp-submission"]).split('id="illustrative-figures"', 1)[1]
     entries = register.split("<caption>Illustrative entries in this plan</caption>", 1)[1]
     assert "…" not in entries and "..." not in entries
+
+
+# --- the plan's own date, illustrative --------------------------------------------------
+
+PLAN_DATE = 'date: "2019-11-15"  #'
+
+
+def test_the_plans_date_can_be_illustrative_and_is_marked_where_printed(small_plan: Path):
+    """plan.yaml's date as {value, provenance: illustrative}: the submission's cover
+    marks it, every page's footer says so, the draft mark names it, the register and
+    check count it; a document with a date of its own (the public summary's publication
+    date, a board paper's) is not dated by it."""
+    from helpers import edit
+
+    edit(small_plan / "plan.yaml", PLAN_DATE,
+         'date: {value: "2019-11-15", provenance: illustrative}  #')
+    checked = check(small_plan)
+    plan = checked.plan
+    assert plan is not None and checked.report.ok()
+    assert plan.system.date == "2019-11-15" and plan.system.date_illustrative
+    docs = {d.id: d for d in documents.for_plan(plan)}
+    assert docs["ltp-submission"].date_illustrative
+    assert not docs["public-summary"].date_illustrative  # its own publication date
+    assert not docs["board-governing-body-update"].date_illustrative
+    html = _body(render.render_html(plan, docs["ltp-submission"], INFO))
+    assert ('<dt>Date</dt><dd>15 November 2019<sup class="illus" '
+            'title="illustrative plan date">') in html
+    assert "Version 0.1 · Draft · 15 November 2019 (illustrative date)" in html
+    assert "Draft: contains illustrative figures, entries and the plan date" in html
+    assert ("plan.yaml", "plan date", 1) in [
+        (f, what, n) for f, what, n, _ in plan.illustrative_figures()]
+    annex = html.split('id="illustrative-figures"', 1)[1]
+    assert "Plan date" in annex
+    counted = [d.message for d in checked.report if d.rule == "illustrative"
+               and d.location.file == "plan.yaml"]
+    assert counted == ["6 figures in plan.yaml are illustrative (no source gives them); "
+                       "documents mark them as such"]  # 5 before
+
+
+def test_a_document_dated_only_by_an_illustrative_plan_date_says_so(small_plan: Path):
+    """Without a publication block the public summary is dated by the plan: its footer
+    says the date is illustrative, and so does its draft mark."""
+    from helpers import edit
+
+    edit(small_plan / "plan.yaml", PLAN_DATE,
+         'date: {value: "2019-11-15", provenance: illustrative}  #')
+    text = (small_plan / "plan.yaml").read_text(encoding="utf-8")
+    (small_plan / "plan.yaml").write_text(text.split("publication:")[0], encoding="utf-8")
+    plan = check(small_plan).plan
+    assert plan is not None
+    doc = next(d for d in documents.for_plan(plan) if d.id == "public-summary")
+    assert doc.date_illustrative and doc.date_kind == "plan date"
+    html = _body(render.render_html(plan, doc, INFO))
+    assert "15 November 2019 (illustrative date)" in html
+    assert "the plan date" in html[html.index("Draft:"):][:120]
+
+
+def test_an_unsourced_plan_date_reads_as_before(small_plan: Path):
+    plan = check(small_plan).plan
+    assert plan is not None and not plan.system.date_illustrative
+    doc = documents.for_plan(plan)[0]
+    html = _body(render.render_html(plan, doc, INFO))
+    assert "<dt>Date</dt><dd>15 November 2019</dd>" in html
+    assert "(illustrative date)" not in html and "plan date" not in html

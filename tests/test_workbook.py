@@ -321,3 +321,14 @@ def test_metrics_provenance_is_in_each_row(bundled_plan: Path) -> None:
                                            for i, s in sources.items()), text
         assert (r in shaded) == (text == ILLUSTRATIVE)
     assert metrics.cell(min(rows), prov).alignment.wrap_text
+
+
+def test_the_cover_says_when_the_plans_date_is_illustrative(small_plan: Path) -> None:
+    edit(small_plan / "plan.yaml", 'date: "2019-11-15"  #',
+         'date: {value: "2019-11-15", provenance: illustrative}  #')
+    *_, wb = _book(small_plan)
+    cover = {row[0].value: row[1].value for row in wb["Cover"].iter_rows(max_col=2)
+             if row[0].value}
+    assert cover["Date (illustrative)"].date().isoformat() == "2019-11-15"
+    assert cover["Draft"] == ("Draft: contains illustrative figures; "
+                              "the plan date is illustrative")

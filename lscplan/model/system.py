@@ -298,7 +298,10 @@ class Publication:
 
 
 @dataclass(frozen=True)
-class System:
+class System(FieldProvenance):
+    """The system and its plan. The plan's ``date`` may carry a provenance of its own
+    (``sourced``: ``{value, provenance}`` in plan.yaml)."""
+
     id: str
     name: str
     kind: str
@@ -318,6 +321,13 @@ class System:
     glossary: tuple[GlossaryEntry, ...]
     status_loc: Location = field(compare=False)
     publication: Publication | None = None  # how the public summary is published
+    sourced: tuple[FieldSource, ...] = ()
+    loc: Location | None = field(default=None, compare=False)  # plan.yaml, from its top
+
+    @property
+    def date_illustrative(self) -> bool:
+        """Whether the plan's date is illustrative (``{value, provenance: illustrative}``)."""
+        return self.marked("date")
 
     @property
     def publication_date(self) -> str:
@@ -369,9 +379,10 @@ def _system(f: SourceFile) -> System:
     gov = d["governance"]
     gov_values, gov_sourced = _sourced(f, gov, Governance.FIGURES, "governance")
     sub_values, sub_sourced = _sourced(f, sub, Submission.FIGURES, "submission")
+    own, sourced = _sourced(f, d, ("date",))
     return System(
         id=d["id"], name=d["name"], kind=d["kind"], area=d["area"], version=d["version"],
-        date=d["date"], status=d["status"], author=d["author"],
+        date=own["date"], status=d["status"], author=d["author"],
         period=Period(d["period"]["first"], d["period"]["last"], _loc(f, "period")),
         sources=tuple(Source(s["id"], s["title"], s["published"], s.get("file"), s.get("url"),
                              _loc(f, "sources", i), s.get("date"), s.get("current"))
@@ -407,6 +418,7 @@ def _system(f: SourceFile) -> System:
                        for i, g in enumerate(d["glossary"])),
         status_loc=_loc(f, "status"),
         publication=_publication(f, d["publication"]) if d.get("publication") else None,
+        sourced=sourced, loc=_loc(f),
     )
 
 
