@@ -357,6 +357,13 @@ def name_of(kind: EntityKind, entity: Any, terms: Any = None) -> str:
     return f"{label} {id_of(kind, entity)!r}"
 
 
+def is_item(kind: EntityKind) -> bool:
+    """Whether the provenance of ``kind``'s entities covers the entity itself (an entry:
+    a priority, an organisation) rather than figures: the kinds an entry mark and the
+    register's entries are for."""
+    return kind.item and "" in kind.provenance and not any(f.holder == "" for f in kind.figures)
+
+
 def location_of(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:
     """(object, location) for each object at ``path`` below ``entity``: the object's own
     location, or that of the nearest object above it that has one."""

@@ -32,7 +32,15 @@ from .diagnostics import Diagnostic, Location, Report, error
 from .documents import Document
 from .errors import PlanInvalid
 from .files import cache_dir, write_atomic
-from .model import STAFFING_TYPES, Metric, Plan, PointOfDelivery, Series
+from .model import (
+    ILLUSTRATIVE,
+    STAFFING_TYPES,
+    UNSOURCED,
+    Metric,
+    Plan,
+    PointOfDelivery,
+    Series,
+)
 from .resources import templates_dir
 from .sandbox import OPTIONS, ThemeLoader, ThemeSandbox
 from .theme import Theme
@@ -47,6 +55,12 @@ ILLUSTRATIVE_LEGEND = Markup("<!--lscplan:illustrative-legend-->")
 ILLUSTRATIVE_MARK = ('<sup class="illus" title="illustrative {kind}"><span aria-hidden="true">i'
                      '</span><span class="visually-hidden"> (illustrative {kind})</span></sup>')
 _MARKED = re.compile(r'<sup class="illus" title="illustrative ([^"]+)">')
+#: The mark after an entry known to be real that no source gives (``unsourced``): a
+#: superscript "u", explained once per document like the illustrative mark.
+UNSOURCED_MARK = ('<sup class="unsourced" title="unsourced entry"><span aria-hidden="true">u'
+                  '</span><span class="visually-hidden"> (unsourced: no source document gives '
+                  'it yet)</span></sup>')
+_UNSOURCED_MARKED = '<sup class="unsourced" title='
 _DRAFT_ELEMENT = re.compile(r'<p class="(?:cover-)?draft-mark"[^>]*>' + re.escape(str(DRAFT_MARK))
                             + r"</p>\n?")
 _LEGEND_ELEMENT = re.compile(r'<p class="legend-note">' + re.escape(str(ILLUSTRATIVE_LEGEND))
@@ -75,13 +89,21 @@ def draft_text(kinds_marked: Sequence[str]) -> str:
     return "Draft: contains illustrative " + _joined(general + named)
 
 
-def legend_text(kinds_marked: Sequence[str]) -> Markup:
-    """What the mark means, said once in a document: for what it marks there."""
-    words = [{"figure": "figure", "entry": "entry"}.get(k, k) for k in kinds_marked]
-    what = _joined([w for w in ("figure", "entry") if w in words]
-                   + [w for w in words if w not in ("figure", "entry")]).replace(" and ", " or ")
-    return Markup('<sup class="illus">i</sup> = illustrative: no source document gives '
-                  "this {}").format(what)
+def legend_text(kinds_marked: Sequence[str], unsourced: bool = False) -> Markup:
+    """What the marks mean, said once in a document: for what it marks there, and the
+    unsourced mark when the page has one."""
+    parts = []
+    if kinds_marked:
+        words = [{"figure": "figure", "entry": "entry"}.get(k, k) for k in kinds_marked]
+        what = _joined([w for w in ("figure", "entry") if w in words]
+                       + [w for w in words if w not in ("figure", "entry")]
+                       ).replace(" and ", " or ")
+        parts.append(Markup('<sup class="illus">i</sup> = illustrative: no source document '
+                            "gives this {}").format(what))
+    if unsourced:
+        parts.append(Markup('<sup class="unsourced">u</sup> = unsourced: known to be right, but '
+                            "no source document gives this entry yet"))
+    return Markup("; ").join(parts)
 
 
 _GLOSSARY = re.compile(r'<dl class="glossary">\n?(.*?)</dl>', re.S)
@@ -127,19 +149,19 @@ def finish(page: str, date_kind: str | None = None) -> str:
     page, draft, legend = str(page), str(DRAFT_MARK), str(ILLUSTRATIVE_LEGEND)
     page = glossary_of_used_terms(page)
     found = marked_kinds(page)
+    unsourced = _UNSOURCED_MARKED in page.split("<body", 1)[-1]
     drafted = [*found, date_kind] if date_kind and date_kind not in found else found
-    if not drafted:
-        page = _DRAFT_ELEMENT.sub("", page)
-        page = _LEGEND_ELEMENT.sub("", page)
-        return page.replace(draft, "").replace(legend, "")
-    page = page.replace(draft, str(Markup.escape(draft_text(drafted))))
-    if not found:
+    if drafted:
+        page = page.replace(draft, str(Markup.escape(draft_text(drafted))))
+    else:
+        page = _DRAFT_ELEMENT.sub("", page).replace(draft, "")
+    if not found and not unsourced:
         return _LEGEND_ELEMENT.sub("", page).replace(legend, "")
     first = page.find(legend)
     if first >= 0:
         end = first + len(legend)
         rest = _LEGEND_ELEMENT.sub("", page[end:]).replace(legend, "")
-        page = page[:first] + str(legend_text(found)) + rest
+        page = page[:first] + str(legend_text(found, unsourced)) + rest
     return page
 
 
@@ -518,6 +540,16 @@ def council_recommendation(paper: Any) -> Asked:
 # --- the environment -------------------------------------------------------------------
 
 
+def entry_mark(item: Any) -> Markup:
+    """The mark after an entry (a priority, an organisation, an executive): the
+    illustrative mark when no source gives it and it is invented, the unsourced mark
+    when it is known to be real but no source gives it yet, else nothing."""
+    provenance = getattr(item, "provenance", None)
+    if provenance == ILLUSTRATIVE:
+        return illustrative_marker(True, "entry")
+    return Markup(UNSOURCED_MARK) if provenance == UNSOURCED else Markup("")
+
+
 def illustrative_marker(flag: bool, kind: str = "figure") -> Markup:
     """The superscript "i" that marks an illustrative value (nothing otherwise): a
     ``figure``, an ``entry`` (an invented priority, term or organisation), or a named
@@ -667,7 +699,8 @@ def _logo(theme: Theme | None) -> Callable[[], Markup]:
 
 def _configure(env: jinja2.Environment, theme: Theme | None) -> jinja2.Environment:
     env.filters.update(FILTERS)
-    env.globals.update(illus=illustrative_marker, ILLUSTRATIVE_LEGEND=ILLUSTRATIVE_LEGEND,
+    env.globals.update(illus=illustrative_marker, entry_mark=entry_mark,
+                       ILLUSTRATIVE_LEGEND=ILLUSTRATIVE_LEGEND,
                        DRAFT_MARK=DRAFT_MARK, TO_BE_CONFIRMED=TO_BE_CONFIRMED,
                        STAFFING_TYPES=STAFFING_TYPES,
                        fail=_fail, sections=kinds.sectioned, extract_kind=kinds.extract_kind,

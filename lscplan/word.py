@@ -291,6 +291,8 @@ def _pieces(parts: list[Any], fmt: dict[str, Any]) -> Iterator[tuple[str, dict[s
         classes = set((part.get("class") or "").split())
         if part.tag == "sup" and "illus" in classes:  # the illustrative mark, as on paper
             yield "i", {**fmt, "sup": True, "illustrative": True}
+        elif part.tag == "sup" and "unsourced" in classes:  # the unsourced mark
+            yield "u", {**fmt, "sup": True}
         elif part.tag == "br":
             yield "", {**fmt, "break": True}
         elif not _skipped(part):

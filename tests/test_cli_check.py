@@ -22,7 +22,7 @@ def test_version(cli) -> None:
 def test_check_ok_text(cli, small_plan: Path) -> None:
     result = cli("check", small_plan)
     assert result.code == 0, result.stdout
-    assert result.stdout.rstrip().endswith("ok: 0 errors, 6 warnings")
+    assert result.stdout.rstrip().endswith("ok: 0 errors, 7 warnings")
 
 
 def test_check_defaults_to_plan_in_cwd(cli, small_plan: Path) -> None:

@@ -494,3 +494,61 @@ def test_an_unsourced_plan_date_reads_as_before(small_plan: Path):
     html = _body(render.render_html(plan, doc, INFO))
     assert "<dt>Date</dt><dd>15 November 2019</dd>" in html
     assert "(illustrative date)" not in html and "plan date" not in html
+
+
+# --- known, but in no source: provenance unsourced --------------------------------------
+
+UNSOURCED_MARK = '<sup class="unsourced" title="unsourced entry">'
+
+
+def test_an_unsourced_entry_is_marked_as_such_and_not_as_illustrative(small_plan: Path):
+    """The starter's chief officer is known but in no source: marked u where shown, the
+    mark explained once, listed in the register as unsourced, not as illustrative, and
+    counted by check."""
+    checked = check(small_plan)
+    plan = checked.plan
+    assert plan is not None and checked.report.ok()
+    exec_ = plan.system.executives[0]
+    assert exec_.unsourced and not exec_.illustrative
+    assert [what for _f, _k, what, _l in plan.unsourced_items()] == ["Dr Alex Morgan"]
+    assert "Dr Alex Morgan" not in [what for _f, _k, what, _l in plan.illustrative_items()]
+    html = _body(render.render_html(plan, documents.for_plan(plan)[0], INFO))
+    assert f"Dr Alex Morgan{UNSOURCED_MARK}" in html
+    assert html.count("= unsourced: known to be right, but no source document gives") == 1
+    annex = html.split('id="illustrative-figures"', 1)[1]
+    assert "Register of illustrative and unsourced values" in annex
+    unsourced = annex.split("Unsourced entries in this plan", 1)[1]
+    assert "<th scope=\"row\">Dr Alex Morgan</th><td>Executive</td>" in unsourced
+    assert "Dr Alex Morgan" not in annex.split("Unsourced entries in this plan", 1)[0]
+    warned = [d.message for d in checked.report if d.rule == "unsourced"]
+    assert warned == ["1 entry in plan.yaml is unsourced (known to be real, but no source "
+                      "gives it); documents mark it as such: declare the source that gives it "
+                      "when there is one"]
+
+
+def test_the_unsourced_mark_alone_explains_itself_without_a_draft_mark() -> None:
+    """A page whose only mark is unsourced is no draft: the legend says what u means,
+    and there is no running draft mark."""
+    page = ("<html><body>" + f'<p class="draft-mark" role="note">{render.DRAFT_MARK}</p>\n'
+            + f'<p class="legend-note">{render.ILLUSTRATIVE_LEGEND}.</p>\n'
+            + f"<p>Dr Alex Morgan{render.entry_mark(_Item('unsourced'))}</p></body></html>")
+    done = render.finish(page)
+    assert "Draft:" not in done and "draft-mark" not in done
+    assert ('<p class="legend-note"><sup class="unsourced">u</sup> = unsourced: known to be '
+            "right, but no source document gives this entry yet.</p>") in done
+    assert str(render.entry_mark(_Item("illustrative"))).startswith(
+        '<sup class="illus" title="illustrative entry">')
+    assert render.entry_mark(_Item("example-briefing")) == ""
+    assert render.entry_mark(object()) == ""
+
+
+class _Item:
+    def __init__(self, provenance: str) -> None:
+        self.provenance = provenance
+
+
+def test_a_page_with_both_marks_explains_both_once() -> None:
+    legend = render.legend_text(["figure"], unsourced=True)
+    assert str(legend) == ('<sup class="illus">i</sup> = illustrative: no source document '
+                           'gives this figure; <sup class="unsourced">u</sup> = unsourced: '
+                           "known to be right, but no source document gives this entry yet")

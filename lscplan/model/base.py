@@ -15,6 +15,9 @@ from ..diagnostics import Location
 from ..load import SourceFile, pointer_of
 
 ILLUSTRATIVE = "illustrative"
+#: An entry known to be real that no source gives yet (a named executive, a partner):
+#: neither sourced nor invented; marked as such, and not counted as illustrative.
+UNSOURCED = "unsourced"
 
 
 class Sourced:
@@ -26,6 +29,11 @@ class Sourced:
     @property
     def illustrative(self) -> bool:
         return self.provenance == ILLUSTRATIVE
+
+    @property
+    def unsourced(self) -> bool:
+        """Known to be real, but no source gives it (``provenance: unsourced``)."""
+        return self.provenance == UNSOURCED
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

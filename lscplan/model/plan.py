@@ -13,7 +13,17 @@ from .. import actuals, kinds, narrative
 from ..diagnostics import Location
 from ..formatting import BUILTIN_UNITS, Unit
 from ..load import LoadedPlan, SourceFile
-from .base import _ISO_DATE, ILLUSTRATIVE, Source, _count, _generic, _located, percent_change, texts
+from .base import (
+    _ISO_DATE,
+    ILLUSTRATIVE,
+    UNSOURCED,
+    Source,
+    _count,
+    _generic,
+    _located,
+    percent_change,
+    texts,
+)
 from .dated import _postdating, _without, _without_references
 from .papers import (
     BoardPaper,
@@ -304,12 +314,23 @@ class Plan:
         ambition, an organisation ... whose own provenance is ``illustrative``): the
         entities of kinds whose provenance covers the entity itself rather than figures
         (``kinds.EntityKind.item``)."""
+        return self._items(ILLUSTRATIVE)
+
+    @property
+    def has_unsourced(self) -> bool:
+        """Whether any entry is known to be real but in no source (``unsourced``)."""
+        return next(self.unsourced_items(), None) is not None
+
+    def unsourced_items(self) -> Iterator[tuple[str, str, str, Location]]:
+        """(file, kind, what, where) for every entry known to be real that no source
+        gives yet (``provenance: unsourced``: a named executive, a partner)."""
+        return self._items(UNSOURCED)
+
+    def _items(self, provenance: str) -> Iterator[tuple[str, str, str, Location]]:
         for kind, _id, entity in kinds.entities(self):
-            if not kind.item or "" not in kind.provenance:
+            if not kinds.is_item(kind):
                 continue
-            if any(f.holder == "" for f in kind.figures):
-                continue  # its provenance is its figures'
-            if getattr(entity, "provenance", None) != ILLUSTRATIVE:
+            if getattr(entity, "provenance", None) != provenance:
                 continue
             # whole: an entry cut off mid-phrase ("of the plan as a …") says nothing
             what = next((str(getattr(entity, a)) for a in ("title", "term", "name", "text")

@@ -116,6 +116,10 @@ _RULES: tuple[RuleDoc, ...] = (
             "allocations table serves several places and gives no shares: its whole "
             "allocation is counted under each place (and the place summaries say so), so "
             "the places add up to more than the system's total."),
+    RuleDoc("provenance-unsourced", E, "rules", "`provenance: unsourced` given to figures, "
+            "a date or a block of figures: `unsourced` is for an entry known to be real that "
+            "no source gives (an executive, a partner, a board); a figure needs a source or "
+            "`illustrative`."),
     RuleDoc("golden-thread", E, "rules", "A priority and a portfolio do not name each other "
             "(each lists the other), an enabling portfolio names a priority (an enabler "
             "serves every priority and names none), or a metric names no priority and no "
@@ -164,6 +168,9 @@ _RULES: tuple[RuleDoc, ...] = (
             "of balance."),
     RuleDoc("illustrative", W, "rules", "How many figures in each file no source gives "
             "(their provenance is `illustrative`)."),
+    RuleDoc("unsourced", W, "rules", "How many entries in each file are known to be real "
+            "but in no source yet (their provenance is `unsourced`): documents mark each, and "
+            "the submission's register lists them."),
     RuleDoc("postdates", W, "rules", "A document would cite a fact whose source, by its "
             "`date` in `plan.yaml`, was published after the document's date, or show a "
             "passage dated after it: the document leaves it out."),

@@ -19,6 +19,7 @@ from ..diagnostics import Diagnostic, Location, error, warning
 from ..formatting import BUILTIN_UNITS, iso_date, thousands
 from ..model import (
     ILLUSTRATIVE,
+    UNSOURCED,
     BoardPaper,
     Extract,
     Plan,
@@ -283,7 +284,7 @@ def _provenance(plan: Plan) -> Iterator[Diagnostic]:
     known = {s.id for s in plan.system.sources}
     reported: set[Location] = set()
     for prov, loc in _provenances(plan):
-        if prov != ILLUSTRATIVE and prov not in known:
+        if prov not in (ILLUSTRATIVE, UNSOURCED) and prov not in known:
             at = plan.written_at(loc, "provenance")
             if at not in reported:
                 reported.add(at)
@@ -616,6 +617,48 @@ def illustrative_counts(plan: Plan) -> Iterator[Diagnostic]:
                       f"{'are' if count != 1 else 'is'} illustrative (no source gives "
                       f"{'them' if count != 1 else 'it'}); documents mark them as such",
                       first[file])
+
+
+@rule
+def unsourced_entries(plan: Plan) -> Iterator[Diagnostic]:
+    """unsourced (warning): how many entries in each file are known to be real but in
+    no source (``provenance: unsourced``), so a team sees how much is still to source."""
+    counts: Counter[str] = Counter()
+    first: dict[str, Location] = {}
+    for file, _kind, _what, loc in plan.unsourced_items():
+        counts[file] += 1
+        first.setdefault(file, loc)
+    for file, count in sorted(counts.items()):
+        them = "them" if count != 1 else "it"
+        yield warning("unsourced",
+                      f"{count} entr{'ies' if count != 1 else 'y'} in {file} "
+                      f"{'are' if count != 1 else 'is'} unsourced (known to be real, but no "
+                      f"source gives {them}); documents mark {them} as such: declare the "
+                      f"source that gives {'each' if count != 1 else 'it'} when there is one",
+                      first[file])
+
+
+@rule
+def unsourced_figures(plan: Plan) -> Iterator[Diagnostic]:
+    """provenance-unsourced: ``unsourced`` is for an entry (an executive, a partner, a
+    priority); a figure, a date or a block of figures needs a source or
+    ``illustrative``."""
+    reported: set[Location] = set()
+    for kind, _id, entity in kinds.entities(plan):
+        for path in kind.provenance:
+            if path == "" and kinds.is_item(kind):
+                continue
+            for holder, loc in kinds.location_of(entity, path):
+                if getattr(holder, "provenance", None) != UNSOURCED:
+                    continue
+                at = plan.written_at(loc, "provenance")
+                if at not in reported:
+                    reported.add(at)
+                    yield error("provenance-unsourced",
+                                "'unsourced' marks an entry known to be real that no source "
+                                f"gives (an executive, a partner); the {kind.label} here "
+                                "holds figures or dates: give the source that gives them, "
+                                "or 'illustrative'", at)
 
 
 @rule
