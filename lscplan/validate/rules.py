@@ -656,7 +656,8 @@ def unsourced_figures(plan: Plan) -> Iterator[Diagnostic]:
                     reported.add(at)
                     yield error("provenance-unsourced",
                                 "'unsourced' marks an entry known to be real that no source "
-                                f"gives (an executive, a partner); the {kind.label} here "
+                                "gives (an executive, a partner); the "
+                                f"{kinds.label_of(kind, plan.terms)} here "
                                 "holds figures or dates: give the source that gives them, "
                                 "or 'illustrative'", at)
 
