@@ -30,13 +30,14 @@ no change here.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from . import formatting
+from . import formatting, kinds
 from .files import fixed_zip
 from .model import ILLUSTRATIVE, STAFFING_TYPES, Plan, Series, StaffGroup
 from .outputs import Output, Rendered
@@ -718,9 +719,85 @@ def _actuals(plan: Plan) -> Sheet | None:
     return sheet
 
 
-#: The data sheets, in workbook order, each from the plan (a sheet function may return
-#: None for a part the plan does not have: the actuals).
-SHEETS = (_allocations, _trajectory, _efficiency, _activity, _workforce, _metrics, _actuals)
+#: The hand-made data sheets, in workbook order, each from the plan (a sheet function
+#: may return None for a part the plan does not have: the actuals), with the entity
+#: kinds (``kinds.EntityKind.name``) it shows. Every other kind with series gets a
+#: sheet of its own from its declaration (``kind_sheet``), after these.
+SHEETS: tuple[tuple[Callable[[Plan], Sheet | None], tuple[str, ...]], ...] = (
+    (_allocations, ("allocations", "allocation")), (_trajectory, ("trajectory",)),
+    (_efficiency, ("efficiency",)), (_activity, ("activity",)),
+    (_workforce, ("workforce", "staff-group")), (_metrics, ("metric",)),
+    (_actuals, ("actual-series",)))
+#: What Excel refuses in a sheet's name, and its longest.
+_NOT_IN_NAMES = re.compile(r"[\[\]:*?/\\]")
+_NAME_LENGTH = 31
+
+
+def declared_sheets() -> tuple[kinds.EntityKind, ...]:
+    """The entity kinds with series that no hand-made sheet shows: each gets its own
+    sheet, laid out from its declaration (``kind_sheet``)."""
+    shown = {name for _make, names in SHEETS for name in names}
+    return tuple(k for k in kinds.ENTITY_KINDS if k.series and k.name not in shown)
+
+
+def sheet_name(kind: kinds.EntityKind) -> str:
+    """The sheet of a declared kind: its heading, as a sheet may be named."""
+    return _NOT_IN_NAMES.sub(" ", kind.heading)[:_NAME_LENGTH].strip()
+
+
+def _entity_name(kind: kinds.EntityKind, entity: Any) -> str:
+    """An entity in its sheet's first column: its title (or name, label), else its id."""
+    return next((str(getattr(entity, a)) for a in ("title", "name", "label")
+                 if isinstance(getattr(entity, a, None), str)),
+                kinds.id_of(kind, entity) or kind.label)
+
+
+def kind_sheet(plan: Plan, kind: kinds.EntityKind) -> Sheet | None:
+    """The sheet of a kind no hand-made sheet shows, from its declaration alone: one row
+    per entity and series (the kind's ``series``), a column per year of the plan period;
+    headed with the kind's heading and label, each figure in the number format of the
+    unit the kind declares for it (``kinds.Figures.unit``), the row's provenance and
+    the entity's id beside it. None when the plan has no entity of the kind."""
+    rows = []
+    for found, _path, eid, entity in kinds.placed(plan):
+        if found is not kind:
+            continue
+        for path, name in kind.series:
+            unit = kinds.resolve_unit(kinds.unit_spec(kind, path), entity, plan)
+            for series, key in kinds.keyed_values(entity, path):
+                if isinstance(series, Series):
+                    measure = name.format(key=key) if name else path.rpartition(".")[2]
+                    rows.append((entity, eid, measure or kind.label, series, unit))
+    if not rows:
+        return None
+    sheet = Sheet(sheet_name(kind))
+    units = {unit for *_, unit in rows}
+    only = next(iter(units)) if len(units) == 1 else None
+    label = formatting.unit_label(only) if only else None
+    sheet.put(TITLE_ROW, 1, Text(f"{kind.heading} ({label})" if label else kind.heading,
+                                 "title"))
+    years = _year_columns(plan, 3)
+    end = max(years.values())
+    unit_col, prov_col, id_col = end + 1, end + 2, end + 3
+    _header(sheet, [sentence(kind.label), "Measure", *years, "Unit", "Provenance", "Id"], 3)
+    row = FIRST_ROW
+    for entity, eid, measure, series, unit in rows:
+        fmt = number_format(unit or "number", list(series.values.values()))
+        sheet.put(row, 1, Text(_entity_name(kind, entity)))
+        sheet.put(row, 2, Text(sentence(measure)))
+        for year, col in years.items():
+            sheet.figure(row, col, series.get(year), fmt,
+                         _target(series.loc, year, percent=unit == "percent"),
+                         series.provenance)
+        sheet.put(row, unit_col, Text(formatting.unit_label(unit)) if unit else None)
+        sheet.put(row, prov_col, Text(series.provenance))
+        sheet.put(row, id_col, Text(eid or kind.name, "key"))
+        row += 1
+    sheet.define("".join(w.capitalize() for w in re.findall(r"[A-Za-z0-9]+", kind.heading))
+                 or "Kind", HEADER_ROW, row - 1, id_col)
+    sheet.widths = {1: 44, 2: 20, **{c: 12 for c in years.values()}, unit_col: 14,
+                    prov_col: 22, id_col: 28}
+    return sheet
 
 
 def _cover(plan: Plan, doc: Any, sheets: Sequence[Sheet]) -> Sheet:
@@ -778,7 +855,9 @@ def layout(plan: Plan, document: Any) -> list[Sheet]:
     """Every sheet of the document's workbook, the cover first. The plan is taken as it
     stood on the document's date, as the document's other formats are."""
     plan = plan.as_of(document.date) if document.date else plan
-    sheets = [sheet for make in SHEETS if (sheet := make(plan)) is not None]
+    made = [make(plan) for make, _kinds in SHEETS]
+    made += [kind_sheet(plan, kind) for kind in declared_sheets()]
+    sheets = [sheet for sheet in made if sheet is not None]
     for sheet in sheets:
         _notes(sheet, plan)
     return [_cover(plan, document, sheets), *sheets]

@@ -17,6 +17,7 @@ from typing import Any
 from .. import kinds, narrative
 from ..diagnostics import Diagnostic, Location, error, warning
 from ..formatting import BUILTIN_UNITS, iso_date, thousands
+from ..formatting import value as with_its_unit
 from ..model import (
     ILLUSTRATIVE,
     BoardPaper,
@@ -356,14 +357,16 @@ def priority_numbers(plan: Plan) -> Iterator[Diagnostic]:
                         f"{expected}", pr.loc)
 
 
-def _series_of(plan: Plan) -> Iterator[tuple[str, Series]]:
-    """(what, series) of every series the entity kinds say covers the plan period."""
+def _series_of(plan: Plan) -> Iterator[tuple[str, Series, str | None]]:
+    """(what, series, unit) of every series the entity kinds say covers the plan period,
+    in the unit its kind declares for it (``kinds.Figures.unit``)."""
     for kind, _id, entity in kinds.entities(plan):
         name = kinds.name_of(kind, entity, plan.terms)
         for path, suffix in kind.series:
+            unit = kinds.resolve_unit(kinds.unit_spec(kind, path), entity, plan)
             for series, key in kinds.keyed_values(entity, path):
                 what = f"{name} {suffix.format(key=key)}" if suffix else name
-                yield what, series
+                yield what, series, unit
 
 
 @rule
@@ -376,15 +379,17 @@ def period(plan: Plan) -> Iterator[Diagnostic]:
                     f"{per.last}", per.loc)
         return
     years = set(per.years)
-    for what, series in _series_of(plan):
+    for what, series, unit in _series_of(plan):
         missing = sorted(years - set(series.values))
         extra = sorted(set(series.values) - years)
         if missing:
             yield error("period-coverage", f"{what} has no value for {', '.join(missing)}; "
                         f"give one for every year {per.first} to {per.last}", series.loc)
         if extra:
-            yield error("period-coverage", f"{what} has values for {', '.join(extra)}, "
-                        f"outside the plan period {per.first} to {per.last}", series.loc)
+            given = ", ".join(f"{y} ({with_its_unit(series.values[y], unit or 'number')})"
+                              for y in extra)
+            yield error("period-coverage", f"{what} has values for {given}, outside the "
+                        f"plan period {per.first} to {per.last}", series.loc)
     for c in plan.commitments or ():
         extra = sorted(set(c.milestones) - years)
         if extra:
