@@ -3,7 +3,9 @@ can edit and send back (``lscplan import``, ``lscplan.workbook_import``).
 
 ``layout(plan, document)`` lays the workbook out as data: a ``Sheet`` per part of the
 plan (a cover, then allocations, the financial trajectory, efficiency, activity,
-workforce and metrics), each a grid of cells that are one of
+workforce, metrics and actuals, laid out by hand in ``SHEETS``; then a sheet for each
+other entity kind with series, laid out from its declaration in ``kinds``:
+``kind_sheet``), each a grid of cells that are one of
 
 - ``Figure``: a number of the plan's sources, with the place in the YAML it comes from
   (``Target``) and whether it is illustrative (shaded, and its row's provenance says
@@ -24,7 +26,9 @@ Years are columns; percentages are stored as fractions with a percent number for
 (86.0 in the YAML is 0.86 shown ``86.0%``), money in £'000 like the YAML. The rows come
 from the model's entities and series (a place per ``by_icp`` key, a staff group per
 group, a metric per metric), so a new staff group, place or metric is a new row with
-no change here.
+no change here; and a new kind of plan file with series is a new sheet with no change
+here: its heading names the sheet, its label heads the first column, and the unit it
+declares for its figures (``kinds.Figures.unit``) gives their number format.
 """
 
 from __future__ import annotations
@@ -405,6 +409,16 @@ def _check_row(sheet: Sheet, row: int, total_row: int, years: dict[str, int], fi
     sheet.put(row, prov_col, Text(CALCULATED))
 
 
+def declared_unit(kind: str, path: str) -> str:
+    """The one unit the entity kind ``kind`` declares for its figures at ``path``
+    (``kinds.Figures.unit``): what a hand-made sheet writes them in."""
+    found = kinds.entity_kind(kind)
+    unit = kinds.unit_spec(found, path) if found else None
+    if unit is None or unit == kinds.AS_WRITTEN or ":" in unit:
+        raise LookupError(f"{kind} declares no one unit for {path!r}")
+    return unit
+
+
 def _activity(plan: Plan) -> Sheet:
     place = plan.terms.place
     sheet = Sheet("Activity")
@@ -468,7 +482,7 @@ def _workforce(plan: Plan) -> Sheet:
     end = max(years.values())
     prov_col, id_col = end + 1, end + 2
     _header(sheet, ["Staff group", "Measure", *years, "Provenance", "Id"], 3)
-    fmt = number_format("wte", [v for g in wf.groups
+    fmt = number_format(declared_unit("staff-group", "wte"), [v for g in wf.groups
                                 for s in (g.wte, g.vacancies, *g.by_place.values(),
                                           *g.by_type.values())
                                 if s is not None for v in s.values.values()])
@@ -767,7 +781,8 @@ def kind_sheet(plan: Plan, kind: kinds.EntityKind) -> Sheet | None:
             for series, key in kinds.keyed_values(entity, path):
                 if isinstance(series, Series):
                     measure = name.format(key=key) if name else path.rpartition(".")[2]
-                    rows.append((entity, eid, measure or kind.label, series, unit))
+                    rows.append((entity, eid, measure or kind.label, series,
+                                 series.unit or unit))
     if not rows:
         return None
     sheet = Sheet(sheet_name(kind))
