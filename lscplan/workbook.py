@@ -754,9 +754,16 @@ def declared_sheets() -> tuple[kinds.EntityKind, ...]:
     return tuple(k for k in kinds.ENTITY_KINDS if k.series and k.name not in shown)
 
 
-def sheet_name(kind: kinds.EntityKind) -> str:
-    """The sheet of a declared kind: its heading, as a sheet may be named."""
-    return _NOT_IN_NAMES.sub(" ", kind.heading)[:_NAME_LENGTH].strip()
+def sheet_name(kind: kinds.EntityKind, taken: Iterable[str] = ()) -> str:
+    """The sheet of a declared kind: its heading, as a sheet may be named, numbered
+    when another sheet has that name already (a spreadsheet's names ignore case)."""
+    name = " ".join(_NOT_IN_NAMES.sub(" ", kind.heading).split())[:_NAME_LENGTH].strip()
+    used = {t.casefold() for t in taken}
+    n, found = 2, name
+    while found.casefold() in used:
+        suffix = f" ({n})"
+        found, n = name[:_NAME_LENGTH - len(suffix)].strip() + suffix, n + 1
+    return found
 
 
 def _entity_name(kind: kinds.EntityKind, entity: Any) -> str:
@@ -766,12 +773,14 @@ def _entity_name(kind: kinds.EntityKind, entity: Any) -> str:
                 kinds.id_of(kind, entity) or kind.label)
 
 
-def kind_sheet(plan: Plan, kind: kinds.EntityKind) -> Sheet | None:
+def kind_sheet(plan: Plan, kind: kinds.EntityKind, taken: Iterable[str] = ()
+               ) -> Sheet | None:
     """The sheet of a kind no hand-made sheet shows, from its declaration alone: one row
     per entity and series (the kind's ``series``), a column per year of the plan period;
     headed with the kind's heading and label, each figure in the number format of the
     unit the kind declares for it (``kinds.Figures.unit``), the row's provenance and
-    the entity's id beside it. None when the plan has no entity of the kind."""
+    the entity's id beside it (named apart from the sheets ``taken``). None when the
+    plan has no entity of the kind."""
     rows = []
     for found, _path, eid, entity in kinds.placed(plan):
         if found is not kind:
@@ -785,7 +794,7 @@ def kind_sheet(plan: Plan, kind: kinds.EntityKind) -> Sheet | None:
                                  series.unit or unit))
     if not rows:
         return None
-    sheet = Sheet(sheet_name(kind))
+    sheet = Sheet(sheet_name(kind, taken))
     units = {unit for *_, unit in rows}
     only = next(iter(units)) if len(units) == 1 else None
     label = formatting.unit_label(only) if only else None
@@ -870,9 +879,11 @@ def layout(plan: Plan, document: Any) -> list[Sheet]:
     """Every sheet of the document's workbook, the cover first. The plan is taken as it
     stood on the document's date, as the document's other formats are."""
     plan = plan.as_of(document.date) if document.date else plan
-    made = [make(plan) for make, _kinds in SHEETS]
-    made += [kind_sheet(plan, kind) for kind in declared_sheets()]
-    sheets = [sheet for sheet in made if sheet is not None]
+    sheets = [sheet for make, _kinds in SHEETS if (sheet := make(plan)) is not None]
+    for kind in declared_sheets():
+        taken = ["Cover", *BUILT_SHEETS, *(s.name for s in sheets)]
+        if (sheet := kind_sheet(plan, kind, taken)) is not None:
+            sheets.append(sheet)
     for sheet in sheets:
         _notes(sheet, plan)
     return [_cover(plan, document, sheets), *sheets]

@@ -84,8 +84,9 @@ def with_new_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "data"
     for name in ("templates", "schemas"):
         shutil.copytree(resources._resource(name), data / name)
-    (data / "schemas" / "capital-schemes.schema.json").write_text(json.dumps(SCHEMA))
-    (data / "templates" / "partials" / "capital-schemes.html.j2").write_text(PARTIAL)
+    schema, _declaration, partial, plan_file = NEEDED
+    (data / schema).write_text(json.dumps(SCHEMA))
+    (data / partial).write_text(PARTIAL)
     monkeypatch.setattr(resources, "_resource", lambda name: data / name
                         if name in ("templates", "schemas") else resources._CHECKOUT / name)
     files = (*kinds.FILES, KIND)
@@ -96,7 +97,7 @@ def with_new_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         cached.cache_clear()
     plan = tmp_path / "plan"
     shutil.copytree(resources.starter_dir(), plan)
-    (plan / "capital-schemes.yaml").write_text(PLAN_FILE)
+    (plan / plan_file).write_text(PLAN_FILE)
     yield plan
     for cached in _caches():
         cached.cache_clear()
@@ -119,6 +120,15 @@ def test_the_kind_is_declared_completely() -> None:
     from test_kinds import complete
 
     assert complete(KIND) == []
+
+
+def test_a_kinds_sheet_is_named_apart_from_the_others() -> None:
+    clash = kinds.EntityKind("x", "x", "Finance: by year/quarter [draft]", ("x",))
+    assert workbook.sheet_name(clash) == "Finance by year quarter draft"
+    assert workbook.sheet_name(kinds.EntityKind("x", "x", "finance", ("x",)),
+                               ["Cover", "Finance"]) == "finance (2)"
+    assert len(workbook.sheet_name(kinds.EntityKind("x", "x", "y" * 40, ("x",)),
+                                   ["y" * 31])) == 31
 
 
 def test_a_made_up_kind_checks_builds_and_diffs(with_new_kind: Path, tmp_path: Path
