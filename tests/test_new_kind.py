@@ -12,6 +12,7 @@ to words, a unit for each figure and a section."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -24,7 +25,7 @@ from pypdf import PdfReader
 from lscplan import diff_wording, kinds, load, resources, scaffold, workbook
 from lscplan.diff import diff
 from lscplan.diff_report import markdown_diff, text_diff
-from lscplan.errors import WorkbookInvalid
+from lscplan.errors import LscplanError, WorkbookInvalid
 from lscplan.pipeline import build, check
 from lscplan.workbook_import import import_workbook
 from lscplan.write import BuildOptions
@@ -58,7 +59,8 @@ PARTIAL = (
     "{% macro render(plan, figures, level, id) %}\n"
     '<ul id="{{ id }}-list">{% for s in plan.capital_schemes %}<li>{{ s.title }}'
     '{{ illus(s.provenance == "illustrative") }}: {% for y, v in s.cost.items() %}{{ y }} '
-    '{{ v|value(s.cost.unit) }}{{ "; " if not loop.last }}{% endfor %}</li>{% endfor %}</ul>\n'
+    '{{ v|value(s.cost.unit) }}{{ "; " if not loop.last }}{% endfor %}; in all '
+    '{{ s.cost.values.values()|sum|value(unit_of(s, "cost")) }}</li>{% endfor %}</ul>\n'
     "{% endmacro %}\n")
 PLAN_FILE = """schemes:
   - id: new-hospital
@@ -77,19 +79,32 @@ KIND = kinds.FileKind(
     section=kinds.Section("Capital schemes", "quantified", "capital-schemes"))
 
 
+#: The same kind, each scheme naming the unit of its figures (``field:unit``).
+OWN_UNIT = dataclasses.replace(KIND, entities=(dataclasses.replace(
+    KIND.entities[0], figures=(kinds.Figures("", ("cost",), "capital scheme {e.title}",
+                                             "field:unit"),)),))
+OWN_UNIT_SCHEMA = json.loads(json.dumps(SCHEMA))
+OWN_UNIT_SCHEMA["properties"]["schemes"]["items"]["properties"]["unit"] = {
+    "description": "The unit of its figures.", "type": "string"}
+OWN_UNIT_FILE = PLAN_FILE.replace("    cost:", "    unit: minutes\n    cost:")
+
+
 @pytest.fixture
-def with_new_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def with_new_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                  request: pytest.FixtureRequest) -> Path:
     """The repository's templates and schemas, copied, with the new kind's schema and
-    partial; the kind declared; a starter plan using it."""
+    partial; the kind declared; a starter plan using it (``request.param``: another
+    kind, its schema and its file)."""
+    kind, schema_json, plan_text = getattr(request, "param", (KIND, SCHEMA, PLAN_FILE))
     data = tmp_path / "data"
     for name in ("templates", "schemas"):
         shutil.copytree(resources._resource(name), data / name)
     schema, _declaration, partial, plan_file = NEEDED
-    (data / schema).write_text(json.dumps(SCHEMA))
+    (data / schema).write_text(json.dumps(schema_json))
     (data / partial).write_text(PARTIAL)
     monkeypatch.setattr(resources, "_resource", lambda name: data / name
                         if name in ("templates", "schemas") else resources._CHECKOUT / name)
-    files = (*kinds.FILES, KIND)
+    files = (*kinds.FILES, kind)
     for module in (kinds, load, scaffold):
         monkeypatch.setattr(module, "FILES", files)
     monkeypatch.setattr(kinds, "ENTITY_KINDS", tuple(k for f in files for k in f.entities))
@@ -97,7 +112,7 @@ def with_new_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         cached.cache_clear()
     plan = tmp_path / "plan"
     shutil.copytree(resources.starter_dir(), plan)
-    (plan / plan_file).write_text(PLAN_FILE)
+    (plan / plan_file).write_text(plan_text)
     yield plan
     for cached in _caches():
         cached.cache_clear()
@@ -148,6 +163,7 @@ def test_a_made_up_kind_checks_builds_and_diffs(with_new_kind: Path, tmp_path: P
     html = (out / "ltp-submission.html").read_text()
     assert "Capital schemes" in html and "A new hospital for the north" in html
     assert "2020/21 £25m" in html  # written in the kind's unit
+    assert "in all £26.5m" in html  # a partial asks for the unit the kind declares
 
     # a series must cover the period, as every declared series does, and says so in
     # its unit
@@ -228,3 +244,44 @@ def test_a_made_up_kind_builds_its_pdf(with_new_kind: Path, tmp_path: Path) -> N
     text = "".join(page.extract_text() for page in PdfReader(out / "ltp-submission.pdf").pages)
     assert "Capital schemes" in text and "A new hospital for the north" in text
     assert "2020/21 £25m" in text
+
+
+def test_a_partial_asking_for_a_unit_the_kind_does_not_declare_fails(
+        with_new_kind: Path, tmp_path: Path) -> None:
+    partial = resources._resource("templates") / NEEDED[2].removeprefix("templates/")
+    partial.write_text(PARTIAL.replace('unit_of(s, "cost")', 'unit_of(s, "title")'))
+    for cached in _caches():
+        cached.cache_clear()
+    with pytest.raises(LscplanError) as failed:
+        build(with_new_kind, tmp_path / "out", BuildOptions(formats={"html"}))
+    assert "the capital scheme declares no unit for 'title'" in str(failed.value)
+
+
+@pytest.mark.parametrize("with_new_kind", [(OWN_UNIT, OWN_UNIT_SCHEMA, OWN_UNIT_FILE)],
+                         indirect=True)
+def test_a_unit_the_entity_names_is_one_the_plan_has(with_new_kind: Path, tmp_path: Path
+                                                     ) -> None:
+    plan = with_new_kind
+    checked = check(plan)
+    assert checked.report.errors == []
+    cost = checked.plan.capital_schemes[0].cost
+    assert cost.unit == "minutes" and cost.unit.symbol == " min"  # as plan.yaml declares it
+    out = tmp_path / "out"
+    build(plan, out, BuildOptions(formats={"html", "xlsx"}))
+    html = (out / "ltp-submission.html").read_text()
+    assert "2020/21 25,000 min" in html and "in all 26,500 min" in html
+    sheet = load_workbook(out / "ltp-submission.xlsx")["Capital schemes"]
+    assert sheet["A1"].value == "Capital schemes (minutes)"
+    assert sheet["D4"].number_format == '#,##0" min"'
+
+    new = tmp_path / "new"
+    shutil.copytree(plan, new)
+    edit(new / "capital-schemes.yaml", "2021/22: 500}", "2021/22: 700}")
+    changes = diff(checked.plan, check(new).plan, documents=False).changes
+    assert "500 min → 700 min" in diff_wording.change_message(changes[0])
+
+    edit(plan / "capital-schemes.yaml", "unit: minutes", "unit: furlongs")
+    errors = check(plan).report.errors
+    assert [(d.rule, d.location.file, d.location.line) for d in errors] == [
+        ("reference", "capital-schemes.yaml", 4)]
+    assert "capital scheme 'new-hospital' is in the unit 'furlongs'" in errors[0].message

@@ -246,13 +246,17 @@ class Person:
 
 class Record:
     """An entity of a generic file kind (``kinds.FileKind.records``): its fields as
-    attributes, nested mappings as Records and lists as tuples, with its location."""
+    attributes, nested mappings as Records and lists as tuples, with its location and
+    (for an entity) its kind's name."""
 
     def __init__(self, fields: Mapping[str, Any], loc: Location,
-                 field_loc: Callable[[str], Location] | None = None):
+                 field_loc: Callable[[str], Location] | None = None, kind: str | None = None):
         self._fields = dict(fields)
         self.loc = loc
         self._field_loc = field_loc
+        #: the name of the entity kind it is an entity of (None for a mapping inside
+        #: one); not an attribute a template reads, which are the fields
+        self._kind = kind
 
     def loc_of(self, name: str) -> Location:
         """Where the field ``name`` is in the source (the record's place if unknown)."""
@@ -275,8 +279,8 @@ class Record:
 
 
 def _record(source: SourceFile, data: Any, path: tuple, provenance: str | None = None,
-            units: Mapping[str, str | None] | None = None, within: tuple[str, ...] = ()
-            ) -> Any:
+            units: Mapping[str, str | None] | None = None, within: tuple[str, ...] = (),
+            kind: str | None = None) -> Any:
     """A generic kind's value: a mapping as a Record, a list as a tuple, and a mapping
     of financial years to numbers as a ``Series`` (with the provenance it inherits, and
     the unit ``units`` gives the figures at its path ``within`` the entity), so the
@@ -291,7 +295,7 @@ def _record(source: SourceFile, data: Any, path: tuple, provenance: str | None =
         own = data.get("provenance", provenance)
         return Record({k: _record(source, v, (*path, k), own, units, (*within, k))
                        for k, v in data.items()},
-                      _loc(source, *path), partial(_loc, source, *path))
+                      _loc(source, *path), partial(_loc, source, *path), kind)
     if isinstance(data, list):
         return tuple(_record(source, v, (*path, i), provenance, units, within)
                      for i, v in enumerate(data))
@@ -321,12 +325,13 @@ def _generic(f: SourceFile, kind: kinds.FileKind) -> Any:
             return {}
         return {path: kinds.resolve_unit(spec, data) for path, spec in top.figure_units()}
 
+    name = top.name if top else None
     if kind.records is None:
-        return _record(f, f.data, (), units=units(f.data))
+        return _record(f, f.data, (), units=units(f.data), kind=name)
     provenance, items = f.data.get("provenance"), f.data[kind.records]
     if not isinstance(items, list):
         return _record(f, items, (kind.records,), provenance)
-    return tuple(_record(f, item, (kind.records, i), provenance, units(item))
+    return tuple(_record(f, item, (kind.records, i), provenance, units(item), kind=name)
                  for i, item in enumerate(items))
 
 

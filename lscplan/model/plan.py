@@ -364,7 +364,8 @@ def _resolve_units(parts: dict[str, Any]) -> None:
 
 def _declared_units_in(value: Any, declared: Mapping[str, Unit]) -> Any:
     """``value`` (a generic kind's part) with each series whose unit the plan declares
-    in that unit as declared (its label, symbol and decimals)."""
+    in that unit as declared (its label, symbol and decimals), and so each unit an
+    entity names in its field (``field:NAME``)."""
     if isinstance(value, Series):
         u = value.unit
         return replace(value, unit=declared[u]) if u is not None and u in declared else value
@@ -374,6 +375,11 @@ def _declared_units_in(value: Any, declared: Mapping[str, Unit]) -> Any:
         fields = vars(value)["_fields"]
         for name, v in fields.items():
             fields[name] = _declared_units_in(v, declared)
+        kind = kinds.entity_kind(vars(value)["_kind"] or "")
+        for _path, spec in kind.figure_units() if kind else ():
+            name = spec.removeprefix(kinds.FIELD_UNIT)
+            if spec.startswith(kinds.FIELD_UNIT) and fields.get(name) in declared:
+                fields[name] = declared[fields[name]]  # the unit the entity names, declared
     return value
 
 

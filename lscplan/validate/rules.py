@@ -24,6 +24,7 @@ from ..model import (
     Extract,
     Plan,
     Portfolio,
+    Record,
     Series,
     council_meeting,
     texts,
@@ -198,6 +199,25 @@ def _units(plan: Plan) -> Iterator[Diagnostic]:
                             f"which is neither built in for {whats} nor declared in plan.yaml "
                             f"`units`; the units it may name: {known}",
                             item.unit.loc or item.loc)
+    yield from _record_units(plan, declared)
+
+
+def _record_units(plan: Plan, declared: list[Any]) -> Iterator[Diagnostic]:
+    """The units a generic kind's entities name in the field their kind declares its
+    figures' unit in (``field:NAME``): each built in or declared."""
+    for kind, _id, entity in kinds.entities(plan):
+        if not isinstance(entity, Record):
+            continue
+        for name in dict.fromkeys(spec[len(kinds.FIELD_UNIT):]
+                                  for _path, spec in kind.figure_units()
+                                  if spec.startswith(kinds.FIELD_UNIT)):
+            unit = getattr(entity, name, None)
+            if isinstance(unit, str) and unit not in BUILTIN_UNITS and unit not in declared:
+                known = ", ".join((*BUILTIN_UNITS, *declared))
+                yield error("reference", f"{kinds.name_of(kind, entity, plan.terms)} is in "
+                            f"the unit {unit!r}, which is neither built in nor declared in "
+                            f"plan.yaml `units`; the units it may name: {known}",
+                            entity.loc_of(name))
 
 
 @rule
