@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import kinds, narrative
 from ..diagnostics import Diagnostic, Location, error, warning
-from ..formatting import BUILTIN_UNITS, iso_date, thousands
+from ..formatting import BUILTIN_UNITS, iso_date
 from ..formatting import value as with_its_unit
 from ..model import (
     ILLUSTRATIVE,
@@ -455,15 +455,24 @@ def allocations_add_up(plan: Plan) -> Iterator[Diagnostic]:
                         total.at(label))
 
 
-def _totals(what: str, published: Series | None, derived: Series, rule_id: str
-            ) -> Iterator[Diagnostic]:
+def _unit(plan: Plan, kind: str, path: str, entity: Any) -> str:
+    """The unit the entity kind ``kind`` declares for ``entity``'s figures at ``path``
+    (``kinds.Figures.unit``), for a message to write them in."""
+    declared = kinds.entity_kind(kind)
+    spec = kinds.unit_spec(declared, path) if declared else None
+    return kinds.resolve_unit(spec, entity, plan) or "number"
+
+
+def _totals(what: str, published: Series | None, derived: Series, rule_id: str,
+            unit: str) -> Iterator[Diagnostic]:
     if published is None:
         return
     for year, value in published.items():
         actual = derived.get(year)
         if actual is not None and abs(value - actual) > 1e-6:
-            yield error(rule_id, f"{what} for {year} is published as {thousands(value)} but the "
-                        f"figures it sums come to {thousands(actual)}", published.loc)
+            yield error(rule_id, f"{what} for {year} is published as "
+                        f"{with_its_unit(value, unit)} but the figures it sums come to "
+                        f"{with_its_unit(actual, unit)}", published.loc)
 
 
 @rule
@@ -472,9 +481,11 @@ def totals_add_up(plan: Plan) -> Iterator[Diagnostic]:
     a staff group's places and staffing types add up to its WTE."""
     for pod in plan.activity:
         yield from _totals(f"the system total of {pod.title}", pod.published_system,
-                           pod.system, "activity-total")
+                           pod.system, "activity-total",
+                           _unit(plan, "activity", "published_system", pod))
     yield from _totals("the workforce total", plan.workforce.published_total,
-                       plan.workforce.total, "workforce-total")
+                       plan.workforce.total, "workforce-total",
+                       _unit(plan, "workforce", "published_total", plan.workforce))
     for g in plan.workforce.groups:
         for parts, summed, what in ((g.by_place, g.place_sum, plan.terms.place.short_plural),
                                     (g.by_type, g.type_sum, "staffing types")):
@@ -483,11 +494,12 @@ def totals_add_up(plan: Plan) -> Iterator[Diagnostic]:
             for year, value in g.wte.items():
                 actual = summed.get(year)
                 if actual is not None and abs(value - actual) > 1e-6:
+                    unit = _unit(plan, "staff-group", "wte", g)
                     yield error("workforce-total",
                                 f"the {what} of staff group {g.id!r} add up to "
-                                f"{thousands(actual)} WTE for {year}, but its wte is "
-                                f"{thousands(value)}; make the figures of the {what} add up to it",
-                                next(iter(parts.values())).loc)
+                                f"{with_its_unit(actual, unit)} for {year}, but its wte is "
+                                f"{with_its_unit(value, unit)}; make the figures of the "
+                                f"{what} add up to it", next(iter(parts.values())).loc)
 
 
 @rule
@@ -499,10 +511,12 @@ def metric_direction(plan: Plan) -> Iterator[Diagnostic]:
             worse = value < previous if m.higher_is_better else value > previous
             if worse:
                 better = "higher" if m.higher_is_better else "lower"
+                unit = _unit(plan, "metric", "values", m)
                 yield warning("trajectory-direction",
                               f"metric {m.id!r} gets worse from {previous_year} "
-                              f"({thousands(previous)}) to {year} ({thousands(value)}), but "
-                              f"{better} is better", m.values.loc)
+                              f"({with_its_unit(previous, unit)}) to {year} "
+                              f"({with_its_unit(value, unit)}), but {better} is better",
+                              m.values.loc)
             previous_year, previous = year, value
 
 
