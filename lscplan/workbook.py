@@ -817,8 +817,10 @@ def kind_sheet(plan: Plan, kind: kinds.EntityKind, taken: Iterable[str] = ()
         sheet.put(row, prov_col, Text(series.provenance))
         sheet.put(row, id_col, Text(eid or kind.name, "key"))
         row += 1
-    sheet.define("".join(w.capitalize() for w in re.findall(r"[A-Za-z0-9]+", kind.heading))
-                 or "Kind", HEADER_ROW, row - 1, id_col)
+    # named for its sheet (a defined name starts with a letter and is no cell's name)
+    words = "".join(w.capitalize() for w in re.findall(r"[A-Za-z0-9]+", sheet.name))
+    sheet.define(f"{'' if words[:1].isalpha() else 'Kind'}{words}Table", HEADER_ROW, row - 1,
+                 id_col)
     sheet.widths = {1: 44, 2: 20, **{c: 12 for c in years.values()}, unit_col: 14,
                     prov_col: 22, id_col: 28}
     return sheet

@@ -209,6 +209,8 @@ def test_a_made_up_kind_has_its_sheet_and_imports(with_new_kind: Path, tmp_path:
     assert rows[3] == ("A new hospital for the north", "Cost", 1000, 25000, 500, "£'000",
                        "illustrative", "new-hospital")
     assert sheet["D4"].number_format == workbook.MONEY
+    assert wb.defined_names["CapitalSchemesTable"].attr_text == (
+        "'Capital schemes'!$A$3:$H$4")
     assert sheet["D4"].fill.fgColor.rgb.endswith("FFF2CC")  # illustrative: shaded
     cover = _sheet_rows(book, "Cover")
     assert any(r[:2] == ("Capital schemes", "Capital schemes (£'000)") for r in cover)

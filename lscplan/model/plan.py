@@ -375,7 +375,7 @@ def _declared_units_in(value: Any, declared: Mapping[str, Unit]) -> Any:
         fields = vars(value)["_fields"]
         for name, v in fields.items():
             fields[name] = _declared_units_in(v, declared)
-        kind = kinds.entity_kind(vars(value)["_kind"] or "")
+        kind = kinds.entity_kind(vars(value).get("_kind") or "")
         for _path, spec in kind.figure_units() if kind else ():
             name = spec.removeprefix(kinds.FIELD_UNIT)
             if spec.startswith(kinds.FIELD_UNIT) and fields.get(name) in declared:
