@@ -243,8 +243,9 @@ class Terms:
 
 def _organisation(f: SourceFile, o: Mapping, i: int) -> Organisation:
     given = [(o["icp"], _loc(f, "organisations", i, "icp"))] if o.get("icp") else []
-    given += [(p, _loc(f, "organisations", i, "places", j))
-              for j, p in enumerate(o.get("places", ()))]
+    places = o.get("places", ())
+    given += [(p, _loc(f, "organisations", i, "places", p if isinstance(places, Mapping) else j))
+              for j, p in enumerate(places)]
     both = _loc(f, "organisations", i, "places") if "places" in o and "icp" in o else None
     shares = None
     if isinstance(o.get("places"), Mapping):
