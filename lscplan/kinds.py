@@ -165,10 +165,11 @@ FILES: tuple[FileKind, ...] = (
     )),
     FileKind("metrics.yaml", "metrics", "metrics", (
         EntityKind("metric", "metric", "Metrics", ("metrics",),
-                   provenance=("", "baseline", "targets"),
+                   provenance=("", "baseline", "targets", "targets.sourced"),
                    figures=(Figures("", ("values",), "metric {e.title}"),
                             Figures("baseline", ("value",), "metric {e.title}"),
-                            Figures("targets", ("value",), "{h.label} for metric {e.title}")),
+                            Figures("targets.parts", ("value",),
+                                    "{h.label} for metric {e.title}")),
                    series=(("values", ""),), public=("public_phrase",),
                    refers=(("priorities", "priority"),)),
     )),

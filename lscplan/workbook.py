@@ -38,7 +38,7 @@ from typing import Any
 
 from . import formatting
 from .files import fixed_zip
-from .model import ILLUSTRATIVE, STAFFING_TYPES, Plan, Series, StaffGroup
+from .model import ILLUSTRATIVE, STAFFING_TYPES, TARGET_PARTS, Plan, Series, StaffGroup
 from .outputs import Output, Rendered
 
 FILE_SUFFIX = "xlsx"
@@ -603,8 +603,7 @@ def _metrics(plan: Plan) -> Sheet:
         sheet.put(row, 3, Text("higher is better" if m.higher_is_better
                                else "lower is better"))
         if std is not None:
-            sheet.figure(row, 4, std.value, fmt, _target(std.loc, "value", percent=percent),
-                         std.provenance)
+            _standard(sheet, row, std, fmt, percent)
         sheet.put(row, 5, Text(m.baseline.year))
         sheet.figure(row, 6, m.baseline.value, fmt,
                      _target(m.baseline.loc, "value", percent=percent),
@@ -628,7 +627,7 @@ def _metrics(plan: Plan) -> Sheet:
         # each row's own provenance, named in full (rows differ: no one source heads them)
         sheet.put(row, prov_col, Text(_provenance_text(
             ("values", cite(m.provenance)), ("baseline", cite(m.baseline.provenance)),
-            ("standard", cite(std.provenance) if std else None))))
+            *_standard_provenance(std, cite))))
         sheet.put(row, id_col, Text(m.id, "key"))
         row += 1
     sheet.define("MetricsPlan", HEADER_ROW, row - 1, id_col)
@@ -637,6 +636,33 @@ def _metrics(plan: Plan) -> Sheet:
                     prov_col: 60, id_col: 30}
     sheet.wrap = {prov_col}
     return sheet
+
+
+def _standard(sheet: Sheet, row: int, std: Any, fmt: str, percent: bool) -> None:
+    """The national standard's cell: a figure (at its ``value``, or the value inside
+    ``{value, provenance}``), shaded when its value is illustrative; one given by
+    ``change`` is computed from the baseline beside it, a formula."""
+    if std.change is not None:
+        base = ref(row, 6)
+        sheet.put(row, 4, Formula(f"=ROUND({base}*(1{std.change:+g}/100),6)", fmt,
+                                  std.value / 100 if percent else std.value))
+        return
+    own = "value" in {s.name for s in std.sourced}
+    target = _target(std.loc, "value", *(("value",) if own else ()), percent=percent)
+    sheet.figure(row, 4, std.value, fmt, target,
+                 ILLUSTRATIVE if std.value_illustrative else std.provenance_of("value"))
+
+
+def _standard_provenance(std: Any, cite: Any) -> tuple[tuple[str, str | None], ...]:
+    """The standard's provenance in the Provenance column: one, or each part's when
+    its parts differ (``standard value: ...; standard wording: ...``)."""
+    if std is None:
+        return (("standard", None),)
+    if not std.split:
+        return (("standard", cite(std.provenance)),)
+    return tuple((f"standard {TARGET_PARTS[p.name]}"
+                  + (" (computed from the illustrative baseline)" if p.computed else ""),
+                  cite(p.provenance)) for p in std.parts)
 
 
 def sentence(text: str) -> str:
