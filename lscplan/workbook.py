@@ -704,8 +704,8 @@ def _actuals(plan: Plan) -> Sheet | None:
     sheet = Sheet("Actuals")
     sheet.put(TITLE_ROW, 1, Text("Actuals: what was delivered, period by period, for "
                                  "delivery tracking against the plan", "title"))
-    _header(sheet, ["Series", "Place", "Period", "Value", "Numerator", "Denominator",
-                    "Provenance", "Id"], 4)
+    _header(sheet, ["Series", sentence(plan.terms.place.short), "Period", "Value",
+                    "Numerator", "Denominator", "Provenance", "Id"], 4)
     metrics = {m.id: m for m in plan.metrics}
     pods = {p.id: p for p in plan.activity}
     row = FIRST_ROW
