@@ -221,7 +221,7 @@ def test_a_relative_target_that_computes_what_its_unit_cannot_hold(small_plan: P
     assert [(d.rule, d.location.line) for d in errors] == [("target-range", 19),
                                                           ("target-range", 55)]
     assert "computes 102%, but a percentage is from 0 to 100" in errors[0].message
-    assert "computes -15.5, below zero, which a figure in minutes cannot be" in (
+    assert "computes −16 min, below zero, which a figure in minutes cannot be" in (
         errors[1].message)
     edit(small_plan / "metrics.yaml", "        change: +20%\n", "        change: +10%\n")
     edit(small_plan / "metrics.yaml", "        change: -150%\n", "        change: -40%\n")
