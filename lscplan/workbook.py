@@ -118,6 +118,8 @@ class Formula:
     formula: str  # "=C4-C5"
     fmt: str
     expected: Any  # the model's value ("" where it has none)
+    #: what to change instead, when import refuses the cell changed (else its figures)
+    instead: str = ""
 
 
 AGREES = "agrees"
@@ -142,7 +144,8 @@ def check(total: tuple[int, int], first: int, last: int, places: int, what: str)
     diff = f"{ref(row, col)}-SUM({ref(first, col)}:{ref(last, col)})"
     shown = "#,##0" + ("." + "0" * places if places else "")
     return Check(f'=IF(ROUND({diff},6)=0,"{AGREES}","differs by "&TEXT({diff},'
-                 f'"+{shown};-{shown}"))', "General", AGREES, total, (first, last), what)
+                 f'"+{shown};-{shown}"))', "General", AGREES, total=total, parts=(first, last),
+                 what=what)
 
 
 @dataclass(frozen=True)
@@ -659,8 +662,11 @@ def _standard(sheet: Sheet, row: int, std: Any, fmt: str, percent: bool) -> None
     ``change`` is computed from the baseline beside it, a formula."""
     if std.change is not None:
         base = ref(row, 6)
-        sheet.put(row, 4, Formula(f"=ROUND({base}*(1{std.change:+g}/100),6)", fmt,
-                                  std.value / 100 if percent else std.value))
+        sheet.put(row, 4, Formula(
+            f"=ROUND({base}*(1{std.change:+g}/100),6)", fmt,
+            std.value / 100 if percent else std.value,
+            f"the standard is {std.relative}: change the baseline here, or the "
+            f"standard's `change` in {std.loc.file}"))
         return
     own = "value" in {s.name for s in std.sourced}
     target = _target(std.loc, "value", *(("value",) if own else ()), percent=percent)

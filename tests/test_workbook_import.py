@@ -560,4 +560,7 @@ def test_a_standards_own_provenance_round_trips(small_plan: Path, tmp_path: Path
         import_workbook(book, small_plan)
     [problem] = refused.value.report.errors
     assert (problem.rule, problem.location.pointer) == ("workbook-formula", "Metrics!D4")
-    assert problem.message.startswith("a calculated cell (=ROUND(F4*(1+11.8/100),6))")
+    assert problem.message == (
+        "a calculated cell (=ROUND(F4*(1+11.8/100),6)) holds 0.96 instead: the standard is "
+        "11.8% above the 2018/19 baseline: change the baseline here, or the standard's "
+        "`change` in metrics.yaml")
