@@ -3,8 +3,10 @@
 The starter plan is built with every plan.yaml ``terms`` entry set to a nonsense word,
 a board paper showing every extract and illustrative entries the annex lists. No
 default structure word (place, priority, portfolio, programme, ICP, ambition, intent,
-enabler ...) may then appear in any document's visible text or in ``check``'s
-messages (on the plan, and on broken plans of tests/cases/invalid).
+enabler ...) may then appear in any document's visible text, in the workbook (sheet
+names, defined names, cells, comments: read back with openpyxl) or the Word files
+(paragraphs, table cells, headers, footers: python-docx), or in ``check``'s messages
+(on the plan, and on broken plans of tests/cases/invalid).
 
 Method: the plan's own data could legitimately hold those words ("North Place", "takes
 place"), so before building, every string in every plan file (ids, references and
@@ -14,8 +16,9 @@ extract names) has each default word replaced by a scrub word that is not one
 of them. After that the plan's data holds no default word at all, so any default word
 found in a document (text nodes, outside ``<style>``/``<script>``) or in a message can
 only have come from a template or from lscplan's code: a word the terms should have
-given. Rendering is HTML only with charts as placeholders (``draw=False``), as in
-tests/test_invariant.py.
+given. The HTML is rendered with charts as placeholders (``draw=False``), as in
+tests/test_invariant.py; the workbook and Word files are built as ``build`` writes
+them (no PDF).
 """
 
 from __future__ import annotations
