@@ -471,6 +471,8 @@ def target_words(target: Any) -> Markup:
     out = escape(text) + _part_mark(target, "text")
     if by is not None:
         out += escape(joiner) + escape(by) + _part_mark(target, "by")
+    elif not target.part_marked("text"):  # the wording names the year itself
+        out += _part_mark(target, "by")
     return out
 
 

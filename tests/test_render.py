@@ -1218,3 +1218,19 @@ def test_only_the_illustrative_parts_of_a_target_are_marked(small_plan):
             in pages["ltp-submission"])  # the chart's description
     assert f"Our local ambition: 97% within four hours by 2025{date}.</li>" in (
         pages["public-summary"])
+
+
+def test_an_illustrative_year_the_wording_names_is_marked_after_it(small_plan):
+    """A sourced wording that names its year, the year (``by``) illustrative: the
+    mark follows the wording, which is where the year is printed."""
+    edit(small_plan / "metrics.yaml",
+         "        text: 97% within four hours\n        by: 2025\n"
+         "        provenance: illustrative\n",
+         "        text: 97% within four hours by 2025\n"
+         "        by: {value: 2025, provenance: illustrative}\n"
+         "        provenance: example-briefing\n")
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    target = checked.plan.metric("ae-four-hour").targets[1]
+    date = render.illustrative_marker(True, "target date")
+    assert render.target_words(target) == f"97% within four hours by 2025{date}"
