@@ -611,7 +611,8 @@ def test_a_document_shows_only_what_the_plan_knew_on_its_date(bundled_plan):
     assert plan is not None and checked.report.ok()
     later = plan.later_sources("2019-02-28")
     assert later == {"shared-strategy-paper-2019", "mbccg-governing-body-2019",
-                     "pennine-icp-proposition-2021", "nhse-ae-statistics"}
+                     "pennine-icp-proposition-2021", "nhse-ae-statistics",
+                     "ltp-implementation-framework"}
     docs = {d.id: d for d in documents.for_plan(plan)}
     hosc = render.render_html(plan, docs["board-hosc-briefing-2019"], INFO)
     for item in plan.engagement.undertaken + plan.engagement.planned + plan.priorities:
