@@ -495,6 +495,9 @@ def _label_line_ends(fig, ax, lines: Sequence[Line], ends: Sequence[tuple[int, s
     another."""
     from matplotlib.transforms import ScaledTranslation
 
+    ends = [(i, text) for i, text in ends if any(v is not None for v in lines[i].values)]
+    if not ends:  # no line has a value to label
+        return
     points = [next((p, v) for p, v in reversed(list(enumerate(lines[i].values)))
                    if v is not None) for i, _text in ends]
     labels = [ax.annotate(text, point, xytext=(END_OFFSET + 8, 0), textcoords="offset points",

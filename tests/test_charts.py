@@ -310,6 +310,12 @@ def test_lines_with_the_same_figures_say_so():
     assert overlaps(text_boxes(fig)) == []
 
 
+def test_a_line_without_values_is_not_labelled():
+    fig = trajectory_figure(YEARS, [Line("North", (1, 2, 3, 4)),
+                                    Line("South", (None, None, None, None))], "number")
+    assert [t for t, _b in text_boxes(fig) if t in ("North", "South")] == ["North"]
+
+
 def test_one_line_or_too_many_labels_keep_the_legend():
     one = trajectory_figure(YEARS, [Line("Staff", (1, 2, 3, 4))], "wte")
     assert len(one.legends) == 1
