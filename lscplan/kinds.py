@@ -98,6 +98,10 @@ class EntityKind:
 
 PARTS = ("front", "narrative", "quantified", "major")
 
+#: The entity kind of the framework's chapters and areas (framework.yaml): what an
+#: entity's ``answers`` refers to (``refers``), and so what answers each of them.
+ANSWERED = "framework-area"
+
 
 @dataclass(frozen=True)
 class Section:
@@ -200,7 +204,8 @@ FILES: tuple[FileKind, ...] = (
     FileKind("portfolios/", "portfolio", "portfolios", (
         EntityKind("portfolio", "portfolio", "Portfolios", ("portfolios",),
                    provenance=("",), ignored=("file",), term="portfolio",
-                   refers=(("priorities", "priority"), ("metrics", "metric"))),
+                   refers=(("priorities", "priority"), ("metrics", "metric"),
+                           ("answers", ANSWERED))),
         EntityKind("programme", "programme", "Programmes", ("portfolios.programmes",),
                    provenance=("",), term="programme"),
     )),
@@ -215,7 +220,7 @@ FILES: tuple[FileKind, ...] = (
                                     "{h.label} for metric {e.title}", "as-written")),
                    units=(("targets.value", "field:unit"),),
                    series=(("values", ""),), public=("public_phrase",),
-                   refers=(("priorities", "priority"),)),
+                   refers=(("priorities", "priority"), ("answers", ANSWERED))),
     )),
     FileKind("finance.yaml", "finance", "finance", (
         EntityKind("allocations", "the allocations table", "Allocations table",
@@ -277,8 +282,15 @@ FILES: tuple[FileKind, ...] = (
     FileKind("commitments.yaml", "commitments", "commitments", (
         EntityKind("commitment", "Long Term Plan commitment", "Long Term Plan commitments",
                    ("commitments",), provenance=("",),
-                   refers=(("programmes", "programme"),)),
+                   refers=(("programmes", "programme"), ("answers", ANSWERED))),
     ), required=False, section=Section("Long Term Plan commitments", "major", "commitments")),
+    FileKind("framework.yaml", "framework", "framework", (
+        EntityKind("framework", "the framework", "Framework", ("framework",), id=None,
+                   provenance=("",)),
+        EntityKind(ANSWERED, "framework chapter or area", "Framework chapters and areas",
+                   ("framework.chapters", "framework.chapters.areas")),
+    ), required=False, section=Section("The Implementation Framework and this plan",
+                                       "major", "framework")),
     FileKind("summary.yaml", "summary", "summary", (
         EntityKind("summary", "the executive summary", "Executive summary", ("summary",),
                    id=None, provenance=("foreword", "key_messages")),

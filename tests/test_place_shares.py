@@ -65,7 +65,7 @@ def test_shares_that_do_not_add_up_to_100_are_an_error_where_written(small_plan:
     result = check(small_plan)
     assert not result.report.ok()
     (d,) = [d for d in list(result.report) if d.rule == "place-shares"]
-    assert (d.location.file, d.location.line) == ("plan.yaml", 35)
+    assert (d.location.file, d.location.line) == ("plan.yaml", 39)
     assert "110%" in d.message and "100%" in d.message
 
 
@@ -75,5 +75,5 @@ def test_a_share_for_an_unknown_place_is_reported_at_that_place(small_plan: Path
          "    shares_provenance: illustrative\n")
     result = check(small_plan)
     (d,) = [d for d in result.report.errors if d.rule == "reference"]
-    assert (d.location.file, d.location.line) == ("plan.yaml", 37)
+    assert (d.location.file, d.location.line) == ("plan.yaml", 41)
     assert "'west-place'" in d.message
