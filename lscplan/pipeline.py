@@ -105,15 +105,15 @@ def _write(checked: Checked, plan: Plan, plan_dir: Path, out_dir: Path,
     # what a theme is made of (its images and fonts too) is a source of every document
     themed = {"theme/": [theme.digest]} if theme else {}
 
-    def render_document(doc: documents.Document) -> str:
+    def render_document(doc: documents.Document, shown: Plan) -> str:
         try:
-            return render.render_html(plan, doc, info, theme=theme)
+            return render.render_html(shown, doc, info, theme=theme)
         except PlanInvalid as exc:  # a theme template failed: where, as check shows it
             raise PlanInvalid(exc.report, sources=checked.sources,
                               plan_dir=str(plan_dir)) from None
 
     work = write.Work(
-        docs, render_document,
+        docs, documents.Dated(plan), render_document,
         digests={d.id: write.sources_digest({**documents.inputs(d, docs, checked.sources,
                                                                  plan),
                                              **themed}, info.provenance) for d in docs},
@@ -121,7 +121,6 @@ def _write(checked: Checked, plan: Plan, plan_dir: Path, out_dir: Path,
                    "date": system.date, "status": system.status, "commit": info.commit},
         epoch=pdf.epoch_of(system.date),
         roots=(str(render.templates_dir()), str(plan_dir)),
-        plan=plan,
     )
     result = write.write_documents(work, out_dir, options, ahead)
     result.warnings = len(checked.report.warnings)

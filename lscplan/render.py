@@ -912,10 +912,10 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
                 theme: Theme | None = None) -> str:
     """Render one document to a self-contained HTML page (``draw=False``: its charts
     as fingerprints of their data, which is enough to tell whether it changed), in the
-    plan's ``theme`` when it has one. A document shows only what the plan knew on its
-    date (``Plan.as_of``). A theme template that fails raises ``PlanInvalid`` with the
-    place it failed (theme-template)."""
-    plan = plan.as_of(doc.date) if doc.date else plan
+    plan's ``theme`` when it has one. ``plan`` is the plan the document shows, as it
+    stood on the document's date (``documents.Dated``, made before rendering starts).
+    A theme template that fails raises ``PlanInvalid`` with the place it failed
+    (theme-template)."""
     env = themed_environment(theme) if theme is not None else environment()
     context = {"plan": plan, "doc": doc, "info": info, "figures": Figures(plan, draw, theme),
                "headline_sentence": headline_sentence, "target_sentence": target_sentence,

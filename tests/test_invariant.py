@@ -247,10 +247,11 @@ def render_everything(plan_dir: Path, layout: bool) -> int:
     info = render.build_info(plan, plan_dir)
     docs = documents.for_plan(plan)
     for doc in docs:
-        html = render.render_html(plan, doc, info, draw=layout)
+        shown = documents.plan_on(plan, doc)  # as a build makes it, before rendering
+        html = render.render_html(shown, doc, info, draw=layout)
         rendered = formats.Rendered(doc.id, doc.title, html, "0" * 64,
                                     pdf.epoch_of(plan.system.date),
-                                    (str(render.templates_dir()), str(plan_dir)), plan, doc)
+                                    (str(render.templates_dir()), str(plan_dir)), shown, doc)
         for fmt in doc.formats:
             if fmt == "xlsx" or (fmt == "pdf" and layout):
                 formats.FORMATS[fmt].produce(rendered)

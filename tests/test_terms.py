@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import apply_case
+from helpers import apply_case, render_document
 
 from lscplan import documents, render
 from lscplan.pipeline import check
@@ -162,7 +162,7 @@ def test_no_default_structure_word_anywhere(tmp_path: Path) -> None:
     docs = documents.for_plan(plan)
     assert "board-every-extract" in {d.id for d in docs}
     for doc in docs:
-        if hits := _found(visible_text(render.render_html(plan, doc, info, draw=False))):
+        if hits := _found(visible_text(render_document(plan, doc, info, draw=False))):
             found[doc.id] = hits
     assert found == {}, "\n".join(f"{where}: {hit!r}" for where, hits in found.items()
                                   for hit in hits)
