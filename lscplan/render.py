@@ -159,34 +159,12 @@ class BuildInfo:
         return f"{text} · commit {self.commit}" if self.commit else text
 
 
-def _git(directory: Path, *args: str) -> str | None:
-    """The output of a read-only git command, or None outside a repository."""
-    from .errors import UsageError
-    from .revisions import run_git
-
-    try:
-        proc = run_git(directory, *args)
-    except UsageError:  # git is not installed
-        return None
-    return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
-
-
-def git_commit(directory: Path) -> str | None:
-    """The short commit that last changed the plan in ``directory``, when it is inside a
-    git work tree, marked when the plan has uncommitted changes. A commit elsewhere in
-    the repository leaves it (and so every document) as it was."""
-    commit = _git(directory, "log", "-1", "--format=%h", "--", ".")
-    if not commit:
-        return None
-    if _git(directory, "status", "--porcelain", "--", "."):
-        commit += " with uncommitted changes"
-    return commit
-
-
-def build_info(plan: Plan, plan_dir: Path) -> BuildInfo:
+def build_info(plan: Plan, commit: str | None) -> BuildInfo:
+    """What the documents of ``plan`` record of this build, at ``commit`` (read with
+    the plan's files: ``revisions.plan_commit``)."""
     from . import __version__
 
-    return BuildInfo(plan.system.version, git_commit(plan_dir), f"lscplan {__version__}")
+    return BuildInfo(plan.system.version, commit, f"lscplan {__version__}")
 
 
 # --- figures ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from helpers import apply_case
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
-from lscplan import documents, formats, pdf, render
+from lscplan import documents, formats, pdf, render, revisions
 from lscplan.pipeline import build, check
 from lscplan.resources import starter_dir
 from lscplan.write import BuildOptions
@@ -244,7 +244,7 @@ def render_everything(plan_dir: Path, layout: bool) -> int:
         return 0
     event("check accepted it: rendered")
     plan = checked.plan
-    info = render.build_info(plan, plan_dir)
+    info = render.build_info(plan, revisions.plan_commit(plan_dir))
     docs = documents.for_plan(plan)
     for doc in docs:
         shown = documents.plan_on(plan, doc)  # as a build makes it, before rendering

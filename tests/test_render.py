@@ -21,7 +21,7 @@ import jinja2
 import pytest
 from helpers import edit, render_document
 
-from lscplan import chartcache, documents, formatting, render
+from lscplan import chartcache, documents, formatting, render, revisions
 from lscplan.model import Appendix, Extract
 from lscplan.pipeline import check
 from lscplan.resources import starter_dir
@@ -195,7 +195,7 @@ def test_documents_of_the_starter_plan(starter):
 def test_build_info_provenance(tmp_path):
     assert render.BuildInfo("1.0", "abc1234", "x").provenance == "Plan version 1.0 · commit abc1234"
     assert render.BuildInfo("1.0", None, "x").provenance == "Plan version 1.0"
-    assert render.git_commit(tmp_path) is None
+    assert revisions.plan_commit(tmp_path) is None
 
 
 def test_footer_shows_version_status_and_date_never_the_commit(starter):
@@ -246,9 +246,9 @@ def test_provenance_names_the_commit_that_last_changed_the_plan(small_plan, tmp_
     (tmp_path / "README").write_text("elsewhere\n")
     git("add", "README")
     git("commit", "-qm", "not the plan")
-    assert render.git_commit(small_plan) == plan_commit
+    assert revisions.plan_commit(small_plan) == plan_commit
     (small_plan / "vision.yaml").write_text("changed\n")
-    assert render.git_commit(small_plan) == f"{plan_commit} with uncommitted changes"
+    assert revisions.plan_commit(small_plan) == f"{plan_commit} with uncommitted changes"
 
 
 # --- golden HTML -------------------------------------------------------------------------

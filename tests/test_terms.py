@@ -30,7 +30,7 @@ import pytest
 import yaml
 from helpers import apply_case, render_document
 
-from lscplan import documents, render
+from lscplan import documents, render, revisions
 from lscplan.pipeline import check
 from lscplan.resources import starter_dir
 
@@ -158,7 +158,7 @@ def test_no_default_structure_word_anywhere(tmp_path: Path) -> None:
         if hits := _found(d.message):
             found[f"check {d.rule}"] = hits
     plan = checked.plan
-    info = render.build_info(plan, plan_dir)
+    info = render.build_info(plan, revisions.plan_commit(plan_dir))
     docs = documents.for_plan(plan)
     assert "board-every-extract" in {d.id for d in docs}
     for doc in docs:
