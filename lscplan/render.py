@@ -388,7 +388,7 @@ class Figures:
             unit, values = formatting.GBP_MILLIONS, tuple(v / 1000 for v in values)
         svg = self._bar(chart_id, title, labels, values, unit,
                        description, illustrative=m.illustrative, width=charts.WIDTH / 2)
-        cells = (Cell(formatting.cell(values[0], unit), m.baseline.provenance == "illustrative"),
+        cells = (Cell(formatting.cell(values[0], unit), m.baseline.illustrative),
                  Cell(formatting.cell(values[1], unit), m.values.illustrative))
         return Figure(chart_id, title, Markup(svg), description, m.illustrative, unit,
                       labels, (Row(m.title, cells),))

@@ -63,7 +63,7 @@ def test_metric_derived(plan) -> None:
 
 
 def _target(kind: str, value: float, by: str | None = None) -> model.Target:
-    return model.Target(kind, value, f"{value}", "illustrative", by, None)
+    return model.Target(kind, value, f"{value}", "illustrative", by, loc=None)
 
 
 def test_targets_national_and_local_by_year(plan) -> None:
@@ -250,7 +250,7 @@ def test_the_plan_at_a_date_drops_references_to_what_it_leaves_out(small_plan: P
 def test_a_targets_sentence_reads_whatever_its_wording(text, by, sentence) -> None:
     """The year follows a text that says no time; a comma sets it off from one that
     does; a text naming the year itself is printed as written."""
-    target = model.Target("local", 1, text, "illustrative", by, None)
+    target = model.Target("local", 1, text, "illustrative", by, loc=None)
     assert target.sentence == sentence
     assert render.target_sentence(target) == f"Our local ambition: {sentence}."
 

@@ -519,7 +519,7 @@ def test_missing_value_fails_the_render(starter):
 def test_unknown_extract_fails(starter):
     paper = starter.board_papers[0]
     bad = dataclasses.replace(paper, appendices=(Appendix(
-        "x", "A", "X", None, (Extract("nonsense", None, paper.loc),), paper.loc),))
+        "x", "A", "X", None, (Extract("nonsense", None, loc=paper.loc),), loc=paper.loc),))
     doc = documents.Document(bad.doc_id, bad.title, "board-paper.html.j2", {"paper": bad})
     with pytest.raises(jinja2.TemplateRuntimeError, match="unknown extract nonsense"):
         render_document(starter, doc, INFO)
@@ -656,7 +656,7 @@ def test_a_kind_with_a_section_is_shown_through_its_partial_alone(starter, tmp_p
         paper = starter.board_papers[0]
         shown = dataclasses.replace(paper, appendices=(Appendix(
             "partners", "A", "Our partners", "Who we work with.",
-            (Extract("partners", None, paper.loc),), paper.loc),))
+            (Extract("partners", None, loc=paper.loc),), loc=paper.loc),))
         board = render_document(starter, documents.Document(
             shown.doc_id, shown.title, "board-paper.html.j2", {"paper": shown}), INFO)
     finally:
@@ -838,7 +838,7 @@ def test_a_paper_reproduces_the_register_as_an_extract(starter):
     paper = starter.board_papers[0]
     extract = render.environment().get_template("partials/extract.html.j2").module
     html = str(extract.render(starter, render.Figures(starter),
-                              Extract("risk-register", None, paper.loc), 3, "appendix-a"))
+                              Extract("risk-register", None, loc=paper.loc), 3, "appendix-a"))
     assert "<h3>Risk register</h3>" in html and 'id="appendix-a-risks-table"' in html
     assert starter.risks[0].title in html
 

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from typing import Any, ClassVar, overload
 
 from .. import kinds, narrative
-from ..diagnostics import Location
+from ..diagnostics import Located, Location
 from ..load import SourceFile, pointer_of
 
 ILLUSTRATIVE = "illustrative"
 
 
-class Sourced:
+class Sourced(Located):
     """What carries a provenance: a source's id, or ``illustrative`` where no source
-    gives it (its figures, or the entry itself, are then marked in every document)."""
+    gives it (its figures, or the entry itself, are then marked in every document);
+    and, as everything the model reads, where it is written (``Located``)."""
 
     provenance: str | None
 
@@ -106,7 +107,6 @@ class Series(Sourced):
 
     values: Mapping[str, float]
     provenance: str
-    loc: Location = field(compare=False)
 
     @property
     def years(self) -> tuple[str, ...]:
@@ -147,25 +147,24 @@ def _series(source: SourceFile, data: Mapping | None, provenance: str, *parts: A
     """The series ``data`` gives (years to values), located at ``parts``; None without."""
     if data is None:
         return None
-    return Series(dict(sorted(data.items())), provenance, _loc(source, *parts))
+    return Series(dict(sorted(data.items())), provenance, loc=_loc(source, *parts))
 
 
 def sum_series(series: list[Series], provenance: str, loc: Location) -> Series:
     years = sorted({y for s in series for y in s.values})
-    return Series({y: sum(s.values.get(y, 0) for s in series) for y in years}, provenance, loc)
+    return Series({y: sum(s.values.get(y, 0) for s in series) for y in years}, provenance, loc=loc)
 
 
 # --- plan.yaml -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Source:
+class Source(Located):
     id: str
     title: str
     published: str
     file: str | None
     url: str | None
-    loc: Location = field(compare=False)
     date: str | None = None
     current: str | None = None  # from when its wording held, if before its publication
 
@@ -184,14 +183,13 @@ class FieldSource(Sourced):
     name: str  # the field: "deadline", "meeting_date"
     value: Any
     provenance: str
-    loc: Location = field(compare=False)
 
     @property
     def label(self) -> str:
         return self.name.replace("_", " ")
 
 
-class FieldProvenance:
+class FieldProvenance(Located):
     """For an entity some of whose fields may carry their own provenance (``sourced``)
     beside the entity's own (``provenance``)."""
 
@@ -225,7 +223,7 @@ def _sourced(source: SourceFile, d: Mapping, names: Iterable[str], *parts: Any
         v = d.get(name)
         if isinstance(v, Mapping):
             sourced.append(FieldSource(name, v["value"], v["provenance"],
-                                       _loc(source, *parts, name)))
+                                       loc=_loc(source, *parts, name)))
             v = v["value"]
         values[name] = v
     return values, tuple(sourced)
@@ -278,7 +276,7 @@ def _record(source: SourceFile, data: Any, path: tuple, provenance: str | None =
     if isinstance(data, Mapping) and data and all(
             isinstance(k, str) and _FINANCIAL_YEAR.fullmatch(k) for k in data) and all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in data.values()):
-        return Series(dict(data), provenance or ILLUSTRATIVE, _loc(source, *path))
+        return Series(dict(data), provenance or ILLUSTRATIVE, loc=_loc(source, *path))
     if isinstance(data, Mapping):
         own = data.get("provenance", provenance)
         return Record({k: _record(source, v, (*path, k), own) for k, v in data.items()},

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
-from ..diagnostics import Location
+from ..diagnostics import Located
 from ..formatting import Unit
 from ..load import SourceFile
-from .base import ILLUSTRATIVE, Person, Series, Sourced, _loc, _person, _series
+from .base import Person, Series, Sourced, _loc, _person, _series
 from .system import _unit
 
 # --- vision.yaml, priorities.yaml, portfolios/ ------------------------------------
@@ -22,7 +22,6 @@ class Statement(Sourced):
     id: str
     text: str
     provenance: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,6 @@ class Vision(Sourced):
     ltp_themes: tuple[Statement, ...]
     case_for_change: tuple[Statement, ...]
     public_summary: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,6 @@ class Priority(Sourced):
     portfolios: tuple[str, ...]
     public_summary: str
     provenance: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,6 @@ class Programme(Sourced):
     description: str | None
     provenance: str
     portfolio: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -76,7 +72,6 @@ class Portfolio(Sourced):
     programmes: tuple[Programme, ...]
     metrics: tuple[str, ...]
     file: str
-    loc: Location = field(compare=False)
     #: Serves every priority (finance, digital, workforce) rather than naming some.
     enabler: bool = False
 
@@ -104,7 +99,6 @@ class Target(Sourced):
     text: str
     provenance: str
     by: str | None
-    loc: Location = field(compare=False)
     change: float | None = None  # given relative to the baseline: percent change
     baseline_year: str | None = None  # the year of the baseline ``change`` is from
 
@@ -165,15 +159,14 @@ _SAYS_WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:by|over|within|in|during|until|
 
 
 @dataclass(frozen=True)
-class Baseline:
+class Baseline(Sourced):
     year: str
     value: float
     provenance: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
-class Metric:
+class Metric(Located):
     id: str
     title: str
     description: str
@@ -187,7 +180,6 @@ class Metric:
     baseline: Baseline
     values: Series
     provenance: str
-    loc: Location = field(compare=False)
 
     @property
     def higher_is_better(self) -> bool:
@@ -209,7 +201,7 @@ class Metric:
 
     @property
     def illustrative(self) -> bool:
-        return self.values.illustrative or self.baseline.provenance == ILLUSTRATIVE
+        return self.values.illustrative or self.baseline.illustrative
 
     @property
     def targets_illustrative(self) -> bool:
@@ -249,7 +241,7 @@ class Metric:
 
 
 def _statements(f: SourceFile, key: str, default: str) -> tuple[Statement, ...]:
-    return tuple(Statement(s["id"], s["text"], s.get("provenance", default), _loc(f, key, i))
+    return tuple(Statement(s["id"], s["text"], s.get("provenance", default), loc=_loc(f, key, i))
                  for i, s in enumerate(f.data.get(key, [])))
 
 
@@ -259,7 +251,7 @@ def _vision(f: SourceFile) -> Vision:
     return Vision(d["statement"], prov, _statements(f, "ambitions", prov),
                   _statements(f, "intents", prov), _statements(f, "ltp_themes", prov),
                   _statements(f, "case_for_change", prov), d["public_summary"],
-                  _loc(f, "statement"))
+                  loc=_loc(f, "statement"))
 
 
 def _priorities(f: SourceFile) -> tuple[Priority, ...]:
@@ -267,7 +259,7 @@ def _priorities(f: SourceFile) -> tuple[Priority, ...]:
     return tuple(
         Priority(p["id"], p["number"], p["title"], p["statement"], _person(p.get("lead")),
                  tuple(p["portfolios"]), p["public_summary"], p.get("provenance", prov),
-                 _loc(f, "priorities", i))
+                 loc=_loc(f, "priorities", i))
         for i, p in enumerate(f.data["priorities"]))
 
 
@@ -280,7 +272,7 @@ def _portfolio(f: SourceFile) -> Portfolio:
         narrative=d["narrative"],
         programmes=tuple(
             Programme(p["id"], p["title"], p.get("description"),
-                      p.get("provenance", d["provenance"]), d["id"], _loc(f, "programmes", i))
+                      p.get("provenance", d["provenance"]), d["id"], loc=_loc(f, "programmes", i))
             for i, p in enumerate(d["programmes"])),
         metrics=tuple(d.get("metrics", [])), file=f.path, loc=_loc(f, "id"),
         enabler=d.get("enabler", False),
@@ -299,7 +291,7 @@ def _metrics(f: SourceFile) -> tuple[Metric, ...]:
             national_metric=m.get("national_metric"), public_phrase=m.get("public_phrase"),
             targets=_targets(f, m, i),
             baseline=Baseline(base["year"], base["value"], base.get("provenance", m["provenance"]),
-                              _loc(f, "metrics", i, "baseline")),
+                              loc=_loc(f, "metrics", i, "baseline")),
             values=_series(f, m["values"], m["provenance"], "metrics", i, "values"),
             provenance=m["provenance"], loc=_loc(f, "metrics", i),
         ))
@@ -312,15 +304,16 @@ def _targets(f: SourceFile, m: Mapping, i: int) -> tuple[Target, ...]:
     if "standard" in m:
         s = m["standard"]
         out.append(Target("national", s["value"], s["text"], s["provenance"], None,
-                          _loc(f, "metrics", i, "standard")))
+                          loc=_loc(f, "metrics", i, "standard")))
     base = m["baseline"]
     for j, t in enumerate(m.get("targets", [])):
         by = t.get("by")
         change = _percent(t["change"]) if "change" in t else None
         value = t["value"] if change is None else round(base["value"] * (1 + change / 100), 6)
         out.append(Target(t["kind"], value, t["text"], t["provenance"],
-                          None if by is None else str(by), _loc(f, "metrics", i, "targets", j),
-                          change, None if change is None else base["year"]))
+                          None if by is None else str(by), change,
+                          None if change is None else base["year"],
+                          loc=_loc(f, "metrics", i, "targets", j)))
     return tuple(out)
 
 
