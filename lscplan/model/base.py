@@ -189,7 +189,7 @@ class FieldSource(Sourced):
         return self.name.replace("_", " ")
 
 
-class FieldProvenance(Located):
+class FieldProvenance(Sourced):
     """For an entity some of whose fields may carry their own provenance (``sourced``)
     beside the entity's own (``provenance``)."""
 
