@@ -34,8 +34,8 @@ _CHART_TAG = "lscplan-chart"
 _SPACE = re.compile(r"\s+")
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 BLOCKS = {"p", "ul", "ol", "li", "table", "figure", "figcaption", "blockquote", "dl", "dt",
-          "dd", "section", "div", "main", "header", "footer", "article", "aside", "nav",
-          _CHART_TAG, *HEADINGS}
+          "dd", "section", "hgroup", "div", "main", "header", "footer", "article", "aside",
+          "nav", _CHART_TAG, *HEADINGS}
 PICTURE_WIDTH_INCHES = 6.3  # the A4 text width between 2.5 cm margins: no chart wider
 ILLUSTRATIVE_COLOUR = "8A5A00"
 

@@ -80,6 +80,32 @@ def test_a_heading_that_ends_a_page_is_a_fault():
 
 
 @pytest.mark.pdf
+def test_a_heading_with_one_line_under_it_at_a_pages_foot_is_stranded():
+    """Issue 28: the submission's page 12 ended with a portfolio's heading, its kicker
+    and its one-line lede, the narrative over the page; the last line was not the
+    heading's, so the test passed. A heading group (``<hgroup>``) is read as one
+    heading, and a heading with fewer than ``UNDER_HEADING`` lines under it is stranded."""
+    group = ("<section><hgroup style='break-after: auto'><h2>Grouped</h2><p>Kicker.</p>"
+             "<p>Lede.</p></hgroup>" + lines(5) + "</section>")
+    flow = laid_out(lines(35) + group)
+    assert flow[0].last_heading == "Grouped"
+    assert pdf.flow_faults(flow) == ["page 1 ends with the heading \u201cGrouped\u201d"]
+    one_under = "<section><h2>Alone</h2>" + lines(6) + "</section>"
+    flow = laid_out(lines(36) + one_under, "h2 { break-after: auto; } p { orphans: 1; }")
+    assert flow[0].last_heading == "Alone"
+    # two lines under it are enough; so is one that ends what it heads
+    flow = laid_out(lines(35) + one_under, "h2 { break-after: auto; } p { orphans: 1; }")
+    assert flow[0].last_heading is None
+    short = "<section><h2>Short</h2>" + lines(1) + "</section><section>" + lines(9) + "</section>"
+    flow = laid_out(lines(36) + short, "h2 { break-after: auto; }")
+    assert len(flow) == 2 and flow[0].last_heading is None
+    # the stylesheet keeps a heading group with the lines under it
+    flow = laid_out(lines(35) + group.replace(" style='break-after: auto'", ""),
+                    "hgroup { break-inside: avoid; break-after: avoid; }")
+    assert [p.last_heading for p in flow] == [None, None]
+
+
+@pytest.mark.pdf
 def test_out_of_flow_boxes_do_not_fill_a_page():
     flow = laid_out("<div style='position: fixed; bottom: 0'>Band</div>"
                     "<p>One line.</p>")
