@@ -49,6 +49,16 @@ def test_the_report_is_dated_at_its_month(starter) -> None:
     html = render.render_html(bundled, doc, INFO, draw=False)
     assert "NHS England, A&amp;E Attendances and Emergency Admissions" in html
     assert html.count('class="delivery-series"') == 5
+    # issue 28: the system series says which places it sums, which it leaves out, and
+    # (the metric's own description) why: its residents use a trust outside the partnership
+    assert ("the figures of Central Lancashire, Pennine Lancashire, Fylde Coast and Morecambe"
+            " Bay summed (West Lancashire has no series of its own, so is not in this sum)"
+            ) in html
+    assert html.count("Southport and Ormskirk Hospital NHS Trust, outside the partnership") == 1
+
+
+def test_a_system_series_summed_from_every_place_says_so(report: str) -> None:
+    assert "the figures of North Place and South Place summed</dd>" in report
 
 
 def test_summary_charts_icons_and_data(report: str) -> None:
