@@ -157,3 +157,30 @@ def test_a_page_left_half_empty_by_a_block_kept_whole_is_a_fault():
     assert pdf.flow_faults(flow) == [f"page 1 is {flow[0].fill:.0%} full, and its section "
                                      "goes on over the page"]
     assert pdf.flow_faults(laid_out(lines(20) + block)) == []  # 53%: not a fault
+
+
+@pytest.mark.pdf
+def test_a_list_among_numbered_paragraphs_is_lettered_not_numbered():
+    """Issue 28: a board paper's list under paragraph 8 was numbered 1 to 11, then came
+    paragraph 9. A list in a paper's body is lettered a), b) ... (one in it i), ii) ...),
+    with no bullet before a letter."""
+    body = ("<div class='paper-body'><p class='numbered'><span class='para-number'>8."
+            "</span> Challenges:</p><ol type='a'><li>First</li><li>Second<ol><li>Inner</li>"
+            "</ol></li></ol><ol><li>Third</li></ol><p class='numbered'><span "
+            "class='para-number'>9.</span> Next.</p></div>")
+    html = ("<!DOCTYPE html><html lang='en'><head><title>t</title><link rel='stylesheet' "
+            f"href='style.css'></head><body>{body}</body></html>")
+    rendered = formats.Rendered("t", "t", html, "0" * 64, 1573776000,
+                                (str(render.templates_dir()),))
+    document, _data = pdf._laid_out(rendered)
+    words: list[str] = []
+
+    def walk(box) -> None:  # into list markers too, which are out of the flow
+        words.extend([box.text] if hasattr(box, "text") else [])
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    walk(document.pages[0]._page_box)
+    text = " ".join(" ".join(words).split())
+    assert "a) First b) Second i) Inner a) Third" in text, text
+    assert "•" not in text and "1." not in text
