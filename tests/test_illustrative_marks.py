@@ -326,6 +326,7 @@ def test_the_annex_lists_illustrative_figures_and_entries(marked) -> None:
 # --- marking without drowning --------------------------------------------------------
 
 LEGEND = "= illustrative: no source document gives"
+PUBLIC_LEGEND = "= not final yet: an example"  # to the public: what it is to them
 FIGURE_MARK = '<sup class="illus" title="illustrative figure"'
 
 
@@ -347,7 +348,8 @@ def test_the_mark_is_explained_once_in_a_document_that_marks_anything(bundled) -
     for doc, html in bundled.items():
         body = _body(html)
         marks = body.count(MARK)
-        assert body.count(LEGEND) == (1 if marks else 0), doc
+        legend = PUBLIC_LEGEND if doc == "public-summary" else LEGEND
+        assert body.count(legend) == (1 if marks else 0), doc
         assert ("Draft:" in body) == bool(marks), doc
         assert "These figures are illustrative: no source document gives them" not in body
         assert "<!--lscplan:" not in html, doc
@@ -377,13 +379,19 @@ def test_an_invented_entry_is_marked_as_an_entry(bundled) -> None:
 def test_each_value_is_marked_once_where_it_is_read(marked) -> None:
     """Where a document shows an illustrative value, its cell, item or paragraph marks
     each value once (no mark follows another with no value between them); a chart's
-    data table leaves the mark to its cells (its caption does not repeat it)."""
+    data table leaves the mark to its cells (its caption does not repeat it), and its
+    title to what shows values."""
     _plan, needles, docs = marked
     over = []
     for doc, html in docs.items():
         for caption in re.findall(r'<table class="figure-data[^>]*>\s*<caption>(.*?)</caption>',
                                   html, re.S):
             assert ILL not in caption and MARK not in caption, (doc, caption)
+        # issue 28: a chart's title has no values to mark; its stamp, its description
+        # and its table's cells mark them (the title said "(illustrative)" too)
+        for title in re.findall(r'<figure class="chart-figure"[^>]*>\s*<figcaption>(.*?)'
+                                r"</figcaption>", html, re.S):
+            assert ILL not in title and MARK not in title, (doc, title)
         for needle in needles:
             for m in _matches(html, needle):
                 starts = [s.end() for s in START.finditer(html, max(0, m.start() - 3000),
@@ -410,6 +418,11 @@ def test_the_bundled_documents_speak_to_their_reader(bundled) -> None:
         text = re.sub(r"<[^>]+>", " ", body)
         for words in TOOL_LANGUAGE:
             assert words not in text, (doc, words)
+    # issue 28: the public summary's placeholders (contact details, publication date)
+    # were explained as "no source document gives this ... publication date"
+    public = re.sub(r"<[^>]+>", " ", _body(bundled["public-summary"]))
+    assert "source document" not in public
+    assert "an example figure, entry or publication date" in public
     submission = _body(bundled["ltp-submission"])
     rows = re.findall(r"<tr><th scope=\"row\">Lancashire Care NHS Foundation Trust</th>.*?</tr>",
                       submission)
