@@ -430,6 +430,31 @@ def test_the_bundled_documents_speak_to_their_reader(bundled) -> None:
     assert roles and all("Mental health and community trust" in r for r in roles), rows
 
 
+#: Money figures of different scope, year and source: wherever one is shown, what it
+#: is for (its place, and the 2016 forecast's year) is shown with it.
+MONEY_SCOPES = {"£805m": ("Lancashire", "2016"), "£70m": ("Morecambe Bay",)}
+
+
+def test_money_figures_of_different_scope_say_what_each_is(bundled) -> None:
+    """Issue 28: the submission showed £805m ("the system" in 2016), Morecambe Bay's £70m
+    and the system's −£72m as if one fact. In a document that shows more than one, each,
+    in its paragraph, item or table row, says whose it is (and the forecast, when)."""
+    shown = 0
+    for doc, html in bundled.items():
+        text = re.sub(r"<svg.*?</svg>", "", _body(html), flags=re.S)
+        if sum(f in text for f in (*MONEY_SCOPES, "\u2212£72m")) < 2:
+            continue  # one of them alone (a paper's own "we are spending £70m") is clear
+        for segment in re.findall(r"<(p|li|tr|dd)\b[^>]*>(.*?)</\1>", text, re.S):
+            words = re.sub(r"<[^>]+>", " ", segment[1])
+            for figure, scope in MONEY_SCOPES.items():
+                if figure in words:
+                    shown += 1
+                    assert all(w in words for w in scope), (doc, " ".join(words.split()))
+    assert shown >= 6
+    finance = _body(bundled["ltp-submission"])
+    assert "Neither figure is the system's own financial position in a year" in finance
+
+
 def test_the_life_expectancy_baseline_is_marked_as_the_illustrative_midpoint_it_is(bundled):
     """Morecambe Bay's "14 to 16 years" applied to the whole system is no source's figure."""
     summary = _body(bundled["public-summary"])
