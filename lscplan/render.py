@@ -313,8 +313,12 @@ class Figures:
                            years[-1], m.unit), f"{better} is better"]
         references, described = target_references(m, x)
         parts += described
-        if m.illustrative:
+        baseline_illus = m.baseline.provenance == "illustrative"
+        if m.illustrative and baseline_illus:
             parts.append("these figures are illustrative")
+        elif m.illustrative or baseline_illus:  # say which: the other is a source's
+            parts.append(f"the figures after the {m.baseline.year} baseline are illustrative"
+                         if m.illustrative else f"the {m.baseline.year} baseline is illustrative")
         description = " ".join(_sentence(p) for p in parts)
         chart_id = f"{prefix}-metric-{m.id}"
         svg = self._line(

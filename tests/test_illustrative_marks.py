@@ -409,7 +409,8 @@ def test_each_value_is_marked_once_where_it_is_read(marked) -> None:
 
 #: Words about the plan's sources or the tool, never for a document's reader.
 TOOL_LANGUAGE = ("plan's own tables", "as the plan holds it", "are not reproduced",
-                 "does not describe its scope", "the seed", "provenance")
+                 "does not describe its scope", "the seed", "provenance",
+                 "source document records")
 
 
 def test_the_bundled_documents_speak_to_their_reader(bundled) -> None:
@@ -428,6 +429,24 @@ def test_the_bundled_documents_speak_to_their_reader(bundled) -> None:
                       submission)
     roles = [r for r in rows if "NHS trust</td>" in r]
     assert roles and all("Mental health and community trust" in r for r in roles), rows
+
+
+def test_a_chart_calls_its_figures_illustrative_only_when_all_are(bundled) -> None:
+    """Issue 28: the A&E charts said "These figures are illustrative" of the sourced
+    83.3% baseline (its table cell, rightly, unmarked): a chart whose table has an
+    unmarked figure says which of its figures are illustrative."""
+    said = 0
+    for doc, html in bundled.items():
+        for figure in re.findall(r'<figure class="chart-figure".*?</figure>', _body(html), re.S):
+            description = re.search(r'<p class="chart-description">(.*?)</p>', figure, re.S)
+            cells = re.findall(r'<td class="num">(.*?)</td>', figure, re.S)
+            if description and "These figures are illustrative" in description.group(1):
+                said += 1
+                assert all(MARK in c for c in cells if c.strip()), (doc, description.group(1))
+    assert said > 10
+    submission = _body(bundled["ltp-submission"])
+    assert "The figures after the 2018/19 baseline are illustrative." in submission
+    assert "The figure for 2023/24 is illustrative." in _body(bundled["public-summary"])
 
 
 #: Money figures of different scope, year and source: wherever one is shown, what it
