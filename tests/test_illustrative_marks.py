@@ -352,6 +352,9 @@ def test_the_mark_is_explained_once_in_a_document_that_marks_anything(bundled) -
         assert body.count(legend) == (1 if marks else 0), doc
         assert ("Draft:" in body) == bool(marks), doc
         assert "These figures are illustrative: no source document gives them" not in body
+        # the legend says it once (the delivery report's said it twice over)
+        for note in re.findall(r'<p class="legend-note">(.*?)</p>', body, re.S):
+            assert note.count("no source") <= 1, (doc, note)
         assert "<!--lscplan:" not in html, doc
     assert not _body(bundled["board-mbccg-governing-body-2019-11-19"]).count(MARK)
 
