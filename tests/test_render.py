@@ -338,6 +338,8 @@ def test_structure(pages, doc_id):
     html = pages[doc_id]
     o = _outline(html)
     assert html.startswith("<!DOCTYPE html>\n<html lang=\"en-GB\">")
+    # its title runs in the printed page's header (the delivery report's did not)
+    assert re.search(r'<h1 class="doc-title" data-running="[^"]+">', html), doc_id
     assert o.html_lang == "en-GB"
     assert o.headings.count(1) == 1 and o.headings[0] == 1
     for before, after in zip(o.headings, o.headings[1:], strict=False):
