@@ -184,3 +184,30 @@ def test_a_list_among_numbered_paragraphs_is_lettered_not_numbered():
     text = " ".join(" ".join(words).split())
     assert "a) First b) Second i) Inner a) Third" in text, text
     assert "•" not in text and "1." not in text
+
+
+@pytest.mark.pdf
+def test_a_numbered_paragraphs_first_line_starts_where_its_others_do():
+    """Issue 28: the Morecambe Bay paper's paragraphs began a space to the right of their
+    following lines (the space after the hanging number was outside its box)."""
+    from lscplan import narrative
+
+    text = "Word " * 60
+    parts = narrative.to_parts(text, numbered="paragraphs")
+    body = ("<section class='paper-body'>" + "".join(p for p in parts if isinstance(p, str))
+            + "</section>")
+    html = ("<!DOCTYPE html><html lang='en'><head><title>t</title><link rel='stylesheet' "
+            f"href='style.css'></head><body>{body}</body></html>")
+    rendered = formats.Rendered("t", "t", html, "0" * 64, 1573776000,
+                                (str(render.templates_dir()),))
+    document, _data = pdf._laid_out(rendered)
+    from weasyprint.formatting_structure import boxes
+
+    starts = []
+    for line in document.pages[0]._page_box.descendants():
+        if isinstance(line, boxes.LineBox):
+            texts = [b for b in line.descendants() if isinstance(b, boxes.TextBox)
+                     and b.text.strip() and b.element_tag == "p"]
+            if texts:  # where the line's first letter is: a leading space pushes it on
+                starts.append((round(texts[0].position_x, 1), texts[0].text[:1].isspace()))
+    assert len(starts) >= 3 and len(set(starts)) == 1, starts
