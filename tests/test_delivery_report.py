@@ -87,8 +87,10 @@ def test_summary_charts_icons_and_data(report: str) -> None:
     amb = report[report.index('id="summary-table-series-ambulance-response"'):]
     assert ">Numerator</th>" not in amb.split("</table>")[0]
     assert ">2019/20 Q2</th>" in amb
-    # illustrative series are marked
+    # illustrative series are marked where their values are read, not in their heading
     assert "Illustrative: no source document gives these figures" in report
+    headings = re.findall(r"<h3[^>]*>(.*?)</h3>", report, re.S)
+    assert headings and not [h for h in headings if 'class="illus"' in h]
 
 
 PAPER = "board/governing-body-update.yaml"
