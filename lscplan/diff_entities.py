@@ -223,12 +223,11 @@ def _listed(items: tuple[str, ...] | None) -> list[str] | None:
     return None if items is None else list(items)
 
 
-#: The unit of a kind's figure fields: (kind, field head) -> unit, or "field:NAME" for
-#: the unit the entity names in its own field NAME.
+#: The units of figure fields the kinds' declarations cannot name (``kinds.Figures.unit``
+#: names the rest): fields a view names otherwise than the model (the trajectory's
+#: ``years``) and figures diff derives (a metric's ``change``). (kind, field head) ->
+#: unit, or ``field:NAME`` for the unit the entity names in its own field NAME.
 _UNITS: dict[tuple[str, str], str] = {
-    ("metric", "values"): "field:unit",
-    ("metric", "baseline.value"): "field:unit",
-    ("metric", "targets.*.value"): "field:unit",
     ("metric", "change"): "field:unit",
     ("allocation", "baseline"): "gbp-thousands",
     ("allocation", "allocation"): "gbp-thousands",
@@ -240,24 +239,18 @@ _UNITS: dict[tuple[str, str], str] = {
     ("trajectory", "surplus"): "gbp-thousands",
     ("efficiency", "years"): "gbp-thousands",
     ("efficiency", "percent"): "percent",
-    ("context-figure", "value"): "field:unit",
-    ("activity", "by_icp"): "field:unit",
     ("activity", "system"): "field:unit",
-    ("staff-group", "wte"): "wte",
-    ("staff-group", "vacancies"): "wte",
-    ("staff-group", "by_place"): "wte",
-    ("staff-group", "by_type"): "wte",
     ("staff-group", "vacancy_rate"): "percent",
     ("workforce", "total"): "wte",
     ("workforce", "total_vacancies"): "wte",
-    ("population", "people"): "number",
-    ("icp", "population.people"): "number",
 }
 
 
 def unit_of(kind: str, field: str | None, fields: dict[str, Any] | None) -> str | None:
     """The unit of ``field`` of an entity of ``kind`` (``values.2023/24`` of a metric in
-    percent: ``percent``), or None when it is not a figure."""
+    percent: ``percent``; ``cost.2021/22`` of a kind declaring its ``cost`` in
+    ``gbp-thousands``: that), or None when it is not a figure (or is one written as
+    given)."""
     if field is None:
         return None
     parts = field.split(".")
@@ -266,8 +259,8 @@ def unit_of(kind: str, field: str | None, fields: dict[str, Any] | None) -> str 
         if unit is None and n > 1:  # a keyed middle part: ``targets.local-2030.value``
             unit = _UNITS.get((kind, ".".join((parts[0], "*", *parts[2:n]))))
         if unit is not None:
-            if unit.startswith("field:"):
-                named = (fields or {}).get(unit[6:])
-                return named if isinstance(named, str) else None
-            return unit
-    return None
+            return kinds.resolve_unit(unit, fields or {})
+    declared = kinds.entity_kind(kind)
+    if declared is None:
+        return None
+    return kinds.resolve_unit(kinds.unit_spec(declared, field), fields or {})

@@ -31,16 +31,41 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+#: The unit of figures that are not quantities (a date, a contact's details, a board
+#: paper's cover-sheet field): written as the source gives them, never converted.
+AS_WRITTEN = "as-written"
+#: A unit the entity names in one of its own fields: ``field:unit``.
+FIELD_UNIT = "field:"
+#: The unit of the entity another field refers to (``of:metric|activity``: the ``unit``
+#: of the metric its ``metric`` field names, else of the activity its ``activity`` names).
+REFERRED_UNIT = "of:"
+
 
 @dataclass(frozen=True)
 class Figures:
-    """Figures whose provenance is ``holder``'s; counted as illustrative when it is."""
+    """Figures whose provenance is ``holder``'s; counted as illustrative when it is.
+
+    ``unit`` is what the figures are in: a built-in unit's id (``formatting.BUILTIN_UNITS``:
+    ``gbp-thousands``, ``wte``), ``field:NAME`` for the unit the entity names in its field
+    NAME (a metric's ``unit``, which may be one plan.yaml declares), ``of:KIND|KIND`` for
+    the unit of the entity its field KIND refers to (an actuals series: its metric's), or
+    ``as-written`` for figures that are not quantities; one for all of ``figures``, or
+    one for each.
+    Check messages, ``diff``, the documents and the workbook write the figures in it;
+    every kind declares it (``tests/test_kinds.py``), there is no default."""
 
     holder: str  # path from the entity to the object with the provenance
     figures: tuple[str, ...]  # paths from the holder to the figures it covers
     #: how the register of illustrative values names them; format fields ``e`` (entity)
     #: and ``h`` (holder)
     what: str
+    unit: str | tuple[str, ...] = ""
+
+    def units(self) -> Iterator[tuple[str, str]]:
+        """(path from the entity, unit) of each of the figures."""
+        each = (self.unit,) * len(self.figures) if isinstance(self.unit, str) else self.unit
+        for path, unit in zip(self.figures, each, strict=True):
+            yield ".".join(p for p in (self.holder, path) if p), unit
 
 
 @dataclass(frozen=True)
@@ -60,6 +85,15 @@ class EntityKind:
     refers: tuple[tuple[str, str], ...] = ()  # (path, kind name): ids the rule checks
     term: str | None = None  # the plan.yaml ``terms`` entry naming it in messages ("place")
     item: bool = True  # an illustrative entity (not figure) is marked and listed as one
+    #: (path, unit) of figures no ``figures`` entry covers (a published total, whose
+    #: provenance is not the entity's), as ``Figures.unit`` names units
+    units: tuple[tuple[str, str], ...] = ()
+
+    def figure_units(self) -> Iterator[tuple[str, str]]:
+        """(path from the entity, unit) of every figure the kind declares."""
+        for figures in self.figures:
+            yield from figures.units()
+        yield from self.units
 
 
 PARTS = ("front", "narrative", "quantified", "major")
@@ -111,32 +145,35 @@ FILES: tuple[FileKind, ...] = (
         EntityKind("source", "source", "Sources", ("system.sources",)),
         EntityKind("population", "population", "Population", ("system.population",),
                    id="year", named="population {year}", provenance=("",),
-                   figures=(Figures("", ("people",), "population {e.year}"),)),
+                   figures=(Figures("", ("people",), "population {e.year}", "number"),)),
         EntityKind("icp", "ICP", "Integrated care partnerships", ("system.icps",),
                    provenance=("", "population"), term="place",
-                   figures=(Figures("population", ("people",), "population of {e.name}"),)),
+                   figures=(Figures("population", ("people",), "population of {e.name}",
+                                    "number"),)),
         EntityKind("organisation", "organisation", "Organisations",
                    ("system.organisations",), provenance=("",)),
         EntityKind("executive", "executive", "Executives", ("system.executives",),
                    provenance=("",)),
         EntityKind("governance", "governance", "Governance", ("system.governance",),
                    id=None, provenance=("", "sourced"),
-                   figures=(Figures("", ("block_figures",), "governance figures"),
-                            Figures("sourced", ("value",), "governance: {h.label}"))),
+                   figures=(Figures("", ("block_figures",), "governance figures", AS_WRITTEN),
+                            Figures("sourced", ("value",), "governance: {h.label}", AS_WRITTEN))),
         EntityKind("board", "board", "Boards and committees", ("system.governance.boards",),
                    provenance=("",)),
         EntityKind("submission", "the submission", "Submission", ("system.submission",),
                    id=None, provenance=("", "sourced"),
-                   figures=(Figures("", ("block_figures",), "submission deadline"),
-                            Figures("sourced", ("value",), "submission {h.label}"))),
+                   figures=(Figures("", ("block_figures",), "submission deadline", AS_WRITTEN),
+                            Figures("sourced", ("value",), "submission {h.label}", AS_WRITTEN))),
         EntityKind("submission-component", "submission component", "Submission components",
                    ("system.submission.components",)),
         EntityKind("glossary", "glossary term", "Glossary", ("system.glossary",),
                    id="term", provenance=("",)),
         EntityKind("publication", "the publication", "Publication", ("system.publication",),
                    id=None, provenance=("", "contacts"), public=("how_to_ask",), item=False,
-                   figures=(Figures("", ("date",), "the public summary's publication date"),
-                            Figures("contacts", ("value",), "contact details ({h.kind})"))),
+                   figures=(Figures("", ("date",), "the public summary's publication date",
+                                    AS_WRITTEN),
+                            Figures("contacts", ("value",), "contact details ({h.kind})",
+                                    AS_WRITTEN))),
         EntityKind("unit", "unit", "Units", ("units",)),
     )),
     FileKind("vision.yaml", "vision", "vision", (
@@ -166,9 +203,10 @@ FILES: tuple[FileKind, ...] = (
     FileKind("metrics.yaml", "metrics", "metrics", (
         EntityKind("metric", "metric", "Metrics", ("metrics",),
                    provenance=("", "baseline", "targets"),
-                   figures=(Figures("", ("values",), "metric {e.title}"),
-                            Figures("baseline", ("value",), "metric {e.title}"),
-                            Figures("targets", ("value",), "{h.label} for metric {e.title}")),
+                   figures=(Figures("", ("values",), "metric {e.title}", "field:unit"),
+                            Figures("baseline", ("value",), "metric {e.title}", "field:unit"),
+                            Figures("targets", ("value",), "{h.label} for metric {e.title}",
+                                    "field:unit")),
                    series=(("values", ""),), public=("public_phrase",),
                    refers=(("priorities", "priority"),)),
     )),
@@ -178,36 +216,39 @@ FILES: tuple[FileKind, ...] = (
                    provenance=("",),
                    figures=(Figures("", ("rows.baseline", "rows.allocation",
                                          "rows.published_movement",
-                                         "rows.published_percent"), "CCG allocations"),)),
+                                         "rows.published_percent"), "CCG allocations",
+                                    ("gbp-thousands",) * 3 + ("percent",)),)),
         EntityKind("allocation", "allocation", "Allocations", ("finance.allocations.rows",),
                    id="label", named="{label}", refers=(("organisation", "organisation"),)),
         EntityKind("trajectory", "the financial trajectory", "Financial trajectory",
                    ("finance.trajectory",), id=None,
                    provenance=("",),
                    figures=(Figures("", ("years.income", "years.expenditure"),
-                                    "system financial trajectory"),),
-                   series=(("income", ""),)),
+                                    "system financial trajectory", "gbp-thousands"),),
+                   series=(("income", ""),), units=(("income", "gbp-thousands"),)),
         EntityKind("efficiency", "efficiency savings", "Efficiency", ("finance.efficiency",),
                    id=None, named="the efficiency savings", provenance=("",),
-                   figures=(Figures("", ("values",), "efficiency savings"),),
-                   series=(("", ""),)),
+                   figures=(Figures("", ("values",), "efficiency savings", "gbp-thousands"),),
+                   series=(("", ""),), units=(("", "gbp-thousands"),)),
         EntityKind("context-figure", "finance figure", "Finance context figures",
                    ("finance.context",), provenance=("",),
-                   figures=(Figures("", ("value",), "{e.label}"),)),
+                   figures=(Figures("", ("value",), "{e.label}", "field:unit"),)),
     )),
     FileKind("activity.yaml", "activity", "activity", (
         EntityKind("activity", "activity", "Activity", ("activity",),
                    provenance=("",),
-                   figures=(Figures("", ("by_icp",), "activity: {e.title}"),),
-                   series=(("by_icp", "for {key!r}"), ("published_system", "system total"))),
+                   figures=(Figures("", ("by_icp",), "activity: {e.title}", "field:unit"),),
+                   series=(("by_icp", "for {key!r}"), ("published_system", "system total")),
+                   units=(("published_system", "field:unit"),)),
     )),
     FileKind("workforce.yaml", "workforce", "workforce", (
         EntityKind("workforce", "the workforce plan", "Workforce", ("workforce",), id=None,
-                   named="the workforce", series=(("published_total", "total"),)),
+                   named="the workforce", series=(("published_total", "total"),),
+                   units=(("published_total", "wte"),)),
         EntityKind("staff-group", "staff group", "Staff groups", ("workforce.groups",),
                    provenance=("",),
                    figures=(Figures("", ("wte", "vacancies", "by_place", "by_type"),
-                                    "workforce: {e.title}"),),
+                                    "workforce: {e.title}", "wte"),),
                    series=(("wte", "WTE"), ("vacancies", "vacancies"),
                            ("by_place", "for {key!r}"), ("by_type", "{key}"))),
     )),
@@ -215,7 +256,7 @@ FILES: tuple[FileKind, ...] = (
         EntityKind("engagement", "engagement", "Engagement",
                    ("engagement.undertaken", "engagement.planned"),
                    provenance=("", "figures"), within_field="stage",
-                   figures=(Figures("figures", ("value",), "{e.title}: {h.label}"),)),
+                   figures=(Figures("figures", ("value",), "{e.title}: {h.label}", "number"),)),
         EntityKind("partner", "engagement partner", "Engagement partners",
                    ("engagement.partners",)),
     )),
@@ -223,7 +264,8 @@ FILES: tuple[FileKind, ...] = (
         EntityKind("risk", "risk", "Risks", ("risks",), provenance=("", "scores"),
                    refers=(("priorities", "priority"),),
                    figures=(Figures("scores", ("likelihood", "impact", "target_likelihood",
-                                               "target_impact"), "risk scores: {e.title}"),)),
+                                               "target_impact"), "risk scores: {e.title}",
+                                       "number"),)),
     ), required=False, section=Section("Risk register", "major", "risk-register")),
     FileKind("commitments.yaml", "commitments", "commitments", (
         EntityKind("commitment", "Long Term Plan commitment", "Long Term Plan commitments",
@@ -248,7 +290,8 @@ FILES: tuple[FileKind, ...] = (
     FileKind("actuals.yaml", "actuals", "actuals", (
         EntityKind("actual-series", "actuals series", "Actuals", ("actuals.series",),
                    provenance=("",),
-                   figures=(Figures("", ("values",), "actuals: {e.id}"),),
+                   figures=(Figures("", ("values",), "actuals: {e.id}",
+                                    "of:metric|activity"),),
                    ignored=("period_locs", "rebase_locs", "field_locs", "derived"),
                    refers=(("metric", "metric"), ("activity", "activity"), ("place", "icp"))),
     ), required=False),
@@ -257,7 +300,7 @@ FILES: tuple[FileKind, ...] = (
                    provenance=("", "sourced"), ignored=("file",), item=False,
                    refers=(("organisation", "organisation"),),
                    figures=(Figures("field_sources", ("value",),
-                                    "{h.label}: {e.title}"),)),
+                                    "{h.label}: {e.title}", AS_WRITTEN),)),
     ), required=False),
 )
 
@@ -278,6 +321,52 @@ def sectioned(part: str | None = None) -> tuple[FileKind, ...]:
 def extract_kind(name: str) -> FileKind | None:
     """The file kind a board paper's extract ``name`` reproduces, if a kind declares it."""
     return next((f for f in sectioned() if f.section and f.section.extract == name), None)
+
+
+def unit_spec(kind: EntityKind, path: str) -> str | None:
+    """The unit ``kind`` declares for the figure at ``path`` (dots from the entity; the
+    years and keys past a declared path are the figure's: ``cost.2021/22``, a keyed part
+    between: ``targets.national.value``), or None for a path that is not a figure."""
+    parts = path.split(".")
+    best: tuple[int, str] | None = None
+    for declared, unit in kind.figure_units():
+        want = declared.split(".") if declared else []
+        keyed = [*want[:1], "*", *want[1:]] if len(want) > 1 else want
+        for pattern in (want, keyed):
+            fits = len(pattern) <= len(parts) and all(
+                w in ("*", p) for w, p in zip(pattern, parts, strict=False))
+            if fits and (best is None or len(want) > best[0]):
+                best = (len(want), unit)
+    return best[1] if best else None
+
+
+def resolve_unit(spec: str | None, entity: Any, plan: Any = None) -> str | None:
+    """The unit ``spec`` (as ``Figures.unit`` declares it) names for ``entity`` (a model
+    object or its fields as a mapping): None for figures written as given, or a unit
+    named by a field the entity leaves out (or by an entity ``plan`` does not have)."""
+    if spec is None or spec == AS_WRITTEN:
+        return None
+    if spec.startswith(FIELD_UNIT):
+        named = _field(entity, spec[len(FIELD_UNIT):])
+        return named if isinstance(named, str) else None
+    if spec.startswith(REFERRED_UNIT):
+        for name in spec[len(REFERRED_UNIT):].split("|"):
+            wanted, target = _field(entity, name), entity_kind(name)
+            if wanted is None or target is None or plan is None:
+                continue
+            for found, eid, other in entities(plan):
+                if found is target and eid == wanted:
+                    return resolve_unit(unit_spec(target, _first_figure(target)), other, plan)
+        return None
+    return spec
+
+
+def _first_figure(kind: EntityKind) -> str:
+    return next((path for path, _unit in kind.figure_units()), "")
+
+
+def _field(entity: Any, name: str) -> Any:
+    return entity.get(name) if isinstance(entity, Mapping) else getattr(entity, name, None)
 
 
 def values(root: Any, path: str) -> Iterator[Any]:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -32,7 +32,7 @@ from .diagnostics import Diagnostic, Location, Report, error
 from .documents import Document
 from .errors import PlanInvalid
 from .files import cache_dir, write_atomic
-from .model import STAFFING_TYPES, Metric, Plan, PointOfDelivery, Series
+from .model import STAFFING_TYPES, Metric, Plan, PointOfDelivery, Record, Series
 from .resources import templates_dir
 from .sandbox import OPTIONS, ThemeLoader, ThemeSandbox
 from .theme import Theme
@@ -600,8 +600,26 @@ def _inline_markdown(text: str, appendices: Mapping[str, str] | None = None) -> 
     return Markup(narrative.to_inline_html(text, appendices))
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     raise jinja2.TemplateRuntimeError(message)
+
+
+@jinja2.pass_context
+def unit_of(context: Any, entity: Any, path: str) -> str:
+    """The unit an entity of a generic kind declares for its figures at ``path``
+    (``kinds.Figures.unit``), for a partial to write them in:
+    ``{{ s.budget|value(unit_of(s, "budget")) }}``. A path that declares none, or figures
+    written as given, fails the build: the partial asked for a unit there is none of."""
+    name = vars(entity).get("_kind") if isinstance(entity, Record) else None
+    kind = kinds.entity_kind(name or "")
+    if kind is None:
+        _fail(f"unit_of: {entity!r} is not an entity of a declared generic kind")
+    plan = context.get("plan")
+    unit = kinds.resolve_unit(kinds.unit_spec(kind, path), entity, plan)
+    if unit is None:
+        _fail(f"unit_of: the {kind.label} declares no unit for {path!r}")
+    # a unit plan.yaml declares, as it declares it (its label, symbol and decimals)
+    return next((u for u in getattr(plan, "units", ()) if u == unit), unit)
 
 
 FILTERS: Mapping[str, Callable[..., Any]] = {
@@ -682,6 +700,7 @@ def _configure(env: jinja2.Environment, theme: Theme | None) -> jinja2.Environme
                        DRAFT_MARK=DRAFT_MARK, TO_BE_CONFIRMED=TO_BE_CONFIRMED,
                        STAFFING_TYPES=STAFFING_TYPES,
                        fail=_fail, sections=kinds.sectioned, extract_kind=kinds.extract_kind,
+                       unit_of=unit_of,
                        paper_parts=paper_parts, theme=theme, logo=_logo(theme),
                        council_recommendation=council_recommendation,
                        CSP=THEMED_CSP if theme else CSP)

@@ -3,7 +3,9 @@ can edit and send back (``lscplan import``, ``lscplan.workbook_import``).
 
 ``layout(plan, document)`` lays the workbook out as data: a ``Sheet`` per part of the
 plan (a cover, then allocations, the financial trajectory, efficiency, activity,
-workforce and metrics), each a grid of cells that are one of
+workforce, metrics and actuals, laid out by hand in ``SHEETS``; then a sheet for each
+other entity kind with series, laid out from its declaration in ``kinds``:
+``kind_sheet``), each a grid of cells that are one of
 
 - ``Figure``: a number of the plan's sources, with the place in the YAML it comes from
   (``Target``) and whether it is illustrative (shaded, and its row's provenance says
@@ -24,19 +26,22 @@ Years are columns; percentages are stored as fractions with a percent number for
 (86.0 in the YAML is 0.86 shown ``86.0%``), money in £'000 like the YAML. The rows come
 from the model's entities and series (a place per ``by_icp`` key, a staff group per
 group, a metric per metric), so a new staff group, place or metric is a new row with
-no change here.
+no change here; and a new kind of plan file with series is a new sheet with no change
+here: its heading names the sheet, its label heads the first column, and the unit it
+declares for its figures (``kinds.Figures.unit``) gives their number format.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from . import formatting
+from . import formatting, kinds
 from .files import fixed_zip
 from .model import ILLUSTRATIVE, STAFFING_TYPES, Plan, Series, StaffGroup
 from .outputs import Output, Rendered
@@ -404,6 +409,16 @@ def _check_row(sheet: Sheet, row: int, total_row: int, years: dict[str, int], fi
     sheet.put(row, prov_col, Text(CALCULATED))
 
 
+def declared_unit(kind: str, path: str) -> str:
+    """The one unit the entity kind ``kind`` declares for its figures at ``path``
+    (``kinds.Figures.unit``): what a hand-made sheet writes them in."""
+    found = kinds.entity_kind(kind)
+    unit = kinds.unit_spec(found, path) if found else None
+    if unit is None or unit == kinds.AS_WRITTEN or ":" in unit:
+        raise LookupError(f"{kind} declares no one unit for {path!r}")
+    return unit
+
+
 def _activity(plan: Plan) -> Sheet:
     place = plan.terms.place
     sheet = Sheet("Activity")
@@ -467,7 +482,7 @@ def _workforce(plan: Plan) -> Sheet:
     end = max(years.values())
     prov_col, id_col = end + 1, end + 2
     _header(sheet, ["Staff group", "Measure", *years, "Provenance", "Id"], 3)
-    fmt = number_format("wte", [v for g in wf.groups
+    fmt = number_format(declared_unit("staff-group", "wte"), [v for g in wf.groups
                                 for s in (g.wte, g.vacancies, *g.by_place.values(),
                                           *g.by_type.values())
                                 if s is not None for v in s.values.values()])
@@ -718,9 +733,97 @@ def _actuals(plan: Plan) -> Sheet | None:
     return sheet
 
 
-#: The data sheets, in workbook order, each from the plan (a sheet function may return
-#: None for a part the plan does not have: the actuals).
-SHEETS = (_allocations, _trajectory, _efficiency, _activity, _workforce, _metrics, _actuals)
+#: The hand-made data sheets, in workbook order, each from the plan (a sheet function
+#: may return None for a part the plan does not have: the actuals), with the entity
+#: kinds (``kinds.EntityKind.name``) it shows. Every other kind with series gets a
+#: sheet of its own from its declaration (``kind_sheet``), after these.
+SHEETS: tuple[tuple[Callable[[Plan], Sheet | None], tuple[str, ...]], ...] = (
+    (_allocations, ("allocations", "allocation")), (_trajectory, ("trajectory",)),
+    (_efficiency, ("efficiency",)), (_activity, ("activity",)),
+    (_workforce, ("workforce", "staff-group")), (_metrics, ("metric",)),
+    (_actuals, ("actual-series",)))
+#: What Excel refuses in a sheet's name, and its longest.
+_NOT_IN_NAMES = re.compile(r"[\[\]:*?/\\]")
+_NAME_LENGTH = 31
+
+
+def declared_sheets() -> tuple[kinds.EntityKind, ...]:
+    """The entity kinds with series that no hand-made sheet shows: each gets its own
+    sheet, laid out from its declaration (``kind_sheet``)."""
+    shown = {name for _make, names in SHEETS for name in names}
+    return tuple(k for k in kinds.ENTITY_KINDS if k.series and k.name not in shown)
+
+
+def sheet_name(kind: kinds.EntityKind, taken: Iterable[str] = ()) -> str:
+    """The sheet of a declared kind: its heading, as a sheet may be named, numbered
+    when another sheet has that name already (a spreadsheet's names ignore case)."""
+    name = " ".join(_NOT_IN_NAMES.sub(" ", kind.heading).split())[:_NAME_LENGTH].strip()
+    used = {t.casefold() for t in taken}
+    n, found = 2, name
+    while found.casefold() in used:
+        suffix = f" ({n})"
+        found, n = name[:_NAME_LENGTH - len(suffix)].strip() + suffix, n + 1
+    return found
+
+
+def _entity_name(kind: kinds.EntityKind, entity: Any) -> str:
+    """An entity in its sheet's first column: its title (or name, label), else its id."""
+    return next((str(getattr(entity, a)) for a in ("title", "name", "label")
+                 if isinstance(getattr(entity, a, None), str)),
+                kinds.id_of(kind, entity) or kind.label)
+
+
+def kind_sheet(plan: Plan, kind: kinds.EntityKind, taken: Iterable[str] = ()
+               ) -> Sheet | None:
+    """The sheet of a kind no hand-made sheet shows, from its declaration alone: one row
+    per entity and series (the kind's ``series``), a column per year of the plan period;
+    headed with the kind's heading and label, each figure in the number format of the
+    unit the kind declares for it (``kinds.Figures.unit``), the row's provenance and
+    the entity's id beside it (named apart from the sheets ``taken``). None when the
+    plan has no entity of the kind."""
+    rows = []
+    for found, _path, eid, entity in kinds.placed(plan):
+        if found is not kind:
+            continue
+        for path, name in kind.series:
+            unit = kinds.resolve_unit(kinds.unit_spec(kind, path), entity, plan)
+            for series, key in kinds.keyed_values(entity, path):
+                if isinstance(series, Series):
+                    measure = name.format(key=key) if name else path.rpartition(".")[2]
+                    rows.append((entity, eid, measure or kind.label, series,
+                                 series.unit or unit))
+    if not rows:
+        return None
+    sheet = Sheet(sheet_name(kind, taken))
+    units = {unit for *_, unit in rows}
+    only = next(iter(units)) if len(units) == 1 else None
+    label = formatting.unit_label(only) if only else None
+    sheet.put(TITLE_ROW, 1, Text(f"{kind.heading} ({label})" if label else kind.heading,
+                                 "title"))
+    years = _year_columns(plan, 3)
+    end = max(years.values())
+    unit_col, prov_col, id_col = end + 1, end + 2, end + 3
+    _header(sheet, [sentence(kind.label), "Measure", *years, "Unit", "Provenance", "Id"], 3)
+    row = FIRST_ROW
+    for entity, eid, measure, series, unit in rows:
+        fmt = number_format(unit or "number", list(series.values.values()))
+        sheet.put(row, 1, Text(_entity_name(kind, entity)))
+        sheet.put(row, 2, Text(sentence(measure)))
+        for year, col in years.items():
+            sheet.figure(row, col, series.get(year), fmt,
+                         _target(series.loc, year, percent=unit == "percent"),
+                         series.provenance)
+        sheet.put(row, unit_col, Text(formatting.unit_label(unit)) if unit else None)
+        sheet.put(row, prov_col, Text(series.provenance))
+        sheet.put(row, id_col, Text(eid or kind.name, "key"))
+        row += 1
+    # named for its sheet (a defined name starts with a letter and is no cell's name)
+    words = "".join(w.capitalize() for w in re.findall(r"[A-Za-z0-9]+", sheet.name))
+    sheet.define(f"{'' if words[:1].isalpha() else 'Kind'}{words}Table", HEADER_ROW, row - 1,
+                 id_col)
+    sheet.widths = {1: 44, 2: 20, **{c: 12 for c in years.values()}, unit_col: 14,
+                    prov_col: 22, id_col: 28}
+    return sheet
 
 
 def _cover(plan: Plan, doc: Any, sheets: Sequence[Sheet]) -> Sheet:
@@ -778,7 +881,11 @@ def layout(plan: Plan, document: Any) -> list[Sheet]:
     """Every sheet of the document's workbook, the cover first. The plan is taken as it
     stood on the document's date, as the document's other formats are."""
     plan = plan.as_of(document.date) if document.date else plan
-    sheets = [sheet for make in SHEETS if (sheet := make(plan)) is not None]
+    sheets = [sheet for make, _kinds in SHEETS if (sheet := make(plan)) is not None]
+    for kind in declared_sheets():
+        taken = ["Cover", *BUILT_SHEETS, *(s.name for s in sheets)]
+        if (sheet := kind_sheet(plan, kind, taken)) is not None:
+            sheets.append(sheet)
     for sheet in sheets:
         _notes(sheet, plan)
     return [_cover(plan, document, sheets), *sheets]

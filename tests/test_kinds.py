@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from lscplan import kinds
+from lscplan.formatting import BUILTIN_UNITS
 from lscplan.render import environment
 from lscplan.resources import schemas_dir, starter_dir
 
@@ -35,3 +36,72 @@ def test_every_section_is_placed_and_has_its_partial() -> None:
 def test_extract_names_are_unique() -> None:
     names = [f.section.extract for f in kinds.sectioned() if f.section.extract]
     assert len(names) == len(set(names))
+
+
+#: The file kinds the templates show by hand, so they need no ``section``: every other
+#: kind, a new one included, declares where the documents show it.
+SHOWN_BY_HAND = {"plan.yaml", "vision.yaml", "priorities.yaml", "portfolios/", "metrics.yaml",
+                 "finance.yaml", "activity.yaml", "workforce.yaml", "engagement.yaml",
+                 "actuals.yaml", "board/"}
+
+
+def complete(kind: kinds.FileKind) -> list[str]:
+    """What the declaration of ``kind`` leaves out: words for each entity kind, a unit
+    of the plan's vocabulary for each figure, a section (unless shown by hand)."""
+    missing = []
+    if kind.section is None and kind.path not in SHOWN_BY_HAND:
+        missing.append(f"{kind.path}: no section (where do the documents show it?)")
+    for e in kind.entities:
+        for word in ("label", "heading"):
+            if not getattr(e, word).strip():
+                missing.append(f"{e.name}: no {word}")
+        for path, unit in e.units:
+            if not (unit in BUILTIN_UNITS or unit.startswith(kinds.FIELD_UNIT)):
+                missing.append(f"{e.name}: {path} in {unit!r}, not a unit of the plan")
+        for figures in e.figures:
+            if not figures.unit:
+                missing.append(f"{e.name}: figures {figures.figures} have no unit")
+                continue
+            try:
+                units = list(figures.units())
+            except ValueError:
+                missing.append(f"{e.name}: {figures.unit} is not one unit per figure")
+                continue
+            for path, unit in units:
+                if not (unit in BUILTIN_UNITS or unit == kinds.AS_WRITTEN
+                        or unit.startswith((kinds.FIELD_UNIT, kinds.REFERRED_UNIT))):
+                    missing.append(f"{e.name}: {path} in {unit!r}, not a unit of the plan")
+        for path, _name in e.series:
+            if kinds.unit_spec(e, path) is None:
+                missing.append(f"{e.name}: its series {path!r} has no unit")
+    return missing
+
+
+@pytest.mark.parametrize("kind", kinds.FILES, ids=lambda f: f.path)
+def test_every_kind_is_declared_completely(kind: kinds.FileKind) -> None:
+    """A kind declared without words, a unit for its figures, or a section is refused
+    here, not given a silent default somewhere later."""
+    assert complete(kind) == []
+
+
+def test_an_incomplete_kind_is_refused() -> None:
+    bare = kinds.FileKind("x.yaml", "x", "x", (
+        kinds.EntityKind("x", "", "Xs", ("x",), figures=(kinds.Figures("", ("v",), "x"),),
+                         series=(("v", ""),)),
+        kinds.EntityKind("y", "y", "Ys", ("y",), figures=(
+            kinds.Figures("", ("a", "b"), "y", ("number",)),
+            kinds.Figures("", ("c",), "y", "furlongs"))),), records="x")
+    assert complete(bare) == [
+        "x.yaml: no section (where do the documents show it?)", "x: no label",
+        "x: figures ('v',) have no unit", "y: ('number',) is not one unit per figure",
+        "y: c in 'furlongs', not a unit of the plan"]
+
+
+def test_the_declared_unit_of_a_figure() -> None:
+    metric, allocations = kinds.entity_kind("metric"), kinds.entity_kind("allocations")
+    assert metric is not None and allocations is not None
+    assert kinds.unit_spec(metric, "targets.national.value") == "field:unit"
+    assert kinds.unit_spec(metric, "title") is None
+    assert kinds.unit_spec(allocations, "rows.published_percent") == "percent"
+    assert kinds.resolve_unit("field:unit", {"unit": "minutes"}) == "minutes"
+    assert kinds.resolve_unit(kinds.AS_WRITTEN, {}) is None

@@ -113,3 +113,10 @@ def test_diff_writes_figures_in_the_declared_unit(small_plan: Path, tmp_path: Pa
     messages = [diff_wording.change_message(c) for c in changes]
     assert "metric `ambulance-response`, 2020/21: 22 mins → 21 mins (improves)" in messages
     assert any(c.entity == "unit" and c.field == "symbol" for c in changes)
+
+
+def test_check_messages_write_figures_in_their_declared_unit(small_plan: Path) -> None:
+    edit(small_plan / "metrics.yaml", "2020/21: 22", "2020/21: 29")
+    warnings = check(small_plan).report.warnings
+    assert any(d.rule == "trajectory-direction" and "from 2019/20 (27 min) to 2020/21 "
+               "(29 min)" in d.message for d in warnings), [d.message for d in warnings]

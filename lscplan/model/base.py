@@ -12,6 +12,7 @@ from typing import Any, ClassVar, overload
 
 from .. import kinds, narrative
 from ..diagnostics import Location
+from ..formatting import Unit, as_unit
 from ..load import SourceFile, pointer_of
 
 ILLUSTRATIVE = "illustrative"
@@ -102,11 +103,14 @@ def texts(value: Any) -> Iterator[Text]:
 
 @dataclass(frozen=True)
 class Series(Sourced):
-    """One value per financial year (ordered by year), with its provenance."""
+    """One value per financial year (ordered by year), with its provenance; ``unit``, where
+    the model gives it (a generic kind's series, in the unit its kind declares), what its
+    figures are in."""
 
     values: Mapping[str, float]
     provenance: str
     loc: Location = field(compare=False)
+    unit: Unit | None = field(default=None, compare=False)
 
     @property
     def years(self) -> tuple[str, ...]:
@@ -242,13 +246,17 @@ class Person:
 
 class Record:
     """An entity of a generic file kind (``kinds.FileKind.records``): its fields as
-    attributes, nested mappings as Records and lists as tuples, with its location."""
+    attributes, nested mappings as Records and lists as tuples, with its location and
+    (for an entity) its kind's name."""
 
     def __init__(self, fields: Mapping[str, Any], loc: Location,
-                 field_loc: Callable[[str], Location] | None = None):
+                 field_loc: Callable[[str], Location] | None = None, kind: str | None = None):
         self._fields = dict(fields)
         self.loc = loc
         self._field_loc = field_loc
+        #: the name of the entity kind it is an entity of (None for a mapping inside
+        #: one); not an attribute a template reads, which are the fields
+        self._kind = kind
 
     def loc_of(self, name: str) -> Location:
         """Where the field ``name`` is in the source (the record's place if unknown)."""
@@ -270,22 +278,36 @@ class Record:
         return f"Record({self._fields!r})"
 
 
-def _record(source: SourceFile, data: Any, path: tuple, provenance: str | None = None
-            ) -> Any:
+def _record(source: SourceFile, data: Any, path: tuple, provenance: str | None = None,
+            units: Mapping[str, str | None] | None = None, within: tuple[str, ...] = (),
+            kind: str | None = None) -> Any:
     """A generic kind's value: a mapping as a Record, a list as a tuple, and a mapping
-    of financial years to numbers as a ``Series`` (with the provenance it inherits), so
-    the rules, the illustrative count and the documents read it as every series."""
+    of financial years to numbers as a ``Series`` (with the provenance it inherits, and
+    the unit ``units`` gives the figures at its path ``within`` the entity), so the
+    rules, the illustrative count and the documents read it as every series."""
     if isinstance(data, Mapping) and data and all(
             isinstance(k, str) and _FINANCIAL_YEAR.fullmatch(k) for k in data) and all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in data.values()):
-        return Series(dict(data), provenance or ILLUSTRATIVE, _loc(source, *path))
+        unit = _unit_at(units or {}, within)
+        return Series(dict(data), provenance or ILLUSTRATIVE, _loc(source, *path),
+                      as_unit(unit) if unit else None)
     if isinstance(data, Mapping):
         own = data.get("provenance", provenance)
-        return Record({k: _record(source, v, (*path, k), own) for k, v in data.items()},
-                      _loc(source, *path), partial(_loc, source, *path))
+        return Record({k: _record(source, v, (*path, k), own, units, (*within, k))
+                       for k, v in data.items()},
+                      _loc(source, *path), partial(_loc, source, *path), kind)
     if isinstance(data, list):
-        return tuple(_record(source, v, (*path, i), provenance) for i, v in enumerate(data))
+        return tuple(_record(source, v, (*path, i), provenance, units, within)
+                     for i, v in enumerate(data))
     return data
+
+
+def _unit_at(units: Mapping[str, str | None], within: tuple[str, ...]) -> str | None:
+    """The unit declared for the figures at ``within`` (or the nearest path above it)."""
+    for n in range(len(within), -1, -1):
+        if ".".join(within[:n]) in units:
+            return units[".".join(within[:n])]
+    return None
 
 
 def _count(value: Any) -> int:
@@ -294,9 +316,23 @@ def _count(value: Any) -> int:
 
 
 def _generic(f: SourceFile, kind: kinds.FileKind) -> Any:
+    """A generic kind's part of the plan: its records, each series in the unit the
+    entity kind at the top (``within`` the part itself) declares for it."""
+    top = next((e for e in kind.entities if e.within == (kind.part,)), None)
+
+    def units(data: Any) -> dict[str, str | None]:
+        if top is None or not isinstance(data, Mapping):
+            return {}
+        return {path: kinds.resolve_unit(spec, data) for path, spec in top.figure_units()}
+
+    name = top.name if top else None
     if kind.records is None:
-        return _record(f, f.data, ())
-    return _record(f, f.data[kind.records], (kind.records,), f.data.get("provenance"))
+        return _record(f, f.data, (), units=units(f.data), kind=name)
+    provenance, items = f.data.get("provenance"), f.data[kind.records]
+    if not isinstance(items, list):
+        return _record(f, items, (kind.records,), provenance)
+    return tuple(_record(f, item, (kind.records, i), provenance, units(item), kind=name)
+                 for i, item in enumerate(items))
 
 
 def _person(data: Mapping | None) -> Person | None:

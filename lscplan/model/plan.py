@@ -13,7 +13,18 @@ from .. import actuals, kinds, narrative
 from ..diagnostics import Location
 from ..formatting import BUILTIN_UNITS, Unit
 from ..load import LoadedPlan, SourceFile
-from .base import _ISO_DATE, ILLUSTRATIVE, Source, _count, _generic, _located, percent_change, texts
+from .base import (
+    _ISO_DATE,
+    ILLUSTRATIVE,
+    Record,
+    Series,
+    Source,
+    _count,
+    _generic,
+    _located,
+    percent_change,
+    texts,
+)
 from .dated import _postdating, _without, _without_references
 from .papers import (
     BoardPaper,
@@ -346,6 +357,30 @@ def _resolve_units(parts: dict[str, Any]) -> None:
     if finance is not None:
         parts["finance"] = replace(finance, context=tuple(resolved(c) for c in finance.context))
     parts["activity"] = tuple(resolved(p) for p in parts["activity"] or ())
+    for kind in kinds.FILES:  # a generic kind's series, in the unit its entity names
+        if kind.schema not in BUILDERS and parts.get(kind.part) is not None:
+            parts[kind.part] = _declared_units_in(parts[kind.part], declared)
+
+
+def _declared_units_in(value: Any, declared: Mapping[str, Unit]) -> Any:
+    """``value`` (a generic kind's part) with each series whose unit the plan declares
+    in that unit as declared (its label, symbol and decimals), and so each unit an
+    entity names in its field (``field:NAME``)."""
+    if isinstance(value, Series):
+        u = value.unit
+        return replace(value, unit=declared[u]) if u is not None and u in declared else value
+    if isinstance(value, tuple):
+        return tuple(_declared_units_in(v, declared) for v in value)
+    if isinstance(value, Record):
+        fields = vars(value)["_fields"]
+        for name, v in fields.items():
+            fields[name] = _declared_units_in(v, declared)
+        kind = kinds.entity_kind(vars(value).get("_kind") or "")
+        for _path, spec in kind.figure_units() if kind else ():
+            name = spec.removeprefix(kinds.FIELD_UNIT)
+            if spec.startswith(kinds.FIELD_UNIT) and fields.get(name) in declared:
+                fields[name] = declared[fields[name]]  # the unit the entity names, declared
+    return value
 
 
 #: How each file kind (by schema name) becomes its part of the Plan; a kind not named

@@ -16,13 +16,15 @@ from typing import Any
 
 from .. import kinds, narrative
 from ..diagnostics import Diagnostic, Location, error, warning
-from ..formatting import BUILTIN_UNITS, iso_date, thousands
+from ..formatting import BUILTIN_UNITS, iso_date
+from ..formatting import value as with_its_unit
 from ..model import (
     ILLUSTRATIVE,
     BoardPaper,
     Extract,
     Plan,
     Portfolio,
+    Record,
     Series,
     council_meeting,
     texts,
@@ -197,6 +199,25 @@ def _units(plan: Plan) -> Iterator[Diagnostic]:
                             f"which is neither built in for {whats} nor declared in plan.yaml "
                             f"`units`; the units it may name: {known}",
                             item.unit.loc or item.loc)
+    yield from _record_units(plan, declared)
+
+
+def _record_units(plan: Plan, declared: list[Any]) -> Iterator[Diagnostic]:
+    """The units a generic kind's entities name in the field their kind declares its
+    figures' unit in (``field:NAME``): each built in or declared."""
+    for kind, _id, entity in kinds.entities(plan):
+        if not isinstance(entity, Record):
+            continue
+        for name in dict.fromkeys(spec[len(kinds.FIELD_UNIT):]
+                                  for _path, spec in kind.figure_units()
+                                  if spec.startswith(kinds.FIELD_UNIT)):
+            unit = getattr(entity, name, None)
+            if isinstance(unit, str) and unit not in BUILTIN_UNITS and unit not in declared:
+                known = ", ".join((*BUILTIN_UNITS, *declared))
+                yield error("reference", f"{kinds.name_of(kind, entity, plan.terms)} is in "
+                            f"the unit {unit!r}, which is neither built in nor declared in "
+                            f"plan.yaml `units`; the units it may name: {known}",
+                            entity.loc_of(name))
 
 
 @rule
@@ -356,14 +377,16 @@ def priority_numbers(plan: Plan) -> Iterator[Diagnostic]:
                         f"{expected}", pr.loc)
 
 
-def _series_of(plan: Plan) -> Iterator[tuple[str, Series]]:
-    """(what, series) of every series the entity kinds say covers the plan period."""
+def _series_of(plan: Plan) -> Iterator[tuple[str, Series, str | None]]:
+    """(what, series, unit) of every series the entity kinds say covers the plan period,
+    in the unit its kind declares for it (``kinds.Figures.unit``)."""
     for kind, _id, entity in kinds.entities(plan):
         name = kinds.name_of(kind, entity, plan.terms)
         for path, suffix in kind.series:
+            unit = kinds.resolve_unit(kinds.unit_spec(kind, path), entity, plan)
             for series, key in kinds.keyed_values(entity, path):
                 what = f"{name} {suffix.format(key=key)}" if suffix else name
-                yield what, series
+                yield what, series, unit
 
 
 @rule
@@ -376,15 +399,17 @@ def period(plan: Plan) -> Iterator[Diagnostic]:
                     f"{per.last}", per.loc)
         return
     years = set(per.years)
-    for what, series in _series_of(plan):
+    for what, series, unit in _series_of(plan):
         missing = sorted(years - set(series.values))
         extra = sorted(set(series.values) - years)
         if missing:
             yield error("period-coverage", f"{what} has no value for {', '.join(missing)}; "
                         f"give one for every year {per.first} to {per.last}", series.loc)
         if extra:
-            yield error("period-coverage", f"{what} has values for {', '.join(extra)}, "
-                        f"outside the plan period {per.first} to {per.last}", series.loc)
+            given = ", ".join(f"{y} ({with_its_unit(series.values[y], unit or 'number')})"
+                              for y in extra)
+            yield error("period-coverage", f"{what} has values for {given}, outside the "
+                        f"plan period {per.first} to {per.last}", series.loc)
     for c in plan.commitments or ():
         extra = sorted(set(c.milestones) - years)
         if extra:
@@ -430,15 +455,24 @@ def allocations_add_up(plan: Plan) -> Iterator[Diagnostic]:
                         total.at(label))
 
 
-def _totals(what: str, published: Series | None, derived: Series, rule_id: str
-            ) -> Iterator[Diagnostic]:
+def _unit(plan: Plan, kind: str, path: str, entity: Any) -> str:
+    """The unit the entity kind ``kind`` declares for ``entity``'s figures at ``path``
+    (``kinds.Figures.unit``), for a message to write them in."""
+    declared = kinds.entity_kind(kind)
+    spec = kinds.unit_spec(declared, path) if declared else None
+    return kinds.resolve_unit(spec, entity, plan) or "number"
+
+
+def _totals(what: str, published: Series | None, derived: Series, rule_id: str,
+            unit: str) -> Iterator[Diagnostic]:
     if published is None:
         return
     for year, value in published.items():
         actual = derived.get(year)
         if actual is not None and abs(value - actual) > 1e-6:
-            yield error(rule_id, f"{what} for {year} is published as {thousands(value)} but the "
-                        f"figures it sums come to {thousands(actual)}", published.loc)
+            yield error(rule_id, f"{what} for {year} is published as "
+                        f"{with_its_unit(value, unit)} but the figures it sums come to "
+                        f"{with_its_unit(actual, unit)}", published.loc)
 
 
 @rule
@@ -447,9 +481,11 @@ def totals_add_up(plan: Plan) -> Iterator[Diagnostic]:
     a staff group's places and staffing types add up to its WTE."""
     for pod in plan.activity:
         yield from _totals(f"the system total of {pod.title}", pod.published_system,
-                           pod.system, "activity-total")
+                           pod.system, "activity-total",
+                           _unit(plan, "activity", "published_system", pod))
     yield from _totals("the workforce total", plan.workforce.published_total,
-                       plan.workforce.total, "workforce-total")
+                       plan.workforce.total, "workforce-total",
+                       _unit(plan, "workforce", "published_total", plan.workforce))
     for g in plan.workforce.groups:
         for parts, summed, what in ((g.by_place, g.place_sum, plan.terms.place.short_plural),
                                     (g.by_type, g.type_sum, "staffing types")):
@@ -458,11 +494,12 @@ def totals_add_up(plan: Plan) -> Iterator[Diagnostic]:
             for year, value in g.wte.items():
                 actual = summed.get(year)
                 if actual is not None and abs(value - actual) > 1e-6:
+                    unit = _unit(plan, "staff-group", "wte", g)
                     yield error("workforce-total",
                                 f"the {what} of staff group {g.id!r} add up to "
-                                f"{thousands(actual)} WTE for {year}, but its wte is "
-                                f"{thousands(value)}; make the figures of the {what} add up to it",
-                                next(iter(parts.values())).loc)
+                                f"{with_its_unit(actual, unit)} for {year}, but its wte is "
+                                f"{with_its_unit(value, unit)}; make the figures of the "
+                                f"{what} add up to it", next(iter(parts.values())).loc)
 
 
 @rule
@@ -474,10 +511,12 @@ def metric_direction(plan: Plan) -> Iterator[Diagnostic]:
             worse = value < previous if m.higher_is_better else value > previous
             if worse:
                 better = "higher" if m.higher_is_better else "lower"
+                unit = _unit(plan, "metric", "values", m)
                 yield warning("trajectory-direction",
                               f"metric {m.id!r} gets worse from {previous_year} "
-                              f"({thousands(previous)}) to {year} ({thousands(value)}), but "
-                              f"{better} is better", m.values.loc)
+                              f"({with_its_unit(previous, unit)}) to {year} "
+                              f"({with_its_unit(value, unit)}), but {better} is better",
+                              m.values.loc)
             previous_year, previous = year, value
 
 
