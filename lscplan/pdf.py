@@ -259,8 +259,9 @@ FORCED_BREAKS = frozenset({"page", "left", "right", "recto", "verso"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 #: a heading, or a heading group (``<hgroup>``: a heading with its kicker and lede), with
 #: fewer lines than this under it at a page's foot, its text going on over the page, is
-#: stranded: a reader meets the heading on one page and what it heads on the next
-UNDER_HEADING = 2
+#: stranded: a reader meets the heading (and an intro of two lines) on one page and
+#: what it heads on the next
+UNDER_HEADING = 3
 HALF_EMPTY = 0.45  # a page less full than this, not the last of its section, is a fault
 LEFT_OVER = 0.1  # the last page of a section of several pages, less full than this, too
 LONG_CELL = 10  # lines: a longer cell wants a wider column, or its text out of the table

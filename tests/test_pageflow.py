@@ -84,7 +84,9 @@ def test_a_heading_with_one_line_under_it_at_a_pages_foot_is_stranded():
     """Issue 28: the submission's page 12 ended with a portfolio's heading, its kicker
     and its one-line lede, the narrative over the page; the last line was not the
     heading's, so the test passed. A heading group (``<hgroup>``) is read as one
-    heading, and a heading with fewer than ``UNDER_HEADING`` lines under it is stranded."""
+    heading, and a heading with fewer than ``UNDER_HEADING`` (3) lines under it is stranded:
+    the starter's "Our priorities" and "In your area" ended pages with their two-line
+    intros, their tables over the page."""
     group = ("<section><hgroup style='break-after: auto'><h2>Grouped</h2><p>Kicker.</p>"
              "<p>Lede.</p></hgroup>" + lines(5) + "</section>")
     flow = laid_out(lines(35) + group)
@@ -93,8 +95,10 @@ def test_a_heading_with_one_line_under_it_at_a_pages_foot_is_stranded():
     one_under = "<section><h2>Alone</h2>" + lines(6) + "</section>"
     flow = laid_out(lines(36) + one_under, "h2 { break-after: auto; } p { orphans: 1; }")
     assert flow[0].last_heading == "Alone"
-    # two lines under it are enough; so is one that ends what it heads
     flow = laid_out(lines(35) + one_under, "h2 { break-after: auto; } p { orphans: 1; }")
+    assert flow[0].last_heading == "Alone"  # two lines: an intro, its table over the page
+    # three lines under it are enough; so is one that ends what it heads
+    flow = laid_out(lines(34) + one_under, "h2 { break-after: auto; } p { orphans: 1; }")
     assert flow[0].last_heading is None
     short = "<section><h2>Short</h2>" + lines(1) + "</section><section>" + lines(9) + "</section>"
     flow = laid_out(lines(36) + short, "h2 { break-after: auto; }")
