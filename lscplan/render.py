@@ -125,13 +125,24 @@ def glossary_of_used_terms(page: str) -> str:
     return page[:match.start()] + block + page[match.end():]
 
 
+#: A negative sum of money, "−£72m": a line may break between the minus and the pound
+#: sign (both prefixes to a number), leaving "−" at one line's end. A word joiner holds
+#: them together in the page's text (not in a chart's drawn text, whose typeface may
+#: lack it).
+_MONEY_SIGN = re.compile(r"(<svg\b.*?</svg>)|\u2212£", re.S)
+
+
+def _money_held_together(page: str) -> str:
+    return _MONEY_SIGN.sub(lambda m: m.group(1) or "\u2212\u2060£", page)
+
+
 def finish(page: str, public: bool = False) -> str:
     """Write the draft mark and the legend where the templates put them, saying what the
     page marks as illustrative (to the public, in ``legend_text``'s public words); drop
     both from a page that marks nothing. The legend is written once: a second place a
     template put it is dropped."""
     page, draft, legend = str(page), str(DRAFT_MARK), str(ILLUSTRATIVE_LEGEND)
-    page = glossary_of_used_terms(page)
+    page = _money_held_together(glossary_of_used_terms(page))
     found = marked_kinds(page)
     if not found:
         page = _DRAFT_ELEMENT.sub("", page)

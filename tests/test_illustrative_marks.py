@@ -464,7 +464,7 @@ def test_money_figures_of_different_scope_say_what_each_is(bundled) -> None:
     shown = 0
     for doc, html in bundled.items():
         text = re.sub(r"<svg.*?</svg>", "", _body(html), flags=re.S)
-        if sum(f in text for f in (*MONEY_SCOPES, "\u2212£72m")) < 2:
+        if sum(f in text.replace("\u2060", "") for f in (*MONEY_SCOPES, "\u2212£72m")) < 2:
             continue  # one of them alone (a paper's own "we are spending £70m") is clear
         for segment in re.findall(r"<(p|li|tr|dd)\b[^>]*>(.*?)</\1>", text, re.S):
             words = re.sub(r"<[^>]+>", " ", segment[1])

@@ -1199,3 +1199,12 @@ def test_a_target_relative_to_the_baseline_shows_both_ways(small_plan):
                               draw=False)
     assert ("Local ambition: 97% within four hours by 2025 (10% above the 2018/19 "
             "baseline: 93.5%)") in html
+
+
+def test_a_negative_sum_of_money_does_not_break_after_its_minus():
+    """Issue 28: at phone width the public summary read "up from −" / "£72m in 2018/19".
+    The page's text holds the minus to the pound sign; a chart's drawn text is left as
+    drawn."""
+    page = render.finish("<p>up from \u2212£72m</p><svg><text>\u2212£80m</text></svg>")
+    assert "<p>up from \u2212\u2060£72m</p>" in page
+    assert "<text>\u2212£80m</text>" in page
