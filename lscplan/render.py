@@ -136,6 +136,12 @@ def _money_held_together(page: str) -> str:
     return _MONEY_SIGN.sub(lambda m: m.group(1) or "\u2212\u2060£", page)
 
 
+#: The running footer (a page's provenance line) of a document whose date is marked: the
+#: draft mark beside it on every page says the date is illustrative, so it need not.
+_RUNNING_DATE_NOTE = re.compile(r'(<p class="[^"]*doc-provenance" data-running="[^"]*?)'
+                                r' \(illustrative date\)"')
+
+
 def finish(page: str, public: bool = False) -> str:
     """Write the draft mark and the legend where the templates put them, saying what the
     page marks as illustrative (to the public, in ``legend_text``'s public words); drop
@@ -149,6 +155,8 @@ def finish(page: str, public: bool = False) -> str:
         page = _LEGEND_ELEMENT.sub("", page)
         return page.replace(draft, "").replace(legend, "")
     page = page.replace(draft, str(Markup.escape(draft_text(found))))
+    if any(kind.endswith("date") for kind in found):
+        page = _RUNNING_DATE_NOTE.sub(r'\1"', page)
     first = page.find(legend)
     if first >= 0:
         end = first + len(legend)

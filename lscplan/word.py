@@ -473,7 +473,7 @@ def write(html: str, title: str, status: str = "", version: str = "") -> bytes:
         run.bold = True
         run.font.color.rgb = _rgb(ILLUSTRATIVE_COLOUR)
     if provenance is not None:
-        section.footer.paragraphs[0].text = _text(provenance)
+        section.footer.paragraphs[0].text = provenance.get("data-running") or _text(provenance)
     stamp = _date(_meta(root, "dcterms.modified") or _meta(root, "dcterms.created"))
     props = doc.core_properties
     props.title = title

@@ -362,6 +362,13 @@ def test_the_mark_is_explained_once_in_a_document_that_marks_anything(bundled) -
 def test_the_draft_mark_says_when_what_is_illustrative_is_a_date(bundled) -> None:
     body = _body(bundled["board-shared-strategy-2019-24"])
     assert "Draft: the meeting date is illustrative" in body
+    # the running footer beside it on every printed page does not say it again (it
+    # read "Draft · 3 June 2019 (illustrative date)" next to the draft mark); the title
+    # band, once, still does
+    line = re.search(r'<p class="provenance doc-provenance" data-running="([^"]*)">([^<]*)<',
+                     body)
+    assert line and line.group(1) == "Draft · 3 June 2019"
+    assert line.group(2) == "Draft · 3 June 2019 (illustrative date)"
     assert "contains illustrative figures" not in body
     assert "Draft: contains illustrative figures and entries" in bundled["ltp-submission"]
 
