@@ -93,6 +93,8 @@ class ActualSeries(Located):
     field_locs: Mapping[str, Location] = field(default_factory=dict, compare=False)
     #: the system series summed from the places' (not written in the file)
     derived: bool = False
+    #: a derived series: the places summed, in the file's order
+    summed: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -243,7 +245,8 @@ def sum_places(places: list[ActualSeries]) -> ActualSeries | None:
     return replace(first, place=None, numerator=num, denominator=den,
                    values={p: first.per * num[p] / den[p] for p in common},
                    rebase=tuple(rebases), fix_after=fixes.pop() if len(fixes) == 1 else None,
-                   commentary=None, derived=True)
+                   commentary=None, derived=True,
+                   summed=tuple(s.place for s in places if s.place is not None))
 
 
 def derive(series: tuple[ActualSeries, ...]) -> tuple[ActualSeries, ...]:

@@ -32,7 +32,9 @@ class Page:
     area, from its top to the bottom of its last line or picture, that is used;
     ``section_ends`` says the next page starts with a forced break (a new chapter, an
     appendix, a change of page layout) or there is none; ``last_heading`` is the text
-    of the heading (h1 to h4) that is the last thing on the page, if one is."""
+    of the heading (h1 to h4, or the heading of an ``<hgroup>``) stranded at the page's
+    foot, if one is: fewer than ``pdf.UNDER_HEADING`` lines under it there, and what it
+    heads going on over the page."""
 
     number: int
     fill: float

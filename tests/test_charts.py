@@ -96,7 +96,9 @@ def test_one_function_draws_every_trajectory():
     money = trajectory_chart("fin", "Surplus", YEARS[1:], [Line("Surplus", (-12000, -5000, 0))],
                              "gbp-thousands", "d", reference=Reference(0, "Financial balance"))
     assert re.search(r">−1\d,\d00</text>", money) and ">0</text>" in money
-    assert "£" not in money.split("</desc>")[1]  # ticks in £'000, as its table
+    # ticks in £'000, as its table; the axis says so (issue 28: "−80,000" beside "−£72m")
+    drawn = money.split("</desc>")[1]
+    assert ">£'000</text>" in drawn and drawn.count("£") == 1
     many = trajectory_chart("wf", "Workforce", YEARS[1:],
                             [Line(f"Staff group {i} with a long name", (i, i + 1, i + 2))
                              for i in range(7)], "wte", "d", zero=True)

@@ -49,6 +49,16 @@ def test_the_report_is_dated_at_its_month(starter) -> None:
     html = render_document(bundled, doc, INFO, draw=False)
     assert "NHS England, A&amp;E Attendances and Emergency Admissions" in html
     assert html.count('class="delivery-series"') == 5
+    # issue 28: the system series says which places it sums, which it leaves out, and
+    # (the metric's own description) why: its residents use a trust outside the partnership
+    assert ("the figures of Central Lancashire, Pennine Lancashire, Fylde Coast and Morecambe"
+            " Bay summed (West Lancashire has no series of its own, so is not in this sum)"
+            ) in html
+    assert html.count("Southport and Ormskirk Hospital NHS Trust, outside the partnership") == 1
+
+
+def test_a_system_series_summed_from_every_place_says_so(report: str) -> None:
+    assert "the figures of North Place and South Place summed</dd>" in report
 
 
 def test_summary_charts_icons_and_data(report: str) -> None:
@@ -77,8 +87,10 @@ def test_summary_charts_icons_and_data(report: str) -> None:
     amb = report[report.index('id="summary-table-series-ambulance-response"'):]
     assert ">Numerator</th>" not in amb.split("</table>")[0]
     assert ">2019/20 Q2</th>" in amb
-    # illustrative series are marked
+    # illustrative series are marked where their values are read, not in their heading
     assert "Illustrative: no source document gives these figures" in report
+    headings = re.findall(r"<h3[^>]*>(.*?)</h3>", report, re.S)
+    assert headings and not [h for h in headings if 'class="illus"' in h]
 
 
 PAPER = "board/governing-body-update.yaml"

@@ -164,7 +164,7 @@ def test_what_a_screen_reader_reads(pages):
     "1. Neighbourhoods", not "1Neighbourhoods"; every document opens with a skip link
     to its main content; a board paper does not repeat its title as a heading."""
     summary = _SpokenText.of(pages["public-summary"])
-    assert " (illustrative)" in summary
+    assert " (illustrative figure)" in summary
     assert not re.search(r"\d i\b", summary)
     assert re.search(r"\b1\. \w", summary) and not re.search(r"<h3>[^<]*\b1[A-Z]", summary)
     for doc_id, html in pages.items():
@@ -338,6 +338,8 @@ def test_structure(pages, doc_id):
     html = pages[doc_id]
     o = _outline(html)
     assert html.startswith("<!DOCTYPE html>\n<html lang=\"en-GB\">")
+    # its title runs in the printed page's header (the delivery report's did not)
+    assert re.search(r'<h1 class="doc-title" data-running="[^"]+">', html), doc_id
     assert o.html_lang == "en-GB"
     assert o.headings.count(1) == 1 and o.headings[0] == 1
     for before, after in zip(o.headings, o.headings[1:], strict=False):
@@ -351,7 +353,11 @@ def test_structure(pages, doc_id):
         assert svg.get("role") == "img"
         assert svg.get("aria-labelledby") in o.ids or svg.get("aria-label")
     assert o.illus > 0  # the starter plan has illustrative figures; they are marked
-    assert "= illustrative: no source document gives this figure" in html
+    if doc_id == "public-summary":  # to the public: what the value is to them
+        assert "= not final yet: an example figure" in html
+        assert "no source document" not in html
+    else:
+        assert "= illustrative: no source document gives this figure" in html
     assert "\"lscplan Sans\", Frutiger, Arial, \"Liberation Sans\", Arimo, sans-serif" in html
     assert "#005EB8" in html
     assert not o.tags["script"] and not o.tags["img"] and not o.tags["link"]
@@ -492,7 +498,7 @@ def test_board_paper_body_appendices_and_extracts(pages):
     html = pages["board-governing-body-update"]
     body = html[html.index('<section class="paper-body"'):html.index('<section class="appendix"')]
     numbers = re.findall(r'<p class="numbered" id="para-(\d+)"><span class="para-number">'
-                         r'(\d+)\.</span>', body)
+                         r'(\d+)\. </span>', body)
     assert numbers == [("1", "1"), ("2", "2"), ("3", "3")]  # not restarting per section
     assert '<a href="#appendix-priorities" class="appendix-ref">Appendix A</a>' in body
     assert "{appendix:" not in html and "{extract:" not in html
@@ -790,7 +796,7 @@ def test_paper_formats(bundled_plan):
         "Involving local people")
     mbccg = render_document(plan, docs["board-mbccg-governing-body-2019-11-19"], INFO)
     assert 'class="nhs-logo"' in mbccg and "Electoral divisions" not in mbccg
-    numbers = re.findall(r'<span class="para-number">(\d+)\.</span>', mbccg)
+    numbers = re.findall(r'<span class="para-number">(\d+)\. </span>', mbccg)
     assert numbers == [str(n) for n in range(1, 17)]
     assert "appendix 1" not in mbccg.lower() and "appendix 2" not in mbccg.lower()
     assert "Extracts from" not in mbccg and "<caption>Core CCG allocations" not in mbccg
@@ -924,7 +930,7 @@ def test_the_impact_summary_is_in_the_strategic_narrative(bundled_plan):
     impact = narrative[narrative.index('id="impact"'):]
     assert "Assessment: in progress</strong>" in impact
     # the assessment's state no source gives is marked
-    assert impact.index('class="illus"') < impact.index("No source document records")
+    assert impact.index('class="illus"') < impact.index("has not yet been completed")
     for f in plan.impact.findings:
         assert f.group in impact
 
@@ -1279,3 +1285,12 @@ def test_an_illustrative_year_the_wording_names_is_marked_after_it(small_plan):
     target = checked.plan.metric("ae-four-hour").targets[1]
     date = render.illustrative_marker(True, "target date")
     assert render.target_words(target) == f"97% within four hours by 2025{date}"
+
+
+def test_a_negative_sum_of_money_does_not_break_after_its_minus():
+    """Issue 28: at phone width the public summary read "up from −" / "£72m in 2018/19".
+    The page's text holds the minus to the pound sign; a chart's drawn text is left as
+    drawn."""
+    page = render.finish("<p>up from \u2212£72m</p><svg><text>\u2212£80m</text></svg>")
+    assert "<p>up from \u2212\u2060£72m</p>" in page
+    assert "<text>\u2212£80m</text>" in page
