@@ -21,7 +21,9 @@ Paths are attribute names joined by dots, read from the model object by ``values
 a tuple met on the way is walked item by item, a mapping value by value (``by_icp``),
 None (or a field a generic Record leaves out) is skipped, and the empty path is the
 object itself. ``refers`` names the ids an entity refers to, as paths to them and the
-entity kind that defines them; the ``reference`` rule checks them.
+entity kind that defines them (``keys:PATH``: the keys of the mapping at PATH, such as
+the places an activity gives figures for); the ``reference`` rule checks them, each at
+the place ``referred`` finds it written.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ FIELD_UNIT = "field:"
 #: The unit of the entity another field refers to (``of:metric|activity``: the ``unit``
 #: of the metric its ``metric`` field names, else of the activity its ``activity`` names).
 REFERRED_UNIT = "of:"
+#: A ``refers`` path naming the keys of a mapping, not its values: ``keys:by_icp``.
+KEYS = "keys:"
 
 
 @dataclass(frozen=True)
@@ -82,12 +86,22 @@ class EntityKind:
     public: tuple[str, ...] = ()  # fields the public summary shows (plain English)
     ignored: tuple[str, ...] = ()  # fields diff does not compare (a portfolio's file)
     within_field: str | None = None  # diff's name for which of ``within`` holds it
-    refers: tuple[tuple[str, str], ...] = ()  # (path, kind name): ids the rule checks
+    #: (path, kind name): the ids it refers to, each defined by an entity of that kind
+    #: (rule ``reference``; ``keys:PATH``: the keys of a mapping)
+    refers: tuple[tuple[str, str], ...] = ()
     term: str | None = None  # the plan.yaml ``terms`` entry naming it in messages ("place")
     item: bool = True  # an illustrative entity (not figure) is marked and listed as one
     #: (path, unit) of figures no ``figures`` entry covers (a published total, whose
     #: provenance is not the entity's), as ``Figures.unit`` names units
     units: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def id_fields(self) -> tuple[tuple[str, str], ...]:
+        """(field, kind name) of the ``refers`` that are fields of the entity itself,
+        holding an id or a list of ids (what ``diff`` follows through a rename and the
+        plan at a date clears when it leaves the entity referred to out)."""
+        return tuple((path, target) for path, target in self.refers
+                     if "." not in path and not path.startswith(KEYS))
 
     def figure_units(self) -> Iterator[tuple[str, str]]:
         """(path from the entity, unit) of every figure the kind declares."""
@@ -151,7 +165,7 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("population", ("people",), "population of {e.name}",
                                     "number"),)),
         EntityKind("organisation", "organisation", "Organisations",
-                   ("system.organisations",), provenance=("",)),
+                   ("system.organisations",), provenance=("",), refers=(("places", "icp"),)),
         EntityKind("executive", "executive", "Executives", ("system.executives",),
                    provenance=("",)),
         EntityKind("governance", "governance", "Governance", ("system.governance",),
@@ -159,7 +173,8 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("", ("block_figures",), "governance figures", AS_WRITTEN),
                             Figures("sourced", ("value",), "governance: {h.label}", AS_WRITTEN))),
         EntityKind("board", "board", "Boards and committees", ("system.governance.boards",),
-                   provenance=("",)),
+                   provenance=("",), refers=(("organisation", "organisation"),
+                                             ("members", "organisation"))),
         EntityKind("submission", "the submission", "Submission", ("system.submission",),
                    id=None, provenance=("", "sourced"),
                    figures=(Figures("", ("block_figures",), "submission deadline", AS_WRITTEN),
@@ -239,7 +254,8 @@ FILES: tuple[FileKind, ...] = (
                    provenance=("",),
                    figures=(Figures("", ("by_icp",), "activity: {e.title}", "field:unit"),),
                    series=(("by_icp", "for {key!r}"), ("published_system", "system total")),
-                   units=(("published_system", "field:unit"),)),
+                   units=(("published_system", "field:unit"),),
+                   refers=(("keys:by_icp", "icp"),)),
     )),
     FileKind("workforce.yaml", "workforce", "workforce", (
         EntityKind("workforce", "the workforce plan", "Workforce", ("workforce",), id=None,
@@ -250,7 +266,8 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("", ("wte", "vacancies", "by_place", "by_type"),
                                     "workforce: {e.title}", "wte"),),
                    series=(("wte", "WTE"), ("vacancies", "vacancies"),
-                           ("by_place", "for {key!r}"), ("by_type", "{key}"))),
+                           ("by_place", "for {key!r}"), ("by_type", "{key}")),
+                   refers=(("keys:by_place", "icp"),)),
     )),
     FileKind("engagement.yaml", "engagement", "engagement", (
         EntityKind("engagement", "engagement", "Engagement",
@@ -298,7 +315,8 @@ FILES: tuple[FileKind, ...] = (
     FileKind("board/", "board-paper", "board_papers", (
         EntityKind("board-paper", "board paper", "Board papers", ("board_papers",),
                    provenance=("", "sourced"), ignored=("file",), item=False,
-                   refers=(("organisation", "organisation"),),
+                   refers=(("organisation", "organisation"), ("board", "board"),
+                           ("all_extracts.metric", "metric")),
                    figures=(Figures("field_sources", ("value",),
                                     "{h.label}: {e.title}", AS_WRITTEN),)),
     ), required=False),
@@ -450,6 +468,25 @@ def location_of(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:
         found = [(child, getattr(child, "loc", loc)) for obj, loc in found
                  for child, _key in _spread(getattr(obj, name, None), None)]
     return iter(found)
+
+
+def referred(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:
+    """(id, location) of each id ``entity`` refers to at ``path`` (a ``refers`` path):
+    each where it is written, as far as the model knows: an object on the way that has
+    ``loc_of(name, index)`` says where its field (its list's item ``index``) is; a key
+    (``keys:PATH``) is where its value is; else the nearest object's own place."""
+    keys = path.startswith(KEYS)
+    *above, last = path.removeprefix(KEYS).split(".")
+    for holder, loc in location_of(entity, ".".join(above)):
+        value = getattr(holder, last, None)
+        where = getattr(holder, "loc_of", None)
+        if keys and isinstance(value, Mapping):
+            for key, item in value.items():
+                yield key, getattr(item, "loc", None) or (where(last) if where else loc)
+        elif not keys:
+            for index, (item, _key) in enumerate(_spread(value, None)):
+                at = index if isinstance(value, tuple) else None
+                yield item, where(last, at) if where else loc
 
 
 def own_fields(kind: EntityKind, entity: Any) -> dict[str, Any]:

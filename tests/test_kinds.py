@@ -6,6 +6,9 @@ a section, its partial with the macro the documents call."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import ClassVar
+
 import pytest
 
 from lscplan import kinds
@@ -105,3 +108,41 @@ def test_the_declared_unit_of_a_figure() -> None:
     assert kinds.unit_spec(allocations, "rows.published_percent") == "percent"
     assert kinds.resolve_unit("field:unit", {"unit": "minutes"}) == "minutes"
     assert kinds.resolve_unit(kinds.AS_WRITTEN, {}) is None
+
+
+def test_an_id_referred_to_is_placed_where_it_is_written() -> None:
+    """``referred`` gives each id of a ``refers`` path with its place: an item of a list
+    where ``loc_of(name, index)`` says, a key where its value is, an id inside an
+    object on the way at that object."""
+
+    class Holder:
+        loc = "entity"
+        ids = ("a", "b")
+        one = "c"
+        by: ClassVar = {"x": SimpleNamespace(loc="x's figures")}
+        parts = (SimpleNamespace(loc="part 0", ref="d"),
+                 SimpleNamespace(loc="part 1", ref=None))
+
+        def loc_of(self, name: str, index: int | None = None) -> str:
+            return f"{name}[{index}]"
+
+    held = Holder()
+    assert list(kinds.referred(held, "ids")) == [("a", "ids[0]"), ("b", "ids[1]")]
+    assert list(kinds.referred(held, "one")) == [("c", "one[None]")]
+    assert list(kinds.referred(held, "keys:by")) == [("x", "x's figures")]
+    assert list(kinds.referred(held, "parts.ref")) == [("d", "part 0")]
+    assert list(kinds.referred(held, "missing")) == []
+
+
+def test_references_are_declared_on_the_kinds() -> None:
+    """The ids the plan's own kinds refer to are declared (``refers``), not checked by
+    hand: the places an organisation serves, the places activity and staff groups give
+    figures for, a board's organisations, a paper's board and its charts' metrics."""
+    declared = {(k.name, path, target) for k in kinds.ENTITY_KINDS for path, target in k.refers}
+    assert {("organisation", "places", "icp"), ("activity", "keys:by_icp", "icp"),
+            ("staff-group", "keys:by_place", "icp"), ("board", "organisation", "organisation"),
+            ("board", "members", "organisation"), ("board-paper", "board", "board"),
+            ("board-paper", "all_extracts.metric", "metric")} <= declared
+    for kind in kinds.ENTITY_KINDS:
+        for _path, target in kind.refers:
+            assert kinds.entity_kind(target) is not None, (kind.name, target)

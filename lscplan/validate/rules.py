@@ -92,54 +92,39 @@ def _missing(kind: str, ref: str, known: Iterable[str | None], loc: Location, wh
 @rule
 def references(plan: Plan) -> Iterator[Diagnostic]:
     """reference: every id a source refers to is defined."""
-    yield from _place_references(plan)
-    yield from _board_references(plan)
+    yield from _every_place(plan)
     yield from _paper_references(plan)
     yield from _provenance(plan)
     yield from _units(plan)
 
 
-def _place_references(plan: Plan) -> Iterator[Diagnostic]:
-    """The places organisations serve, and activity and staff groups by place (every
-    place given, where figures are by place)."""
+# The ids an entity names are declared on its kind (``kinds.EntityKind.refers``) and
+# checked by ``declared_references``; what follows is what a declaration of "this field
+# holds an id of that kind" cannot say: that figures by place cover every place, that a
+# paper's organisation is its board's, and that an extract names a part of the plan
+# (its names are the sections', not ids of entities).
+
+
+def _every_place(plan: Plan) -> Iterator[Diagnostic]:
+    """Activity gives figures for every place; a staff group giving figures by place
+    gives them for every place."""
     icps = [i.id for i in plan.system.icps]
     place = plan.terms.place.short
-    for org in plan.system.organisations:
-        for at, loc in zip(org.places, org.place_locs, strict=True):
-            yield from _missing(place, at, icps, loc, f"organisation {org.id!r}")
     for pod in plan.activity:
-        for icp in pod.by_icp:
-            yield from _missing(place, icp, icps, pod.by_icp[icp].loc, f"activity {pod.id!r}")
         for icp in sorted(set(icps) - set(pod.by_icp)):
             yield error("reference", f"activity {pod.id!r} has no figures for the {place} "
                         f"{icp!r}; give every {place}", pod.loc)
     for g in plan.workforce.groups:
-        for at, series in g.by_place.items():
-            yield from _missing(place, at, icps, series.loc, f"staff group {g.id!r}")
         for icp in [i for i in icps if i not in g.by_place] if g.by_place else ():
             yield error("reference", f"staff group {g.id!r} gives figures by {place} but none "
                         f"for the {place} {icp!r}; give every {place}", g.loc)
 
 
-def _board_references(plan: Plan) -> Iterator[Diagnostic]:
-    """The organisation each board belongs to, and its members."""
-    orgs = [o.id for o in plan.system.organisations]
-    for b in plan.system.governance.boards:
-        if b.organisation:
-            yield from _missing("organisation", b.organisation, orgs, b.organisation_loc or b.loc,
-                                f"board {b.id!r}")
-        for member, loc in zip(b.members, b.member_locs, strict=True):
-            yield from _missing("organisation", member, orgs, loc, f"board {b.id!r}")
-
-
 def _paper_references(plan: Plan) -> Iterator[Diagnostic]:
-    """Each board paper's board (of its organisation) and the extracts it asks for."""
+    """Each board paper's board is of its organisation, and the extracts it asks for
+    are parts of the plan it has."""
     boards = {b.id: b for b in plan.system.governance.boards}
-    metrics = [m.id for m in plan.metrics]
     for paper in plan.board_papers:
-        if paper.board:
-            yield from _missing("board", paper.board, boards, paper.board_loc or paper.loc,
-                                f"board paper {paper.id!r}")
         board = boards.get(paper.board or "")
         if board and paper.organisation and paper.organisation != board.organisation:
             owner = (f"the organisation {board.organisation!r}" if board.organisation
@@ -149,16 +134,13 @@ def _paper_references(plan: Plan) -> Iterator[Diagnostic]:
                         f"{owner}; leave 'organisation' out (the board's applies) or name "
                         "the board of that organisation", paper.board_loc or paper.loc)
         for ex in paper.all_extracts:
-            yield from _extract_references(plan, paper.id, ex, metrics)
+            if not ex.metric:
+                yield from _extract_references(plan, paper.id, ex)
 
 
-def _extract_references(plan: Plan, paper: str, ex: Extract, metrics: list[str]
-                        ) -> Iterator[Diagnostic]:
-    """An extract's metric is defined; its kind is a part of the plan, and one the plan
-    has."""
-    if ex.metric:
-        yield from _missing("metric", ex.metric, metrics, ex.loc, f"board paper {paper!r}")
-    elif ex.kind not in EXTRACT_CONTENT and not kinds.extract_kind(ex.kind):
+def _extract_references(plan: Plan, paper: str, ex: Extract) -> Iterator[Diagnostic]:
+    """An extract's kind is a part of the plan, and one the plan has."""
+    if ex.kind not in EXTRACT_CONTENT and not kinds.extract_kind(ex.kind):
         names = [*EXTRACT_CONTENT, *(f.section.extract for f in kinds.sectioned()
                                      if f.section and f.section.extract)]
         yield error("reference", f"board paper {paper!r} asks for the extract "
@@ -233,9 +215,7 @@ def declared_references(plan: Plan) -> Iterator[Diagnostic]:
         for path, target in kind.refers:
             known = ids.get(target, set())
             label = kinds.label_of(by_name[target], plan.terms)
-            loc = (entity.loc_of(path) if hasattr(entity, "loc_of") and "." not in path
-                   else entity.loc)
-            for ref in kinds.values(entity, path):
+            for ref, loc in kinds.referred(entity, path):
                 yield from _missing(label, ref, known, loc,
                                     kinds.name_of(kind, entity, plan.terms))
 
