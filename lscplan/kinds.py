@@ -139,10 +139,19 @@ class FileKind:
     required: bool = True
     records: str | None = None  # a generic kind: the top-level list its entities are
     section: Section | None = None  # where the documents show it, when a partial does
+    #: the part of the plan it holds as documents name it (Annex C's "Section" column),
+    #: never the file; a kind with a ``section`` is named by its title unless this says
+    shown_as: str | None = None
 
     @property
     def folder(self) -> bool:
         return self.path.endswith("/")
+
+    @property
+    def title(self) -> str | None:
+        """The part of the plan it holds, as documents name it: ``shown_as``, else its
+        section's title (None: neither declared, which ``tests/test_kinds.py`` refuses)."""
+        return self.shown_as or (self.section.title if self.section else None)
 
     @property
     def partial(self) -> str:
@@ -190,7 +199,7 @@ FILES: tuple[FileKind, ...] = (
                             Figures("contacts", ("value",), "contact details ({h.kind})",
                                     AS_WRITTEN))),
         EntityKind("unit", "unit", "Units", ("units",)),
-    )),
+    ), shown_as="Our system and its population"),
     FileKind("vision.yaml", "vision", "vision", (
         EntityKind("vision", "the vision", "Vision", ("vision",), id=None, provenance=("",),
                    public=("public_summary",)),
@@ -202,19 +211,19 @@ FILES: tuple[FileKind, ...] = (
                    ("vision.ltp_themes",), provenance=("",)),
         EntityKind("case-for-change", "case for change", "Case for change",
                    ("vision.case_for_change",), provenance=("",)),
-    )),
+    ), shown_as="Vision"),
     FileKind("priorities.yaml", "priorities", "priorities", (
         EntityKind("priority", "priority", "Priorities", ("priorities",),
                    named="{term} {number}", provenance=("",), public=("public_summary",),
                    term="priority", refers=(("portfolios", "portfolio"),)),
-    )),
+    ), shown_as="The plan"),
     FileKind("portfolios/", "portfolio", "portfolios", (
         EntityKind("portfolio", "portfolio", "Portfolios", ("portfolios",),
                    provenance=("",), ignored=("file",), term="portfolio",
                    refers=(("priorities", "priority"), ("metrics", "metric"))),
         EntityKind("programme", "programme", "Programmes", ("portfolios.programmes",),
                    provenance=("",), term="programme"),
-    )),
+    ), shown_as="The plan"),
     FileKind("metrics.yaml", "metrics", "metrics", (
         EntityKind("metric", "metric", "Metrics", ("metrics",),
                    provenance=("", "baseline", "targets"),
@@ -224,7 +233,7 @@ FILES: tuple[FileKind, ...] = (
                                     "field:unit")),
                    series=(("values", ""),), public=("public_phrase",),
                    refers=(("priorities", "priority"),)),
-    )),
+    ), shown_as="Metrics plan"),
     FileKind("finance.yaml", "finance", "finance", (
         EntityKind("allocations", "the allocations table", "Allocations table",
                    ("finance.allocations",), id=None,
@@ -248,7 +257,7 @@ FILES: tuple[FileKind, ...] = (
         EntityKind("context-figure", "finance figure", "Finance context figures",
                    ("finance.context",), provenance=("",),
                    figures=(Figures("", ("value",), "{e.label}", "field:unit"),)),
-    )),
+    ), shown_as="Finance"),
     FileKind("activity.yaml", "activity", "activity", (
         EntityKind("activity", "activity", "Activity", ("activity",),
                    provenance=("",),
@@ -256,7 +265,7 @@ FILES: tuple[FileKind, ...] = (
                    series=(("by_icp", "for {key!r}"), ("published_system", "system total")),
                    units=(("published_system", "field:unit"),),
                    refers=(("keys:by_icp", "icp"),)),
-    )),
+    ), shown_as="Activity"),
     FileKind("workforce.yaml", "workforce", "workforce", (
         EntityKind("workforce", "the workforce plan", "Workforce", ("workforce",), id=None,
                    named="the workforce", series=(("published_total", "total"),),
@@ -268,7 +277,7 @@ FILES: tuple[FileKind, ...] = (
                    series=(("wte", "WTE"), ("vacancies", "vacancies"),
                            ("by_place", "for {key!r}"), ("by_type", "{key}")),
                    refers=(("keys:by_place", "icp"),)),
-    )),
+    ), shown_as="Workforce"),
     FileKind("engagement.yaml", "engagement", "engagement", (
         EntityKind("engagement", "engagement", "Engagement",
                    ("engagement.undertaken", "engagement.planned"),
@@ -276,7 +285,7 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("figures", ("value",), "{e.title}: {h.label}", "number"),)),
         EntityKind("partner", "engagement partner", "Engagement partners",
                    ("engagement.partners",)),
-    )),
+    ), shown_as="Involving people"),
     FileKind("risks.yaml", "risks", "risks", (
         EntityKind("risk", "risk", "Risks", ("risks",), provenance=("", "scores"),
                    refers=(("priorities", "priority"),),
@@ -311,7 +320,7 @@ FILES: tuple[FileKind, ...] = (
                                     "of:metric|activity"),),
                    ignored=("period_locs", "rebase_locs", "field_locs", "derived"),
                    refers=(("metric", "metric"), ("activity", "activity"), ("place", "icp"))),
-    ), required=False),
+    ), required=False, shown_as="Delivery report"),
     FileKind("board/", "board-paper", "board_papers", (
         EntityKind("board-paper", "board paper", "Board papers", ("board_papers",),
                    provenance=("", "sourced"), ignored=("file",), item=False,
@@ -319,7 +328,7 @@ FILES: tuple[FileKind, ...] = (
                            ("all_extracts.metric", "metric")),
                    figures=(Figures("field_sources", ("value",),
                                     "{h.label}: {e.title}", AS_WRITTEN),)),
-    ), required=False),
+    ), required=False, shown_as="Board papers"),
 )
 
 ENTITY_KINDS: tuple[EntityKind, ...] = tuple(k for f in FILES for k in f.entities)
@@ -334,6 +343,12 @@ def entity_kind(name: str) -> EntityKind | None:
 def sectioned(part: str | None = None) -> tuple[FileKind, ...]:
     """The file kinds the documents show through their own partial (in ``part``)."""
     return tuple(f for f in FILES if f.section and part in (None, f.section.part))
+
+
+def file_kind(file: str) -> FileKind | None:
+    """The file kind a plan file (``metrics.yaml``, ``board/update.yaml``) is of."""
+    folder = file.split("/", 1)[0] + "/" if "/" in file else None
+    return next((f for f in FILES if f.path in (file, folder)), None)
 
 
 def extract_kind(name: str) -> FileKind | None:

@@ -13,7 +13,7 @@ import pytest
 
 from lscplan import kinds
 from lscplan.formatting import BUILTIN_UNITS
-from lscplan.render import environment
+from lscplan.render import environment, plan_section
 from lscplan.resources import schemas_dir, starter_dir
 
 
@@ -50,10 +50,13 @@ SHOWN_BY_HAND = {"plan.yaml", "vision.yaml", "priorities.yaml", "portfolios/", "
 
 def complete(kind: kinds.FileKind) -> list[str]:
     """What the declaration of ``kind`` leaves out: words for each entity kind, a unit
-    of the plan's vocabulary for each figure, a section (unless shown by hand)."""
+    of the plan's vocabulary for each figure, a section (unless shown by hand), the
+    title documents name it by (``shown_as`` or its section's)."""
     missing = []
     if kind.section is None and kind.path not in SHOWN_BY_HAND:
         missing.append(f"{kind.path}: no section (where do the documents show it?)")
+    if not (kind.title or "").strip():
+        missing.append(f"{kind.path}: no title (how do documents name the part it holds?)")
     for e in kind.entities:
         for word in ("label", "heading"):
             if not getattr(e, word).strip():
@@ -95,7 +98,8 @@ def test_an_incomplete_kind_is_refused() -> None:
             kinds.Figures("", ("a", "b"), "y", ("number",)),
             kinds.Figures("", ("c",), "y", "furlongs"))),), records="x")
     assert complete(bare) == [
-        "x.yaml: no section (where do the documents show it?)", "x: no label",
+        "x.yaml: no section (where do the documents show it?)",
+        "x.yaml: no title (how do documents name the part it holds?)", "x: no label",
         "x: figures ('v',) have no unit", "y: ('number',) is not one unit per figure",
         "y: c in 'furlongs', not a unit of the plan"]
 
@@ -146,3 +150,13 @@ def test_references_are_declared_on_the_kinds() -> None:
     for kind in kinds.ENTITY_KINDS:
         for _path, target in kind.refers:
             assert kinds.entity_kind(target) is not None, (kind.name, target)
+
+
+def test_documents_name_a_file_by_its_kinds_title() -> None:
+    """Annex C's "Section" column reads each file's kind: ``shown_as``, else its section's
+    title; a file no kind claims is "The plan"."""
+    assert plan_section("plan.yaml") == "Our system and its population"
+    assert plan_section("board/governing-body-update.yaml") == "Board papers"
+    assert plan_section("portfolios/finance.yaml") == "The plan"
+    assert plan_section("risks.yaml") == "Risk register"
+    assert plan_section("elsewhere.yaml") == "The plan"
