@@ -73,6 +73,17 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class UnitChoice:
+    """Which built-in units the unit an entity names in its own field (``field:NAME``)
+    may be (plan.yaml ``units`` declares more), and how the message refusing another
+    names the kind's entities ("neither built in for ``metrics``"). A kind declaring
+    none may name any built-in unit."""
+
+    of: str  # its entities, in the message: "metrics"
+    builtin: tuple[str, ...]  # ids of built-in units (``formatting.BUILTIN_UNITS``)
+
+
+@dataclass(frozen=True)
 class EntityKind:
     name: str  # the diff's key for the kind: "metric", "staff-group"
     label: str  # one of them, in messages: "metric"
@@ -94,6 +105,13 @@ class EntityKind:
     #: (path, unit) of figures no ``figures`` entry covers (a published total, whose
     #: provenance is not the entity's), as ``Figures.unit`` names units
     units: tuple[tuple[str, str], ...] = ()
+    unit_choice: UnitChoice | None = None  # the built-in units its ``field:NAME`` may be
+
+    @property
+    def unit_fields(self) -> tuple[str, ...]:
+        """The fields its entities name the unit of their figures in (``field:NAME``)."""
+        return tuple(dict.fromkeys(spec[len(FIELD_UNIT):] for _path, spec in self.figure_units()
+                                   if spec.startswith(FIELD_UNIT)))
 
     @property
     def id_fields(self) -> tuple[tuple[str, str], ...]:
@@ -232,7 +250,10 @@ FILES: tuple[FileKind, ...] = (
                             Figures("targets", ("value",), "{h.label} for metric {e.title}",
                                     "field:unit")),
                    series=(("values", ""),), public=("public_phrase",),
-                   refers=(("priorities", "priority"),)),
+                   refers=(("priorities", "priority"),),
+                   unit_choice=UnitChoice("metrics", (
+                       "percent", "number", "rate-per-100000", "years", "weeks",
+                       "gbp-thousands", "ratio", "wte"))),
     ), shown_as="Metrics plan"),
     FileKind("finance.yaml", "finance", "finance", (
         EntityKind("allocations", "the allocations table", "Allocations table",
@@ -256,7 +277,9 @@ FILES: tuple[FileKind, ...] = (
                    series=(("", ""),), units=(("", "gbp-thousands"),)),
         EntityKind("context-figure", "finance figure", "Finance context figures",
                    ("finance.context",), provenance=("",),
-                   figures=(Figures("", ("value",), "{e.label}", "field:unit"),)),
+                   figures=(Figures("", ("value",), "{e.label}", "field:unit"),),
+                   unit_choice=UnitChoice("finance figures",
+                                          ("gbp-thousands", "percent", "number"))),
     ), shown_as="Finance"),
     FileKind("activity.yaml", "activity", "activity", (
         EntityKind("activity", "activity", "Activity", ("activity",),
@@ -264,7 +287,9 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("", ("by_icp",), "activity: {e.title}", "field:unit"),),
                    series=(("by_icp", "for {key!r}"), ("published_system", "system total")),
                    units=(("published_system", "field:unit"),),
-                   refers=(("keys:by_icp", "icp"),)),
+                   refers=(("keys:by_icp", "icp"),),
+                   unit_choice=UnitChoice("activity", (
+                       "attendances", "admissions", "appointments", "contacts", "episodes"))),
     ), shown_as="Activity"),
     FileKind("workforce.yaml", "workforce", "workforce", (
         EntityKind("workforce", "the workforce plan", "Workforce", ("workforce",), id=None,

@@ -51,7 +51,8 @@ SHOWN_BY_HAND = {"plan.yaml", "vision.yaml", "priorities.yaml", "portfolios/", "
 def complete(kind: kinds.FileKind) -> list[str]:
     """What the declaration of ``kind`` leaves out: words for each entity kind, a unit
     of the plan's vocabulary for each figure, a section (unless shown by hand), the
-    title documents name it by (``shown_as`` or its section's)."""
+    title documents name it by (``shown_as`` or its section's), and built-in units and
+    words for a unit choice."""
     missing = []
     if kind.section is None and kind.path not in SHOWN_BY_HAND:
         missing.append(f"{kind.path}: no section (where do the documents show it?)")
@@ -61,25 +62,48 @@ def complete(kind: kinds.FileKind) -> list[str]:
         for word in ("label", "heading"):
             if not getattr(e, word).strip():
                 missing.append(f"{e.name}: no {word}")
-        for path, unit in e.units:
-            if not (unit in BUILTIN_UNITS or unit.startswith(kinds.FIELD_UNIT)):
+        missing += _unit_gaps(e)
+        missing += _choice_gaps(e)
+    return missing
+
+
+def _unit_gaps(e: kinds.EntityKind) -> list[str]:
+    """Figures and series of ``e`` without a unit of the plan's vocabulary."""
+    missing = []
+    for path, unit in e.units:
+        if not (unit in BUILTIN_UNITS or unit.startswith(kinds.FIELD_UNIT)):
+            missing.append(f"{e.name}: {path} in {unit!r}, not a unit of the plan")
+    for figures in e.figures:
+        if not figures.unit:
+            missing.append(f"{e.name}: figures {figures.figures} have no unit")
+            continue
+        try:
+            units = list(figures.units())
+        except ValueError:
+            missing.append(f"{e.name}: {figures.unit} is not one unit per figure")
+            continue
+        for path, unit in units:
+            if not (unit in BUILTIN_UNITS or unit == kinds.AS_WRITTEN
+                    or unit.startswith((kinds.FIELD_UNIT, kinds.REFERRED_UNIT))):
                 missing.append(f"{e.name}: {path} in {unit!r}, not a unit of the plan")
-        for figures in e.figures:
-            if not figures.unit:
-                missing.append(f"{e.name}: figures {figures.figures} have no unit")
-                continue
-            try:
-                units = list(figures.units())
-            except ValueError:
-                missing.append(f"{e.name}: {figures.unit} is not one unit per figure")
-                continue
-            for path, unit in units:
-                if not (unit in BUILTIN_UNITS or unit == kinds.AS_WRITTEN
-                        or unit.startswith((kinds.FIELD_UNIT, kinds.REFERRED_UNIT))):
-                    missing.append(f"{e.name}: {path} in {unit!r}, not a unit of the plan")
-        for path, _name in e.series:
-            if kinds.unit_spec(e, path) is None:
-                missing.append(f"{e.name}: its series {path!r} has no unit")
+    for path, _name in e.series:
+        if kinds.unit_spec(e, path) is None:
+            missing.append(f"{e.name}: its series {path!r} has no unit")
+    return missing
+
+
+def _choice_gaps(e: kinds.EntityKind) -> list[str]:
+    """What ``e``'s choice of built-in units leaves out: a field naming the unit, words,
+    units that are built in."""
+    if e.unit_choice is None:
+        return []
+    missing = []
+    if not e.unit_fields:
+        missing.append(f"{e.name}: a unit choice but no field naming a unit")
+    if not e.unit_choice.of.strip():
+        missing.append(f"{e.name}: a unit choice without words")
+    missing += [f"{e.name}: {unit!r} is not a built-in unit"
+                for unit in e.unit_choice.builtin if unit not in BUILTIN_UNITS]
     return missing
 
 
@@ -96,12 +120,16 @@ def test_an_incomplete_kind_is_refused() -> None:
                          series=(("v", ""),)),
         kinds.EntityKind("y", "y", "Ys", ("y",), figures=(
             kinds.Figures("", ("a", "b"), "y", ("number",)),
-            kinds.Figures("", ("c",), "y", "furlongs"))),), records="x")
+            kinds.Figures("", ("c",), "y", "furlongs"))),
+        kinds.EntityKind("z", "z", "Zs", ("z",), figures=(
+            kinds.Figures("", ("d",), "z", "number"),),
+            unit_choice=kinds.UnitChoice("zs", ("number", "furlongs"))),), records="x")
     assert complete(bare) == [
         "x.yaml: no section (where do the documents show it?)",
         "x.yaml: no title (how do documents name the part it holds?)", "x: no label",
         "x: figures ('v',) have no unit", "y: ('number',) is not one unit per figure",
-        "y: c in 'furlongs', not a unit of the plan"]
+        "y: c in 'furlongs', not a unit of the plan",
+        "z: a unit choice but no field naming a unit", "z: 'furlongs' is not a built-in unit"]
 
 
 def test_the_declared_unit_of_a_figure() -> None:

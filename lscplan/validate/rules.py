@@ -24,7 +24,6 @@ from ..model import (
     Extract,
     Plan,
     Portfolio,
-    Record,
     Series,
     council_meeting,
     texts,
@@ -153,53 +152,29 @@ def _extract_references(plan: Plan, paper: str, ex: Extract) -> Iterator[Diagnos
                     "remove the extract", ex.loc)
 
 
-#: The built-in units each kind of figure may be in (plan.yaml ``units`` adds more).
-BUILTIN_UNITS_OF = {
-    "metric": ("percent", "number", "rate-per-100000", "years", "weeks", "gbp-thousands",
-               "ratio", "wte"),
-    "finance figure": ("gbp-thousands", "percent", "number"),
-    "activity": ("attendances", "admissions", "appointments", "contacts", "episodes"),
-}
-
-
 def _units(plan: Plan) -> Iterator[Diagnostic]:
-    """Every unit named is built in for its kind of figure or declared; no declared unit
-    takes a built-in id."""
+    """Every unit named is built in for its kind of figure (``kinds.UnitChoice``; any
+    built-in one for a kind declaring none) or declared; no declared unit takes a
+    built-in id."""
     declared = [u for u in plan.units if u not in BUILTIN_UNITS]
     for u in plan.units:
         if u in BUILTIN_UNITS:
             yield error("unique-id", f"the unit {u.id!r} is built in: leave it out of "
                         "`units` to use it, or declare yours under another id", u.loc)
-    for what, whats, items in (("metric", "metrics", plan.metrics),
-                               ("finance figure", "finance figures", plan.finance.context),
-                               ("activity", "activity", plan.activity)):
-        allowed = BUILTIN_UNITS_OF[what]
-        for item in items:
-            if item.unit not in allowed and item.unit not in declared:
-                known = ", ".join((*allowed, *declared))
-                yield error("reference", f"{what} {item.id!r} is in the unit {item.unit.id!r}, "
-                            f"which is neither built in for {whats} nor declared in plan.yaml "
-                            f"`units`; the units it may name: {known}",
-                            item.unit.loc or item.loc)
-    yield from _record_units(plan, declared)
-
-
-def _record_units(plan: Plan, declared: list[Any]) -> Iterator[Diagnostic]:
-    """The units a generic kind's entities name in the field their kind declares its
-    figures' unit in (``field:NAME``): each built in or declared."""
     for kind, _id, entity in kinds.entities(plan):
-        if not isinstance(entity, Record):
-            continue
-        for name in dict.fromkeys(spec[len(kinds.FIELD_UNIT):]
-                                  for _path, spec in kind.figure_units()
-                                  if spec.startswith(kinds.FIELD_UNIT)):
+        choice = kind.unit_choice
+        allowed = choice.builtin if choice else tuple(BUILTIN_UNITS)
+        built_in = f"built in for {choice.of}" if choice else "built in"
+        for name in kind.unit_fields:
             unit = getattr(entity, name, None)
-            if isinstance(unit, str) and unit not in BUILTIN_UNITS and unit not in declared:
-                known = ", ".join((*BUILTIN_UNITS, *declared))
-                yield error("reference", f"{kinds.name_of(kind, entity, plan.terms)} is in "
-                            f"the unit {unit!r}, which is neither built in nor declared in "
-                            f"plan.yaml `units`; the units it may name: {known}",
-                            entity.loc_of(name))
+            if not isinstance(unit, str) or unit in allowed or unit in declared:
+                continue
+            where = getattr(unit, "loc", None) or (
+                entity.loc_of(name) if hasattr(entity, "loc_of") else entity.loc)
+            known = ", ".join((*allowed, *declared))
+            yield error("reference", f"{kinds.name_of(kind, entity, plan.terms)} is in the "
+                        f"unit {str(unit)!r}, which is neither {built_in} nor declared in "
+                        f"plan.yaml `units`; the units it may name: {known}", where)
 
 
 @rule
