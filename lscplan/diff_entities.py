@@ -21,6 +21,7 @@ from typing import Any
 from . import kinds
 from .formatting import Unit
 from .model import (
+    TARGET_PARTS,
     AllocationRow,
     Allocations,
     BoardPaper,
@@ -139,7 +140,10 @@ def _metric_view(m: Metric) -> dict[str, Any]:
     # targets keyed by kind and year (``targets.national.value``, ``targets.local-2030``),
     # so format 1's ``standard`` and the same national target under ``targets`` agree
     fields = fields_of(_METRIC, m)
-    fields["targets"] = {t.key: {"text": t.text, "value": t.value, "provenance": t.provenance}
+    # a part with a provenance of its own adds it: ``targets.local-2030.wording.provenance``
+    fields["targets"] = {t.key: {"text": t.text, "value": t.value, "provenance": t.provenance,
+                                 **{f"{TARGET_PARTS[s.name]}.provenance": s.provenance
+                                    for s in t.sourced}}
                          for t in m.targets}
     return fields
 

@@ -136,7 +136,7 @@ def field_phrase(field_name: str) -> str:
         key, _, leaf = rest.partition(".")
         kind, _, by = key.partition("-")
         words = TARGET_KINDS.get(kind, kind).lower() + (f" by {by}" if by else "")
-        return f"{words} {leaf}".strip()
+        return f"{words} {leaf.replace('.', ' ')}".strip()
     if head in _SERIES_FIELDS and rest:
         return _SERIES_FIELDS[head] + rest.replace(".", " ")
     return field_name.replace(".", " ").replace("_", " ")

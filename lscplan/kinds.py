@@ -244,11 +244,14 @@ FILES: tuple[FileKind, ...] = (
     ), shown_as="The plan"),
     FileKind("metrics.yaml", "metrics", "metrics", (
         EntityKind("metric", "metric", "Metrics", ("metrics",),
-                   provenance=("", "baseline", "targets"),
+                   provenance=("", "baseline", "targets", "targets.sourced"),
                    figures=(Figures("", ("values",), "metric {e.title}", "field:unit"),
                             Figures("baseline", ("value",), "metric {e.title}", "field:unit"),
-                            Figures("targets", ("value",), "{h.label} for metric {e.title}",
-                                    "field:unit")),
+                            # a target, or each part of one whose parts differ in provenance
+                            # (its value or change, wording and date): counted, not shown
+                            Figures("targets.parts", ("value",),
+                                    "{h.label} for metric {e.title}", "as-written")),
+                   units=(("targets.value", "field:unit"),),
                    series=(("values", ""),), public=("public_phrase",),
                    refers=(("priorities", "priority"),),
                    unit_choice=UnitChoice("metrics", (

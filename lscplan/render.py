@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import chartcache, charts, formatting, kinds, narrative
 from .diagnostics import Diagnostic, Location, Report, error
@@ -427,8 +427,10 @@ def target_references(m: Metric, x: Sequence[str]
         shown = formatting.value(t.value, m.unit)
         year = t.year_in(years)
         phrase = f"{t.label.lower()}: {t.sentence}"
-        if t.illustrative:
+        if t.wholly_illustrative:
             phrase += " (illustrative)"
+        elif t.illustrative:
+            phrase += f" ({t.illustrative_words})"
         if t.after(last):
             parts.append(f"{phrase}, after the plan period, which ends in {last}")
             continue
@@ -451,6 +453,51 @@ def target_sentence(target: Any) -> str:
     adds its year."""
     who = "The national standard" if target.national else "Our local ambition"
     return f"{who}: {target.sentence}."
+
+
+#: What the mark on a part of a target says it marks (``title``, and the legend).
+_PART_MARKS = {"value": "figure", "change": "figure", "text": "target wording",
+               "by": "target date"}
+
+
+def _part_mark(target: Any, name: str) -> Markup:
+    return illustrative_marker(target.part_marked(name), _PART_MARKS[name])
+
+
+def target_words(target: Any) -> Markup:
+    """The target's sentence (``Target.sentence``), with its wording and its year each
+    marked when it alone is illustrative (the whole target's mark is the caller's)."""
+    text, joiner, by = target.sentence_parts
+    out = escape(text) + _part_mark(target, "text")
+    if by is not None:
+        out += escape(joiner) + escape(by) + _part_mark(target, "by")
+    elif not target.part_marked("text"):  # the wording names the year itself
+        out += _part_mark(target, "by")
+    return out
+
+
+def target_public(target: Any) -> Markup:
+    """``target_sentence`` in the public summary, each illustrative part marked (one
+    mark after the sentence when the whole target is illustrative)."""
+    who = "The national standard" if target.national else "Our local ambition"
+    return (Markup("{}: ").format(who) + target_words(target) + Markup(".")
+            + illustrative_marker(target.wholly_illustrative))
+
+
+def target_entry(target: Any, unit: str) -> Markup:
+    """A target in the metrics table: "Local ambition: Suicide down 10% by 2023/24 (10%
+    below the 2018/19 baseline: 10.8)", each illustrative part marked; a value computed
+    from an illustrative baseline by a sourced change is marked and says so."""
+    out = Markup("{}: ").format(target.label) + target_words(target)
+    if target.change is not None:
+        out += Markup(" ({}{}: {}{}{})").format(
+            target.relative, _part_mark(target, "change"),
+            formatting.cell(target.value, unit),
+            illustrative_marker(target.part_marked("value")
+                                and not target.part_marked("change")),
+            ", computed from the illustrative baseline"
+            if target.computed_from_illustrative else "")
+    return out + illustrative_marker(target.wholly_illustrative)
 
 
 def headline_sentence(metric: Metric, last_year: str) -> str:
@@ -667,6 +714,7 @@ def _logo(theme: Theme | None) -> Callable[[], Markup]:
 def _configure(env: jinja2.Environment, theme: Theme | None) -> jinja2.Environment:
     env.filters.update(FILTERS)
     env.globals.update(illus=illustrative_marker, ILLUSTRATIVE_LEGEND=ILLUSTRATIVE_LEGEND,
+                       target_entry=target_entry, target_public=target_public,
                        DRAFT_MARK=DRAFT_MARK, TO_BE_CONFIRMED=TO_BE_CONFIRMED,
                        STAFFING_TYPES=STAFFING_TYPES,
                        fail=_fail, sections=kinds.sectioned, extract_kind=kinds.extract_kind,

@@ -44,7 +44,7 @@ from typing import Any
 
 from . import formatting, kinds
 from .files import fixed_zip
-from .model import ILLUSTRATIVE, STAFFING_TYPES, Plan, Series, StaffGroup
+from .model import ILLUSTRATIVE, STAFFING_TYPES, TARGET_PARTS, Plan, Series, StaffGroup
 from .outputs import Output, Rendered
 
 FILE_SUFFIX = "xlsx"
@@ -118,6 +118,8 @@ class Formula:
     formula: str  # "=C4-C5"
     fmt: str
     expected: Any  # the model's value ("" where it has none)
+    #: what to change instead, when import refuses the cell changed (else its figures)
+    instead: str = ""
 
 
 AGREES = "agrees"
@@ -142,7 +144,8 @@ def check(total: tuple[int, int], first: int, last: int, places: int, what: str)
     diff = f"{ref(row, col)}-SUM({ref(first, col)}:{ref(last, col)})"
     shown = "#,##0" + ("." + "0" * places if places else "")
     return Check(f'=IF(ROUND({diff},6)=0,"{AGREES}","differs by "&TEXT({diff},'
-                 f'"+{shown};-{shown}"))', "General", AGREES, total, (first, last), what)
+                 f'"+{shown};-{shown}"))', "General", AGREES, total=total, parts=(first, last),
+                 what=what)
 
 
 @dataclass(frozen=True)
@@ -645,8 +648,7 @@ def _metrics(plan: Plan) -> Sheet:
         sheet.put(row, 3, Text("higher is better" if m.higher_is_better
                                else "lower is better"))
         if std is not None:
-            sheet.figure(row, 4, std.value, fmt, _target(std.loc, "value", percent=percent),
-                         std.provenance)
+            _standard(sheet, row, std, fmt, percent)
         sheet.put(row, 5, Text(m.baseline.year))
         sheet.figure(row, 6, m.baseline.value, fmt,
                      _target(m.baseline.loc, "value", percent=percent),
@@ -670,7 +672,7 @@ def _metrics(plan: Plan) -> Sheet:
         # each row's own provenance, named in full (rows differ: no one source heads them)
         sheet.put(row, prov_col, Text(_provenance_text(
             ("values", cite(m.provenance)), ("baseline", cite(m.baseline.provenance)),
-            ("standard", cite(std.provenance) if std else None))))
+            *_standard_provenance(std, cite))))
         sheet.put(row, id_col, Text(m.id, "key"))
         row += 1
     sheet.define("MetricsPlan", HEADER_ROW, row - 1, id_col)
@@ -679,6 +681,36 @@ def _metrics(plan: Plan) -> Sheet:
                     prov_col: 60, id_col: 30}
     sheet.wrap = {prov_col}
     return sheet
+
+
+def _standard(sheet: Sheet, row: int, std: Any, fmt: str, percent: bool) -> None:
+    """The national standard's cell: a figure (at its ``value``, or the value inside
+    ``{value, provenance}``), shaded when its value is illustrative; one given by
+    ``change`` is computed from the baseline beside it, a formula."""
+    if std.change is not None:
+        base = ref(row, 6)
+        sheet.put(row, 4, Formula(
+            f"=ROUND({base}*(1{std.change:+g}/100),6)", fmt,
+            std.value / 100 if percent else std.value,
+            f"the standard is {std.relative}: change the baseline here, or the "
+            f"standard's `change` in {std.loc.file}"))
+        return
+    own = "value" in {s.name for s in std.sourced}
+    target = _target(std.loc, "value", *(("value",) if own else ()), percent=percent)
+    sheet.figure(row, 4, std.value, fmt, target,
+                 ILLUSTRATIVE if std.value_illustrative else std.provenance_of("value"))
+
+
+def _standard_provenance(std: Any, cite: Any) -> tuple[tuple[str, str | None], ...]:
+    """The standard's provenance in the Provenance column: one, or each part's when
+    its parts differ (``standard value: ...; standard wording: ...``)."""
+    if std is None:
+        return (("standard", None),)
+    if not std.split:
+        return (("standard", cite(std.provenance)),)
+    return tuple((f"standard {TARGET_PARTS[p.name]}"
+                  + (" (computed from the illustrative baseline)" if p.computed else ""),
+                  cite(p.provenance)) for p in std.parts)
 
 
 def sentence(text: str) -> str:
@@ -720,8 +752,8 @@ def _actuals(plan: Plan) -> Sheet | None:
     sheet = Sheet("Actuals")
     sheet.put(TITLE_ROW, 1, Text("Actuals: what was delivered, period by period, for "
                                  "delivery tracking against the plan", "title"))
-    _header(sheet, ["Series", "Place", "Period", "Value", "Numerator", "Denominator",
-                    "Provenance", "Id"], 4)
+    _header(sheet, ["Series", sentence(plan.terms.place.short), "Period", "Value",
+                    "Numerator", "Denominator", "Provenance", "Id"], 4)
     metrics = {m.id: m for m in plan.metrics}
     pods = {p.id: p for p in plan.activity}
     row = FIRST_ROW

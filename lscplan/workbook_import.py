@@ -538,7 +538,7 @@ def _check_formula(book: str, sheet: str, row: int, col: int, cell: workbook.For
                    "imported; change the figures they are calculated from")
     else:
         message = (f"a calculated cell ({cell.formula}) holds {_shown(got)} instead: "
-                   "change the figures it is calculated from")
+                   + (cell.instead or "change the figures it is calculated from"))
     problems.append(_problem(book, sheet, row, col, "workbook-formula", message))
 
 

@@ -16,6 +16,7 @@ from lscplan.diff import DiffResult, diff, word_diff
 from lscplan.diff_wording import change_message as said
 from lscplan.diff_wording import consequence_message, placed
 from lscplan.pipeline import check
+from lscplan.resources import starter_dir
 
 Edit = tuple[str, str, str]
 
@@ -941,3 +942,23 @@ def test_a_changed_trajectory_moves_the_assurance(compare) -> None:
              if q.entity == "actual-series"}
     assert moved[("ae-four-hour", "assurance")] == ("fail", "pass")
     assert all(q.causes for q in result.consequences)
+
+
+
+def test_a_target_parts_own_provenance_is_a_provenance_change(small_plan) -> None:
+    """A target's wording given a provenance of its own is a new field of the target;
+    its moving from illustrative to a source is that part's provenance change, said
+    and counted as one."""
+    plain = "        text: 97% within four hours\n"
+    own = "        text: {{value: 97% within four hours, provenance: {}}}\n".format
+    edit(small_plan / "metrics.yaml", plain, own("illustrative"))
+    old = _model(small_plan)
+    assert [(c.op, c.field) for c in diff(check(starter_dir()).plan, old).changes] == [
+        ("added", "targets.local-2025.wording.provenance")]
+    edit(small_plan / "metrics.yaml", own("illustrative"), own("example-briefing"))
+    result = diff(old, _model(small_plan))
+    (change,) = result.changes
+    assert (change.op, change.field) == ("changed", "targets.local-2025.wording.provenance")
+    assert said(change) == ("metric `ae-four-hour`, local ambition by 2025 wording "
+                            "provenance: “illustrative” → “example-briefing”")
+    assert result.provenance == {"sourced": 1, "illustrative": 0, "resourced": 0}

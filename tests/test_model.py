@@ -281,3 +281,45 @@ def test_a_source_current_before_it_was_published_may_be_cited_earlier(small_pla
     assert checked.plan.later_sources(checked.plan.system.date) == frozenset()
     edit(small_plan / "plan.yaml", "    current: \"2019-04-01\"\n", "")
     assert [d for d in check(small_plan).report.warnings if d.rule == "postdates"]
+
+
+#: The starter plan's local ambition for A&E, relative to its (illustrative) baseline by
+#: a change and with a wording that cite a source, due by an illustrative date.
+PARTS_SOURCED = ("        value: 97  # or relative to the baseline: change: +10%\n"
+                 "        text: 97% within four hours\n",
+                 "        change: {value: +10%, provenance: example-briefing}\n"
+                 "        text: {value: 97% within four hours, provenance: example-briefing}\n")
+
+
+def test_a_targets_value_wording_and_date_carry_their_own_provenance(small_plan):
+    """A part given as ``{value, provenance}`` has that provenance, the others the
+    target's; a value computed from an illustrative baseline is illustrative though
+    its change is sourced; the register lists exactly the illustrative parts."""
+    edit(small_plan / "metrics.yaml", *PARTS_SOURCED)
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    target = checked.plan.metric("ae-four-hour").targets[1]
+    assert target.provenance_of("change") == target.provenance_of("text") == "example-briefing"
+    assert target.provenance_of("by") == "illustrative"  # the target's
+    assert [(p.label, p.provenance) for p in target.parts] == [
+        ("Local ambition change", "example-briefing"),
+        ("Local ambition value (computed from the illustrative baseline)", "illustrative"),
+        ("Local ambition wording", "example-briefing"),
+        ("Local ambition date", "illustrative")]
+    assert target.illustrative and not target.wholly_illustrative
+    assert target.illustrative_words == ("its value and date are illustrative, computed "
+                                         "from the illustrative baseline")
+    listed = [(what, count) for _f, what, count, _loc in checked.plan.illustrative_figures()
+              if "ambition" in what]
+    assert listed == [
+        ("Local ambition value (computed from the illustrative baseline) for metric A&E "
+         "four-hour standard", 1),
+        ("Local ambition date for metric A&E four-hour standard", 1)]
+
+
+def test_a_target_whose_provenance_covers_it_is_listed_whole(plan):
+    """Without a part of its own, a target is one entry of the register, as before."""
+    target = plan.metric("ae-four-hour").targets[1]
+    assert not target.split and target.wholly_illustrative
+    assert [p.label for p in target.parts] == ["Local ambition"]
+    assert target.illustrative_words is None

@@ -1193,3 +1193,44 @@ def test_a_target_relative_to_the_baseline_shows_both_ways(small_plan):
                               draw=False)
     assert ("Local ambition: 97% within four hours by 2025 (10% above the 2018/19 "
             "baseline: 93.5%)") in html
+
+
+def test_only_the_illustrative_parts_of_a_target_are_marked(small_plan):
+    """A target whose change and wording cite a source, computed from an illustrative
+    baseline and due by an illustrative date: the metrics table and the public summary
+    mark the date and the computed value (saying why), not the wording."""
+    from test_model import PARTS_SOURCED
+    edit(small_plan / "metrics.yaml", *PARTS_SOURCED)
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    info = render.BuildInfo("0.1", None, "t")
+    pages = {d.id: render.render_html(checked.plan, d, info, draw=False)
+             for d in documents.for_plan(checked.plan)
+             if d.id in ("ltp-submission", "public-summary")}
+    date = render.illustrative_marker(True, "target date")
+    figure = render.illustrative_marker(True)
+    assert (f"Local ambition: 97% within four hours by 2025{date} (10% above the 2018/19 "
+            f"baseline: 93.5%{figure}, computed from the illustrative baseline)"
+            ) in pages["ltp-submission"]
+    assert ("Local ambition date for metric A&amp;E four-hour standard"
+            in pages["ltp-submission"])  # the register, per part
+    assert ("its value and date are illustrative, computed from the illustrative baseline"
+            in pages["ltp-submission"])  # the chart's description
+    assert f"Our local ambition: 97% within four hours by 2025{date}.</li>" in (
+        pages["public-summary"])
+
+
+def test_an_illustrative_year_the_wording_names_is_marked_after_it(small_plan):
+    """A sourced wording that names its year, the year (``by``) illustrative: the
+    mark follows the wording, which is where the year is printed."""
+    edit(small_plan / "metrics.yaml",
+         "        text: 97% within four hours\n        by: 2025\n"
+         "        provenance: illustrative\n",
+         "        text: 97% within four hours by 2025\n"
+         "        by: {value: 2025, provenance: illustrative}\n"
+         "        provenance: example-briefing\n")
+    checked = check(small_plan)
+    assert checked.report.errors == []
+    target = checked.plan.metric("ae-four-hour").targets[1]
+    date = render.illustrative_marker(True, "target date")
+    assert render.target_words(target) == f"97% within four hours by 2025{date}"

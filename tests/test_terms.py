@@ -3,8 +3,10 @@
 The starter plan is built with every plan.yaml ``terms`` entry set to a nonsense word,
 a board paper showing every extract and illustrative entries the annex lists. No
 default structure word (place, priority, portfolio, programme, ICP, ambition, intent,
-enabler ...) may then appear in any document's visible text or in ``check``'s
-messages (on the plan, and on broken plans of tests/cases/invalid).
+enabler ...) may then appear in any document's visible text, in the workbook (sheet
+names, defined names, cells, comments: read back with openpyxl) or the Word files
+(paragraphs, table cells, headers, footers: python-docx), or in ``check``'s messages
+(on the plan, and on broken plans of tests/cases/invalid).
 
 Method: the plan's own data could legitimately hold those words ("North Place", "takes
 place"), so before building, every string in every plan file (ids, references and
@@ -14,8 +16,9 @@ extract names) has each default word replaced by a scrub word that is not one
 of them. After that the plan's data holds no default word at all, so any default word
 found in a document (text nodes, outside ``<style>``/``<script>``) or in a message can
 only have come from a template or from lscplan's code: a word the terms should have
-given. Rendering is HTML only with charts as placeholders (``draw=False``), as in
-tests/test_invariant.py.
+given. The HTML is rendered with charts as placeholders (``draw=False``), as in
+tests/test_invariant.py; the workbook and Word files are built as ``build`` writes
+them (no PDF).
 """
 
 from __future__ import annotations
@@ -26,13 +29,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import docx
+import openpyxl
 import pytest
 import yaml
 from helpers import apply_case
 
 from lscplan import documents, render
-from lscplan.pipeline import check
+from lscplan.pipeline import build, check
 from lscplan.resources import starter_dir
+from lscplan.write import BuildOptions
 
 #: Default structure words: none may be printed when the plan names its own terms.
 DEFAULT_WORDS = re.compile(
@@ -164,6 +170,70 @@ def test_no_default_structure_word_anywhere(tmp_path: Path) -> None:
     for doc in docs:
         if hits := _found(visible_text(render.render_html(plan, doc, info, draw=False))):
             found[doc.id] = hits
+    assert found == {}, "\n".join(f"{where}: {hit!r}" for where, hits in found.items()
+                                  for hit in hits)
+
+
+def _workbook_text(path: Path) -> dict[str, str]:
+    """Every text of a workbook by where it is: sheet names, each cell's text (headers,
+    notes, labels), cell comments and data validations' messages, the defined names."""
+    book = openpyxl.load_workbook(path)
+    out = {f"{path.name} sheet name": " ".join(book.sheetnames),
+           f"{path.name} defined names": " ".join(book.defined_names)}
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and not cell.value.startswith("="):
+                    out[f"{path.name} {ws.title}!{cell.coordinate}"] = cell.value
+                if cell.comment is not None:
+                    out[f"{path.name} {ws.title}!{cell.coordinate} note"] = cell.comment.text
+        for dv in ws.data_validations.dataValidation:
+            out[f"{path.name} {ws.title} validation"] = " ".join(
+                t for t in (dv.prompt, dv.promptTitle, dv.error, dv.errorTitle) if t)
+    return out
+
+
+def _word_text(path: Path) -> dict[str, str]:
+    """Every text of a Word file: its paragraphs, its tables' cells (nested too), its
+    headers and footers, and its core properties."""
+    doc = docx.Document(str(path))
+    out: dict[str, str] = {}
+
+    def paragraphs(where: str, container: Any) -> None:
+        for i, par in enumerate(container.paragraphs):
+            out[f"{where} paragraph {i}"] = par.text
+        for t, table in enumerate(container.tables):
+            for r, row in enumerate(table.rows):
+                for c, cell in enumerate(row.cells):
+                    paragraphs(f"{where} table {t} ({r}, {c})", cell)
+
+    paragraphs(path.name, doc)
+    for n, section in enumerate(doc.sections):
+        for part in ("header", "footer"):
+            paragraphs(f"{path.name} section {n} {part}", getattr(section, part))
+    props = doc.core_properties
+    out[f"{path.name} properties"] = " ".join(
+        str(v) for v in (props.title, props.subject, props.keywords, props.comments,
+                         props.category) if v)
+    return out
+
+
+def test_no_default_structure_word_in_the_workbook_or_the_word_files(tmp_path: Path
+                                                                      ) -> None:
+    """The same plan built to its workbook and its Word files: no default structure
+    word in any sheet name, header, note or cell, nor any Word paragraph, table cell,
+    header or footer."""
+    plan_dir = nonsense_plan(tmp_path)
+    out = tmp_path / "out"
+    build(plan_dir, out, BuildOptions(formats=("xlsx", "docx")))
+    files = sorted(out.glob("*.xlsx")) + sorted(out.glob("*.docx"))
+    assert {p.suffix for p in files} == {".xlsx", ".docx"}
+    found = {}
+    for path in files:
+        texts = _workbook_text(path) if path.suffix == ".xlsx" else _word_text(path)
+        for where, text in texts.items():
+            if hits := _found(text):
+                found[where] = hits
     assert found == {}, "\n".join(f"{where}: {hit!r}" for where, hits in found.items()
                                   for hit in hits)
 

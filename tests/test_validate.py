@@ -207,3 +207,22 @@ def test_messages_use_the_plans_own_words(small_plan: Path) -> None:
         "define" in messages
     assert "priority 'financial-balance' is numbered 3; priorities are numbered 1 to 2 in "\
         "order, so this should be 2" in messages
+
+
+def test_a_relative_target_that_computes_what_its_unit_cannot_hold(small_plan: Path) -> None:
+    """``change`` is range-checked where it is written, the value it computes in the
+    message: a percentage over 100, minutes below zero; money may go below zero (a
+    deficit), and a change that stays in range is no error."""
+    edit(small_plan / "metrics.yaml",
+         "        value: 97  # or relative to the baseline: change: +10%\n",
+         "        change: +20%\n")  # 85% up 20% is 102%
+    edit(small_plan / "metrics.yaml", "        value: 18\n", "        change: -150%\n")
+    errors = check(small_plan).report.errors
+    assert [(d.rule, d.location.line) for d in errors] == [("target-range", 19),
+                                                          ("target-range", 55)]
+    assert "computes 102%, but a percentage is from 0 to 100" in errors[0].message
+    assert "computes −16 min, below zero, which a figure in minutes cannot be" in (
+        errors[1].message)
+    edit(small_plan / "metrics.yaml", "        change: +20%\n", "        change: +10%\n")
+    edit(small_plan / "metrics.yaml", "        change: -150%\n", "        change: -40%\n")
+    assert check(small_plan).report.errors == []

@@ -282,7 +282,8 @@ def test_the_actuals_sheet_holds_the_real_ae_months(bundled_plan: Path) -> None:
     NHS England published them, the four-hour percentage a formula over them."""
     plan, _doc, _sheets, _data, wb = _book(bundled_plan)
     ws = wb["Actuals"]
-    assert [c.value for c in ws[3]] == ["Series", "Place", "Period", "Value", "Numerator",
+    # the place column headed in the plan's own word (the default term's short form)
+    assert [c.value for c in ws[3]] == ["Series", "ICP", "Period", "Value", "Numerator",
                                         "Denominator", "Provenance", "Id"]
     rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
     assert len(rows) == 4 * 36

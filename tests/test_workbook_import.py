@@ -521,3 +521,46 @@ def test_actuals_round_trip(small_plan: Path, tmp_path: Path) -> None:
     (found,) = refused.value.report.errors
     assert found.location.pointer == f"Actuals!E{north}"
     assert "actuals-value" in found.message and "a percentage is from 0 to 100" in found.message
+
+
+def test_a_standards_own_provenance_round_trips(small_plan: Path, tmp_path: Path) -> None:
+    """A national standard whose value carries its own provenance: the Provenance
+    column names each part's, the cell is shaded by its value's, and a new value is
+    written inside ``{value, provenance}``, which stays; a standard given by ``change``
+    is a formula over the baseline, so a number typed over it is refused at its cell."""
+    path = small_plan / "metrics.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      - kind: national\n        value: 95\n",
+                                 "      - kind: national\n"
+                                 "        value: {value: 95, provenance: illustrative}\n", 1),
+                    encoding="utf-8")
+    _plan, sheets, wb = _built(small_plan)
+    ws = wb["Metrics"]
+    assert ws["L4"].value == ("values: illustrative; baseline: illustrative; standard value: "
+                              "illustrative; standard wording: Briefing to the Example Health "
+                              "Overview and Scrutiny Committee (early 2019), example-briefing")
+    metrics = next(s for s in sheets if s.name == "Metrics")
+    [standard] = [c for (r, col), c in metrics.figures() if (r, col) == (4, 4)]
+    assert standard.illustrative
+    ws["D4"].value = 0.96
+    book = tmp_path / "edited.xlsx"
+    wb.save(book)
+    imported = import_workbook(book, small_plan)
+    assert imported.written == ["metrics.yaml"]
+    assert "value: {value: 96, provenance: illustrative}" in path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      - kind: national\n        value: 95\n",
+                                 "      - kind: national\n        change: +11.8%\n", 1),
+                    encoding="utf-8")
+    _plan, sheets, wb = _built(small_plan)
+    ws = wb["Metrics"]
+    assert ws["D4"].value == "=ROUND(F4*(1+11.8/100),6)"
+    ws["D4"].value = 0.96
+    wb.save(book)
+    with pytest.raises(WorkbookInvalid) as refused:
+        import_workbook(book, small_plan)
+    [problem] = refused.value.report.errors
+    assert (problem.rule, problem.location.pointer) == ("workbook-formula", "Metrics!D4")
+    assert problem.message == (
+        "a calculated cell (=ROUND(F4*(1+11.8/100),6)) holds 0.96 instead: the standard is "
+        "11.8% above the 2018/19 baseline: change the baseline here, or the standard's "
+        "`change` in metrics.yaml")

@@ -6,12 +6,23 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..diagnostics import Location
 from ..formatting import Unit
 from ..load import SourceFile
-from .base import ILLUSTRATIVE, Person, Series, Sourced, _loc, _person, _series
+from .base import (
+    ILLUSTRATIVE,
+    FieldProvenance,
+    FieldSource,
+    Person,
+    Series,
+    Sourced,
+    _loc,
+    _person,
+    _series,
+    _sourced,
+)
 from .system import _unit
 
 # --- vision.yaml, priorities.yaml, portfolios/ ------------------------------------
@@ -85,6 +96,10 @@ class Portfolio(Sourced):
 
 
 TARGET_KINDS = {"national": "National standard", "local": "Local ambition"}
+#: The parts of a target that may carry a provenance of their own, and what each is
+#: called in the documents: its figure (``value``, or ``change`` from the baseline),
+#: its wording and its date.
+TARGET_PARTS = {"value": "value", "change": "change", "text": "wording", "by": "date"}
 
 
 def _year_end(year: str) -> tuple[int, int]:
@@ -94,10 +109,38 @@ def _year_end(year: str) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
-class Target(Sourced):
+class TargetPart(Sourced):
+    """One part of a target (its value or change, its wording, its date) with the
+    provenance it carries: its own (``{value, provenance}`` in the YAML) or the
+    target's; ``computed`` for a value worked out from an illustrative baseline."""
+
+    name: str  # value, change, text, by
+    value: Any
+    provenance: str
+    of: str  # the target's label: "Local ambition"
+    loc: Location = field(compare=False)
+    computed: bool = False
+    whole: bool = False  # stands for the whole target, one provenance covering it
+
+    @property
+    def label(self) -> str:
+        """"Local ambition" (the whole target), "Local ambition wording", "National
+        standard value (computed from the illustrative baseline)"."""
+        if self.whole:
+            return self.of
+        word = f"{self.of} {TARGET_PARTS[self.name]}"
+        return word + (" (computed from the illustrative baseline)" if self.computed else "")
+
+
+@dataclass(frozen=True)
+class Target(FieldProvenance, Sourced):
     """A value a metric is measured against: a ``national`` standard or a ``local``
     ambition, for the whole period (``by`` None) or due by a year, which may be a
-    financial year (``2022/23``) or a calendar year (``2030``), after the period too."""
+    financial year (``2022/23``) or a calendar year (``2030``), after the period too.
+
+    Its value (or ``change``), wording (``text``) and date (``by``) may each carry a
+    provenance of their own (``sourced``), else the target's; a value computed from an
+    illustrative baseline is illustrative whatever its change cites."""
 
     kind: str
     value: float
@@ -107,6 +150,94 @@ class Target(Sourced):
     loc: Location = field(compare=False)
     change: float | None = None  # given relative to the baseline: percent change
     baseline_year: str | None = None  # the year of the baseline ``change`` is from
+    sourced: tuple[FieldSource, ...] = ()  # parts with a provenance of their own
+    baseline_provenance: str | None = None  # of the baseline ``change`` is from
+    #: where each part given is written (value or change, text, by)
+    locs: Mapping[str, Location] = field(default_factory=dict, compare=False)
+
+    FIGURES: ClassVar[tuple[str, ...]] = ("value",)
+
+    @property
+    def given(self) -> str:
+        """The name of the figure the YAML gives: ``value`` or ``change``."""
+        return "value" if self.change is None else "change"
+
+    def at(self, name: str) -> Location:
+        """Where the part ``name`` is written (the target's place if not given)."""
+        return self.locs.get(name, self.loc)
+
+    @property
+    def computed_from_illustrative(self) -> bool:
+        """A value computed from an illustrative baseline by a change that is not."""
+        return (self.change is not None and self.baseline_provenance == ILLUSTRATIVE
+                and not self.marked("change"))
+
+    @property
+    def value_illustrative(self) -> bool:
+        """Whether the value shown (given, or computed from the baseline) is."""
+        return self.marked(self.given) or self.computed_from_illustrative
+
+    @property
+    def split(self) -> bool:
+        """Whether the target's parts differ in provenance (each is then marked and
+        listed on its own), rather than one provenance covering the whole target."""
+        return bool(self.sourced) or self.computed_from_illustrative
+
+    @property
+    def parts(self) -> tuple[TargetPart, ...]:
+        """The target as the register of illustrative values lists it: one part for
+        the whole target (``value``, its figure) when one provenance covers it, else
+        each part with its provenance (a value computed from an illustrative baseline
+        one more)."""
+        if not self.split:
+            return (TargetPart("value", self.value, self.provenance, self.label, self.loc,
+                               whole=True),)
+        given = self.value if self.change is None else self.change
+        out = [TargetPart(name, value, self.provenance_of(name) or self.provenance, self.label,
+                          self.at(name))
+               for name, value in ((self.given, given), ("text", self.text), ("by", self.by))
+               if value is not None]
+        if self.computed_from_illustrative:
+            out.insert(1, TargetPart("value", self.value, ILLUSTRATIVE, self.label,
+                                     self.at("change"), computed=True))
+        return tuple(out)
+
+    @property
+    def illustrative(self) -> bool:
+        """Whether any part of the target is illustrative (its whole, when one
+        provenance covers it)."""
+        return any(p.illustrative for p in self.parts)
+
+    @property
+    def wholly_illustrative(self) -> bool:
+        """Whether every part is (one mark then marks the whole target)."""
+        return all(p.illustrative for p in self.parts)
+
+    def part_marked(self, name: str) -> bool:
+        """Whether a document marks the part ``name`` (``value``, ``change``, ``text``,
+        ``by``) on its own: never when one mark covers the whole target."""
+        if self.wholly_illustrative:
+            return False
+        if name == "value":
+            return self.value_illustrative
+        return getattr(self, name) is not None and self.marked(name)
+
+    @property
+    def illustrative_words(self) -> str | None:
+        """Which parts are illustrative, as a clause, when some are and some are not:
+        "its wording and date are illustrative", "its value is illustrative, computed
+        from the illustrative baseline"; None otherwise."""
+        if self.wholly_illustrative or not self.illustrative:
+            return None
+        words = [TARGET_PARTS[n] for n in ("change", "text", "by") if self.part_marked(n)]
+        if self.part_marked("value") and not self.part_marked("change"):
+            words.insert(0, "value")
+        said = "its " + (" and ".join(words) if len(words) < 3
+                         else ", ".join(words[:-1]) + " and " + words[-1])
+        said += " are illustrative" if len(words) > 1 else " is illustrative"
+        if self.computed_from_illustrative:
+            said += ", computed from the illustrative baseline"
+        return said
 
     @property
     def relative(self) -> str | None:
@@ -139,10 +270,17 @@ class Target(Sourced):
         """The target's text, with its year when the text does not already name it:
         " by 2025" after a text that says no time ("97% within four hours by 2025"),
         ", by 2023/24" after one that does ("down 10% over five years, by 2023/24")."""
+        text, joiner, by = self.sentence_parts
+        return text + joiner + (by or "")
+
+    @property
+    def sentence_parts(self) -> tuple[str, str, str | None]:
+        """``sentence`` as its wording, what joins the year to it and the year (None
+        when the sentence does not add it): the parts a document marks on their own."""
         text = self.text.rstrip(".")
         if self.by is None or self.by in text:
-            return text
-        return text + (", by " if _SAYS_WHEN.search(text) else " by ") + self.by
+            return text, "", None
+        return text, ", by " if _SAYS_WHEN.search(text) else " by ", self.by
 
     def after(self, last_year: str) -> bool:
         """Whether the target falls due after the financial year ``last_year`` ends."""
@@ -314,13 +452,21 @@ def _targets(f: SourceFile, m: Mapping, i: int) -> tuple[Target, ...]:
         out.append(Target("national", s["value"], s["text"], s["provenance"], None,
                           _loc(f, "metrics", i, "standard")))
     base = m["baseline"]
+    base_prov = base.get("provenance", m["provenance"])
     for j, t in enumerate(m.get("targets", [])):
-        by = t.get("by")
-        change = _percent(t["change"]) if "change" in t else None
-        value = t["value"] if change is None else round(base["value"] * (1 + change / 100), 6)
-        out.append(Target(t["kind"], value, t["text"], t["provenance"],
-                          None if by is None else str(by), _loc(f, "metrics", i, "targets", j),
-                          change, None if change is None else base["year"]))
+        where = ("metrics", i, "targets", j)
+        given, sourced = _sourced(f, t, ("value", "change", "text", "by"), *where)
+        by, change = given["by"], given["change"]
+        change = None if change is None else _percent(change)
+        value = (given["value"] if change is None
+                 else round(base["value"] * (1 + change / 100), 6))
+        out.append(Target(
+            t["kind"], value, given["text"], t["provenance"],
+            None if by is None else str(by), _loc(f, *where), change,
+            None if change is None else base["year"], sourced,
+            None if change is None else base_prov,
+            {name: _loc(f, *where, name) for name in ("value", "change", "text", "by")
+             if name in t}))
     return tuple(out)
 
 

@@ -146,6 +146,10 @@ _RULES: tuple[RuleDoc, ...] = (
     RuleDoc("target-duplicate", E, "rules", "A metric has two targets of one kind for one "
             "year (or two undated of one kind), so it is not clear which it is measured "
             "against."),
+    RuleDoc("target-range", E, "rules", "A target given by `change` computes a value its "
+            "unit cannot hold: a percentage below 0 or above 100, or a figure below zero "
+            "(from a baseline that is not) in any unit but money; reported at the "
+            "`change:` line with the value computed."),
     RuleDoc("risk-score", E, "rules", "A risk's published `score` or `target_score` is not "
             "likelihood × impact, or the target is higher than the score now."),
     RuleDoc("commitment-unmapped", W, "rules", "A Long Term Plan commitment names no local "

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from .. import kinds, narrative
+from .. import formatting, kinds, narrative
 from ..diagnostics import Diagnostic, Location, error, warning
 from ..formatting import BUILTIN_UNITS, iso_date
 from ..formatting import value as with_its_unit
@@ -502,6 +502,34 @@ def target_duplicates(plan: Plan) -> Iterator[Diagnostic]:
                             f"metric {m.id!r} has two {t.label.lower()}s {when} (the first "
                             f"at line {first.loc.line}){also}; give one, or give each its "
                             "own year with `by`", t.loc)
+
+
+#: Units whose figures may be below zero (a deficit): a change may take them there.
+SIGNED_UNITS = ("gbp-thousands",)
+
+
+@rule
+def target_ranges(plan: Plan) -> Iterator[Diagnostic]:
+    """target-range: a target given by ``change`` computes a value its unit cannot
+    hold: a percentage below 0 or above 100, or a count below zero from a baseline
+    that is not (money alone may go below zero)."""
+    for m in plan.metrics:
+        for t in m.targets:
+            if t.change is None:
+                continue
+            shown = with_its_unit(t.value, m.unit)
+            why = None
+            if m.unit == "percent" and not 0 <= t.value <= 100:
+                why = f"computes {shown}, but a percentage is from 0 to 100"
+            elif (m.unit not in SIGNED_UNITS and t.value < 0 <= m.baseline.value):
+                unit = formatting.unit_label(m.unit)
+                why = f"computes {shown}, below zero, which a figure in {unit} cannot be"
+            if why:
+                yield error("target-range",
+                            f"metric {m.id!r}: the {t.label.lower()} `change: "
+                            f"{t.change:+g}%` of the {t.baseline_year} baseline "
+                            f"({with_its_unit(m.baseline.value, m.unit)}) {why}; give a change "
+                            "the unit can hold, or a `value`", t.at("change"))
 
 
 @rule
