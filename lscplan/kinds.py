@@ -73,6 +73,24 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class DerivedFigure:
+    """A figure the model derives from the plan's own (an allocation's movement, a
+    year's surplus), which ``diff`` reports as moved by the changes feeding it, never as
+    a change of its own. ``field`` is diff's name for it (``total.baseline``; one a
+    year is named by its head, ``surplus``, and diff's field is ``surplus.2021/22``);
+    ``words`` how diff names it, with format fields ``id`` (the entity's), ``year`` (the
+    part of the field after its name) and ``name`` (the entity as diff names it);
+    ``unit`` as ``Figures.unit`` names units (``as-written`` for a year, a yes or no, a
+    rating); ``signed``: itself a change, written with its sign ("+£1,000k"). What
+    feeds it and its arithmetic are ``diff_derived``'s and the model's."""
+
+    field: str
+    words: str
+    unit: str
+    signed: bool = False
+
+
+@dataclass(frozen=True)
 class UnitChoice:
     """Which built-in units the unit an entity names in its own field (``field:NAME``)
     may be (plan.yaml ``units`` declares more), and how the message refusing another
@@ -106,6 +124,7 @@ class EntityKind:
     #: provenance is not the entity's), as ``Figures.unit`` names units
     units: tuple[tuple[str, str], ...] = ()
     unit_choice: UnitChoice | None = None  # the built-in units its ``field:NAME`` may be
+    derived: tuple[DerivedFigure, ...] = ()  # the figures diff sees derived from its own
 
     @property
     def unit_fields(self) -> tuple[str, ...]:
@@ -256,7 +275,11 @@ FILES: tuple[FileKind, ...] = (
                    refers=(("priorities", "priority"),),
                    unit_choice=UnitChoice("metrics", (
                        "percent", "number", "rate-per-100000", "years", "weeks",
-                       "gbp-thousands", "ratio", "wte"))),
+                       "gbp-thousands", "ratio", "wte")),
+                   derived=(DerivedFigure("change", "change from baseline", "field:unit",
+                                          signed=True),
+                            DerivedFigure("meets_standard", "meets the national standard",
+                                          AS_WRITTEN))),
     ), shown_as="Metrics plan"),
     FileKind("finance.yaml", "finance", "finance", (
         EntityKind("allocations", "the allocations table", "Allocations table",
@@ -265,19 +288,35 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("", ("rows.baseline", "rows.allocation",
                                          "rows.published_movement",
                                          "rows.published_percent"), "CCG allocations",
-                                    ("gbp-thousands",) * 3 + ("percent",)),)),
+                                    ("gbp-thousands",) * 3 + ("percent",)),),
+                   derived=(
+                       DerivedFigure("total.baseline", "system baseline total", "gbp-thousands"),
+                       DerivedFigure("total.allocation", "system allocation total",
+                                     "gbp-thousands"),
+                       DerivedFigure("total.movement", "system movement total", "gbp-thousands",
+                                     signed=True),
+                       DerivedFigure("total.percent", "system allocation increase",
+                                     "percent"))),
         EntityKind("allocation", "allocation", "Allocations", ("finance.allocations.rows",),
-                   id="label", named="{label}", refers=(("organisation", "organisation"),)),
+                   id="label", named="{label}", refers=(("organisation", "organisation"),),
+                   derived=(DerivedFigure("movement", "movement for `{id}`", "gbp-thousands",
+                                          signed=True),
+                            DerivedFigure("percent", "increase for `{id}`", "percent"))),
         EntityKind("trajectory", "the financial trajectory", "Financial trajectory",
                    ("finance.trajectory",), id=None,
                    provenance=("",),
                    figures=(Figures("", ("years.income", "years.expenditure"),
                                     "system financial trajectory", "gbp-thousands"),),
-                   series=(("income", ""),), units=(("income", "gbp-thousands"),)),
+                   series=(("income", ""),), units=(("income", "gbp-thousands"),),
+                   derived=(DerivedFigure("surplus", "surplus {year}", "gbp-thousands"),
+                            DerivedFigure("balance_year", "year of financial balance",
+                                          AS_WRITTEN))),
         EntityKind("efficiency", "efficiency savings", "Efficiency", ("finance.efficiency",),
                    id=None, named="the efficiency savings", provenance=("",),
                    figures=(Figures("", ("values",), "efficiency savings", "gbp-thousands"),),
-                   series=(("", ""),), units=(("", "gbp-thousands"),)),
+                   series=(("", ""),), units=(("", "gbp-thousands"),),
+                   derived=(DerivedFigure("percent", "efficiency {year} as a share of "
+                                          "expenditure", "percent"),)),
         EntityKind("context-figure", "finance figure", "Finance context figures",
                    ("finance.context",), provenance=("",),
                    figures=(Figures("", ("value",), "{e.label}", "field:unit"),),
@@ -292,19 +331,24 @@ FILES: tuple[FileKind, ...] = (
                    units=(("published_system", "field:unit"),),
                    refers=(("keys:by_icp", "icp"),),
                    unit_choice=UnitChoice("activity", (
-                       "attendances", "admissions", "appointments", "contacts", "episodes"))),
+                       "attendances", "admissions", "appointments", "contacts", "episodes")),
+                   derived=(DerivedFigure("system", "system total {year}", "field:unit"),)),
     ), shown_as="Activity"),
     FileKind("workforce.yaml", "workforce", "workforce", (
         EntityKind("workforce", "the workforce plan", "Workforce", ("workforce",), id=None,
                    named="the workforce", series=(("published_total", "total"),),
-                   units=(("published_total", "wte"),)),
+                   units=(("published_total", "wte"),),
+                   derived=(DerivedFigure("total", "workforce total {year}", "wte"),
+                            DerivedFigure("total_vacancies", "vacancies total {year}",
+                                          "wte"))),
         EntityKind("staff-group", "staff group", "Staff groups", ("workforce.groups",),
                    provenance=("",),
                    figures=(Figures("", ("wte", "vacancies", "by_place", "by_type"),
                                     "workforce: {e.title}", "wte"),),
                    series=(("wte", "WTE"), ("vacancies", "vacancies"),
                            ("by_place", "for {key!r}"), ("by_type", "{key}")),
-                   refers=(("keys:by_place", "icp"),)),
+                   refers=(("keys:by_place", "icp"),),
+                   derived=(DerivedFigure("vacancy_rate", "vacancy rate {year}", "percent"),)),
     ), shown_as="Workforce"),
     FileKind("engagement.yaml", "engagement", "engagement", (
         EntityKind("engagement", "engagement", "Engagement",
@@ -319,7 +363,11 @@ FILES: tuple[FileKind, ...] = (
                    refers=(("priorities", "priority"),),
                    figures=(Figures("scores", ("likelihood", "impact", "target_likelihood",
                                                "target_impact"), "risk scores: {e.title}",
-                                       "number"),)),
+                                       "number"),),
+                   derived=(DerivedFigure("score", "risk score", AS_WRITTEN),
+                            DerivedFigure("rating", "risk rating", AS_WRITTEN),
+                            DerivedFigure("target_score", "target risk score", AS_WRITTEN),
+                            DerivedFigure("target_rating", "target risk rating", AS_WRITTEN))),
     ), required=False, section=Section("Risk register", "major", "risk-register")),
     FileKind("commitments.yaml", "commitments", "commitments", (
         EntityKind("commitment", "Long Term Plan commitment", "Long Term Plan commitments",
@@ -347,7 +395,9 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("", ("values",), "actuals: {e.id}",
                                     "of:metric|activity"),),
                    ignored=("period_locs", "rebase_locs", "field_locs", "derived"),
-                   refers=(("metric", "metric"), ("activity", "activity"), ("place", "icp"))),
+                   refers=(("metric", "metric"), ("activity", "activity"), ("place", "icp")),
+                   derived=(DerivedFigure("variation", "{name}, variation", AS_WRITTEN),
+                            DerivedFigure("assurance", "{name}, assurance", AS_WRITTEN))),
     ), required=False, shown_as="Delivery report"),
     FileKind("board/", "board-paper", "board_papers", (
         EntityKind("board-paper", "board paper", "Board papers", ("board_papers",),
@@ -377,6 +427,17 @@ def file_kind(file: str) -> FileKind | None:
     """The file kind a plan file (``metrics.yaml``, ``board/update.yaml``) is of."""
     folder = file.split("/", 1)[0] + "/" if "/" in file else None
     return next((f for f in FILES if f.path in (file, folder)), None)
+
+
+def derived_figure(kind: str, field: str) -> tuple[DerivedFigure, str] | None:
+    """The figure entity kind ``kind`` declares derived that diff calls ``field``, with
+    what follows its name (the year of one a year: ``surplus.2021/22``); None if none."""
+    found = entity_kind(kind)
+    for name in (field, field.rpartition(".")[0]):
+        figure = next((d for d in (found.derived if found else ()) if d.field == name), None)
+        if figure is not None:
+            return figure, field[len(name) + 1:]
+    return None
 
 
 def extract_kind(name: str) -> FileKind | None:

@@ -6,13 +6,16 @@ a section, its partial with the macro the documents call."""
 
 from __future__ import annotations
 
+import dataclasses
+from string import Formatter
 from types import SimpleNamespace
 from typing import ClassVar
 
 import pytest
 
-from lscplan import kinds
+from lscplan import diff_derived, kinds
 from lscplan.formatting import BUILTIN_UNITS
+from lscplan.pipeline import check
 from lscplan.render import environment, plan_section
 from lscplan.resources import schemas_dir, starter_dir
 
@@ -64,6 +67,7 @@ def complete(kind: kinds.FileKind) -> list[str]:
                 missing.append(f"{e.name}: no {word}")
         missing += _unit_gaps(e)
         missing += _choice_gaps(e)
+        missing += _derived_gaps(e)
     return missing
 
 
@@ -89,6 +93,20 @@ def _unit_gaps(e: kinds.EntityKind) -> list[str]:
     for path, _name in e.series:
         if kinds.unit_spec(e, path) is None:
             missing.append(f"{e.name}: its series {path!r} has no unit")
+    return missing
+
+
+def _derived_gaps(e: kinds.EntityKind) -> list[str]:
+    """What ``e``'s derived figures leave out: words (naming only the entity, the year
+    and the entity's name) and a unit."""
+    missing = []
+    for d in e.derived:
+        fields = {f for _text, f, _spec, _conv in Formatter().parse(d.words) if f is not None}
+        if not d.words.strip() or fields - {"id", "year", "name"}:
+            missing.append(f"{e.name}: derived {d.field!r} has no words diff can write")
+        if not (d.unit in BUILTIN_UNITS or d.unit == kinds.AS_WRITTEN
+                or d.unit.startswith(kinds.FIELD_UNIT)):
+            missing.append(f"{e.name}: derived {d.field!r} in {d.unit!r}, not a unit of the plan")
     return missing
 
 
@@ -123,13 +141,18 @@ def test_an_incomplete_kind_is_refused() -> None:
             kinds.Figures("", ("c",), "y", "furlongs"))),
         kinds.EntityKind("z", "z", "Zs", ("z",), figures=(
             kinds.Figures("", ("d",), "z", "number"),),
-            unit_choice=kinds.UnitChoice("zs", ("number", "furlongs"))),), records="x")
+            unit_choice=kinds.UnitChoice("zs", ("number", "furlongs")),
+            derived=(kinds.DerivedFigure("sum", "", "number"),
+                     kinds.DerivedFigure("mean", "mean {when}", ""))),), records="x")
     assert complete(bare) == [
         "x.yaml: no section (where do the documents show it?)",
         "x.yaml: no title (how do documents name the part it holds?)", "x: no label",
         "x: figures ('v',) have no unit", "y: ('number',) is not one unit per figure",
         "y: c in 'furlongs', not a unit of the plan",
-        "z: a unit choice but no field naming a unit", "z: 'furlongs' is not a built-in unit"]
+        "z: a unit choice but no field naming a unit", "z: 'furlongs' is not a built-in unit",
+        "z: derived 'sum' has no words diff can write",
+        "z: derived 'mean' has no words diff can write", "z: derived 'mean' in '', not a unit "
+        "of the plan"]
 
 
 def test_the_declared_unit_of_a_figure() -> None:
@@ -188,3 +211,18 @@ def test_documents_name_a_file_by_its_kinds_title() -> None:
     assert plan_section("portfolios/finance.yaml") == "The plan"
     assert plan_section("risks.yaml") == "Risk register"
     assert plan_section("elsewhere.yaml") == "The plan"
+
+
+def test_a_derived_figure_diff_computes_is_declared(monkeypatch) -> None:
+    """Every derived figure diff watches is declared on its kind with its words and
+    unit; one computed but not declared is refused, not named by a default."""
+    plan = check(starter_dir()).plan
+    found = list(diff_derived.derived(plan, plan))
+    assert found and all(kinds.derived_figure(d.entity, d.field) for d in found)
+    files = tuple(dataclasses.replace(f, entities=tuple(
+        dataclasses.replace(e, derived=()) if e.name == "metric" else e for e in f.entities))
+        for f in kinds.FILES)
+    monkeypatch.setattr(kinds, "FILES", files)
+    monkeypatch.setattr(kinds, "ENTITY_KINDS", tuple(k for f in files for k in f.entities))
+    with pytest.raises(LookupError, match="'metric' declares no derived figure 'change'"):
+        list(diff_derived.derived(plan, plan))
