@@ -299,6 +299,10 @@ FILES: tuple[FileKind, ...] = (
                                      "percent"))),
         EntityKind("allocation", "allocation", "Allocations", ("finance.allocations.rows",),
                    id="label", named="{label}", refers=(("organisation", "organisation"),),
+                   # diff compares baseline and allocation: the movement and percent as
+                   # given are checked against them, the organisation is the row's id
+                   ignored=("organisation", "given_movement", "given_percent"),
+                   units=(("baseline", "gbp-thousands"), ("allocation", "gbp-thousands")),
                    derived=(DerivedFigure("movement", "movement for `{id}`", "gbp-thousands",
                                           signed=True),
                             DerivedFigure("percent", "increase for `{id}`", "percent"))),
