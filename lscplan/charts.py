@@ -375,8 +375,11 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
     """
     plt = _pyplot()
     all_illustrative = all(line.illustrative for line in lines)
-    labels = [line.label + (ILLUSTRATIVE if line.illustrative and not all_illustrative
-                            else "") for line in lines]
+    names = [line.label + (ILLUSTRATIVE if line.illustrative and not all_illustrative
+                           else "") for line in lines]
+    same = _same_figures(lines)
+    ends = _end_labels(names, same)
+    labels = [] if ends else list(names)
     labels += [point.label] if point is not None else []
     refs = ([reference] if reference is not None else []) + list(references)
     labels += [r.label for r in refs]
@@ -389,9 +392,17 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
     for i, line in enumerate(lines):
         pts = [(p, v) for p, v in zip(positions, line.values, strict=True) if v is not None]
         values += [v for _, v in pts]
-        handles += ax.plot([p for p, _ in pts], [v for _, v in pts],
-                           color=PALETTE[i % len(PALETTE)], marker=MARKERS[i % len(MARKERS)],
-                           linestyle=(0, (4, 2)) if line.illustrative else "-", clip_on=False)
+        # a line with the same figures as an earlier one lies under it: its markers are
+        # drawn larger and hollow, so that each shows round the other's
+        hidden = next(group.index(i) for group in same if i in group)
+        drawn = ax.plot([p for p, _ in pts], [v for _, v in pts],
+                        color=PALETTE[i % len(PALETTE)], marker=MARKERS[i % len(MARKERS)],
+                        linestyle=(0, (4, 2)) if line.illustrative else "-", clip_on=False,
+                        zorder=2.5 - hidden * 0.1,
+                        **({"markersize": 5 + 3 * hidden, "markerfacecolor": "white"}
+                           if hidden else {}))
+        if not ends:
+            handles += drawn
     if point is not None:
         values.append(point.value)
         handles += ax.plot([x.index(point.x)], [point.value], linestyle="none",
@@ -421,8 +432,9 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
         high += pad if any(r.x is None and r.value == high for r in refs) else 0
     if all_illustrative:
         _mark_illustrative(ax)
-    fig.legend(handles, wrapped, loc="outside lower center", ncol=ncol,
-               columnspacing=1.8, handlelength=2.6)
+    if handles:  # none when the lines are labelled at their ends and nothing else is drawn
+        fig.legend(handles, wrapped, loc="outside lower center", ncol=ncol,
+                   columnspacing=1.8, handlelength=2.6)
     # Noted before the ticks are fitted, so they are fitted to the chart as it is
     # shown; taken back in the rare case that the outermost ticks reach zero.
     note = (_note(ax, "The vertical axis does not start at zero")
@@ -432,7 +444,100 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
     if note is not None and bottom <= 0 <= top:
         note.remove()
         _lay_out(fig)
+    if ends:
+        _label_line_ends(fig, ax, lines, ends)
     return fig
+
+
+#: Lines are labelled at their ends, not in a legend (GSS chart guidance: label lines
+#: directly), when there are at most this many labels, each of at most two lines of
+#: ``END_LABEL_WIDTH`` characters.
+END_LABELS = 6
+END_LABEL_WIDTH = 22
+END_GAP = 2  # points at least between two end labels
+END_OFFSET = 10  # points from a line's last point to its label
+END_SLACK = 16  # points left free after the longest end label
+
+
+def _same_figures(lines: Sequence[Line]) -> list[list[int]]:
+    """The lines grouped by their figures: each group the indices of lines with the
+    same values, in order (most groups of one)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, line in enumerate(lines):
+        groups.setdefault(tuple(line.values), []).append(i)
+    return sorted(groups.values())
+
+
+def _end_labels(names: Sequence[str], same: Sequence[Sequence[int]]
+                ) -> list[tuple[int, str]] | None:
+    """(line, label) for each label at a line's end: one per group of lines with the
+    same figures, which says so; None where a legend serves better (one line, or too
+    many or too long labels to stack beside the plot)."""
+    if len(names) < 2:
+        return None
+    ends = []
+    for group in same:
+        text = names[group[0]] if len(group) == 1 else (
+            ", ".join(names[i] for i in group[:-1]) + f" and {names[group[-1]]}: "
+            "the same figures")
+        ends.append((group[0], textwrap.fill(text, END_LABEL_WIDTH)))
+    if len(ends) > END_LABELS or any(t.count("\n") > 1 + (len(g) > 1)
+                                     for (_i, t), g in zip(ends, same, strict=True)):
+        return None
+    return ends
+
+
+def _label_line_ends(fig, ax, lines: Sequence[Line], ends: Sequence[tuple[int, str]]
+                     ) -> None:
+    """Write each label beside its line's last point, in dark grey after the line's
+    marker (in its colour: shape and colour tie the label to its line); labels whose
+    points are close are moved apart (keeping their order) so that none overlaps
+    another."""
+    from matplotlib.transforms import ScaledTranslation
+
+    ends = [(i, text) for i, text in ends if any(v is not None for v in lines[i].values)]
+    if not ends:  # no line has a value to label
+        return
+    points = [next((p, v) for p, v in reversed(list(enumerate(lines[i].values)))
+                   if v is not None) for i, _text in ends]
+    labels = [ax.annotate(text, point, xytext=(END_OFFSET + 8, 0), textcoords="offset points",
+                          ha="left", va="center", fontsize=8, color=DARK_GREY,
+                          annotation_clip=False)
+              for (_i, text), point in zip(ends, points, strict=True)]
+    keys = [ax.plot([p], [v], linestyle="none", marker=MARKERS[i % len(MARKERS)],
+                    color=PALETTE[i % len(PALETTE)], markersize=5, clip_on=False)[0]
+            for (i, _text), (p, v) in zip(ends, points, strict=True)]
+    # room on the right for a reader's fallback font, wider than the one measured here
+    fig.get_layout_engine().set(rect=(0, 0, 1 - END_SLACK / (fig.get_figwidth() * 72), 1))
+    for _ in range(2):  # laid out with the labels, the plot narrows: placed again
+        _lay_out(fig)
+        offsets = _end_offsets(fig, ax, points, labels)
+        for label, key, dy in zip(labels, keys, offsets, strict=True):
+            label.xyann = (END_OFFSET + 8, dy)
+            key.set_transform(ax.transData + ScaledTranslation(
+                (END_OFFSET + 3) / 72, dy / 72, fig.dpi_scale_trans))
+    _lay_out(fig)
+
+
+def _end_offsets(fig, ax, points: Sequence[tuple[int, float]], labels: Sequence[Any]
+                 ) -> list[float]:
+    """How far (points) to move each end label up from its line's last point: from
+    the lowest up, each at its point or just above the label below, and the stack
+    moved down as a whole if that takes it past the top of the plot."""
+    renderer = fig.canvas.get_renderer()
+    scale = 72 / fig.dpi
+    ys = [ax.transData.transform(point)[1] * scale for point in points]
+    heights = [label.get_window_extent(renderer).height * scale for label in labels]
+    order = sorted(range(len(points)), key=lambda k: ys[k])
+    placed: dict[int, float] = {}
+    below = None
+    for k in order:
+        centre = ys[k] if below is None else max(ys[k], below + END_GAP + heights[k] / 2)
+        placed[k] = centre
+        below = centre + heights[k] / 2
+    top = ax.get_window_extent(renderer).y1 * scale
+    excess = max(0.0, max(placed[k] + heights[k] / 2 for k in order) - top)
+    return [placed[k] - excess - ys[k] for k in range(len(points))]
 
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float],

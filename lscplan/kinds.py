@@ -29,7 +29,7 @@ the place ``referred`` finds it written.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,6 +149,10 @@ class EntityKind:
 
 PARTS = ("front", "narrative", "quantified", "major")
 
+#: The entity kind of the framework's chapters and areas (framework.yaml): what an
+#: entity's ``answers`` refers to (``refers``), and so what answers each of them.
+ANSWERED = "framework-area"
+
 
 @dataclass(frozen=True)
 class Section:
@@ -257,7 +261,8 @@ FILES: tuple[FileKind, ...] = (
     FileKind("portfolios/", "portfolio", "portfolios", (
         EntityKind("portfolio", "portfolio", "Portfolios", ("portfolios",),
                    provenance=("",), ignored=("file",), term="portfolio",
-                   refers=(("priorities", "priority"), ("metrics", "metric"))),
+                   refers=(("priorities", "priority"), ("metrics", "metric"),
+                           ("answers", ANSWERED))),
         EntityKind("programme", "programme", "Programmes", ("portfolios.programmes",),
                    provenance=("",), term="programme"),
     ), shown_as="The plan"),
@@ -272,7 +277,7 @@ FILES: tuple[FileKind, ...] = (
                                     "{h.label} for metric {e.title}", "as-written")),
                    units=(("targets.value", "field:unit"),),
                    series=(("values", ""),), public=("public_phrase",),
-                   refers=(("priorities", "priority"),),
+                   refers=(("priorities", "priority"), ("answers", ANSWERED)),
                    unit_choice=UnitChoice("metrics", (
                        "percent", "number", "rate-per-100000", "years", "weeks",
                        "gbp-thousands", "ratio", "wte")),
@@ -376,8 +381,15 @@ FILES: tuple[FileKind, ...] = (
     FileKind("commitments.yaml", "commitments", "commitments", (
         EntityKind("commitment", "Long Term Plan commitment", "Long Term Plan commitments",
                    ("commitments",), provenance=("",),
-                   refers=(("programmes", "programme"),)),
+                   refers=(("programmes", "programme"), ("answers", ANSWERED))),
     ), required=False, section=Section("Long Term Plan commitments", "major", "commitments")),
+    FileKind("framework.yaml", "framework", "framework", (
+        EntityKind("framework", "the framework", "Framework", ("framework",), id=None,
+                   provenance=("",)),
+        EntityKind(ANSWERED, "framework chapter or area", "Framework chapters and areas",
+                   ("framework.chapters", "framework.chapters.areas")),
+    ), required=False, section=Section("The Implementation Framework and this plan",
+                                       "major", "framework")),
     FileKind("summary.yaml", "summary", "summary", (
         EntityKind("summary", "the executive summary", "Executive summary", ("summary",),
                    id=None, provenance=("foreword", "key_messages")),
@@ -578,23 +590,26 @@ def location_of(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:
     return iter(found)
 
 
-def referred(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:
+def referred(entity: Any, path: str, written_at: Callable[[Any, str], Any] | None = None
+             ) -> Iterator[tuple[Any, Any]]:
     """(id, location) of each id ``entity`` refers to at ``path`` (a ``refers`` path):
     each where it is written, as far as the model knows: an object on the way that has
     ``loc_of(name, index)`` says where its field (its list's item ``index``) is; a key
-    (``keys:PATH``) is where its value is; else the nearest object's own place."""
+    (``keys:PATH``) is where its value is; else where ``written_at(location, field)``
+    (``model.Plan.written_at``) finds the field's key, or the nearest object's place."""
     keys = path.startswith(KEYS)
     *above, last = path.removeprefix(KEYS).split(".")
     for holder, loc in location_of(entity, ".".join(above)):
         value = getattr(holder, last, None)
         where = getattr(holder, "loc_of", None)
+        field_loc = where(last) if where else written_at(loc, last) if written_at else loc
         if keys and isinstance(value, Mapping):
             for key, item in value.items():
-                yield key, getattr(item, "loc", None) or (where(last) if where else loc)
+                yield key, getattr(item, "loc", None) or field_loc
         elif not keys:
             for index, (item, _key) in enumerate(_spread(value, None)):
                 at = index if isinstance(value, tuple) else None
-                yield item, where(last, at) if where else loc
+                yield item, where(last, at) if where else field_loc
 
 
 def own_fields(kind: EntityKind, entity: Any) -> dict[str, Any]:

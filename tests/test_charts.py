@@ -234,3 +234,91 @@ def test_a_target_line_on_the_axis_edge_is_drawn_inside_it():
     assert ax.get_ylim()[0] < 60
     target = next(line for line in ax.get_lines() if list(line.get_ydata()) == [60, 60])
     assert target.get_zorder() > ax.spines["bottom"].get_zorder()
+
+
+#: The bundled plan's A&E attendances by place (illustrative): Central Lancashire and
+#: Fylde Coast run 7% apart, a line's width on the chart, and their lines overlapped.
+PLACES = (("Central Lancashire", (148_200, 149_680, 151_180, 152_690)),
+          ("West Lancashire", (40_430, 40_840, 41_240, 41_660)),
+          ("Pennine Lancashire", (217_920, 220_100, 222_300, 224_530)),
+          ("Fylde Coast", (137_940, 139_320, 140_710, 142_120)),
+          ("Morecambe Bay", (127_170, 128_440, 129_720, 131_020)))
+
+
+def _places_figure(places=PLACES):
+    import matplotlib.pyplot as plt
+
+    from lscplan.charts import _STYLE
+
+    with plt.rc_context(_STYLE):  # as trajectory_chart draws it
+        fig = trajectory_figure(YEARS, [Line(n, v, True) for n, v in places], "attendances")
+        fig.draw_without_rendering()
+    return fig
+
+
+def _end_label_boxes(fig, names):
+    return {t: b for t, b in text_boxes(fig) if t.replace("\n", " ") in names}
+
+
+def test_overlapping_lines_are_told_apart_without_colour():
+    """Lines close together (or on top of each other) are told apart by their markers,
+    not only their colours, and labelled at their ends (GSS: label lines directly),
+    each label beside its line's last point, moved apart where two would collide."""
+    fig = _places_figure()
+    ax = fig.axes[0]
+    drawn = ax.get_lines()[:len(PLACES)]
+    assert len({line.get_marker() for line in drawn}) == len(PLACES)
+    boxes = _end_label_boxes(fig, {n for n, _v in PLACES})
+    assert set(boxes) == {n for n, _v in PLACES}  # every line labelled, no legend needed
+    assert fig.legends == []
+    assert overlaps(text_boxes(fig)) == []
+    central, fylde = boxes["Central Lancashire"], boxes["Fylde Coast"]
+    assert central.y0 >= fylde.y1  # nudged apart, in the lines' order
+    # each label sits by its line's end: within a label's height of it
+    for name, values in PLACES:
+        end_y = ax.transData.transform((len(YEARS) - 1, values[-1]))[1]
+        box = boxes[name]
+        assert box.x0 > ax.transData.transform((len(YEARS) - 1, values[-1]))[0]
+        assert abs((box.y0 + box.y1) / 2 - end_y) <= 2 * box.height, name
+    # the SVG draws each line with its own marker
+    svg = trajectory_chart("act", "A&E attendances", YEARS,
+                           [Line(n, v, True) for n, v in PLACES], "attendances", "d")
+    from lscplan.charts import PALETTE
+
+    markers: dict[str, set[str]] = {}
+    for mark, fill in re.findall(r'<use xlink:href="#(act-m[0-9a-f]+)"[^>]*fill="(#\w+)"',
+                                 svg):
+        markers.setdefault(fill.lower(), set()).add(mark)
+    series = [frozenset(markers[c.lower()]) for c in PALETTE[:len(PLACES)]]
+    assert len(set(series)) == len(PLACES)  # each line's marker a shape of its own
+
+
+def test_lines_with_the_same_figures_say_so():
+    """Two places with the same figures: one line would hide the other. The hidden
+    line's markers are drawn larger and hollow round the other's, and one end label
+    names both and says they are the same."""
+    same = (("Central Lancashire", (10, 11, 12, 13)), ("Fylde Coast", (10, 11, 12, 13)),
+            ("Morecambe Bay", (12, 12.5, 13, 13.5)))
+    fig = _places_figure(same)
+    labels = [t.replace("\n", " ") for t, _b in text_boxes(fig)
+              if "Lancashire" in t or "Fylde" in t or "Bay" in t]
+    assert labels == ["Central Lancashire and Fylde Coast: the same figures",
+                      "Morecambe Bay"]
+    first, hidden = fig.axes[0].get_lines()[:2]
+    assert hidden.get_markersize() > first.get_markersize()
+    assert hidden.get_markerfacecolor() == "white"
+    assert overlaps(text_boxes(fig)) == []
+
+
+def test_a_line_without_values_is_not_labelled():
+    fig = trajectory_figure(YEARS, [Line("North", (1, 2, 3, 4)),
+                                    Line("South", (None, None, None, None))], "number")
+    assert [t for t, _b in text_boxes(fig) if t in ("North", "South")] == ["North"]
+
+
+def test_one_line_or_too_many_labels_keep_the_legend():
+    one = trajectory_figure(YEARS, [Line("Staff", (1, 2, 3, 4))], "wte")
+    assert len(one.legends) == 1
+    many = trajectory_figure(YEARS, [Line(f"Staff group {i}", (i, i + 1, i + 2, i + 3))
+                                     for i in range(7)], "wte")
+    assert len(many.legends) == 1 and overlaps(text_boxes(many)) == []

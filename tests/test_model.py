@@ -283,6 +283,35 @@ def test_a_source_current_before_it_was_published_may_be_cited_earlier(small_pla
     assert [d for d in check(small_plan).report.warnings if d.rule == "postdates"]
 
 
+def test_the_framework_map_is_answered_area_by_area(small_plan: Path) -> None:
+    """What answers each chapter and area of the framework comes from the ``answers`` of
+    portfolios, metrics and commitments; a chapter with areas is answered area by area
+    (naming the chapter itself does not answer its areas), one without areas as a whole."""
+    edit(small_plan / "framework.yaml", "        title: Reducing pressure on emergency hospital "
+         "services\n", "        title: Reducing pressure on emergency hospital services\n"
+         "      - id: personalised-care\n        title: Personalised care\n")
+    edit(small_plan / "portfolios" / "finance.yaml", "answers: [taxpayers-investment]",
+         "answers: [new-service-model]")
+    fw = check(small_plan).plan.framework_map
+    assert fw is not None and fw.title == "NHS Long Term Plan Implementation Framework"
+    assert fw.source is not None and fw.source.publisher == "NHS England"
+    entries = {e.id: e for e in fw.entries}
+    assert [e.id for e in fw.entries] == ["new-service-model", "out-of-hospital-care",
+                                          "urgent-emergency-care", "personalised-care",
+                                          "taxpayers-investment"]
+    assert entries["new-service-model"].heading == "2. Delivering a new service model for the " \
+        "21st century"
+    assert [(a.heading, a.items) for a in entries["out-of-hospital-care"].by] == [
+        ("Portfolios", (("Out of hospital care", False),)),
+        # an invented entry, marked where it is shown
+        ("Long Term Plan commitments", (("Two-hour community crisis response", True),))]
+    assert [(a.heading, a.titles) for a in entries["new-service-model"].by] == [
+        ("Portfolios", ("Finance",))]
+    assert [e.id for e in fw.unanswered] == ["personalised-care", "taxpayers-investment"]
+    assert [(c.id, [a.id for a in areas]) for c, areas in fw.unanswered_by_chapter] == [
+        ("new-service-model", ["personalised-care"]), ("taxpayers-investment", [])]
+
+
 #: The starter plan's local ambition for A&E, relative to its (illustrative) baseline by
 #: a change and with a wording that cite a source, due by an illustrative date.
 PARTS_SOURCED = ("        value: 97  # or relative to the baseline: change: +10%\n"

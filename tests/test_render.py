@@ -611,7 +611,8 @@ def test_a_document_shows_only_what_the_plan_knew_on_its_date(bundled_plan):
     assert plan is not None and checked.report.ok()
     later = plan.later_sources("2019-02-28")
     assert later == {"shared-strategy-paper-2019", "mbccg-governing-body-2019",
-                     "pennine-icp-proposition-2021", "nhse-ae-statistics"}
+                     "pennine-icp-proposition-2021", "nhse-ae-statistics",
+                     "ltp-implementation-framework"}
     docs = {d.id: d for d in documents.for_plan(plan)}
     hosc = render.render_html(plan, docs["board-hosc-briefing-2019"], INFO)
     for item in plan.engagement.undertaken + plan.engagement.planned + plan.priorities:
@@ -832,6 +833,50 @@ def test_the_submission_presents_the_risk_register_and_the_commitments(bundled_p
     for c in plan.commitments:
         _, prog = plan.programme(c.programmes[0])
         assert c.title in table and prog.title in table
+
+
+def test_the_submission_maps_the_plan_to_the_implementation_framework(bundled_plan):
+    """The framework map: a numbered part in the contents, after the commitments; each
+    chapter and area with the portfolios, metrics and commitments that answer it, and
+    "Not answered in this plan" where nothing does (the assurance lead worked out by
+    hand that personalised care, diabetes, CVD and respiratory were unanswered)."""
+    plan = check(bundled_plan).plan
+    doc = documents.for_plan(plan)[0]
+    with chartcache.missing():  # tables are read, not charts: not drawn
+        html = render.render_html(plan, doc, INFO)
+    assert '<a href="#framework">7 The Implementation Framework and this plan</a>' in html
+    assert html.index('id="commitments"') < html.index('id="framework"')
+    part = html[html.index('id="framework"'):html.index("</section>",
+                                                         html.index('id="framework"'))]
+    assert "NHS Long Term Plan Implementation Framework (NHS England, June 2019)" in part
+    rows = re.findall(r'<tr class="(?:chapter|area)">\n<th scope="row">(.*?)</th>\n<td>(.*?)</td>',
+                      part)
+    by_title = {re.sub(r"<[^>]+>", "", th).replace("&#39;", "'"): td for th, td in rows}
+    fw = plan.framework_map
+    assert len(rows) == len(fw.entries)
+    for title in ("Giving people more control over their own health and more personalised "
+                  "care", "Diabetes", "Cardiovascular disease", "Respiratory disease"):
+        assert by_title[title] == "<strong>Not answered in this plan</strong>", title
+    cancer = by_title["Better care for major health conditions: improving cancer outcomes"]
+    assert "Services for people with cancer" in cancer  # a portfolio
+    assert "Cancer treatment within 62 days of urgent referral" in cancer  # a metric
+    assert "Earlier diagnosis of cancer" in cancer  # a commitment
+    assert "Finance" in by_title["8. Using taxpayers' investment to maximum effect"]
+    unanswered = part[part.index('id="framework-unanswered"'):part.index("</ul>")]
+    assert "Diabetes" in unanswered and "Respiratory disease" in unanswered
+    assert "Stroke care" not in unanswered
+    # the framework is a source, named in the sources annex with its publisher
+    assert "<strong>NHS Long Term Plan Implementation Framework</strong>. NHS England, June " \
+        "2019." in html
+
+
+def test_a_plan_without_a_framework_shows_no_map(starter):
+    without = dataclasses.replace(starter, more={**starter.more, "framework": None})
+    assert without.framework_map is None
+    doc = documents.for_plan(without)[0]
+    with chartcache.missing():
+        html = render.render_html(without, doc, INFO)
+    assert 'id="framework"' not in html and "Implementation Framework and this" not in html
 
 
 def test_a_paper_reproduces_the_register_as_an_extract(starter):

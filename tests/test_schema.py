@@ -68,7 +68,13 @@ def test_bundled_plan_has_no_errors(bundled_plan: Path) -> None:
     checked = check(bundled_plan)
     assert [d.message for d in checked.report.errors] == []
     assert {d.rule for d in checked.report.warnings} == {"illustrative", "postdates",
-                                                         "stated-count"}
+                                                         "stated-count", "framework-unanswered"}
+    # the areas of the Implementation Framework the assurance lead found unanswered
+    unanswered = {d.location.line for d in checked.report.warnings
+                  if d.rule == "framework-unanswered"}
+    assert {e.id for e in checked.plan.framework_map.unanswered} >= {
+        "personalised-care", "diabetes", "cardiovascular-disease", "respiratory"}
+    assert len(unanswered) == len(checked.plan.framework_map.unanswered)
     # facts of the 2021 proposition, later than the plan's date: left out, and said so
     assert all("pennine-icp-proposition-2021" in d.message
                for d in checked.report.warnings if d.rule == "postdates")

@@ -209,6 +209,23 @@ def test_messages_use_the_plans_own_words(small_plan: Path) -> None:
         "order, so this should be 2" in messages
 
 
+def test_an_unanswered_framework_area_is_named_with_its_chapter(small_plan: Path) -> None:
+    """framework-unanswered says which area of which chapter nothing answers, and the id
+    to name in ``answers``; a chapter without areas is named as a chapter."""
+    edit(small_plan / "metrics.yaml", "    answers: [urgent-emergency-care]\n", "")
+    edit(small_plan / "portfolios" / "finance.yaml", "answers: [taxpayers-investment]\n", "")
+    found = [d for d in check(small_plan).report.warnings if d.rule == "framework-unanswered"]
+    assert [(d.location.file, d.location.line) for d in found] == [
+        ("framework.yaml", 14), ("framework.yaml", 16)]
+    assert found[0].message == (
+        "nothing in the plan answers the framework's area 'Reducing pressure on emergency "
+        "hospital services' (in chapter 2, 'Delivering a new service model for the 21st "
+        "century'); name 'urgent-emergency-care' in the `answers` of the portfolios, "
+        "metrics or commitments that answer it; the submission's framework map shows it as "
+        "not answered")
+    assert "chapter 8, \"Using taxpayers' investment to maximum effect\"" in found[1].message
+
+
 def test_a_relative_target_that_computes_what_its_unit_cannot_hold(small_plan: Path) -> None:
     """``change`` is range-checked where it is written, the value it computes in the
     message: a percentage over 100, minutes below zero; money may go below zero (a

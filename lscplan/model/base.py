@@ -172,6 +172,7 @@ class Source:
     loc: Location = field(compare=False)
     date: str | None = None
     current: str | None = None  # from when its wording held, if before its publication
+    publisher: str | None = None  # who published it: "NHS England"
 
     @property
     def known_from(self) -> str | None:

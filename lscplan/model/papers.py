@@ -405,11 +405,13 @@ class Commitment(Sourced):
     milestones: Mapping[str, str]
     provenance: str
     loc: Location = field(compare=False)
+    #: The framework chapters or areas it answers (ids from framework.yaml).
+    answers: tuple[str, ...] = ()
 
 
 def _commitments(f: SourceFile) -> tuple[Commitment, ...]:
     return tuple(
         Commitment(c["id"], c["title"], c["commitment"], tuple(c["programmes"]),
                    dict(sorted(c.get("milestones", {}).items())), c["provenance"],
-                   _loc(f, "commitments", i))
+                   _loc(f, "commitments", i), tuple(c.get("answers", ())))
         for i, c in enumerate(f.data["commitments"]))

@@ -67,6 +67,78 @@ from .system import (
     _terms,
 )
 
+# --- the framework the plan answers -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answering:
+    """The entities of one kind that answer a framework chapter or area: the kind's
+    label (``heading``: "Portfolios") and the entities' titles, in plan order, each with
+    whether it is an invented entry (``illustrative``, marked where it is shown)."""
+
+    heading: str
+    titles: tuple[str, ...]
+    illustrative: tuple[bool, ...]
+
+    @property
+    def items(self) -> tuple[tuple[str, bool], ...]:
+        return tuple(zip(self.titles, self.illustrative, strict=True))
+
+
+@dataclass(frozen=True)
+class FrameworkEntry:
+    """A chapter or area of the framework (framework.yaml) and what answers it.
+    ``answered``: something names it in ``answers`` (for a chapter with areas, it or one
+    of its areas); ``by``: what names it itself."""
+
+    id: str
+    title: str
+    chapter: Any  # the chapter's Record (an area's chapter, or the chapter itself)
+    is_area: bool
+    by: tuple[Answering, ...]
+    answered: bool
+    loc: Location
+    number: int | None = None  # a chapter's number in the framework
+
+    @property
+    def heading(self) -> str:
+        """The title, with a chapter's number: "6. Giving NHS staff the backing ..."."""
+        return self.title if self.number is None else f"{self.number}. {self.title}"
+
+    @property
+    def has_areas(self) -> bool:
+        return not self.is_area and bool(getattr(self.chapter, "areas", ()))
+
+
+@dataclass(frozen=True)
+class FrameworkMap:
+    """The framework the plan answers and, chapter by chapter and area by area, what
+    in the plan answers each (``entries``, in the framework's order)."""
+
+    title: str
+    source: Source | None
+    illustrative: bool
+    entries: tuple[FrameworkEntry, ...]
+    loc: Location
+
+    @property
+    def unanswered(self) -> tuple[FrameworkEntry, ...]:
+        """The areas, and the chapters without areas, that nothing answers (a chapter
+        with areas is answered area by area)."""
+        return tuple(e for e in self.entries if not e.has_areas and not e.answered)
+
+    @property
+    def unanswered_by_chapter(self) -> tuple[tuple[FrameworkEntry, tuple[FrameworkEntry, ...]],
+                                             ...]:
+        """``unanswered`` by chapter: (the chapter's entry, its areas nothing answers;
+        none for a chapter without areas, which is itself unanswered)."""
+        chapters = {e.id: e for e in self.entries if not e.is_area}
+        found: dict[str, list[FrameworkEntry]] = {}
+        for e in self.unanswered:
+            found.setdefault(e.chapter.id, []).extend([e] if e.is_area else [])
+        return tuple((chapters[c], tuple(areas)) for c, areas in found.items())
+
+
 # --- the plan ------------------------------------------------------------------------
 
 
@@ -269,6 +341,48 @@ class Plan:
                 if not known(when):
                     yield when, text.at(line)
 
+    @cached_property
+    def answered_by(self) -> Mapping[str, tuple[tuple[kinds.EntityKind, Any], ...]]:
+        """What answers each framework chapter or area: its id -> (kind, entity) for
+        every entity whose ``answers`` names it (the references to
+        ``kinds.ANSWERED`` the kinds declare), in plan order."""
+        found: dict[str, list[tuple[kinds.EntityKind, Any]]] = {}
+        for kind, _id, entity in kinds.entities(self):
+            for path, target in kind.refers:
+                if target == kinds.ANSWERED:
+                    for ref in kinds.values(entity, path):
+                        found.setdefault(ref, []).append((kind, entity))
+        return {k: tuple(v) for k, v in found.items()}
+
+    @cached_property
+    def framework_map(self) -> FrameworkMap | None:
+        """The framework the plan answers (framework.yaml) with what answers each of
+        its chapters and areas; None for a plan without one."""
+        fw = self.more.get("framework")
+        if fw is None:
+            return None
+        entries: list[FrameworkEntry] = []
+        for chapter in fw.chapters:
+            areas = tuple(getattr(chapter, "areas", None) or ())
+            answered = any(x.id in self.answered_by for x in (chapter, *areas))
+            entries.append(FrameworkEntry(chapter.id, chapter.title, chapter, False,
+                                          self._answering(chapter.id), answered, chapter.loc,
+                                          getattr(chapter, "number", None)))
+            entries.extend(FrameworkEntry(a.id, a.title, chapter, True, self._answering(a.id),
+                                          a.id in self.answered_by, a.loc) for a in areas)
+        source = next((s for s in self.system.sources if s.id == fw.provenance), None)
+        return FrameworkMap(fw.title, source, fw.provenance == ILLUSTRATIVE, tuple(entries),
+                            fw.loc)
+
+    def _answering(self, eid: str) -> tuple[Answering, ...]:
+        by: dict[str, list[tuple[str, bool]]] = {}
+        for kind, entity in self.answered_by.get(eid, ()):
+            plural = getattr(self.terms, kind.term).plural if kind.term else kind.heading
+            heading = plural[:1].upper() + plural[1:]
+            by.setdefault(heading, []).append((str(entity.title), _invented(kind, entity)))
+        return tuple(Answering(h, tuple(t for t, _i in found), tuple(i for _t, i in found))
+                     for h, found in by.items())
+
     @property
     def has_illustrative(self) -> bool:
         """Whether any figure or entry of the plan is illustrative (the documents are
@@ -282,11 +396,7 @@ class Plan:
         entities of kinds whose provenance covers the entity itself rather than figures
         (``kinds.EntityKind.item``)."""
         for kind, _id, entity in kinds.entities(self):
-            if not kind.item or "" not in kind.provenance:
-                continue
-            if any(f.holder == "" for f in kind.figures):
-                continue  # its provenance is its figures'
-            if getattr(entity, "provenance", None) != ILLUSTRATIVE:
+            if not _invented(kind, entity):
                 continue
             # whole: an entry cut off mid-phrase ("of the plan as a …") says nothing
             what = next((str(getattr(entity, a)) for a in ("title", "term", "name", "text")
@@ -315,6 +425,14 @@ class Plan:
                         found[what] = [loc, count]
             for what, (loc, count) in found.items():
                 yield loc.file, what, count, loc
+
+
+def _invented(kind: kinds.EntityKind, entity: Any) -> bool:
+    """Whether ``entity`` is an entry no source gives: its kind's provenance covers the
+    entity itself (not its figures, ``kinds.EntityKind.item``) and it is illustrative."""
+    return (kind.item and "" in kind.provenance
+            and not any(f.holder == "" for f in kind.figures)  # its provenance is its figures'
+            and getattr(entity, "provenance", None) == ILLUSTRATIVE)
 
 
 # --- building the model ------------------------------------------------------------------

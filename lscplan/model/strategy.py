@@ -90,6 +90,8 @@ class Portfolio(Sourced):
     loc: Location = field(compare=False)
     #: Serves every priority (finance, digital, workforce) rather than naming some.
     enabler: bool = False
+    #: The framework chapters or areas it answers (ids from framework.yaml).
+    answers: tuple[str, ...] = ()
 
 
 # --- metrics.yaml -------------------------------------------------------------------
@@ -326,6 +328,8 @@ class Metric:
     values: Series
     provenance: str
     loc: Location = field(compare=False)
+    #: The framework chapters or areas it answers (ids from framework.yaml).
+    answers: tuple[str, ...] = ()
 
     @property
     def higher_is_better(self) -> bool:
@@ -421,7 +425,7 @@ def _portfolio(f: SourceFile) -> Portfolio:
                       p.get("provenance", d["provenance"]), d["id"], _loc(f, "programmes", i))
             for i, p in enumerate(d["programmes"])),
         metrics=tuple(d.get("metrics", [])), file=f.path, loc=_loc(f, "id"),
-        enabler=d.get("enabler", False),
+        enabler=d.get("enabler", False), answers=tuple(d.get("answers", ())),
     )
 
 
@@ -440,6 +444,7 @@ def _metrics(f: SourceFile) -> tuple[Metric, ...]:
                               _loc(f, "metrics", i, "baseline")),
             values=_series(f, m["values"], m["provenance"], "metrics", i, "values"),
             provenance=m["provenance"], loc=_loc(f, "metrics", i),
+            answers=tuple(m.get("answers", ())),
         ))
     return tuple(out)
 

@@ -360,7 +360,8 @@ def _system(f: SourceFile) -> System:
         date=d["date"], status=d["status"], author=d["author"],
         period=Period(d["period"]["first"], d["period"]["last"], _loc(f, "period")),
         sources=tuple(Source(s["id"], s["title"], s["published"], s.get("file"), s.get("url"),
-                             _loc(f, "sources", i), s.get("date"), s.get("current"))
+                             _loc(f, "sources", i), s.get("date"), s.get("current"),
+                             s.get("publisher"))
                 for i, s in enumerate(d["sources"])),
         population=tuple(_population(f, pop, "population", i)
                          for i, pop in enumerate(d["population"])),

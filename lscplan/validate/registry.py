@@ -154,6 +154,12 @@ _RULES: tuple[RuleDoc, ...] = (
             "likelihood × impact, or the target is higher than the score now."),
     RuleDoc("commitment-unmapped", W, "rules", "A Long Term Plan commitment names no local "
             "programme that delivers it."),
+    RuleDoc("framework-unanswered", W, "rules", "A chapter or area of the framework the "
+            "plan answers (`framework.yaml`) that no portfolio, metric or commitment names in "
+            "its `answers`: the assessor reading the plan against the framework finds "
+            "nothing for it. A chapter with areas is answered area by area. Tag what answers "
+            "it, or say in the plan why it does not; the submission's framework map shows "
+            "it as not answered either way."),
     RuleDoc("trajectory-direction", W, "rules", "A metric's target moves the wrong way for "
             "its `direction`."),
     RuleDoc("standard-missing", W, "rules", "A metric that has a national standard (its "

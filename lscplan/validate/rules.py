@@ -190,7 +190,9 @@ def declared_references(plan: Plan) -> Iterator[Diagnostic]:
         for path, target in kind.refers:
             known = ids.get(target, set())
             label = kinds.label_of(by_name[target], plan.terms)
-            for ref, loc in kinds.referred(entity, path):
+            # where the reference is written: where the model knows it (``loc_of``),
+            # else the field's key in the source
+            for ref, loc in kinds.referred(entity, path, plan.written_at):
                 yield from _missing(label, ref, known, loc,
                                     kinds.name_of(kind, entity, plan.terms))
 
@@ -249,6 +251,24 @@ def commitments_mapped(plan: Plan) -> Iterator[Diagnostic]:
             yield warning("commitment-unmapped",
                           f"the commitment {c.id!r} ({c.title}) has no local "
                           f"{term.singular}; name the {term.plural} that deliver it", c.loc)
+
+
+@rule
+def framework_answered(plan: Plan) -> Iterator[Diagnostic]:
+    """framework-unanswered (warning): every chapter or area of the framework the plan
+    answers (framework.yaml) is answered by a portfolio, metric or commitment
+    (``answers``); a chapter with areas, area by area."""
+    fw = plan.framework_map
+    for e in fw.unanswered if fw else ():
+        chapter = (f"chapter {e.chapter.number}, " if getattr(e.chapter, "number", None)
+                   else "chapter ")
+        what = (f"area {e.title!r} (in {chapter}{e.chapter.title!r})" if e.is_area
+                else f"{chapter}{e.title!r}")
+        yield warning("framework-unanswered",
+                      f"nothing in the plan answers the framework's {what}; name {e.id!r} in "
+                      f"the `answers` of the {plan.terms.portfolio.plural}, metrics or "
+                      "commitments that answer it; the submission's framework map shows it "
+                      "as not answered", e.loc)
 
 
 @rule
