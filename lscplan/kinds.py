@@ -24,6 +24,11 @@ object itself. ``refers`` names the ids an entity refers to, as paths to them an
 entity kind that defines them (``keys:PATH``: the keys of the mapping at PATH, such as
 the places an activity gives figures for); the ``reference`` rule checks them, each at
 the place ``referred`` finds it written.
+
+A kind also declares the built-in units its own unit field may name (``UnitChoice``,
+read by the ``reference`` rule), the figures derived from its own and how ``diff``
+names them (``DerivedFigure``), and how documents name the part of the plan a file
+holds (``FileKind.shown_as``, else its section's title: Annex C).
 """
 
 from __future__ import annotations
