@@ -19,7 +19,7 @@ class Rendered:
     input: str  # the digest of the HTML and the renderers' versions
     epoch: int  # the plan's date, in seconds since 1970 (SOURCE_DATE_EPOCH)
     roots: tuple[str, ...]  # the only directories a document may read files from
-    plan: Any = field(default=None, compare=False)  # in this process only
+    plan: Any = field(default=None, compare=False)  # as of its date; in this process only
     document: Any = field(default=None, compare=False)  # in this process only
 
     def for_worker(self) -> Rendered:

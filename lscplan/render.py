@@ -159,34 +159,12 @@ class BuildInfo:
         return f"{text} · commit {self.commit}" if self.commit else text
 
 
-def _git(directory: Path, *args: str) -> str | None:
-    """The output of a read-only git command, or None outside a repository."""
-    from .errors import UsageError
-    from .revisions import run_git
-
-    try:
-        proc = run_git(directory, *args)
-    except UsageError:  # git is not installed
-        return None
-    return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
-
-
-def git_commit(directory: Path) -> str | None:
-    """The short commit that last changed the plan in ``directory``, when it is inside a
-    git work tree, marked when the plan has uncommitted changes. A commit elsewhere in
-    the repository leaves it (and so every document) as it was."""
-    commit = _git(directory, "log", "-1", "--format=%h", "--", ".")
-    if not commit:
-        return None
-    if _git(directory, "status", "--porcelain", "--", "."):
-        commit += " with uncommitted changes"
-    return commit
-
-
-def build_info(plan: Plan, plan_dir: Path) -> BuildInfo:
+def build_info(plan: Plan, commit: str | None) -> BuildInfo:
+    """What the documents of ``plan`` record of this build, at ``commit`` (read with
+    the plan's files: ``revisions.plan_commit``)."""
     from . import __version__
 
-    return BuildInfo(plan.system.version, git_commit(plan_dir), f"lscplan {__version__}")
+    return BuildInfo(plan.system.version, commit, f"lscplan {__version__}")
 
 
 # --- figures ------------------------------------------------------------------------------
@@ -410,7 +388,7 @@ class Figures:
             unit, values = formatting.GBP_MILLIONS, tuple(v / 1000 for v in values)
         svg = self._bar(chart_id, title, labels, values, unit,
                        description, illustrative=m.illustrative, width=charts.WIDTH / 2)
-        cells = (Cell(formatting.cell(values[0], unit), m.baseline.provenance == "illustrative"),
+        cells = (Cell(formatting.cell(values[0], unit), m.baseline.illustrative),
                  Cell(formatting.cell(values[1], unit), m.values.illustrative))
         return Figure(chart_id, title, Markup(svg), description, m.illustrative, unit,
                       labels, (Row(m.title, cells),))
@@ -964,10 +942,10 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
                 theme: Theme | None = None) -> str:
     """Render one document to a self-contained HTML page (``draw=False``: its charts
     as fingerprints of their data, which is enough to tell whether it changed), in the
-    plan's ``theme`` when it has one. A document shows only what the plan knew on its
-    date (``Plan.as_of``). A theme template that fails raises ``PlanInvalid`` with the
-    place it failed (theme-template)."""
-    plan = plan.as_of(doc.date) if doc.date else plan
+    plan's ``theme`` when it has one. ``plan`` is the plan the document shows, as it
+    stood on the document's date (``documents.Dated``, made before rendering starts).
+    A theme template that fails raises ``PlanInvalid`` with the place it failed
+    (theme-template)."""
     env = themed_environment(theme) if theme is not None else environment()
     context = {"plan": plan, "doc": doc, "info": info, "figures": Figures(plan, draw, theme),
                "headline_sentence": headline_sentence, "target_sentence": target_sentence,

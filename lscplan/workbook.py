@@ -937,9 +937,9 @@ def _cover(plan: Plan, doc: Any, sheets: Sequence[Sheet]) -> Sheet:
 
 
 def layout(plan: Plan, document: Any) -> list[Sheet]:
-    """Every sheet of the document's workbook, the cover first. The plan is taken as it
-    stood on the document's date, as the document's other formats are."""
-    plan = plan.as_of(document.date) if document.date else plan
+    """Every sheet of the document's workbook, the cover first. ``plan`` is the plan
+    the document shows, as it stood on the document's date (``documents.Dated``), as
+    its other formats are made from."""
     sheets = [sheet for make, _kinds in SHEETS if (sheet := make(plan)) is not None]
     for kind in declared_sheets():
         taken = ["Cover", *BUILT_SHEETS, *(s.name for s in sheets)]
@@ -1134,6 +1134,7 @@ def _lines(sheet: Sheet) -> dict[int, int]:
 
 
 def produce(rendered: Rendered) -> Output:
-    """The ``Format`` entry: the workbook of ``rendered.document``, made from the plan."""
+    """The ``Format`` entry: the workbook of ``rendered.document``, made from the plan
+    it shows (``rendered.plan``, the plan as of the document's date)."""
     doc, plan = rendered.document, rendered.plan
     return Output(write(layout(plan, doc), doc.title, plan.system.author, doc.date))

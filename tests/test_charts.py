@@ -6,8 +6,9 @@ import re
 from itertools import pairwise
 
 import pytest
+from helpers import render_document
 
-from lscplan import chartcache, render
+from lscplan import chartcache, render, revisions
 from lscplan.charts import (
     Line,
     Point,
@@ -208,9 +209,9 @@ def test_no_text_overlaps_in_any_chart_of_the_bundled_plan(monkeypatch, tmp_path
     chartcache.forget()  # charts made earlier in this process
     plan_dir = bundled_plan_dir()
     plan = check(plan_dir).plan
-    info = render.build_info(plan, plan_dir)
+    info = render.build_info(plan, revisions.plan_commit(plan_dir))
     for doc in documents.for_plan(plan):
-        render.render_html(plan, doc, info)
+        render_document(plan, doc, info)
     assert len(drawn) > 30
     assert [(chart, found) for chart, found in drawn if found] == []
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import edit
+from helpers import edit, render_document
 
 from lscplan import documents, render
 from lscplan.pipeline import check
@@ -29,7 +29,7 @@ def starter():
 
 @pytest.fixture(scope="module")
 def report(starter) -> str:
-    return render.render_html(starter, _doc(starter, "delivery-report"), INFO)
+    return render_document(starter, _doc(starter, "delivery-report"), INFO)
 
 
 def test_the_report_is_written_only_with_actuals(starter, small_plan: Path) -> None:
@@ -46,7 +46,7 @@ def test_the_report_is_dated_at_its_month(starter) -> None:
     doc = _doc(bundled, "delivery-report")
     # March 2019's statistics were published on 11 April 2019: the report is no older
     assert doc.date == "2019-04-11" and doc.title.endswith("March 2019")
-    html = render.render_html(bundled, doc, INFO, draw=False)
+    html = render_document(bundled, doc, INFO, draw=False)
     assert "NHS England, A&amp;E Attendances and Emergency Admissions" in html
     assert html.count('class="delivery-series"') == 5
 
@@ -95,8 +95,8 @@ def _paper(plan_dir: Path, date: str) -> str:
     checked = check(plan_dir)
     assert not checked.report.errors, checked.report.errors
     plan = checked.plan
-    return render.render_html(plan, _doc(plan, "board-governing-body-update"), INFO,
-                              draw=False)
+    return render_document(plan, _doc(plan, "board-governing-body-update"), INFO,
+                           draw=False)
 
 
 def test_a_paper_shows_the_delivery_up_to_its_date(small_plan: Path) -> None:

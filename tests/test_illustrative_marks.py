@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import render_document
 
 from lscplan import chartcache, documents, formatting, kinds, render
 from lscplan.pipeline import check
@@ -177,7 +178,7 @@ def _documents(plan_dir: Path) -> dict[str, str]:
     checked = check(plan_dir)
     assert checked.plan is not None, [str(d) for d in checked.report]
     with chartcache.missing():  # charts are left out: not drawn, only placeholders
-        return {d.id: _body(render.render_html(checked.plan, d, INFO))
+        return {d.id: _body(render_document(checked.plan, d, INFO))
                 for d in documents.for_plan(checked.plan)}
 
 
@@ -337,7 +338,7 @@ def bundled() -> dict[str, str]:
     checked = check(bundled_plan_dir())
     assert checked.plan is not None
     with chartcache.missing():
-        return {d.id: render.render_html(checked.plan, d, INFO)
+        return {d.id: render_document(checked.plan, d, INFO)
                 for d in documents.for_plan(checked.plan)}
 
 

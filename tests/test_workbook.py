@@ -36,7 +36,7 @@ def _submission(plan):
 def _book(plan_dir: Path):
     plan = _plan(plan_dir)
     doc = _submission(plan)
-    sheets = workbook.layout(plan, doc)
+    sheets = workbook.layout(documents.plan_on(plan, doc), doc)
     data = workbook.write(sheets, doc.title, plan.system.author, doc.date)
     return plan, doc, sheets, data, load_workbook(io.BytesIO(data))
 

@@ -241,7 +241,7 @@ class Plan:
             return None
         base, alloc = sum(r.baseline for r in rows), sum(r.allocation for r in rows)
         return AllocationRow(self.icp(icp_id).name, None, base, alloc, alloc - base,
-                             percent_change(base, alloc), al.loc)
+                             percent_change(base, alloc), loc=al.loc)
 
     def board(self, board_id: str) -> Board:
         return self._index(self.system.governance.boards)[board_id]
