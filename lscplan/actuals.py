@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .diagnostics import Location
+from .diagnostics import Located, Location
 from .load import SourceFile, pointer_of
 
 ILLUSTRATIVE = "illustrative"
@@ -70,7 +70,7 @@ def month_label(period: str, frequency: str = "monthly") -> str:
 
 
 @dataclass(frozen=True)
-class ActualSeries:
+class ActualSeries(Located):
     """One series of actuals. ``values`` holds a value per period, in period order
     (for a ratio, ``per`` x numerator / denominator); periods that are malformed are
     kept (``check`` refuses them) and sort as text after the others."""
@@ -87,13 +87,14 @@ class ActualSeries:
     rebase: tuple[str, ...]
     fix_after: int | None
     commentary: str | None
-    loc: Location = field(compare=False)
     #: where each period of ``values`` (or ``numerator``) is written, and each rebase
     period_locs: Mapping[str, Location] = field(default_factory=dict, compare=False)
     rebase_locs: tuple[Location, ...] = field(default=(), compare=False)
     field_locs: Mapping[str, Location] = field(default_factory=dict, compare=False)
     #: the system series summed from the places' (not written in the file)
     derived: bool = False
+    #: a derived series: the places summed, in the file's order
+    summed: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -127,8 +128,9 @@ class ActualSeries:
     def unit_name(self) -> str:
         return FREQUENCIES[self.frequency]
 
-    def loc_of(self, name: str) -> Location:
-        """Where the field ``name`` is written (the series' place if it is not)."""
+    def loc_of(self, name: str, index: int | None = None) -> Location:
+        """Where the field ``name`` is written (the series' place if it is not); its
+        fields hold one value each, so ``index`` is never needed."""
         return self.field_locs.get(name, self.loc)
 
     def until(self, month: str) -> ActualSeries:
@@ -153,13 +155,12 @@ def _ends_by(period: str, frequency: str, month: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Actuals:
+class Actuals(Located):
     """The plan's actuals: the series written (``series``, entities of their own) and
     the system series summed from places' ratios (``derived``)."""
 
     series: tuple[ActualSeries, ...]
     derived: tuple[ActualSeries, ...] = ()
-    loc: Location = field(default=Location(""), compare=False)
 
     @property
     def all(self) -> tuple[ActualSeries, ...]:
@@ -245,7 +246,8 @@ def sum_places(places: list[ActualSeries]) -> ActualSeries | None:
     return replace(first, place=None, numerator=num, denominator=den,
                    values={p: first.per * num[p] / den[p] for p in common},
                    rebase=tuple(rebases), fix_after=fixes.pop() if len(fixes) == 1 else None,
-                   commentary=None, derived=True)
+                   commentary=None, derived=True,
+                   summed=tuple(s.place for s in places if s.place is not None))
 
 
 def derive(series: tuple[ActualSeries, ...]) -> tuple[ActualSeries, ...]:
@@ -269,4 +271,4 @@ def derive(series: tuple[ActualSeries, ...]) -> tuple[ActualSeries, ...]:
 def build(f: SourceFile) -> Actuals:
     """The model of actuals.yaml (the file passed its schema)."""
     series = tuple(_series(f, d, i) for i, d in enumerate(f.data["actuals"]))
-    return Actuals(series, derive(series), _loc(f, "actuals"))
+    return Actuals(series, derive(series), loc=_loc(f, "actuals"))

@@ -437,12 +437,15 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
                    columnspacing=1.8, handlelength=2.6)
     # Noted before the ticks are fitted, so they are fitted to the chart as it is
     # shown; taken back in the rare case that the outermost ticks reach zero.
-    note = (_note(ax, "The vertical axis does not start at zero")
-            if low > 0 or high < 0 else None)
+    money = MONEY_AXIS if unit == "gbp-thousands" else None
+    off_zero = low > 0 or high < 0
+    note = _note(ax, _axis_note(money, off_zero)) if money or off_zero else None
     _value_axis(fig, ax, ax.yaxis, unit, low, high)
     bottom, top = ax.get_ylim()
-    if note is not None and bottom <= 0 <= top:
+    if note is not None and off_zero and bottom <= 0 <= top:
         note.remove()
+        if money:
+            _note(ax, money)
         _lay_out(fig)
     if ends:
         _label_line_ends(fig, ax, lines, ends)
@@ -538,6 +541,16 @@ def _end_offsets(fig, ax, points: Sequence[tuple[int, float]], labels: Sequence[
     top = ax.get_window_extent(renderer).y1 * scale
     excess = max(0.0, max(placed[k] + heights[k] / 2 for k in order) - top)
     return [placed[k] - excess - ys[k] for k in range(len(points))]
+
+
+#: A money axis is in £'000, as its data table (the text beside it writes £m): it says so.
+MONEY_AXIS = "£'000"
+
+
+def _axis_note(money: str | None, off_zero: bool) -> str:
+    words = [money] if money else []
+    return ". ".join([*words, "The vertical axis does not start at zero"] if off_zero
+                     else words)
 
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float],

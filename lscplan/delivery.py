@@ -156,12 +156,34 @@ class Delivery:
     def source(self, t: Tracked) -> str:
         """Where the series comes from: its source's title (a document dated before
         the source was published keeps the months up to its date, and names it by
-        its id), or that it is illustrative."""
+        its id), or that it is illustrative; and for a system series summed from the
+        places' figures, which places it holds (``coverage``)."""
         if t.series.illustrative:
-            return "Illustrative: no source document gives these figures"
-        title = next((s.title for s in self.plan.system.sources
-                      if s.id == t.series.provenance), t.series.provenance)
-        return title + ("; the places' figures summed" if t.series.derived else "")
+            title = "Illustrative: no source document gives these figures"
+        else:
+            title = next((s.title for s in self.plan.system.sources
+                          if s.id == t.series.provenance), t.series.provenance)
+        return title + (f"; {self.coverage(t)}" if t.series.derived else "")
+
+    def coverage(self, t: Tracked) -> str:
+        """Which places a system series summed from places' figures holds, and which of
+        the plan's places it leaves out (they have no series of their own)."""
+        names = {i.id: i.name for i in self.plan.system.icps}
+        summed = [names.get(p, p) for p in t.series.summed]
+        left = [i.name for i in self.plan.system.icps if i.id not in t.series.summed]
+        text = f"the figures of {formatting.and_list(summed)} summed"
+        if left:
+            one = len(left) == 1
+            text += (f" ({formatting.and_list(left)} {'has' if one else 'have'} no series "
+                     f"of {'its' if one else 'their'} own, so {'is' if one else 'are'} "
+                     "not in this sum)")
+        return text
+
+    def measure(self, t: Tracked) -> str | None:
+        """What a system series measures: its metric's description, which says what
+        the system's figure covers (None for a place's series, or activity)."""
+        metric = next((m for m in self.plan.metrics if m.id == t.series.metric), None)
+        return metric.description if metric is not None and t.series.place is None else None
 
     def commentary(self, t: Tracked) -> str | None:
         """The series' commentary; for a system series summed from places, none."""

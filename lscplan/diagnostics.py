@@ -23,6 +23,16 @@ class Location:
     pointer: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class Located:
+    """What the model reads from a plan file carries where it is written (``loc``),
+    declared here once for every class of the model (``model.Sourced`` and the rest):
+    given by keyword, never compared or hashed, so two entities that say the same are
+    equal wherever they are written."""
+
+    loc: Location = field(compare=False)
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     severity: Severity

@@ -39,7 +39,7 @@ import dataclasses
 import difflib
 import fnmatch
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,8 +62,7 @@ def side_of(label: str | None) -> str:
     return (label or "").split(" ", 1)[0]
 _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 #: The fields of each kind that hold one id of another entity (``kinds.EntityKind.refers``).
-_REFERS = {k.name: frozenset(path for path, _ in k.refers if "." not in path)
-           for k in _kinds.ENTITY_KINDS}
+_REFERS = {k.name: frozenset(path for path, _ in k.id_fields) for k in _kinds.ENTITY_KINDS}
 
 #: A change as consequences name their causes: (entity, id, field).
 ChangeKey = tuple[str, str | None, str | None]
@@ -510,6 +509,7 @@ def compare_documents(old: Plan, new: Plan, old_theme: Any = None, new_theme: An
 
     before = {doc.id: doc for doc in documents.for_plan(old)}
     after = {doc.id: doc for doc in documents.for_plan(new)}
+    old_on, new_on = documents.Dated(old), documents.Dated(new)  # the plan each shows
     out = []
     for doc_id in [*after, *(i for i in before if i not in after)]:
         a, b = before.get(doc_id), after.get(doc_id)
@@ -517,20 +517,21 @@ def compare_documents(old: Plan, new: Plan, old_theme: Any = None, new_theme: An
             shown = b or before[doc_id]  # the side that has it
             out.append(DocumentChange(doc_id, "added" if a is None else "removed", shown.title))
             continue
-        before_html = _rendered(old, a, old_theme, "old")
-        after_html = _rendered(new, b, new_theme, "new")
+        before_html = _rendered(old_on, a, old_theme, "old")
+        after_html = _rendered(new_on, b, new_theme, "new")
         if before_html != after_html:
             change = DocumentChange(doc_id, "changed", b.title,
                                     a.title if a.title != b.title else None,
                                     section_changes(before_html, after_html))
             if pages and "pdf" in b.formats:
-                change = _pages(change, (old, a, old_theme), (new, b, new_theme))
+                change = _pages(change, (old_on(a), a, old_theme), (new_on(b), b, new_theme))
             out.append(change)
     return tuple(out)
 
 
 def _pages(change: DocumentChange, *sides: tuple[Plan, Any, Any]) -> DocumentChange:
-    """``change`` with the PDF pages that read differently on each side."""
+    """``change`` with the PDF pages that read differently on each side (each the plan
+    its document shows, the document and the side's theme)."""
     import hashlib
 
     from . import pdf
@@ -555,10 +556,12 @@ def _pages(change: DocumentChange, *sides: tuple[Plan, Any, Any]) -> DocumentCha
                                page_counts=(len(texts[0]), len(texts[1])))
 
 
-def _rendered(plan: Plan, doc: Any, theme: Any, side: str) -> str:
+def _rendered(dated: Callable[[Any], Plan], doc: Any, theme: Any, side: str) -> str:
+    """``doc``'s HTML as a build renders it, from the plan it shows (``dated(doc)``)."""
     from .render import BuildInfo, render_html
 
     try:
+        plan = dated(doc)
         return render_html(plan, doc, BuildInfo(plan.system.version, None, ""), False,
                            theme=theme)
     except Exception as exc:  # the build would fail the same way

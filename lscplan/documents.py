@@ -4,8 +4,10 @@ Each ``Kind`` says what a document is: its id, the template that renders it, its
 title, the formats it is written in (names from ``formats.FORMATS``), and, for kinds
 with one document per item of the plan (a board paper per file in ``board/``), the
 items and the name the template knows each by. ``for_plan(plan)`` turns the
-declaration into the documents of one plan, in manifest order; ``inputs`` says which
-plan files each document is made from, which is what lets a change to one board
+declaration into the documents of one plan, in manifest order; ``Dated`` gives the
+plan each of them shows, as it stood on the document's date, made here, before any
+rendering (render and the workbook take the plan they are given); ``inputs`` says
+which plan files each document is made from, which is what lets a change to one board
 paper re-render only that paper.
 """
 
@@ -160,6 +162,28 @@ def for_plan(plan: Plan) -> list[Document]:
                           getattr(item, "date_illustrative", False))
                  for item in kind.each.items(plan)]
     return docs
+
+
+def plan_on(plan: Plan, doc: Document) -> Plan:
+    """The plan as ``doc`` shows it: as it stood on the document's date
+    (``Plan.as_of``), the whole plan for a document with no date."""
+    return plan.as_of(doc.date) if doc.date else plan
+
+
+class Dated:
+    """The plan each document of ``plan`` shows (``plan_on``), worked out once per
+    date, when a build first asks for it: before that document is rendered, and only
+    for the documents a build renders (an incremental build dates no other)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._on: dict[str, Plan] = {}
+
+    def __call__(self, doc: Document) -> Plan:
+        dated = self._on.get(doc.date)
+        if dated is None:
+            dated = self._on[doc.date] = plan_on(self.plan, doc)
+        return dated
 
 
 def inputs(doc: Document, docs: Sequence[Document], sources: Mapping[str, Any],

@@ -7,6 +7,7 @@ Money in the plan is integer £'000. Negative numbers use the minus sign (U+2212
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -90,6 +91,13 @@ def with_unit(number: str, u: str) -> str:
 
 def _sign(text: str, negative: bool) -> str:
     return f"{MINUS}{text}" if negative else text
+
+
+def and_list(words: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c`` (no serial comma, as NHS documents write)."""
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def thousands(value: float | int | None, places: int | None = None) -> str:

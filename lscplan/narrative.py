@@ -185,8 +185,12 @@ _FROM = re.compile(r"\{from:([^{}\s]*)\}\s*")
 
 
 def _number(inline: Token, number: int, kind: str) -> None:
+    """Put ``number`` before a paragraph's or heading's text. A paragraph's number hangs
+    in the margin: the space after it is inside its box, so its first line starts where
+    the others do (a space outside it would push the first line in by a space)."""
     label = Token("html_inline", "", 0)
-    label.content = f'<span class="{kind}">{number}.</span> '
+    label.content = (f'<span class="{kind}">{number}. </span>' if kind == "para-number"
+                     else f'<span class="{kind}">{number}.</span> ')
     inline.children = [label, *(inline.children or [])]
 
 

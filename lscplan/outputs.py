@@ -19,7 +19,7 @@ class Rendered:
     input: str  # the digest of the HTML and the renderers' versions
     epoch: int  # the plan's date, in seconds since 1970 (SOURCE_DATE_EPOCH)
     roots: tuple[str, ...]  # the only directories a document may read files from
-    plan: Any = field(default=None, compare=False)  # in this process only
+    plan: Any = field(default=None, compare=False)  # as of its date; in this process only
     document: Any = field(default=None, compare=False)  # in this process only
 
     def for_worker(self) -> Rendered:
@@ -32,7 +32,9 @@ class Page:
     area, from its top to the bottom of its last line or picture, that is used;
     ``section_ends`` says the next page starts with a forced break (a new chapter, an
     appendix, a change of page layout) or there is none; ``last_heading`` is the text
-    of the heading (h1 to h4) that is the last thing on the page, if one is."""
+    of the heading (h1 to h4, or the heading of an ``<hgroup>``) stranded at the page's
+    foot, if one is: fewer than ``pdf.UNDER_HEADING`` lines under it there, and what it
+    heads going on over the page."""
 
     number: int
     fill: float

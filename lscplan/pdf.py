@@ -257,6 +257,11 @@ def _write(html: Any, stylesheets: list, font_config: Any, options: dict) -> tup
 
 FORCED_BREAKS = frozenset({"page", "left", "right", "recto", "verso"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
+#: a heading, or a heading group (``<hgroup>``: a heading with its kicker and lede), with
+#: fewer lines than this under it at a page's foot, its text going on over the page, is
+#: stranded: a reader meets the heading (and an intro of two lines) on one page and
+#: what it heads on the next
+UNDER_HEADING = 3
 HALF_EMPTY = 0.45  # a page less full than this, not the last of its section, is a fault
 LEFT_OVER = 0.1  # the last page of a section of several pages, less full than this, too
 LONG_CELL = 10  # lines: a longer cell wants a wider column, or its text out of the table
@@ -298,8 +303,35 @@ def _cell_lines(seen: Sequence[Any]) -> int:
 
 
 def _heading(ancestors: Sequence[Any]) -> Any:
+    """The outermost heading group or heading among ``ancestors``, if any."""
     return next((a for a in ancestors if a.element is not None
-                 and a.element_tag in HEADINGS), None)
+                 and (a.element_tag == "hgroup" or a.element_tag in HEADINGS)), None)
+
+
+def _heading_text(box: Any) -> str:
+    element = box.element
+    if box.element_tag == "hgroup":
+        element = next((e for e in element if e.tag in HEADINGS), element)
+    return " ".join("".join(element.itertext()).split())
+
+
+def _stranded(leaves: Sequence[tuple[Any, tuple[Any, ...]]]) -> Any:
+    """The page's last heading (or heading group) if fewer than ``UNDER_HEADING`` lines
+    follow it on the page (a picture counts as enough), with its parent (whose going on
+    over the page makes the heading stranded); None if there is none."""
+    from weasyprint.formatting_structure import boxes
+
+    under = 0
+    for leaf, ancestors in reversed(leaves):
+        heading = _heading(ancestors)
+        if heading is not None:
+            parent = next((a for a in reversed(ancestors[:ancestors.index(heading)])
+                           if a.element is not None), None)
+            return (heading, parent) if under < UNDER_HEADING else None
+        under += UNDER_HEADING if isinstance(leaf, boxes.ReplacedBox) else 1
+        if under >= UNDER_HEADING:
+            return None
+    return None
 
 
 def page_flow(document: Any) -> tuple[Page, ...]:
@@ -311,6 +343,8 @@ def page_flow(document: Any) -> tuple[Page, ...]:
     last: dict[int, int] = {}
     starts: set[int] = set()
     measured = []
+    elements: list[set[int]] = []  # the elements each page holds a part of
+    stranded: list[Any] = []  # each page's stranded heading and its parent, if any
     for number, page in enumerate(document.pages, 1):
         page_box = page._page_box
         leaves: list = []
@@ -332,22 +366,28 @@ def page_flow(document: Any) -> tuple[Page, ...]:
             starts.add(number)
         top, height = page_box.content_box_y(), page_box.height
         bottom = max((b.position_y + b.margin_height() for b, _ in leaves), default=top)
-        heading = _heading(leaves[-1][1]) if leaves else None
-        text = " ".join("".join(heading.element.itertext()).split()) if heading else None
+        elements.append({id(b.element) for b in seen if b.element is not None})
+        stranded.append(_stranded(leaves))
         margins = max((_lines(b) for b in page_box.children[1:]), default=0)
-        measured.append((number, min(1.0, (bottom - top) / height), text, margins,
+        measured.append((number, min(1.0, (bottom - top) / height), margins,
                          _cell_lines(seen)))
     starts |= {n + 1 for n in last.values()}
     count = len(measured)
-    return tuple(Page(n, round(fill, 3), n == count or n + 1 in starts, text, margins, cells)
-                 for n, fill, text, margins, cells in measured)
+    # a heading is stranded only if what it heads goes on over the page
+    texts = [_heading_text(found[0]) if found and n < count and (
+        found[1] is None or id(found[1].element) in elements[n]) else None
+        for n, found in enumerate(stranded, 1)]
+    return tuple(Page(n, round(fill, 3), n == count or n + 1 in starts, texts[n - 1],
+                      margins, cells)
+                 for n, fill, margins, cells in measured)
 
 
 def flow_faults(pages: Sequence[Page]) -> list[str]:
     """What a reader would notice in the page flow: a page less than half full
     (``HALF_EMPTY``) that is not the last of its section; the last page of a section
     of several pages holding no more than a line or two (less than a tenth full: what
-    a forced break or the document's end leaves over); a heading that ends a page; a
+    a forced break or the document's end leaves over); a heading (or heading group)
+    stranded at a page's foot, with less than ``UNDER_HEADING`` lines under it; a
     running header or footer on two lines; and a table cell of plain text squeezed
     into more than ``LONG_CELL`` lines."""
     faults = []

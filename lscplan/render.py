@@ -50,6 +50,7 @@ from .theme import Theme
 #: ``finish`` writes them once the page shows what is illustrative on it (or drops them).
 DRAFT_MARK = Markup("<!--lscplan:draft-mark-->")
 ILLUSTRATIVE_LEGEND = Markup("<!--lscplan:illustrative-legend-->")
+PUBLIC_SUMMARY = "public-summary"  #: the document for the public, whose legend is theirs
 #: The mark after an illustrative value: a superscript "i" to the eye, "(illustrative
 #: figure)" to a screen reader (not "84.5% i"), "entry" for an invented entry (a
 #: priority, a glossary term), or what the value is ("meeting date") when it is a date.
@@ -90,17 +91,24 @@ def draft_text(kinds_marked: Sequence[str]) -> str:
     return "Draft: contains illustrative " + _joined(general + named)
 
 
-def legend_text(kinds_marked: Sequence[str], unsourced: bool = False) -> Markup:
+def legend_text(kinds_marked: Sequence[str], public: bool = False,
+                unsourced: bool = False) -> Markup:
     """What the marks mean, said once in a document: for what it marks there, and the
-    unsourced mark when the page has one."""
+    unsourced mark when the page has one. To the public it says what the value is to
+    them (an example, not yet final), not where it comes from."""
     parts = []
     if kinds_marked:
         words = [{"figure": "figure", "entry": "entry"}.get(k, k) for k in kinds_marked]
         what = _joined([w for w in ("figure", "entry") if w in words]
                        + [w for w in words if w not in ("figure", "entry")]
                        ).replace(" and ", " or ")
-        parts.append(Markup('<sup class="illus">i</sup> = illustrative: no source document '
-                            "gives this {}").format(what))
+        if public:
+            parts.append(Markup('<sup class="illus">i</sup> = not final yet: an example {}, '
+                                "shown to give an idea until the real one is agreed"
+                                ).format(what))
+        else:
+            parts.append(Markup('<sup class="illus">i</sup> = illustrative: no source '
+                                "document gives this {}").format(what))
     if unsourced:
         parts.append(Markup('<sup class="unsourced">u</sup> = unsourced: known to be right, but '
                             "no source document gives this entry yet"))
@@ -142,13 +150,31 @@ def glossary_of_used_terms(page: str) -> str:
     return page[:match.start()] + block + page[match.end():]
 
 
-def finish(page: str, date_kind: str | None = None) -> str:
+#: A negative sum of money, "−£72m": a line may break between the minus and the pound
+#: sign (both prefixes to a number), leaving "−" at one line's end. A word joiner holds
+#: them together in the page's text (not in a chart's drawn text, whose typeface may
+#: lack it).
+_MONEY_SIGN = re.compile(r"(<svg\b.*?</svg>)|\u2212£", re.S)
+
+
+def _money_held_together(page: str) -> str:
+    return _MONEY_SIGN.sub(lambda m: m.group(1) or "\u2212\u2060£", page)
+
+
+#: The running footer (a page's provenance line) of a document whose date is marked: the
+#: draft mark beside it on every page says the date is illustrative, so it need not.
+_RUNNING_DATE_NOTE = re.compile(r'(<p class="[^"]*doc-provenance" data-running="[^"]*?)'
+                                r' \(illustrative date\)"')
+
+
+def finish(page: str, public: bool = False, date_kind: str | None = None) -> str:
     """Write the draft mark and the legend where the templates put them, saying what the
-    page marks as illustrative, and ``date_kind`` ("plan date"), an illustrative date
-    its footer prints; drop both from a page that marks nothing. The legend is written
-    once: a second place a template put it is dropped."""
+    page marks as illustrative (to the public, in ``legend_text``'s public words) and
+    ``date_kind`` ("plan date"), an illustrative date only its footer prints; drop both
+    from a page that marks nothing. The legend is written once: a second place a
+    template put it is dropped."""
     page, draft, legend = str(page), str(DRAFT_MARK), str(ILLUSTRATIVE_LEGEND)
-    page = glossary_of_used_terms(page)
+    page = _money_held_together(glossary_of_used_terms(page))
     found = marked_kinds(page)
     unsourced = _UNSOURCED_MARKED in page.split("<body", 1)[-1]
     drafted = [*found, date_kind] if date_kind and date_kind not in found else found
@@ -156,13 +182,15 @@ def finish(page: str, date_kind: str | None = None) -> str:
         page = page.replace(draft, str(Markup.escape(draft_text(drafted))))
     else:
         page = _DRAFT_ELEMENT.sub("", page).replace(draft, "")
+    if any(kind.endswith("date") for kind in drafted):
+        page = _RUNNING_DATE_NOTE.sub(r'\1"', page)
     if not found and not unsourced:
         return _LEGEND_ELEMENT.sub("", page).replace(legend, "")
     first = page.find(legend)
     if first >= 0:
         end = first + len(legend)
         rest = _LEGEND_ELEMENT.sub("", page[end:]).replace(legend, "")
-        page = page[:first] + str(legend_text(found, unsourced)) + rest
+        page = page[:first] + str(legend_text(found, public, unsourced)) + rest
     return page
 
 
@@ -186,34 +214,12 @@ class BuildInfo:
         return f"{text} · commit {self.commit}" if self.commit else text
 
 
-def _git(directory: Path, *args: str) -> str | None:
-    """The output of a read-only git command, or None outside a repository."""
-    from .errors import UsageError
-    from .revisions import run_git
-
-    try:
-        proc = run_git(directory, *args)
-    except UsageError:  # git is not installed
-        return None
-    return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
-
-
-def git_commit(directory: Path) -> str | None:
-    """The short commit that last changed the plan in ``directory``, when it is inside a
-    git work tree, marked when the plan has uncommitted changes. A commit elsewhere in
-    the repository leaves it (and so every document) as it was."""
-    commit = _git(directory, "log", "-1", "--format=%h", "--", ".")
-    if not commit:
-        return None
-    if _git(directory, "status", "--porcelain", "--", "."):
-        commit += " with uncommitted changes"
-    return commit
-
-
-def build_info(plan: Plan, plan_dir: Path) -> BuildInfo:
+def build_info(plan: Plan, commit: str | None) -> BuildInfo:
+    """What the documents of ``plan`` record of this build, at ``commit`` (read with
+    the plan's files: ``revisions.plan_commit``)."""
     from . import __version__
 
-    return BuildInfo(plan.system.version, git_commit(plan_dir), f"lscplan {__version__}")
+    return BuildInfo(plan.system.version, commit, f"lscplan {__version__}")
 
 
 # --- figures ------------------------------------------------------------------------------
@@ -235,7 +241,9 @@ class Row:
 @dataclass(frozen=True)
 class Figure:
     """A chart as a document shows it: title, inline SVG, a description written from
-    the data, and the data as a table (columns are x labels)."""
+    the data, and the data as a table (columns are x labels). An illustrative chart is
+    marked where its values are read, once each: the stamp on the chart, the sentence
+    of its description, the cells of its table; never in its title too."""
 
     id: str
     title: str
@@ -252,8 +260,8 @@ class Figure:
 
     @property
     def name(self) -> str:
-        """The title without its "(illustrative)": the data table's cells carry the mark."""
-        return self.title.removesuffix(charts.ILLUSTRATIVE)
+        """The chart's name (the data table's caption): its title."""
+        return self.title
 
 
 def _movement(label: str, first: float, last: float, y0: str, y1: str, unit: str) -> str:
@@ -325,14 +333,18 @@ class Figures:
         x = (m.baseline.year, *years) if m.baseline.year not in years else years
         values = tuple(m.baseline.value if y == m.baseline.year else m.values.get(y)
                        for y in x)
-        title = m.title + (charts.ILLUSTRATIVE if m.illustrative else "")
+        title = m.title
         better = "Higher" if m.higher_is_better else "Lower"
         parts = [_movement(m.title, m.baseline.value, m.target, f"{m.baseline.year} (baseline)",
                            years[-1], m.unit), f"{better} is better"]
         references, described = target_references(m, x)
         parts += described
-        if m.illustrative:
+        baseline_illus = m.baseline.provenance == "illustrative"
+        if m.illustrative and baseline_illus:
             parts.append("these figures are illustrative")
+        elif m.illustrative or baseline_illus:  # say which: the other is a source's
+            parts.append(f"the figures after the {m.baseline.year} baseline are illustrative"
+                         if m.illustrative else f"the {m.baseline.year} baseline is illustrative")
         description = " ".join(_sentence(p) for p in parts)
         chart_id = f"{prefix}-metric-{m.id}"
         svg = self._line(
@@ -353,7 +365,7 @@ class Figures:
         traj = self.plan.finance.trajectory
         surplus = traj.surplus
         years = surplus.years
-        title = "System surplus or deficit" + (charts.ILLUSTRATIVE if traj.illustrative else "")
+        title = "System surplus or deficit"
         parts = [_movement("the system's surplus or deficit", surplus.first, surplus.last,
                            years[0], years[-1], "gbp-thousands")]
         if traj.balance_year:
@@ -378,8 +390,7 @@ class Figures:
     def activity(self, pod: PointOfDelivery, prefix: str = "chart") -> Figure:
         years = self.plan.period.years
         icps = [(self.plan.icp(i).label, s) for i, s in pod.by_icp.items()]
-        title = f"{pod.title} by {self.plan.terms.place.short}" + (
-            charts.ILLUSTRATIVE if pod.illustrative else "")
+        title = f"{pod.title} by {self.plan.terms.place.short}"
         system = pod.system
         parts = [_movement(f"{pod.title} across the system", system.first, system.last,
                            years[0], years[-1], pod.unit)]
@@ -401,7 +412,7 @@ class Figures:
         wf = self.plan.workforce
         years = self.plan.period.years
         illustrative = any(g.wte.illustrative for g in wf.groups)
-        title = "Workforce by staff group (WTE)" + (charts.ILLUSTRATIVE if illustrative else "")
+        title = "Workforce by staff group (WTE)"
         total = wf.total
         parts = [_movement("the total workforce", total.first, total.last, years[0],
                            years[-1], "wte")]
@@ -423,21 +434,24 @@ class Figures:
         """The simple chart the public summary shows for a headline metric: the
         baseline against the last year of the plan."""
         m, last = metric, self.plan.period.last
-        title = formatting.sentence_case(m.public_phrase or m.title) + (
-            charts.ILLUSTRATIVE if m.illustrative else "")
+        title = formatting.sentence_case(m.public_phrase or m.title)
         description = _sentence(_movement(m.public_phrase or m.title, m.baseline.value,
                                           m.target, m.baseline.year, last, m.unit))
-        if m.illustrative:
+        baseline_illus = m.baseline.provenance == "illustrative"
+        if m.illustrative and baseline_illus:
             description += " These figures are illustrative."
+        elif m.illustrative or baseline_illus:  # say which: the other is a source's
+            description += (f" The figure for {last if m.illustrative else m.baseline.year}"
+                            " is illustrative.")
         chart_id = f"summary-metric-{m.id}"
         labels = (f"Now ({m.baseline.year})", f"By {last}")
         unit = m.unit
         values: tuple[float, ...] = (m.baseline.value, m.target)
         if unit == "gbp-thousands":  # in £m, as the sentence beside it writes money
             unit, values = formatting.GBP_MILLIONS, tuple(v / 1000 for v in values)
-        svg = self._bar(chart_id, title, labels, values, unit,
-                       description, illustrative=m.illustrative, width=charts.WIDTH / 2)
-        cells = (Cell(formatting.cell(values[0], unit), m.baseline.provenance == "illustrative"),
+        svg = self._bar(chart_id, title, labels, values, unit, description,
+                        illustrative=m.illustrative or baseline_illus, width=charts.WIDTH / 2)
+        cells = (Cell(formatting.cell(values[0], unit), baseline_illus),
                  Cell(formatting.cell(values[1], unit), m.values.illustrative))
         return Figure(chart_id, title, Markup(svg), description, m.illustrative, unit,
                       labels, (Row(m.title, cells),))
@@ -607,26 +621,11 @@ def illustrative_marker(flag: bool, kind: str = "figure") -> Markup:
     return Markup(ILLUSTRATIVE_MARK).format(kind=kind)
 
 
-PLAN_SECTIONS = {
-    "plan.yaml": "Our system and its population",
-    "metrics.yaml": "Metrics plan",
-    "finance.yaml": "Finance",
-    "activity.yaml": "Activity",
-    "workforce.yaml": "Workforce",
-    "engagement.yaml": "Involving people",
-    "vision.yaml": "Vision",
-    "actuals.yaml": "Delivery report",
-    "board/": "Board papers",
-}
-
-
 def plan_section(file: str) -> str:
     """The part of the plan a source file holds, as documents name it (never the file):
-    a kind with a section of its own is named by its title."""
-    declared = next((f.section.title for f in kinds.sectioned() if f.section and f.path == file),
-                    None)
-    folder = file.split("/", 1)[0] + "/" if "/" in file else ""
-    return PLAN_SECTIONS.get(file) or PLAN_SECTIONS.get(folder) or declared or "The plan"
+    its kind's ``title`` (``kinds.FileKind.shown_as`` or its section's title)."""
+    kind = kinds.file_kind(file)
+    return (kind.title if kind else None) or "The plan"
 
 
 TO_BE_CONFIRMED = Markup('<span class="tbc">To be confirmed</span>')
@@ -1017,16 +1016,17 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
                 theme: Theme | None = None) -> str:
     """Render one document to a self-contained HTML page (``draw=False``: its charts
     as fingerprints of their data, which is enough to tell whether it changed), in the
-    plan's ``theme`` when it has one. A document shows only what the plan knew on its
-    date (``Plan.as_of``). A theme template that fails raises ``PlanInvalid`` with the
-    place it failed (theme-template)."""
-    plan = plan.as_of(doc.date) if doc.date else plan
+    plan's ``theme`` when it has one. ``plan`` is the plan the document shows, as it
+    stood on the document's date (``documents.Dated``, made before rendering starts).
+    A theme template that fails raises ``PlanInvalid`` with the place it failed
+    (theme-template)."""
     env = themed_environment(theme) if theme is not None else environment()
     context = {"plan": plan, "doc": doc, "info": info, "figures": Figures(plan, draw, theme),
                "headline_sentence": headline_sentence, "target_sentence": target_sentence,
                **doc.context}
+    public = doc.id == PUBLIC_SUMMARY
     if theme is None:
-        return finish(env.get_template(doc.template).render(**context), doc.date_kind)
+        return finish(env.get_template(doc.template).render(**context), public, doc.date_kind)
     seconds = render_seconds()
     try:
         with time_bound(seconds):
@@ -1038,7 +1038,7 @@ def render_html(plan: Plan, doc: Document, info: BuildInfo, draw: bool = True,
         raise PlanInvalid(Report([found])) from None
     if not keeps_policy(page):
         raise PlanInvalid(Report([_policy_dropped(theme, doc)]))
-    return finish(page, doc.date_kind)
+    return finish(page, public, doc.date_kind)
 
 
 _POLICY_META = Markup('<meta http-equiv="Content-Security-Policy" content="{}">').format(

@@ -180,6 +180,27 @@ def run_git(repository: Path, *args: str, stdin: bytes | None = None
         raise UsageError("git is not installed, so revisions cannot be read") from None
 
 
+def _git_output(directory: Path, *args: str) -> str | None:
+    """The output of a read-only git command, or None outside a repository."""
+    try:
+        proc = run_git(directory, *args)
+    except UsageError:  # git is not installed
+        return None
+    return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
+
+
+def plan_commit(directory: Path) -> str | None:
+    """The short commit that last changed the plan in ``directory``, when it is inside a
+    git work tree, marked when the plan has uncommitted changes. A commit elsewhere in
+    the repository leaves it (and so every document) as it was."""
+    commit = _git_output(directory, "log", "-1", "--format=%h", "--", ".")
+    if not commit:
+        return None
+    if _git_output(directory, "status", "--porcelain", "--", "."):
+        commit += " with uncommitted changes"
+    return commit
+
+
 def _toplevel(cwd: Path) -> Path | None:
     try:
         proc = run_git(cwd, "rev-parse", "--show-toplevel")

@@ -16,7 +16,6 @@ an ``aria-label``.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from html import escape
@@ -95,17 +94,24 @@ def period_label(period: str) -> str:
     return f"{MONTHS[int(m.group(2)) - 1]} {m.group(1)}" if m else period
 
 
-def _label_step(periods: Sequence[str]) -> tuple[int, int]:
-    """Label every n-th period, and from which: at most MAX_LABELS labels, months on
-    a financial year's quarters (April first) where they can be."""
+def _label_positions(periods: Sequence[str]) -> list[int]:
+    """The periods to label, by index: every n-th (months on a financial year's
+    quarters, April first, where they can be) and always the latest, which is what a
+    reader looks for; a regular label too close to the latest's to fit beside it (less
+    than an eighth of the axis, MAX_LABELS, before it) gives way to it. At most
+    MAX_LABELS labels."""
+    if not periods:
+        return []
+    last = len(periods) - 1
+    m = _MONTH.match(periods[0])
     for step in (1, 2, 3, 6, 12, 24, 36, 60, 120):
-        if math.ceil(len(periods) / step) <= MAX_LABELS:
+        first = (4 - int(m.group(2))) % step if m and step in (3, 6, 12) else 0
+        room = len(periods) / MAX_LABELS  # the periods a label's width spans
+        regular = [x for x in range(first, last + 1, step) if last - x >= room or x == last]
+        positions = sorted({*regular, last})
+        if len(positions) <= MAX_LABELS:
             break
-    first = 0
-    m = _MONTH.match(periods[0]) if periods else None
-    if m and step in (3, 6, 12):
-        first = (4 - int(m.group(2))) % step
-    return step, first
+    return positions
 
 
 def xmr_chart(chart_id: str, title: str, result: SpcResult, unit: str, description: str,
@@ -188,9 +194,8 @@ def xmr_figure(result: SpcResult, unit: str, *, target: float | None = None,
     ax.scatter(xs, values, c=[POINT_COLOURS[p.point_type] for p in points], s=22, zorder=4,
                linewidths=0.6, edgecolors="white", clip_on=False)
 
-    step, first = _label_step([p.period for p in points])
-    ax.set_xticks([x for x in xs if (x - first) % step == 0],
-                  [period_label(points[x].period) for x in xs if (x - first) % step == 0])
+    labelled = _label_positions([p.period for p in points])
+    ax.set_xticks(labelled, [period_label(points[x].period) for x in labelled])
     ax.set_xticks(xs, minor=True)
     ax.tick_params(axis="x", which="minor", length=2)
     ax.set_xlim(-0.6, n - 0.4)

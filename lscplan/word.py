@@ -34,8 +34,8 @@ _CHART_TAG = "lscplan-chart"
 _SPACE = re.compile(r"\s+")
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 BLOCKS = {"p", "ul", "ol", "li", "table", "figure", "figcaption", "blockquote", "dl", "dt",
-          "dd", "section", "div", "main", "header", "footer", "article", "aside", "nav",
-          _CHART_TAG, *HEADINGS}
+          "dd", "section", "hgroup", "div", "main", "header", "footer", "article", "aside",
+          "nav", _CHART_TAG, *HEADINGS}
 PICTURE_WIDTH_INCHES = 6.3  # the A4 text width between 2.5 cm margins: no chart wider
 ILLUSTRATIVE_COLOUR = "8A5A00"
 
@@ -71,6 +71,9 @@ class _Writer:
         self.doc = doc
         self.charts = charts
         self.numbering = _Numbering(doc)
+        #: lists are lettered a), b) (within them i), ii)): never numbered like the
+        #: paragraphs they sit among
+        self.lettering = _Numbering(doc, LETTERED)
         self.paragraph_numbers: int | None = None  # the num of the numbered paragraphs
 
     # --- blocks -------------------------------------------------------------------
@@ -148,7 +151,7 @@ class _Writer:
 
     def listing(self, el: Any, flow: _Flow, level: int) -> None:
         ordered = el.tag == "ol"
-        num = self.numbering.new() if ordered else None
+        num = self.lettering.new() if ordered else None
         for item in el:
             if not _is(item) or item.tag != "li":
                 continue
@@ -162,7 +165,7 @@ class _Writer:
                     inline.append(child.tail)
             if num is not None:  # ordered
                 par = flow.paragraph("List Number")
-                self.numbering.apply(par, num, level)
+                self.lettering.apply(par, num, level)
             else:
                 par = flow.paragraph("List Bullet" if level == 0 else
                                      f"List Bullet {min(level + 1, 3)}")
@@ -381,11 +384,16 @@ def _hyperlink(par: Any, text: str, url: str) -> None:
     par._p.append(link)
 
 
-class _Numbering:
-    """Word numbering: one decimal list definition (1., then a., then i.), and a new
-    instance of it, starting at 1, for each numbered sequence."""
+#: Word numbering levels: (format, text) of each level, ``%n`` the level's number
+NUMBERED = (("decimal", "%1."), ("lowerLetter", "%2."), ("lowerRoman", "%3."))
+LETTERED = (("lowerLetter", "%1)"), ("lowerRoman", "%2)"), ("decimal", "%3."))
 
-    def __init__(self, doc: Any) -> None:
+
+class _Numbering:
+    """Word numbering: one list definition (``levels``: 1., then a., then i. unless
+    told), and a new instance of it, starting at 1, for each numbered sequence."""
+
+    def __init__(self, doc: Any, levels: tuple[tuple[str, str], ...] = NUMBERED) -> None:
         from docx.oxml import parse_xml
         from docx.oxml.ns import nsdecls
 
@@ -393,14 +401,14 @@ class _Numbering:
         ids = [int(a.get(_w("abstractNumId"))) for a in
                self.numbering.findall(_w("abstractNum"))]
         self.abstract = max(ids, default=0) + 1
-        levels = "".join(
+        xml = "".join(
             f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-            f'<w:lvlText w:val="%{i + 1}."/><w:lvlJc w:val="left"/>'
+            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
             f'<w:pPr><w:ind w:left="{567 * (i + 1)}" w:hanging="567"/></w:pPr></w:lvl>'
-            for i, fmt in enumerate(("decimal", "lowerLetter", "lowerRoman")))
+            for i, (fmt, text) in enumerate(levels))
         abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId='
                              f'"{self.abstract}"><w:multiLevelType w:val="multilevel"/>'
-                             f'{levels}</w:abstractNum>')
+                             f'{xml}</w:abstractNum>')
         first_num = self.numbering.find(_w("num"))
         if first_num is not None:  # abstract definitions come before the instances
             first_num.addprevious(abstract)
@@ -467,7 +475,7 @@ def write(html: str, title: str, status: str = "", version: str = "") -> bytes:
         run.bold = True
         run.font.color.rgb = _rgb(ILLUSTRATIVE_COLOUR)
     if provenance is not None:
-        section.footer.paragraphs[0].text = _text(provenance)
+        section.footer.paragraphs[0].text = provenance.get("data-running") or _text(provenance)
     stamp = _date(_meta(root, "dcterms.modified") or _meta(root, "dcterms.created"))
     props = doc.core_properties
     props.title = title

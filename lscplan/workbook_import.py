@@ -904,7 +904,8 @@ def import_workbook(path: Path, plan_dir: Path) -> Imported:
     if before.plan is None or before.report.errors:
         raise PlanInvalid(before.report, sources=before.sources, plan_dir=str(plan_dir))
     plan = before.plan
-    expected = workbook.layout(plan, _workbook_document(plan))
+    book = _workbook_document(plan)
+    expected = workbook.layout(documents.plan_on(plan, book), book)
     ignored: list[Diagnostic] = []
     problems, changes = compare(expected, _open(path), path.name, plan.period.years,
                                 ignored)

@@ -4,7 +4,9 @@ the manifest last.
 ``write_documents`` reads top to bottom, one function per stage:
 
 1. ``plan_work``: for each document asked for, which of its files the previous build
-   left that are still good, and so whether it must be rendered at all;
+   left that are still good, and so whether it must be rendered at all; and, for each
+   that must, the plan it shows (the plan as of its date, ``Work.dated``), made
+   before any document is rendered;
 2. ``render``: each such document's HTML, then the output of every format wanted
    (``formats.FORMATS``: HTML, PDF, the workbook; a format knows how to make itself from the
    rendered document, and whether it runs in worker processes);
@@ -83,18 +85,19 @@ class BuildOptions:
 @dataclass(frozen=True)
 class Work:
     """What a plan gives the build (made by ``pipeline.build``): every document in
-    manifest order, ``render(document)`` returning its HTML, ``digests`` (document
-    id -> ``sources_digest``), the plan's entry for the manifest, its date as
-    ``epoch`` seconds, the directories documents may read files from, and the typed
-    plan (for formats made from it)."""
+    manifest order, ``dated(document)`` the plan it shows (``documents.Dated``: the
+    plan as of its date), ``render(document, plan)`` its HTML from that plan, ``digests``
+    (document id -> ``sources_digest``), the plan's entry for the manifest, its date as
+    ``epoch`` seconds and the directories documents may read files from. The dated
+    plan is handed to formats made from the plan (the workbook) too."""
 
     documents: Sequence[Document]
-    render: Callable[[Document], str]
+    dated: Callable[[Document], Any]
+    render: Callable[[Document, Any], str]
     digests: Mapping[str, str]
     plan_meta: Mapping[str, Any]
     epoch: int
     roots: tuple[str, ...]
-    plan: Any = None
 
 
 # --- progress and results ----------------------------------------------------------------
@@ -251,6 +254,7 @@ class Step:
     entry: dict
     result: DocumentResult
     render: bool = False
+    plan: Any = None  # the plan the document shows, when it is rendered
     outputs: dict[str, Output] = field(default_factory=dict)
     stale: list[str] = field(default_factory=list)
 
@@ -279,7 +283,8 @@ def _still_good(out_dir: Path, step: Step, fmt: Format, html_input: str | None =
 def plan_work(work: Work, previous: Mapping[str, dict], out_dir: Path,
               options: BuildOptions) -> list[Step]:
     """Stage 1: a step for each document asked for, keeping what the previous build
-    left that is still good; ``step.render`` says whether anything is left to make."""
+    left that is still good; ``step.render`` says whether anything is left to make,
+    and ``step.plan`` is then the plan the document shows (``work.dated``)."""
     only = set(options.only) if options.only else None
     steps = []
     for doc in work.documents:
@@ -292,7 +297,9 @@ def plan_work(work: Work, previous: Mapping[str, dict], out_dir: Path,
             if not (options.force and fmt in step.wanted) and _still_good(out_dir, step, fmt):
                 step.keep(fmt)
         step.render = any(step.entry[f.name] is None for f in step.wanted)
-        if not step.render:
+        if step.render:
+            step.plan = _dated(work, doc)
+        else:
             step.entry["input"] = (step.previous or {}).get("input")
             step.entry["sources"] = step.digest
         steps.append(step)
@@ -314,9 +321,9 @@ def render(steps: Sequence[Step], work: Work, out_dir: Path, options: BuildOptio
                 continue
             doc = step.doc
             report(Event("render", doc.id, f"{doc.id}.html"))
-            html = _html(work, doc, workers)
+            html = _html(work, step, workers)
             rendered = Rendered(doc.id, doc.title, html, input_digest(html), work.epoch,
-                                work.roots, work.plan, doc)
+                                work.roots, step.plan, doc)
             step.entry["input"], step.entry["sources"] = rendered.input, step.digest
             for fmt in (FORMATS[f] for f in doc.formats):
                 if step.entry[fmt.name] is not None:
@@ -333,16 +340,23 @@ def render(steps: Sequence[Step], work: Work, out_dir: Path, options: BuildOptio
                 report(Event("done", doc.id))
 
 
-def _render(work: Work, doc: Document) -> str:
+def _dated(work: Work, doc: Document) -> Any:
     try:
-        return work.render(doc)
-    except LscplanError:  # a theme's template failing, located: as it is
-        raise
-    except Exception as exc:  # a template failing on this plan's data
+        return work.dated(doc)
+    except Exception as exc:  # the plan failing to be cut to the document's date
         raise BuildError(f"could not render {doc.id}: {exc}") from exc
 
 
-def _html(work: Work, doc: Document, workers: Workers) -> str:
+def _render(work: Work, step: Step) -> str:
+    try:
+        return work.render(step.doc, step.plan)
+    except LscplanError:  # a theme's template failing, located: as it is
+        raise
+    except Exception as exc:  # a template failing on this plan's data
+        raise BuildError(f"could not render {step.doc.id}: {exc}") from exc
+
+
+def _html(work: Work, step: Step, workers: Workers) -> str:
     """A document's HTML. With worker processes, the charts it shows that are not in
     the cache are drawn there, all at once and before any later document's, rather
     than one by one here: the document is rendered with placeholders for them, then
@@ -350,15 +364,15 @@ def _html(work: Work, doc: Document, workers: Workers) -> str:
     no workers but may start them for charts renders with placeholders first too, to
     count the charts missing."""
     if workers.pool is None and not workers.may_start:
-        return _render(work, doc)
+        return _render(work, step)
     with chartcache.missing() as missing:
-        html = _render(work, doc)
+        html = _render(work, step)
     if not missing:
         return html
     if workers.pool is None and not workers.start_for_charts(len(missing)):
-        return _render(work, doc)  # too few to be worth the workers: drawn here
+        return _render(work, step)  # too few to be worth the workers: drawn here
     workers.draw(list(missing.values()))
-    return _render(work, doc)
+    return _render(work, step)
 
 
 def _longest_first(steps: Sequence[Step]) -> list[Step]:

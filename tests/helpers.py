@@ -205,3 +205,11 @@ def insert(workbook: Any, sheet: str, *, row: int | None = None, col: int | None
         ws.insert_rows(row)
     if col is not None:
         ws.insert_cols(col)
+
+
+def render_document(plan: Any, doc: Any, info: Any, **options: Any) -> str:
+    """``doc``'s HTML as a build renders it: from the plan as of the document's date
+    (``documents.plan_on``), which a build makes before rendering starts."""
+    from lscplan import documents, render
+
+    return render.render_html(documents.plan_on(plan, doc), doc, info, **options)

@@ -6,8 +6,9 @@ import re
 from itertools import pairwise
 
 import pytest
+from helpers import render_document
 
-from lscplan import chartcache, render
+from lscplan import chartcache, render, revisions
 from lscplan.charts import (
     Line,
     Point,
@@ -95,7 +96,9 @@ def test_one_function_draws_every_trajectory():
     money = trajectory_chart("fin", "Surplus", YEARS[1:], [Line("Surplus", (-12000, -5000, 0))],
                              "gbp-thousands", "d", reference=Reference(0, "Financial balance"))
     assert re.search(r">−1\d,\d00</text>", money) and ">0</text>" in money
-    assert "£" not in money.split("</desc>")[1]  # ticks in £'000, as its table
+    # ticks in £'000, as its table; the axis says so (issue 28: "−80,000" beside "−£72m")
+    drawn = money.split("</desc>")[1]
+    assert ">£'000</text>" in drawn and drawn.count("£") == 1
     many = trajectory_chart("wf", "Workforce", YEARS[1:],
                             [Line(f"Staff group {i} with a long name", (i, i + 1, i + 2))
                              for i in range(7)], "wte", "d", zero=True)
@@ -208,9 +211,9 @@ def test_no_text_overlaps_in_any_chart_of_the_bundled_plan(monkeypatch, tmp_path
     chartcache.forget()  # charts made earlier in this process
     plan_dir = bundled_plan_dir()
     plan = check(plan_dir).plan
-    info = render.build_info(plan, plan_dir)
+    info = render.build_info(plan, revisions.plan_commit(plan_dir))
     for doc in documents.for_plan(plan):
-        render.render_html(plan, doc, info)
+        render_document(plan, doc, info)
     assert len(drawn) > 30
     assert [(chart, found) for chart, found in drawn if found] == []
 

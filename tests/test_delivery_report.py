@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import edit
+from helpers import edit, render_document
 
 from lscplan import documents, render
 from lscplan.pipeline import check
@@ -29,7 +29,7 @@ def starter():
 
 @pytest.fixture(scope="module")
 def report(starter) -> str:
-    return render.render_html(starter, _doc(starter, "delivery-report"), INFO)
+    return render_document(starter, _doc(starter, "delivery-report"), INFO)
 
 
 def test_the_report_is_written_only_with_actuals(starter, small_plan: Path) -> None:
@@ -46,9 +46,19 @@ def test_the_report_is_dated_at_its_month(starter) -> None:
     doc = _doc(bundled, "delivery-report")
     # March 2019's statistics were published on 11 April 2019: the report is no older
     assert doc.date == "2019-04-11" and doc.title.endswith("March 2019")
-    html = render.render_html(bundled, doc, INFO, draw=False)
+    html = render_document(bundled, doc, INFO, draw=False)
     assert "NHS England, A&amp;E Attendances and Emergency Admissions" in html
     assert html.count('class="delivery-series"') == 5
+    # issue 28: the system series says which places it sums, which it leaves out, and
+    # (the metric's own description) why: its residents use a trust outside the partnership
+    assert ("the figures of Central Lancashire, Pennine Lancashire, Fylde Coast and Morecambe"
+            " Bay summed (West Lancashire has no series of its own, so is not in this sum)"
+            ) in html
+    assert html.count("Southport and Ormskirk Hospital NHS Trust, outside the partnership") == 1
+
+
+def test_a_system_series_summed_from_every_place_says_so(report: str) -> None:
+    assert "the figures of North Place and South Place summed</dd>" in report
 
 
 def test_summary_charts_icons_and_data(report: str) -> None:
@@ -77,8 +87,10 @@ def test_summary_charts_icons_and_data(report: str) -> None:
     amb = report[report.index('id="summary-table-series-ambulance-response"'):]
     assert ">Numerator</th>" not in amb.split("</table>")[0]
     assert ">2019/20 Q2</th>" in amb
-    # illustrative series are marked
+    # illustrative series are marked where their values are read, not in their heading
     assert "Illustrative: no source document gives these figures" in report
+    headings = re.findall(r"<h3[^>]*>(.*?)</h3>", report, re.S)
+    assert headings and not [h for h in headings if 'class="illus"' in h]
 
 
 PAPER = "board/governing-body-update.yaml"
@@ -95,8 +107,8 @@ def _paper(plan_dir: Path, date: str) -> str:
     checked = check(plan_dir)
     assert not checked.report.errors, checked.report.errors
     plan = checked.plan
-    return render.render_html(plan, _doc(plan, "board-governing-body-update"), INFO,
-                              draw=False)
+    return render_document(plan, _doc(plan, "board-governing-body-update"), INFO,
+                           draw=False)
 
 
 def test_a_paper_shows_the_delivery_up_to_its_date(small_plan: Path) -> None:

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import edit, evaluate
+from helpers import edit, evaluate, render_document
 from openpyxl import load_workbook
 
 from lscplan import chartcache, diff, documents, render, workbook
@@ -39,7 +39,7 @@ def _checked(plan_dir: Path):
 
 def _allocations_html(plan) -> str:
     doc = next(d for d in documents.for_plan(plan) if d.id == "ltp-submission")
-    html = render.render_html(plan, doc, INFO)
+    html = render_document(plan, doc, INFO)
     found = re.findall(r'<table class="allocations">.*?</table>', html, re.S)
     assert len(found) == 1
     return found[0]
@@ -47,7 +47,7 @@ def _allocations_html(plan) -> str:
 
 def _allocation_values(plan) -> list:
     doc = next(d for d in documents.for_plan(plan) if "xlsx" in d.formats)
-    sheets = workbook.layout(plan, doc)
+    sheets = workbook.layout(documents.plan_on(plan, doc), doc)
     data = workbook.write(sheets, doc.title, plan.system.author, doc.date)
     wb = load_workbook(io.BytesIO(data))
     sheet = wb["Allocations"]
@@ -90,7 +90,8 @@ def test_a_derived_figure_is_a_formula_in_the_workbook(small_plan) -> None:
     strip_derived(small_plan)
     plan = _checked(small_plan)
     doc = next(d for d in documents.for_plan(plan) if "xlsx" in d.formats)
-    sheet = next(s for s in workbook.layout(plan, doc) if s.name == "Allocations")
+    sheet = next(s for s in workbook.layout(documents.plan_on(plan, doc), doc)
+                 if s.name == "Allocations")
     assert isinstance(sheet.cells[(4, 4)], workbook.Formula)  # movement, derived
     assert sheet.cells[(4, 4)].formula == "=C4-B4"
     assert sheet.cells[(6, 2)].formula == "=SUM(B4:B5)"  # the total baseline

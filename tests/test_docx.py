@@ -141,6 +141,32 @@ def test_numbered_paragraphs_are_word_numbering(word_build) -> None:
     assert checked >= 1
 
 
+
+def _level_format(word, num_id: int, level: int = 0) -> tuple[str, str]:
+    """The (numFmt, lvlText) of a Word numbering instance's level."""
+    from docx.oxml.ns import qn
+
+    numbering = word.part.numbering_part.element
+    num = next(n for n in numbering.findall(qn("w:num")) if int(n.get(qn("w:numId"))) == num_id)
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = next(a for a in numbering.findall(qn("w:abstractNum"))
+                    if a.get(qn("w:abstractNumId")) == abstract_id)
+    lvl = next(v for v in abstract.findall(qn("w:lvl")) if v.get(qn("w:ilvl")) == str(level))
+    return (lvl.find(qn("w:numFmt")).get(qn("w:val")), lvl.find(qn("w:lvlText")).get(qn("w:val")))
+
+
+def test_a_list_among_numbered_paragraphs_is_lettered(word_build) -> None:
+    """Issue 28: the Morecambe Bay paper's list under paragraph 8 was numbered 1 to 11
+    in Word as in the PDF, then came paragraph 9: a list is lettered a), b) ..."""
+    _plan_dir, out, manifest = word_build
+    word = docx.Document(out / manifest["board-mbccg-governing-body-2019-11-19"]["docx"])
+    items = [p for p in word.paragraphs if p.style.name == "List Number"]
+    assert items and items[0].text.startswith("Significant challenge with health inequalities")
+    assert {_level_format(word, _numbered(p)) for p in items} == {("lowerLetter", "%1)")}
+    paragraphs = {_numbered(p) for p in word.paragraphs if p.style.name == "Normal"
+                  and _numbered(p) is not None}
+    assert {_level_format(word, n) for n in paragraphs} == {("decimal", "%1.")}
+
 def test_tables_repeat_their_header_rows(word_build) -> None:
     _plan_dir, out, manifest = word_build
     with_heads = 0

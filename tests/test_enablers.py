@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import edit
+from helpers import edit, render_document
 
 from lscplan import chartcache, documents, render
 from lscplan.pipeline import check
@@ -22,7 +22,7 @@ def _enabler(plan_dir: Path) -> None:
 def _submission(plan) -> str:
     doc = next(d for d in documents.for_plan(plan) if d.id == "ltp-submission")
     with chartcache.missing():  # the tests read the text: charts are not drawn
-        return render.render_html(plan, doc, render.BuildInfo("0.1", None, "test"))
+        return render_document(plan, doc, render.BuildInfo("0.1", None, "test"))
 
 
 def test_an_enabler_names_no_priority_and_the_golden_thread_accepts_it(small_plan: Path

@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import render_document
 
 from lscplan import chartcache, documents, formatting, kinds, render
 from lscplan.pipeline import check
@@ -177,7 +178,7 @@ def _documents(plan_dir: Path) -> dict[str, str]:
     checked = check(plan_dir)
     assert checked.plan is not None, [str(d) for d in checked.report]
     with chartcache.missing():  # charts are left out: not drawn, only placeholders
-        return {d.id: _body(render.render_html(checked.plan, d, INFO))
+        return {d.id: _body(render_document(checked.plan, d, INFO))
                 for d in documents.for_plan(checked.plan)}
 
 
@@ -326,6 +327,7 @@ def test_the_annex_lists_illustrative_figures_and_entries(marked) -> None:
 # --- marking without drowning --------------------------------------------------------
 
 LEGEND = "= illustrative: no source document gives"
+PUBLIC_LEGEND = "= not final yet: an example"  # to the public: what it is to them
 FIGURE_MARK = '<sup class="illus" title="illustrative figure"'
 
 
@@ -337,7 +339,7 @@ def bundled() -> dict[str, str]:
     checked = check(bundled_plan_dir())
     assert checked.plan is not None
     with chartcache.missing():
-        return {d.id: render.render_html(checked.plan, d, INFO)
+        return {d.id: render_document(checked.plan, d, INFO)
                 for d in documents.for_plan(checked.plan)}
 
 
@@ -347,9 +349,13 @@ def test_the_mark_is_explained_once_in_a_document_that_marks_anything(bundled) -
     for doc, html in bundled.items():
         body = _body(html)
         marks = body.count(MARK)
-        assert body.count(LEGEND) == (1 if marks else 0), doc
+        legend = PUBLIC_LEGEND if doc == "public-summary" else LEGEND
+        assert body.count(legend) == (1 if marks else 0), doc
         assert ("Draft:" in body) == bool(marks), doc
         assert "These figures are illustrative: no source document gives them" not in body
+        # the legend says it once (the delivery report's said it twice over)
+        for note in re.findall(r'<p class="legend-note">(.*?)</p>', body, re.S):
+            assert note.count("no source") <= 1, (doc, note)
         assert "<!--lscplan:" not in html, doc
     assert not _body(bundled["board-mbccg-governing-body-2019-11-19"]).count(MARK)
 
@@ -357,6 +363,13 @@ def test_the_mark_is_explained_once_in_a_document_that_marks_anything(bundled) -
 def test_the_draft_mark_says_when_what_is_illustrative_is_a_date(bundled) -> None:
     body = _body(bundled["board-shared-strategy-2019-24"])
     assert "Draft: the meeting date is illustrative" in body
+    # the running footer beside it on every printed page does not say it again (it
+    # read "Draft · 3 June 2019 (illustrative date)" next to the draft mark); the title
+    # band, once, still does
+    line = re.search(r'<p class="provenance doc-provenance" data-running="([^"]*)">([^<]*)<',
+                     body)
+    assert line and line.group(1) == "Draft · 3 June 2019"
+    assert line.group(2) == "Draft · 3 June 2019 (illustrative date)"
     assert "contains illustrative figures" not in body
     assert "Draft: contains illustrative figures and entries" in bundled["ltp-submission"]
 
@@ -377,13 +390,19 @@ def test_an_invented_entry_is_marked_as_an_entry(bundled) -> None:
 def test_each_value_is_marked_once_where_it_is_read(marked) -> None:
     """Where a document shows an illustrative value, its cell, item or paragraph marks
     each value once (no mark follows another with no value between them); a chart's
-    data table leaves the mark to its cells (its caption does not repeat it)."""
+    data table leaves the mark to its cells (its caption does not repeat it), and its
+    title to what shows values."""
     _plan, needles, docs = marked
     over = []
     for doc, html in docs.items():
         for caption in re.findall(r'<table class="figure-data[^>]*>\s*<caption>(.*?)</caption>',
                                   html, re.S):
             assert ILL not in caption and MARK not in caption, (doc, caption)
+        # issue 28: a chart's title has no values to mark; its stamp, its description
+        # and its table's cells mark them (the title said "(illustrative)" too)
+        for title in re.findall(r'<figure class="chart-figure"[^>]*>\s*<figcaption>(.*?)'
+                                r"</figcaption>", html, re.S):
+            assert ILL not in title and MARK not in title, (doc, title)
         for needle in needles:
             for m in _matches(html, needle):
                 starts = [s.end() for s in START.finditer(html, max(0, m.start() - 3000),
@@ -401,7 +420,8 @@ def test_each_value_is_marked_once_where_it_is_read(marked) -> None:
 
 #: Words about the plan's sources or the tool, never for a document's reader.
 TOOL_LANGUAGE = ("plan's own tables", "as the plan holds it", "are not reproduced",
-                 "does not describe its scope", "the seed", "provenance")
+                 "does not describe its scope", "the seed", "provenance",
+                 "source document records")
 
 
 def test_the_bundled_documents_speak_to_their_reader(bundled) -> None:
@@ -410,11 +430,59 @@ def test_the_bundled_documents_speak_to_their_reader(bundled) -> None:
         text = re.sub(r"<[^>]+>", " ", body)
         for words in TOOL_LANGUAGE:
             assert words not in text, (doc, words)
+    # issue 28: the public summary's placeholders (contact details, publication date)
+    # were explained as "no source document gives this ... publication date"
+    public = re.sub(r"<[^>]+>", " ", _body(bundled["public-summary"]))
+    assert "source document" not in public
+    assert "an example figure, entry or publication date" in public
     submission = _body(bundled["ltp-submission"])
     rows = re.findall(r"<tr><th scope=\"row\">Lancashire Care NHS Foundation Trust</th>.*?</tr>",
                       submission)
     roles = [r for r in rows if "NHS trust</td>" in r]
     assert roles and all("Mental health and community trust" in r for r in roles), rows
+
+
+def test_a_chart_calls_its_figures_illustrative_only_when_all_are(bundled) -> None:
+    """Issue 28: the A&E charts said "These figures are illustrative" of the sourced
+    83.3% baseline (its table cell, rightly, unmarked): a chart whose table has an
+    unmarked figure says which of its figures are illustrative."""
+    said = 0
+    for doc, html in bundled.items():
+        for figure in re.findall(r'<figure class="chart-figure".*?</figure>', _body(html), re.S):
+            description = re.search(r'<p class="chart-description">(.*?)</p>', figure, re.S)
+            cells = re.findall(r'<td class="num">(.*?)</td>', figure, re.S)
+            if description and "These figures are illustrative" in description.group(1):
+                said += 1
+                assert all(MARK in c for c in cells if c.strip()), (doc, description.group(1))
+    assert said > 10
+    submission = _body(bundled["ltp-submission"])
+    assert "The figures after the 2018/19 baseline are illustrative." in submission
+    assert "The figure for 2023/24 is illustrative." in _body(bundled["public-summary"])
+
+
+#: Money figures of different scope, year and source: wherever one is shown, what it
+#: is for (its place, and the 2016 forecast's year) is shown with it.
+MONEY_SCOPES = {"£805m": ("Lancashire", "2016"), "£70m": ("Morecambe Bay",)}
+
+
+def test_money_figures_of_different_scope_say_what_each_is(bundled) -> None:
+    """Issue 28: the submission showed £805m ("the system" in 2016), Morecambe Bay's £70m
+    and the system's −£72m as if one fact. In a document that shows more than one, each,
+    in its paragraph, item or table row, says whose it is (and the forecast, when)."""
+    shown = 0
+    for doc, html in bundled.items():
+        text = re.sub(r"<svg.*?</svg>", "", _body(html), flags=re.S)
+        if sum(f in text.replace("\u2060", "") for f in (*MONEY_SCOPES, "\u2212£72m")) < 2:
+            continue  # one of them alone (a paper's own "we are spending £70m") is clear
+        for segment in re.findall(r"<(p|li|tr|dd)\b[^>]*>(.*?)</\1>", text, re.S):
+            words = re.sub(r"<[^>]+>", " ", segment[1])
+            for figure, scope in MONEY_SCOPES.items():
+                if figure in words:
+                    shown += 1
+                    assert all(w in words for w in scope), (doc, " ".join(words.split()))
+    assert shown >= 6
+    finance = _body(bundled["ltp-submission"])
+    assert "Neither figure is the system's own financial position in a year" in finance
 
 
 def test_the_life_expectancy_baseline_is_marked_as_the_illustrative_midpoint_it_is(bundled):

@@ -26,7 +26,7 @@ from helpers import apply_case
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
-from lscplan import documents, formats, pdf, render
+from lscplan import documents, formats, pdf, render, revisions
 from lscplan.pipeline import build, check
 from lscplan.resources import starter_dir
 from lscplan.write import BuildOptions
@@ -244,13 +244,14 @@ def render_everything(plan_dir: Path, layout: bool) -> int:
         return 0
     event("check accepted it: rendered")
     plan = checked.plan
-    info = render.build_info(plan, plan_dir)
+    info = render.build_info(plan, revisions.plan_commit(plan_dir))
     docs = documents.for_plan(plan)
     for doc in docs:
-        html = render.render_html(plan, doc, info, draw=layout)
+        shown = documents.plan_on(plan, doc)  # as a build makes it, before rendering
+        html = render.render_html(shown, doc, info, draw=layout)
         rendered = formats.Rendered(doc.id, doc.title, html, "0" * 64,
                                     pdf.epoch_of(plan.system.date),
-                                    (str(render.templates_dir()), str(plan_dir)), plan, doc)
+                                    (str(render.templates_dir()), str(plan_dir)), shown, doc)
         for fmt in doc.formats:
             if fmt == "xlsx" or (fmt == "pdf" and layout):
                 formats.FORMATS[fmt].produce(rendered)

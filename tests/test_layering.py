@@ -178,3 +178,20 @@ def test_the_checker_finds_a_cycle_and_the_packages_an_import_runs() -> None:
     assert _imported("lscplan.theme", modules["lscplan.theme"], node, modules) == {
         "lscplan.validate", "lscplan.validate.schema"}  # validate/__init__.py runs too
     assert _level("lscplan.write") > _level("lscplan.chartcache") > _level("lscplan.load")
+
+
+def _calls_of(module: str, method: str) -> list[int]:
+    """The lines of ``module`` that call a method named ``method`` (``x.method(...)``)."""
+    tree = ast.parse(_modules()[module].read_text(encoding="utf-8"))
+    return [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and node.func.attr == method]
+
+
+def test_only_the_documents_stage_cuts_the_plan_to_a_date() -> None:
+    """Data flows one way: the plan as of each document's date is made once, by
+    ``documents`` (``plan_on``, ``Dated``), before rendering starts; no later stage
+    (render, the workbook, write) nor any command cuts it again (tests/test_write.py
+    holds a build to it)."""
+    callers = {module: lines for module in _graph()
+               if (lines := _calls_of(module, "as_of"))}
+    assert set(callers) == {"lscplan.documents"}, callers

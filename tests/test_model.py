@@ -63,7 +63,7 @@ def test_metric_derived(plan) -> None:
 
 
 def _target(kind: str, value: float, by: str | None = None) -> model.Target:
-    return model.Target(kind, value, f"{value}", "illustrative", by, None)
+    return model.Target(kind, value, f"{value}", "illustrative", by, loc=None)
 
 
 def test_targets_national_and_local_by_year(plan) -> None:
@@ -250,7 +250,7 @@ def test_the_plan_at_a_date_drops_references_to_what_it_leaves_out(small_plan: P
 def test_a_targets_sentence_reads_whatever_its_wording(text, by, sentence) -> None:
     """The year follows a text that says no time; a comma sets it off from one that
     does; a text naming the year itself is printed as written."""
-    target = model.Target("local", 1, text, "illustrative", by, None)
+    target = model.Target("local", 1, text, "illustrative", by, loc=None)
     assert target.sentence == sentence
     assert render.target_sentence(target) == f"Our local ambition: {sentence}."
 
@@ -352,3 +352,43 @@ def test_a_target_whose_provenance_covers_it_is_listed_whole(plan):
     assert not target.split and target.wholly_illustrative
     assert [p.label for p in target.parts] == ["Local ambition"]
     assert target.illustrative_words is None
+
+
+def _model_classes() -> list[type]:
+    from lscplan import actuals
+
+    found = [obj for obj in (*vars(model).values(), *vars(actuals).values())
+             if isinstance(obj, type) and dataclasses.is_dataclass(obj)]
+    return sorted(set(found), key=lambda cls: cls.__name__)
+
+
+def test_where_an_entity_is_written_is_declared_once_and_never_compared() -> None:
+    """Every class of the model that knows where it is written has ``loc`` from
+    ``Located`` alone (its own fields are all it declares), by keyword and not
+    compared: the same entity written elsewhere is equal, and hashes the same."""
+    from lscplan.diagnostics import Located, Location
+
+    located = [cls for cls in _model_classes()
+               if "loc" in {f.name for f in dataclasses.fields(cls)} and cls is not Located]
+    assert len(located) > 40
+    for cls in located:
+        assert issubclass(cls, Located), cls
+        assert "loc" not in vars(cls).get("__annotations__", {}), f"{cls.__name__} declares loc"
+        (loc,) = [f for f in dataclasses.fields(cls) if f.name == "loc"]
+        assert loc.kw_only and not loc.compare, cls
+    here, there = Location("metrics.yaml", 3, 1), Location("metrics.yaml", 30, 5)
+    one, other = (model.Period("2019/20", "2023/24", loc=at) for at in (here, there))
+    assert one == other and hash(one) == hash(other)
+    assert model.Series({"2019/20": 1.0}, "x", loc=here) == model.Series(
+        {"2019/20": 1.0}, "x", loc=there)
+    with pytest.raises(TypeError):
+        model.Period("2019/20", "2023/24", here)  # type: ignore[misc]
+
+
+def test_what_carries_a_provenance_is_sourced() -> None:
+    """``illustrative`` is worked out in one place (``Sourced``) for every class with
+    a provenance of its own, but a metric's (its values or its baseline)."""
+    with_provenance = [cls for cls in _model_classes()
+                       if "provenance" in {f.name for f in dataclasses.fields(cls)}]
+    assert [cls.__name__ for cls in with_provenance
+            if not issubclass(cls, model.Sourced)] == ["ActualSeries", "Metric"]

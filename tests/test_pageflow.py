@@ -80,6 +80,36 @@ def test_a_heading_that_ends_a_page_is_a_fault():
 
 
 @pytest.mark.pdf
+def test_a_heading_with_one_line_under_it_at_a_pages_foot_is_stranded():
+    """Issue 28: the submission's page 12 ended with a portfolio's heading, its kicker
+    and its one-line lede, the narrative over the page; the last line was not the
+    heading's, so the test passed. A heading group (``<hgroup>``) is read as one
+    heading, and a heading with fewer than ``UNDER_HEADING`` (3) lines under it is stranded:
+    the starter's "Our priorities" and "In your area" ended pages with their two-line
+    intros, their tables over the page."""
+    group = ("<section><hgroup style='break-after: auto'><h2>Grouped</h2><p>Kicker.</p>"
+             "<p>Lede.</p></hgroup>" + lines(5) + "</section>")
+    flow = laid_out(lines(35) + group)
+    assert flow[0].last_heading == "Grouped"
+    assert pdf.flow_faults(flow) == ["page 1 ends with the heading \u201cGrouped\u201d"]
+    one_under = "<section><h2>Alone</h2>" + lines(6) + "</section>"
+    flow = laid_out(lines(36) + one_under, "h2 { break-after: auto; } p { orphans: 1; }")
+    assert flow[0].last_heading == "Alone"
+    flow = laid_out(lines(35) + one_under, "h2 { break-after: auto; } p { orphans: 1; }")
+    assert flow[0].last_heading == "Alone"  # two lines: an intro, its table over the page
+    # three lines under it are enough; so is one that ends what it heads
+    flow = laid_out(lines(34) + one_under, "h2 { break-after: auto; } p { orphans: 1; }")
+    assert flow[0].last_heading is None
+    short = "<section><h2>Short</h2>" + lines(1) + "</section><section>" + lines(9) + "</section>"
+    flow = laid_out(lines(36) + short, "h2 { break-after: auto; }")
+    assert len(flow) == 2 and flow[0].last_heading is None
+    # the stylesheet keeps a heading group with the lines under it
+    flow = laid_out(lines(35) + group.replace(" style='break-after: auto'", ""),
+                    "hgroup { break-inside: avoid; break-after: avoid; }")
+    assert [p.last_heading for p in flow] == [None, None]
+
+
+@pytest.mark.pdf
 def test_out_of_flow_boxes_do_not_fill_a_page():
     flow = laid_out("<div style='position: fixed; bottom: 0'>Band</div>"
                     "<p>One line.</p>")
@@ -131,3 +161,57 @@ def test_a_page_left_half_empty_by_a_block_kept_whole_is_a_fault():
     assert pdf.flow_faults(flow) == [f"page 1 is {flow[0].fill:.0%} full, and its section "
                                      "goes on over the page"]
     assert pdf.flow_faults(laid_out(lines(20) + block)) == []  # 53%: not a fault
+
+
+@pytest.mark.pdf
+def test_a_list_among_numbered_paragraphs_is_lettered_not_numbered():
+    """Issue 28: a board paper's list under paragraph 8 was numbered 1 to 11, then came
+    paragraph 9. A list in a paper's body is lettered a), b) ... (one in it i), ii) ...),
+    with no bullet before a letter."""
+    body = ("<div class='paper-body'><p class='numbered'><span class='para-number'>8."
+            "</span> Challenges:</p><ol type='a'><li>First</li><li>Second<ol><li>Inner</li>"
+            "</ol></li></ol><ol><li>Third</li></ol><p class='numbered'><span "
+            "class='para-number'>9.</span> Next.</p></div>")
+    html = ("<!DOCTYPE html><html lang='en'><head><title>t</title><link rel='stylesheet' "
+            f"href='style.css'></head><body>{body}</body></html>")
+    rendered = formats.Rendered("t", "t", html, "0" * 64, 1573776000,
+                                (str(render.templates_dir()),))
+    document, _data = pdf._laid_out(rendered)
+    words: list[str] = []
+
+    def walk(box) -> None:  # into list markers too, which are out of the flow
+        words.extend([box.text] if hasattr(box, "text") else [])
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    walk(document.pages[0]._page_box)
+    text = " ".join(" ".join(words).split())
+    assert "a) First b) Second i) Inner a) Third" in text, text
+    assert "•" not in text and "1." not in text
+
+
+@pytest.mark.pdf
+def test_a_numbered_paragraphs_first_line_starts_where_its_others_do():
+    """Issue 28: the Morecambe Bay paper's paragraphs began a space to the right of their
+    following lines (the space after the hanging number was outside its box)."""
+    from lscplan import narrative
+
+    text = "Word " * 60
+    parts = narrative.to_parts(text, numbered="paragraphs")
+    body = ("<section class='paper-body'>" + "".join(p for p in parts if isinstance(p, str))
+            + "</section>")
+    html = ("<!DOCTYPE html><html lang='en'><head><title>t</title><link rel='stylesheet' "
+            f"href='style.css'></head><body>{body}</body></html>")
+    rendered = formats.Rendered("t", "t", html, "0" * 64, 1573776000,
+                                (str(render.templates_dir()),))
+    document, _data = pdf._laid_out(rendered)
+    from weasyprint.formatting_structure import boxes
+
+    starts = []
+    for line in document.pages[0]._page_box.descendants():
+        if isinstance(line, boxes.LineBox):
+            texts = [b for b in line.descendants() if isinstance(b, boxes.TextBox)
+                     and b.text.strip() and b.element_tag == "p"]
+            if texts:  # where the line's first letter is: a leading space pushes it on
+                starts.append((round(texts[0].position_x, 1), texts[0].text[:1].isspace()))
+    assert len(starts) >= 3 and len(set(starts)) == 1, starts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import edit
+from helpers import edit, render_document
 
 from lscplan.pipeline import check
 
@@ -131,8 +131,8 @@ def test_every_section_of_the_public_summary_reads_plainly(which: str) -> None:
 
     plan = check(bundled_plan_dir() if which == "bundled" else starter_dir()).plan
     doc = next(d for d in documents.for_plan(plan) if d.id == "public-summary")
-    sections = _sections(render.render_html(plan, doc, render.BuildInfo("1", None, "t"),
-                                            draw=False))
+    sections = _sections(render_document(plan, doc, render.BuildInfo("1", None, "t"),
+                                         draw=False))
     assert {"What we want", "Contact us"} <= set(sections)
     scores = {title: round(textstat.flesch_reading_ease(text), 1)
               for title, text in sections.items() if len(text.split()) >= 20}

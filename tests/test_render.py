@@ -19,9 +19,9 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from helpers import edit
+from helpers import edit, render_document
 
-from lscplan import chartcache, documents, formatting, render
+from lscplan import chartcache, documents, formatting, render, revisions
 from lscplan.model import Appendix, Extract
 from lscplan.pipeline import check
 from lscplan.resources import starter_dir
@@ -39,7 +39,7 @@ def starter():
 
 @pytest.fixture(scope="module")
 def pages(starter) -> dict[str, str]:
-    return {doc.id: render.render_html(starter, doc, INFO) for doc in documents.for_plan(starter)}
+    return {doc.id: render_document(starter, doc, INFO) for doc in documents.for_plan(starter)}
 
 
 def _without_drawings(html: str) -> str:
@@ -164,7 +164,7 @@ def test_what_a_screen_reader_reads(pages):
     "1. Neighbourhoods", not "1Neighbourhoods"; every document opens with a skip link
     to its main content; a board paper does not repeat its title as a heading."""
     summary = _SpokenText.of(pages["public-summary"])
-    assert " (illustrative)" in summary
+    assert " (illustrative figure)" in summary
     assert not re.search(r"\d i\b", summary)
     assert re.search(r"\b1\. \w", summary) and not re.search(r"<h3>[^<]*\b1[A-Z]", summary)
     for doc_id, html in pages.items():
@@ -195,7 +195,7 @@ def test_documents_of_the_starter_plan(starter):
 def test_build_info_provenance(tmp_path):
     assert render.BuildInfo("1.0", "abc1234", "x").provenance == "Plan version 1.0 · commit abc1234"
     assert render.BuildInfo("1.0", None, "x").provenance == "Plan version 1.0"
-    assert render.git_commit(tmp_path) is None
+    assert revisions.plan_commit(tmp_path) is None
 
 
 def test_footer_shows_version_status_and_date_never_the_commit(starter):
@@ -205,7 +205,7 @@ def test_footer_shows_version_status_and_date_never_the_commit(starter):
     assert docs[2].footer == "Version 0.1 · Draft · 30 September 2019"  # dated at its month
     assert docs[3].footer == "Draft · 4 November 2019"  # the paper's own status and date
     for doc in docs:
-        html = render.render_html(starter, doc, info)
+        html = render_document(starter, doc, info)
         assert '<meta name="commit" content="abc1234">' in html
         assert html.count("abc1234") == 1  # in the metadata, nowhere on the page
         assert doc.footer in html
@@ -246,9 +246,9 @@ def test_provenance_names_the_commit_that_last_changed_the_plan(small_plan, tmp_
     (tmp_path / "README").write_text("elsewhere\n")
     git("add", "README")
     git("commit", "-qm", "not the plan")
-    assert render.git_commit(small_plan) == plan_commit
+    assert revisions.plan_commit(small_plan) == plan_commit
     (small_plan / "vision.yaml").write_text("changed\n")
-    assert render.git_commit(small_plan) == f"{plan_commit} with uncommitted changes"
+    assert revisions.plan_commit(small_plan) == f"{plan_commit} with uncommitted changes"
 
 
 # --- golden HTML -------------------------------------------------------------------------
@@ -338,6 +338,8 @@ def test_structure(pages, doc_id):
     html = pages[doc_id]
     o = _outline(html)
     assert html.startswith("<!DOCTYPE html>\n<html lang=\"en-GB\">")
+    # its title runs in the printed page's header (the delivery report's did not)
+    assert re.search(r'<h1 class="doc-title" data-running="[^"]+">', html), doc_id
     assert o.html_lang == "en-GB"
     assert o.headings.count(1) == 1 and o.headings[0] == 1
     for before, after in zip(o.headings, o.headings[1:], strict=False):
@@ -351,7 +353,11 @@ def test_structure(pages, doc_id):
         assert svg.get("role") == "img"
         assert svg.get("aria-labelledby") in o.ids or svg.get("aria-label")
     assert o.illus > 0  # the starter plan has illustrative figures; they are marked
-    assert "= illustrative: no source document gives this figure" in html
+    if doc_id == "public-summary":  # to the public: what the value is to them
+        assert "= not final yet: an example figure" in html
+        assert "no source document" not in html
+    else:
+        assert "= illustrative: no source document gives this figure" in html
     assert "\"lscplan Sans\", Frutiger, Arial, \"Liberation Sans\", Arimo, sans-serif" in html
     assert "#005EB8" in html
     assert not o.tags["script"] and not o.tags["img"] and not o.tags["link"]
@@ -439,7 +445,7 @@ def test_the_publication_date_dates_the_public_summary(small_plan):
     docs = {d.id: d for d in documents.for_plan(plan)}
     assert docs["public-summary"].date == "2019-12-02"
     assert docs["ltp-submission"].date == "2019-11-15"
-    html = render.render_html(plan, docs["public-summary"], INFO)
+    html = render_document(plan, docs["public-summary"], INFO)
     assert "Published 2 December 2019." in html and "2 December 2019" in docs[
         "public-summary"].footer
     # without the block: no such section, and the summary has the plan's date
@@ -449,7 +455,7 @@ def test_the_publication_date_dates_the_public_summary(small_plan):
     plan = check(small_plan).plan
     summary = next(d for d in documents.for_plan(plan) if d.id == "public-summary")
     assert summary.date == "2019-11-15"
-    assert "Contact us" not in render.render_html(plan, summary, INFO)
+    assert "Contact us" not in render_document(plan, summary, INFO)
 
 
 def test_what_happens_next_lists_nothing_over_before_the_document_date(bundled_plan):
@@ -460,7 +466,7 @@ def test_what_happens_next_lists_nothing_over_before_the_document_date(bundled_p
     assert over == {"strategy-co-production", "system-leaders-local-engagement"}
     docs = {d.id: d for d in documents.for_plan(plan)}
     for doc_id in ("public-summary", "ltp-submission"):
-        html = render.render_html(plan, docs[doc_id], INFO, draw=False)
+        html = render_document(plan, docs[doc_id], INFO, draw=False)
         nxt = html[html.index(">What happens next<" if doc_id == "public-summary"
                               else ">What we will do next<"):]
         nxt = nxt[:nxt.index("</section>")]
@@ -492,7 +498,7 @@ def test_board_paper_body_appendices_and_extracts(pages):
     html = pages["board-governing-body-update"]
     body = html[html.index('<section class="paper-body"'):html.index('<section class="appendix"')]
     numbers = re.findall(r'<p class="numbered" id="para-(\d+)"><span class="para-number">'
-                         r'(\d+)\.</span>', body)
+                         r'(\d+)\. </span>', body)
     assert numbers == [("1", "1"), ("2", "2"), ("3", "3")]  # not restarting per section
     assert '<a href="#appendix-priorities" class="appendix-ref">Appendix A</a>' in body
     assert "{appendix:" not in html and "{extract:" not in html
@@ -519,10 +525,10 @@ def test_missing_value_fails_the_render(starter):
 def test_unknown_extract_fails(starter):
     paper = starter.board_papers[0]
     bad = dataclasses.replace(paper, appendices=(Appendix(
-        "x", "A", "X", None, (Extract("nonsense", None, paper.loc),), paper.loc),))
+        "x", "A", "X", None, (Extract("nonsense", None, loc=paper.loc),), loc=paper.loc),))
     doc = documents.Document(bad.doc_id, bad.title, "board-paper.html.j2", {"paper": bad})
     with pytest.raises(jinja2.TemplateRuntimeError, match="unknown extract nonsense"):
-        render.render_html(starter, doc, INFO)
+        render_document(starter, doc, INFO)
 
 
 def test_board_papers_show_only_in_their_own_document(pages, small_plan):
@@ -544,7 +550,7 @@ def test_board_papers_show_only_in_their_own_document(pages, small_plan):
         return [p for p in inputs if p.startswith("board/")]
 
     for doc_id in ("ltp-submission", "public-summary"):
-        assert render.render_html(checked.plan, docs[doc_id], INFO) == pages[doc_id]
+        assert render_document(checked.plan, docs[doc_id], INFO) == pages[doc_id]
         assert board_inputs(doc_id) == []
     assert board_inputs("board-another") == ["board/another.yaml"]
     assert board_inputs("board-governing-body-update") == ["board/governing-body-update.yaml"]
@@ -559,7 +565,7 @@ def test_public_summary_explains_only_public_terms(small_plan):
         "    definition: The team that supports the portfolios.\n"
         "    provenance: example-briefing\n"), encoding="utf-8")
     plan = check(small_plan).plan
-    html = {d.id: render.render_html(plan, d, INFO) for d in documents.for_plan(plan)}
+    html = {d.id: render_document(plan, d, INFO) for d in documents.for_plan(plan)}
     assert "Programme Management Office (PMO)" in html["ltp-submission"]
     assert "Programme Management Office (PMO)" not in html["public-summary"]
     assert "Integrated care system (ICS)" in html["public-summary"]
@@ -578,7 +584,7 @@ def test_unknown_cover_sheet_fields_print_as_a_marked_placeholder(small_plan):
     checked = check(small_plan)
     assert checked.plan is not None and checked.report.ok(), checked.report
     doc = next(d for d in documents.for_plan(checked.plan) if d.id.startswith("board-"))
-    html = render.render_html(checked.plan, doc, INFO)
+    html = render_document(checked.plan, doc, INFO)
     tbc = str(render.TO_BE_CONFIRMED)
     assert html.count(tbc) >= 5
     assert f"Agenda item {tbc}" in html
@@ -593,7 +599,7 @@ def test_bundled_papers_never_print_none_for_what_no_source_gives(bundled_plan):
     for doc in documents.for_plan(checked.plan):
         if "paper" not in doc.context:
             continue
-        html = render.render_html(checked.plan, doc, INFO)
+        html = render_document(checked.plan, doc, INFO)
         assert "Not stated" not in html and "None stated" not in html, doc.id
         if doc.context["paper"].purpose == "decision":
             assert "Identified risks" in html and str(render.TO_BE_CONFIRMED) in html
@@ -614,7 +620,7 @@ def test_a_document_shows_only_what_the_plan_knew_on_its_date(bundled_plan):
                      "pennine-icp-proposition-2021", "nhse-ae-statistics",
                      "ltp-implementation-framework"}
     docs = {d.id: d for d in documents.for_plan(plan)}
-    hosc = render.render_html(plan, docs["board-hosc-briefing-2019"], INFO)
+    hosc = render_document(plan, docs["board-hosc-briefing-2019"], INFO)
     for item in plan.engagement.undertaken + plan.engagement.planned + plan.priorities:
         title = item.title.replace("&", "&amp;").replace("'", "&#39;")
         assert (title in hosc) == (item.provenance not in later), item.id
@@ -624,7 +630,7 @@ def test_a_document_shows_only_what_the_plan_knew_on_its_date(bundled_plan):
     warned = [d for d in checked.report if d.rule == "postdates"]
     assert any("hosc-briefing-2019" in d.message and "'engagement'" in d.message
                for d in warned)
-    submission = render.render_html(plan, docs["ltp-submission"], INFO)
+    submission = render_document(plan, docs["ltp-submission"], INFO)
     assert "1,800,000" not in submission and not re.search(r"\b2021\b(?!/)", submission)
     assert "1,700,000" in submission or "1.7 million" in submission
 
@@ -653,12 +659,12 @@ def test_a_kind_with_a_section_is_shown_through_its_partial_alone(starter, tmp_p
     render.environment.cache_clear()
     try:
         docs = documents.for_plan(starter)
-        html = render.render_html(starter, docs[0], INFO)
+        html = render_document(starter, docs[0], INFO)
         paper = starter.board_papers[0]
         shown = dataclasses.replace(paper, appendices=(Appendix(
             "partners", "A", "Our partners", "Who we work with.",
-            (Extract("partners", None, paper.loc),), paper.loc),))
-        board = render.render_html(starter, documents.Document(
+            (Extract("partners", None, loc=paper.loc),), loc=paper.loc),))
+        board = render_document(starter, documents.Document(
             shown.doc_id, shown.title, "board-paper.html.j2", {"paper": shown}), INFO)
     finally:
         render.environment.cache_clear()
@@ -715,13 +721,13 @@ def test_early_papers_say_nothing_from_after_their_date(bundled_plan):
     for doc_id, day in (("board-hosc-briefing-2019", "2019-02-01"),
                         ("board-shared-strategy-2019-24", "2019-06-03")):
         assert docs[doc_id].date == day
-        html = render.render_html(plan, docs[doc_id], INFO)
+        html = render_document(plan, docs[doc_id], INFO)
         assert _later_mentions(html, day) == [], doc_id
         assert ">None<" not in html and "<p>None</p>" not in html, doc_id
         assert "Healthier Pennine Lancashire represents" not in " ".join(html.split())
-    hosc = render.render_html(plan, docs["board-hosc-briefing-2019"], INFO)
+    hosc = render_document(plan, docs["board-hosc-briefing-2019"], INFO)
     assert plan.vision.statement not in hosc  # the vision came with the June paper
-    shared = render.render_html(plan, docs["board-shared-strategy-2019-24"], INFO)
+    shared = render_document(plan, docs["board-shared-strategy-2019-24"], INFO)
     assert plan.vision.statement in shared
     assert _later_mentions("in July 2019, 4 November 2019 and 2021", "2019-06-30") == [
         "in July 2019", "in July 2019, 4 November 2019", "in July 2019, 4 November 2019 and 2021"]
@@ -735,7 +741,7 @@ def test_a_dated_passage_is_left_out_before_its_date(bundled_plan):
     assert "{from:pennine-icp-proposition-2021}" in pennine.description
     docs = {d.id: d for d in documents.for_plan(plan)}
     with chartcache.missing():  # the passages are looked for, not the charts: not drawn
-        submission = render.render_html(plan, docs["ltp-submission"], INFO)
+        submission = render_document(plan, docs["ltp-submission"], INFO)
     submission = " ".join(submission.split())
     assert "Identified in 2016 as the East Lancashire health economy" in submission
     assert "Healthier Pennine Lancashire represents" not in submission  # 2021
@@ -777,7 +783,7 @@ def test_paper_formats(bundled_plan):
     checked = check(bundled_plan)
     plan = checked.plan
     docs = {d.id: d for d in documents.for_plan(plan)}
-    hosc = render.render_html(plan, docs["board-hosc-briefing-2019"], INFO)
+    hosc = render_document(plan, docs["board-hosc-briefing-2019"], INFO)
     assert 'class="nhs-logo"' not in hosc and "Cover sheet" not in hosc
     for heading in ("Report to", "Meeting to be held on", "Report of",
                     "Electoral divisions affected", "Executive Summary", "Recommendation",
@@ -788,13 +794,13 @@ def test_paper_formats(bundled_plan):
     finance = hosc.index("Finance</h3>")
     assert finance < hosc.index("<caption>Core CCG allocations") < hosc.index(
         "Involving local people")
-    mbccg = render.render_html(plan, docs["board-mbccg-governing-body-2019-11-19"], INFO)
+    mbccg = render_document(plan, docs["board-mbccg-governing-body-2019-11-19"], INFO)
     assert 'class="nhs-logo"' in mbccg and "Electoral divisions" not in mbccg
-    numbers = re.findall(r'<span class="para-number">(\d+)\.</span>', mbccg)
+    numbers = re.findall(r'<span class="para-number">(\d+)\. </span>', mbccg)
     assert numbers == [str(n) for n in range(1, 17)]
     assert "appendix 1" not in mbccg.lower() and "appendix 2" not in mbccg.lower()
     assert "Extracts from" not in mbccg and "<caption>Core CCG allocations" not in mbccg
-    shared = render.render_html(plan, docs["board-shared-strategy-2019-24"], INFO)
+    shared = render_document(plan, docs["board-shared-strategy-2019-24"], INFO)
     assert ">Appendix A: Strategic narrative slide set</h2>" in shared
     assert shared.count('<a href="#appendix-slides" class="appendix-ref">Appendix A</a>') == 2
 
@@ -808,7 +814,7 @@ def test_bundled_public_summary_speaks_plainly_of_engagement():
     plan = check(bundled_plan_dir()).plan
     doc = next(d for d in documents.for_plan(plan) if d.id == "public-summary")
     with chartcache.missing():  # sentences are read, not charts: not drawn
-        html = render.render_html(plan, doc, INFO)
+        html = render_document(plan, doc, INFO)
     assert "About 250 leaders took part." in html
     assert "(around):" not in html and "Weeks of discussion:" not in html
     assert "Healthwatch asked local people how they use technology" in html
@@ -820,7 +826,7 @@ def test_the_submission_presents_the_risk_register_and_the_commitments(bundled_p
     plan = check(bundled_plan).plan
     doc = documents.for_plan(plan)[0]
     with chartcache.missing():  # tables are read, not charts: not drawn
-        html = render.render_html(plan, doc, INFO)
+        html = render_document(plan, doc, INFO)
     assert '<a href="#risks">5 Risk register</a>' in html
     assert '<a href="#commitments">6 Long Term Plan commitments</a>' in html
     register = html[html.index('id="risks-table"'):html.index('id="commitments"')]
@@ -883,7 +889,7 @@ def test_a_paper_reproduces_the_register_as_an_extract(starter):
     paper = starter.board_papers[0]
     extract = render.environment().get_template("partials/extract.html.j2").module
     html = str(extract.render(starter, render.Figures(starter),
-                              Extract("risk-register", None, paper.loc), 3, "appendix-a"))
+                              Extract("risk-register", None, loc=paper.loc), 3, "appendix-a"))
     assert "<h3>Risk register</h3>" in html and 'id="appendix-a-risks-table"' in html
     assert starter.risks[0].title in html
 
@@ -893,7 +899,7 @@ def test_the_submission_opens_with_the_executive_summary(bundled_plan):
     tables, and every partner that has not signed off is "To be confirmed"."""
     plan = check(bundled_plan).plan
     doc = documents.for_plan(plan)[0]
-    html = render.render_html(plan, doc, INFO)
+    html = render_document(plan, doc, INFO)
     contents = html[html.index('id="contents-heading"'):html.index('<main')]
     assert contents.index('href="#summary">Executive summary') < contents.index(
         'href="#narrative"')
@@ -909,7 +915,7 @@ def test_the_submission_opens_with_the_executive_summary(bundled_plan):
 
 def test_a_signed_off_partner_shows_its_date_and_body(starter):
     doc = documents.for_plan(starter)[0]
-    html = render.render_html(starter, doc, INFO)
+    html = render_document(starter, doc, INFO)
     sign_off = html[html.index('class="sign-off'):html.index('id="narrative"')]
     north, hospitals = sign_off.split("</tr>")[1:3]
     assert "12 November 2019" in north and "Governing Body" in north
@@ -919,12 +925,12 @@ def test_a_signed_off_partner_shows_its_date_and_body(starter):
 
 def test_the_impact_summary_is_in_the_strategic_narrative(bundled_plan):
     plan = check(bundled_plan).plan
-    html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    html = render_document(plan, documents.for_plan(plan)[0], INFO)
     narrative = html[html.index('id="narrative"'):html.index('id="metrics-plan"')]
     impact = narrative[narrative.index('id="impact"'):]
     assert "Assessment: in progress</strong>" in impact
     # the assessment's state no source gives is marked
-    assert impact.index('class="illus"') < impact.index("No source document records")
+    assert impact.index('class="illus"') < impact.index("has not yet been completed")
     for f in plan.impact.findings:
         assert f.group in impact
 
@@ -933,7 +939,7 @@ def test_each_place_has_a_summary_from_the_plan_tables(bundled_plan):
     """A place's summary sums its CCGs' allocation rows and shows its own activity,
     so it cannot drift from the tables."""
     plan = check(bundled_plan).plan
-    html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    html = render_document(plan, documents.for_plan(plan)[0], INFO)
     places = html[html.index('<section id="places">'):html.index('id="case-for-change"')]
     for icp in plan.system.icps:
         assert f"<h4>{icp.name}</h4>" in places
@@ -961,7 +967,7 @@ def test_an_organisation_is_listed_under_each_place_it_serves(small_plan):
     edit(small_plan / "plan.yaml", "    icp: south-place\n",
          "    places: [south-place, north-place]\n")
     plan = check(small_plan).plan
-    html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    html = render_document(plan, documents.for_plan(plan)[0], INFO)
     start = html.index('<table class="icps')
     icps = html[start:html.index("</table>", start)]
     north, south = icps.split("North Place</th>")[1].split("South Place</th>")
@@ -989,7 +995,7 @@ def test_workforce_per_place_and_by_staffing_type(pages, small_plan):
     (small_plan / "workforce.yaml").write_text(text[:text.index("    by_place:")],
                                                encoding="utf-8")
     plan = check(small_plan).plan
-    plain = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    plain = render_document(plan, documents.for_plan(plan)[0], INFO)
     assert "workforce-places" not in plain and "staffing type" not in plain
 
 
@@ -997,7 +1003,7 @@ def _paper_html(plan_dir: Path) -> str:
     plan = check(plan_dir).plan
     assert plan is not None
     doc = next(d for d in documents.for_plan(plan) if d.id == "board-governing-body-update")
-    return render.render_html(plan, doc, INFO)
+    return render_document(plan, doc, INFO)
 
 
 def test_boards_and_committees(pages, small_plan):
@@ -1048,7 +1054,7 @@ def test_workforce_totals_of_all_staff_groups_by_place(small_plan):
       south-place: {2019/20: 200, 2020/21: 210, 2021/22: 210}
 """)
     plan = check(small_plan).plan
-    html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    html = render_document(plan, documents.for_plan(plan)[0], INFO)
     table = html[html.index('<table class="workforce-places'):]
     table = table[:table.index("</table>")]
     assert "<caption>Staff in post (WTE) by ICP and staff group</caption>" in table
@@ -1069,7 +1075,7 @@ def test_a_place_of_its_own_provenance_is_marked_and_listed(small_plan):
     assert checked.report.ok(), checked.report.errors
     plan = checked.plan
     assert plan.icp("south-place").illustrative and not plan.icp("north-place").illustrative
-    html = render.render_html(plan, documents.for_plan(plan)[0], INFO)
+    html = render_document(plan, documents.for_plan(plan)[0], INFO)
     mark = render.ILLUSTRATIVE_MARK.format(kind="entry")
     assert f'<th scope="row">South Place{mark}</th>' in html
     assert f"<h4>South Place{mark}</h4>" in html
@@ -1110,7 +1116,7 @@ def test_stated_counts_and_held_counts_are_both_shown_for_what_they_are():
     plan = check(bundled_plan_dir()).plan
     doc = documents.for_plan(plan)[0]
     with chartcache.missing():
-        html = render.render_html(plan, doc, INFO)
+        html = render_document(plan, doc, INFO)
     text = re.sub(r"<sup.*?</sup>", "", html, flags=re.S)
     assert re.search(r"It supports 12 portfolios and 42 programmes\. This plan sets out "
                      r"18 portfolios and 54 programmes\.", text)
@@ -1149,7 +1155,7 @@ def test_a_council_committee_paper_is_laid_out_as_a_council_report(small_plan):
     paper = checked.plan.board_papers[0]
     assert paper.format == "local-authority"
     doc = next(d for d in documents.for_plan(checked.plan) if d.id.startswith("board-"))
-    html = render.render_html(checked.plan, doc, INFO)
+    html = render_document(checked.plan, doc, INFO)
     assert 'class="nhs-logo"' not in html
     assert "The Committee is asked to" in html or "The meeting is asked to" in html
 
@@ -1161,7 +1167,7 @@ def bundled_summary() -> str:
     plan = check(bundled_plan_dir()).plan
     doc = next(d for d in documents.for_plan(plan) if d.id == "public-summary")
     with chartcache.missing():
-        return render.render_html(plan, doc, INFO)
+        return render_document(plan, doc, INFO)
 
 
 def test_the_public_summary_has_an_accessibility_statement(bundled_summary):
@@ -1234,8 +1240,8 @@ def test_a_target_relative_to_the_baseline_shows_both_ways(small_plan):
     checked = check(small_plan)
     assert checked.report.errors == []
     doc = next(d for d in documents.for_plan(checked.plan) if d.id == "ltp-submission")
-    html = render.render_html(checked.plan, doc, render.BuildInfo("0.1", None, "t"),
-                              draw=False)
+    html = render_document(checked.plan, doc, render.BuildInfo("0.1", None, "t"),
+                           draw=False)
     assert ("Local ambition: 97% within four hours by 2025 (10% above the 2018/19 "
             "baseline: 93.5%)") in html
 
@@ -1249,7 +1255,7 @@ def test_only_the_illustrative_parts_of_a_target_are_marked(small_plan):
     checked = check(small_plan)
     assert checked.report.errors == []
     info = render.BuildInfo("0.1", None, "t")
-    pages = {d.id: render.render_html(checked.plan, d, info, draw=False)
+    pages = {d.id: render_document(checked.plan, d, info, draw=False)
              for d in documents.for_plan(checked.plan)
              if d.id in ("ltp-submission", "public-summary")}
     date = render.illustrative_marker(True, "target date")
@@ -1279,3 +1285,12 @@ def test_an_illustrative_year_the_wording_names_is_marked_after_it(small_plan):
     target = checked.plan.metric("ae-four-hour").targets[1]
     date = render.illustrative_marker(True, "target date")
     assert render.target_words(target) == f"97% within four hours by 2025{date}"
+
+
+def test_a_negative_sum_of_money_does_not_break_after_its_minus():
+    """Issue 28: at phone width the public summary read "up from −" / "£72m in 2018/19".
+    The page's text holds the minus to the pound sign; a chart's drawn text is left as
+    drawn."""
+    page = render.finish("<p>up from \u2212£72m</p><svg><text>\u2212£80m</text></svg>")
+    assert "<p>up from \u2212\u2060£72m</p>" in page
+    assert "<text>\u2212£80m</text>" in page

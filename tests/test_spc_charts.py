@@ -49,6 +49,26 @@ def test_chart_parses_and_carries_its_text_alternative() -> None:
                   "Special cause: improvement", "Special cause: concern"):
         assert f">{label}</text>" in svg
     assert ">Apr 2016</text>" in svg and ">Oct 2018</text>" in svg
+    assert ">Mar 2019</text>" in svg  # the latest point is always labelled
+
+
+def _months(start_year: int, start_month: int, count: int) -> list[str]:
+    return [f"{start_year + (start_month - 1 + i) // 12}-{(start_month - 1 + i) % 12 + 1:02d}"
+            for i in range(count)]
+
+
+def test_the_latest_period_is_always_labelled() -> None:
+    """Issue 28: the delivery report's axes stopped at Oct 2018, the latest point
+    (Mar 2019) unlabelled. Labels run on the financial year's half-years and end on the
+    latest period; a regular label too close before it to fit gives way."""
+    assert spc_charts._label_positions(_months(2016, 4, 36)) == [0, 6, 12, 18, 24, 30, 35]
+    assert spc_charts._label_positions(_months(2016, 4, 37)) == [0, 6, 12, 18, 24, 30, 36]
+    assert spc_charts._label_positions(_months(2016, 4, 32)) == [0, 6, 12, 18, 24, 31]
+    assert spc_charts._label_positions(_months(2016, 1, 12)) == [0, 2, 4, 6, 8, 11]
+    assert spc_charts._label_positions(["2019-04"]) == [0] and spc_charts._label_positions([]) == []
+    for count in range(1, 130):
+        positions = spc_charts._label_positions(_months(2010, 4, count))
+        assert positions[-1] == count - 1 and len(positions) <= spc_charts.MAX_LABELS
 
 
 def test_chart_is_the_same_bytes_every_time() -> None:

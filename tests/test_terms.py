@@ -33,9 +33,9 @@ import docx
 import openpyxl
 import pytest
 import yaml
-from helpers import apply_case
+from helpers import apply_case, render_document
 
-from lscplan import documents, render
+from lscplan import documents, render, revisions
 from lscplan.pipeline import build, check
 from lscplan.resources import starter_dir
 from lscplan.write import BuildOptions
@@ -164,11 +164,11 @@ def test_no_default_structure_word_anywhere(tmp_path: Path) -> None:
         if hits := _found(d.message):
             found[f"check {d.rule}"] = hits
     plan = checked.plan
-    info = render.build_info(plan, plan_dir)
+    info = render.build_info(plan, revisions.plan_commit(plan_dir))
     docs = documents.for_plan(plan)
     assert "board-every-extract" in {d.id for d in docs}
     for doc in docs:
-        if hits := _found(visible_text(render.render_html(plan, doc, info, draw=False))):
+        if hits := _found(visible_text(render_document(plan, doc, info, draw=False))):
             found[doc.id] = hits
     assert found == {}, "\n".join(f"{where}: {hit!r}" for where, hits in found.items()
                                   for hit in hits)

@@ -11,6 +11,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from helpers import render_document
 
 from lscplan import documents, render
 from lscplan.errors import PlanInvalid
@@ -71,8 +72,8 @@ def render_all(plan_dir: Path) -> dict[str, str]:
     checked = check(plan_dir)
     assert checked.report.errors == [], checked.report.errors
     info = render.BuildInfo("1.0", None, "lscplan test")
-    return {doc.id: render.render_html(checked.plan, doc, info, draw=False,
-                                       theme=checked.theme)
+    return {doc.id: render_document(checked.plan, doc, info, draw=False,
+                                    theme=checked.theme)
             for doc in documents.for_plan(checked.plan)}
 
 
@@ -102,7 +103,7 @@ def test_the_sandbox_renders_lscplans_templates_as_the_plain_environment_does(
     sandbox = render._sandbox(Theme())
     sandbox.globals.update(theme=None, CSP=render.CSP, logo=render._logo(None))
     for doc in documents.for_plan(checked.plan):
-        plan = checked.plan.as_of(doc.date)
+        plan = documents.plan_on(checked.plan, doc)
         context = {"plan": plan, "doc": doc, "info": info,
                    "figures": render.Figures(plan, draw=False),
                    "headline_sentence": render.headline_sentence,
@@ -143,9 +144,9 @@ def test_charts_draw_in_the_themes_primary_colour(small_plan: Path) -> None:
     checked = check(small_plan)
     info = render.BuildInfo("1.0", None, "lscplan test")
     (doc,) = [d for d in documents.for_plan(checked.plan) if d.id == "ltp-submission"]
-    plain = render.render_html(checked.plan, doc, info)
+    plain = render_document(checked.plan, doc, info)
     write_theme(small_plan)
-    themed = render.render_html(checked.plan, doc, info, theme=check(small_plan).theme)
+    themed = render_document(checked.plan, doc, info, theme=check(small_plan).theme)
     charts = lambda page: "".join(re.findall(r"<svg class=\"chart\".*?</svg>", page, re.S))  # noqa: E731
     assert 'stroke="#005eb8"' in charts(plain) and 'fill="#005eb8"' in charts(plain)
     assert "#005eb8" not in charts(themed)

@@ -8,7 +8,7 @@ import io
 import re
 from pathlib import Path
 
-from helpers import edit
+from helpers import edit, render_document
 from openpyxl import load_workbook
 
 from lscplan import charts, diff_wording, documents, formatting, render, workbook
@@ -82,7 +82,7 @@ def test_chart_axes_use_the_symbol_and_value_labels_the_decimals() -> None:
 def test_documents_name_the_declared_unit(small_plan: Path) -> None:
     plan = _plan(small_plan)
     doc = next(d for d in documents.for_plan(plan) if d.id == "ltp-submission")
-    html = render.render_html(plan, doc, render.BuildInfo("0.1", None, "test"))
+    html = render_document(plan, doc, render.BuildInfo("0.1", None, "test"))
     assert "falls from 31 min in 2018/19 (baseline) to 18 min in 2021/22" in html
     assert "Data: Ambulance response, category 2 (minutes)" in html
     assert "<td>minutes</td>" in html  # the metrics table's unit column
@@ -94,7 +94,8 @@ def test_the_workbook_formats_declared_units(small_plan: Path) -> None:
     assert workbook.number_format("number", [1.25]) == "#,##0.00"
     plan = _plan(small_plan)
     doc = next(d for d in documents.for_plan(plan) if "xlsx" in d.formats)
-    data = workbook.write(workbook.layout(plan, doc), doc.title, plan.system.author, doc.date)
+    data = workbook.write(workbook.layout(documents.plan_on(plan, doc), doc), doc.title,
+                          plan.system.author, doc.date)
     sheet = load_workbook(io.BytesIO(data))["Metrics"]
     row = next(r for r in range(1, sheet.max_row + 1)
                if sheet.cell(r, 1).value == "Ambulance response, category 2")

@@ -4,6 +4,7 @@ names, the cover, and the same bytes from the same sources."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 from helpers import edit, evaluate
 from openpyxl import load_workbook
 
-from lscplan import documents, workbook
+from lscplan import documents, kinds, workbook
 from lscplan.model import ILLUSTRATIVE
 from lscplan.pipeline import check
 
@@ -35,7 +36,7 @@ def _submission(plan):
 def _book(plan_dir: Path):
     plan = _plan(plan_dir)
     doc = _submission(plan)
-    sheets = workbook.layout(plan, doc)
+    sheets = workbook.layout(documents.plan_on(plan, doc), doc)
     data = workbook.write(sheets, doc.title, plan.system.author, doc.date)
     return plan, doc, sheets, data, load_workbook(io.BytesIO(data))
 
@@ -333,3 +334,33 @@ def test_the_cover_says_when_the_plans_date_is_illustrative(small_plan: Path) ->
     assert cover["Date (illustrative)"].date().isoformat() == "2019-11-15"
     assert cover["Draft"] == ("Draft: contains illustrative figures; "
                               "the plan date is illustrative")
+
+
+def test_the_finance_sheets_write_the_unit_their_kinds_declare(small_plan: Path,
+                                                                monkeypatch) -> None:
+    """Allocations, Finance and Efficiency take their unit from ``kinds`` (£'000 as
+    declared today): declared in another, their titles and number formats follow."""
+    plan = _plan(small_plan)
+    sheets = {s.name: s for s in workbook.layout(plan, _submission(plan))}
+    assert "(£'000)" in sheets["Allocations"].cells[workbook.TITLE_ROW, 1].value
+    assert sheets["Finance"].cells[workbook.TITLE_ROW, 1].value == \
+        "System financial trajectory (£'000)"
+    def swapped(unit):
+        if isinstance(unit, tuple):
+            return tuple(swapped(u) for u in unit)
+        return "percent" if unit == "gbp-thousands" else unit
+
+    files = tuple(dataclasses.replace(f, entities=tuple(
+        dataclasses.replace(e, figures=tuple(dataclasses.replace(g, unit=swapped(g.unit))
+                                             for g in e.figures)) for e in f.entities))
+        if f.path == "finance.yaml" else f for f in kinds.FILES)
+    monkeypatch.setattr(kinds, "FILES", files)
+    monkeypatch.setattr(kinds, "ENTITY_KINDS", tuple(k for f in files for k in f.entities))
+    sheets = {s.name: s for s in workbook.layout(plan, _submission(plan))}
+    assert sheets["Finance"].cells[workbook.TITLE_ROW, 1].value == \
+        "System financial trajectory (%)"
+    assert sheets["Efficiency"].cells[workbook.TITLE_ROW, 1].value.startswith(
+        "Efficiency savings (%)")
+    assert sheets["Allocations"].cells[workbook.TITLE_ROW, 1].value.endswith("(%)")
+    income = sheets["Finance"].cells[workbook.FIRST_ROW, 2]
+    assert income.fmt.endswith("%")

@@ -29,7 +29,7 @@ from lscplan.workbook_import import (
 def _built(plan_dir: Path):
     plan = check(plan_dir).plan
     doc = next(d for d in documents.for_plan(plan) if "xlsx" in d.formats)
-    sheets = workbook.layout(plan, doc)
+    sheets = workbook.layout(documents.plan_on(plan, doc), doc)
     data = workbook.write(sheets, doc.title, plan.system.author, doc.date)
     return plan, sheets, load_workbook(io.BytesIO(data))
 
@@ -302,7 +302,8 @@ def test_a_record_as_built_that_does_not_fit_is_no_record(small_plan: Path) -> N
 def _xlsx(small_plan: Path) -> bytes:
     plan = check(small_plan).plan
     doc = next(d for d in documents.for_plan(plan) if "xlsx" in d.formats)
-    return workbook.write(workbook.layout(plan, doc), doc.title, plan.system.author, doc.date)
+    return workbook.write(workbook.layout(documents.plan_on(plan, doc), doc), doc.title,
+                          plan.system.author, doc.date)
 
 
 def _sheet_part(data: bytes, name: str) -> str:
@@ -364,8 +365,8 @@ def test_a_stored_1e400_is_refused_at_its_cell(small_plan: Path, tmp_path: Path)
                      {_sheet_part(data, "Finance"): _cell_value("C4", "1E+400")})
     plan = check(small_plan).plan
     doc = next(d for d in documents.for_plan(plan) if "xlsx" in d.formats)
-    problems, _ = compare(workbook.layout(plan, doc), _open(path), "big.xlsx",
-                          plan.period.years)
+    problems, _ = compare(workbook.layout(documents.plan_on(plan, doc), doc), _open(path),
+                          "big.xlsx", plan.period.years)
     assert _rules(problems) == [("Finance!C4", "workbook-number")]
 
 

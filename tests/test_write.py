@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -411,6 +412,59 @@ def test_a_new_format_needs_no_change_to_the_build(small_plan, tmp_path, monkeyp
     third = _build(small_plan, out, formats=["html", "txt"])
     assert "public-summary.txt" in third.result.built and len(made) == 2
     assert "Healthiest Example" in (out / "public-summary.txt").read_text()
+
+
+def test_each_document_gets_the_plan_at_its_date_before_rendering_starts(
+        bundled_plan, tmp_path, monkeypatch):
+    """The plan as of a document's date is made once per date, by the documents stage
+    (``documents.Dated``), for the documents the build renders and before any of them
+    is rendered; render and the workbook take the plan they are given (the workbook
+    gets the one its HTML was rendered from). An incremental build dates only what it
+    renders again."""
+    from lscplan import model, workbook
+
+    order: list[tuple[str, str, str]] = []
+    real_as_of, real_render, real_layout = (model.Plan.as_of, render.render_html,
+                                            workbook.layout)
+    shown: dict[str, object] = {}
+
+    def as_of(plan, day):
+        caller = Path(sys._getframe(1).f_code.co_filename).name
+        order.append(("as_of", day, caller))
+        return real_as_of(plan, day)
+
+    def render_html(plan, doc, info, **options):
+        order.append(("render", doc.id, ""))
+        shown[doc.id] = plan
+        return real_render(plan, doc, info, **options)
+
+    def layout(plan, doc):
+        assert plan is shown[doc.id]  # the plan its HTML was rendered from
+        return real_layout(plan, doc)
+
+    monkeypatch.setattr(model.Plan, "as_of", as_of)
+    monkeypatch.setattr(render, "render_html", render_html)
+    monkeypatch.setattr(workbook, "layout", layout)
+    out = tmp_path / "out"
+    _build(bundled_plan, out, formats=["html", "xlsx"])
+    plan = check(bundled_plan).plan
+    docs = documents.for_plan(plan)
+    dated = [(day, caller) for what, day, caller in order if what == "as_of"]
+    assert sorted(dated) == sorted({(d.date, "documents.py") for d in docs})  # once a date
+    assert len(dated) < len(docs)  # two documents share the plan's date
+    first_render = next(i for i, (what, *_) in enumerate(order) if what == "render")
+    assert all(what == "render" for what, *_ in order[first_render:])
+    for doc in docs:  # each document rendered from the plan as of its own date
+        assert shown[doc.id] == real_as_of(plan, doc.date)
+
+    order.clear()
+    _build(bundled_plan, out, formats=["html", "xlsx"])
+    assert order == []  # nothing to render, nothing dated
+    paper = next(d for d in docs if d.id == "board-hosc-briefing-2019")
+    edit(bundled_plan / paper.own_file, "This report provides", "This report gives")
+    _build(bundled_plan, out, formats=["html", "xlsx"])
+    assert [what for what, *_ in order] == ["as_of", "render"]
+    assert order[0][1] == paper.date and order[1][1] == paper.id
 
 
 # --- nothing written on failure ----------------------------------------------------------

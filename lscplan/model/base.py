@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any, ClassVar, overload
 
 from .. import kinds, narrative
-from ..diagnostics import Location
+from ..diagnostics import Located, Location
 from ..formatting import Unit, as_unit
 from ..load import SourceFile, pointer_of
 
@@ -21,9 +21,10 @@ ILLUSTRATIVE = "illustrative"
 UNSOURCED = "unsourced"
 
 
-class Sourced:
+class Sourced(Located):
     """What carries a provenance: a source's id, or ``illustrative`` where no source
-    gives it (its figures, or the entry itself, are then marked in every document)."""
+    gives it (its figures, or the entry itself, are then marked in every document);
+    and, as everything the model reads, where it is written (``Located``)."""
 
     provenance: str | None
 
@@ -117,7 +118,6 @@ class Series(Sourced):
 
     values: Mapping[str, float]
     provenance: str
-    loc: Location = field(compare=False)
     unit: Unit | None = field(default=None, compare=False)
 
     @property
@@ -159,25 +159,24 @@ def _series(source: SourceFile, data: Mapping | None, provenance: str, *parts: A
     """The series ``data`` gives (years to values), located at ``parts``; None without."""
     if data is None:
         return None
-    return Series(dict(sorted(data.items())), provenance, _loc(source, *parts))
+    return Series(dict(sorted(data.items())), provenance, loc=_loc(source, *parts))
 
 
 def sum_series(series: list[Series], provenance: str, loc: Location) -> Series:
     years = sorted({y for s in series for y in s.values})
-    return Series({y: sum(s.values.get(y, 0) for s in series) for y in years}, provenance, loc)
+    return Series({y: sum(s.values.get(y, 0) for s in series) for y in years}, provenance, loc=loc)
 
 
 # --- plan.yaml -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Source:
+class Source(Located):
     id: str
     title: str
     published: str
     file: str | None
     url: str | None
-    loc: Location = field(compare=False)
     date: str | None = None
     current: str | None = None  # from when its wording held, if before its publication
     publisher: str | None = None  # who published it: "NHS England"
@@ -197,14 +196,13 @@ class FieldSource(Sourced):
     name: str  # the field: "deadline", "meeting_date"
     value: Any
     provenance: str
-    loc: Location = field(compare=False)
 
     @property
     def label(self) -> str:
         return self.name.replace("_", " ")
 
 
-class FieldProvenance:
+class FieldProvenance(Sourced):
     """For an entity some of whose fields may carry their own provenance (``sourced``)
     beside the entity's own (``provenance``)."""
 
@@ -238,7 +236,7 @@ def _sourced(source: SourceFile, d: Mapping, names: Iterable[str], *parts: Any
         v = d.get(name)
         if isinstance(v, Mapping):
             sourced.append(FieldSource(name, v["value"], v["provenance"],
-                                       _loc(source, *parts, name)))
+                                       loc=_loc(source, *parts, name)))
             v = v["value"]
         values[name] = v
     return values, tuple(sourced)
@@ -259,7 +257,7 @@ class Record:
     (for an entity) its kind's name."""
 
     def __init__(self, fields: Mapping[str, Any], loc: Location,
-                 field_loc: Callable[[str], Location] | None = None, kind: str | None = None):
+                 field_loc: Callable[..., Location] | None = None, kind: str | None = None):
         self._fields = dict(fields)
         self.loc = loc
         self._field_loc = field_loc
@@ -267,9 +265,12 @@ class Record:
         #: one); not an attribute a template reads, which are the fields
         self._kind = kind
 
-    def loc_of(self, name: str) -> Location:
-        """Where the field ``name`` is in the source (the record's place if unknown)."""
-        return self._field_loc(name) if self._field_loc else self.loc
+    def loc_of(self, name: str, index: int | None = None) -> Location:
+        """Where the field ``name`` (its list's item ``index``) is in the source (the
+        record's place if unknown)."""
+        if self._field_loc is None:
+            return self.loc
+        return self._field_loc(name) if index is None else self._field_loc(name, index)
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -298,8 +299,8 @@ def _record(source: SourceFile, data: Any, path: tuple, provenance: str | None =
             isinstance(k, str) and _FINANCIAL_YEAR.fullmatch(k) for k in data) and all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in data.values()):
         unit = _unit_at(units or {}, within)
-        return Series(dict(data), provenance or ILLUSTRATIVE, _loc(source, *path),
-                      as_unit(unit) if unit else None)
+        return Series(dict(data), provenance or ILLUSTRATIVE,
+                      as_unit(unit) if unit else None, loc=_loc(source, *path))
     if isinstance(data, Mapping):
         own = data.get("provenance", provenance)
         return Record({k: _record(source, v, (*path, k), own, units, (*within, k))

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..diagnostics import Location
+from ..diagnostics import Located, Location
 from ..load import SourceFile
 from .base import ILLUSTRATIVE, FieldSource, Sourced, _loc, _sourced
 from .system import System
@@ -16,16 +16,15 @@ from .system import System
 
 
 @dataclass(frozen=True)
-class EngagementFigure:
+class EngagementFigure(Sourced):
     label: str
     value: float
     provenance: str
-    loc: Location = field(compare=False)
     public_phrase: str | None = None  # a sentence with {value}, for the public summary
 
 
 @dataclass(frozen=True)
-class Engagement:
+class Engagement(Sourced):
     id: str
     title: str
     when: str
@@ -33,7 +32,6 @@ class Engagement:
     description: str
     provenance: str
     figures: tuple[EngagementFigure, ...]
-    loc: Location = field(compare=False)
     public_summary: str | None = None  # plain words for the public summary
     until: str | None = None  # planned engagement: the last day it is planned for
 
@@ -44,11 +42,10 @@ class Engagement:
 
 
 @dataclass(frozen=True)
-class Partner:
+class Partner(Located):
     id: str
     name: str
     role: str | None
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -65,13 +62,12 @@ class Objective:
 
 
 @dataclass(frozen=True)
-class Extract:
+class Extract(Located):
     """A piece of the plan a board paper shows: ``kind`` and, for charts (``metric-chart``,
     ``delivery-chart``), a metric."""
 
     kind: str
     metric: str | None
-    loc: Location = field(compare=False)
 
     @property
     def name(self) -> str:
@@ -80,7 +76,7 @@ class Extract:
 
 
 @dataclass(frozen=True)
-class Appendix:
+class Appendix(Located):
     """An appendix attached after a paper: its letter (A, B ... in order), title, and
     Markdown and/or the plan extracts it holds."""
 
@@ -89,7 +85,6 @@ class Appendix:
     title: str
     body: str | None
     extracts: tuple[Extract, ...]
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -99,7 +94,7 @@ class Implication:
 
 
 @dataclass(frozen=True)
-class BoardPaper:
+class BoardPaper(Sourced):
     id: str
     organisation: str | None
     meeting: str
@@ -129,7 +124,6 @@ class BoardPaper:
     purpose: str | None
     risk_summary: str | None
     illustrative_fields: tuple[str, ...]
-    loc: Location = field(compare=False)
     status_loc: Location = field(compare=False)
     risks_loc: Location = field(compare=False)
     format: str = "nhs-board"
@@ -177,13 +171,20 @@ class BoardPaper:
     def doc_id(self) -> str:
         return f"board-{self.id}"
 
+    def loc_of(self, name: str, index: int | None = None) -> Location:
+        """Where the field ``name`` is written (its ``board``, a cover-sheet field), for
+        the reference rule (``kinds.referred``); the paper's place if not known."""
+        if name == "board" and self.board_loc is not None:
+            return self.board_loc
+        return self.field_locs.get(name, self.loc)
+
     @property
     def field_sources(self) -> tuple[FieldSource, ...]:
         """The cover-sheet fields with a provenance of their own: those given as
         ``{value, provenance}``, and those the ``illustrative`` list names."""
         own = {s.name for s in self.sourced}
         listed = tuple(FieldSource(n, getattr(self, n), ILLUSTRATIVE,
-                                   self.field_locs.get(n, self.loc))
+                                   loc=self.field_locs.get(n, self.loc))
                        for n in self.illustrative_fields
                        if n not in own and getattr(self, n) is not None)
         return self.sourced + listed
@@ -242,20 +243,21 @@ def _engagement(f: SourceFile) -> EngagementPlan:
             Engagement(e["id"], e["title"], e["when"], e.get("led_by"), e["description"],
                        e["provenance"],
                        tuple(EngagementFigure(x["label"], x["value"], x["provenance"],
-                                              _loc(f, key, i, "figures", j),
-                                              x.get("public_phrase"))
+                                              x.get("public_phrase"),
+                                              loc=_loc(f, key, i, "figures", j))
                              for j, x in enumerate(e.get("figures", []))),
-                       _loc(f, key, i), e.get("public_summary"), e.get("until"))
+                       e.get("public_summary"), e.get("until"), loc=_loc(f, key, i))
             for i, e in enumerate(d.get(key, [])))
 
     return EngagementPlan(items("undertaken"), items("planned"),
-                          tuple(Partner(p["id"], p["name"], p.get("role"), _loc(f, "partners", i))
+                          tuple(Partner(p["id"], p["name"], p.get("role"),
+                                        loc=_loc(f, "partners", i))
                                 for i, p in enumerate(d.get("partners", []))))
 
 
 def _extracts(f: SourceFile, items: list, *parts: Any) -> tuple[Extract, ...]:
-    return tuple(Extract(e, None, _loc(f, *parts, i)) if isinstance(e, str)
-                 else Extract(next(iter(e)), e[next(iter(e))], _loc(f, *parts, i))
+    return tuple(Extract(e, None, loc=_loc(f, *parts, i)) if isinstance(e, str)
+                 else Extract(next(iter(e)), e[next(iter(e))], loc=_loc(f, *parts, i))
                  for i, e in enumerate(items))  # {metric-chart: id}, {delivery-chart: id}
 
 
@@ -269,7 +271,7 @@ def _board_paper(f: SourceFile) -> BoardPaper:
     appendices = tuple(
         Appendix(a["id"], LETTERS[i], a["title"], a.get("body"),
                  _extracts(f, a.get("extracts", []), "appendices", i, "extracts"),
-                 _loc(f, "appendices", i))
+                 loc=_loc(f, "appendices", i))
         for i, a in enumerate(d.get("appendices", [])))
     implications = d.get("implications")
     risks, impact = d.get("risks"), d.get("impact_assessment")
@@ -336,7 +338,6 @@ class RiskScores(Sourced):
     provenance: str
     published_score: int | None
     published_target_score: int | None
-    loc: Location = field(compare=False)
 
     @property
     def score(self) -> int:
@@ -356,7 +357,7 @@ class RiskScores(Sourced):
 
 
 @dataclass(frozen=True)
-class Risk:
+class Risk(Sourced):
     id: str
     title: str
     description: str
@@ -366,7 +367,6 @@ class Risk:
     mitigations: tuple[str, ...]
     scores: RiskScores
     provenance: str
-    loc: Location = field(compare=False)
 
 
 def _risks(f: SourceFile) -> tuple[Risk, ...]:
@@ -375,11 +375,11 @@ def _risks(f: SourceFile) -> tuple[Risk, ...]:
         sc = r["scores"]
         scores = RiskScores(sc["likelihood"], sc["impact"], sc["target_likelihood"],
                             sc["target_impact"], sc["provenance"], sc.get("score"),
-                            sc.get("target_score"), _loc(f, "risks", i, "scores"))
+                            sc.get("target_score"), loc=_loc(f, "risks", i, "scores"))
         out.append(Risk(r["id"], r["title"], r["description"], r.get("reference"),
                         r.get("owner"), tuple(r.get("priorities", ())),
                         tuple(r["mitigations"]), scores, r["provenance"],
-                        _loc(f, "risks", i)))
+                        loc=_loc(f, "risks", i)))
     return tuple(out)
 
 
@@ -397,7 +397,6 @@ class Commitment(Sourced):
     programmes: tuple[str, ...]
     milestones: Mapping[str, str]
     provenance: str
-    loc: Location = field(compare=False)
     #: The framework chapters or areas it answers (ids from framework.yaml).
     answers: tuple[str, ...] = ()
 
@@ -406,5 +405,5 @@ def _commitments(f: SourceFile) -> tuple[Commitment, ...]:
     return tuple(
         Commitment(c["id"], c["title"], c["commitment"], tuple(c["programmes"]),
                    dict(sorted(c.get("milestones", {}).items())), c["provenance"],
-                   _loc(f, "commitments", i), tuple(c.get("answers", ())))
+                   tuple(c.get("answers", ())), loc=_loc(f, "commitments", i))
         for i, c in enumerate(f.data["commitments"]))

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import Location
+from ..diagnostics import Located, Location
 from ..formatting import Unit
 from ..load import SourceFile
 from .base import (
@@ -25,7 +25,7 @@ from .system import _unit
 
 
 @dataclass(frozen=True)
-class AllocationRow:
+class AllocationRow(Located):
     """One row of the allocations table (or its total row). ``given_*`` hold the figures
     the author typed (None where left out to be derived); ``published_*`` are the
     figures the documents show: the given one, else the derived one. ``locs`` holds
@@ -37,7 +37,6 @@ class AllocationRow:
     allocation: int
     given_movement: int | None
     given_percent: float | None
-    loc: Location = field(compare=False)
     locs: Mapping[str, Location] = field(default_factory=dict, compare=False)
 
     @property
@@ -66,7 +65,7 @@ class AllocationRow:
 
 
 @dataclass(frozen=True)
-class Allocations:
+class Allocations(Sourced):
     title: str
     provenance: str
     baseline_year: str
@@ -75,7 +74,6 @@ class Allocations:
     allocation_label: str
     rows: tuple[AllocationRow, ...]
     total: AllocationRow  # its baseline and allocation are the sums where not given
-    loc: Location = field(compare=False)
 
     @property
     def sum_baseline(self) -> int:
@@ -106,19 +104,18 @@ class FinancialYear:
 class Trajectory(Sourced):
     provenance: str
     years: tuple[FinancialYear, ...]
-    loc: Location = field(compare=False)
 
     @property
     def surplus(self) -> Series:
-        return Series({y.year: y.surplus for y in self.years}, self.provenance, self.loc)
+        return Series({y.year: y.surplus for y in self.years}, self.provenance, loc=self.loc)
 
     @property
     def income(self) -> Series:
-        return Series({y.year: y.income for y in self.years}, self.provenance, self.loc)
+        return Series({y.year: y.income for y in self.years}, self.provenance, loc=self.loc)
 
     @property
     def expenditure(self) -> Series:
-        return Series({y.year: y.expenditure for y in self.years}, self.provenance, self.loc)
+        return Series({y.year: y.expenditure for y in self.years}, self.provenance, loc=self.loc)
 
     @property
     def balance_year(self) -> str | None:
@@ -132,14 +129,13 @@ class Trajectory(Sourced):
 
 
 @dataclass(frozen=True)
-class ContextFigure:
+class ContextFigure(Sourced):
     id: str
     label: str
     value: float
     unit: Unit
     provenance: str
     note: str | None
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -169,7 +165,6 @@ class PointOfDelivery(Sourced):
     provenance: str
     by_icp: Mapping[str, Series]
     published_system: Series | None
-    loc: Location = field(compare=False)
 
     @property
     def system(self) -> Series:
@@ -182,7 +177,7 @@ STAFFING_TYPES = ("substantive", "bank", "agency")
 
 
 @dataclass(frozen=True)
-class StaffGroup:
+class StaffGroup(Sourced):
     """A staff group's WTE in post, and optionally its vacancies, its WTE per place
     (``by_place``, keyed by ICP id) and by staffing type (``by_type``: substantive, bank,
     agency), each of which adds up to ``wte`` (rule workforce-total)."""
@@ -192,7 +187,6 @@ class StaffGroup:
     provenance: str
     wte: Series
     vacancies: Series | None
-    loc: Location = field(compare=False)
     by_place: Mapping[str, Series] = field(default_factory=dict)
     by_type: Mapping[str, Series] = field(default_factory=dict)
 
@@ -218,10 +212,9 @@ class StaffGroup:
 
 
 @dataclass(frozen=True)
-class Workforce:
+class Workforce(Located):
     groups: tuple[StaffGroup, ...]
     published_total: Series | None
-    loc: Location = field(compare=False)
 
     @property
     def total(self) -> Series:
@@ -278,8 +271,9 @@ def _allocation_row(f: SourceFile, d: Mapping, label: str, *parts: Any,
     baseline, allocation = (d["baseline"], d["allocation"]) if sums is None else (
         d.get("baseline", sums[0]), d.get("allocation", sums[1]))
     return AllocationRow(label, d.get("organisation"), baseline, allocation,
-                         d.get("movement"), d.get("increase_percent"), _loc(f, *parts),
-                         {k: _loc(f, *parts, k) for k in _ALLOCATION_FIGURES if k in d})
+                         d.get("movement"), d.get("increase_percent"),
+                         {k: _loc(f, *parts, k) for k in _ALLOCATION_FIGURES if k in d},
+                         loc=_loc(f, *parts))
 
 
 def _finance(f: SourceFile) -> Finance:
@@ -303,13 +297,13 @@ def _finance(f: SourceFile) -> Finance:
         traj["provenance"],
         tuple(FinancialYear(y, v["income"], v["expenditure"])
               for y, v in sorted(traj["years"].items())),
-        _loc(f, "trajectory", "years"))
+        loc=_loc(f, "trajectory", "years"))
     return Finance(
         allocations=allocations, trajectory=trajectory,
         efficiency=_series(f, eff["years"], eff["provenance"], "efficiency", "years"),
         context=tuple(ContextFigure(c["id"], c["label"], c["value"],
                                     _unit(f, c["unit"], "context", i, "unit"), c["provenance"],
-                                    c.get("note"), _loc(f, "context", i))
+                                    c.get("note"), loc=_loc(f, "context", i))
                       for i, c in enumerate(d.get("context", []))),
     )
 
@@ -337,14 +331,14 @@ def _workforce(f: SourceFile) -> Workforce:
                    _series(f, g["wte"], g["provenance"], "staff_groups", i, "wte"),
                    _series(f, g.get("vacancies"), g["provenance"], "staff_groups", i,
                            "vacancies"),
-                   _loc(f, "staff_groups", i),
                    {place: _series(f, vals, g["provenance"], "staff_groups", i, "by_place", place)
                     for place, vals in g.get("by_place", {}).items()},
                    {kind: _series(f, g["by_type"][kind], g["provenance"], "staff_groups", i,
                                   "by_type", kind)
-                    for kind in STAFFING_TYPES if kind in g.get("by_type", {})})
+                    for kind in STAFFING_TYPES if kind in g.get("by_type", {})},
+                   loc=_loc(f, "staff_groups", i))
         for i, g in enumerate(d["staff_groups"]))
     total = d.get("total")
     published = (_series(f, total["wte"], groups[0].provenance, "total", "wte")
                  if total else None)
-    return Workforce(groups, published, _loc(f, "staff_groups"))
+    return Workforce(groups, published, loc=_loc(f, "staff_groups"))

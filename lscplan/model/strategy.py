@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..diagnostics import Location
+from ..diagnostics import Located, Location
 from ..formatting import Unit
 from ..load import SourceFile
 from .base import (
@@ -33,7 +33,6 @@ class Statement(Sourced):
     id: str
     text: str
     provenance: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,6 @@ class Vision(Sourced):
     ltp_themes: tuple[Statement, ...]
     case_for_change: tuple[Statement, ...]
     public_summary: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,6 @@ class Priority(Sourced):
     portfolios: tuple[str, ...]
     public_summary: str
     provenance: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -71,7 +68,6 @@ class Programme(Sourced):
     description: str | None
     provenance: str
     portfolio: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,6 @@ class Portfolio(Sourced):
     programmes: tuple[Programme, ...]
     metrics: tuple[str, ...]
     file: str
-    loc: Location = field(compare=False)
     #: Serves every priority (finance, digital, workforce) rather than naming some.
     enabler: bool = False
     #: The framework chapters or areas it answers (ids from framework.yaml).
@@ -120,7 +115,6 @@ class TargetPart(Sourced):
     value: Any
     provenance: str
     of: str  # the target's label: "Local ambition"
-    loc: Location = field(compare=False)
     computed: bool = False
     whole: bool = False  # stands for the whole target, one provenance covering it
 
@@ -149,7 +143,6 @@ class Target(FieldProvenance, Sourced):
     text: str
     provenance: str
     by: str | None
-    loc: Location = field(compare=False)
     change: float | None = None  # given relative to the baseline: percent change
     baseline_year: str | None = None  # the year of the baseline ``change`` is from
     sourced: tuple[FieldSource, ...] = ()  # parts with a provenance of their own
@@ -192,16 +185,16 @@ class Target(FieldProvenance, Sourced):
         each part with its provenance (a value computed from an illustrative baseline
         one more)."""
         if not self.split:
-            return (TargetPart("value", self.value, self.provenance, self.label, self.loc,
-                               whole=True),)
+            return (TargetPart("value", self.value, self.provenance, self.label, whole=True,
+                               loc=self.loc),)
         given = self.value if self.change is None else self.change
         out = [TargetPart(name, value, self.provenance_of(name) or self.provenance, self.label,
-                          self.at(name))
+                          loc=self.at(name))
                for name, value in ((self.given, given), ("text", self.text), ("by", self.by))
                if value is not None]
         if self.computed_from_illustrative:
             out.insert(1, TargetPart("value", self.value, ILLUSTRATIVE, self.label,
-                                     self.at("change"), computed=True))
+                                     computed=True, loc=self.at("change")))
         return tuple(out)
 
     @property
@@ -305,15 +298,14 @@ _SAYS_WHEN = re.compile(r"\b(?:19|20)\d\d\b|\b(?:by|over|within|in|during|until|
 
 
 @dataclass(frozen=True)
-class Baseline:
+class Baseline(Sourced):
     year: str
     value: float
     provenance: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
-class Metric:
+class Metric(Located):
     id: str
     title: str
     description: str
@@ -327,7 +319,6 @@ class Metric:
     baseline: Baseline
     values: Series
     provenance: str
-    loc: Location = field(compare=False)
     #: The framework chapters or areas it answers (ids from framework.yaml).
     answers: tuple[str, ...] = ()
 
@@ -351,7 +342,7 @@ class Metric:
 
     @property
     def illustrative(self) -> bool:
-        return self.values.illustrative or self.baseline.provenance == ILLUSTRATIVE
+        return self.values.illustrative or self.baseline.illustrative
 
     @property
     def targets_illustrative(self) -> bool:
@@ -391,7 +382,7 @@ class Metric:
 
 
 def _statements(f: SourceFile, key: str, default: str) -> tuple[Statement, ...]:
-    return tuple(Statement(s["id"], s["text"], s.get("provenance", default), _loc(f, key, i))
+    return tuple(Statement(s["id"], s["text"], s.get("provenance", default), loc=_loc(f, key, i))
                  for i, s in enumerate(f.data.get(key, [])))
 
 
@@ -401,7 +392,7 @@ def _vision(f: SourceFile) -> Vision:
     return Vision(d["statement"], prov, _statements(f, "ambitions", prov),
                   _statements(f, "intents", prov), _statements(f, "ltp_themes", prov),
                   _statements(f, "case_for_change", prov), d["public_summary"],
-                  _loc(f, "statement"))
+                  loc=_loc(f, "statement"))
 
 
 def _priorities(f: SourceFile) -> tuple[Priority, ...]:
@@ -409,7 +400,7 @@ def _priorities(f: SourceFile) -> tuple[Priority, ...]:
     return tuple(
         Priority(p["id"], p["number"], p["title"], p["statement"], _person(p.get("lead")),
                  tuple(p["portfolios"]), p["public_summary"], p.get("provenance", prov),
-                 _loc(f, "priorities", i))
+                 loc=_loc(f, "priorities", i))
         for i, p in enumerate(f.data["priorities"]))
 
 
@@ -422,7 +413,7 @@ def _portfolio(f: SourceFile) -> Portfolio:
         narrative=d["narrative"],
         programmes=tuple(
             Programme(p["id"], p["title"], p.get("description"),
-                      p.get("provenance", d["provenance"]), d["id"], _loc(f, "programmes", i))
+                      p.get("provenance", d["provenance"]), d["id"], loc=_loc(f, "programmes", i))
             for i, p in enumerate(d["programmes"])),
         metrics=tuple(d.get("metrics", [])), file=f.path, loc=_loc(f, "id"),
         enabler=d.get("enabler", False), answers=tuple(d.get("answers", ())),
@@ -441,7 +432,7 @@ def _metrics(f: SourceFile) -> tuple[Metric, ...]:
             national_metric=m.get("national_metric"), public_phrase=m.get("public_phrase"),
             targets=_targets(f, m, i),
             baseline=Baseline(base["year"], base["value"], base.get("provenance", m["provenance"]),
-                              _loc(f, "metrics", i, "baseline")),
+                              loc=_loc(f, "metrics", i, "baseline")),
             values=_series(f, m["values"], m["provenance"], "metrics", i, "values"),
             provenance=m["provenance"], loc=_loc(f, "metrics", i),
             answers=tuple(m.get("answers", ())),
@@ -455,7 +446,7 @@ def _targets(f: SourceFile, m: Mapping, i: int) -> tuple[Target, ...]:
     if "standard" in m:
         s = m["standard"]
         out.append(Target("national", s["value"], s["text"], s["provenance"], None,
-                          _loc(f, "metrics", i, "standard")))
+                          loc=_loc(f, "metrics", i, "standard")))
     base = m["baseline"]
     base_prov = base.get("provenance", m["provenance"])
     for j, t in enumerate(m.get("targets", [])):
@@ -467,11 +458,11 @@ def _targets(f: SourceFile, m: Mapping, i: int) -> tuple[Target, ...]:
                  else round(base["value"] * (1 + change / 100), 6))
         out.append(Target(
             t["kind"], value, given["text"], t["provenance"],
-            None if by is None else str(by), _loc(f, *where), change,
+            None if by is None else str(by), change,
             None if change is None else base["year"], sourced,
             None if change is None else base_prov,
             {name: _loc(f, *where, name) for name in ("value", "change", "text", "by")
-             if name in t}))
+             if name in t}, loc=_loc(f, *where)))
     return tuple(out)
 
 

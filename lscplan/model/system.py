@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from ..diagnostics import Location
+from ..diagnostics import Located, Location
 from ..formatting import Unit, as_unit
 from ..load import SourceFile
 from .base import FieldProvenance, FieldSource, Source, Sourced, _loc, _sourced, year_range
@@ -20,7 +20,6 @@ class Population(Sourced):
     people: int
     provenance: str
     note: str | None
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,6 @@ class ICP(Sourced):
     name: str
     description: str | None
     population: Population | None
-    loc: Location = field(compare=False)
     provenance: str | None = None  # its own, when given
 
     @property
@@ -49,7 +47,6 @@ class PlaceShares(Sourced):
     places: tuple[str, ...]
     percents: tuple[float, ...]
     provenance: str
-    loc: Location = field(compare=False)
 
     @property
     def total(self) -> float:
@@ -71,7 +68,6 @@ class Organisation(Sourced):
     type: str
     places: tuple[str, ...]
     role: str | None
-    loc: Location = field(compare=False)
     provenance: str | None = None  # its own, when given
     #: where each of ``places`` is written, for the reference rule
     place_locs: tuple[Location, ...] = field(default=(), compare=False)
@@ -85,13 +81,19 @@ class Organisation(Sourced):
         """The first place it serves (the one, for most)."""
         return self.places[0] if self.places else None
 
+    def loc_of(self, name: str, index: int | None = None) -> Location:
+        """Where the field ``name`` (item ``index`` of ``places``) is written, for the
+        reference rule (``kinds.referred``); the organisation's place if not known."""
+        if name == "places" and index is not None and index < len(self.place_locs):
+            return self.place_locs[index]
+        return self.loc
+
 
 @dataclass(frozen=True)
 class Executive(Sourced):
     id: str
     name: str
     role: str
-    loc: Location = field(compare=False)
     provenance: str | None = None  # its own, when given
 
 
@@ -107,7 +109,6 @@ class Board(Sourced):
     established: str | None
     description: str | None
     provenance: str
-    loc: Location = field(compare=False)
     #: where ``organisation`` and each of ``members`` are written, for the reference rule
     organisation_loc: Location | None = field(default=None, compare=False)
     member_locs: tuple[Location, ...] = field(default=(), compare=False)
@@ -116,6 +117,15 @@ class Board(Sourced):
     def partnership(self) -> bool:
         """Whether it belongs to the partnership as a whole rather than one organisation."""
         return self.organisation is None
+
+    def loc_of(self, name: str, index: int | None = None) -> Location:
+        """Where ``organisation`` or item ``index`` of ``members`` is written, for the
+        reference rule (``kinds.referred``); the board's place if not known."""
+        if name == "organisation" and self.organisation_loc is not None:
+            return self.organisation_loc
+        if name == "members" and index is not None and index < len(self.member_locs):
+            return self.member_locs[index]
+        return self.loc
 
 
 @dataclass(frozen=True)
@@ -127,7 +137,6 @@ class Governance(FieldProvenance):
     programmes: int
     provenance: str
     description: str
-    loc: Location = field(compare=False)
     sourced: tuple[FieldSource, ...] = ()
     boards: tuple[Board, ...] = ()
     #: Where plan.yaml states each count (``portfolios``, ``programmes``).
@@ -135,11 +144,10 @@ class Governance(FieldProvenance):
 
 
 @dataclass(frozen=True)
-class Component:
+class Component(Located):
     id: str
     title: str
     description: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -151,7 +159,6 @@ class Submission(FieldProvenance):
     deadline: str
     provenance: str
     components: tuple[Component, ...]
-    loc: Location = field(compare=False)
     sourced: tuple[FieldSource, ...] = ()
 
 
@@ -161,7 +168,6 @@ class GlossaryEntry(Sourced):
     definition: str
     provenance: str
     public: bool
-    loc: Location = field(compare=False)
     public_definition: str | None = None  # plain words for the public summary
 
     @property
@@ -171,10 +177,9 @@ class GlossaryEntry(Sourced):
 
 
 @dataclass(frozen=True)
-class Period:
+class Period(Located):
     first: str
     last: str
-    loc: Location = field(compare=False)
 
     @property
     def years(self) -> tuple[str, ...]:
@@ -251,19 +256,21 @@ def _organisation(f: SourceFile, o: Mapping, i: int) -> Organisation:
     if isinstance(o.get("places"), Mapping):
         shares = PlaceShares(tuple(o["places"]),
                              tuple(float(str(v).rstrip("%")) for v in o["places"].values()),
-                             o["shares_provenance"], _loc(f, "organisations", i, "places"))
+                             o["shares_provenance"], loc=_loc(f, "organisations", i, "places"))
     return Organisation(o["id"], o["name"], o["type"], tuple(p for p, _ in given),
-                        o.get("role"), _loc(f, "organisations", i), o.get("provenance"),
-                        tuple(loc for _, loc in given), both, shares)
+                        o.get("role"), o.get("provenance"),
+                        tuple(loc for _, loc in given), both, shares,
+                        loc=_loc(f, "organisations", i))
 
 
 def _board(f: SourceFile, b: Mapping, i: int) -> Board:
     at = ("governance", "boards", i)
     members = tuple(b.get("members", ()))
     return Board(b["id"], b["name"], b.get("organisation"), members, b.get("established"),
-                 b.get("description"), b["provenance"], _loc(f, *at),
+                 b.get("description"), b["provenance"],
                  _loc(f, *at, "organisation") if "organisation" in b else None,
-                 tuple(_loc(f, *at, "members", j) for j in range(len(members))))
+                 tuple(_loc(f, *at, "members", j) for j in range(len(members))),
+                 loc=_loc(f, *at))
 
 
 def _terms(data: Mapping | None) -> Terms:
@@ -275,17 +282,16 @@ def _terms(data: Mapping | None) -> Terms:
 
 
 @dataclass(frozen=True)
-class Contact:
+class Contact(Sourced):
     """One way to get in touch: ``kind`` is website, email, phone or post."""
 
     kind: str
     value: str
     provenance: str
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
-class Publication:
+class Publication(Sourced):
     """How the public summary is published: its date (whose provenance is
     ``provenance``), the contact details, the other formats it can be asked for in and
     how to ask (plain words, or None for the summary's own)."""
@@ -295,7 +301,6 @@ class Publication:
     contacts: tuple[Contact, ...]
     other_formats: tuple[str, ...]
     how_to_ask: str | None
-    loc: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -323,7 +328,6 @@ class System(FieldProvenance):
     status_loc: Location = field(compare=False)
     publication: Publication | None = None  # how the public summary is published
     sourced: tuple[FieldSource, ...] = ()
-    loc: Location | None = field(default=None, compare=False)  # plan.yaml, from its top
 
     @property
     def date_illustrative(self) -> bool:
@@ -371,7 +375,7 @@ def _declared_units(f: SourceFile) -> tuple[Unit, ...]:
 
 def _population(source: SourceFile, d: Mapping, *parts: Any) -> Population:
     return Population(d["year"], d["people"], d["provenance"], d.get("note"),
-                      _loc(source, *parts))
+                      loc=_loc(source, *parts))
 
 
 def _system(f: SourceFile) -> System:
@@ -384,10 +388,10 @@ def _system(f: SourceFile) -> System:
     return System(
         id=d["id"], name=d["name"], kind=d["kind"], area=d["area"], version=d["version"],
         date=own["date"], status=d["status"], author=d["author"],
-        period=Period(d["period"]["first"], d["period"]["last"], _loc(f, "period")),
+        period=Period(d["period"]["first"], d["period"]["last"], loc=_loc(f, "period")),
         sources=tuple(Source(s["id"], s["title"], s["published"], s.get("file"), s.get("url"),
-                             _loc(f, "sources", i), s.get("date"), s.get("current"),
-                             s.get("publisher"))
+                             s.get("date"), s.get("current"), s.get("publisher"),
+                             loc=_loc(f, "sources", i))
                 for i, s in enumerate(d["sources"])),
         population=tuple(_population(f, pop, "population", i)
                          for i, pop in enumerate(d["population"])),
@@ -395,11 +399,11 @@ def _system(f: SourceFile) -> System:
             ICP(icp["id"], icp["name"], icp.get("description"),
                 _population(f, icp["population"], "icps", i, "population")
                 if icp.get("population") else None,
-                _loc(f, "icps", i), icp.get("provenance"))
+                icp.get("provenance"), loc=_loc(f, "icps", i))
             for i, icp in enumerate(d["icps"])),
         organisations=tuple(_organisation(f, o, i) for i, o in enumerate(d["organisations"])),
-        executives=tuple(Executive(e["id"], e["name"], e["role"], _loc(f, "executives", i),
-                                   e.get("provenance"))
+        executives=tuple(Executive(e["id"], e["name"], e["role"], e.get("provenance"),
+                                   loc=_loc(f, "executives", i))
                          for i, e in enumerate(d["executives"])),
         governance=Governance(**gov_values, provenance=gov["provenance"],
                               description=gov["description"], loc=_loc(f, "governance"),
@@ -411,12 +415,12 @@ def _system(f: SourceFile) -> System:
         submission=Submission(
             sub["title"], sub["to"], sub_values["deadline"], sub["provenance"],
             tuple(Component(c["id"], c["title"], c["description"],
-                            _loc(f, "submission", "components", i))
+                            loc=_loc(f, "submission", "components", i))
                   for i, c in enumerate(sub["components"])),
-            _loc(f, "submission"), sub_sourced),
+            sub_sourced, loc=_loc(f, "submission")),
         glossary=tuple(GlossaryEntry(g["term"], g["definition"], g["provenance"],
-                                     g.get("public", False), _loc(f, "glossary", i),
-                                     g.get("public_definition"))
+                                     g.get("public", False), g.get("public_definition"),
+                                     loc=_loc(f, "glossary", i))
                        for i, g in enumerate(d["glossary"])),
         status_loc=_loc(f, "status"),
         publication=_publication(f, d["publication"]) if d.get("publication") else None,
@@ -428,6 +432,6 @@ def _publication(f: SourceFile, d: Mapping[str, Any]) -> Publication:
     return Publication(
         d["date"], d["provenance"],
         tuple(Contact(c["kind"], c["value"], c["provenance"],
-                      _loc(f, "publication", "contacts", i))
+                      loc=_loc(f, "publication", "contacts", i))
               for i, c in enumerate(d["contacts"])),
-        tuple(d["other_formats"]), d.get("how_to_ask"), _loc(f, "publication"))
+        tuple(d["other_formats"]), d.get("how_to_ask"), loc=_loc(f, "publication"))
