@@ -398,7 +398,9 @@ def test_a_target_due_within_the_period_is_a_mark_in_its_year(small_plan):
     figure = render.Figures(plan).metric(plan.metric("ae-four-hour"))
     assert ("Local ambition: 97% within four hours by 2020/21 (illustrative). The plan does "
             "not reach it by 2020/21.") in figure.description
-    assert ">Local ambition (97%, 2020/21)</text>" in figure.svg
+    # the ambition is illustrative, the line and the standard are not: its label says so
+    assert ">Local ambition (97%, 2020/21, illustrative)</text>" in figure.svg
+    assert ">Illustrative figures</text>" not in figure.svg
     assert ">National standard (95%)</text>" in figure.svg
 
 
