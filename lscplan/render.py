@@ -65,15 +65,18 @@ def _joined(words: Sequence[str]) -> str:
 
 
 def draft_text(kinds_marked: Sequence[str]) -> str:
-    """The running draft mark for a page that marks ``kinds_marked``: "Draft: contains
-    illustrative figures and entries", or, when only named values (dates) are marked,
-    "Draft: the meeting date is illustrative"."""
+    """The running mark for a page that marks ``kinds_marked``: "Contains illustrative
+    figures and entries", or, when only named values (dates) are marked, "The meeting
+    date is illustrative". It does not say "Draft": it runs beside the footer's status
+    ("Version 0.1 · Draft · 15 November 2019"), a different fact (issue 28: the two
+    "Draft"s on one line read as one)."""
     plural = {"figure": "figures", "entry": "entries"}
     general = [plural[k] for k in plural if k in kinds_marked]
     named = [f"the {k}" for k in kinds_marked if k not in plural]
     if not general:
-        return f"Draft: {_joined(named)} {'is' if len(named) == 1 else 'are'} illustrative"
-    return "Draft: contains illustrative " + _joined(general + named)
+        text = f"{_joined(named)} {'is' if len(named) == 1 else 'are'} illustrative"
+        return text[0].upper() + text[1:]
+    return "Contains illustrative " + _joined(general + named)
 
 
 def legend_text(kinds_marked: Sequence[str], public: bool = False) -> Markup:

@@ -215,7 +215,7 @@ def test_footer_shows_version_status_and_date_never_the_commit(starter):
 def test_draft_mark_while_any_figure_is_illustrative(starter, pages):
     assert starter.has_illustrative
     for html in pages.values():
-        assert '<p class="draft-mark" role="note">Draft: ' in html
+        assert '<p class="draft-mark" role="note">Contains illustrative ' in html
     sourced = dataclasses.replace(starter, activity=(), metrics=(), system=dataclasses.replace(
         starter.system, population=(), icps=(), publication=None))
     sourced = dataclasses.replace(sourced, finance=dataclasses.replace(

@@ -171,7 +171,7 @@ def test_sheets_headers_names_and_cover(bundled_plan: Path) -> None:
     assert cover["Version"] == plan.system.version
     assert cover["Status"] == "Draft"
     assert cover["Date"].date().isoformat() == plan.system.date
-    assert cover["Draft"] == "Draft: contains illustrative figures"
+    assert cover["Draft"] == "Contains illustrative figures"
     assert "are illustrative" in cover["Illustrative figures"]
     # activity: a row per place, the published system total, its check
     activity = wb["Activity"]
