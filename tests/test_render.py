@@ -1122,11 +1122,30 @@ def test_stated_counts_and_held_counts_are_both_shown_for_what_they_are():
     text = re.sub(r"<sup.*?</sup>", "", html, flags=re.S)
     assert re.search(r"It supports 12 portfolios and 42 programmes\. This plan sets out "
                      r"18 portfolios and 54 programmes\.", text)
-    figures = text[text.index("<caption>The plan in figures</caption>"):]
+    figures = text[text.index('id="summary-figures">The plan in figures</h'):]
     figures = figures[:figures.index("</table>")]
     assert "Programmes set out in this plan</th><td class=\"num\">54<" in figures
     assert "Partners whose boards sign the plan off</th><td class=\"num\">17<" in figures
     assert "plan's own tables" not in html
+
+
+#: A heading and the caption of the table right under it.
+_HEADED_TABLE = re.compile(r"<h([1-6])[^>]*>((?:(?!</h).)*)</h\1>\s*"
+                           r"<table[^>]*>\s*<caption[^>]*>(.*?)</caption>", re.S)
+
+
+def test_a_table_caption_adds_to_the_heading_above_it(pages):
+    """Issue 28: the submission's "The plan in figures" heading was followed by a
+    caption in the same words, read twice on the page: a caption says more."""
+    seen = 0
+    for doc, html in pages.items():
+        for _level, heading, caption in _HEADED_TABLE.findall(html):
+            words = [re.sub(r"<[^>]+>", "", t).strip().lower() for t in (heading, caption)]
+            assert words[0] != words[1], (doc, heading)
+            seen += 1
+    assert seen
+    assert "<caption>Who the plan serves, what it sets out and its money</caption>" in pages[
+        "ltp-submission"]
 
 
 def test_a_council_paper_recommends_in_council_form():
