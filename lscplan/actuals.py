@@ -128,8 +128,9 @@ class ActualSeries(Located):
     def unit_name(self) -> str:
         return FREQUENCIES[self.frequency]
 
-    def loc_of(self, name: str) -> Location:
-        """Where the field ``name`` is written (the series' place if it is not)."""
+    def loc_of(self, name: str, index: int | None = None) -> Location:
+        """Where the field ``name`` is written (the series' place if it is not); its
+        fields hold one value each, so ``index`` is never needed."""
         return self.field_locs.get(name, self.loc)
 
     def until(self, month: str) -> ActualSeries:

@@ -62,8 +62,7 @@ def side_of(label: str | None) -> str:
     return (label or "").split(" ", 1)[0]
 _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 #: The fields of each kind that hold one id of another entity (``kinds.EntityKind.refers``).
-_REFERS = {k.name: frozenset(path for path, _ in k.refers if "." not in path)
-           for k in _kinds.ENTITY_KINDS}
+_REFERS = {k.name: frozenset(path for path, _ in k.id_fields) for k in _kinds.ENTITY_KINDS}
 
 #: A change as consequences name their causes: (entity, id, field).
 ChangeKey = tuple[str, str | None, str | None]

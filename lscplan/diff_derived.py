@@ -6,6 +6,9 @@ from baseline and whether it meets its standard, system activity, workforce tota
 and vacancy rates) is never a change of its own. ``derived(old, new)`` yields each
 as a ``Derived``: its value on each side and the source fields that feed it, as
 ``(kind, id or ANY, field pattern)``; ``diff`` credits it to the changes that match.
+Each is declared on its entity kind (``kinds.DerivedFigure``: how diff names it, its
+unit); one computed here and not declared there is refused (``LookupError``), so a new
+derived figure gets words and a unit before any diff reports it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from . import kinds
 from .model import Plan, Series
 
 ANY = "*"
@@ -49,13 +53,22 @@ def _series_of(series: Series | None, year: str) -> Any:
 
 
 def derived(old: Plan, new: Plan) -> Iterator[Derived]:
-    """Every derived figure on both sides, with the source fields that feed it."""
-    yield from _derived_finance(old, new)
-    yield from _derived_metrics(old, new)
-    yield from _derived_activity(old, new)
-    yield from _derived_workforce(old, new)
-    yield from _derived_risks(old, new)
-    yield from _derived_actuals(old, new)
+    """Every derived figure on both sides, with the source fields that feed it; each
+    one its kind declares (``kinds.DerivedFigure``)."""
+    for found in (*_derived_finance(old, new), *_derived_metrics(old, new),
+                  *_derived_activity(old, new), *_derived_workforce(old, new),
+                  *_derived_risks(old, new), *_derived_actuals(old, new)):
+        if kinds.derived_figure(found.entity, found.field) is None:
+            raise LookupError(f"the entity kind {found.entity!r} declares no derived figure "
+                              f"{found.field!r} (kinds.EntityKind.derived)")
+        yield found
+
+
+def _unit(kind: str, field: str, entity: Any = None) -> str | None:
+    """The unit ``kind`` declares for its derived figure ``field`` (for ``entity``,
+    where the entity names it: a metric's change is in the metric's unit)."""
+    declared = kinds.derived_figure(kind, field)
+    return kinds.resolve_unit(declared[0].unit, entity) if declared else None
 
 
 def _both(old: Iterable[Any], new: Iterable[Any],
@@ -72,28 +85,28 @@ def _years(*series: Series | None) -> list[str]:
 
 def _derived_finance(old: Plan, new: Plan) -> Iterator[Derived]:
     a, b = old.finance, new.finance
-    money = "gbp-thousands"
     for r, s in _both(a.allocations.rows, b.allocations.rows, key=lambda r: r.label):
         feeds = (("allocation", s.label, "baseline"), ("allocation", s.label, "allocation"))
-        yield Derived("allocation", s.label, "movement", r.movement, s.movement, feeds, money)
-        yield Derived("allocation", s.label, "percent", r.percent, s.percent, feeds, "percent")
+        yield Derived("allocation", s.label, "movement", r.movement, s.movement, feeds,
+                      _unit("allocation", "movement"))
+        yield Derived("allocation", s.label, "percent", r.percent, s.percent, feeds,
+                      _unit("allocation", "percent"))
     rows = (("allocation", ANY, None),)
     ta, tb = a.allocations.total, b.allocations.total
     totals: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("baseline", ("baseline",)), ("allocation", ("allocation",)),
         ("movement", ("baseline", "allocation")), ("percent", ("baseline", "allocation")))
     for name, inputs in totals:
-        unit = "percent" if name == "percent" else money
         yield Derived("allocations", None, f"total.{name}", getattr(ta, name),
-                      getattr(tb, name),
-                      (*rows, *(("allocation", ANY, f) for f in inputs)), unit)
+                      getattr(tb, name), (*rows, *(("allocation", ANY, f) for f in inputs)),
+                      _unit("allocations", f"total.{name}"))
 
     ya, yb = a.trajectory, b.trajectory
     for year in _years(ya.surplus, yb.surplus):
         feeds = (("trajectory", None, f"years.{year}.income"),
                  ("trajectory", None, f"years.{year}.expenditure"))
         yield Derived("trajectory", None, f"surplus.{year}", ya.surplus.get(year),
-                      yb.surplus.get(year), feeds, money)
+                      yb.surplus.get(year), feeds, _unit("trajectory", "surplus"))
     flipped = [y for y in _years(ya.surplus, yb.surplus)
                if _in_balance(ya.surplus.get(y)) != _in_balance(yb.surplus.get(y))]
     years = flipped or ["*"]
@@ -104,7 +117,8 @@ def _derived_finance(old: Plan, new: Plan) -> Iterator[Derived]:
         yield Derived("efficiency", None, f"percent.{year}", a.efficiency_percent(year),
                       b.efficiency_percent(year),
                       (("efficiency", None, f"years.{year}"),
-                       ("trajectory", None, f"years.{year}.expenditure")), "percent")
+                       ("trajectory", None, f"years.{year}.expenditure")),
+                      _unit("efficiency", "percent"))
 
 
 def _in_balance(surplus: Any) -> bool | None:
@@ -116,7 +130,7 @@ def _derived_metrics(old: Plan, new: Plan) -> Iterator[Derived]:
         lasts = tuple(("metric", n.id, f"values.{s.years[-1]}") for s in (m.values, n.values))
         feeds = (*lasts, ("metric", n.id, "baseline.value"))
         yield Derived("metric", n.id, "change", _number(m.change), _number(n.change), feeds,
-                      n.unit)
+                      _unit("metric", "change", n))
         yield Derived("metric", n.id, "meets_standard", m.meets_standard, n.meets_standard,
                       (*lasts, ("metric", n.id, "targets"),
                        ("metric", n.id, "direction")))
@@ -126,7 +140,8 @@ def _derived_activity(old: Plan, new: Plan) -> Iterator[Derived]:
     for p, q in _both(old.activity, new.activity):
         for year in _years(p.system, q.system):
             yield Derived("activity", q.id, f"system.{year}", p.system.get(year),
-                          q.system.get(year), (("activity", q.id, f"by_icp.*.{year}"),), q.unit)
+                          q.system.get(year), (("activity", q.id, f"by_icp.*.{year}"),),
+                          _unit("activity", "system", q))
 
 
 def _derived_workforce(old: Plan, new: Plan) -> Iterator[Derived]:
@@ -135,18 +150,20 @@ def _derived_workforce(old: Plan, new: Plan) -> Iterator[Derived]:
             yield Derived("staff-group", h.id, f"vacancy_rate.{year}", g.vacancy_rate(year),
                           h.vacancy_rate(year),
                           (("staff-group", h.id, f"wte.{year}"),
-                           ("staff-group", h.id, f"vacancies.{year}")), "percent")
+                           ("staff-group", h.id, f"vacancies.{year}")),
+                          _unit("staff-group", "vacancy_rate"))
     groups = (("staff-group", ANY, None),)
     ta, tb = old.workforce.total, new.workforce.total
     for year in _years(ta, tb):
         yield Derived("workforce", None, f"total.{year}", _number(ta.get(year)),
                       _number(tb.get(year)), (*groups, ("staff-group", ANY, f"wte.{year}")),
-                      "wte")
+                      _unit("workforce", "total"))
     va, vb = old.workforce.total_vacancies, new.workforce.total_vacancies
     for year in _years(va, vb):
         yield Derived("workforce", None, f"total_vacancies.{year}",
                       _number(_series_of(va, year)), _number(_series_of(vb, year)),
-                      (*groups, ("staff-group", ANY, f"vacancies.{year}")), "wte")
+                      (*groups, ("staff-group", ANY, f"vacancies.{year}")),
+                      _unit("workforce", "total_vacancies"))
 
 
 def _derived_risks(old: Plan, new: Plan) -> Iterator[Derived]:

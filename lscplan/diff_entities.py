@@ -8,8 +8,10 @@ names them, which is as the YAML names them; a series is ``{year: value}``, a
 mapping keeps its keys, a list of objects becomes a list of their fields. A kind
 whose YAML groups or names its fields otherwise than the model (a board paper's
 ``risks`` and ``impact_assessment``, the trajectory's years) has a view in ``VIEWS``
-that names them as the YAML does; every other kind, a new one included, needs
-nothing here. ``KINDS`` gives the kinds in plan order; ``unit_of`` says which unit a
+that names them as the YAML does (each with its reason); every other kind, a new one
+included, needs nothing here: the fields its kind ignores (``kinds.EntityKind.ignored``)
+are left out, and a field with a provenance of its own is written ``{value,
+provenance}`` as in its YAML. ``KINDS`` gives the kinds in plan order; ``unit_of`` says which unit a
 figure field is in, so the reporters can print it."""
 
 from __future__ import annotations
@@ -22,19 +24,15 @@ from . import kinds
 from .formatting import Unit
 from .model import (
     TARGET_PARTS,
-    AllocationRow,
     Allocations,
     BoardPaper,
     Engagement,
     FieldProvenance,
-    Governance,
     Metric,
     Plan,
     PointOfDelivery,
-    Population,
     Record,
     Series,
-    Submission,
     Trajectory,
     Workforce,
 )
@@ -64,10 +62,16 @@ def entities(plan: Plan) -> Entities:
 
 
 def fields_of(kind: kinds.EntityKind, entity: Any) -> dict[str, Any]:
-    """The entity's own fields as JSON-safe data, without its id and locations."""
+    """The entity's own fields as JSON-safe data, without its id, its locations and the
+    fields its kind says diff does not compare (``ignored``); a field with a provenance
+    of its own as its YAML writes it, ``{value, provenance}`` (``FieldProvenance``)."""
     ids = (kind.id or "").split("|")
-    return {name: json_safe(value) for name, value in kinds.own_fields(kind, entity).items()
-            if name not in ids and name not in kind.ignored and not _is_location(entity, name)}
+    own = kinds.own_fields(kind, entity)
+    sourced = isinstance(entity, FieldProvenance)
+    return {name: _as_written(entity, name) if sourced else json_safe(value)
+            for name, value in own.items()
+            if name not in ids and name not in kind.ignored and not _is_location(entity, name)
+            and not (sourced and name == "sourced")}
 
 
 def json_safe(value: Any) -> Any:
@@ -98,19 +102,17 @@ def _is_location(entity: Any, name: str) -> bool:
 # --- kinds whose YAML names its fields otherwise -------------------------------------
 
 
-def _population_view(pop: Population) -> dict[str, Any]:
-    return {"people": pop.people, "provenance": pop.provenance, "note": pop.note}
+def _kind(name: str) -> kinds.EntityKind:
+    found = kinds.entity_kind(name)
+    if found is None:
+        raise LookupError(f"no entity kind {name!r}")
+    return found
 
 
 def _allocations_view(al: Allocations) -> dict[str, Any]:
     return {"title": al.title, "provenance": al.provenance, "baseline_year": al.baseline_year,
             "allocation_year": al.allocation_year, "baseline_label": al.baseline_label,
             "allocation_label": al.allocation_label, "total_label": al.total.label}
-
-
-def _allocation_view(row: AllocationRow) -> dict[str, Any]:
-    # the published movement and percent are checked against these two, not compared
-    return {"baseline": row.baseline, "allocation": row.allocation}
 
 
 def _trajectory_view(tr: Trajectory) -> dict[str, Any]:
@@ -139,7 +141,7 @@ def _workforce_view(wf: Workforce) -> dict[str, Any]:
 def _metric_view(m: Metric) -> dict[str, Any]:
     # targets keyed by kind and year (``targets.national.value``, ``targets.local-2030``),
     # so format 1's ``standard`` and the same national target under ``targets`` agree
-    fields = fields_of(_METRIC, m)
+    fields = fields_of(_kind("metric"), m)
     # a part with a provenance of its own adds it: ``targets.local-2030.wording.provenance``
     fields["targets"] = {t.key: {"text": t.text, "value": t.value, "provenance": t.provenance,
                                  **{f"{TARGET_PARTS[s.name]}.provenance": s.provenance
@@ -148,32 +150,23 @@ def _metric_view(m: Metric) -> dict[str, Any]:
     return fields
 
 
-_METRIC = next(k for k in kinds.ENTITY_KINDS if k.name == "metric")
 
 
 def _engagement_view(e: Engagement) -> dict[str, Any]:
-    return {"title": e.title, "when": e.when, "led_by": e.led_by,
-            "description": e.description, "provenance": e.provenance,
+    # its own fields (``public_summary``, ``until`` included), its figures keyed by label
+    return {**fields_of(_kind("engagement"), e),
             "figures": {f.label: {"value": f.value, "provenance": f.provenance}
                         for f in e.figures}}
+
+
 
 
 def _as_written(entity: FieldProvenance | BoardPaper, name: str) -> Any:
     """A field as its YAML writes it: the value, or ``{value, provenance}`` where the
     field carries a provenance of its own."""
     own = next((s for s in entity.sourced if s.name == name), None)
-    value = getattr(entity, name)
+    value = json_safe(getattr(entity, name))
     return value if own is None else {"value": value, "provenance": own.provenance}
-
-
-def _governance_view(g: Governance) -> dict[str, Any]:
-    return {**{n: _as_written(g, n) for n in g.FIGURES}, "provenance": g.provenance,
-            "description": g.description}
-
-
-def _submission_view(s: Submission) -> dict[str, Any]:
-    return {"title": s.title, "to": s.to, "deadline": _as_written(s, "deadline"),
-            "provenance": s.provenance}
 
 
 def _board_paper_view(bp: BoardPaper) -> dict[str, Any]:
@@ -205,20 +198,27 @@ def _board_paper_view(bp: BoardPaper) -> dict[str, Any]:
 
 
 #: Kind name -> its fields as its YAML names them, for the kinds where the model's
-#: names or grouping differ (or where a figure is checked rather than compared).
+#: names or grouping differ from the YAML's, so no declaration of the model's fields
+#: can say them (a kind's ``ignored`` fields, and fields with a provenance of their own,
+#: need no view: ``fields_of`` reads them):
 VIEWS: dict[str, Callable[[Any], dict[str, Any]]] = {
-    "population": _population_view,
-    "governance": _governance_view,
-    "submission": _submission_view,
+    # the total row's label as ``total_label`` (the row itself is not an entity)
     "allocations": _allocations_view,
-    "allocation": _allocation_view,
+    # the years as ``years.YEAR.income``, as the YAML groups them (the model: a list)
     "trajectory": _trajectory_view,
+    # a Series, not an object with fields: its values as ``years``, as the YAML
     "efficiency": _efficiency_view,
+    # places in order, and whether a system total is published, not the total itself
     "activity": _activity_view,
+    # targets keyed by kind and year, each part's own provenance beside it
     "metric": _metric_view,
+    # whether a total is published (the groups are entities of their own)
     "workforce": _workforce_view,
+    # a Unit is a str (its id) whose label, symbol and decimals are attributes
     "unit": _unit_view,
+    # figures keyed by their label
     "engagement": _engagement_view,
+    # risks and impact grouped as the YAML groups them; extracts as written
     "board-paper": _board_paper_view,
 }
 
@@ -227,43 +227,28 @@ def _listed(items: tuple[str, ...] | None) -> list[str] | None:
     return None if items is None else list(items)
 
 
-#: The units of figure fields the kinds' declarations cannot name (``kinds.Figures.unit``
-#: names the rest): fields a view names otherwise than the model (the trajectory's
-#: ``years``) and figures diff derives (a metric's ``change``). (kind, field head) ->
-#: unit, or ``field:NAME`` for the unit the entity names in its own field NAME.
-_UNITS: dict[tuple[str, str], str] = {
-    ("metric", "change"): "field:unit",
-    ("allocation", "baseline"): "gbp-thousands",
-    ("allocation", "allocation"): "gbp-thousands",
-    ("allocation", "movement"): "gbp-thousands",
-    ("allocation", "percent"): "percent",
-    ("allocations", "total.percent"): "percent",
-    ("allocations", "total"): "gbp-thousands",
-    ("trajectory", "years"): "gbp-thousands",
-    ("trajectory", "surplus"): "gbp-thousands",
-    ("efficiency", "years"): "gbp-thousands",
-    ("efficiency", "percent"): "percent",
-    ("activity", "system"): "field:unit",
-    ("staff-group", "vacancy_rate"): "percent",
-    ("workforce", "total"): "wte",
-    ("workforce", "total_vacancies"): "wte",
+#: The units of the fields a view names otherwise than the model, which the kinds'
+#: declarations (``kinds.Figures.unit``, ``kinds.DerivedFigure.unit``) cannot name:
+#: (kind, field head) -> unit.
+_VIEW_UNITS: dict[tuple[str, str], str] = {
+    ("trajectory", "years"): "gbp-thousands",  # a whole year: {income, expenditure}
+    ("efficiency", "years"): "gbp-thousands",  # the Series' values
 }
 
 
 def unit_of(kind: str, field: str | None, fields: dict[str, Any] | None) -> str | None:
     """The unit of ``field`` of an entity of ``kind`` (``values.2023/24`` of a metric in
     percent: ``percent``; ``cost.2021/22`` of a kind declaring its ``cost`` in
-    ``gbp-thousands``: that), or None when it is not a figure (or is one written as
-    given)."""
+    ``gbp-thousands``: that; a derived figure's, as its kind declares it), or None when
+    it is not a figure (or is one written as given)."""
     if field is None:
         return None
-    parts = field.split(".")
-    for n in range(len(parts), 0, -1):
-        unit = _UNITS.get((kind, ".".join(parts[:n])))
-        if unit is None and n > 1:  # a keyed middle part: ``targets.local-2030.value``
-            unit = _UNITS.get((kind, ".".join((parts[0], "*", *parts[2:n]))))
-        if unit is not None:
-            return kinds.resolve_unit(unit, fields or {})
+    derived = kinds.derived_figure(kind, field)
+    if derived is not None:
+        return kinds.resolve_unit(derived[0].unit, fields or {})
+    head = field.split(".", 1)[0]
+    if (kind, head) in _VIEW_UNITS:
+        return _VIEW_UNITS[kind, head]
     declared = kinds.entity_kind(kind)
     if declared is None:
         return None

@@ -372,50 +372,23 @@ def _counts(findings: list[Finding]) -> str:
             f"{plural(len(findings) - errors, 'warning')}")
 
 
-#: A derived figure in words: (entity, field head) -> what it is ({id}, {year} filled in).
-_DERIVED_WORDS = {
-    ("allocation", "movement"): "movement for `{id}`",
-    ("allocation", "percent"): "increase for `{id}`",
-    ("allocations", "total.baseline"): "system baseline total",
-    ("allocations", "total.allocation"): "system allocation total",
-    ("allocations", "total.movement"): "system movement total",
-    ("allocations", "total.percent"): "system allocation increase",
-    ("trajectory", "surplus"): "surplus {year}",
-    ("trajectory", "balance_year"): "year of financial balance",
-    ("efficiency", "percent"): "efficiency {year} as a share of expenditure",
-    ("metric", "change"): "change from baseline",
-    ("metric", "meets_standard"): "meets the national standard",
-    ("activity", "system"): "system total {year}",
-    ("staff-group", "vacancy_rate"): "vacancy rate {year}",
-    ("workforce", "total"): "workforce total {year}",
-    ("workforce", "total_vacancies"): "vacancies total {year}",
-    ("risk", "score"): "risk score",
-    ("risk", "rating"): "risk rating",
-    ("risk", "target_score"): "target risk score",
-    ("risk", "target_rating"): "target risk rating",
-}
-#: Derived figures that are themselves changes, written with their sign.
-_SIGNED = {("metric", "change"), ("allocation", "movement"), ("allocations", "total.movement")}
-
-
-def _derived_key(q: Consequence) -> tuple[tuple[str, str], str]:
-    for key in ((q.entity, q.field), (q.entity, q.field.rpartition(".")[0])):
-        if key in _DERIVED_WORDS:
-            return key, q.field[len(key[1]) + 1:]
-    return (q.entity, q.field), ""
+def _declared(q: Consequence) -> tuple[kinds.DerivedFigure, str]:
+    """The derived figure's declaration on its kind (``kinds.DerivedFigure``) and the
+    year (or other key) after its name; ``diff_derived`` makes none undeclared."""
+    found = kinds.derived_figure(q.entity, q.field)
+    if found is None:
+        raise LookupError(f"{q.entity} declares no derived figure {q.field!r}")
+    return found
 
 
 def consequence_what(q: Consequence) -> str:
-    key, year = _derived_key(q)
-    template = _DERIVED_WORDS.get(key)
-    if template is None:
-        return f"{entity_name(q.entity, q.id, {})}, {field_phrase(q.field)}"
-    return template.format(id=q.id, year=year)
+    figure, year = _declared(q)
+    return figure.words.format(id=q.id, year=year, name=entity_name(q.entity, q.id, {}))
 
 
 def consequence_value(q: Consequence, value: Any) -> str:
-    key, _ = _derived_key(q)
-    if key in _SIGNED and isinstance(value, int | float) and not isinstance(value, bool):
+    if _declared(q)[0].signed and isinstance(value, int | float) and not isinstance(value,
+                                                                                   bool):
         return delta(0, value, q.unit) or fmt_value(value)
     return fmt_value(value, q.unit)
 
@@ -423,8 +396,7 @@ def consequence_value(q: Consequence, value: Any) -> str:
 def consequence_delta(q: Consequence) -> str | None:
     """How far a derived figure moved (``+£1,000k``), or None where the figure is a
     movement itself or not a number."""
-    key, _ = _derived_key(q)
-    return None if key in _SIGNED else delta(q.old, q.new, q.unit)
+    return None if _declared(q)[0].signed else delta(q.old, q.new, q.unit)
 
 
 def consequence_message(q: Consequence) -> str:

@@ -21,13 +21,20 @@ Paths are attribute names joined by dots, read from the model object by ``values
 a tuple met on the way is walked item by item, a mapping value by value (``by_icp``),
 None (or a field a generic Record leaves out) is skipped, and the empty path is the
 object itself. ``refers`` names the ids an entity refers to, as paths to them and the
-entity kind that defines them; the ``reference`` rule checks them.
+entity kind that defines them (``keys:PATH``: the keys of the mapping at PATH, such as
+the places an activity gives figures for); the ``reference`` rule checks them, each at
+the place ``referred`` finds it written.
+
+A kind also declares the built-in units its own unit field may name (``UnitChoice``,
+read by the ``reference`` rule), the figures derived from its own and how ``diff``
+names them (``DerivedFigure``), and how documents name the part of the plan a file
+holds (``FileKind.shown_as``, else its section's title: Annex C).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +46,8 @@ FIELD_UNIT = "field:"
 #: The unit of the entity another field refers to (``of:metric|activity``: the ``unit``
 #: of the metric its ``metric`` field names, else of the activity its ``activity`` names).
 REFERRED_UNIT = "of:"
+#: A ``refers`` path naming the keys of a mapping, not its values: ``keys:by_icp``.
+KEYS = "keys:"
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,35 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class DerivedFigure:
+    """A figure the model derives from the plan's own (an allocation's movement, a
+    year's surplus), which ``diff`` reports as moved by the changes feeding it, never as
+    a change of its own. ``field`` is diff's name for it (``total.baseline``; one a
+    year is named by its head, ``surplus``, and diff's field is ``surplus.2021/22``);
+    ``words`` how diff names it, with format fields ``id`` (the entity's), ``year`` (the
+    part of the field after its name) and ``name`` (the entity as diff names it);
+    ``unit`` as ``Figures.unit`` names units (``as-written`` for a year, a yes or no, a
+    rating); ``signed``: itself a change, written with its sign ("+£1,000k"). What
+    feeds it and its arithmetic are ``diff_derived``'s and the model's."""
+
+    field: str
+    words: str
+    unit: str
+    signed: bool = False
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """Which built-in units the unit an entity names in its own field (``field:NAME``)
+    may be (plan.yaml ``units`` declares more), and how the message refusing another
+    names the kind's entities ("neither built in for ``metrics``"). A kind declaring
+    none may name any built-in unit."""
+
+    of: str  # its entities, in the message: "metrics"
+    builtin: tuple[str, ...]  # ids of built-in units (``formatting.BUILTIN_UNITS``)
+
+
+@dataclass(frozen=True)
 class EntityKind:
     name: str  # the diff's key for the kind: "metric", "staff-group"
     label: str  # one of them, in messages: "metric"
@@ -82,12 +120,30 @@ class EntityKind:
     public: tuple[str, ...] = ()  # fields the public summary shows (plain English)
     ignored: tuple[str, ...] = ()  # fields diff does not compare (a portfolio's file)
     within_field: str | None = None  # diff's name for which of ``within`` holds it
-    refers: tuple[tuple[str, str], ...] = ()  # (path, kind name): ids the rule checks
+    #: (path, kind name): the ids it refers to, each defined by an entity of that kind
+    #: (rule ``reference``; ``keys:PATH``: the keys of a mapping)
+    refers: tuple[tuple[str, str], ...] = ()
     term: str | None = None  # the plan.yaml ``terms`` entry naming it in messages ("place")
     item: bool = True  # an illustrative entity (not figure) is marked and listed as one
     #: (path, unit) of figures no ``figures`` entry covers (a published total, whose
     #: provenance is not the entity's), as ``Figures.unit`` names units
     units: tuple[tuple[str, str], ...] = ()
+    unit_choice: UnitChoice | None = None  # the built-in units its ``field:NAME`` may be
+    derived: tuple[DerivedFigure, ...] = ()  # the figures diff sees derived from its own
+
+    @property
+    def unit_fields(self) -> tuple[str, ...]:
+        """The fields its entities name the unit of their figures in (``field:NAME``)."""
+        return tuple(dict.fromkeys(spec[len(FIELD_UNIT):] for _path, spec in self.figure_units()
+                                   if spec.startswith(FIELD_UNIT)))
+
+    @property
+    def id_fields(self) -> tuple[tuple[str, str], ...]:
+        """(field, kind name) of the ``refers`` that are fields of the entity itself,
+        holding an id or a list of ids (what ``diff`` follows through a rename and the
+        plan at a date clears when it leaves the entity referred to out)."""
+        return tuple((path, target) for path, target in self.refers
+                     if "." not in path and not path.startswith(KEYS))
 
     def figure_units(self) -> Iterator[tuple[str, str]]:
         """(path from the entity, unit) of every figure the kind declares."""
@@ -129,10 +185,19 @@ class FileKind:
     required: bool = True
     records: str | None = None  # a generic kind: the top-level list its entities are
     section: Section | None = None  # where the documents show it, when a partial does
+    #: the part of the plan it holds as documents name it (Annex C's "Section" column),
+    #: never the file; a kind with a ``section`` is named by its title unless this says
+    shown_as: str | None = None
 
     @property
     def folder(self) -> bool:
         return self.path.endswith("/")
+
+    @property
+    def title(self) -> str | None:
+        """The part of the plan it holds, as documents name it: ``shown_as``, else its
+        section's title (None: neither declared, which ``tests/test_kinds.py`` refuses)."""
+        return self.shown_as or (self.section.title if self.section else None)
 
     @property
     def partial(self) -> str:
@@ -155,7 +220,7 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("population", ("people",), "population of {e.name}",
                                     "number"),)),
         EntityKind("organisation", "organisation", "Organisations",
-                   ("system.organisations",), provenance=("",)),
+                   ("system.organisations",), provenance=("",), refers=(("places", "icp"),)),
         EntityKind("executive", "executive", "Executives", ("system.executives",),
                    provenance=("",)),
         EntityKind("governance", "governance", "Governance", ("system.governance",),
@@ -163,7 +228,8 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("", ("block_figures",), "governance figures", AS_WRITTEN),
                             Figures("sourced", ("value",), "governance: {h.label}", AS_WRITTEN))),
         EntityKind("board", "board", "Boards and committees", ("system.governance.boards",),
-                   provenance=("",)),
+                   provenance=("",), refers=(("organisation", "organisation"),
+                                             ("members", "organisation"))),
         EntityKind("submission", "the submission", "Submission", ("system.submission",),
                    id=None, provenance=("", "sourced"),
                    figures=(Figures("", ("block_figures",), "submission deadline", AS_WRITTEN),
@@ -179,7 +245,7 @@ FILES: tuple[FileKind, ...] = (
                             Figures("contacts", ("value",), "contact details ({h.kind})",
                                     AS_WRITTEN))),
         EntityKind("unit", "unit", "Units", ("units",)),
-    )),
+    ), shown_as="Our system and its population"),
     FileKind("vision.yaml", "vision", "vision", (
         EntityKind("vision", "the vision", "Vision", ("vision",), id=None, provenance=("",),
                    public=("public_summary",)),
@@ -191,12 +257,12 @@ FILES: tuple[FileKind, ...] = (
                    ("vision.ltp_themes",), provenance=("",)),
         EntityKind("case-for-change", "case for change", "Case for change",
                    ("vision.case_for_change",), provenance=("",)),
-    )),
+    ), shown_as="Vision"),
     FileKind("priorities.yaml", "priorities", "priorities", (
         EntityKind("priority", "priority", "Priorities", ("priorities",),
                    named="{term} {number}", provenance=("",), public=("public_summary",),
                    term="priority", refers=(("portfolios", "portfolio"),)),
-    )),
+    ), shown_as="The plan"),
     FileKind("portfolios/", "portfolio", "portfolios", (
         EntityKind("portfolio", "portfolio", "Portfolios", ("portfolios",),
                    provenance=("",), ignored=("file",), term="portfolio",
@@ -204,7 +270,7 @@ FILES: tuple[FileKind, ...] = (
                            ("answers", ANSWERED))),
         EntityKind("programme", "programme", "Programmes", ("portfolios.programmes",),
                    provenance=("",), term="programme"),
-    )),
+    ), shown_as="The plan"),
     FileKind("metrics.yaml", "metrics", "metrics", (
         EntityKind("metric", "metric", "Metrics", ("metrics",),
                    provenance=("", "baseline", "targets", "targets.sourced"),
@@ -216,8 +282,15 @@ FILES: tuple[FileKind, ...] = (
                                     "{h.label} for metric {e.title}", "as-written")),
                    units=(("targets.value", "field:unit"),),
                    series=(("values", ""),), public=("public_phrase",),
-                   refers=(("priorities", "priority"), ("answers", ANSWERED))),
-    )),
+                   refers=(("priorities", "priority"), ("answers", ANSWERED)),
+                   unit_choice=UnitChoice("metrics", (
+                       "percent", "number", "rate-per-100000", "years", "weeks",
+                       "gbp-thousands", "ratio", "wte")),
+                   derived=(DerivedFigure("change", "change from baseline", "field:unit",
+                                          signed=True),
+                            DerivedFigure("meets_standard", "meets the national standard",
+                                          AS_WRITTEN))),
+    ), shown_as="Metrics plan"),
     FileKind("finance.yaml", "finance", "finance", (
         EntityKind("allocations", "the allocations table", "Allocations table",
                    ("finance.allocations",), id=None,
@@ -225,41 +298,72 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("", ("rows.baseline", "rows.allocation",
                                          "rows.published_movement",
                                          "rows.published_percent"), "CCG allocations",
-                                    ("gbp-thousands",) * 3 + ("percent",)),)),
+                                    ("gbp-thousands",) * 3 + ("percent",)),),
+                   derived=(
+                       DerivedFigure("total.baseline", "system baseline total", "gbp-thousands"),
+                       DerivedFigure("total.allocation", "system allocation total",
+                                     "gbp-thousands"),
+                       DerivedFigure("total.movement", "system movement total", "gbp-thousands",
+                                     signed=True),
+                       DerivedFigure("total.percent", "system allocation increase",
+                                     "percent"))),
         EntityKind("allocation", "allocation", "Allocations", ("finance.allocations.rows",),
-                   id="label", named="{label}", refers=(("organisation", "organisation"),)),
+                   id="label", named="{label}", refers=(("organisation", "organisation"),),
+                   # diff compares baseline and allocation: the movement and percent as
+                   # given are checked against them, the organisation is the row's id
+                   ignored=("organisation", "given_movement", "given_percent"),
+                   units=(("baseline", "gbp-thousands"), ("allocation", "gbp-thousands")),
+                   derived=(DerivedFigure("movement", "movement for `{id}`", "gbp-thousands",
+                                          signed=True),
+                            DerivedFigure("percent", "increase for `{id}`", "percent"))),
         EntityKind("trajectory", "the financial trajectory", "Financial trajectory",
                    ("finance.trajectory",), id=None,
                    provenance=("",),
                    figures=(Figures("", ("years.income", "years.expenditure"),
                                     "system financial trajectory", "gbp-thousands"),),
-                   series=(("income", ""),), units=(("income", "gbp-thousands"),)),
+                   series=(("income", ""),), units=(("income", "gbp-thousands"),),
+                   derived=(DerivedFigure("surplus", "surplus {year}", "gbp-thousands"),
+                            DerivedFigure("balance_year", "year of financial balance",
+                                          AS_WRITTEN))),
         EntityKind("efficiency", "efficiency savings", "Efficiency", ("finance.efficiency",),
                    id=None, named="the efficiency savings", provenance=("",),
                    figures=(Figures("", ("values",), "efficiency savings", "gbp-thousands"),),
-                   series=(("", ""),), units=(("", "gbp-thousands"),)),
+                   series=(("", ""),), units=(("", "gbp-thousands"),),
+                   derived=(DerivedFigure("percent", "efficiency {year} as a share of "
+                                          "expenditure", "percent"),)),
         EntityKind("context-figure", "finance figure", "Finance context figures",
                    ("finance.context",), provenance=("",),
-                   figures=(Figures("", ("value",), "{e.label}", "field:unit"),)),
-    )),
+                   figures=(Figures("", ("value",), "{e.label}", "field:unit"),),
+                   unit_choice=UnitChoice("finance figures",
+                                          ("gbp-thousands", "percent", "number"))),
+    ), shown_as="Finance"),
     FileKind("activity.yaml", "activity", "activity", (
         EntityKind("activity", "activity", "Activity", ("activity",),
                    provenance=("",),
                    figures=(Figures("", ("by_icp",), "activity: {e.title}", "field:unit"),),
                    series=(("by_icp", "for {key!r}"), ("published_system", "system total")),
-                   units=(("published_system", "field:unit"),)),
-    )),
+                   units=(("published_system", "field:unit"),),
+                   refers=(("keys:by_icp", "icp"),),
+                   unit_choice=UnitChoice("activity", (
+                       "attendances", "admissions", "appointments", "contacts", "episodes")),
+                   derived=(DerivedFigure("system", "system total {year}", "field:unit"),)),
+    ), shown_as="Activity"),
     FileKind("workforce.yaml", "workforce", "workforce", (
         EntityKind("workforce", "the workforce plan", "Workforce", ("workforce",), id=None,
                    named="the workforce", series=(("published_total", "total"),),
-                   units=(("published_total", "wte"),)),
+                   units=(("published_total", "wte"),),
+                   derived=(DerivedFigure("total", "workforce total {year}", "wte"),
+                            DerivedFigure("total_vacancies", "vacancies total {year}",
+                                          "wte"))),
         EntityKind("staff-group", "staff group", "Staff groups", ("workforce.groups",),
                    provenance=("",),
                    figures=(Figures("", ("wte", "vacancies", "by_place", "by_type"),
                                     "workforce: {e.title}", "wte"),),
                    series=(("wte", "WTE"), ("vacancies", "vacancies"),
-                           ("by_place", "for {key!r}"), ("by_type", "{key}"))),
-    )),
+                           ("by_place", "for {key!r}"), ("by_type", "{key}")),
+                   refers=(("keys:by_place", "icp"),),
+                   derived=(DerivedFigure("vacancy_rate", "vacancy rate {year}", "percent"),)),
+    ), shown_as="Workforce"),
     FileKind("engagement.yaml", "engagement", "engagement", (
         EntityKind("engagement", "engagement", "Engagement",
                    ("engagement.undertaken", "engagement.planned"),
@@ -267,13 +371,17 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("figures", ("value",), "{e.title}: {h.label}", "number"),)),
         EntityKind("partner", "engagement partner", "Engagement partners",
                    ("engagement.partners",)),
-    )),
+    ), shown_as="Involving people"),
     FileKind("risks.yaml", "risks", "risks", (
         EntityKind("risk", "risk", "Risks", ("risks",), provenance=("", "scores"),
                    refers=(("priorities", "priority"),),
                    figures=(Figures("scores", ("likelihood", "impact", "target_likelihood",
                                                "target_impact"), "risk scores: {e.title}",
-                                       "number"),)),
+                                       "number"),),
+                   derived=(DerivedFigure("score", "risk score", AS_WRITTEN),
+                            DerivedFigure("rating", "risk rating", AS_WRITTEN),
+                            DerivedFigure("target_score", "target risk score", AS_WRITTEN),
+                            DerivedFigure("target_rating", "target risk rating", AS_WRITTEN))),
     ), required=False, section=Section("Risk register", "major", "risk-register")),
     FileKind("commitments.yaml", "commitments", "commitments", (
         EntityKind("commitment", "Long Term Plan commitment", "Long Term Plan commitments",
@@ -308,15 +416,18 @@ FILES: tuple[FileKind, ...] = (
                    figures=(Figures("", ("values",), "actuals: {e.id}",
                                     "of:metric|activity"),),
                    ignored=("period_locs", "rebase_locs", "field_locs", "derived"),
-                   refers=(("metric", "metric"), ("activity", "activity"), ("place", "icp"))),
-    ), required=False),
+                   refers=(("metric", "metric"), ("activity", "activity"), ("place", "icp")),
+                   derived=(DerivedFigure("variation", "{name}, variation", AS_WRITTEN),
+                            DerivedFigure("assurance", "{name}, assurance", AS_WRITTEN))),
+    ), required=False, shown_as="Delivery report"),
     FileKind("board/", "board-paper", "board_papers", (
         EntityKind("board-paper", "board paper", "Board papers", ("board_papers",),
                    provenance=("", "sourced"), ignored=("file",), item=False,
-                   refers=(("organisation", "organisation"),),
+                   refers=(("organisation", "organisation"), ("board", "board"),
+                           ("all_extracts.metric", "metric")),
                    figures=(Figures("field_sources", ("value",),
                                     "{h.label}: {e.title}", AS_WRITTEN),)),
-    ), required=False),
+    ), required=False, shown_as="Board papers"),
 )
 
 ENTITY_KINDS: tuple[EntityKind, ...] = tuple(k for f in FILES for k in f.entities)
@@ -331,6 +442,23 @@ def entity_kind(name: str) -> EntityKind | None:
 def sectioned(part: str | None = None) -> tuple[FileKind, ...]:
     """The file kinds the documents show through their own partial (in ``part``)."""
     return tuple(f for f in FILES if f.section and part in (None, f.section.part))
+
+
+def file_kind(file: str) -> FileKind | None:
+    """The file kind a plan file (``metrics.yaml``, ``board/update.yaml``) is of."""
+    folder = file.split("/", 1)[0] + "/" if "/" in file else None
+    return next((f for f in FILES if f.path in (file, folder)), None)
+
+
+def derived_figure(kind: str, field: str) -> tuple[DerivedFigure, str] | None:
+    """The figure entity kind ``kind`` declares derived that diff calls ``field``, with
+    what follows its name (the year of one a year: ``surplus.2021/22``); None if none."""
+    found = entity_kind(kind)
+    for name in (field, field.rpartition(".")[0]):
+        figure = next((d for d in (found.derived if found else ()) if d.field == name), None)
+        if figure is not None:
+            return figure, field[len(name) + 1:]
+    return None
 
 
 def extract_kind(name: str) -> FileKind | None:
@@ -465,6 +593,28 @@ def location_of(entity: Any, path: str) -> Iterator[tuple[Any, Any]]:
         found = [(child, getattr(child, "loc", loc)) for obj, loc in found
                  for child, _key in _spread(getattr(obj, name, None), None)]
     return iter(found)
+
+
+def referred(entity: Any, path: str, written_at: Callable[[Any, str], Any] | None = None
+             ) -> Iterator[tuple[Any, Any]]:
+    """(id, location) of each id ``entity`` refers to at ``path`` (a ``refers`` path):
+    each where it is written, as far as the model knows: an object on the way that has
+    ``loc_of(name, index)`` says where its field (its list's item ``index``) is; a key
+    (``keys:PATH``) is where its value is; else where ``written_at(location, field)``
+    (``model.Plan.written_at``) finds the field's key, or the nearest object's place."""
+    keys = path.startswith(KEYS)
+    *above, last = path.removeprefix(KEYS).split(".")
+    for holder, loc in location_of(entity, ".".join(above)):
+        value = getattr(holder, last, None)
+        where = getattr(holder, "loc_of", None)
+        field_loc = where(last) if where else written_at(loc, last) if written_at else loc
+        if keys and isinstance(value, Mapping):
+            for key, item in value.items():
+                yield key, getattr(item, "loc", None) or field_loc
+        elif not keys:
+            for index, (item, _key) in enumerate(_spread(value, None)):
+                at = index if isinstance(value, tuple) else None
+                yield item, where(last, at) if where else field_loc
 
 
 def own_fields(kind: EntityKind, entity: Any) -> dict[str, Any]:

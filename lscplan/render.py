@@ -589,26 +589,11 @@ def illustrative_marker(flag: bool, kind: str = "figure") -> Markup:
     return Markup(ILLUSTRATIVE_MARK).format(kind=kind)
 
 
-PLAN_SECTIONS = {
-    "plan.yaml": "Our system and its population",
-    "metrics.yaml": "Metrics plan",
-    "finance.yaml": "Finance",
-    "activity.yaml": "Activity",
-    "workforce.yaml": "Workforce",
-    "engagement.yaml": "Involving people",
-    "vision.yaml": "Vision",
-    "actuals.yaml": "Delivery report",
-    "board/": "Board papers",
-}
-
-
 def plan_section(file: str) -> str:
     """The part of the plan a source file holds, as documents name it (never the file):
-    a kind with a section of its own is named by its title."""
-    declared = next((f.section.title for f in kinds.sectioned() if f.section and f.path == file),
-                    None)
-    folder = file.split("/", 1)[0] + "/" if "/" in file else ""
-    return PLAN_SECTIONS.get(file) or PLAN_SECTIONS.get(folder) or declared or "The plan"
+    its kind's ``title`` (``kinds.FileKind.shown_as`` or its section's title)."""
+    kind = kinds.file_kind(file)
+    return (kind.title if kind else None) or "The plan"
 
 
 TO_BE_CONFIRMED = Markup('<span class="tbc">To be confirmed</span>')

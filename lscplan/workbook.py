@@ -23,7 +23,8 @@ importer lays out the same workbook from the plan as it stands and compares it c
 cell with the one it is given, so the layout is written once, here.
 
 Years are columns; percentages are stored as fractions with a percent number format
-(86.0 in the YAML is 0.86 shown ``86.0%``), money in £'000 like the YAML. The rows come
+(86.0 in the YAML is 0.86 shown ``86.0%``), money in £'000 like the YAML (every
+sheet's figures in the unit their kind declares, ``declared_unit``). The rows come
 from the model's entities and series (a place per ``by_icp`` key, a staff group per
 group, a metric per metric), so a new staff group, place or metric is a new row with
 no change here; and a new kind of plan file with series is a new sheet with no change
@@ -80,7 +81,6 @@ ABOUT = (
 )
 
 MONEY = "#,##0"
-SIGNED_MONEY = "+#,##0;-#,##0;0"
 PERCENT_POINTS = '+0.0"pp";-0.0"pp";0.0"pp"'
 DATE = "d mmmm yyyy"
 
@@ -264,18 +264,34 @@ def _year_columns(plan: Plan, first: int) -> dict[str, int]:
     return {y: first + i for i, y in enumerate(plan.period.years)}
 
 
+def _movement(fmt: str) -> str:
+    """``fmt`` with a sign on either side of a plain nought (a movement, a surplus)."""
+    return f"+{fmt};-{fmt};0"
+
+
+def _unit_formats(kind: str, holder: str, names: Sequence[str], items: Sequence[Any]
+                  ) -> dict[str, str]:
+    """Each figure's number format, in the unit ``kind`` declares for it at
+    ``holder.name``, read from its values in ``items``."""
+    return {name: number_format(declared_unit(kind, f"{holder}.{name}"),
+                                [getattr(i, name) for i in items]) for name in names}
+
+
 def _allocations(plan: Plan) -> Sheet:
     a = plan.finance.allocations
     sheet = Sheet("Allocations")
     title = formatting.with_years(a.title, a.baseline_year, a.allocation_year, ", ")
-    sheet.put(TITLE_ROW, 1, Text(f"{title} (£'000)", "title"))
+    money = formatting.unit_label(declared_unit("allocations", "rows.baseline"))
+    sheet.put(TITLE_ROW, 1, Text(f"{title} ({money})", "title"))
     headings = ["Organisation", f"{a.baseline_label} {a.baseline_year}",
                 f"{a.allocation_label} {a.allocation_year}", "Movement (as published)",
                 "Increase (as published)", "Movement (calculated)",
                 "Increase (calculated)", "Provenance", "Id"]
     _header(sheet, headings, 2)
-    percents = [r.published_percent for r in (*a.rows, a.total)]
-    pct = number_format("percent", percents)
+    fmts = _unit_formats("allocations", "rows", ("baseline", "allocation",
+                                                 "published_movement", "published_percent"),
+                         (*a.rows, a.total))
+    pct = fmts["published_percent"]
     rows = [(r, plan.organisation(r.organisation).name if r.organisation else r.label,
              r.organisation or r.label, "label") for r in a.rows]
     rows.append((a.total, a.total.label, "total", "total"))
@@ -287,16 +303,20 @@ def _allocations(plan: Plan) -> Sheet:
         percent = item.percent
         # a figure the author left out is derived: the formula that derives it
         derived = {
-            "baseline": Formula(f"=SUM(B{FIRST_ROW}:B{last})", MONEY, item.baseline),
-            "allocation": Formula(f"=SUM(C{FIRST_ROW}:C{last})", MONEY, item.allocation),
-            "movement": Formula(f"={c}-{b}", SIGNED_MONEY, item.movement),
+            "baseline": Formula(f"=SUM(B{FIRST_ROW}:B{last})", fmts["baseline"],
+                                item.baseline),
+            "allocation": Formula(f"=SUM(C{FIRST_ROW}:C{last})", fmts["allocation"],
+                                  item.allocation),
+            "movement": Formula(f"={c}-{b}", _movement(fmts["published_movement"]),
+                                item.movement),
             "increase_percent": Formula(f'=IF({b}=0,"",ROUND(({c}-{b})/{b},3))', pct,
                                         "" if percent is None else percent / 100),
         }
-        for col, name, yaml_key, fmt in ((2, "baseline", "baseline", MONEY),
-                                        (3, "allocation", "allocation", MONEY),
-                                        (4, "published_movement", "movement", SIGNED_MONEY),
-                                        (5, "published_percent", "increase_percent", pct)):
+        for col, name, yaml_key, fmt in (
+                (2, "baseline", "baseline", fmts["baseline"]),
+                (3, "allocation", "allocation", fmts["allocation"]),
+                (4, "published_movement", "movement", _movement(fmts["published_movement"])),
+                (5, "published_percent", "increase_percent", pct)):
             if not item.given(yaml_key):
                 sheet.put(row, col, derived[yaml_key])
                 continue
@@ -314,7 +334,8 @@ def _allocations(plan: Plan) -> Sheet:
         sheet.put(row, 1, Text(f"Check: the total against the sum of the {len(a.rows)} "
                                "organisations above"))
         for col in given:
-            sheet.put(row, col, check((total_row, col), FIRST_ROW, last, 0,
+            sheet.put(row, col, check((total_row, col), FIRST_ROW, last,
+                                      _places_of(fmts["baseline" if col == 2 else "allocation"]),
                                       "the organisations above"))
         sheet.put(row, 8, Text(CALCULATED))
     else:
@@ -327,7 +348,9 @@ def _allocations(plan: Plan) -> Sheet:
 def _trajectory(plan: Plan) -> Sheet:
     traj = plan.finance.trajectory
     sheet = Sheet("Finance")
-    sheet.put(TITLE_ROW, 1, Text("System financial trajectory (£'000)", "title"))
+    fmts = _unit_formats("trajectory", "years", ("income", "expenditure"), traj.years)
+    money = formatting.unit_label(declared_unit("trajectory", "years.income"))
+    sheet.put(TITLE_ROW, 1, Text(f"System financial trajectory ({money})", "title"))
     years = _year_columns(plan, 2)
     last = max(years.values()) + 1
     _header(sheet, ["Measure", *years, "Provenance"], 2)
@@ -338,7 +361,7 @@ def _trajectory(plan: Plan) -> Sheet:
         for year, col in years.items():
             fy = by_year.get(year)
             if fy is not None:
-                sheet.figure(row, col, getattr(fy, name), MONEY,
+                sheet.figure(row, col, getattr(fy, name), fmts[name],
                              _target(traj.loc, year, name), traj.provenance)
         sheet.put(row, last, Text(traj.provenance))
     row = FIRST_ROW + 2
@@ -346,7 +369,7 @@ def _trajectory(plan: Plan) -> Sheet:
     for year, col in years.items():
         if year in by_year:
             sheet.put(row, col, Formula(f"={ref(FIRST_ROW, col)}-{ref(FIRST_ROW + 1, col)}",
-                                        SIGNED_MONEY, by_year[year].surplus))
+                                        _movement(fmts["income"]), by_year[year].surplus))
     sheet.put(row, last, Text(CALCULATED))
     sheet.define("FinancialTrajectory", HEADER_ROW, row, last)
     sheet.widths = {1: 44, **{c: 14 for c in years.values()}, last: 22}
@@ -360,8 +383,12 @@ EXPENDITURE_ROW = FIRST_ROW + 1
 def _efficiency(plan: Plan) -> Sheet:
     eff = plan.finance.efficiency
     sheet = Sheet("Efficiency")
-    sheet.put(TITLE_ROW, 1, Text("Efficiency savings (£'000) and as a share of expenditure",
-                                 "title"))
+    unit = declared_unit("efficiency", "values")
+    fmt = number_format(unit, list(eff.values.values()))
+    spent = _unit_formats("trajectory", "years", ("expenditure",),
+                          plan.finance.trajectory.years)["expenditure"]
+    sheet.put(TITLE_ROW, 1, Text(f"Efficiency savings ({formatting.unit_label(unit)}) and as "
+                                 "a share of expenditure", "title"))
     years = _year_columns(plan, 2)
     last = max(years.values()) + 1
     _header(sheet, ["Measure", *years, "Provenance"], 2)
@@ -371,9 +398,9 @@ def _efficiency(plan: Plan) -> Sheet:
     sheet.put(row + 1, 1, Text("Expenditure (from the Finance sheet)"))
     sheet.put(row + 2, 1, Text("Efficiency as a share of expenditure", "total"))
     for year, col in years.items():
-        sheet.figure(row, col, eff.get(year), MONEY, _target(eff.loc, year), eff.provenance)
+        sheet.figure(row, col, eff.get(year), fmt, _target(eff.loc, year), eff.provenance)
         if year in spend:
-            sheet.put(row + 1, col, Formula(f"=Finance!{ref(EXPENDITURE_ROW, col)}", MONEY,
+            sheet.put(row + 1, col, Formula(f"=Finance!{ref(EXPENDITURE_ROW, col)}", spent,
                                             spend[year]))
         share = plan.finance.efficiency_percent(year)
         if eff.get(year) is not None and year in spend:

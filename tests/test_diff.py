@@ -962,3 +962,16 @@ def test_a_target_parts_own_provenance_is_a_provenance_change(small_plan) -> Non
     assert said(change) == ("metric `ae-four-hour`, local ambition by 2025 wording "
                             "provenance: “illustrative” → “example-briefing”")
     assert result.provenance == {"sourced": 1, "illustrative": 0, "resourced": 0}
+
+
+def test_an_engagements_public_words_and_end_date_are_compared(compare) -> None:
+    """An engagement's ``public_summary`` and a planned one's ``until`` are its own fields
+    and diff reports them (a view that listed its fields by hand left both out)."""
+    result = compare(("engagement.yaml", "    description: We will share the plan with "
+                      "local people.\n",
+                      "    description: We will share the plan with local people.\n"
+                      "    until: \"2019-12-20\"\n"
+                      "    public_summary: We will ask you what you think of the plan.\n"))
+    assert keys(result) == [
+        ("added", "engagement", "public-summary-engagement", "public_summary"),
+        ("added", "engagement", "public-summary-engagement", "until")]

@@ -4,6 +4,7 @@ names, the cover, and the same bytes from the same sources."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 from helpers import edit, evaluate
 from openpyxl import load_workbook
 
-from lscplan import documents, workbook
+from lscplan import documents, kinds, workbook
 from lscplan.model import ILLUSTRATIVE
 from lscplan.pipeline import check
 
@@ -322,3 +323,33 @@ def test_metrics_provenance_is_in_each_row(bundled_plan: Path) -> None:
                                            for i, s in sources.items()), text
         assert (r in shaded) == (text == ILLUSTRATIVE)
     assert metrics.cell(min(rows), prov).alignment.wrap_text
+
+
+def test_the_finance_sheets_write_the_unit_their_kinds_declare(small_plan: Path,
+                                                                monkeypatch) -> None:
+    """Allocations, Finance and Efficiency take their unit from ``kinds`` (£'000 as
+    declared today): declared in another, their titles and number formats follow."""
+    plan = _plan(small_plan)
+    sheets = {s.name: s for s in workbook.layout(plan, _submission(plan))}
+    assert "(£'000)" in sheets["Allocations"].cells[workbook.TITLE_ROW, 1].value
+    assert sheets["Finance"].cells[workbook.TITLE_ROW, 1].value == \
+        "System financial trajectory (£'000)"
+    def swapped(unit):
+        if isinstance(unit, tuple):
+            return tuple(swapped(u) for u in unit)
+        return "percent" if unit == "gbp-thousands" else unit
+
+    files = tuple(dataclasses.replace(f, entities=tuple(
+        dataclasses.replace(e, figures=tuple(dataclasses.replace(g, unit=swapped(g.unit))
+                                             for g in e.figures)) for e in f.entities))
+        if f.path == "finance.yaml" else f for f in kinds.FILES)
+    monkeypatch.setattr(kinds, "FILES", files)
+    monkeypatch.setattr(kinds, "ENTITY_KINDS", tuple(k for f in files for k in f.entities))
+    sheets = {s.name: s for s in workbook.layout(plan, _submission(plan))}
+    assert sheets["Finance"].cells[workbook.TITLE_ROW, 1].value == \
+        "System financial trajectory (%)"
+    assert sheets["Efficiency"].cells[workbook.TITLE_ROW, 1].value.startswith(
+        "Efficiency savings (%)")
+    assert sheets["Allocations"].cells[workbook.TITLE_ROW, 1].value.endswith("(%)")
+    income = sheets["Finance"].cells[workbook.FIRST_ROW, 2]
+    assert income.fmt.endswith("%")

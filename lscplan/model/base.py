@@ -249,7 +249,7 @@ class Record:
     (for an entity) its kind's name."""
 
     def __init__(self, fields: Mapping[str, Any], loc: Location,
-                 field_loc: Callable[[str], Location] | None = None, kind: str | None = None):
+                 field_loc: Callable[..., Location] | None = None, kind: str | None = None):
         self._fields = dict(fields)
         self.loc = loc
         self._field_loc = field_loc
@@ -257,9 +257,12 @@ class Record:
         #: one); not an attribute a template reads, which are the fields
         self._kind = kind
 
-    def loc_of(self, name: str) -> Location:
-        """Where the field ``name`` is in the source (the record's place if unknown)."""
-        return self._field_loc(name) if self._field_loc else self.loc
+    def loc_of(self, name: str, index: int | None = None) -> Location:
+        """Where the field ``name`` (its list's item ``index``) is in the source (the
+        record's place if unknown)."""
+        if self._field_loc is None:
+            return self.loc
+        return self._field_loc(name) if index is None else self._field_loc(name, index)
 
     def __getattr__(self, name: str) -> Any:
         try:

@@ -72,7 +72,7 @@ def _without_references(plan: P, whole: P) -> P:
         ids.setdefault(kind.name, set()).add(eid)
     fixes: dict[int, dict[str, Any]] = {}
     for kind, _id, entity in kinds.entities(plan):
-        for path, target in kind.refers:
+        for path, target in kind.id_fields:
             known, value = ids.get(target, set()), getattr(entity, path, None)
             if isinstance(value, tuple) and not set(value) <= known:
                 fixes.setdefault(id(entity), {})[path] = tuple(v for v in value if v in known)

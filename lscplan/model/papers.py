@@ -171,6 +171,13 @@ class BoardPaper(Sourced):
     def doc_id(self) -> str:
         return f"board-{self.id}"
 
+    def loc_of(self, name: str, index: int | None = None) -> Location:
+        """Where the field ``name`` is written (its ``board``, a cover-sheet field), for
+        the reference rule (``kinds.referred``); the paper's place if not known."""
+        if name == "board" and self.board_loc is not None:
+            return self.board_loc
+        return self.field_locs.get(name, self.loc)
+
     @property
     def field_sources(self) -> tuple[FieldSource, ...]:
         """The cover-sheet fields with a provenance of their own: those given as

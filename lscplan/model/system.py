@@ -57,6 +57,13 @@ class Organisation(Sourced):
         """The first place it serves (the one, for most)."""
         return self.places[0] if self.places else None
 
+    def loc_of(self, name: str, index: int | None = None) -> Location:
+        """Where the field ``name`` (item ``index`` of ``places``) is written, for the
+        reference rule (``kinds.referred``); the organisation's place if not known."""
+        if name == "places" and index is not None and index < len(self.place_locs):
+            return self.place_locs[index]
+        return self.loc
+
 
 @dataclass(frozen=True)
 class Executive(Sourced):
@@ -86,6 +93,15 @@ class Board(Sourced):
     def partnership(self) -> bool:
         """Whether it belongs to the partnership as a whole rather than one organisation."""
         return self.organisation is None
+
+    def loc_of(self, name: str, index: int | None = None) -> Location:
+        """Where ``organisation`` or item ``index`` of ``members`` is written, for the
+        reference rule (``kinds.referred``); the board's place if not known."""
+        if name == "organisation" and self.organisation_loc is not None:
+            return self.organisation_loc
+        if name == "members" and index is not None and index < len(self.member_locs):
+            return self.member_locs[index]
+        return self.loc
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from ..model import (
     Extract,
     Plan,
     Portfolio,
-    Record,
     Series,
     council_meeting,
     texts,
@@ -92,54 +91,39 @@ def _missing(kind: str, ref: str, known: Iterable[str | None], loc: Location, wh
 @rule
 def references(plan: Plan) -> Iterator[Diagnostic]:
     """reference: every id a source refers to is defined."""
-    yield from _place_references(plan)
-    yield from _board_references(plan)
+    yield from _every_place(plan)
     yield from _paper_references(plan)
     yield from _provenance(plan)
     yield from _units(plan)
 
 
-def _place_references(plan: Plan) -> Iterator[Diagnostic]:
-    """The places organisations serve, and activity and staff groups by place (every
-    place given, where figures are by place)."""
+# The ids an entity names are declared on its kind (``kinds.EntityKind.refers``) and
+# checked by ``declared_references``; what follows is what a declaration of "this field
+# holds an id of that kind" cannot say: that figures by place cover every place, that a
+# paper's organisation is its board's, and that an extract names a part of the plan
+# (its names are the sections', not ids of entities).
+
+
+def _every_place(plan: Plan) -> Iterator[Diagnostic]:
+    """Activity gives figures for every place; a staff group giving figures by place
+    gives them for every place."""
     icps = [i.id for i in plan.system.icps]
     place = plan.terms.place.short
-    for org in plan.system.organisations:
-        for at, loc in zip(org.places, org.place_locs, strict=True):
-            yield from _missing(place, at, icps, loc, f"organisation {org.id!r}")
     for pod in plan.activity:
-        for icp in pod.by_icp:
-            yield from _missing(place, icp, icps, pod.by_icp[icp].loc, f"activity {pod.id!r}")
         for icp in sorted(set(icps) - set(pod.by_icp)):
             yield error("reference", f"activity {pod.id!r} has no figures for the {place} "
                         f"{icp!r}; give every {place}", pod.loc)
     for g in plan.workforce.groups:
-        for at, series in g.by_place.items():
-            yield from _missing(place, at, icps, series.loc, f"staff group {g.id!r}")
         for icp in [i for i in icps if i not in g.by_place] if g.by_place else ():
             yield error("reference", f"staff group {g.id!r} gives figures by {place} but none "
                         f"for the {place} {icp!r}; give every {place}", g.loc)
 
 
-def _board_references(plan: Plan) -> Iterator[Diagnostic]:
-    """The organisation each board belongs to, and its members."""
-    orgs = [o.id for o in plan.system.organisations]
-    for b in plan.system.governance.boards:
-        if b.organisation:
-            yield from _missing("organisation", b.organisation, orgs, b.organisation_loc or b.loc,
-                                f"board {b.id!r}")
-        for member, loc in zip(b.members, b.member_locs, strict=True):
-            yield from _missing("organisation", member, orgs, loc, f"board {b.id!r}")
-
-
 def _paper_references(plan: Plan) -> Iterator[Diagnostic]:
-    """Each board paper's board (of its organisation) and the extracts it asks for."""
+    """Each board paper's board is of its organisation, and the extracts it asks for
+    are parts of the plan it has."""
     boards = {b.id: b for b in plan.system.governance.boards}
-    metrics = [m.id for m in plan.metrics]
     for paper in plan.board_papers:
-        if paper.board:
-            yield from _missing("board", paper.board, boards, paper.board_loc or paper.loc,
-                                f"board paper {paper.id!r}")
         board = boards.get(paper.board or "")
         if board and paper.organisation and paper.organisation != board.organisation:
             owner = (f"the organisation {board.organisation!r}" if board.organisation
@@ -149,16 +133,13 @@ def _paper_references(plan: Plan) -> Iterator[Diagnostic]:
                         f"{owner}; leave 'organisation' out (the board's applies) or name "
                         "the board of that organisation", paper.board_loc or paper.loc)
         for ex in paper.all_extracts:
-            yield from _extract_references(plan, paper.id, ex, metrics)
+            if not ex.metric:
+                yield from _extract_references(plan, paper.id, ex)
 
 
-def _extract_references(plan: Plan, paper: str, ex: Extract, metrics: list[str]
-                        ) -> Iterator[Diagnostic]:
-    """An extract's metric is defined; its kind is a part of the plan, and one the plan
-    has."""
-    if ex.metric:
-        yield from _missing("metric", ex.metric, metrics, ex.loc, f"board paper {paper!r}")
-    elif ex.kind not in EXTRACT_CONTENT and not kinds.extract_kind(ex.kind):
+def _extract_references(plan: Plan, paper: str, ex: Extract) -> Iterator[Diagnostic]:
+    """An extract's kind is a part of the plan, and one the plan has."""
+    if ex.kind not in EXTRACT_CONTENT and not kinds.extract_kind(ex.kind):
         names = [*EXTRACT_CONTENT, *(f.section.extract for f in kinds.sectioned()
                                      if f.section and f.section.extract)]
         yield error("reference", f"board paper {paper!r} asks for the extract "
@@ -171,53 +152,29 @@ def _extract_references(plan: Plan, paper: str, ex: Extract, metrics: list[str]
                     "remove the extract", ex.loc)
 
 
-#: The built-in units each kind of figure may be in (plan.yaml ``units`` adds more).
-BUILTIN_UNITS_OF = {
-    "metric": ("percent", "number", "rate-per-100000", "years", "weeks", "gbp-thousands",
-               "ratio", "wte"),
-    "finance figure": ("gbp-thousands", "percent", "number"),
-    "activity": ("attendances", "admissions", "appointments", "contacts", "episodes"),
-}
-
-
 def _units(plan: Plan) -> Iterator[Diagnostic]:
-    """Every unit named is built in for its kind of figure or declared; no declared unit
-    takes a built-in id."""
+    """Every unit named is built in for its kind of figure (``kinds.UnitChoice``; any
+    built-in one for a kind declaring none) or declared; no declared unit takes a
+    built-in id."""
     declared = [u for u in plan.units if u not in BUILTIN_UNITS]
     for u in plan.units:
         if u in BUILTIN_UNITS:
             yield error("unique-id", f"the unit {u.id!r} is built in: leave it out of "
                         "`units` to use it, or declare yours under another id", u.loc)
-    for what, whats, items in (("metric", "metrics", plan.metrics),
-                               ("finance figure", "finance figures", plan.finance.context),
-                               ("activity", "activity", plan.activity)):
-        allowed = BUILTIN_UNITS_OF[what]
-        for item in items:
-            if item.unit not in allowed and item.unit not in declared:
-                known = ", ".join((*allowed, *declared))
-                yield error("reference", f"{what} {item.id!r} is in the unit {item.unit.id!r}, "
-                            f"which is neither built in for {whats} nor declared in plan.yaml "
-                            f"`units`; the units it may name: {known}",
-                            item.unit.loc or item.loc)
-    yield from _record_units(plan, declared)
-
-
-def _record_units(plan: Plan, declared: list[Any]) -> Iterator[Diagnostic]:
-    """The units a generic kind's entities name in the field their kind declares its
-    figures' unit in (``field:NAME``): each built in or declared."""
     for kind, _id, entity in kinds.entities(plan):
-        if not isinstance(entity, Record):
-            continue
-        for name in dict.fromkeys(spec[len(kinds.FIELD_UNIT):]
-                                  for _path, spec in kind.figure_units()
-                                  if spec.startswith(kinds.FIELD_UNIT)):
+        choice = kind.unit_choice
+        allowed = choice.builtin if choice else tuple(BUILTIN_UNITS)
+        built_in = f"built in for {choice.of}" if choice else "built in"
+        for name in kind.unit_fields:
             unit = getattr(entity, name, None)
-            if isinstance(unit, str) and unit not in BUILTIN_UNITS and unit not in declared:
-                known = ", ".join((*BUILTIN_UNITS, *declared))
-                yield error("reference", f"{kinds.name_of(kind, entity, plan.terms)} is in "
-                            f"the unit {unit!r}, which is neither built in nor declared in "
-                            f"plan.yaml `units`; the units it may name: {known}",
-                            entity.loc_of(name))
+            if not isinstance(unit, str) or unit in allowed or unit in declared:
+                continue
+            where = getattr(unit, "loc", None) or (
+                entity.loc_of(name) if hasattr(entity, "loc_of") else entity.loc)
+            known = ", ".join((*allowed, *declared))
+            yield error("reference", f"{kinds.name_of(kind, entity, plan.terms)} is in the "
+                        f"unit {str(unit)!r}, which is neither {built_in} nor declared in "
+                        f"plan.yaml `units`; the units it may name: {known}", where)
 
 
 @rule
@@ -233,10 +190,9 @@ def declared_references(plan: Plan) -> Iterator[Diagnostic]:
         for path, target in kind.refers:
             known = ids.get(target, set())
             label = kinds.label_of(by_name[target], plan.terms)
-            # where the reference is written: the field's key where the model knows it
-            loc = (entity.loc if "." in path else entity.loc_of(path)
-                   if hasattr(entity, "loc_of") else plan.written_at(entity.loc, path))
-            for ref in kinds.values(entity, path):
+            # where the reference is written: where the model knows it (``loc_of``),
+            # else the field's key in the source
+            for ref, loc in kinds.referred(entity, path, plan.written_at):
                 yield from _missing(label, ref, known, loc,
                                     kinds.name_of(kind, entity, plan.terms))
 
