@@ -364,6 +364,17 @@ def small_change(low: float, high: float) -> bool:
     return (high - low) < SMALL_CHANGE * max(abs(low), abs(high))
 
 
+def zero_is_near(low: float, high: float) -> bool:
+    """Whether values from ``low`` to ``high`` (all of one sign) lie nearer zero than
+    their spread: an axis cut above zero would take less than half the plot, and only
+    make the line nearest zero look like next to nothing (issue 28: non-elective
+    admissions drawn from 10,000, West Lancashire's 10,850 on the axis' floor beside
+    Pennine Lancashire's 59,640)."""
+    if low <= 0 <= high:
+        return False
+    return min(abs(low), abs(high)) < high - low
+
+
 def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
                       reference: Reference | None = None, point: Point | None = None,
                       zero: bool = False, references: Sequence[Reference] = ()):
@@ -374,7 +385,8 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
     mark at that x (a target due that year); local ambitions are drawn in aqua green,
     dash-dotted, standards in dark grey, dotted;
     ``point`` marks one value (a baseline); ``zero`` starts the y axis at zero, and so
-    does a small change (``small_change``). Otherwise the axis runs from a tick at or
+    does a small change (``small_change``) and values nearer zero than their spread
+    (``zero_is_near``). Otherwise the axis runs from a tick at or
     below the lowest value to one at or above the highest (past a target line that
     would lie on its edge); when it does not include zero, the chart says so. Illustrative lines
     are dashed; when every value drawn (lines, point, references) is illustrative the
@@ -441,7 +453,7 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
     ax.set_xticks(positions, list(x))
     ax.margins(x=0.04)
     low, high = min(values, default=0), max(values, default=0)
-    if zero or small_change(low, high):
+    if zero or small_change(low, high) or zero_is_near(low, high):
         low, high = min(low, 0), max(high, 0)
     else:  # a target line on the axis' edge would hide in it: the axis goes past it
         pad = (high - low) * 0.05

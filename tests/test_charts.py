@@ -25,6 +25,15 @@ from lscplan.pipeline import check
 YEARS = ("2018/19", "2019/20", "2020/21", "2021/22")
 
 
+@pytest.fixture(autouse=True)
+def _figures_closed():
+    """The figures a test draws are closed after it (pyplot keeps them, and warns at 20)."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def _metric_chart(chart_id: str = "chart-metric-ae", illustrative: bool = True) -> str:
     return trajectory_chart(
         chart_id, "A&E four-hour standard", YEARS,
@@ -290,6 +299,20 @@ def test_a_small_change_is_drawn_on_an_axis_from_zero():
     assert "The vertical axis does not start at zero" not in _texts(gap)
     ae = trajectory_figure(YEARS, [Line("A&E", (83.3, 86, 90, 95))], "percent")
     assert ae.axes[0].get_ylim()[0] > 0  # a change of 12% of the values: zoomed, and said
+
+
+def test_values_nearer_zero_than_their_spread_are_drawn_from_zero():
+    """Issue 28 (the activity charts): non-elective admissions from 10,850 (West
+    Lancashire) to 59,640 (Pennine Lancashire) were drawn on an axis from 10,000, the
+    smallest place's line on its floor, as if next to nothing."""
+    places = trajectory_figure(YEARS[:3], [Line("West", (11_070, 10_960, 10_850)),
+                                           Line("Pennine", (59_640, 59_050, 58_460))],
+                               "admissions")
+    assert places.axes[0].get_ylim()[0] == 0
+    assert "The vertical axis does not start at zero" not in _texts(places)
+    below = trajectory_figure(YEARS[:3], [Line("Deficit", (-72_000, -40_000, -5_000))],
+                              "gbp-thousands")
+    assert below.axes[0].get_ylim()[1] >= 0  # the same below zero
 
 
 def test_a_target_line_on_the_axis_edge_is_drawn_inside_it():
