@@ -99,6 +99,7 @@ class Reference:
     label: str
     x: str | None = None
     local: bool = False
+    illustrative: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Point:
     x: str
     value: float
     label: str
+    illustrative: bool = False
 
 
 def warm() -> None:
@@ -311,8 +313,13 @@ def _legend_layout(labels: Sequence[str]) -> tuple[list[str], int, int]:
     return wrapped, ncol, height
 
 
-def _mark_illustrative(ax) -> None:
-    ax.text(1.0, 1.0, "Illustrative figures", transform=_above(ax), ha="right",
+#: The stamp of a chart every value of which is illustrative (only such a chart has it:
+#: on any other the legend, or the stamp's own words, name what is illustrative).
+STAMP = "Illustrative figures"
+
+
+def _mark_illustrative(ax, text: str = STAMP) -> None:
+    ax.text(1.0, 1.0, text, transform=_above(ax), ha="right",
             va="bottom", fontsize=8, color=ILLUSTRATIVE_TEXT, fontstyle="italic")
 
 
@@ -357,6 +364,17 @@ def small_change(low: float, high: float) -> bool:
     return (high - low) < SMALL_CHANGE * max(abs(low), abs(high))
 
 
+def zero_is_near(low: float, high: float) -> bool:
+    """Whether values from ``low`` to ``high`` (all of one sign) lie nearer zero than
+    their spread: an axis cut above zero would take less than half the plot, and only
+    make the line nearest zero look like next to nothing (issue 28: non-elective
+    admissions drawn from 10,000, West Lancashire's 10,850 on the axis' floor beside
+    Pennine Lancashire's 59,640)."""
+    if low <= 0 <= high:
+        return False
+    return min(abs(low), abs(high)) < high - low
+
+
 def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
                       reference: Reference | None = None, point: Point | None = None,
                       zero: bool = False, references: Sequence[Reference] = ()):
@@ -367,22 +385,33 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
     mark at that x (a target due that year); local ambitions are drawn in aqua green,
     dash-dotted, standards in dark grey, dotted;
     ``point`` marks one value (a baseline); ``zero`` starts the y axis at zero, and so
-    does a small change (``small_change``). Otherwise the axis runs from a tick at or
+    does a small change (``small_change``) and values nearer zero than their spread
+    (``zero_is_near``). Otherwise the axis runs from a tick at or
     below the lowest value to one at or above the highest (past a target line that
     would lie on its edge); when it does not include zero, the chart says so. Illustrative lines
-    are dashed; when every line is illustrative the chart says "Illustrative
-    figures", otherwise each illustrative line's legend entry says "(illustrative)".
+    are dashed; when every value drawn (lines, point, references) is illustrative the
+    chart says "Illustrative figures", otherwise each illustrative line's, point's or
+    reference's label says "(illustrative)".
     """
     plt = _pyplot()
-    all_illustrative = all(line.illustrative for line in lines)
-    names = [line.label + (ILLUSTRATIVE if line.illustrative and not all_illustrative
-                           else "") for line in lines]
+    refs = ([reference] if reference is not None else []) + list(references)
+    drawn_flags = ([line.illustrative for line in lines]
+                   + ([point.illustrative] if point is not None else [])
+                   + [r.illustrative for r in refs])
+    all_illustrative = all(drawn_flags)
+
+    def named(label: str, illustrative: bool) -> str:
+        return label + (ILLUSTRATIVE if illustrative and not all_illustrative else "")
+
+    names = [named(line.label, line.illustrative) for line in lines]
     same = _same_figures(lines)
     ends = _end_labels(names, same)
     labels = [] if ends else list(names)
-    labels += [point.label] if point is not None else []
-    refs = ([reference] if reference is not None else []) + list(references)
-    labels += [r.label for r in refs]
+    labels += [named(point.label, point.illustrative)] if point is not None else []
+    # a reference's label ends with its figure in brackets: "(97%, 2020/21, illustrative)"
+    labels += [r.label[:-1] + ", illustrative)"
+               if r.illustrative and not all_illustrative and r.label.endswith(")")
+               else named(r.label, r.illustrative) for r in refs]
     wrapped, ncol, rows = _legend_layout(labels)
     fig, ax = plt.subplots(figsize=(WIDTH, HEIGHT + LEGEND_ROW * rows), dpi=DPI,
                            layout="constrained")
@@ -424,7 +453,7 @@ def trajectory_figure(x: Sequence[str], lines: Sequence[Line], unit: str, *,
     ax.set_xticks(positions, list(x))
     ax.margins(x=0.04)
     low, high = min(values, default=0), max(values, default=0)
-    if zero or small_change(low, high):
+    if zero or small_change(low, high) or zero_is_near(low, high):
         low, high = min(low, 0), max(high, 0)
     else:  # a target line on the axis' edge would hide in it: the axis goes past it
         pad = (high - low) * 0.05
@@ -554,7 +583,7 @@ def _axis_note(money: str | None, off_zero: bool) -> str:
 
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float],
-              unit: str, description: str, *, illustrative: bool = False,
+              unit: str, description: str, *, illustrative: bool | Sequence[bool] = False,
               width: float = WIDTH) -> str:
     """Horizontal bars, one per label, each with its value written beside it
     (``bar_figure``), as SVG."""
@@ -564,28 +593,46 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
         return _svg(fig, chart_id, title, description)
 
 
+def bar_stamp(illustrative: Sequence[bool]) -> str | None:
+    """What a bar chart's stamp says: "Illustrative figures" when every bar is
+    illustrative, what the hatching means when only some are, nothing when none is."""
+    if all(illustrative):
+        return STAMP
+    if any(illustrative):
+        return "Hatched: illustrative"
+    return None
+
+
 def bar_figure(labels: Sequence[str], values: Sequence[float], unit: str, *,
-               illustrative: bool = False, width: float = WIDTH):
+               illustrative: bool | Sequence[bool] = False, width: float = WIDTH):
     """The matplotlib figure of ``bar_chart``: ``width`` in inches (half the default
     for charts set side by side). The value axis includes zero, with a tick at or
     beyond each end of the data; a value is written after the end of its bar, or
-    for a bar below zero just after zero, clear of the row labels."""
+    for a bar below zero just after zero, clear of the row labels. ``illustrative``
+    says of every bar, or of each, whether it is illustrative: those are hatched, and
+    the stamp says what is (``bar_stamp``)."""
     plt = _pyplot()
     from matplotlib.transforms import offset_copy
 
+    flags = ([illustrative] * len(values) if isinstance(illustrative, bool)
+             else list(illustrative))
+    if len(flags) != len(values):
+        raise ValueError(f"{len(flags)} illustrative flags for {len(values)} bars")
     height = max(1.3, 0.32 * len(labels) + 0.6)
     fig, ax = plt.subplots(figsize=(width, height), dpi=DPI, layout="constrained")
     positions = list(range(len(labels)))[::-1]
-    ax.barh(positions, list(values), color=NHS_BLUE, height=0.6,
-            hatch="//" if illustrative else None, edgecolor="white")
+    bars = ax.barh(positions, list(values), color=NHS_BLUE, height=0.6, edgecolor="white")
+    for bar, flag in zip(bars, flags, strict=True):
+        bar.set_hatch("//" if flag else None)
     ax.set_yticks(positions, list(labels))
     fmt = _axis_formatter(unit)
     beside = offset_copy(ax.transData, fig=fig, x=3, units="points")
     for position, value in zip(positions, values, strict=True):
         ax.text(max(value, 0), position, fmt(value, 0), transform=beside, ha="left",
                 va="center", fontsize=8, color=DARK_GREY)
-    if illustrative:
-        _mark_illustrative(ax)
+    stamp = bar_stamp(flags)
+    if stamp:
+        _mark_illustrative(ax, stamp)
     _value_axis(fig, ax, ax.xaxis, unit, min(0, *values), max(0, *values))
     return fig
 

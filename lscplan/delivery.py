@@ -127,8 +127,14 @@ class Delivery:
         svg = draw(f"{where}-xmr", self.title(t), t.spc, t.unit,
                    self.description(t), target=t.national,
                    trajectory=tuple(trajectory) if any(v is not None for v in trajectory)
-                   else (), trajectory_label="Plan", illustrative=t.series.illustrative)
+                   else (), trajectory_label="Plan", illustrative=t.series.illustrative,
+                   trajectory_illustrative=self._plan_illustrative(t))
         return Markup(svg)
+
+    def _plan_illustrative(self, t: Tracked) -> bool:
+        """Whether the plan's figures the chart draws beside a series are illustrative."""
+        metric = next((m for m in self.plan.metrics if m.id == t.series.metric), None)
+        return metric is not None and metric.values.illustrative
 
     def rows(self, t: Tracked) -> list[DataRow]:
         """The points as the table under the chart shows them, latest last."""

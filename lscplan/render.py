@@ -80,15 +80,18 @@ def _joined(words: Sequence[str]) -> str:
 
 
 def draft_text(kinds_marked: Sequence[str]) -> str:
-    """The running draft mark for a page that marks ``kinds_marked``: "Draft: contains
-    illustrative figures and entries", or, when only named values (dates) are marked,
-    "Draft: the meeting date is illustrative"."""
+    """The running mark for a page that marks ``kinds_marked``: "Contains illustrative
+    figures and entries", or, when only named values (dates) are marked, "The meeting
+    date is illustrative". It does not say "Draft": it runs beside the footer's status
+    ("Version 0.1 · Draft · 15 November 2019"), a different fact (issue 28: the two
+    "Draft"s on one line read as one)."""
     plural = {"figure": "figures", "entry": "entries"}
     general = [plural[k] for k in plural if k in kinds_marked]
     named = [f"the {k}" for k in kinds_marked if k not in plural]
     if not general:
-        return f"Draft: {_joined(named)} {'is' if len(named) == 1 else 'are'} illustrative"
-    return "Draft: contains illustrative " + _joined(general + named)
+        text = f"{_joined(named)} {'is' if len(named) == 1 else 'are'} illustrative"
+        return text[0].upper() + text[1:]
+    return "Contains illustrative " + _joined(general + named)
 
 
 def legend_text(kinds_marked: Sequence[str], public: bool = False,
@@ -351,7 +354,7 @@ class Figures:
             chart_id, title, x, (charts.Line(m.title, values, m.illustrative),), m.unit,
             description, references=references,
             point=charts.Point(m.baseline.year, m.baseline.value,
-                               f"Baseline {m.baseline.year}"))
+                               f"Baseline {m.baseline.year}", baseline_illus))
         cells = tuple(
             Cell(formatting.cell(v, m.unit),
                  m.baseline.provenance == "illustrative" if y == m.baseline.year
@@ -449,8 +452,10 @@ class Figures:
         values: tuple[float, ...] = (m.baseline.value, m.target)
         if unit == "gbp-thousands":  # in £m, as the sentence beside it writes money
             unit, values = formatting.GBP_MILLIONS, tuple(v / 1000 for v in values)
+        # each bar hatched, and the stamp saying so, only where its figure is illustrative
         svg = self._bar(chart_id, title, labels, values, unit, description,
-                        illustrative=m.illustrative or baseline_illus, width=charts.WIDTH / 2)
+                        illustrative=(baseline_illus, m.values.illustrative),
+                        width=charts.WIDTH / 2)
         cells = (Cell(formatting.cell(values[0], unit), baseline_illus),
                  Cell(formatting.cell(values[1], unit), m.values.illustrative))
         return Figure(chart_id, title, Markup(svg), description, m.illustrative, unit,
@@ -467,6 +472,7 @@ def target_references(m: Metric, x: Sequence[str]
     for t in m.targets:
         shown = formatting.value(t.value, m.unit)
         year = t.year_in(years)
+        invented = t.wholly_illustrative or t.part_marked("value")
         phrase = f"{t.label.lower()}: {t.sentence}"
         if t.wholly_illustrative:
             phrase += " (illustrative)"
@@ -477,10 +483,11 @@ def target_references(m: Metric, x: Sequence[str]
             continue
         if t.by is None:
             references.append(charts.Reference(t.value, f"{t.label} ({shown})",
-                                               local=not t.national))
+                                               local=not t.national, illustrative=invented))
         elif year is not None:
             references.append(charts.Reference(t.value, f"{t.label} ({shown}, {year})",
-                                               x=year, local=not t.national))
+                                               x=year, local=not t.national,
+                                               illustrative=invented))
         parts.append(phrase)
         reached = "reaches" if m.reaches(t) else "does not reach"
         parts.append(f"the plan {reached} it by {year or last}")

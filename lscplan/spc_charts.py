@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from html import escape
 from itertools import pairwise
 
-from . import charts
+from . import charts, formatting
 from .spc import SpcResult
 
 #: Point and line colours of NHSRplotthedots' charts (``ptd_spc_colours``).
@@ -116,22 +116,26 @@ def _label_positions(periods: Sequence[str]) -> list[int]:
 
 def xmr_chart(chart_id: str, title: str, result: SpcResult, unit: str, description: str,
               *, target: float | None = None, trajectory: Sequence[float | None] = (),
-              trajectory_label: str = "Plan", illustrative: bool = False) -> str:
+              trajectory_label: str = "Plan", illustrative: bool = False,
+              trajectory_illustrative: bool = False) -> str:
     """The XmR chart of ``result`` as inline SVG (``xmr_figure``)."""
     plt = charts._pyplot()
     with plt.rc_context(charts._STYLE):
         fig = xmr_figure(result, unit, target=target, trajectory=trajectory,
-                         trajectory_label=trajectory_label, illustrative=illustrative)
+                         trajectory_label=trajectory_label, illustrative=illustrative,
+                         trajectory_illustrative=trajectory_illustrative)
         return charts._svg(fig, chart_id, title, description)
 
 
 def xmr_figure(result: SpcResult, unit: str, *, target: float | None = None,
                trajectory: Sequence[float | None] = (), trajectory_label: str = "Plan",
-               illustrative: bool = False):
+               illustrative: bool = False, trajectory_illustrative: bool = False):
     """The matplotlib figure of ``xmr_chart``. ``trajectory`` is the plan's figure for
     each point's period (its financial year's), ``None`` where the plan has none: it
     is drawn as steps. The limits are drawn segment by segment, so a rebase or the
-    fixing of the limits shows where it happens."""
+    fixing of the limits shows where it happens. The stamp says "Illustrative
+    figures" only when everything drawn is (``illustrative`` values, and so their mean
+    and limits; no target; no plan or an illustrative one), else names what is."""
     plt = charts._pyplot()
     from matplotlib.lines import Line2D
 
@@ -202,8 +206,10 @@ def xmr_figure(result: SpcResult, unit: str, *, target: float | None = None,
     extra = [v for _, v in planned] + ([target] if target is not None else [])
     low = min(values + [p.lpl for p in points] + extra)
     high = max(values + [p.upl for p in points] + extra)
-    if illustrative:
-        charts._mark_illustrative(ax)
+    stamp = xmr_stamp(illustrative, target is not None,
+                      (trajectory_label.lower(), trajectory_illustrative) if planned else None)
+    if stamp:
+        charts._mark_illustrative(ax, stamp)
     fig.legend([h for _, h in entries], wrapped, loc="outside lower center", ncol=ncol,
                columnspacing=1.8, handlelength=2.6)
     note = (charts._note(ax, "The vertical axis does not start at zero")
@@ -214,6 +220,21 @@ def xmr_figure(result: SpcResult, unit: str, *, target: float | None = None,
         note.remove()
         charts._lay_out(fig)
     return fig
+
+
+def xmr_stamp(illustrative: bool, target: bool, plan: tuple[str, bool] | None
+              ) -> str | None:
+    """The stamp of an XmR chart: "Illustrative figures" when all it draws is
+    illustrative, "Illustrative: values, mean and limits" (or the plan's line) when
+    some is, nothing when none is; ``target`` is whether a (sourced) target is drawn,
+    ``plan`` the plan line's label and whether it is illustrative, if drawn."""
+    named = (["values, mean and limits"] if illustrative else []) + (
+        [plan[0]] if plan is not None and plan[1] else [])
+    if not named:
+        return None
+    if illustrative and not target and (plan is None or plan[1]):
+        return charts.STAMP
+    return "Illustrative: " + formatting.and_list(named)
 
 
 def _limits(point) -> tuple[float, float, float]:

@@ -908,7 +908,7 @@ def _cover(plan: Plan, doc: Any, sheets: Sequence[Sheet]) -> Sheet:
                   f"built: the last sheet, {ABOUT_SHEET}."),
     ]
     if doc.draft:
-        rows.insert(3, ("Draft", "Draft: contains illustrative figures"
+        rows.insert(3, ("Draft", "Contains illustrative figures"
                         + ("; the plan date is illustrative" if doc.date_illustrative else "")))
     row = 3
     for label, value in rows:

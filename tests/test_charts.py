@@ -25,6 +25,15 @@ from lscplan.pipeline import check
 YEARS = ("2018/19", "2019/20", "2020/21", "2021/22")
 
 
+@pytest.fixture(autouse=True)
+def _figures_closed():
+    """The figures a test draws are closed after it (pyplot keeps them, and warns at 20)."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def _metric_chart(chart_id: str = "chart-metric-ae", illustrative: bool = True) -> str:
     return trajectory_chart(
         chart_id, "A&E four-hour standard", YEARS,
@@ -82,8 +91,10 @@ def test_nhs_style():
 
 
 def test_illustrative_series_are_dashed_and_say_so():
-    only = _metric_chart(illustrative=True)
-    assert ">Illustrative figures</text>" in only
+    only = trajectory_chart("c", "Activity", YEARS[1:],
+                            [Line("North", (1, 2, 3), True), Line("South", (3, 2, 1), True)],
+                            "attendances", "d")
+    assert ">Illustrative figures</text>" in only and "(illustrative)" not in only
     mixed = trajectory_chart("c", "Activity", YEARS[1:],
                              [Line("North", (1, 2, 3), True), Line("South", (3, 2, 1))],
                              "attendances", "d")
@@ -103,6 +114,68 @@ def test_one_function_draws_every_trajectory():
                             [Line(f"Staff group {i} with a long name", (i, i + 1, i + 2))
                              for i in range(7)], "wte", "d", zero=True)
     assert many.count("Staff group") == 7
+
+
+def test_a_chart_is_stamped_illustrative_only_when_every_value_drawn_is():
+    """Issue 28: the A&E chart said "Illustrative figures" of its sourced 83.3% baseline
+    (and its sourced national standard): the stamp is true of the whole chart or
+    absent, and then the label of each illustrative thing drawn says so."""
+    mixed = _metric_chart(illustrative=True)  # a sourced baseline and standard
+    assert ">Illustrative figures</text>" not in mixed
+    assert ">A&amp;E four-hour standard (illustrative)</text>" in mixed
+    assert ">Baseline 2018/19</text>" in mixed
+    assert ">National standard (95%)</text>" in mixed
+    baseline = trajectory_chart(
+        "c", "A&E", YEARS, [Line("A&E", (85.0, 87.0, 90.0, 95.0))], "percent", "d",
+        point=Point("2018/19", 85.0, "Baseline 2018/19", illustrative=True))
+    assert ">Baseline 2018/19 (illustrative)</text>" in baseline
+    assert ">Illustrative figures</text>" not in baseline
+    every = trajectory_chart(
+        "c", "A&E", YEARS, [Line("A&E", (85.0, 87.0, 90.0, 95.0), True)], "percent", "d",
+        point=Point("2018/19", 85.0, "Baseline 2018/19", True),
+        references=[Reference(95, "Local ambition (95%)", local=True, illustrative=True)])
+    assert ">Illustrative figures</text>" in every and "(illustrative)" not in every
+
+
+def test_a_bar_chart_hatches_and_stamps_only_its_illustrative_bars():
+    """Issue 28: the public summary's A&E chart hatched and stamped "Illustrative
+    figures" a sourced baseline bar beside an illustrative target bar."""
+    from lscplan.charts import bar_stamp
+
+    fig = bar_figure(("Now (2018/19)", "By 2023/24"), (83.3, 95.0), "percent",
+                     illustrative=(False, True), width=3.3)
+    bars = fig.axes[0].patches
+    assert [bool(b.get_hatch()) for b in bars] == [False, True]
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "Hatched: illustrative" in texts and "Illustrative figures" not in texts
+    assert bar_stamp((True, True)) == "Illustrative figures"
+    assert bar_stamp((False, False)) is None
+    with pytest.raises(ValueError):
+        bar_figure(("a", "b"), (1.0, 2.0), "percent", illustrative=(True,))
+
+
+def test_an_xmr_chart_is_stamped_illustrative_only_when_all_it_draws_is():
+    from lscplan.spc_charts import xmr_stamp
+
+    assert xmr_stamp(True, False, None) == "Illustrative figures"
+    assert xmr_stamp(True, False, ("plan", True)) == "Illustrative figures"
+    assert xmr_stamp(True, True, None) == "Illustrative: values, mean and limits"
+    assert xmr_stamp(False, True, ("plan", True)) == "Illustrative: plan"
+    assert xmr_stamp(False, False, ("plan", False)) is None
+
+
+def test_the_public_summary_headline_chart_stamps_only_its_illustrative_bar():
+    """The bundled plan's A&E headline: a sourced 83.3% baseline, an illustrative
+    figure for the plan's last year."""
+    from lscplan.resources import bundled_plan_dir
+
+    plan = check(bundled_plan_dir()).plan
+    assert plan is not None
+    metric = next(m for m in plan.metrics if m.id == "ae-four-hour")
+    assert metric.baseline.provenance != "illustrative" and metric.values.illustrative
+    svg = str(render.Figures(plan).headline(metric).svg)
+    assert ">Hatched: illustrative</text>" in svg
+    assert ">Illustrative figures</text>" not in svg
 
 
 def test_bar_chart():
@@ -226,6 +299,20 @@ def test_a_small_change_is_drawn_on_an_axis_from_zero():
     assert "The vertical axis does not start at zero" not in _texts(gap)
     ae = trajectory_figure(YEARS, [Line("A&E", (83.3, 86, 90, 95))], "percent")
     assert ae.axes[0].get_ylim()[0] > 0  # a change of 12% of the values: zoomed, and said
+
+
+def test_values_nearer_zero_than_their_spread_are_drawn_from_zero():
+    """Issue 28 (the activity charts): non-elective admissions from 10,850 (West
+    Lancashire) to 59,640 (Pennine Lancashire) were drawn on an axis from 10,000, the
+    smallest place's line on its floor, as if next to nothing."""
+    places = trajectory_figure(YEARS[:3], [Line("West", (11_070, 10_960, 10_850)),
+                                           Line("Pennine", (59_640, 59_050, 58_460))],
+                               "admissions")
+    assert places.axes[0].get_ylim()[0] == 0
+    assert "The vertical axis does not start at zero" not in _texts(places)
+    below = trajectory_figure(YEARS[:3], [Line("Deficit", (-72_000, -40_000, -5_000))],
+                              "gbp-thousands")
+    assert below.axes[0].get_ylim()[1] >= 0  # the same below zero
 
 
 def test_a_target_line_on_the_axis_edge_is_drawn_inside_it():

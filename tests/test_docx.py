@@ -79,10 +79,11 @@ def test_every_board_paper_and_the_summary_is_a_word_file(word_build) -> None:
         _t, root = _html(out, d.id)
         marks = root.find_class("draft-mark")
         if not marks:
-            assert "Draft: " not in section.header.paragraphs[0].text
+            assert "illustrative" not in section.header.paragraphs[0].text
             continue
         mark = _text(marks[0])
-        assert mark.startswith("Draft: ")
+        assert mark.startswith("Contains illustrative ") or mark.endswith(" illustrative")
+        assert "draft" not in mark.lower()  # the footer's status says that
         assert mark in section.header.paragraphs[0].text
         assert word.paragraphs[0].text == mark
         marked += 1
@@ -255,7 +256,7 @@ def test_libreoffice_opens_it(word_build, tmp_path: Path) -> None:
     reader = PdfReader(tmp_path / f"{doc_id}.pdf")
     assert len(reader.pages) >= 2
     first = " ".join(reader.pages[0].extract_text().split())
-    assert "Draft: " in first and docx.Document(out / f"{doc_id}.docx").paragraphs[0].text[
+    assert " illustrative" in first and docx.Document(out / f"{doc_id}.docx").paragraphs[0].text[
         :20] in first
 
 

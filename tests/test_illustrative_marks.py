@@ -351,7 +351,7 @@ def test_the_mark_is_explained_once_in_a_document_that_marks_anything(bundled) -
         marks = body.count(MARK)
         legend = PUBLIC_LEGEND if doc == "public-summary" else LEGEND
         assert body.count(legend) == (1 if marks else 0), doc
-        assert ("Draft:" in body) == bool(marks), doc
+        assert ('class="draft-mark"' in body) == bool(marks), doc
         assert "These figures are illustrative: no source document gives them" not in body
         # the legend says it once (the delivery report's said it twice over)
         for note in re.findall(r'<p class="legend-note">(.*?)</p>', body, re.S):
@@ -362,7 +362,7 @@ def test_the_mark_is_explained_once_in_a_document_that_marks_anything(bundled) -
 
 def test_the_draft_mark_says_when_what_is_illustrative_is_a_date(bundled) -> None:
     body = _body(bundled["board-shared-strategy-2019-24"])
-    assert "Draft: the meeting date is illustrative" in body
+    assert "The meeting date is illustrative" in body
     # the running footer beside it on every printed page does not say it again (it
     # read "Draft · 3 June 2019 (illustrative date)" next to the draft mark); the title
     # band, once, still does
@@ -370,8 +370,24 @@ def test_the_draft_mark_says_when_what_is_illustrative_is_a_date(bundled) -> Non
                      body)
     assert line and line.group(1) == "Draft · 3 June 2019"
     assert line.group(2) == "Draft · 3 June 2019 (illustrative date)"
-    assert "contains illustrative figures" not in body
-    assert "Draft: contains illustrative figures and entries" in bundled["ltp-submission"]
+    assert "ontains illustrative figures" not in body
+    assert "Contains illustrative figures and entries" in bundled["ltp-submission"]
+
+
+def test_the_running_mark_and_the_status_are_two_facts(bundled) -> None:
+    """Issue 28: the PDF footer read "Version 0.1 · Draft · 15 November 2019" beside
+    "Draft: contains illustrative figures", one "Draft" taken for the other: the
+    running mark says what is illustrative, the status alone says draft."""
+    seen = 0
+    for doc, html in bundled.items():
+        body = _body(html)
+        for mark in re.findall(r'<p class="(?:cover-)?draft-mark"[^>]*>([^<]*)</p>', body):
+            assert "draft" not in mark.lower() and "illustrative" in mark, (doc, mark)
+            seen += 1
+        status = re.search(r'class="provenance doc-provenance" data-running="([^"]*)"', body)
+        if status and 'class="draft-mark"' in body:
+            assert "Draft" in status.group(1), doc  # the status still says it, once
+    assert seen >= len(bundled) - 1
 
 
 def test_an_invented_entry_is_marked_as_an_entry(bundled) -> None:
@@ -526,7 +542,7 @@ def test_the_plans_date_can_be_illustrative_and_is_marked_where_printed(small_pl
     assert ('<dt>Date</dt><dd>15 November 2019<sup class="illus" '
             'title="illustrative plan date">') in html
     assert "Version 0.1 · Draft · 15 November 2019 (illustrative date)" in html
-    assert "Draft: contains illustrative figures, entries and the plan date" in html
+    assert "Contains illustrative figures, entries and the plan date" in html
     assert ("plan.yaml", "plan date", 1) in [
         (f, what, n) for f, what, n, _ in plan.illustrative_figures()]
     annex = html.split('id="illustrative-figures"', 1)[1]
@@ -539,7 +555,7 @@ def test_the_plans_date_can_be_illustrative_and_is_marked_where_printed(small_pl
 
 def test_a_document_dated_only_by_an_illustrative_plan_date_says_so(small_plan: Path):
     """Without a publication block the public summary is dated by the plan: its footer
-    says the date is illustrative, and so does its draft mark."""
+    says the date is illustrative, and so does its running mark."""
     from helpers import edit
 
     edit(small_plan / "plan.yaml", PLAN_DATE,
@@ -552,7 +568,8 @@ def test_a_document_dated_only_by_an_illustrative_plan_date_says_so(small_plan: 
     assert doc.date_illustrative and doc.date_kind == "plan date"
     html = _body(render.render_html(plan, doc, INFO))
     assert "15 November 2019 (illustrative date)" in html
-    assert "the plan date" in html[html.index("Draft:"):][:120]
+    mark = html[html.index('class="draft-mark"'):][:120]
+    assert "the plan date" in mark and "Draft" not in mark
 
 
 def test_an_unsourced_plan_date_reads_as_before(small_plan: Path):

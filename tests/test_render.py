@@ -215,7 +215,7 @@ def test_footer_shows_version_status_and_date_never_the_commit(starter):
 def test_draft_mark_while_any_figure_is_illustrative(starter, pages):
     assert starter.has_illustrative
     for html in pages.values():
-        assert '<p class="draft-mark" role="note">Draft: ' in html
+        assert '<p class="draft-mark" role="note">Contains illustrative ' in html
     sourced = dataclasses.replace(starter, activity=(), metrics=(), system=dataclasses.replace(
         starter.system, population=(), icps=(), publication=None))
     sourced = dataclasses.replace(sourced, finance=dataclasses.replace(
@@ -398,7 +398,9 @@ def test_a_target_due_within_the_period_is_a_mark_in_its_year(small_plan):
     figure = render.Figures(plan).metric(plan.metric("ae-four-hour"))
     assert ("Local ambition: 97% within four hours by 2020/21 (illustrative). The plan does "
             "not reach it by 2020/21.") in figure.description
-    assert ">Local ambition (97%, 2020/21)</text>" in figure.svg
+    # the ambition is illustrative, the line and the standard are not: its label says so
+    assert ">Local ambition (97%, 2020/21, illustrative)</text>" in figure.svg
+    assert ">Illustrative figures</text>" not in figure.svg
     assert ">National standard (95%)</text>" in figure.svg
 
 
@@ -1120,11 +1122,30 @@ def test_stated_counts_and_held_counts_are_both_shown_for_what_they_are():
     text = re.sub(r"<sup.*?</sup>", "", html, flags=re.S)
     assert re.search(r"It supports 12 portfolios and 42 programmes\. This plan sets out "
                      r"18 portfolios and 54 programmes\.", text)
-    figures = text[text.index("<caption>The plan in figures</caption>"):]
+    figures = text[text.index('id="summary-figures">The plan in figures</h'):]
     figures = figures[:figures.index("</table>")]
     assert "Programmes set out in this plan</th><td class=\"num\">54<" in figures
     assert "Partners whose boards sign the plan off</th><td class=\"num\">17<" in figures
     assert "plan's own tables" not in html
+
+
+#: A heading and the caption of the table right under it.
+_HEADED_TABLE = re.compile(r"<h([1-6])[^>]*>((?:(?!</h).)*)</h\1>\s*"
+                           r"<table[^>]*>\s*<caption[^>]*>(.*?)</caption>", re.S)
+
+
+def test_a_table_caption_adds_to_the_heading_above_it(pages):
+    """Issue 28: the submission's "The plan in figures" heading was followed by a
+    caption in the same words, read twice on the page: a caption says more."""
+    seen = 0
+    for doc, html in pages.items():
+        for _level, heading, caption in _HEADED_TABLE.findall(html):
+            words = [re.sub(r"<[^>]+>", "", t).strip().lower() for t in (heading, caption)]
+            assert words[0] != words[1], (doc, heading)
+            seen += 1
+    assert seen
+    assert "<caption>Who the plan serves, what it sets out and its money</caption>" in pages[
+        "ltp-submission"]
 
 
 def test_a_council_paper_recommends_in_council_form():

@@ -172,7 +172,7 @@ def test_sheets_headers_names_and_cover(bundled_plan: Path) -> None:
     assert cover["Version"] == plan.system.version
     assert cover["Status"] == "Draft"
     assert cover["Date"].date().isoformat() == plan.system.date
-    assert cover["Draft"] == "Draft: contains illustrative figures"
+    assert cover["Draft"] == "Contains illustrative figures"
     assert "are illustrative" in cover["Illustrative figures"]
     # activity: a row per place, the published system total, its check
     activity = wb["Activity"]
@@ -332,7 +332,7 @@ def test_the_cover_says_when_the_plans_date_is_illustrative(small_plan: Path) ->
     cover = {row[0].value: row[1].value for row in wb["Cover"].iter_rows(max_col=2)
              if row[0].value}
     assert cover["Date (illustrative)"].date().isoformat() == "2019-11-15"
-    assert cover["Draft"] == ("Draft: contains illustrative figures; "
+    assert cover["Draft"] == ("Contains illustrative figures; "
                               "the plan date is illustrative")
 
 
