@@ -229,11 +229,8 @@ def place_shares(plan: Plan) -> Iterator[Diagnostic]:
                             f"{place.short} add up to {thousands(shares.total)}%, not 100%; "
                             f"give each {place.short} its share so that they add up to 100%",
                             shares.loc)
-            if shares.provenance != ILLUSTRATIVE and shares.provenance not in known:
-                yield error("reference",
-                            f"the provenance {shares.provenance!r} is neither 'illustrative' "
-                            "nor a source declared in plan.yaml sources",
-                            plan.written_at(org.loc, "shares_provenance"))
+            yield from _unknown_provenance(shares.provenance, known,
+                                           plan.written_at(org.loc, "shares_provenance"))
         elif len(org.places) > 1 and org.id in rows and org.both_loc is None:
             listed = ", ".join(f"{p}: …%" for p in org.places)
             yield warning("place-shares-missing",
@@ -246,14 +243,22 @@ def place_shares(plan: Plan) -> Iterator[Diagnostic]:
                           plan.written_at(org.loc, "places"))
 
 
-def _provenances(plan: Plan) -> Iterator[tuple[str, Location]]:
-    """(provenance, where) of every object the entity kinds say carries one; an
-    optional provenance left out is not one."""
+def _provenances(plan: Plan) -> Iterator[tuple[kinds.EntityKind, str, str, Location]]:
+    """(kind, path, provenance, where) of every object the entity kinds say carries one
+    (``EntityKind.provenance``); an optional provenance left out is not one."""
     for kind, _id, entity in kinds.entities(plan):
         for path in kind.provenance:
             for holder, loc in kinds.location_of(entity, path):
-                if getattr(holder, "provenance", None) is not None:  # an item may have none
-                    yield holder.provenance, loc
+                prov = getattr(holder, "provenance", None)
+                if prov is not None:  # an item may have none
+                    yield kind, path, prov, loc
+
+
+def _unknown_provenance(prov: str, known: set[str], at: Location) -> Iterator[Diagnostic]:
+    """A ``reference`` error where ``prov`` is neither a mark nor a declared source."""
+    if prov not in (ILLUSTRATIVE, UNSOURCED) and prov not in known:
+        yield error("reference", f"the provenance {prov!r} is neither 'illustrative' nor a "
+                    "source declared in plan.yaml sources", at)
 
 
 def _provenance(plan: Plan) -> Iterator[Diagnostic]:
@@ -261,14 +266,12 @@ def _provenance(plan: Plan) -> Iterator[Diagnostic]:
     the file or a block is not where to fix it)."""
     known = {s.id for s in plan.system.sources}
     reported: set[Location] = set()
-    for prov, loc in _provenances(plan):
-        if prov not in (ILLUSTRATIVE, UNSOURCED) and prov not in known:
-            at = plan.written_at(loc, "provenance")
-            if at not in reported:
-                reported.add(at)
-                yield error("reference",
-                            f"the provenance {prov!r} is neither 'illustrative' nor a source "
-                            "declared in plan.yaml sources", at)
+    for _kind, _path, prov, loc in _provenances(plan):
+        at = plan.written_at(loc, "provenance")
+        if at not in reported:
+            found = list(_unknown_provenance(prov, known, at))
+            reported.update(d.location for d in found)
+            yield from found
 
 
 def _risks_and_commitments(plan: Plan) -> tuple[tuple, tuple]:
@@ -686,22 +689,17 @@ def unsourced_figures(plan: Plan) -> Iterator[Diagnostic]:
     priority); a figure, a date or a block of figures needs a source or
     ``illustrative``."""
     reported: set[Location] = set()
-    for kind, _id, entity in kinds.entities(plan):
-        for path in kind.provenance:
-            if path == "" and kinds.is_item(kind):
-                continue
-            for holder, loc in kinds.location_of(entity, path):
-                if getattr(holder, "provenance", None) != UNSOURCED:
-                    continue
-                at = plan.written_at(loc, "provenance")
-                if at not in reported:
-                    reported.add(at)
-                    yield error("provenance-unsourced",
-                                "'unsourced' marks an entry known to be real that no source "
-                                "gives (an executive, a partner); the "
-                                f"{kinds.label_of(kind, plan.terms)} here "
-                                "holds figures or dates: give the source that gives them, "
-                                "or 'illustrative'", at)
+    for kind, path, prov, loc in _provenances(plan):
+        if prov != UNSOURCED or (path == "" and kinds.is_item(kind)):
+            continue
+        at = plan.written_at(loc, "provenance")
+        if at not in reported:
+            reported.add(at)
+            yield error("provenance-unsourced",
+                        "'unsourced' marks an entry known to be real that no source gives "
+                        f"(an executive, a partner); the {kinds.label_of(kind, plan.terms)} "
+                        "here holds figures or dates: give the source that gives them, or "
+                        "'illustrative'", at)
 
 
 @rule
